@@ -25,3 +25,34 @@ export {
   VersionError,
 } from './errors.js';
 export type { ErrorContext, SpecmeshErrorOptions, WireError } from './errors.js';
+export { Codec, decodeMessage, tryDecodeMessage } from './codec.js';
+export type { AnyEnvelope, CodecOptions, EncodeOptions, Envelope } from './codec.js';
+export { isMessageKind, MESSAGE_KIND_NAMES, MESSAGE_KINDS } from './kinds.js';
+export type { BodyOf, MessageKind } from './kinds.js';
+export { MAX_TOKENS_PER_MESSAGE, ModeSchema, PromptSchema, SamplingSchema, WindowSpecSchema } from './messages/common.js';
+export type { Mode, Prompt, Sampling, WindowSpec } from './messages/common.js';
+export { HeartbeatSchema, LoadSchema, RoleSchema } from './messages/heartbeat.js';
+export type { Heartbeat, Load } from './messages/heartbeat.js';
+export {
+  SessionAcceptedSchema,
+  SessionCancelSchema,
+  SessionStartSchema,
+  SubmitAcceptedSchema,
+  SubmitSchema,
+} from './messages/request.js';
+export type { SessionAccepted, SessionCancel, SessionStart, Submit, SubmitAccepted } from './messages/request.js';
+export { FinishReasonSchema, TokenChunkSchema } from './messages/stream.js';
+export type { FinishReason, TokenChunk } from './messages/stream.js';
+export {
+  BatchResultSchema,
+  BatchSchema,
+  MAX_BATCH_TASKS,
+  MAX_DRAFT_TOKENS,
+  PreemptSchema,
+  SparseDraftDistSchema,
+  VerifyResultSchema,
+  VerifyTaskSchema,
+} from './messages/verify.js';
+export type { Batch, BatchResult, Preempt, SparseDraftDist, VerifyResult, VerifyTask } from './messages/verify.js';
+export { assertSubjectToken, createSubjects, DEFAULT_SUBJECT_PREFIX, PROTOCOL_VERSION } from './subjects.js';
+export type { Role, Subjects, SubjectsOptions } from './subjects.js';

@@ -1,0 +1,57 @@
+/**
+ * The message kinds of protocol v1: each with its body schema and the largest encoded size allowed.
+ * This table is the single source the codec validates against.
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import { WireErrorSchema } from './messages/common.js';
+import { HeartbeatSchema } from './messages/heartbeat.js';
+import {
+  SessionAcceptedSchema,
+  SessionCancelSchema,
+  SessionStartSchema,
+  SubmitAcceptedSchema,
+  SubmitSchema,
+} from './messages/request.js';
+import { TokenChunkSchema } from './messages/stream.js';
+import {
+  BatchResultSchema,
+  BatchSchema,
+  PreemptSchema,
+  VerifyResultSchema,
+  VerifyTaskSchema,
+} from './messages/verify.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * Kind → schema and size limit. Limits stay at or below NATS's default `max_payload` (1 MiB) so
+ * a message the codec accepts is one the server accepts.
+ */
+export const MESSAGE_KINDS = {
+  submit: { schema: SubmitSchema, maxBytes: 1 * MiB },
+  'submit.ok': { schema: SubmitAcceptedSchema, maxBytes: 4 * KiB },
+  'session.start': { schema: SessionStartSchema, maxBytes: 1 * MiB },
+  'session.ok': { schema: SessionAcceptedSchema, maxBytes: 4 * KiB },
+  'session.cancel': { schema: SessionCancelSchema, maxBytes: 4 * KiB },
+  'verify.task': { schema: VerifyTaskSchema, maxBytes: 768 * KiB },
+  'verify.result': { schema: VerifyResultSchema, maxBytes: 4 * KiB },
+  batch: { schema: BatchSchema, maxBytes: 1 * MiB },
+  'batch.result': { schema: BatchResultSchema, maxBytes: 512 * KiB },
+  preempt: { schema: PreemptSchema, maxBytes: 160 * KiB },
+  tokens: { schema: TokenChunkSchema, maxBytes: 256 * KiB },
+  heartbeat: { schema: HeartbeatSchema, maxBytes: 16 * KiB },
+  error: { schema: WireErrorSchema, maxBytes: 16 * KiB },
+} as const satisfies Record<string, { schema: TSchema; maxBytes: number }>;
+
+export type MessageKind = keyof typeof MESSAGE_KINDS;
+
+/** Body type of a message kind. */
+export type BodyOf<K extends MessageKind> = Static<(typeof MESSAGE_KINDS)[K]['schema']>;
+
+/** Every kind name, in table order. */
+export const MESSAGE_KIND_NAMES = Object.keys(MESSAGE_KINDS) as MessageKind[];
+
+export function isMessageKind(value: unknown): value is MessageKind {
+  return typeof value === 'string' && Object.hasOwn(MESSAGE_KINDS, value);
+}

@@ -1,0 +1,74 @@
+/** Messages that admit a request (gateway → scheduler) and start or stop its session (scheduler → drafter). */
+import { type Static, Type } from '@sinclair/typebox';
+import { Count, EpochMs, Id, MAX_TOKENS_PER_MESSAGE, ModeSchema, PromptSchema, SamplingSchema, TokenIds, WindowSpecSchema } from './common.js';
+
+/** `submit`: ask the scheduler to run one generation request. */
+export const SubmitSchema = Type.Object(
+  {
+    requestId: Id,
+    prompt: PromptSchema,
+    maxTokens: Type.Integer({ minimum: 1, maximum: MAX_TOKENS_PER_MESSAGE }),
+    sampling: SamplingSchema,
+    mode: ModeSchema,
+    window: WindowSpecSchema,
+    /** Absolute deadline (sender's wall clock, ms since epoch). */
+    deadlineAt: Type.Optional(EpochMs),
+    /** Stop strings; generation ends before the first one. */
+    stop: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 16 })),
+    /** Target pool to use; the scheduler picks one when absent. */
+    pool: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+export type Submit = Static<typeof SubmitSchema>;
+
+/** `submit.ok`: the scheduler admitted the request; tokens will arrive on `tokenSubject`. */
+export const SubmitAcceptedSchema = Type.Object(
+  {
+    requestId: Id,
+    sessionId: Id,
+    drafterId: Id,
+    pool: Id,
+    tokenSubject: Type.String({ minLength: 1, maxLength: 512 }),
+  },
+  { additionalProperties: false },
+);
+export type SubmitAccepted = Static<typeof SubmitAcceptedSchema>;
+
+/** Where a resumed session picks up: the committed output so far and the next chunk sequence number. */
+export const ResumeSchema = Type.Object(
+  { committed: TokenIds({ maxLength: MAX_TOKENS_PER_MESSAGE }), nextSeq: Count },
+  { additionalProperties: false },
+);
+
+/** `session.start`: the scheduler hands a request to a drafter, which owns it from now on. */
+export const SessionStartSchema = Type.Object(
+  {
+    sessionId: Id,
+    requestId: Id,
+    prompt: PromptSchema,
+    maxTokens: Type.Integer({ minimum: 1, maximum: MAX_TOKENS_PER_MESSAGE }),
+    sampling: SamplingSchema,
+    mode: ModeSchema,
+    window: WindowSpecSchema,
+    pool: Id,
+    tokenSubject: Type.String({ minLength: 1, maxLength: 512 }),
+    deadlineAt: Type.Optional(EpochMs),
+    stop: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 16 })),
+    /** Present when the session resumes after its previous drafter died. */
+    resume: Type.Optional(ResumeSchema),
+  },
+  { additionalProperties: false },
+);
+export type SessionStart = Static<typeof SessionStartSchema>;
+
+/** `session.ok`: the drafter accepted the session. */
+export const SessionAcceptedSchema = Type.Object({ sessionId: Id, drafterId: Id }, { additionalProperties: false });
+export type SessionAccepted = Static<typeof SessionAcceptedSchema>;
+
+/** `session.cancel`: stop a session (client gone, deadline passed, operator). */
+export const SessionCancelSchema = Type.Object(
+  { sessionId: Id, reason: Type.String({ maxLength: 512 }) },
+  { additionalProperties: false },
+);
+export type SessionCancel = Static<typeof SessionCancelSchema>;

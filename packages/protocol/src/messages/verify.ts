@@ -1,0 +1,111 @@
+/** Verification traffic: drafter → batcher → verifier, results back, and preemption of stale tasks. */
+import { type Static, Type } from '@sinclair/typebox';
+import { Count, EpochMs, Id, MAX_TOKENS_PER_MESSAGE, Probabilities, SamplingSchema, TokenIds, WireErrorSchema } from './common.js';
+
+/** Longest draft block one task may carry. */
+export const MAX_DRAFT_TOKENS = 64;
+
+/**
+ * Sparse draft distributions for `n` draft positions (after top-k / top-p truncation), CSR layout:
+ * position `i` has support `tokens[offsets[i] .. offsets[i+1])` with probabilities `probs[same range]`.
+ * `offsets` has shape `[n + 1]`; `tokens` and `probs` have shape `[offsets[n]]`.
+ */
+export const SparseDraftDistSchema = Type.Object(
+  {
+    offsets: TokenIds({ maxLength: MAX_DRAFT_TOKENS + 1 }),
+    tokens: TokenIds({ maxLength: MAX_DRAFT_TOKENS * 4096 }),
+    probs: Probabilities({ maxLength: MAX_DRAFT_TOKENS * 4096 }),
+  },
+  { additionalProperties: false },
+);
+export type SparseDraftDist = Static<typeof SparseDraftDistSchema>;
+
+/**
+ * `verify.task`: check `drafts` against the target model.
+ *
+ * The verifier's context for the session is `[0, basePos)` (tokens it already holds) followed by
+ * `context` (tokens it lacks) followed by `drafts`. A verifier that holds fewer than `basePos` tokens
+ * for the session answers with `E_UNKNOWN_SESSION` so the sender resends the full prefix (`basePos` 0).
+ */
+export const VerifyTaskSchema = Type.Object(
+  {
+    taskId: Id,
+    sessionId: Id,
+    pool: Id,
+    /** Orchestration epoch; bumps on every rejection so late results of older epochs are recognisable. */
+    epoch: Count,
+    basePos: Count,
+    context: TokenIds({ maxLength: MAX_TOKENS_PER_MESSAGE }),
+    drafts: TokenIds({ maxLength: MAX_DRAFT_TOKENS }),
+    /** `q(x_i)` of each drafted token, shape `[drafts.length]`; absent under greedy decoding. */
+    draftProbs: Type.Optional(Probabilities({ maxLength: MAX_DRAFT_TOKENS })),
+    /** Sparse `q` per position for exact residual resampling; absent under greedy decoding. */
+    draftDist: Type.Optional(SparseDraftDistSchema),
+    sampling: SamplingSchema,
+    /** Subject the result is published on (the session's result subject). */
+    replyTo: Type.String({ minLength: 1, maxLength: 512 }),
+    /** Delivery attempt, starting at 1; a retry keeps the task id so results stay idempotent. */
+    attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
+    deadlineAt: Type.Optional(EpochMs),
+  },
+  { additionalProperties: false },
+);
+export type VerifyTask = Static<typeof VerifyTaskSchema>;
+
+/**
+ * `verify.result`: outcome of one task. `accepted` drafts were accepted; `token` is the corrected
+ * token at position `accepted` (when `bonus` is false) or the bonus token after a fully accepted
+ * block (when `bonus` is true).
+ */
+export const VerifyResultSchema = Type.Object(
+  {
+    taskId: Id,
+    sessionId: Id,
+    epoch: Count,
+    accepted: Type.Integer({ minimum: 0, maximum: MAX_DRAFT_TOKENS }),
+    token: Count,
+    bonus: Type.Boolean(),
+    verifierId: Id,
+    /** Time the task waited at the batcher and verifier before compute, ms. */
+    queueMs: Type.Number({ minimum: 0 }),
+    /** Target compute time spent on this task, ms. */
+    computeMs: Type.Number({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type VerifyResult = Static<typeof VerifyResultSchema>;
+
+/** Most tasks per batch. */
+export const MAX_BATCH_TASKS = 64;
+
+/** `batch`: a group of verify tasks from many sessions for one verifier. */
+export const BatchSchema = Type.Object(
+  { batchId: Id, pool: Id, tasks: Type.Array(VerifyTaskSchema, { minItems: 1, maxItems: MAX_BATCH_TASKS }) },
+  { additionalProperties: false },
+);
+export type Batch = Static<typeof BatchSchema>;
+
+/** `batch.result`: per-task results, and per-task errors for tasks that could not run. */
+export const BatchResultSchema = Type.Object(
+  {
+    batchId: Id,
+    results: Type.Array(VerifyResultSchema, { maxItems: MAX_BATCH_TASKS }),
+    failures: Type.Array(Type.Object({ taskId: Id, error: WireErrorSchema }, { additionalProperties: false }), {
+      maxItems: MAX_BATCH_TASKS,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type BatchResult = Static<typeof BatchResultSchema>;
+
+/** `preempt`: tasks of a session that no longer matter (a rejection made them stale). */
+export const PreemptSchema = Type.Object(
+  {
+    sessionId: Id,
+    taskIds: Type.Array(Id, { maxItems: 1024 }),
+    /** Tasks of epochs below this one are all stale, listed or not. */
+    belowEpoch: Type.Optional(Count),
+  },
+  { additionalProperties: false },
+);
+export type Preempt = Static<typeof PreemptSchema>;

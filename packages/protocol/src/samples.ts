@@ -1,0 +1,121 @@
+/**
+ * One valid, realistic body per message kind. Used by tests (round trips, golden bytes, fuzzing), by
+ * the runtime benchmark and by the demo. Deterministic: no clock, no randomness.
+ */
+import type { BodyOf, MessageKind } from './kinds.js';
+
+const sampling = { temperature: 0.8, topK: 8, topP: 0.95, seed: 42 };
+
+/** A verify task of `drafts` tokens with a sparse draft distribution of `support` entries per position. */
+export function sampleVerifyTask(drafts = 8, support = 8, contextTokens = 16): BodyOf<'verify.task'> {
+  const offsets = new Uint32Array(drafts + 1);
+  const tokens = new Uint32Array(drafts * support);
+  const probs = new Float32Array(drafts * support);
+  for (let i = 0; i < drafts; i++) {
+    offsets[i + 1] = (i + 1) * support;
+    for (let j = 0; j < support; j++) {
+      tokens[i * support + j] = (i * 7919 + j * 104_729) % 32_000;
+      probs[i * support + j] = j === 0 ? 0.6 : 0.4 / (support - 1);
+    }
+  }
+  return {
+    taskId: 'sess-1:t:3',
+    sessionId: 'sess-1',
+    pool: 'default',
+    epoch: 2,
+    basePos: 120,
+    context: Uint32Array.from({ length: contextTokens }, (_, i) => 1000 + i),
+    drafts: Uint32Array.from({ length: drafts }, (_, i) => tokens[i * support]!),
+    draftProbs: Float32Array.from({ length: drafts }, () => 0.6),
+    draftDist: { offsets, tokens, probs },
+    sampling,
+    replyTo: 'specmesh.v1.result.sess-1',
+    attempt: 1,
+    deadlineAt: 1_700_000_000_000,
+  };
+}
+
+export function sampleVerifyResult(): BodyOf<'verify.result'> {
+  return {
+    taskId: 'sess-1:t:3',
+    sessionId: 'sess-1',
+    epoch: 2,
+    accepted: 5,
+    token: 31_999,
+    bonus: false,
+    verifierId: 'verifier-a',
+    queueMs: 0.25,
+    computeMs: 3.5,
+  };
+}
+
+/** One valid body for every message kind. */
+export function sampleBodies(): { [K in MessageKind]: BodyOf<K> } {
+  const window = { policy: 'static', k: 5 };
+  return {
+    submit: {
+      requestId: 'req-1',
+      prompt: 'The quick brown fox',
+      maxTokens: 64,
+      sampling,
+      mode: 'dsi',
+      window,
+      deadlineAt: 1_700_000_030_000,
+      stop: ['\n\n'],
+    },
+    'submit.ok': {
+      requestId: 'req-1',
+      sessionId: 'sess-1',
+      drafterId: 'drafter-a',
+      pool: 'default',
+      tokenSubject: 'specmesh.v1.tokens.req-1',
+    },
+    'session.start': {
+      sessionId: 'sess-1',
+      requestId: 'req-1',
+      prompt: Uint32Array.of(1, 450, 4996, 17_354, 1701),
+      maxTokens: 64,
+      sampling,
+      mode: 'si',
+      window,
+      pool: 'default',
+      tokenSubject: 'specmesh.v1.tokens.req-1',
+      resume: { committed: Uint32Array.of(29_871, 432), nextSeq: 2 },
+    },
+    'session.ok': { sessionId: 'sess-1', drafterId: 'drafter-a' },
+    'session.cancel': { sessionId: 'sess-1', reason: 'client disconnected' },
+    'verify.task': sampleVerifyTask(),
+    'verify.result': sampleVerifyResult(),
+    batch: { batchId: 'b-1', pool: 'default', tasks: [sampleVerifyTask(4, 4, 2), sampleVerifyTask(2, 2, 0)] },
+    'batch.result': {
+      batchId: 'b-1',
+      results: [sampleVerifyResult()],
+      failures: [
+        { taskId: 'sess-2:t:1', error: { code: 'E_UNKNOWN_SESSION', message: 'no state for sess-2', retryable: false } },
+      ],
+    },
+    preempt: { sessionId: 'sess-1', taskIds: ['sess-1:t:4', 'sess-1:t:5'], belowEpoch: 3 },
+    tokens: {
+      requestId: 'req-1',
+      seq: 3,
+      index: 12,
+      tokens: Uint32Array.of(278, 17_354),
+      text: ' jumps over',
+      sources: Uint8Array.of(1, 0),
+      done: false,
+    },
+    heartbeat: {
+      role: 'verifier',
+      id: 'verifier-a',
+      pool: 'default',
+      version: '0.1.0',
+      startedAt: 1_700_000_000_000,
+      seq: 17,
+      intervalMs: 1000,
+      draining: false,
+      load: { inflight: 2, queued: 5, capacity: 4 },
+      meta: { model: 'emulated', rttMs: 0.4 },
+    },
+    error: { code: 'E_OVERLOADED', message: 'scheduler queue is full (256)', retryable: true, context: { limit: 256 } },
+  };
+}
