@@ -15,6 +15,7 @@ import { Packr } from 'msgpackr';
 import { DecodeError, SchemaError, SpecmeshError, TooLargeError, UnknownKindError, VersionError } from './errors.js';
 import { type BodyOf, isMessageKind, MESSAGE_KIND_NAMES, MESSAGE_KINDS, type MessageKind } from './kinds.js';
 import { assertSubjectToken, PROTOCOL_VERSION } from './subjects.js';
+import { installTypedArrayDecoder } from './typed-array-ext.js';
 
 /** A decoded message: envelope facts plus the typed body. */
 export interface Envelope<K extends MessageKind = MessageKind> {
@@ -49,6 +50,7 @@ export interface EncodeOptions {
   id?: string;
 }
 
+installTypedArrayDecoder();
 // A typed array of any other kind is silently corrupted by msgpackr unless `moreTypes` is on.
 const packr = new Packr({ useRecords: false, moreTypes: true, mapsAsObjects: true, int64AsType: 'number' });
 
@@ -121,7 +123,8 @@ export function decodeMessage<K extends MessageKind = MessageKind>(
 ): Envelope<K> {
   const kinds: readonly MessageKind[] | undefined =
     expected === undefined ? undefined : typeof expected === 'string' ? [expected] : expected;
-  const limit = kinds ? Math.max(...kinds.map((k) => MESSAGE_KINDS[k].maxBytes)) : MAX_ANY_BYTES;
+  let limit = kinds ? 0 : MAX_ANY_BYTES;
+  if (kinds) for (const k of kinds) limit = Math.max(limit, MESSAGE_KINDS[k].maxBytes);
   if (!(bytes instanceof Uint8Array)) throw new DecodeError('message is not a byte array');
   if (bytes.byteLength > limit) {
     throw new TooLargeError(`message is ${bytes.byteLength} bytes, limit ${limit}`, {

@@ -1,0 +1,44 @@
+/** Maps errors of the NATS client onto specmesh's typed errors. */
+import {
+  ClosedConnectionError,
+  DrainingConnectionError,
+  RequestError,
+  TimeoutError,
+  errors as natsErrors,
+} from '@nats-io/transport-node';
+import {
+  ConnectionError,
+  DeadlineError,
+  NoRespondersError,
+  SpecmeshError,
+  asSpecmeshError,
+} from '@specmesh/protocol';
+
+function isNoResponders(err: unknown): boolean {
+  return (
+    err instanceof natsErrors.NoRespondersError ||
+    (err instanceof RequestError && err.isNoResponders()) ||
+    (err instanceof Error && err.cause instanceof natsErrors.NoRespondersError)
+  );
+}
+
+/** Turns a failure of `nc.request` into a typed error naming the subject and deadline. */
+export function mapRequestError(err: unknown, subject: string, timeoutMs: number): SpecmeshError {
+  if (err instanceof SpecmeshError) return err;
+  if (isNoResponders(err)) {
+    return new NoRespondersError(`no responders on ${subject}`, { cause: err, context: { subject } });
+  }
+  if (err instanceof TimeoutError || (err instanceof Error && err.cause instanceof TimeoutError)) {
+    return new DeadlineError(`no reply on ${subject} within ${timeoutMs} ms`, {
+      cause: err,
+      context: { subject, timeoutMs },
+    });
+  }
+  if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError) {
+    return new ConnectionError(`NATS connection is closed or draining (request on ${subject})`, {
+      cause: err,
+      context: { subject },
+    });
+  }
+  return asSpecmeshError(err);
+}
