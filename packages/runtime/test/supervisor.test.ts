@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Actor } from '../src/actor.js';
+import { MembershipView } from '../src/membership.js';
+import { type NatsServerHandle, startNatsServer } from '../src/nats-server.js';
+import { Supervisor, type SupervisorEvent } from '../src/supervisor.js';
+import { ECHO_ACTOR_BIN } from './helpers.js';
+
+describe('supervisor', () => {
+  let server: NatsServerHandle;
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('restarts a crashed actor process, which rejoins the cluster', async () => {
+    const observer = await Actor.start({ role: 'scheduler', servers: server.url, heartbeatIntervalMs: 0 });
+    const view = new MembershipView().start(observer, 25);
+    const sup = new Supervisor({ initialDelayMs: 50, stdio: 'ignore' });
+    try {
+      sup.start({ name: 'echo-sup', args: [ECHO_ACTOR_BIN, server.url, 'echo-sup', '100'] });
+      await view.waitFor((ms) => ms.some((m) => m.id === 'echo-sup'), 5000);
+      const firstStart = view.get('echo-sup')!.heartbeat.startedAt;
+      const firstPid = sup.status()[0]!.pid;
+
+      const respawned = sup.next((e) => e.type === 'spawn' && e.restarts === 1);
+      expect(sup.kill('echo-sup', 'SIGKILL')).toBe(true);
+      const ev = (await respawned) as Extract<SupervisorEvent, { type: 'spawn' }>;
+      expect(ev.pid).not.toBe(firstPid);
+      await view.waitFor((ms) => ms.some((m) => m.id === 'echo-sup' && m.heartbeat.startedAt !== firstStart), 5000);
+      expect(sup.status()[0]).toMatchObject({ name: 'echo-sup', running: true, restarts: 1 });
+    } finally {
+      await sup.stopAll();
+      view.stop();
+      await observer.stop();
+    }
+  });
+
+  it('backs off exponentially and gives up on a child that keeps crashing', async () => {
+    const sup = new Supervisor({ initialDelayMs: 10, maxRestarts: 3, windowMs: 60_000, stdio: 'ignore' });
+    const delays: number[] = [];
+    sup.on((e) => {
+      if (e.type === 'restart-scheduled') delays.push(e.delayMs);
+    });
+    const gaveUp = sup.next((e) => e.type === 'gave-up', 10_000);
+    sup.start({ name: 'crasher', args: ['-e', 'process.exit(3)'] });
+    await gaveUp;
+    expect(delays).toEqual([10, 20, 40]);
+    expect(sup.status()[0]).toMatchObject({ running: false, restarts: 3 });
+    await sup.stopAll();
+  });
+
+  it('does not restart a child that exits cleanly under on-failure, nor one it stopped itself', async () => {
+    const sup = new Supervisor({ initialDelayMs: 10, stdio: 'ignore' });
+    const exited = sup.next((e) => e.type === 'exit');
+    sup.start({ name: 'clean', args: ['-e', 'process.exit(0)'] });
+    await exited;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sup.status()[0]).toMatchObject({ running: false, restarts: 0 });
+
+    sup.start({ name: 'sleeper', args: ['-e', 'setTimeout(() => {}, 60000)'] });
+    await sup.next((e) => e.type === 'spawn' && e.name === 'sleeper');
+    await sup.stopChild('sleeper');
+    expect(sup.status().find((s) => s.name === 'sleeper')).toBeUndefined();
+    await sup.stopAll();
+  });
+});
