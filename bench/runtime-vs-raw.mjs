@@ -52,7 +52,15 @@ try {
   }
   const samples = { runtime: [], raw: [] };
   for (let r = 0; r < rounds; r++) {
-    for (const [name, once] of r % 2 === 0 ? [['runtime', runtimeOnce], ['raw', rawOnce]] : [['raw', rawOnce], ['runtime', runtimeOnce]]) {
+    for (const [name, once] of r % 2 === 0
+      ? [
+          ['runtime', runtimeOnce],
+          ['raw', rawOnce],
+        ]
+      : [
+          ['raw', rawOnce],
+          ['runtime', runtimeOnce],
+        ]) {
       for (let i = 0; i < perRound; i++) {
         const t0 = performance.now();
         await once();
@@ -66,13 +74,19 @@ try {
     report[name] = { n: s.length, p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99) };
   }
   const ratio = { p50: report.runtime.p50 / report.raw.p50, p99: report.runtime.p99 / report.raw.p99 };
-  console.log(`payload: verify.task ${taskBytes.byteLength} B (8 drafts, 8-entry sparse q, 16 context tokens), verify.result ${resultBytes.byteLength} B`);
+  console.log(
+    `payload: verify.task ${taskBytes.byteLength} B (8 drafts, 8-entry sparse q, 16 context tokens), verify.result ${resultBytes.byteLength} B`,
+  );
   console.log('             n      p50 µs   p90 µs   p99 µs');
   for (const name of ['runtime', 'raw']) {
     const r = report[name];
-    console.log(`${name.padEnd(9)} ${String(r.n).padStart(6)} ${r.p50.toFixed(1).padStart(9)} ${r.p90.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}`);
+    console.log(
+      `${name.padEnd(9)} ${String(r.n).padStart(6)} ${r.p50.toFixed(1).padStart(9)} ${r.p90.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}`,
+    );
   }
-  console.log(`ratio runtime/raw: p50 ${ratio.p50.toFixed(3)}  p99 ${ratio.p99.toFixed(3)}  (overhead p50 ${((ratio.p50 - 1) * 100).toFixed(1)}%)`);
+  console.log(
+    `ratio runtime/raw: p50 ${ratio.p50.toFixed(3)}  p99 ${ratio.p99.toFixed(3)}  (overhead p50 ${((ratio.p50 - 1) * 100).toFixed(1)}%)`,
+  );
   const out = arg('json', undefined);
   if (out) {
     const { writeFileSync } = await import('node:fs');

@@ -9,10 +9,18 @@
  * expected kind(s), msgpack validity, envelope shape, protocol version, kind, body schema. Each failure
  * is a typed {@link SpecmeshError}; nothing else escapes.
  */
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+
 import type { TSchema } from '@sinclair/typebox';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { Packr } from 'msgpackr';
-import { DecodeError, SchemaError, SpecmeshError, TooLargeError, UnknownKindError, VersionError } from './errors.js';
+import {
+  DecodeError,
+  SchemaError,
+  SpecmeshError,
+  TooLargeError,
+  UnknownKindError,
+  VersionError,
+} from './errors.js';
 import { type BodyOf, isMessageKind, MESSAGE_KIND_NAMES, MESSAGE_KINDS, type MessageKind } from './kinds.js';
 import { assertSubjectToken, PROTOCOL_VERSION } from './subjects.js';
 import { installTypedArrayDecoder } from './typed-array-ext.js';
@@ -142,9 +150,12 @@ export function decodeMessage<K extends MessageKind = MessageKind>(
   }
   const w = wire as Record<string, unknown>;
   if (w['v'] !== PROTOCOL_VERSION) {
-    throw new VersionError(`protocol version ${String(w['v'])} is not supported (this build speaks v${PROTOCOL_VERSION})`, {
-      context: { got: typeof w['v'] === 'number' ? w['v'] : String(w['v']), supported: PROTOCOL_VERSION },
-    });
+    throw new VersionError(
+      `protocol version ${String(w['v'])} is not supported (this build speaks v${PROTOCOL_VERSION})`,
+      {
+        context: { got: typeof w['v'] === 'number' ? w['v'] : String(w['v']), supported: PROTOCOL_VERSION },
+      },
+    );
   }
   const kind = w['k'];
   if (!isMessageKind(kind)) {
@@ -164,9 +175,12 @@ export function decodeMessage<K extends MessageKind = MessageKind>(
   }
   // The size limit of this particular kind (the pre-check above used the largest expected one).
   if (bytes.byteLength > MESSAGE_KINDS[kind].maxBytes) {
-    throw new TooLargeError(`${kind} message is ${bytes.byteLength} bytes, limit ${MESSAGE_KINDS[kind].maxBytes}`, {
-      context: { kind, bytes: bytes.byteLength, limit: MESSAGE_KINDS[kind].maxBytes },
-    });
+    throw new TooLargeError(
+      `${kind} message is ${bytes.byteLength} bytes, limit ${MESSAGE_KINDS[kind].maxBytes}`,
+      {
+        context: { kind, bytes: bytes.byteLength, limit: MESSAGE_KINDS[kind].maxBytes },
+      },
+    );
   }
   const body = w['b'];
   let valid: boolean;
@@ -189,6 +203,9 @@ export function tryDecodeMessage<K extends MessageKind = MessageKind>(
   try {
     return { ok: true, message: decodeMessage(bytes, expected) };
   } catch (error) {
-    return { ok: false, error: error instanceof SpecmeshError ? error : new DecodeError(String(error), { cause: error }) };
+    return {
+      ok: false,
+      error: error instanceof SpecmeshError ? error : new DecodeError(String(error), { cause: error }),
+    };
   }
 }

@@ -248,7 +248,10 @@ export function fromWireError(wire: WireError): SpecmeshError {
   const options: SpecmeshErrorOptions = { retryable: wire.retryable };
   if (wire.context) options.context = wire.context;
   if (!KNOWN_CODES.has(wire.code)) {
-    return new InternalError(wire.message, { ...options, context: { ...wire.context, remoteCode: wire.code } });
+    return new InternalError(wire.message, {
+      ...options,
+      context: { ...wire.context, remoteCode: wire.code },
+    });
   }
   const Cls = CLASS_BY_CODE[wire.code as ErrorCode];
   return new Cls(wire.message, options);

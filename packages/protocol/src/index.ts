@@ -1,3 +1,6 @@
+export type { AnyEnvelope, CodecOptions, EncodeOptions, Envelope } from './codec.js';
+export { Codec, decodeMessage, tryDecodeMessage } from './codec.js';
+export type { ErrorContext, SpecmeshErrorOptions, WireError } from './errors.js';
 export {
   asSpecmeshError,
   CancelledError,
@@ -24,15 +27,25 @@ export {
   UnknownSessionError,
   VersionError,
 } from './errors.js';
-export type { ErrorContext, SpecmeshErrorOptions, WireError } from './errors.js';
-export { Codec, decodeMessage, tryDecodeMessage } from './codec.js';
-export type { AnyEnvelope, CodecOptions, EncodeOptions, Envelope } from './codec.js';
-export { isMessageKind, MESSAGE_KIND_NAMES, MESSAGE_KINDS } from './kinds.js';
 export type { BodyOf, MessageKind } from './kinds.js';
-export { MAX_TOKENS_PER_MESSAGE, ModeSchema, PromptSchema, SamplingSchema, WindowSpecSchema } from './messages/common.js';
+export { isMessageKind, MESSAGE_KIND_NAMES, MESSAGE_KINDS } from './kinds.js';
 export type { Mode, Prompt, Sampling, WindowSpec } from './messages/common.js';
-export { HeartbeatSchema, LoadSchema, RoleSchema } from './messages/heartbeat.js';
+export {
+  MAX_TOKENS_PER_MESSAGE,
+  ModeSchema,
+  PromptSchema,
+  SamplingSchema,
+  WindowSpecSchema,
+} from './messages/common.js';
 export type { Heartbeat, Load } from './messages/heartbeat.js';
+export { HeartbeatSchema, LoadSchema, RoleSchema } from './messages/heartbeat.js';
+export type {
+  SessionAccepted,
+  SessionCancel,
+  SessionStart,
+  Submit,
+  SubmitAccepted,
+} from './messages/request.js';
 export {
   SessionAcceptedSchema,
   SessionCancelSchema,
@@ -40,9 +53,16 @@ export {
   SubmitAcceptedSchema,
   SubmitSchema,
 } from './messages/request.js';
-export type { SessionAccepted, SessionCancel, SessionStart, Submit, SubmitAccepted } from './messages/request.js';
-export { FinishReasonSchema, TokenChunkSchema } from './messages/stream.js';
 export type { FinishReason, TokenChunk } from './messages/stream.js';
+export { FinishReasonSchema, TokenChunkSchema } from './messages/stream.js';
+export type {
+  Batch,
+  BatchResult,
+  Preempt,
+  SparseDraftDist,
+  VerifyResult,
+  VerifyTask,
+} from './messages/verify.js';
 export {
   BatchResultSchema,
   BatchSchema,
@@ -53,6 +73,5 @@ export {
   VerifyResultSchema,
   VerifyTaskSchema,
 } from './messages/verify.js';
-export type { Batch, BatchResult, Preempt, SparseDraftDist, VerifyResult, VerifyTask } from './messages/verify.js';
-export { assertSubjectToken, createSubjects, DEFAULT_SUBJECT_PREFIX, PROTOCOL_VERSION } from './subjects.js';
 export type { Role, Subjects, SubjectsOptions } from './subjects.js';
+export { assertSubjectToken, createSubjects, DEFAULT_SUBJECT_PREFIX, PROTOCOL_VERSION } from './subjects.js';

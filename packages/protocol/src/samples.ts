@@ -91,7 +91,10 @@ export function sampleBodies(): { [K in MessageKind]: BodyOf<K> } {
       batchId: 'b-1',
       results: [sampleVerifyResult()],
       failures: [
-        { taskId: 'sess-2:t:1', error: { code: 'E_UNKNOWN_SESSION', message: 'no state for sess-2', retryable: false } },
+        {
+          taskId: 'sess-2:t:1',
+          error: { code: 'E_UNKNOWN_SESSION', message: 'no state for sess-2', retryable: false },
+        },
       ],
     },
     preempt: { sessionId: 'sess-1', taskIds: ['sess-1:t:4', 'sess-1:t:5'], belowEpoch: 3 },
@@ -116,6 +119,11 @@ export function sampleBodies(): { [K in MessageKind]: BodyOf<K> } {
       load: { inflight: 2, queued: 5, capacity: 4 },
       meta: { model: 'emulated', rttMs: 0.4 },
     },
-    error: { code: 'E_OVERLOADED', message: 'scheduler queue is full (256)', retryable: true, context: { limit: 256 } },
+    error: {
+      code: 'E_OVERLOADED',
+      message: 'scheduler queue is full (256)',
+      retryable: true,
+      context: { limit: 256 },
+    },
   };
 }

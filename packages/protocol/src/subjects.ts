@@ -19,7 +19,12 @@ const MAX_TOKEN_LENGTH = 128;
 
 /** Throws {@link SubjectError} unless `token` is a safe single subject token. */
 export function assertSubjectToken(token: string, what: string): string {
-  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH || !TOKEN_RE.test(token)) {
+  if (
+    typeof token !== 'string' ||
+    token.length === 0 ||
+    token.length > MAX_TOKEN_LENGTH ||
+    !TOKEN_RE.test(token)
+  ) {
     throw new SubjectError(
       `invalid ${what} ${JSON.stringify(token)}: use 1-${MAX_TOKEN_LENGTH} characters from [A-Za-z0-9_-:]`,
       { context: { what, token: String(token) } },
@@ -78,7 +83,8 @@ export function createSubjects(options: SubjectsOptions = {}): Subjects {
     throw new SubjectError(`invalid protocol version ${version}: must be a positive integer`);
   }
   const base = `${prefix}.v${version}`;
-  const one = (area: string, token: string, what: string) => `${base}.${area}.${assertSubjectToken(token, what)}`;
+  const one = (area: string, token: string, what: string) =>
+    `${base}.${area}.${assertSubjectToken(token, what)}`;
   return Object.freeze({
     prefix,
     version,
@@ -92,7 +98,8 @@ export function createSubjects(options: SubjectsOptions = {}): Subjects {
     tokens: (requestId: string) => one('tokens', requestId, 'request id'),
     heartbeat: (role: Role, id: string) =>
       `${base}.hb.${assertSubjectToken(role, 'role')}.${assertSubjectToken(id, 'instance id')}`,
-    heartbeatAll: (role?: Role) => (role ? `${base}.hb.${assertSubjectToken(role, 'role')}.*` : `${base}.hb.>`),
+    heartbeatAll: (role?: Role) =>
+      role ? `${base}.hb.${assertSubjectToken(role, 'role')}.*` : `${base}.hb.>`,
     echo: (service: string) => one('echo', service, 'echo service'),
   });
 }

@@ -40,7 +40,10 @@ const READERS: Record<number, { size: number; read: Reader }> = {
   },
   8: { size: 8, read: (dv, n) => Float64Array.from({ length: n }, (_, i) => dv.getFloat64(i * 8, true)) },
   9: { size: 8, read: (dv, n) => BigInt64Array.from({ length: n }, (_, i) => dv.getBigInt64(i * 8, true)) },
-  10: { size: 8, read: (dv, n) => BigUint64Array.from({ length: n }, (_, i) => dv.getBigUint64(i * 8, true)) },
+  10: {
+    size: 8,
+    read: (dv, n) => BigUint64Array.from({ length: n }, (_, i) => dv.getBigUint64(i * 8, true)),
+  },
 };
 
 function unpackTypedArray(data: Uint8Array): ArrayBufferView | ArrayBuffer {
@@ -51,7 +54,8 @@ function unpackTypedArray(data: Uint8Array): ArrayBufferView | ArrayBuffer {
   if (code === 17) return new DataView(data.slice(1).buffer);
   const reader = READERS[code];
   if (!reader) throw new Error(`unknown typed array element code ${code}`);
-  if (payload % reader.size !== 0) throw new Error(`typed array payload of ${payload} bytes is not a multiple of ${reader.size}`);
+  if (payload % reader.size !== 0)
+    throw new Error(`typed array payload of ${payload} bytes is not a multiple of ${reader.size}`);
   return reader.read(dv, payload / reader.size);
 }
 
@@ -61,5 +65,7 @@ let installed = false;
 export function installTypedArrayDecoder(): void {
   if (installed) return;
   installed = true;
-  addExtension({ type: TYPED_ARRAY_EXT, unpack: unpackTypedArray } as unknown as Parameters<typeof addExtension>[0]);
+  addExtension({ type: TYPED_ARRAY_EXT, unpack: unpackTypedArray } as unknown as Parameters<
+    typeof addExtension
+  >[0]);
 }

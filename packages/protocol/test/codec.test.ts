@@ -137,7 +137,9 @@ describe('codec rejects bad input with typed errors', () => {
     const good = envelopeOf('verify.task');
     const body = good['b'] as Record<string, unknown>;
     for (const drafts of [[1, 2, 3], new Float32Array(3), new Int32Array(3)]) {
-      expect(codeOf(() => decodeMessage(raw.pack({ ...good, b: { ...body, drafts } })))).toBe(ErrorCode.Schema);
+      expect(codeOf(() => decodeMessage(raw.pack({ ...good, b: { ...body, drafts } })))).toBe(
+        ErrorCode.Schema,
+      );
     }
   });
 

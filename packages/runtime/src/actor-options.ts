@@ -2,6 +2,7 @@
  * Options of an {@link Actor}, resolved and validated once, up front.
  */
 import { randomBytes } from 'node:crypto';
+import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import {
   assertSubjectToken,
   ConfigError,
@@ -11,7 +12,6 @@ import {
   type Subjects,
   type SubjectsOptions,
 } from '@specmesh/protocol';
-import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import type { Logger } from './logger.js';
 
 export interface ActorOptions {
@@ -78,7 +78,9 @@ export const RUNTIME_VERSION = '0.1.0';
 export function resolveActorOptions(options: ActorOptions): ActorConfig {
   const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
   if (servers.length === 0 || servers.some((s) => typeof s !== 'string' || s.length === 0)) {
-    throw new ConfigError('option servers must name at least one NATS URL', { context: { option: 'servers' } });
+    throw new ConfigError('option servers must name at least one NATS URL', {
+      context: { option: 'servers' },
+    });
   }
   const id = options.id ?? `${options.role}-${randomBytes(4).toString('hex')}`;
   assertSubjectToken(id, 'actor id');

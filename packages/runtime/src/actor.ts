@@ -12,20 +12,20 @@
 import { performance } from 'node:perf_hooks';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
+  asSpecmeshError,
   type BodyOf,
   CancelledError,
   Codec,
+  ConnectionError,
   DrainingError,
+  decodeMessage,
   type Envelope,
   fromWireError,
   type Load,
   type MessageKind,
   OverloadedError,
-  SpecmeshError,
+  type SpecmeshError,
   type Subjects,
-  asSpecmeshError,
-  ConnectionError,
-  decodeMessage,
   toWireError,
 } from '@specmesh/protocol';
 import { type ActorConfig, type ActorOptions, resolveActorOptions } from './actor-options.js';
@@ -118,10 +118,13 @@ export class Actor {
         ...options.nats,
       });
     } catch (cause) {
-      throw new ConnectionError(`cannot connect to NATS at ${config.servers.join(', ')}: ${(cause as Error).message}`, {
-        cause,
-        context: { servers: config.servers.join(',') },
-      });
+      throw new ConnectionError(
+        `cannot connect to NATS at ${config.servers.join(', ')}: ${(cause as Error).message}`,
+        {
+          cause,
+          context: { servers: config.servers.join(',') },
+        },
+      );
     }
     const actor = new Actor(options, config, nc, logger);
     actor.watchConnection();
@@ -157,7 +160,8 @@ export class Actor {
     handler: Handler<K>,
     options: HandleOptions = {},
   ): void {
-    if (this.state !== 'running') throw new DrainingError(`actor ${this.id} is ${this.state}; cannot subscribe`);
+    if (this.state !== 'running')
+      throw new DrainingError(`actor ${this.id} is ${this.state}; cannot subscribe`);
     const sub = this.nc.subscribe(subject, {
       ...(options.queue ? { queue: options.queue } : {}),
       callback: (err, msg) => {
@@ -171,7 +175,12 @@ export class Actor {
     this.subs.push(sub);
   }
 
-  private dispatch<K extends MessageKind>(subject: string, kinds: K | readonly K[], handler: Handler<K>, msg: Msg) {
+  private dispatch<K extends MessageKind>(
+    subject: string,
+    kinds: K | readonly K[],
+    handler: Handler<K>,
+    msg: Msg,
+  ) {
     let env: Envelope<K>;
     try {
       env = decodeMessage(msg.data, kinds);
@@ -210,7 +219,13 @@ export class Actor {
     }
   }
 
-  private finishHandler(msg: Msg, kind: MessageKind, started: number, reply: Reply | undefined, err: unknown) {
+  private finishHandler(
+    msg: Msg,
+    kind: MessageKind,
+    started: number,
+    reply: Reply | undefined,
+    err: unknown,
+  ) {
     this.metrics.observeHandler(kind, (performance.now() - started) / 1000);
     if (err !== undefined) {
       const e = asSpecmeshError(err);
@@ -219,7 +234,9 @@ export class Actor {
       this.replyError(msg, e);
     } else if (reply && msg.reply) {
       try {
-        msg.respond(this.codec.encode(reply.kind, reply.body as never, reply.traceId ? { traceId: reply.traceId } : {}));
+        msg.respond(
+          this.codec.encode(reply.kind, reply.body as never, reply.traceId ? { traceId: reply.traceId } : {}),
+        );
         this.metrics.countSent(reply.kind);
       } catch (encodeErr) {
         const e = asSpecmeshError(encodeErr);
@@ -257,13 +274,33 @@ export class Actor {
       this.metrics.countSent('error');
     } catch {
       // An error whose message or context is too large: send the bare code instead.
-      msg.respond(this.codec.encode('error', { code: err.code, message: 'error detail too large', retryable: err.retryable }));
+      msg.respond(
+        this.codec.encode('error', {
+          code: err.code,
+          message: 'error detail too large',
+          retryable: err.retryable,
+        }),
+      );
     }
   }
 
+  /**
+   * Resolves once the server has processed everything sent so far, subscriptions included. Call it
+   * after {@link handle} when a request may follow at once from another connection.
+   */
+  async flush(): Promise<void> {
+    await this.nc.flush();
+  }
+
   /** Publishes one message (fire and forget). */
-  publish<K extends MessageKind>(subject: string, kind: K, body: BodyOf<K>, options: { traceId?: string } = {}): void {
-    if (this.state === 'closed') throw new ConnectionError(`actor ${this.id} is closed; cannot publish on ${subject}`);
+  publish<K extends MessageKind>(
+    subject: string,
+    kind: K,
+    body: BodyOf<K>,
+    options: { traceId?: string } = {},
+  ): void {
+    if (this.state === 'closed')
+      throw new ConnectionError(`actor ${this.id} is closed; cannot publish on ${subject}`);
     this.nc.publish(subject, this.codec.encode(kind, body, options));
     this.metrics.countSent(kind);
   }
@@ -280,7 +317,8 @@ export class Actor {
     body: BodyOf<K>,
     options: RequestOptions<R>,
   ): Promise<Envelope<R>> {
-    if (this.state === 'closed') throw new ConnectionError(`actor ${this.id} is closed; cannot request on ${subject}`);
+    if (this.state === 'closed')
+      throw new ConnectionError(`actor ${this.id} is closed; cannot request on ${subject}`);
     const timeoutMs = options.timeoutMs ?? this.config.requestTimeoutMs;
     const signal = options.signal;
     if (signal?.aborted) throw new CancelledError(`request on ${subject} cancelled before it was sent`);
@@ -312,7 +350,11 @@ export class Actor {
   /** Publishes a heartbeat now (also done on the interval). */
   heartbeat(): void {
     if (this.state === 'closed') return;
-    const load: Load = this.options.load?.() ?? { inflight: this.inflight, queued: 0, capacity: this.config.maxInflight };
+    const load: Load = this.options.load?.() ?? {
+      inflight: this.inflight,
+      queued: 0,
+      capacity: this.config.maxInflight,
+    };
     const body: BodyOf<'heartbeat'> = {
       role: this.config.role,
       id: this.id,
@@ -344,7 +386,10 @@ export class Actor {
     void (async () => {
       for await (const s of this.nc.status()) {
         if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') {
-          this.logger.warn({ status: s.type, server: 'server' in s ? s.server : undefined }, 'NATS connection status');
+          this.logger.warn(
+            { status: s.type, server: 'server' in s ? s.server : undefined },
+            'NATS connection status',
+          );
         } else if (s.type === 'slowConsumer') {
           this.logger.warn({ pending: s.pending }, 'slow consumer: messages are being dropped by the client');
         }
@@ -402,7 +447,8 @@ export class Actor {
 
 function raceAbort<T>(pending: Promise<T>, signal: AbortSignal, subject: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError(`request on ${subject} cancelled`, { cause: signal.reason }));
+    const onAbort = () =>
+      reject(new CancelledError(`request on ${subject} cancelled`, { cause: signal.reason }));
     signal.addEventListener('abort', onAbort, { once: true });
     pending.then(
       (v) => {

@@ -1,18 +1,30 @@
+export type { HandleOptions, Handler, HandlerContext, Reply, RequestOptions } from './actor.js';
 export { Actor } from './actor.js';
-export type { Handler, HandleOptions, HandlerContext, Reply, RequestOptions } from './actor.js';
-export { resolveActorOptions, RUNTIME_VERSION } from './actor-options.js';
 export type { ActorConfig, ActorOptions } from './actor-options.js';
-export { serveEcho } from './echo-service.js';
+export { RUNTIME_VERSION, resolveActorOptions } from './actor-options.js';
+export type { EchoProcessOptions } from './echo-process.js';
+export { runEchoProcess } from './echo-process.js';
 export type { EchoServiceOptions } from './echo-service.js';
+export { serveEcho } from './echo-service.js';
 export { freePort } from './free-port.js';
-export { createLogger } from './logger.js';
 export type { Logger, LoggerSettings } from './logger.js';
-export { MembershipView } from './membership.js';
+export { createLogger } from './logger.js';
 export type { Member, MembershipEvent, MembershipOptions } from './membership.js';
+export { MembershipView } from './membership.js';
 export { RuntimeMetrics } from './metrics.js';
-export { findNatsServer, NATS_SERVER_INSTALL_HINT, startNatsCluster, startNatsServer } from './nats-server.js';
-export type { NatsClusterHandle, NatsClusterOptions, NatsServerHandle, NatsServerOptions } from './nats-server.js';
-export { installGracefulShutdown } from './shutdown.js';
+export type {
+  NatsClusterHandle,
+  NatsClusterOptions,
+  NatsServerHandle,
+  NatsServerOptions,
+} from './nats-server.js';
+export {
+  findNatsServer,
+  NATS_SERVER_INSTALL_HINT,
+  startNatsCluster,
+  startNatsServer,
+} from './nats-server.js';
 export type { Drainable, ShutdownOptions } from './shutdown.js';
-export { Supervisor } from './supervisor.js';
+export { installGracefulShutdown } from './shutdown.js';
 export type { ChildSpec, ChildStatus, SupervisorEvent, SupervisorOptions } from './supervisor.js';
+export { Supervisor } from './supervisor.js';

@@ -130,7 +130,11 @@ export class MembershipView {
       const poll = setInterval(check, 20);
       const timer = setTimeout(() => {
         cleanup();
-        reject(new DeadlineError(`membership condition not met within ${timeoutMs} ms`, { context: { timeoutMs } }));
+        reject(
+          new DeadlineError(`membership condition not met within ${timeoutMs} ms`, {
+            context: { timeoutMs },
+          }),
+        );
       }, timeoutMs);
       const off = this.on(check);
       const cleanup = () => {

@@ -45,7 +45,12 @@ export class RuntimeMetrics {
       labelNames: ['kind'],
       registers,
     });
-    this.sent = new Counter({ name: 'specmesh_messages_sent_total', help: 'Messages sent', labelNames: ['kind'], registers });
+    this.sent = new Counter({
+      name: 'specmesh_messages_sent_total',
+      help: 'Messages sent',
+      labelNames: ['kind'],
+      registers,
+    });
     this.badMessages = new Counter({
       name: 'specmesh_bad_messages_total',
       help: 'Messages that failed to decode or validate',
@@ -89,21 +94,30 @@ export class RuntimeMetrics {
   /** Counts one received message of `kind`. */
   countReceived(kind: string): void {
     let c = this.receivedChildren.get(kind);
-    if (!c) this.receivedChildren.set(kind, (c = this.received.labels(kind)));
+    if (!c) {
+      c = this.received.labels(kind);
+      this.receivedChildren.set(kind, c);
+    }
     c.inc();
   }
 
   /** Counts one sent message of `kind`. */
   countSent(kind: string): void {
     let c = this.sentChildren.get(kind);
-    if (!c) this.sentChildren.set(kind, (c = this.sent.labels(kind)));
+    if (!c) {
+      c = this.sent.labels(kind);
+      this.sentChildren.set(kind, c);
+    }
     c.inc();
   }
 
   /** Records the run time of a handler for `kind`, seconds. */
   observeHandler(kind: string, seconds: number): void {
     let h = this.handlerChildren.get(kind);
-    if (!h) this.handlerChildren.set(kind, (h = this.handlerSeconds.labels(kind)));
+    if (!h) {
+      h = this.handlerSeconds.labels(kind);
+      this.handlerChildren.set(kind, h);
+    }
     h.observe(seconds);
   }
 

@@ -2,16 +2,16 @@
 import {
   ClosedConnectionError,
   DrainingConnectionError,
+  errors as natsErrors,
   RequestError,
   TimeoutError,
-  errors as natsErrors,
 } from '@nats-io/transport-node';
 import {
+  asSpecmeshError,
   ConnectionError,
   DeadlineError,
   NoRespondersError,
   SpecmeshError,
-  asSpecmeshError,
 } from '@specmesh/protocol';
 
 function isNoResponders(err: unknown): boolean {

@@ -16,13 +16,17 @@ import { freePort } from './free-port.js';
 const FALLBACK_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin'];
 
 /** How to install the binary, for error messages and the setup script. */
-export const NATS_SERVER_INSTALL_HINT = 'install it with `apt-get install -y nats-server` (Debian/Ubuntu) or set SPECMESH_NATS_SERVER';
+export const NATS_SERVER_INSTALL_HINT =
+  'install it with `apt-get install -y nats-server` (Debian/Ubuntu) or set SPECMESH_NATS_SERVER';
 
 /**
  * Locates the nats-server binary: `SPECMESH_NATS_SERVER`, then PATH, then the usual sbin folders.
  * @throws MissingError with an install hint when none is found.
  */
-export function findNatsServer(env: NodeJS.ProcessEnv = process.env, fallbackDirs: readonly string[] = FALLBACK_DIRS): string {
+export function findNatsServer(
+  env: NodeJS.ProcessEnv = process.env,
+  fallbackDirs: readonly string[] = FALLBACK_DIRS,
+): string {
   const candidates = [
     env['SPECMESH_NATS_SERVER'],
     ...(env['PATH'] ?? '').split(delimiter).map((d) => d && join(d, 'nats-server')),
@@ -87,7 +91,11 @@ function waitForPort(host: string, port: number, child: ChildProcess, timeoutMs:
       sock.once('error', () => {
         sock.destroy();
         if (Date.now() > until) {
-          reject(new MissingError(`nats-server did not accept connections on ${host}:${port} within ${timeoutMs} ms`));
+          reject(
+            new MissingError(
+              `nats-server did not accept connections on ${host}:${port} within ${timeoutMs} ms`,
+            ),
+          );
         } else {
           setTimeout(attempt, 25);
         }
@@ -111,7 +119,16 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     throw new ConfigError(`invalid nats-server port ${port}`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'specmesh-nats-'));
-  const args = ['-a', host, '-p', String(port), '-n', options.name ?? `specmesh-${port}`, '-P', join(dir, 'pid')];
+  const args = [
+    '-a',
+    host,
+    '-p',
+    String(port),
+    '-n',
+    options.name ?? `specmesh-${port}`,
+    '-P',
+    join(dir, 'pid'),
+  ];
   let routeUrl: string | undefined;
   if (options.cluster) {
     routeUrl = `nats://${host}:${options.cluster.port}`;
@@ -128,7 +145,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   });
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
-    child.once('error', (err) => reject(new MissingError(`cannot run ${binary}: ${err.message}`, { cause: err })));
+    child.once('error', (err) =>
+      reject(new MissingError(`cannot run ${binary}: ${err.message}`, { cause: err })),
+    );
   });
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {
@@ -200,7 +219,11 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
         ...options,
         host,
         name: `${options.name ?? 'specmesh'}-${i}`,
-        cluster: { name: options.name ?? 'specmesh', port: routePort, routes: routes.filter((_, j) => j !== i) },
+        cluster: {
+          name: options.name ?? 'specmesh',
+          port: routePort,
+          routes: routes.filter((_, j) => j !== i),
+        },
       }),
     ),
   );

@@ -20,7 +20,10 @@ export interface ShutdownOptions {
 }
 
 /** Installs the signal handlers; returns a function that removes them. */
-export function installGracefulShutdown(targets: readonly Drainable[], options: ShutdownOptions = {}): () => void {
+export function installGracefulShutdown(
+  targets: readonly Drainable[],
+  options: ShutdownOptions = {},
+): () => void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -7,7 +7,7 @@
  * and reports it, rather than flapping forever.
  */
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
-import { ConfigError, assertSubjectToken } from '@specmesh/protocol';
+import { assertSubjectToken, ConfigError } from '@specmesh/protocol';
 import type { Logger } from './logger.js';
 
 export interface ChildSpec {
@@ -81,16 +81,25 @@ export class Supervisor {
       stdio: options.stdio ?? ['ignore', 'inherit', 'inherit'],
       logger: options.logger,
     };
-    for (const key of ['initialDelayMs', 'maxDelayMs', 'stableAfterMs', 'maxRestarts', 'windowMs', 'stopGraceMs'] as const) {
+    for (const key of [
+      'initialDelayMs',
+      'maxDelayMs',
+      'stableAfterMs',
+      'maxRestarts',
+      'windowMs',
+      'stopGraceMs',
+    ] as const) {
       const v = this.opts[key];
-      if (!Number.isFinite(v) || v < 0) throw new ConfigError(`option ${key} must be a number >= 0, got ${v}`);
+      if (!Number.isFinite(v) || v < 0)
+        throw new ConfigError(`option ${key} must be a number >= 0, got ${v}`);
     }
   }
 
   /** Starts a child and keeps it running according to its restart policy. */
   start(spec: ChildSpec): void {
     assertSubjectToken(spec.name, 'child name');
-    if (this.children.has(spec.name)) throw new ConfigError(`a child named ${spec.name} is already supervised`);
+    if (this.children.has(spec.name))
+      throw new ConfigError(`a child named ${spec.name} is already supervised`);
     const state: ChildState = {
       spec,
       proc: undefined,
@@ -115,7 +124,9 @@ export class Supervisor {
     state.proc = proc;
     state.startedAt = Date.now();
     proc.once('error', (err) => this.opts.logger?.error({ err, child: spec.name }, 'child failed to start'));
-    proc.once('spawn', () => this.emit({ type: 'spawn', name: spec.name, pid: proc.pid ?? -1, restarts: state.restarts }));
+    proc.once('spawn', () =>
+      this.emit({ type: 'spawn', name: spec.name, pid: proc.pid ?? -1, restarts: state.restarts }),
+    );
     proc.once('exit', (code, signal) => this.onExit(state, proc, code, signal));
   }
 
@@ -134,7 +145,10 @@ export class Supervisor {
     state.crashTimes = state.crashTimes.filter((t) => now - t < this.opts.windowMs);
     state.crashTimes.push(now);
     if (state.crashTimes.length > this.opts.maxRestarts) {
-      this.opts.logger?.error({ child: state.spec.name, restarts: state.restarts }, 'child keeps crashing; giving up');
+      this.opts.logger?.error(
+        { child: state.spec.name, restarts: state.restarts },
+        'child keeps crashing; giving up',
+      );
       this.emit({ type: 'gave-up', name: state.spec.name, restarts: state.restarts });
       return;
     }

@@ -1,12 +1,12 @@
 import { connect } from '@nats-io/transport-node';
 import {
+  CancelledError,
   Codec,
   DeadlineError,
+  decodeMessage,
   ErrorCode,
   NoRespondersError,
   OverloadedError,
-  decodeMessage,
-  CancelledError,
   UnknownSessionError,
 } from '@specmesh/protocol';
 import { sampleBodies, sampleVerifyTask } from '@specmesh/protocol/internal';
@@ -31,6 +31,7 @@ describe('actor request/reply', () => {
     const echo = await start('echo');
     const client = await start('gateway');
     const subject = serveEcho(echo);
+    await echo.flush();
     const task = sampleVerifyTask();
     const reply = await client.request(subject, 'verify.task', task, { expect: 'verify.result' });
     expect(reply.kind).toBe('verify.result');
@@ -47,9 +48,13 @@ describe('actor request/reply', () => {
     const slow = await start('echo');
     const client = await start('gateway');
     slow.handle(slow.subjects.echo('slow'), 'verify.task', () => new Promise(() => undefined));
+    await slow.flush();
     const t0 = Date.now();
     const err = await client
-      .request(slow.subjects.echo('slow'), 'verify.task', sampleVerifyTask(), { expect: 'verify.result', timeoutMs: 150 })
+      .request(slow.subjects.echo('slow'), 'verify.task', sampleVerifyTask(), {
+        expect: 'verify.result',
+        timeoutMs: 150,
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeadlineError);
     expect((err as DeadlineError).retryable).toBe(true);
@@ -71,6 +76,7 @@ describe('actor request/reply', () => {
     const slow = await start('echo');
     const client = await start('gateway');
     slow.handle(slow.subjects.echo('hang'), 'verify.task', () => new Promise(() => undefined));
+    await slow.flush();
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
     const err = await client
@@ -89,7 +95,9 @@ describe('actor request/reply', () => {
     const failing = await start('echo');
     const client = await start('gateway');
     failing.handle(failing.subjects.echo('fail'), 'verify.task', (msg) => {
-      throw new UnknownSessionError(`no state for ${msg.body.sessionId}`, { context: { sessionId: msg.body.sessionId } });
+      throw new UnknownSessionError(`no state for ${msg.body.sessionId}`, {
+        context: { sessionId: msg.body.sessionId },
+      });
     });
     const err = await client
       .request(failing.subjects.echo('fail'), 'verify.task', sampleVerifyTask(), { expect: 'verify.result' })
@@ -106,13 +114,20 @@ describe('actor request/reply', () => {
     const busy = await start('echo', { maxInflight: 2 });
     const client = await start('gateway');
     const release: Array<() => void> = [];
-    busy.handle(busy.subjects.echo('busy'), 'verify.task', (msg) =>
-      new Promise((resolve) =>
-        release.push(() =>
-          resolve({ kind: 'verify.result', body: { ...sampleBodies()['verify.result'], taskId: msg.body.taskId } }),
+    busy.handle(
+      busy.subjects.echo('busy'),
+      'verify.task',
+      (msg) =>
+        new Promise((resolve) =>
+          release.push(() =>
+            resolve({
+              kind: 'verify.result',
+              body: { ...sampleBodies()['verify.result'], taskId: msg.body.taskId },
+            }),
+          ),
         ),
-      ),
     );
+    await busy.flush();
     const send = () =>
       client
         .request(busy.subjects.echo('busy'), 'verify.task', sampleVerifyTask(), { expect: 'verify.result' })
@@ -137,6 +152,7 @@ describe('actor request/reply', () => {
       await new Promise((r) => setTimeout(r, 200));
       return { kind: 'verify.result', body: { ...sampleBodies()['verify.result'], taskId: msg.body.taskId } };
     });
+    await worker.flush();
     const pending = client.request(worker.subjects.echo('work'), 'verify.task', sampleVerifyTask(), {
       expect: 'verify.result',
     });
@@ -149,7 +165,9 @@ describe('actor request/reply', () => {
     expect(worker.status).toBe('closed');
     // After the drain nobody serves the subject any more.
     await expect(
-      client.request(worker.subjects.echo('work'), 'verify.task', sampleVerifyTask(), { expect: 'verify.result' }),
+      client.request(worker.subjects.echo('work'), 'verify.task', sampleVerifyTask(), {
+        expect: 'verify.result',
+      }),
     ).rejects.toBeInstanceOf(NoRespondersError);
     await client.stop();
   });
@@ -159,6 +177,7 @@ describe('actor bad input', () => {
   it('answers a malformed request with a typed error reply, counts it and keeps serving', async () => {
     const echo = await start('echo');
     const subject = serveEcho(echo);
+    await echo.flush();
     const nc = await connect({ servers: server.url });
     const reply = await nc.request(subject, Uint8Array.of(0xc1, 0x00, 0x13), { timeout: 2000 });
     const env = decodeMessage(reply.data, 'error');
@@ -170,9 +189,13 @@ describe('actor bad input', () => {
     const bad = await echo.metrics.registry.getSingleMetricAsString('specmesh_bad_messages_total');
     expect(bad).toMatch(/code="E_DECODE".* 1/);
     expect(bad).toMatch(/code="E_UNKNOWN_KIND".* 1/);
-    const good = await nc.request(subject, new Codec({ from: 'raw' }).encode('verify.task', sampleVerifyTask()), {
-      timeout: 2000,
-    });
+    const good = await nc.request(
+      subject,
+      new Codec({ from: 'raw' }).encode('verify.task', sampleVerifyTask()),
+      {
+        timeout: 2000,
+      },
+    );
     expect(decodeMessage(good.data, 'verify.result').body.accepted).toBe(8);
     await nc.close();
     await echo.stop();

@@ -39,6 +39,7 @@ describe('fuzzing a running actor', () => {
   it('answers thousands of random and mutated messages with typed errors, counts them, and still serves', async () => {
     const echo = await Actor.start({ role: 'echo', servers: server.url, heartbeatIntervalMs: 0 });
     const subject = serveEcho(echo);
+    await echo.flush();
     const nc = await connect({ servers: server.url });
     const codec = new Codec({ from: 'fuzzer' });
     const raw = new Packr({ useRecords: false, moreTypes: true });
@@ -55,7 +56,8 @@ describe('fuzzing a running actor', () => {
       } else if (mode === 1 || mode === 2) {
         // Flip a few bytes of a valid message of some kind.
         const m = Uint8Array.from(pick(valid));
-        for (let f = 0; f < 1 + Math.floor(rand() * 4); f++) m[Math.floor(rand() * m.length)] = Math.floor(rand() * 256);
+        for (let f = 0; f < 1 + Math.floor(rand() * 4); f++)
+          m[Math.floor(rand() * m.length)] = Math.floor(rand() * 256);
         cases.push(m);
       } else if (mode === 3) {
         const m = pick(valid);
@@ -63,7 +65,9 @@ describe('fuzzing a running actor', () => {
       } else if (mode === 4) {
         // Well-formed msgpack, wrong structure.
         cases.push(
-          raw.pack(pick([{ v: 1, k: 'verify.task', f: 'x', i: 'y', t: 1, b: [1, 2] }, [1, 'a'], { v: 1 }, 42, null])),
+          raw.pack(
+            pick([{ v: 1, k: 'verify.task', f: 'x', i: 'y', t: 1, b: [1, 2] }, [1, 'a'], { v: 1 }, 42, null]),
+          ),
         );
       } else {
         // A valid envelope around a task whose fields are out of range.

@@ -38,7 +38,10 @@ describe('membership expiry (injected clock)', () => {
     view.observe(hb({ id: 'd1', role: 'drafter', pool: undefined }), 0);
     view.observe(hb({ id: 'v3', role: 'verifier', pool: 'a', draining: true }), 0);
     expect(view.alive({ role: 'verifier', pool: 'a' }).map((m) => m.id)).toEqual(['v1']);
-    expect(view.alive({ role: 'verifier', pool: 'a', includeDraining: true }).map((m) => m.id)).toEqual(['v1', 'v3']);
+    expect(view.alive({ role: 'verifier', pool: 'a', includeDraining: true }).map((m) => m.id)).toEqual([
+      'v1',
+      'v3',
+    ]);
     expect(view.alive({ role: 'drafter' }).map((m) => m.id)).toEqual(['d1']);
   });
 });
@@ -85,7 +88,10 @@ describe('membership over NATS with real processes', () => {
   it('marks a process draining on SIGTERM and the process exits 0', async () => {
     const child = await spawnEchoActor(server.url, 'echo-termed', 100);
     await view.waitFor((ms) => ms.some((m) => m.id === 'echo-termed'), 5000);
-    const sawDraining = view.waitFor((ms) => ms.some((m) => m.id === 'echo-termed' && m.heartbeat.draining), 5000);
+    const sawDraining = view.waitFor(
+      (ms) => ms.some((m) => m.id === 'echo-termed' && m.heartbeat.draining),
+      5000,
+    );
     child.kill('SIGTERM');
     await sawDraining;
     expect((await exitOf(child)).code).toBe(0);

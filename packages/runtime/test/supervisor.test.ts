@@ -28,7 +28,10 @@ describe('supervisor', () => {
       expect(sup.kill('echo-sup', 'SIGKILL')).toBe(true);
       const ev = (await respawned) as Extract<SupervisorEvent, { type: 'spawn' }>;
       expect(ev.pid).not.toBe(firstPid);
-      await view.waitFor((ms) => ms.some((m) => m.id === 'echo-sup' && m.heartbeat.startedAt !== firstStart), 5000);
+      await view.waitFor(
+        (ms) => ms.some((m) => m.id === 'echo-sup' && m.heartbeat.startedAt !== firstStart),
+        5000,
+      );
       expect(sup.status()[0]).toMatchObject({ name: 'echo-sup', running: true, restarts: 1 });
     } finally {
       await sup.stopAll();

@@ -5,7 +5,7 @@
  * msgpackr typed-array extension: one type byte then the little-endian elements). TypeBox has no kind
  * for those, so they are registered here as custom kinds with an optional `maxLength`.
  */
-import { Kind, type Static, type TSchema, Type, TypeRegistry, type TUnsafe } from '@sinclair/typebox';
+import { Kind, type Static, type TSchema, type TUnsafe, Type, TypeRegistry } from '@sinclair/typebox';
 
 interface TypedArrayOptions {
   /** Maximum number of elements. */
@@ -18,7 +18,8 @@ function registerTypedArray<T>(name: string, ctor: new (...args: never[]) => T) 
       name,
       (schema, value) =>
         value instanceof ctor &&
-        (schema.maxLength === undefined || (value as unknown as { length: number }).length <= schema.maxLength),
+        (schema.maxLength === undefined ||
+          (value as unknown as { length: number }).length <= schema.maxLength),
     );
   }
   return (options: TypedArrayOptions = {}): TUnsafe<T> => Type.Unsafe<T>({ ...options, [Kind]: name });
@@ -65,7 +66,10 @@ export const WindowSpecSchema = Type.Object(
 );
 
 /** A prompt is text (tokenized by the models) or token ids. */
-export const PromptSchema = Type.Union([Type.String({ maxLength: 4 * 1024 * 1024 }), TokenIds({ maxLength: MAX_TOKENS_PER_MESSAGE })]);
+export const PromptSchema = Type.Union([
+  Type.String({ maxLength: 4 * 1024 * 1024 }),
+  TokenIds({ maxLength: MAX_TOKENS_PER_MESSAGE }),
+]);
 
 /** A typed error as it crosses the wire (see errors.ts). */
 export const WireErrorSchema = Type.Object(

@@ -42,7 +42,10 @@ export const HeartbeatSchema = Type.Object(
     load: LoadSchema,
     /** Free-form numeric or text facts (model name, RTTs, ...). */
     meta: Type.Optional(
-      Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 256 }), Type.Number()])),
+      Type.Record(
+        Type.String({ maxLength: 64 }),
+        Type.Union([Type.String({ maxLength: 256 }), Type.Number()]),
+      ),
     ),
   },
   { additionalProperties: false },

@@ -1,6 +1,16 @@
 /** Messages that admit a request (gateway → scheduler) and start or stop its session (scheduler → drafter). */
 import { type Static, Type } from '@sinclair/typebox';
-import { Count, EpochMs, Id, MAX_TOKENS_PER_MESSAGE, ModeSchema, PromptSchema, SamplingSchema, TokenIds, WindowSpecSchema } from './common.js';
+import {
+  Count,
+  EpochMs,
+  Id,
+  MAX_TOKENS_PER_MESSAGE,
+  ModeSchema,
+  PromptSchema,
+  SamplingSchema,
+  TokenIds,
+  WindowSpecSchema,
+} from './common.js';
 
 /** `submit`: ask the scheduler to run one generation request. */
 export const SubmitSchema = Type.Object(
@@ -63,7 +73,10 @@ export const SessionStartSchema = Type.Object(
 export type SessionStart = Static<typeof SessionStartSchema>;
 
 /** `session.ok`: the drafter accepted the session. */
-export const SessionAcceptedSchema = Type.Object({ sessionId: Id, drafterId: Id }, { additionalProperties: false });
+export const SessionAcceptedSchema = Type.Object(
+  { sessionId: Id, drafterId: Id },
+  { additionalProperties: false },
+);
 export type SessionAccepted = Static<typeof SessionAcceptedSchema>;
 
 /** `session.cancel`: stop a session (client gone, deadline passed, operator). */

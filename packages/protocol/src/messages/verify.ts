@@ -1,6 +1,15 @@
 /** Verification traffic: drafter → batcher → verifier, results back, and preemption of stale tasks. */
 import { type Static, Type } from '@sinclair/typebox';
-import { Count, EpochMs, Id, MAX_TOKENS_PER_MESSAGE, Probabilities, SamplingSchema, TokenIds, WireErrorSchema } from './common.js';
+import {
+  Count,
+  EpochMs,
+  Id,
+  MAX_TOKENS_PER_MESSAGE,
+  Probabilities,
+  SamplingSchema,
+  TokenIds,
+  WireErrorSchema,
+} from './common.js';
 
 /** Longest draft block one task may carry. */
 export const MAX_DRAFT_TOKENS = 64;
@@ -90,9 +99,12 @@ export const BatchResultSchema = Type.Object(
   {
     batchId: Id,
     results: Type.Array(VerifyResultSchema, { maxItems: MAX_BATCH_TASKS }),
-    failures: Type.Array(Type.Object({ taskId: Id, error: WireErrorSchema }, { additionalProperties: false }), {
-      maxItems: MAX_BATCH_TASKS,
-    }),
+    failures: Type.Array(
+      Type.Object({ taskId: Id, error: WireErrorSchema }, { additionalProperties: false }),
+      {
+        maxItems: MAX_BATCH_TASKS,
+      },
+    ),
   },
   { additionalProperties: false },
 );
