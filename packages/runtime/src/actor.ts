@@ -101,7 +101,7 @@ export class Actor {
     this.nc = nc;
     this.logger = logger;
     this.codec = new Codec({ from: config.id, validateOnEncode: config.validateOutgoing });
-    this.metrics = new RuntimeMetrics({ role: config.role, instance: config.id });
+    this.metrics = new RuntimeMetrics({ role: config.role, instance: config.id }, () => this.inflight);
   }
 
   /** Connects to NATS and starts heartbeats. */
@@ -198,7 +198,6 @@ export class Actor {
       return;
     }
     this.inflight++;
-    this.metrics.inflight.inc();
     const expectsReply = Boolean(msg.reply);
     const started = performance.now();
     const ctx: HandlerContext = { subject, expectsReply, signal: this.abort.signal };
@@ -246,7 +245,6 @@ export class Actor {
       }
     }
     this.inflight--;
-    this.metrics.inflight.dec();
     if (this.inflight === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

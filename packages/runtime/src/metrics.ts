@@ -35,7 +35,10 @@ export class RuntimeMetrics {
   /** Messages being handled now. */
   readonly inflight: Gauge;
 
-  constructor(labels: { role: string; instance: string }) {
+  /**
+   * @param inflightNow read at scrape time, so the hot path pays nothing for the in-flight gauge.
+   */
+  constructor(labels: { role: string; instance: string }, inflightNow: () => number = () => 0) {
     this.registry = new Registry();
     this.registry.setDefaultLabels(labels);
     const registers = [this.registry];
@@ -88,7 +91,14 @@ export class RuntimeMetrics {
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers,
     });
-    this.inflight = new Gauge({ name: 'specmesh_inflight', help: 'Messages being handled now', registers });
+    this.inflight = new Gauge({
+      name: 'specmesh_inflight',
+      help: 'Messages being handled now',
+      registers,
+      collect() {
+        this.set(inflightNow());
+      },
+    });
   }
 
   /** Counts one received message of `kind`. */
