@@ -11,7 +11,7 @@ describe('specmesh CLI', () => {
     const r = run('demo', '--actors', '2', '--requests', '300');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('starting an embedded nats-server');
-    expect(r.stdout).toContain('2 actor(s) joined');
+    expect(r.stdout).toContain('2 actor(s) joined (heard by heartbeat); 2 echo actor(s) in the cluster');
     expect(r.stdout).toMatch(/round trip µs: p50 \d+ {2}p90 \d+ {2}p99 \d+/);
     // Both actor processes took part (queue group) and appear in the membership table.
     const served = [...r.stdout.matchAll(/echo-(\d) +role echo +v0\.1\.0 +served (\d+)/g)].map((m) =>
