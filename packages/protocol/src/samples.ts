@@ -29,7 +29,6 @@ export function sampleVerifyTask(drafts = 8, support = 8, contextTokens = 16): B
     draftProbs: Float32Array.from({ length: drafts }, () => 0.6),
     draftDist: { offsets, tokens, probs },
     sampling,
-    replyTo: 'specmesh.v1.result.sess-1',
     attempt: 1,
     deadlineAt: 1_700_000_000_000,
   };

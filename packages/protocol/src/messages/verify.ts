@@ -30,7 +30,8 @@ export const SparseDraftDistSchema = Type.Object(
 export type SparseDraftDist = Static<typeof SparseDraftDistSchema>;
 
 /**
- * `verify.task`: check `drafts` against the target model.
+ * `verify.task`: check `drafts` against the target model. Its result goes to the session's result
+ * subject (never to a subject the sender names, so a task cannot direct traffic elsewhere).
  *
  * The verifier's context for the session is `[0, basePos)` (tokens it already holds) followed by
  * `context` (tokens it lacks) followed by `drafts`. A verifier that holds fewer than `basePos` tokens
@@ -51,8 +52,6 @@ export const VerifyTaskSchema = Type.Object(
     /** Sparse `q` per position for exact residual resampling; absent under greedy decoding. */
     draftDist: Type.Optional(SparseDraftDistSchema),
     sampling: SamplingSchema,
-    /** Subject the result is published on (the session's result subject). */
-    replyTo: Type.String({ minLength: 1, maxLength: 512 }),
     /** Delivery attempt, starting at 1; a retry keeps the task id so results stay idempotent. */
     attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
     deadlineAt: Type.Optional(EpochMs),

@@ -1,0 +1,289 @@
+/**
+ * The batcher role: collects verify tasks of one target pool from many sessions, forms batches by time
+ * window and job count, sends each batch to a verifier (join-shortest-queue, session stickiness),
+ * re-dispatches the tasks of a batch whose verifier died or timed out, and publishes each result on
+ * its session's result subject.
+ *
+ * Several batchers of one pool share the `verify.<pool>` subject as a queue group, so a batcher dying
+ * costs only the tasks it held; drafters retry those by deadline.
+ */
+import {
+  asSpecmeshError,
+  type BodyOf,
+  DeadlineError,
+  NoCapacityError,
+  OverloadedError,
+  type SpecmeshError,
+  toWireError,
+} from '@specmesh/protocol';
+import { Actor, MembershipView } from '@specmesh/runtime';
+import { type BatcherConfig, type BatcherOptions, resolveBatcherOptions } from './batcher-options.js';
+import { pickVerifier, type VerifierCandidate } from './pick-verifier.js';
+
+type Task = BodyOf<'verify.task'>;
+
+const NO_SESSIONS: ReadonlySet<string> = new Set();
+
+interface Pending {
+  task: Task;
+  /** Verifiers that already failed this task. */
+  excluded: Set<string>;
+  queuedAt: number;
+}
+
+interface Outstanding {
+  tasks: number;
+  sessions: Map<string, number>;
+}
+
+/** Counters a test or the status command can read. */
+export interface BatcherStats {
+  batches: number;
+  tasks: number;
+  retried: number;
+  failed: number;
+  preempted: number;
+}
+
+export class Batcher {
+  readonly actor: Actor;
+  readonly config: BatcherConfig;
+  readonly pool: string;
+  readonly stats: BatcherStats = { batches: 0, tasks: 0, retried: 0, failed: 0, preempted: 0 };
+  private readonly view: MembershipView;
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly outstanding = new Map<string, Outstanding>();
+  private readonly sticky = new Map<string, string>();
+  private batchSeq = 0;
+  private rotation = 0;
+
+  private constructor(actor: Actor, config: BatcherConfig, pool: string) {
+    this.actor = actor;
+    this.config = config;
+    this.pool = pool;
+    this.view = new MembershipView({ role: 'verifier' });
+  }
+
+  static async start(options: BatcherOptions): Promise<Batcher> {
+    const config = resolveBatcherOptions(options);
+    let batcher: Batcher | undefined;
+    const actor = await Actor.start({
+      ...options,
+      role: 'batcher',
+      pool: options.pool,
+      load: () => ({
+        inflight: batcher ? [...batcher.outstanding.values()].reduce((s, o) => s + o.tasks, 0) : 0,
+        queued: batcher?.pending.length ?? 0,
+        capacity: config.maxPending,
+      }),
+    });
+    batcher = new Batcher(actor, config, options.pool);
+    batcher.listen();
+    await actor.flush();
+    return batcher;
+  }
+
+  private listen() {
+    const { actor } = this;
+    this.view.start(actor, 50);
+    // A verifier joining may unblock tasks that wait for capacity.
+    this.view.on((e) => {
+      if (e.type !== 'leave' && this.pending.length > 0) this.schedule(0);
+    });
+    actor.handle(actor.subjects.verify(this.pool), 'verify.task', (msg) => this.enqueue(msg.body), {
+      queue: `batcher-${this.pool}`,
+    });
+    actor.handle(actor.subjects.preemptAll(), 'preempt', (msg) => this.preempt(msg.body));
+  }
+
+  private enqueue(task: Task): undefined {
+    if (this.pending.length >= this.config.maxPending) {
+      this.fail(task, new OverloadedError(`batcher ${this.actor.id} holds ${this.pending.length} tasks`));
+      return undefined;
+    }
+    this.pending.push({ task, excluded: new Set(), queuedAt: Date.now() });
+    if (this.pending.length >= this.config.maxJobs) this.flush();
+    else this.schedule(this.config.windowMs);
+    return undefined;
+  }
+
+  private schedule(delayMs: number) {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), delayMs);
+  }
+
+  private preempt(p: BodyOf<'preempt'>): undefined {
+    const ids = new Set(p.taskIds);
+    const before = this.pending.length;
+    this.pending = this.pending.filter(
+      (e) =>
+        e.task.sessionId !== p.sessionId ||
+        !(ids.has(e.task.taskId) || (p.belowEpoch !== undefined && e.task.epoch < p.belowEpoch)),
+    );
+    this.stats.preempted += before - this.pending.length;
+    return undefined;
+  }
+
+  private candidates(): { id: string; load: number; capacity: number }[] {
+    return this.view.alive({ role: 'verifier', pool: this.pool }).map((m) => {
+      const hb = m.heartbeat.load;
+      const local = this.outstanding.get(m.id)?.tasks ?? 0;
+      return { id: m.id, load: Math.max(local, hb.inflight + hb.queued), capacity: Math.max(1, hb.capacity) };
+    });
+  }
+
+  /** Assigns every waiting task to a verifier and sends the batches. */
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0 || this.actor.status === 'closed') return;
+    const now = Date.now();
+    const base = this.candidates();
+    if (base.length === 0) {
+      const waiting: Pending[] = [];
+      for (const e of this.pending) {
+        if (now - e.queuedAt > this.config.noVerifierTimeoutMs) {
+          this.fail(
+            e.task,
+            new NoCapacityError(`no verifier of pool ${this.pool} is alive`, {
+              context: { pool: this.pool },
+            }),
+          );
+        } else {
+          waiting.push(e);
+        }
+      }
+      this.pending = waiting;
+      if (waiting.length > 0) this.schedule(50);
+      return;
+    }
+    // Loads as seen by this flush, updated as tasks are assigned.
+    const extra = new Map<string, number>();
+    const groups = new Map<string, Pending[]>();
+    for (const e of this.pending) {
+      if (e.task.deadlineAt !== undefined && e.task.deadlineAt < now) {
+        this.fail(e.task, new DeadlineError(`task ${e.task.taskId} passed its deadline at the batcher`));
+        continue;
+      }
+      const cands: VerifierCandidate[] = base
+        .filter((c) => !e.excluded.has(c.id))
+        .map((c) => ({
+          id: c.id,
+          load: (c.load + (extra.get(c.id) ?? 0)) / c.capacity,
+          busyWith: this.outstanding.get(c.id)?.sessions ?? NO_SESSIONS,
+        }));
+      const id = pickVerifier(
+        e.task,
+        cands,
+        this.sticky.get(e.task.sessionId),
+        this.config.stickySlack,
+        this.rotation++,
+      );
+      if (!id) {
+        this.fail(
+          e.task,
+          new NoCapacityError(`every verifier of pool ${this.pool} failed task ${e.task.taskId}`),
+        );
+        continue;
+      }
+      extra.set(id, (extra.get(id) ?? 0) + 1);
+      this.track(id, e.task.sessionId, +1);
+      const g = groups.get(id) ?? [];
+      g.push(e);
+      groups.set(id, g);
+    }
+    this.pending = [];
+    for (const [id, entries] of groups) {
+      for (let i = 0; i < entries.length; i += this.config.maxJobs) {
+        void this.send(id, entries.slice(i, i + this.config.maxJobs));
+      }
+    }
+  }
+
+  private track(verifierId: string, sessionId: string, delta: 1 | -1) {
+    const o = this.outstanding.get(verifierId) ?? { tasks: 0, sessions: new Map<string, number>() };
+    o.tasks += delta;
+    const n = (o.sessions.get(sessionId) ?? 0) + delta;
+    if (n > 0) o.sessions.set(sessionId, n);
+    else o.sessions.delete(sessionId);
+    if (o.tasks > 0) this.outstanding.set(verifierId, o);
+    else this.outstanding.delete(verifierId);
+  }
+
+  private async send(verifierId: string, entries: Pending[]): Promise<void> {
+    const batchId = `${this.actor.id}:b${++this.batchSeq}`;
+    this.stats.batches++;
+    this.stats.tasks += entries.length;
+    const byId = new Map(entries.map((e) => [e.task.taskId, e]));
+    try {
+      const reply = await this.actor.request(
+        this.actor.subjects.batch(verifierId),
+        'batch',
+        { batchId, pool: this.pool, tasks: entries.map((e) => e.task) },
+        { expect: 'batch.result', timeoutMs: this.config.batchTimeoutMs },
+      );
+      for (const r of reply.body.results) {
+        const e = byId.get(r.taskId);
+        if (!e) continue;
+        this.sticky.set(r.sessionId, verifierId);
+        this.actor.publish(this.actor.subjects.result(r.sessionId), 'verify.result', r);
+      }
+      for (const f of reply.body.failures) {
+        const e = byId.get(f.taskId);
+        if (e) this.publishFailure(e.task, f.error);
+      }
+    } catch (err) {
+      this.retry(verifierId, entries, asSpecmeshError(err));
+    } finally {
+      for (const e of entries) this.track(verifierId, e.task.sessionId, -1);
+    }
+  }
+
+  /** A batch failed as a whole (verifier dead, slow or refusing): try its tasks elsewhere. */
+  private retry(verifierId: string, entries: Pending[], err: SpecmeshError) {
+    this.actor.logger.warn(
+      { verifierId, tasks: entries.length, code: err.code },
+      'batch failed; re-dispatching',
+    );
+    this.sticky.forEach((v, s) => {
+      if (v === verifierId) this.sticky.delete(s);
+    });
+    for (const e of entries) {
+      const attempt = e.task.attempt + 1;
+      if (!err.retryable || attempt > this.config.maxAttempts) {
+        this.fail(e.task, err);
+        continue;
+      }
+      this.stats.retried++;
+      e.excluded.add(verifierId);
+      this.pending.push({ ...e, task: { ...e.task, attempt } });
+    }
+    if (this.pending.length > 0) this.schedule(0);
+  }
+
+  private fail(task: Task, err: SpecmeshError) {
+    this.stats.failed++;
+    this.publishFailure(task, toWireError(err));
+  }
+
+  private publishFailure(task: Task, error: BodyOf<'error'>) {
+    this.actor.publish(this.actor.subjects.result(task.sessionId), 'error', {
+      ...error,
+      context: { ...error.context, taskId: task.taskId, sessionId: task.sessionId },
+    });
+  }
+
+  /** Sends what is queued, stops taking tasks, waits for batches in flight, closes. */
+  async drain(): Promise<void> {
+    this.flush();
+    this.view.stop();
+    await this.actor.drain();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.view.stop();
+    await this.actor.stop();
+  }
+}

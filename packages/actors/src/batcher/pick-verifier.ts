@@ -1,0 +1,53 @@
+/**
+ * Which verifier gets a task: join-shortest-queue over the live verifiers of a pool, with session
+ * stickiness where it helps the verifier's prefix cache.
+ *
+ * A verifier's load is the larger of what this batcher has outstanding there and what the verifier
+ * reported in its last heartbeat (other batchers send to it too), divided by its capacity. A task goes
+ * to the verifier that last served its session when that verifier (a) is a candidate, (b) is not
+ * already working on another task of the same session — DSI's parallel tasks must run on different
+ * instances — and (c) is at most `stickySlack` above the least loaded one. Otherwise the least loaded
+ * candidate wins; ties rotate so equal verifiers share the work.
+ *
+ * @example
+ *   pickVerifier({ sessionId: 's' }, [{ id: 'v1', load: 0.5, busyWith: new Set() }, { id: 'v2', load: 0, busyWith: new Set() }], 'v1', 1, 0)
+ *   // → 'v1' (sticky, within slack)
+ */
+
+/** What the picker knows about one verifier. */
+export interface VerifierCandidate {
+  readonly id: string;
+  /** Normalised load (outstanding work / capacity). */
+  readonly load: number;
+  /** Sessions with a task in flight on this verifier (from this batcher). */
+  readonly busyWith: { has(sessionId: string): boolean };
+}
+
+/**
+ * @param stickyId verifier that last served the session, if any
+ * @param stickySlack how much more loaded the sticky verifier may be than the least loaded one
+ * @param rotation a counter the caller increments per pick, to rotate among equally loaded verifiers
+ * @returns the chosen verifier id, or undefined when there is no candidate
+ */
+export function pickVerifier(
+  task: { readonly sessionId: string },
+  candidates: readonly VerifierCandidate[],
+  stickyId: string | undefined,
+  stickySlack: number,
+  rotation: number,
+): string | undefined {
+  if (candidates.length === 0) return undefined;
+  let min = Number.POSITIVE_INFINITY;
+  for (const c of candidates) min = Math.min(min, c.load);
+  if (stickyId !== undefined) {
+    const sticky = candidates.find((c) => c.id === stickyId);
+    if (sticky && !sticky.busyWith.has(task.sessionId) && sticky.load <= min + stickySlack) return sticky.id;
+  }
+  // Prefer verifiers not already busy with this session, then the least loaded.
+  const free = candidates.filter((c) => !c.busyWith.has(task.sessionId));
+  const pool = free.length > 0 ? free : candidates;
+  let best = Number.POSITIVE_INFINITY;
+  for (const c of pool) best = Math.min(best, c.load);
+  const tied = pool.filter((c) => c.load === best);
+  return tied[rotation % tied.length]!.id;
+}

@@ -1,0 +1,210 @@
+import { type BodyOf, type Envelope, ErrorCode } from '@specmesh/protocol';
+import { sampleVerifyTask } from '@specmesh/protocol/internal';
+import { Actor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Batcher } from '../src/batcher/batcher.js';
+import type { BatcherOptions } from '../src/batcher/batcher-options.js';
+
+type Task = BodyOf<'verify.task'>;
+
+let server: NatsServerHandle;
+const cleanup: Array<() => Promise<void>> = [];
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+afterEach(async () => {
+  while (cleanup.length > 0) await cleanup.pop()!();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+/** A verifier stand-in that accepts every draft; records the batches it got. */
+async function fakeVerifier(id: string, pool: string, behaviour: 'ok' | 'hang' = 'ok') {
+  const actor = await Actor.start({
+    role: 'verifier',
+    id,
+    pool,
+    servers: server.url,
+    heartbeatIntervalMs: 50,
+  });
+  const batches: Task[][] = [];
+  actor.handle(actor.subjects.batch(id), 'batch', (msg) => {
+    batches.push(msg.body.tasks);
+    if (behaviour === 'hang') return new Promise(() => undefined);
+    return {
+      kind: 'batch.result',
+      body: {
+        batchId: msg.body.batchId,
+        results: msg.body.tasks.map((t) => ({
+          taskId: t.taskId,
+          sessionId: t.sessionId,
+          epoch: t.epoch,
+          accepted: t.drafts.length,
+          token: 7,
+          bonus: true,
+          verifierId: id,
+          queueMs: 0,
+          computeMs: 0,
+        })),
+        failures: [],
+      },
+    };
+  });
+  await actor.flush();
+  cleanup.push(() => actor.stop());
+  return { actor, batches };
+}
+
+async function startBatcher(pool: string, extra: Partial<BatcherOptions> = {}) {
+  const b = await Batcher.start({ pool, servers: server.url, heartbeatIntervalMs: 0, ...extra });
+  cleanup.push(() => b.stop());
+  return b;
+}
+
+/** A drafter stand-in: publishes tasks and collects what comes back on the session result subjects. */
+async function drafter(sessions: string[]) {
+  const actor = await Actor.start({ role: 'drafter', servers: server.url, heartbeatIntervalMs: 0 });
+  const got: Envelope<'verify.result' | 'error'>[] = [];
+  for (const s of sessions) {
+    actor.handle(actor.subjects.result(s), ['verify.result', 'error'], (msg) => {
+      got.push(msg);
+      return undefined;
+    });
+  }
+  await actor.flush();
+  cleanup.push(() => actor.stop());
+  const send = (pool: string, task: Task) => actor.publish(actor.subjects.verify(pool), 'verify.task', task);
+  const waitFor = async (n: number, timeoutMs = 5000) => {
+    const until = Date.now() + timeoutMs;
+    while (got.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    return got;
+  };
+  return { actor, got, send, waitFor };
+}
+
+const task = (sessionId: string, i: number, over: Partial<Task> = {}): Task => ({
+  ...sampleVerifyTask(4, 2, 3),
+  sessionId,
+  taskId: `${sessionId}:t${i}`,
+  epoch: 0,
+  deadlineAt: Date.now() + 60_000,
+  ...over,
+});
+
+async function untilVerifiers(b: Batcher, n: number) {
+  const until = Date.now() + 5000;
+  // The batcher learns verifiers from heartbeats.
+  while (Date.now() < until) {
+    if (
+      (b as unknown as { view: { alive(f: object): unknown[] } }).view.alive({
+        role: 'verifier',
+        pool: b.pool,
+      }).length >= n
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('verifiers not seen');
+}
+
+describe('batcher', () => {
+  it('batches tasks of many sessions, spreads them over verifiers and routes every result to its session', async () => {
+    const v1 = await fakeVerifier('v1', 'p1');
+    const v2 = await fakeVerifier('v2', 'p1');
+    const b = await startBatcher('p1', { windowMs: 5, maxJobs: 4 });
+    await untilVerifiers(b, 2);
+    const sessions = ['s1', 's2', 's3', 's4', 's5', 's6'];
+    const d = await drafter(sessions);
+    for (let i = 0; i < 5; i++) for (const s of sessions) d.send('p1', task(s, i));
+    const got = await d.waitFor(30);
+    expect(got).toHaveLength(30);
+    expect(got.every((m) => m.kind === 'verify.result')).toBe(true);
+    const ids = new Set(got.map((m) => (m.body as BodyOf<'verify.result'>).taskId));
+    expect(ids.size).toBe(30);
+    for (const batch of [...v1.batches, ...v2.batches]) expect(batch.length).toBeLessThanOrEqual(4);
+    expect(v1.batches.length).toBeGreaterThan(0);
+    expect(v2.batches.length).toBeGreaterThan(0);
+  });
+
+  it('sends a full batch at once and a partial one after the window', async () => {
+    const v = await fakeVerifier('v-win', 'p2');
+    const b = await startBatcher('p2', { windowMs: 300, maxJobs: 3 });
+    await untilVerifiers(b, 1);
+    const d = await drafter(['w']);
+    const t0 = Date.now();
+    for (let i = 0; i < 3; i++) d.send('p2', task('w', i));
+    await d.waitFor(3);
+    const full = Date.now() - t0;
+    d.send('p2', task('w', 3));
+    const t1 = Date.now();
+    await d.waitFor(4);
+    const partial = Date.now() - t1;
+    expect(full).toBeLessThan(250);
+    expect(partial).toBeGreaterThanOrEqual(280);
+    expect(v.batches.map((x) => x.length)).toEqual([3, 1]);
+  });
+
+  it('re-dispatches the tasks of a verifier that stops answering to another one', async () => {
+    const dead = await fakeVerifier('v-dead', 'p3', 'hang');
+    const alive = await fakeVerifier('v-alive', 'p3');
+    const b = await startBatcher('p3', { windowMs: 1, batchTimeoutMs: 300 });
+    await untilVerifiers(b, 2);
+    const d = await drafter(['r1', 'r2', 'r3', 'r4']);
+    for (const s of ['r1', 'r2', 'r3', 'r4']) d.send('p3', task(s, 0));
+    const got = await d.waitFor(4);
+    expect(got.map((m) => m.kind)).toEqual([
+      'verify.result',
+      'verify.result',
+      'verify.result',
+      'verify.result',
+    ]);
+    expect(got.every((m) => (m.body as BodyOf<'verify.result'>).verifierId === 'v-alive')).toBe(true);
+    expect(dead.batches.length).toBeGreaterThan(0);
+    expect(b.stats.retried).toBe(dead.batches.flat().length);
+    // The retried tasks carry their next attempt number and keep their ids.
+    const retriedIds = new Set(dead.batches.flat().map((t) => t.taskId));
+    const onAlive = alive.batches.flat().filter((t) => retriedIds.has(t.taskId));
+    expect(onAlive.every((t) => t.attempt === 2)).toBe(true);
+  });
+
+  it('drops queued tasks that a preempt made stale', async () => {
+    const v = await fakeVerifier('v-pre', 'p4');
+    const b = await startBatcher('p4', { windowMs: 300, maxJobs: 64 });
+    await untilVerifiers(b, 1);
+    const d = await drafter(['x']);
+    for (let i = 0; i < 4; i++) d.send('p4', task('x', i, { epoch: i < 2 ? 0 : 1 }));
+    await d.actor.flush();
+    await new Promise((r) => setTimeout(r, 30));
+    d.actor.publish(d.actor.subjects.preempt('x'), 'preempt', {
+      sessionId: 'x',
+      taskIds: ['x:t3'],
+      belowEpoch: 1,
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(v.batches.flat().map((t) => t.taskId)).toEqual(['x:t2']);
+    expect(b.stats.preempted).toBe(3);
+    expect(d.got).toHaveLength(1);
+  });
+
+  it('fails tasks with E_NO_CAPACITY when no verifier of the pool lives, instead of holding them forever', async () => {
+    await startBatcher('p5', { windowMs: 1, noVerifierTimeoutMs: 200 });
+    const d = await drafter(['n']);
+    d.send('p5', task('n', 0));
+    const [only] = await d.waitFor(1);
+    expect(only?.kind).toBe('error');
+    expect((only?.body as BodyOf<'error'>).code).toBe(ErrorCode.NoCapacity);
+    expect((only?.body as BodyOf<'error'>).context?.['taskId']).toBe('n:t0');
+  });
+
+  it('fails a task whose deadline passed while it waited, with E_DEADLINE', async () => {
+    await fakeVerifier('v-late', 'p6');
+    const b = await startBatcher('p6', { windowMs: 1 });
+    await untilVerifiers(b, 1);
+    const d = await drafter(['late']);
+    d.send('p6', task('late', 0, { deadlineAt: Date.now() - 1 }));
+    const [only] = await d.waitFor(1);
+    expect(only?.kind).toBe('error');
+    expect((only?.body as BodyOf<'error'>).code).toBe(ErrorCode.Deadline);
+  });
+});

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pickVerifier, type VerifierCandidate } from '../src/batcher/pick-verifier.js';
+
+const c = (id: string, load: number, busy: string[] = []): VerifierCandidate => ({
+  id,
+  load,
+  busyWith: new Set(busy),
+});
+
+describe('pickVerifier', () => {
+  it('returns undefined without candidates', () => {
+    expect(pickVerifier({ sessionId: 's' }, [], 'v1', 1, 0)).toBeUndefined();
+  });
+
+  it('joins the shortest queue', () => {
+    expect(pickVerifier({ sessionId: 's' }, [c('v1', 3), c('v2', 1), c('v3', 2)], undefined, 1, 0)).toBe(
+      'v2',
+    );
+  });
+
+  it('keeps a session on its verifier while that one is within the slack', () => {
+    expect(pickVerifier({ sessionId: 's' }, [c('v1', 1.5), c('v2', 1)], 'v1', 1, 0)).toBe('v1');
+    expect(pickVerifier({ sessionId: 's' }, [c('v1', 2.5), c('v2', 1)], 'v1', 1, 0)).toBe('v2');
+  });
+
+  it('sends parallel tasks of one session (DSI) to different verifiers', () => {
+    expect(pickVerifier({ sessionId: 's' }, [c('v1', 0, ['s']), c('v2', 1)], 'v1', 5, 0)).toBe('v2');
+  });
+
+  it('rotates among equally loaded verifiers', () => {
+    const cands = [c('v1', 0), c('v2', 0), c('v3', 0)];
+    const picks = [0, 1, 2, 3].map((r) => pickVerifier({ sessionId: 's' }, cands, undefined, 1, r));
+    expect(picks).toEqual(['v1', 'v2', 'v3', 'v1']);
+  });
+
+  it('always picks a candidate, never one more loaded than min + slack', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ load: fc.double({ min: 0, max: 10, noNaN: true }), busy: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.option(fc.nat(7)),
+        fc.double({ min: 0, max: 3, noNaN: true }),
+        fc.nat(100),
+        (specs, stickyIdx, slack, rotation) => {
+          const cands = specs.map((s, i) => c(`v${i}`, s.load, s.busy ? ['s'] : []));
+          const sticky = stickyIdx === null ? undefined : `v${stickyIdx}`;
+          const id = pickVerifier({ sessionId: 's' }, cands, sticky, slack, rotation);
+          const chosen = cands.find((x) => x.id === id);
+          expect(chosen).toBeDefined();
+          const free = cands.filter((x) => !x.busyWith.has('s'));
+          const pool = free.length > 0 ? free : cands;
+          const minPool = Math.min(...pool.map((x) => x.load));
+          // Sticky: within slack of the least loaded; otherwise exactly the least loaded free one.
+          expect(chosen!.load).toBeLessThanOrEqual(minPool + (id === sticky ? slack : 0));
+          if (free.length > 0) expect(chosen!.busyWith.has('s')).toBe(false);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
