@@ -4,3 +4,9 @@ export type { BatcherConfig, BatcherOptions } from './batcher/batcher-options.js
 export { resolveBatcherOptions } from './batcher/batcher-options.js';
 export type { VerifierCandidate } from './batcher/pick-verifier.js';
 export { pickVerifier } from './batcher/pick-verifier.js';
+export type { DrafterSlots } from './scheduler/pick-drafter.js';
+export { pickDrafter } from './scheduler/pick-drafter.js';
+export type { SchedulerStats } from './scheduler/scheduler.js';
+export { Scheduler } from './scheduler/scheduler.js';
+export type { SchedulerConfig, SchedulerOptions } from './scheduler/scheduler-options.js';
+export { resolveSchedulerOptions } from './scheduler/scheduler-options.js';

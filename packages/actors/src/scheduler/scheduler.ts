@@ -1,0 +1,268 @@
+/**
+ * The scheduler role: admits generation requests and hands each to a drafter.
+ *
+ * `submit` → pick a target pool (the request's, or the one with most live verifiers that also has a
+ * batcher) → pick a drafter with a free session slot (heartbeats) → `session.start` on it → reply
+ * `submit.ok` naming the drafter and the token subject. With no free slot the request waits in a
+ * bounded queue; a full queue answers `E_OVERLOADED` at once, a wait longer than the admission timeout
+ * or the request's deadline answers `E_DEADLINE`. Nothing is dropped silently.
+ *
+ * Several schedulers share `sched.submit` as a queue group; each keeps its own queue.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  asSpecmeshError,
+  type BodyOf,
+  DeadlineError,
+  NoCapacityError,
+  OverloadedError,
+  type SpecmeshError,
+} from '@specmesh/protocol';
+import { Actor, type Member, MembershipView, type Reply } from '@specmesh/runtime';
+import { type DrafterSlots, pickDrafter } from './pick-drafter.js';
+import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } from './scheduler-options.js';
+
+type Submit = BodyOf<'submit'>;
+
+interface Waiting {
+  submit: Submit;
+  enqueuedAt: number;
+  resolve: (reply: Reply) => void;
+  reject: (err: SpecmeshError) => void;
+}
+
+export interface SchedulerStats {
+  admitted: number;
+  rejectedOverloaded: number;
+  rejectedDeadline: number;
+  rejectedNoCapacity: number;
+}
+
+export class Scheduler {
+  readonly actor: Actor;
+  readonly config: SchedulerConfig;
+  readonly stats: SchedulerStats = {
+    admitted: 0,
+    rejectedOverloaded: 0,
+    rejectedDeadline: 0,
+    rejectedNoCapacity: 0,
+  };
+  private readonly view = new MembershipView();
+  private queue: Waiting[] = [];
+  /** Session starts per drafter since its last heartbeat was received. */
+  private readonly startedSince = new Map<string, { afterSeq: number; count: number }>();
+  private rotation = 0;
+  private pumping = false;
+  private sweep: NodeJS.Timeout | undefined;
+
+  private constructor(actor: Actor, config: SchedulerConfig) {
+    this.actor = actor;
+    this.config = config;
+  }
+
+  static async start(options: SchedulerOptions): Promise<Scheduler> {
+    const config = resolveSchedulerOptions(options);
+    let s: Scheduler | undefined;
+    const actor = await Actor.start({
+      ...options,
+      role: 'scheduler',
+      load: () => ({ inflight: 0, queued: s?.queue.length ?? 0, capacity: config.maxQueue }),
+    });
+    s = new Scheduler(actor, config);
+    s.listen();
+    await actor.flush();
+    return s;
+  }
+
+  /** Live membership as this scheduler sees it (the status command and tests read it). */
+  get membership(): MembershipView {
+    return this.view;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private listen() {
+    this.view.start(this.actor, 50);
+    this.view.on(() => this.pump());
+    this.actor.handle(this.actor.subjects.heartbeatAll('drafter'), 'heartbeat', (msg) => {
+      // A fresh report from a drafter includes our earlier starts.
+      const prev = this.startedSince.get(msg.body.id);
+      if (prev && msg.body.seq > prev.afterSeq) this.startedSince.delete(msg.body.id);
+      this.pump();
+      return undefined;
+    });
+    this.actor.handle(this.actor.subjects.submit(), 'submit', (msg) => this.admit(msg.body), {
+      queue: 'scheduler',
+    });
+    this.sweep = setInterval(() => this.expireWaiting(), 50);
+    this.sweep.unref();
+  }
+
+  private admit(submit: Submit): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      if (this.queue.length >= this.config.maxQueue && !this.hasFreeDrafter()) {
+        this.stats.rejectedOverloaded++;
+        reject(
+          new OverloadedError(
+            `scheduler ${this.actor.id} is full: ${this.queue.length} requests wait for a drafter`,
+            {
+              context: {
+                requestId: submit.requestId,
+                queued: this.queue.length,
+                limit: this.config.maxQueue,
+              },
+            },
+          ),
+        );
+        return;
+      }
+      this.queue.push({ submit, enqueuedAt: Date.now(), resolve, reject });
+      this.pump();
+    });
+  }
+
+  private drafterSlots(): DrafterSlots[] {
+    return this.view.alive({ role: 'drafter' }).map((m: Member) => ({
+      id: m.id,
+      capacity: m.heartbeat.load.capacity,
+      used: m.heartbeat.load.inflight + m.heartbeat.load.queued + (this.startedSince.get(m.id)?.count ?? 0),
+    }));
+  }
+
+  private hasFreeDrafter(): boolean {
+    return pickDrafter(this.drafterSlots(), new Set(), 0) !== undefined;
+  }
+
+  /** Starts sessions for waiting requests while drafters have free slots. */
+  private pump() {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const drafterId = pickDrafter(this.drafterSlots(), new Set(), this.rotation++);
+        if (!drafterId) return;
+        const w = this.queue.shift()!;
+        this.reserve(drafterId);
+        void this.startSession(w, drafterId, new Set());
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private reserve(drafterId: string) {
+    const seq = this.view.get(drafterId)?.heartbeat.seq ?? 0;
+    const e = this.startedSince.get(drafterId) ?? { afterSeq: seq, count: 0 };
+    e.count++;
+    this.startedSince.set(drafterId, e);
+  }
+
+  private choosePool(submit: Submit): string | undefined {
+    const verifiers = this.view.alive({ role: 'verifier' });
+    const batchers = new Set(this.view.alive({ role: 'batcher' }).map((b) => b.pool));
+    const counts = new Map<string, number>();
+    for (const v of verifiers)
+      if (v.pool && batchers.has(v.pool)) counts.set(v.pool, (counts.get(v.pool) ?? 0) + 1);
+    if (submit.pool) return counts.has(submit.pool) ? submit.pool : undefined;
+    let best: string | undefined;
+    for (const [pool, n] of counts) if (best === undefined || n > counts.get(best)!) best = pool;
+    return best;
+  }
+
+  private async startSession(w: Waiting, drafterId: string, tried: Set<string>): Promise<void> {
+    const { submit } = w;
+    const pool = this.choosePool(submit);
+    if (!pool) {
+      this.stats.rejectedNoCapacity++;
+      w.reject(
+        new NoCapacityError(
+          submit.pool
+            ? `target pool ${submit.pool} has no live verifier with a batcher`
+            : 'no target pool has a live verifier with a batcher',
+          { context: { requestId: submit.requestId } },
+        ),
+      );
+      return;
+    }
+    const sessionId = `${submit.requestId}-${randomBytes(3).toString('hex')}`;
+    const tokenSubject = this.actor.subjects.tokens(submit.requestId);
+    const start: BodyOf<'session.start'> = {
+      sessionId,
+      requestId: submit.requestId,
+      prompt: submit.prompt,
+      maxTokens: submit.maxTokens,
+      sampling: submit.sampling,
+      mode: submit.mode,
+      window: submit.window,
+      pool,
+      tokenSubject,
+    };
+    if (submit.deadlineAt !== undefined) start.deadlineAt = submit.deadlineAt;
+    if (submit.stop) start.stop = submit.stop;
+    try {
+      await this.actor.request(this.actor.subjects.session(drafterId), 'session.start', start, {
+        expect: 'session.ok',
+        timeoutMs: this.config.startTimeoutMs,
+      });
+      this.stats.admitted++;
+      w.resolve({
+        kind: 'submit.ok',
+        body: { requestId: submit.requestId, sessionId, drafterId, pool, tokenSubject },
+      });
+    } catch (err) {
+      const e = asSpecmeshError(err);
+      tried.add(drafterId);
+      this.actor.logger.warn(
+        { drafterId, code: e.code, requestId: submit.requestId },
+        'session start failed',
+      );
+      const next =
+        tried.size < this.config.maxStartAttempts
+          ? pickDrafter(this.drafterSlots(), tried, this.rotation++)
+          : undefined;
+      if (next) {
+        this.reserve(next);
+        await this.startSession(w, next, tried);
+      } else {
+        w.reject(e);
+      }
+    }
+  }
+
+  private expireWaiting() {
+    const now = Date.now();
+    const keep: Waiting[] = [];
+    for (const w of this.queue) {
+      const admissionOver = now - w.enqueuedAt > this.config.admissionTimeoutMs;
+      const deadlineOver = w.submit.deadlineAt !== undefined && now > w.submit.deadlineAt;
+      if (admissionOver || deadlineOver) {
+        this.stats.rejectedDeadline++;
+        w.reject(
+          new DeadlineError(
+            `request ${w.submit.requestId} waited ${now - w.enqueuedAt} ms without a free drafter`,
+            {
+              context: { requestId: w.submit.requestId },
+            },
+          ),
+        );
+      } else {
+        keep.push(w);
+      }
+    }
+    this.queue = keep;
+  }
+
+  async drain(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
+    this.view.stop();
+    await this.actor.drain();
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
+    this.view.stop();
+    await this.actor.stop();
+  }
+}

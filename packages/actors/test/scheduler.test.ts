@@ -1,0 +1,197 @@
+import {
+  type BodyOf,
+  ErrorCode,
+  hasErrorCode,
+  InternalError,
+  NoCapacityError,
+  OverloadedError,
+} from '@specmesh/protocol';
+import { sampleBodies } from '@specmesh/protocol/internal';
+import { Actor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pickDrafter } from '../src/scheduler/pick-drafter.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import type { SchedulerOptions } from '../src/scheduler/scheduler-options.js';
+
+let server: NatsServerHandle;
+const cleanup: Array<() => Promise<void>> = [];
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+afterEach(async () => {
+  while (cleanup.length > 0) await cleanup.pop()!();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const prefix = () => ({ prefix: `t${Math.floor(Math.random() * 1e9)}` });
+
+/** A drafter stand-in with `capacity` session slots; `finish()` frees one. */
+async function fakeDrafter(subjects: { prefix: string }, id: string, capacity: number, fail = false) {
+  const sessions: BodyOf<'session.start'>[] = [];
+  const actor = await Actor.start({
+    role: 'drafter',
+    id,
+    subjects,
+    servers: server.url,
+    heartbeatIntervalMs: 30,
+    load: () => ({ inflight: sessions.length, queued: 0, capacity }),
+  });
+  actor.handle(actor.subjects.session(id), 'session.start', (msg) => {
+    if (fail) throw new InternalError('drafter broken');
+    sessions.push(msg.body);
+    return { kind: 'session.ok', body: { sessionId: msg.body.sessionId, drafterId: id } };
+  });
+  await actor.flush();
+  cleanup.push(() => actor.stop());
+  return { actor, sessions, finish: () => sessions.shift() };
+}
+
+/** A verifier and a batcher heartbeat for `pool`, so the scheduler sees a usable target pool. */
+async function targetPool(subjects: { prefix: string }, pool: string) {
+  for (const role of ['verifier', 'batcher'] as const) {
+    const a = await Actor.start({ role, pool, subjects, servers: server.url, heartbeatIntervalMs: 30 });
+    cleanup.push(() => a.stop());
+  }
+}
+
+async function startScheduler(subjects: { prefix: string }, extra: Partial<SchedulerOptions> = {}) {
+  const s = await Scheduler.start({ servers: server.url, subjects, heartbeatIntervalMs: 0, ...extra });
+  cleanup.push(() => s.stop());
+  return s;
+}
+
+async function client(subjects: { prefix: string }) {
+  const c = await Actor.start({ role: 'gateway', subjects, servers: server.url, heartbeatIntervalMs: 0 });
+  cleanup.push(() => c.stop());
+  const submit = (requestId: string, over: Partial<BodyOf<'submit'>> = {}) =>
+    c.request(
+      c.subjects.submit(),
+      'submit',
+      { ...sampleBodies().submit, requestId, deadlineAt: Date.now() + 60_000, ...over },
+      { expect: 'submit.ok', timeoutMs: 10_000 },
+    );
+  return { c, submit };
+}
+
+async function until(cond: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('pickDrafter', () => {
+  it('picks the drafter with most free slots, never a full one, rotating ties', () => {
+    const d = [
+      { id: 'a', capacity: 4, used: 3 },
+      { id: 'b', capacity: 4, used: 1 },
+      { id: 'c', capacity: 2, used: 2 },
+    ];
+    expect(pickDrafter(d, new Set(), 0)).toBe('b');
+    expect(pickDrafter(d, new Set(['b']), 0)).toBe('a');
+    expect(pickDrafter([{ id: 'c', capacity: 2, used: 2 }], new Set(), 0)).toBeUndefined();
+    const tie = [
+      { id: 'x', capacity: 2, used: 0 },
+      { id: 'y', capacity: 2, used: 0 },
+    ];
+    expect([0, 1].map((r) => pickDrafter(tie, new Set(), r))).toEqual(['x', 'y']);
+  });
+});
+
+describe('scheduler', () => {
+  it('admits a request, starts its session on a drafter and names the token subject', async () => {
+    const s = prefix();
+    await targetPool(s, 'gpu-a');
+    const d = await fakeDrafter(s, 'd1', 4);
+    const sched = await startScheduler(s);
+    await until(
+      () => sched.membership.alive({ role: 'drafter' }).length === 1 && sched.membership.alive().length >= 3,
+    );
+    const { submit } = await client(s);
+    const ok = await submit('req-a');
+    expect(ok.body).toMatchObject({ requestId: 'req-a', drafterId: 'd1', pool: 'gpu-a' });
+    expect(ok.body.tokenSubject).toBe(`${s.prefix}.v1.tokens.req-a`);
+    expect(d.sessions).toHaveLength(1);
+    expect(d.sessions[0]).toMatchObject({ requestId: 'req-a', pool: 'gpu-a', sessionId: ok.body.sessionId });
+  });
+
+  it('spreads sessions over drafters by free slots', async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    const d1 = await fakeDrafter(s, 'd1', 4);
+    const d2 = await fakeDrafter(s, 'd2', 4);
+    const sched = await startScheduler(s);
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 2);
+    const { submit } = await client(s);
+    await Promise.all(['r1', 'r2', 'r3', 'r4'].map((r) => submit(r)));
+    expect(d1.sessions).toHaveLength(2);
+    expect(d2.sessions).toHaveLength(2);
+  });
+
+  it('queues requests when drafters are full, refuses beyond the queue with E_OVERLOADED, and admits the queued ones as slots free', async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    const d = await fakeDrafter(s, 'd1', 2);
+    const sched = await startScheduler(s, { maxQueue: 2 });
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 1);
+    const { submit } = await client(s);
+    const results = ['q1', 'q2', 'q3', 'q4', 'q5', 'q6'].map((r) =>
+      submit(r).then(
+        (ok) => ok.body.requestId,
+        (e: unknown) => e,
+      ),
+    );
+    await until(() => d.sessions.length === 2 && sched.queued === 2);
+    const settled = await Promise.race([
+      Promise.all(results.slice(4)),
+      new Promise((r) => setTimeout(r, 2000)),
+    ]);
+    expect(settled).toBeDefined();
+    const rejected = (settled as unknown[]).filter((x) => x instanceof OverloadedError);
+    expect(rejected).toHaveLength(2);
+    expect(sched.stats.rejectedOverloaded).toBe(2);
+    // Free the slots: the queued requests are admitted, nothing is lost.
+    d.finish();
+    d.finish();
+    const all = await Promise.all(results.slice(0, 4));
+    expect(all).toEqual(['q1', 'q2', 'q3', 'q4']);
+  });
+
+  it('answers E_NO_CAPACITY when no target pool is usable', async () => {
+    const s = prefix();
+    await fakeDrafter(s, 'd1', 2);
+    const sched = await startScheduler(s);
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 1);
+    const { submit } = await client(s);
+    const err = await submit('nocap').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoCapacityError);
+  });
+
+  it('answers E_DEADLINE when a request waits past its deadline', async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    await fakeDrafter(s, 'd1', 0);
+    const sched = await startScheduler(s);
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 1);
+    const { submit } = await client(s);
+    const err = await submit('late', { deadlineAt: Date.now() + 150 }).catch((e: unknown) => e);
+    expect(hasErrorCode(err, ErrorCode.Deadline)).toBe(true);
+  });
+
+  it('tries another drafter when one fails to start the session', async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    await fakeDrafter(s, 'd-bad', 8, true);
+    const good = await fakeDrafter(s, 'd-good', 1);
+    const sched = await startScheduler(s);
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 2);
+    const { submit } = await client(s);
+    // d-bad has more free slots, so it is tried first and fails.
+    const ok = await submit('retry');
+    expect(ok.body.drafterId).toBe('d-good');
+    expect(good.sessions).toHaveLength(1);
+  });
+});
