@@ -4,6 +4,7 @@ import { SpecmeshError } from '@specmesh/protocol';
 import yargs from 'yargs';
 import { demoCommand } from './commands/demo.js';
 import { nodeCommand } from './commands/node.js';
+import { statusCommand } from './commands/status.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 
 /** Parses `argv` (without the node and script paths) and runs the command. Resolves to the exit code. */
@@ -14,6 +15,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .env('SPECMESH')
     .command(demoCommand)
     .command(nodeCommand)
+    .command(statusCommand)
     .demandCommand(1, 'Name a command; see --help')
     .strict()
     .completion('completion', 'Print a shell completion script')
@@ -24,13 +26,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       'Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 missing dependency, 4 NATS unreachable, 5 deadline.',
     )
     .fail((msg, err) => {
-      failure = err ?? new UsageError(msg);
+      // Throwing stops yargs here; returning would let it run the command despite the error.
+      throw err ?? new UsageError(msg);
     })
     .exitProcess(false);
   try {
     await parser.parseAsync();
   } catch (err) {
-    failure ??= err;
+    failure = err;
   }
   if (failure === undefined) return ExitCode.Ok;
   if (failure instanceof UsageError) {

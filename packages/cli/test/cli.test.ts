@@ -29,6 +29,11 @@ describe('specmesh CLI', () => {
     const badCount = run('demo', '--actors', '0');
     expect(badCount.status).toBe(2);
     expect(badCount.stderr).toContain('E_CONFIG: --actors must be a positive integer');
+    // Validation stops the command before it runs: no connection attempt is made.
+    const badRole = run('node', '--role', 'bogus', '--nats', 'nats://127.0.0.1:1');
+    expect(badRole.status).toBe(2);
+    expect(badRole.stderr).toContain('Invalid values');
+    expect(badRole.stderr).not.toContain('E_CONNECTION');
     const noNats = run('node', '--role', 'echo');
     expect(noNats.status).toBe(2);
     expect(noNats.stderr).toContain('needs --nats');

@@ -82,7 +82,9 @@ async function runDemo(args: ArgumentsCamelCase<DemoArgs>): Promise<void> {
     }
     const own = Array.from({ length: args.actors }, (_, i) => `echo-${i + 1}`);
     await view.waitFor((ms) => own.every((id) => ms.some((m) => m.id === id)), 15_000);
-    out(`  ${args.actors} actor(s) joined (heard by heartbeat); ${view.alive().length} echo actor(s) in the cluster`);
+    out(
+      `  ${args.actors} actor(s) joined (heard by heartbeat); ${view.alive().length} echo actor(s) in the cluster`,
+    );
 
     const subject = client.subjects.echo('default');
     const task = sampleVerifyTask(8, 8, 16);

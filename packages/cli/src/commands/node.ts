@@ -2,8 +2,9 @@
  * `specmesh node --role <role>`: run this process as one actor of the cluster, on any machine that
  * reaches the NATS servers. Drains on SIGTERM / SIGINT.
  */
+import { Batcher, Scheduler } from '@specmesh/actors';
 import { ConfigError } from '@specmesh/protocol';
-import { createLogger, runEchoProcess } from '@specmesh/runtime';
+import { createLogger, installGracefulShutdown, runEchoProcess } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { withConnectionOptions } from '../options.js';
 
@@ -14,6 +15,10 @@ interface NodeArgs {
   role: string;
   name?: string;
   heartbeatMs: number;
+  pool: string;
+  windowMs: number;
+  maxJobs: number;
+  maxQueue: number;
 }
 
 async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
@@ -32,6 +37,23 @@ async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
     case 'echo':
       await runEchoProcess(common);
       return;
+    case 'batcher': {
+      const b = await Batcher.start({
+        ...common,
+        pool: args.pool,
+        windowMs: args.windowMs,
+        maxJobs: args.maxJobs,
+      });
+      installGracefulShutdown([b], { logger });
+      process.stdout.write(`ready ${b.actor.id}\n`);
+      return;
+    }
+    case 'scheduler': {
+      const s = await Scheduler.start({ ...common, maxQueue: args.maxQueue });
+      installGracefulShutdown([s], { logger });
+      process.stdout.write(`ready ${s.actor.id}\n`);
+      return;
+    }
     default:
       throw new ConfigError(`role ${args.role} is not available in this build`);
   }
@@ -44,18 +66,27 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
     withConnectionOptions(y)
       .option('role', {
         type: 'string',
-        choices: ['echo'],
+        choices: ['scheduler', 'batcher', 'echo'],
         demandOption: true,
         describe: 'Role this process plays',
+      })
+      .option('pool', { type: 'string', default: 'default', describe: 'Target pool (batcher)' })
+      .option('window-ms', { type: 'number', default: 0.3, describe: 'Batching window, ms (batcher)' })
+      .option('max-jobs', { type: 'number', default: 12, describe: 'Most verify tasks per batch (batcher)' })
+      .option('max-queue', {
+        type: 'number',
+        default: 256,
+        describe: 'Requests that may wait for a drafter (scheduler)',
       })
       .option('name', {
         type: 'string',
         describe: 'Instance id, unique in the cluster. Defaults to <role>-<random>',
       })
       .option('heartbeat-ms', { type: 'number', default: 1000, describe: 'Heartbeat interval, ms' })
+      .example('$0 node --role scheduler --nats nats://10.0.0.5:4222', 'a scheduler against a remote cluster')
       .example(
-        '$0 node --role echo --nats nats://10.0.0.5:4222',
-        'serve the echo role against a remote cluster',
+        '$0 node --role batcher --pool gpu-a --nats nats://10.0.0.5:4222',
+        'a batcher for pool gpu-a',
       ) as unknown as Argv<NodeArgs>,
   handler: runNode,
 };

@@ -1,0 +1,57 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+function startNode(args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'node', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`node ${args.join(' ')} exited early with ${code}`)));
+  });
+}
+
+describe('specmesh node + status', () => {
+  let server: NatsServerHandle;
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await server.stop();
+  });
+
+  it('runs scheduler and batcher nodes that status lists with their pool and load', async () => {
+    const common = ['--nats', server.url, '--heartbeat-ms', '200'];
+    children.push(await startNode(['--role', 'scheduler', '--name', 'sched-1', ...common]));
+    children.push(await startNode(['--role', 'batcher', '--name', 'batch-1', '--pool', 'gpu-a', ...common]));
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'status', '--nats', server.url, '--json', '--listen-ms', '1000'],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(rows.map((x) => [x['role'], x['id'], x['pool']])).toEqual([
+      ['batcher', 'batch-1', 'gpu-a'],
+      ['scheduler', 'sched-1', ''],
+    ]);
+    expect(rows.every((x) => x['version'] === '0.1.0' && x['draining'] === false)).toBe(true);
+
+    const table = spawnSync(process.execPath, [BIN, 'status', '--nats', server.url, '--listen-ms', '600'], {
+      encoding: 'utf8',
+    });
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^role +id +pool +version +uptimeS +inflight +queued +capacity +draining/,
+    );
+    expect(table.stdout).toContain('batch-1');
+  });
+});
