@@ -152,14 +152,14 @@ export class Actor {
    * Subscribes `handler` to `subject` for messages of `kinds`. Messages that fail to decode, have
    * another kind or arrive while the actor is saturated are answered with a typed `error` reply
    * (when the sender waits for one), counted, logged once per error code, and dropped; the actor
-   * keeps serving.
+   * keeps serving. Returns a function that unsubscribes.
    */
   handle<K extends MessageKind>(
     subject: string,
     kinds: K | readonly K[],
     handler: Handler<K>,
     options: HandleOptions = {},
-  ): void {
+  ): () => void {
     if (this.state !== 'running')
       throw new DrainingError(`actor ${this.id} is ${this.state}; cannot subscribe`);
     const sub = this.nc.subscribe(subject, {
@@ -173,6 +173,11 @@ export class Actor {
       },
     });
     this.subs.push(sub);
+    return () => {
+      const i = this.subs.indexOf(sub);
+      if (i >= 0) this.subs.splice(i, 1);
+      sub.unsubscribe();
+    };
   }
 
   private dispatch<K extends MessageKind>(
