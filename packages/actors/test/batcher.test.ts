@@ -1,23 +1,14 @@
 import { type BodyOf, type Envelope, ErrorCode } from '@specmesh/protocol';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
-import { Actor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Actor } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
 import type { BatcherOptions } from '../src/batcher/batcher-options.js';
+import { useNatsServer } from './harness.js';
 
 type Task = BodyOf<'verify.task'>;
 
-let server: NatsServerHandle;
-const cleanup: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  server = await startNatsServer();
-});
-afterEach(async () => {
-  while (cleanup.length > 0) await cleanup.pop()!();
-});
-afterAll(async () => {
-  await server.stop();
-});
+const nats = useNatsServer();
 
 /** A verifier stand-in that accepts every draft; records the batches it got. */
 async function fakeVerifier(id: string, pool: string, behaviour: 'ok' | 'hang' = 'ok') {
@@ -25,7 +16,7 @@ async function fakeVerifier(id: string, pool: string, behaviour: 'ok' | 'hang' =
     role: 'verifier',
     id,
     pool,
-    servers: server.url,
+    servers: nats.url,
     heartbeatIntervalMs: 50,
   });
   const batches: Task[][] = [];
@@ -52,19 +43,19 @@ async function fakeVerifier(id: string, pool: string, behaviour: 'ok' | 'hang' =
     };
   });
   await actor.flush();
-  cleanup.push(() => actor.stop());
+  nats.defer(() => actor.stop());
   return { actor, batches };
 }
 
 async function startBatcher(pool: string, extra: Partial<BatcherOptions> = {}) {
-  const b = await Batcher.start({ pool, servers: server.url, heartbeatIntervalMs: 0, ...extra });
-  cleanup.push(() => b.stop());
+  const b = await Batcher.start({ pool, servers: nats.url, heartbeatIntervalMs: 0, ...extra });
+  nats.defer(() => b.stop());
   return b;
 }
 
 /** A drafter stand-in: publishes tasks and collects what comes back on the session result subjects. */
 async function drafter(sessions: string[]) {
-  const actor = await Actor.start({ role: 'drafter', servers: server.url, heartbeatIntervalMs: 0 });
+  const actor = await Actor.start({ role: 'drafter', servers: nats.url, heartbeatIntervalMs: 0 });
   const got: Envelope<'verify.result' | 'error'>[] = [];
   for (const s of sessions) {
     actor.handle(actor.subjects.result(s), ['verify.result', 'error'], (msg) => {
@@ -73,7 +64,7 @@ async function drafter(sessions: string[]) {
     });
   }
   await actor.flush();
-  cleanup.push(() => actor.stop());
+  nats.defer(() => actor.stop());
   const send = (pool: string, task: Task) => actor.publish(actor.subjects.verify(pool), 'verify.task', task);
   const waitFor = async (n: number, timeoutMs = 5000) => {
     const until = Date.now() + timeoutMs;

@@ -7,23 +7,14 @@ import {
   OverloadedError,
 } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { Actor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Actor } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
 import { pickDrafter } from '../src/scheduler/pick-drafter.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import type { SchedulerOptions } from '../src/scheduler/scheduler-options.js';
+import { useNatsServer } from './harness.js';
 
-let server: NatsServerHandle;
-const cleanup: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  server = await startNatsServer();
-});
-afterEach(async () => {
-  while (cleanup.length > 0) await cleanup.pop()!();
-});
-afterAll(async () => {
-  await server.stop();
-});
+const nats = useNatsServer();
 
 const prefix = () => ({ prefix: `t${Math.floor(Math.random() * 1e9)}` });
 
@@ -34,7 +25,7 @@ async function fakeDrafter(subjects: { prefix: string }, id: string, capacity: n
     role: 'drafter',
     id,
     subjects,
-    servers: server.url,
+    servers: nats.url,
     heartbeatIntervalMs: 30,
     load: () => ({ inflight: sessions.length, queued: 0, capacity }),
   });
@@ -44,27 +35,27 @@ async function fakeDrafter(subjects: { prefix: string }, id: string, capacity: n
     return { kind: 'session.ok', body: { sessionId: msg.body.sessionId, drafterId: id } };
   });
   await actor.flush();
-  cleanup.push(() => actor.stop());
+  nats.defer(() => actor.stop());
   return { actor, sessions, finish: () => sessions.shift() };
 }
 
 /** A verifier and a batcher heartbeat for `pool`, so the scheduler sees a usable target pool. */
 async function targetPool(subjects: { prefix: string }, pool: string) {
   for (const role of ['verifier', 'batcher'] as const) {
-    const a = await Actor.start({ role, pool, subjects, servers: server.url, heartbeatIntervalMs: 30 });
-    cleanup.push(() => a.stop());
+    const a = await Actor.start({ role, pool, subjects, servers: nats.url, heartbeatIntervalMs: 30 });
+    nats.defer(() => a.stop());
   }
 }
 
 async function startScheduler(subjects: { prefix: string }, extra: Partial<SchedulerOptions> = {}) {
-  const s = await Scheduler.start({ servers: server.url, subjects, heartbeatIntervalMs: 0, ...extra });
-  cleanup.push(() => s.stop());
+  const s = await Scheduler.start({ servers: nats.url, subjects, heartbeatIntervalMs: 0, ...extra });
+  nats.defer(() => s.stop());
   return s;
 }
 
 async function client(subjects: { prefix: string }) {
-  const c = await Actor.start({ role: 'gateway', subjects, servers: server.url, heartbeatIntervalMs: 0 });
-  cleanup.push(() => c.stop());
+  const c = await Actor.start({ role: 'gateway', subjects, servers: nats.url, heartbeatIntervalMs: 0 });
+  nats.defer(() => c.stop());
   const submit = (requestId: string, over: Partial<BodyOf<'submit'>> = {}) =>
     c.request(
       c.subjects.submit(),

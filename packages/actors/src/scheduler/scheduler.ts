@@ -188,19 +188,9 @@ export class Scheduler {
     }
     const sessionId = `${submit.requestId}-${randomBytes(3).toString('hex')}`;
     const tokenSubject = this.actor.subjects.tokens(submit.requestId);
-    const start: BodyOf<'session.start'> = {
-      sessionId,
-      requestId: submit.requestId,
-      prompt: submit.prompt,
-      maxTokens: submit.maxTokens,
-      sampling: submit.sampling,
-      mode: submit.mode,
-      window: submit.window,
-      pool,
-      tokenSubject,
-    };
-    if (submit.deadlineAt !== undefined) start.deadlineAt = submit.deadlineAt;
-    if (submit.stop) start.stop = submit.stop;
+    // Everything the request asked for travels on; the pool is now decided.
+    const { pool: _asked, ...generation } = submit;
+    const start: BodyOf<'session.start'> = { ...generation, sessionId, pool, tokenSubject };
     try {
       await this.actor.request(this.actor.subjects.session(drafterId), 'session.start', start, {
         expect: 'session.ok',

@@ -12,19 +12,24 @@ import {
   WindowSpecSchema,
 } from './common.js';
 
+/** What a generation asks for; shared by `submit` and `session.start`. */
+const GenerationFields = {
+  requestId: Id,
+  prompt: PromptSchema,
+  maxTokens: Type.Integer({ minimum: 1, maximum: MAX_TOKENS_PER_MESSAGE }),
+  sampling: SamplingSchema,
+  mode: ModeSchema,
+  window: WindowSpecSchema,
+  /** Absolute deadline (sender's wall clock, ms since epoch). */
+  deadlineAt: Type.Optional(EpochMs),
+  /** Stop strings; generation ends before the first one. */
+  stop: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 16 })),
+};
+
 /** `submit`: ask the scheduler to run one generation request. */
 export const SubmitSchema = Type.Object(
   {
-    requestId: Id,
-    prompt: PromptSchema,
-    maxTokens: Type.Integer({ minimum: 1, maximum: MAX_TOKENS_PER_MESSAGE }),
-    sampling: SamplingSchema,
-    mode: ModeSchema,
-    window: WindowSpecSchema,
-    /** Absolute deadline (sender's wall clock, ms since epoch). */
-    deadlineAt: Type.Optional(EpochMs),
-    /** Stop strings; generation ends before the first one. */
-    stop: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 16 })),
+    ...GenerationFields,
     /** Target pool to use; the scheduler picks one when absent. */
     pool: Type.Optional(Id),
   },
@@ -55,16 +60,9 @@ export const ResumeSchema = Type.Object(
 export const SessionStartSchema = Type.Object(
   {
     sessionId: Id,
-    requestId: Id,
-    prompt: PromptSchema,
-    maxTokens: Type.Integer({ minimum: 1, maximum: MAX_TOKENS_PER_MESSAGE }),
-    sampling: SamplingSchema,
-    mode: ModeSchema,
-    window: WindowSpecSchema,
+    ...GenerationFields,
     pool: Id,
     tokenSubject: Type.String({ minLength: 1, maxLength: 512 }),
-    deadlineAt: Type.Optional(EpochMs),
-    stop: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 16 })),
     /** Present when the session resumes after its previous drafter died. */
     resume: Type.Optional(ResumeSchema),
   },
