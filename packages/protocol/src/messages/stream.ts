@@ -24,6 +24,8 @@ export const TokenChunkSchema = Type.Object(
     text: Type.String({ maxLength: 65_536 }),
     /** Per token: 1 when it came from an accepted draft, 0 when the target produced it. */
     sources: Type.Optional(Type.Uint8Array({ maxByteLength: 4096 })),
+    /** Prompt length in tokens; sent on the first chunk so clients can report exact usage. */
+    promptTokens: Type.Optional(Count),
     done: Type.Boolean(),
     finishReason: Type.Optional(FinishReasonSchema),
     error: Type.Optional(WireErrorSchema),

@@ -1,0 +1,61 @@
+/** Options of the gateway, resolved and validated once. */
+import { ConfigError, type Mode } from '@specmesh/protocol';
+import type { ActorOptions } from '@specmesh/runtime';
+
+export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
+  /** HTTP port; 0 picks a free one. Defaults to 8080. */
+  port?: number;
+  /** HTTP bind address. Defaults to `127.0.0.1`. */
+  host?: string;
+  /** Model name reported by `/v1/models` and in responses. Defaults to `specmesh`. */
+  modelName?: string;
+  /** Speculation mode when the request names none. Defaults to `si`. */
+  defaultMode?: Mode;
+  /** Draft window `k` when the request names none. Defaults to 5. */
+  defaultK?: number;
+  /** Window policy when the request names none. Defaults to `static`. */
+  defaultWindowPolicy?: string;
+  /** `max_tokens` when the request gives none. Defaults to 256. */
+  defaultMaxTokens?: number;
+  /** Deadline of a whole generation, ms. Defaults to 120000. */
+  requestTimeoutMs?: number;
+  /** Largest request body, bytes. Defaults to 1 MiB. */
+  bodyLimitBytes?: number;
+}
+
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly modelName: string;
+  readonly defaultMode: Mode;
+  readonly defaultK: number;
+  readonly defaultWindowPolicy: string;
+  readonly defaultMaxTokens: number;
+  readonly requestTimeoutMs: number;
+  readonly bodyLimitBytes: number;
+}
+
+export function resolveGatewayOptions(o: GatewayOptions): GatewayConfig {
+  const c: GatewayConfig = {
+    port: o.port ?? 8080,
+    host: o.host ?? '127.0.0.1',
+    modelName: o.modelName ?? 'specmesh',
+    defaultMode: o.defaultMode ?? 'si',
+    defaultK: o.defaultK ?? 5,
+    defaultWindowPolicy: o.defaultWindowPolicy ?? 'static',
+    defaultMaxTokens: o.defaultMaxTokens ?? 256,
+    requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
+    bodyLimitBytes: o.bodyLimitBytes ?? 1024 * 1024,
+  };
+  const bad = (name: string, v: unknown) => {
+    throw new ConfigError(`gateway option ${name} is invalid: ${String(v)}`, { context: { option: name } });
+  };
+  if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65_535) bad('port', c.port);
+  if (!['nonsi', 'si', 'dsi'].includes(c.defaultMode)) bad('defaultMode', c.defaultMode);
+  if (!Number.isInteger(c.defaultK) || c.defaultK < 1 || c.defaultK > 64) bad('defaultK', c.defaultK);
+  if (!Number.isInteger(c.defaultMaxTokens) || c.defaultMaxTokens < 1)
+    bad('defaultMaxTokens', c.defaultMaxTokens);
+  if (!(c.requestTimeoutMs > 0)) bad('requestTimeoutMs', c.requestTimeoutMs);
+  if (!Number.isInteger(c.bodyLimitBytes) || c.bodyLimitBytes < 1024) bad('bodyLimitBytes', c.bodyLimitBytes);
+  return Object.freeze(c);
+}

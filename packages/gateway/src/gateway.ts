@@ -1,0 +1,91 @@
+/**
+ * The gateway: an OpenAI-compatible HTTP server (fastify) in front of the cluster. It is an actor too
+ * (role `gateway`): it submits requests to the schedulers and reads token streams over NATS.
+ */
+import { Actor, MembershipView } from '@specmesh/runtime';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { GatewayMetrics } from './gateway-metrics.js';
+import { type GatewayConfig, type GatewayOptions, resolveGatewayOptions } from './gateway-options.js';
+import { invalidRequest } from './openai-errors.js';
+import { registerCompletionRoutes } from './routes/completions.js';
+import { registerServiceRoutes } from './routes/service.js';
+
+export class Gateway {
+  readonly actor: Actor;
+  readonly config: GatewayConfig;
+  readonly app: FastifyInstance;
+  readonly metrics: GatewayMetrics;
+  private readonly view: MembershipView;
+  /** Base URL once listening, e.g. `http://127.0.0.1:8080`. */
+  url = '';
+
+  private constructor(actor: Actor, config: GatewayConfig) {
+    this.actor = actor;
+    this.config = config;
+    const registry = new Registry();
+    this.metrics = new GatewayMetrics(registry);
+    this.view = new MembershipView().start(actor, 250);
+    // No type coercion: ajv would otherwise turn `max_tokens: 0` into null and accept it.
+    this.app = Fastify({
+      bodyLimit: config.bodyLimitBytes,
+      logger: false,
+      ajv: { customOptions: { coerceTypes: false } },
+    });
+    this.app.setErrorHandler((err, _req, reply) => {
+      const e = err as {
+        validation?: unknown;
+        statusCode?: number;
+        message: string;
+        validationContext?: string;
+      };
+      if (e.validation) return reply.code(400).send(invalidRequest(e.message, e.validationContext ?? null));
+      const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+      return reply.code(status).send({
+        error: {
+          message: e.message,
+          type: status < 500 ? 'invalid_request_error' : 'server_error',
+          param: null,
+          code: null,
+        },
+      });
+    });
+    registerCompletionRoutes(this.app, { actor, config, metrics: this.metrics });
+    registerServiceRoutes(this.app, {
+      modelName: config.modelName,
+      created: Math.floor(Date.now() / 1000),
+      view: this.view,
+      registries: [registry, actor.metrics.registry],
+      connected: () => actor.status === 'running',
+    });
+  }
+
+  /** Connects to NATS and starts listening for HTTP. */
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const config = resolveGatewayOptions(options);
+    const actor = await Actor.start({ ...options, role: 'gateway' });
+    const gw = new Gateway(actor, config);
+    const address = await gw.app.listen({ port: config.port, host: config.host });
+    gw.url = address;
+    actor.logger.info({ url: address }, 'gateway listening');
+    return gw;
+  }
+
+  /** Live membership as the gateway sees it. */
+  get membership(): MembershipView {
+    return this.view;
+  }
+
+  /** Stops taking HTTP requests, lets running ones finish, then drains the actor. */
+  async drain(): Promise<void> {
+    await this.app.close();
+    this.view.stop();
+    await this.actor.drain();
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close();
+    this.view.stop();
+    await this.actor.stop();
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * One generation over HTTP, shared by `/v1/completions` and `/v1/chat/completions`: maps the OpenAI
+ * request onto a `submit`, streams (SSE in OpenAI's chunk format) or collects the ordered token chunks,
+ * counts usage exactly, and cancels the request in the cluster when the client goes away.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { generate } from '@specmesh/actors';
+import type { FinishReason, Submit } from '@specmesh/protocol';
+import type { Actor } from '@specmesh/runtime';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import type { GatewayConfig } from './gateway-options.js';
+import { toOpenAIError } from './openai-errors.js';
+import type { ChatRequest, CompletionRequest } from './openai-schemas.js';
+
+/** How one endpoint shapes its responses. */
+export interface OutputFormat {
+  readonly endpoint: 'completions' | 'chat';
+  readonly idPrefix: string;
+  readonly object: string;
+  readonly chunkObject: string;
+  fullChoice(text: string, finish: string | null, sources: number[] | undefined): Record<string, unknown>;
+  deltaChoice(text: string, first: boolean, sources: number[] | undefined): Record<string, unknown>;
+  finishChoice(finish: string | null): Record<string, unknown>;
+}
+
+export interface GenerationContext {
+  readonly actor: Actor;
+  readonly config: GatewayConfig;
+  readonly metrics: GatewayMetrics;
+}
+
+function openAIFinish(reason: FinishReason | undefined): string | null {
+  if (reason === 'stop' || reason === 'length') return reason;
+  return reason === undefined ? null : 'stop';
+}
+
+function toSubmit(
+  ctx: GenerationContext,
+  requestId: string,
+  body: CompletionRequest | ChatRequest,
+  prompt: string,
+): Submit {
+  const ext = body.specmesh ?? {};
+  const stop =
+    body.stop === null || body.stop === undefined
+      ? undefined
+      : typeof body.stop === 'string'
+        ? [body.stop]
+        : body.stop;
+  const submit: Submit = {
+    requestId,
+    prompt,
+    maxTokens: body.max_completion_tokens ?? body.max_tokens ?? ctx.config.defaultMaxTokens,
+    sampling: {
+      temperature: body.temperature ?? 1,
+      topK: 0,
+      topP: body.top_p ?? 1,
+      // An explicit seed makes sampling reproducible; otherwise each request gets its own.
+      seed: body.seed === null || body.seed === undefined ? randomBytes(4).readUInt32LE() : body.seed >>> 0,
+    },
+    mode: ext.mode ?? ctx.config.defaultMode,
+    window: { policy: ext.window_policy ?? ctx.config.defaultWindowPolicy, k: ext.k ?? ctx.config.defaultK },
+    deadlineAt: Date.now() + ctx.config.requestTimeoutMs,
+  };
+  if (stop && stop.length > 0) submit.stop = stop;
+  return submit;
+}
+
+export async function serveGeneration(
+  ctx: GenerationContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: CompletionRequest | ChatRequest,
+  prompt: string,
+  fmt: OutputFormat,
+): Promise<void> {
+  const started = performance.now();
+  const requestId = `${fmt.idPrefix}-${randomBytes(9)
+    .toString('base64url')
+    .replace(/[^A-Za-z0-9]/g, 'x')}`;
+  const created = Math.floor(Date.now() / 1000);
+  const model = body.model;
+  const includeSources = body.specmesh?.include_sources === true;
+  const abort = new AbortController();
+  // The client went away before we finished: cancel the session in the cluster.
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableEnded) abort.abort();
+  });
+
+  let gen: Awaited<ReturnType<typeof generate>>;
+  try {
+    gen = await generate(ctx.actor, toSubmit(ctx, requestId, body, prompt), {
+      signal: abort.signal,
+      idleTimeoutMs: ctx.config.requestTimeoutMs,
+    });
+  } catch (err) {
+    const e = toOpenAIError(err);
+    ctx.metrics.requests.inc({ endpoint: fmt.endpoint, status: String(e.status) });
+    await reply.code(e.status).send(e.body);
+    return;
+  }
+
+  let promptTokens = 0;
+  let completionTokens = 0;
+  let drafted = 0;
+  let firstAt: number | undefined;
+  let finish: string | null = null;
+  const sourcesOf = (s: Uint8Array | undefined) => (includeSources && s ? Array.from(s) : undefined);
+  const usage = () => ({
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  });
+  const account = (c: { tokens: Uint32Array; promptTokens?: number; sources?: Uint8Array }) => {
+    if (c.promptTokens !== undefined) promptTokens = c.promptTokens;
+    if (c.tokens.length > 0 && firstAt === undefined) {
+      firstAt = performance.now();
+      ctx.metrics.ttft.observe({ endpoint: fmt.endpoint }, (firstAt - started) / 1000);
+    }
+    completionTokens += c.tokens.length;
+    if (c.sources) for (const s of c.sources) drafted += s;
+  };
+  const done = (status: number) => {
+    const end = performance.now();
+    ctx.metrics.requests.inc({ endpoint: fmt.endpoint, status: String(status) });
+    ctx.metrics.e2e.observe({ endpoint: fmt.endpoint }, (end - started) / 1000);
+    if (firstAt !== undefined && completionTokens > 1) {
+      ctx.metrics.tpot.observe({ endpoint: fmt.endpoint }, (end - firstAt) / 1000 / (completionTokens - 1));
+    }
+    ctx.metrics.tokens.inc({ kind: 'prompt' }, promptTokens);
+    ctx.metrics.tokens.inc({ kind: 'completion' }, completionTokens);
+    ctx.metrics.tokens.inc({ kind: 'drafted' }, drafted);
+  };
+
+  if (!body.stream) {
+    let text = '';
+    const sources: number[] = [];
+    try {
+      for await (const c of gen.chunks) {
+        account(c);
+        text += c.text;
+        if (c.sources) sources.push(...c.sources);
+        if (c.done) finish = openAIFinish(c.finishReason);
+      }
+    } catch (err) {
+      const e = toOpenAIError(err);
+      done(e.status);
+      if (!reply.raw.destroyed) await reply.code(e.status).send(e.body);
+      return;
+    }
+    done(200);
+    await reply.send({
+      id: requestId,
+      object: fmt.object,
+      created,
+      model,
+      choices: [fmt.fullChoice(text, finish, includeSources ? sources : undefined)],
+      usage: usage(),
+    });
+    return;
+  }
+
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  const send = (obj: unknown) => raw.write(`data: ${JSON.stringify(obj)}\n\n`);
+  const chunkOf = (choices: unknown[]) => ({
+    id: requestId,
+    object: fmt.chunkObject,
+    created,
+    model,
+    choices,
+  });
+  let first = true;
+  try {
+    for await (const c of gen.chunks) {
+      account(c);
+      if (c.text.length > 0 || first) {
+        send(chunkOf([fmt.deltaChoice(c.text, first, sourcesOf(c.sources))]));
+        first = false;
+      }
+      if (c.done) finish = openAIFinish(c.finishReason);
+    }
+    send(chunkOf([fmt.finishChoice(finish)]));
+    if (body.stream_options?.include_usage) send({ ...chunkOf([]), usage: usage() });
+    done(200);
+  } catch (err) {
+    const e = toOpenAIError(err);
+    done(e.status);
+    if (!raw.destroyed) send(e.body);
+  }
+  if (!raw.destroyed) raw.end('data: [DONE]\n\n');
+}

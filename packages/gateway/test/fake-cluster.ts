@@ -1,0 +1,90 @@
+/**
+ * A scheduler + drafter stand-in for gateway tests: admits every request and streams a deterministic
+ * completion (`abcdefghij`, one character per token, three tokens per chunk), or refuses with a chosen
+ * error. It speaks the real protocol over a real nats-server.
+ */
+import { type BodyOf, OverloadedError } from '@specmesh/protocol';
+import { Actor } from '@specmesh/runtime';
+
+export const COMPLETION = 'abcdefghij';
+
+export interface FakeCluster {
+  actor: Actor;
+  cancels: string[];
+  submits: BodyOf<'submit'>[];
+  stop(): Promise<void>;
+}
+
+export async function startFakeCluster(
+  url: string,
+  behaviour: { refuse?: 'overloaded'; chunkDelayMs?: number } = {},
+): Promise<FakeCluster> {
+  const actor = await Actor.start({ role: 'scheduler', servers: url, heartbeatIntervalMs: 50 });
+  const cancels: string[] = [];
+  const submits: BodyOf<'submit'>[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  actor.handle(actor.subjects.session('fake-drafter'), 'session.cancel', (m) => {
+    cancels.push(m.body.sessionId);
+    for (const t of timers) clearTimeout(t);
+    return undefined;
+  });
+  actor.handle(
+    actor.subjects.submit(),
+    'submit',
+    (m) => {
+      submits.push(m.body);
+      if (behaviour.refuse === 'overloaded') throw new OverloadedError('scheduler queue is full (test)');
+      const req = m.body.requestId;
+      const n = Math.min(m.body.maxTokens, COMPLETION.length);
+      const promptTokens = typeof m.body.prompt === 'string' ? m.body.prompt.length : m.body.prompt.length;
+      const chunks: BodyOf<'tokens'>[] = [];
+      for (let i = 0, seq = 0; i < n; i += 3, seq++) {
+        const end = Math.min(n, i + 3);
+        chunks.push({
+          requestId: req,
+          seq,
+          index: i,
+          tokens: Uint32Array.from({ length: end - i }, (_, j) => COMPLETION.charCodeAt(i + j)),
+          text: COMPLETION.slice(i, end),
+          sources: Uint8Array.from({ length: end - i }, (_, j) => (i + j) % 2),
+          ...(seq === 0 ? { promptTokens } : {}),
+          done: end === n,
+          ...(end === n
+            ? { finishReason: n < COMPLETION.length ? ('length' as const) : ('stop' as const) }
+            : {}),
+        });
+      }
+      chunks.forEach((c, i) => {
+        const t = setTimeout(
+          () => {
+            timers.delete(t);
+            actor.publish(actor.subjects.tokens(req), 'tokens', c);
+          },
+          10 + i * (behaviour.chunkDelayMs ?? 0),
+        );
+        timers.add(t);
+      });
+      return {
+        kind: 'submit.ok',
+        body: {
+          requestId: req,
+          sessionId: `${req}-s`,
+          drafterId: 'fake-drafter',
+          pool: 'p',
+          tokenSubject: actor.subjects.tokens(req),
+        },
+      };
+    },
+    { queue: 'scheduler' },
+  );
+  await actor.flush();
+  return {
+    actor,
+    cancels,
+    submits,
+    stop: async () => {
+      for (const t of timers) clearTimeout(t);
+      await actor.stop();
+    },
+  };
+}

@@ -1,0 +1,194 @@
+import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import OpenAI from 'openai';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Gateway } from '../src/gateway.js';
+import { COMPLETION, type FakeCluster, startFakeCluster } from './fake-cluster.js';
+
+let server: NatsServerHandle;
+let gateway: Gateway;
+let cluster: FakeCluster | undefined;
+let client: OpenAI;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  gateway = await Gateway.start({
+    servers: server.url,
+    port: 0,
+    heartbeatIntervalMs: 0,
+    modelName: 'specmesh-test',
+  });
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+});
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+afterAll(async () => {
+  await gateway.stop();
+  await server.stop();
+});
+
+async function waitReady() {
+  const until = Date.now() + 5000;
+  while (Date.now() < until) {
+    const r = await fetch(`${gateway.url}/ready`);
+    if (r.status === 200) return;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error('gateway never ready');
+}
+
+describe('OpenAI-compatible gateway (official openai client)', () => {
+  it('completes text, with exact usage, and passes the request parameters on', async () => {
+    cluster = await startFakeCluster(server.url);
+    const r = await client.completions.create({
+      model: 'specmesh-test',
+      prompt: 'Once upon',
+      max_tokens: 7,
+      temperature: 0,
+      seed: 42,
+      stop: ['\n\n'],
+      // @ts-expect-error specmesh's extension field
+      specmesh: { mode: 'dsi', k: 4 },
+    });
+    expect(r.object).toBe('text_completion');
+    expect(r.choices[0]!.text).toBe(COMPLETION.slice(0, 7));
+    expect(r.choices[0]!.finish_reason).toBe('length');
+    expect(r.usage).toEqual({ prompt_tokens: 9, completion_tokens: 7, total_tokens: 16 });
+    const sent = cluster.submits[0]!;
+    expect(sent).toMatchObject({ prompt: 'Once upon', maxTokens: 7, mode: 'dsi', stop: ['\n\n'] });
+    expect(sent.sampling).toMatchObject({ temperature: 0, seed: 42 });
+    expect(sent.window.k).toBe(4);
+  });
+
+  it('streams text whose concatenation equals the non-streamed text, with a usage chunk', async () => {
+    cluster = await startFakeCluster(server.url);
+    const full = await client.completions.create({ model: 'm', prompt: 'p', max_tokens: 10 });
+    const stream = await client.completions.create({
+      model: 'm',
+      prompt: 'p',
+      max_tokens: 10,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let finish: string | null = null;
+    let usage: unknown;
+    for await (const chunk of stream) {
+      if (chunk.usage) usage = chunk.usage;
+      for (const c of chunk.choices) {
+        text += c.text;
+        if (c.finish_reason) finish = c.finish_reason;
+      }
+    }
+    expect(text).toBe(full.choices[0]!.text);
+    expect(finish).toBe('stop');
+    expect(usage).toEqual({ prompt_tokens: 1, completion_tokens: 10, total_tokens: 11 });
+  });
+
+  it('serves chat completions, streamed and not, identically', async () => {
+    cluster = await startFakeCluster(server.url);
+    const messages = [
+      { role: 'system' as const, content: 'Be brief.' },
+      { role: 'user' as const, content: 'Hi' },
+    ];
+    const full = await client.chat.completions.create({ model: 'm', messages, max_tokens: 5 });
+    expect(full.choices[0]!.message).toEqual(
+      expect.objectContaining({ role: 'assistant', content: 'abcde' }),
+    );
+    expect(cluster.submits[0]!.prompt).toBe('system: Be brief.\nuser: Hi\nassistant:');
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages,
+      max_tokens: 5,
+      stream: true,
+    });
+    let text = '';
+    let role: string | undefined;
+    for await (const chunk of stream) {
+      const d = chunk.choices[0]?.delta;
+      if (d?.role) role = d.role;
+      text += d?.content ?? '';
+    }
+    expect(role).toBe('assistant');
+    expect(text).toBe(full.choices[0]!.message.content);
+  });
+
+  it('marks per token whether it came from an accepted draft, when asked', async () => {
+    cluster = await startFakeCluster(server.url);
+    const res = await fetch(`${gateway.url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', prompt: 'x', max_tokens: 4, specmesh: { include_sources: true } }),
+    });
+    const body = (await res.json()) as { choices: Array<{ specmesh: { sources: number[] } }> };
+    expect(body.choices[0]!.specmesh.sources).toEqual([0, 1, 0, 1]);
+  });
+
+  it('answers a bad request with 400 in OpenAI error shape', async () => {
+    const err = await client.completions
+      .create({ model: 'm', prompt: 'p', max_tokens: 0 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).status).toBe(400);
+    const raw = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [] }),
+    });
+    expect(raw.status).toBe(400);
+    const body = (await raw.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error.message).toMatch(/messages/);
+  });
+
+  it('maps an overloaded cluster to 429 and a missing one to 503', async () => {
+    cluster = await startFakeCluster(server.url, { refuse: 'overloaded' });
+    const busy = await client.completions.create({ model: 'm', prompt: 'p' }).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(OpenAI.RateLimitError);
+    await cluster.stop();
+    cluster = undefined;
+    const none = await client.completions.create({ model: 'm', prompt: 'p' }).catch((e: unknown) => e);
+    expect((none as { status: number }).status).toBe(503);
+    expect((none as { error: { code: string } }).error.code).toBe('E_NO_RESPONDERS');
+  });
+
+  it('cancels the request in the cluster when the client disconnects mid-stream', async () => {
+    cluster = await startFakeCluster(server.url, { chunkDelayMs: 200 });
+    const ac = new AbortController();
+    const stream = await client.completions.create(
+      { model: 'm', prompt: 'p', max_tokens: 10, stream: true },
+      { signal: ac.signal },
+    );
+    const reading = (async () => {
+      for await (const _ of stream) ac.abort();
+    })().catch(() => undefined);
+    await reading;
+    const until = Date.now() + 3000;
+    while (cluster.cancels.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(cluster.cancels).toHaveLength(1);
+    expect(cluster.cancels[0]).toMatch(/^cmpl-.*-s$/);
+  });
+
+  it('reports models, liveness, readiness and Prometheus metrics', async () => {
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['specmesh-test']);
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    cluster = await startFakeCluster(server.url);
+    await waitReady();
+    await client.completions.create({ model: 'm', prompt: 'p', max_tokens: 3 });
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/specmesh_gateway_requests_total\{endpoint="completions",status="200"\} \d+/);
+    expect(metrics).toMatch(/specmesh_gateway_ttft_seconds_count\{endpoint="completions"\} \d+/);
+    expect(metrics).toContain('specmesh_messages_sent_total');
+    await cluster.stop();
+    cluster = undefined;
+    const until = Date.now() + 3000;
+    let status = 200;
+    while (status === 200 && Date.now() < until) {
+      status = (await fetch(`${gateway.url}/ready`)).status;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(503);
+  });
+});
