@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
-function startNode(args: string[]): Promise<ChildProcess> {
+function startNode(args: string[]): Promise<ChildProcess & { readyLine: string }> {
   const child = spawn(process.execPath, [BIN, 'node', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
+      const line = d.toString();
+      if (line.includes('ready')) resolve(Object.assign(child, { readyLine: line.trim() }));
     });
     child.once('exit', (code) => reject(new Error(`node ${args.join(' ')} exited early with ${code}`)));
   });
@@ -53,5 +54,23 @@ describe('specmesh node + status', () => {
       /^role +id +pool +version +uptimeS +inflight +queued +capacity +draining/,
     );
     expect(table.stdout).toContain('batch-1');
+  });
+
+  it('runs a gateway node whose readiness follows the presence of a scheduler', async () => {
+    const gw = await startNode(['--role', 'gateway', '--port', '0', '--nats', server.url]);
+    children.push(gw);
+    const url = gw.readyLine.split(' ')[2]!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    // The scheduler started by the previous test is still beating: ready within a few beats.
+    const until = Date.now() + 5000;
+    let status = 0;
+    while (status !== 200 && Date.now() < until) {
+      status = (await fetch(`${url}/ready`)).status;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(200);
+    const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: Array<{ id: string }> };
+    expect(models.data[0]!.id).toBe('specmesh');
   });
 });

@@ -3,6 +3,7 @@
  * reaches the NATS servers. Drains on SIGTERM / SIGINT.
  */
 import { Batcher, Scheduler } from '@specmesh/actors';
+import { Gateway } from '@specmesh/gateway';
 import { ConfigError } from '@specmesh/protocol';
 import { createLogger, installGracefulShutdown, runEchoProcess } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
@@ -19,6 +20,8 @@ interface NodeArgs {
   windowMs: number;
   maxJobs: number;
   maxQueue: number;
+  port: number;
+  host: string;
 }
 
 async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
@@ -54,6 +57,12 @@ async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
       process.stdout.write(`ready ${s.actor.id}\n`);
       return;
     }
+    case 'gateway': {
+      const g = await Gateway.start({ ...common, port: args.port, host: args.host });
+      installGracefulShutdown([g], { logger });
+      process.stdout.write(`ready ${g.actor.id} ${g.url}\n`);
+      return;
+    }
     default:
       throw new ConfigError(`role ${args.role} is not available in this build`);
   }
@@ -66,13 +75,19 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
     withConnectionOptions(y)
       .option('role', {
         type: 'string',
-        choices: ['scheduler', 'batcher', 'echo'],
+        choices: ['scheduler', 'batcher', 'gateway', 'echo'],
         demandOption: true,
         describe: 'Role this process plays',
       })
       .option('pool', { type: 'string', default: 'default', describe: 'Target pool (batcher)' })
       .option('window-ms', { type: 'number', default: 0.3, describe: 'Batching window, ms (batcher)' })
       .option('max-jobs', { type: 'number', default: 12, describe: 'Most verify tasks per batch (batcher)' })
+      .option('port', {
+        type: 'number',
+        default: 8080,
+        describe: 'HTTP port of the OpenAI-compatible API (gateway)',
+      })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'HTTP bind address (gateway)' })
       .option('max-queue', {
         type: 'number',
         default: 256,
