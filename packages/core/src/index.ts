@@ -1,1 +1,25 @@
-export {};
+export { EventHeap } from './event-heap.js';
+export type {
+  DraftToken,
+  FinishReason,
+  OrchestrationMode,
+  OrchestratorCommand,
+  OrchestratorEvent,
+} from './orchestration-types.js';
+export type { OrchestratorOptions, OrchestratorStats, WindowStats } from './orchestrator.js';
+export { Orchestrator } from './orchestrator.js';
+export { hashTokens, Rng } from './rng.js';
+export type { SamplingParams, SparseDist } from './sampling.js';
+export { argmax, GREEDY, probOf, processDistribution, sample, validateSampling } from './sampling.js';
+export type { VerifyOutcome } from './verification.js';
+export { sampleResidual, verifyGreedy, verifyRejection } from './verification.js';
+export type {
+  AgreementOracleOptions,
+  LatencyProfile,
+  TokenOracle,
+  VirtualRunOptions,
+  VirtualRunResult,
+} from './virtual-runner.js';
+export { agreementOracle, runVirtual } from './virtual-runner.js';
+export type { WindowFeatures, WindowPolicy, WindowPolicySpec } from './window-policy.js';
+export { createWindowPolicy } from './window-policy.js';

@@ -1,0 +1,60 @@
+/**
+ * Records exchanged with the orchestration state machine. Events come in (from real actors or from
+ * the virtual-time runner), commands go out. Positions are absolute indices in the token sequence
+ * (prompt first), so a command means the same thing wherever it is executed.
+ */
+import type { SparseDist } from './sampling.js';
+
+export type OrchestrationMode = 'nonsi' | 'si' | 'dsi';
+
+/** One drafted token with what rejection sampling needs of the drafter's distribution. */
+export interface DraftToken {
+  readonly token: number;
+  /** The drafter's processed distribution at this position (sampling only; absent under greedy). */
+  readonly dist?: SparseDist;
+}
+
+export type OrchestratorEvent =
+  /** The drafter produced `tokens` for positions `pos …` in `epoch`. */
+  | {
+      readonly type: 'drafted';
+      readonly epoch: number;
+      readonly pos: number;
+      readonly tokens: readonly DraftToken[];
+    }
+  /** A verification task finished. */
+  | {
+      readonly type: 'verified';
+      readonly taskId: string;
+      readonly accepted: number;
+      readonly token: number;
+      readonly bonus: boolean;
+    }
+  /** A verification task failed (target died, refused) or passed its deadline: it is re-issued. */
+  | { readonly type: 'failed' | 'timeout'; readonly taskId: string }
+  /** The client or an operator cancelled the request. */
+  | { readonly type: 'cancelled' };
+
+export type FinishReason = 'stop' | 'length' | 'cancelled';
+
+export type OrchestratorCommand =
+  /** Draft `n` tokens after `sequence[0, pos)`; answer with a `drafted` event carrying `epoch` and `pos`. */
+  | { readonly type: 'draft'; readonly epoch: number; readonly pos: number; readonly n: number }
+  /**
+   * Verify `drafts` after `prefix` (= the sequence up to `base`, prompt included) on any free target.
+   * `drafts` may be empty: a plain target step that yields one token.
+   */
+  | {
+      readonly type: 'verify';
+      readonly taskId: string;
+      readonly epoch: number;
+      readonly base: number;
+      readonly prefix: Uint32Array;
+      readonly drafts: readonly DraftToken[];
+    }
+  /** These tasks no longer matter: stop them and ignore their results. */
+  | { readonly type: 'cancel'; readonly taskIds: readonly string[] }
+  /** Append these tokens to the output; `sources[i]` is 1 for an accepted draft, 0 for a target token. */
+  | { readonly type: 'commit'; readonly tokens: readonly number[]; readonly sources: readonly number[] }
+  /** Generation is over. */
+  | { readonly type: 'done'; readonly reason: FinishReason };

@@ -1,0 +1,465 @@
+/**
+ * The orchestration state machine of one generation: non-speculative (non-SI), classic speculative
+ * (SI) and distributed speculative inference (DSI), as one machine with a mode. No I/O, no clock:
+ * `start()` and `handle(event)` return the commands to execute.
+ *
+ * - **non-SI**: one target step at a time, each yielding one token.
+ * - **SI**: draft `k` tokens, verify them in one target step, commit `accepted + 1`, repeat. Drafting
+ *   waits for verification.
+ * - **DSI** (Timor et al.): drafting never waits. Every `k` drafted tokens a verification task goes
+ *   to any free target, up to `maxTasks` in flight, each assuming the drafts before it are right.
+ *   A task on the verified prefix is always in flight (with the drafts available, possibly none), so
+ *   DSI is never slower than non-SI. Results are applied in prefix order; a rejection commits the
+ *   corrected token, cancels every task and draft built on the rejected token, and restarts drafting
+ *   from the corrected prefix (a new epoch). A fully accepted task whose successor is not in flight
+ *   commits its bonus token too, and keeps the drafts after it when they agree with it.
+ *
+ * Results may arrive out of order, twice, or after a cancel: unknown task ids and stale epochs are
+ * ignored, so the commit stream is exactly the target's output.
+ *
+ * @example
+ *   const o = new Orchestrator({ mode: 'si', k: 4, maxTasks: 1, maxTokens: 16, prompt: [1, 2, 3] });
+ *   o.start();                    // → [{ type: 'draft', epoch: 0, pos: 3, n: 4 }]
+ *   o.handle({ type: 'drafted', epoch: 0, pos: 3, tokens: [...] }); // → [{ type: 'verify', ... }]
+ */
+import { ConfigError } from '@specmesh/protocol';
+import type {
+  DraftToken,
+  FinishReason,
+  OrchestrationMode,
+  OrchestratorCommand,
+  OrchestratorEvent,
+} from './orchestration-types.js';
+
+export interface OrchestratorOptions {
+  readonly mode: OrchestrationMode;
+  /** Draft tokens per verification task (the window). Ignored by non-SI. */
+  readonly k: number;
+  /** Verification tasks in flight at most: the number of target instances. Defaults to 1. */
+  readonly maxTasks?: number;
+  /** Drafted tokens ahead of the verified prefix at most (DSI). Defaults to `k * maxTasks`. */
+  readonly maxDepth?: number;
+  /** Output tokens to generate at most. */
+  readonly maxTokens: number;
+  /** End-of-sequence token: generation stops after committing it. */
+  readonly eosId?: number;
+  /** Prompt token ids. */
+  readonly prompt: ArrayLike<number>;
+  /** Task id prefix, unique per session. Defaults to `t`. */
+  readonly taskPrefix?: string;
+  /** Chooses `k` before each new draft round; defaults to the fixed `k`. */
+  readonly nextWindow?: (stats: WindowStats) => number;
+}
+
+/** What a window policy learns from the orchestrator. */
+export interface WindowStats {
+  /** Drafts accepted in the last verification, and how many it checked. */
+  readonly lastAccepted: number;
+  readonly lastLength: number;
+  /** The window used last. */
+  readonly lastWindow: number;
+  /** Exponential moving average of the per-draft acceptance (alpha 0.3). */
+  readonly acceptance: number;
+  /** Output tokens committed so far. */
+  readonly committed: number;
+}
+
+interface Task {
+  readonly id: string;
+  readonly epoch: number;
+  readonly base: number;
+  readonly drafts: readonly DraftToken[];
+}
+
+interface Result {
+  readonly accepted: number;
+  readonly token: number;
+}
+
+/** Counters for tests, benchmarks and metrics. */
+export interface OrchestratorStats {
+  tasks: number;
+  cancelledTasks: number;
+  drafted: number;
+  acceptedDrafts: number;
+  verifiedDrafts: number;
+  rejections: number;
+  staleEvents: number;
+}
+
+export class Orchestrator {
+  readonly mode: OrchestrationMode;
+  readonly stats: OrchestratorStats = {
+    tasks: 0,
+    cancelledTasks: 0,
+    drafted: 0,
+    acceptedDrafts: 0,
+    verifiedDrafts: 0,
+    rejections: 0,
+    staleEvents: 0,
+  };
+  private readonly opts: Required<Omit<OrchestratorOptions, 'eosId' | 'nextWindow'>> &
+    Pick<OrchestratorOptions, 'eosId' | 'nextWindow'>;
+  private readonly promptLen: number;
+  /** Prompt, committed output, then speculative drafts. */
+  private seq: number[];
+  /** Draft information of `seq[committedEnd …]`. */
+  private spec: DraftToken[] = [];
+  private committedEnd: number;
+  private epoch = 0;
+  private drafting: { epoch: number; pos: number } | undefined;
+  private readonly tasks = new Map<string, Task>();
+  private readonly results = new Map<string, Result>();
+  private taskSeq = 0;
+  private finished: FinishReason | undefined;
+  private window: number;
+  private windowStats: WindowStats;
+
+  constructor(options: OrchestratorOptions) {
+    const maxTasks = options.maxTasks ?? 1;
+    if (!['nonsi', 'si', 'dsi'].includes(options.mode)) throw new ConfigError(`unknown mode ${options.mode}`);
+    if (!Number.isInteger(options.k) || options.k < 1 || options.k > 64)
+      throw new ConfigError(`k must be 1..64, got ${options.k}`);
+    if (!Number.isInteger(maxTasks) || maxTasks < 1)
+      throw new ConfigError(`maxTasks must be >= 1, got ${maxTasks}`);
+    if (!Number.isInteger(options.maxTokens) || options.maxTokens < 1) {
+      throw new ConfigError(`maxTokens must be >= 1, got ${options.maxTokens}`);
+    }
+    const maxDepth = options.maxDepth ?? options.k * maxTasks;
+    if (!Number.isInteger(maxDepth) || maxDepth < options.k)
+      throw new ConfigError(`maxDepth must be >= k, got ${maxDepth}`);
+    this.opts = { ...options, maxTasks, maxDepth, taskPrefix: options.taskPrefix ?? 't' };
+    this.mode = options.mode;
+    this.seq = Array.from(options.prompt);
+    this.promptLen = this.seq.length;
+    this.committedEnd = this.promptLen;
+    this.window = options.k;
+    this.windowStats = { lastAccepted: 0, lastLength: 0, lastWindow: options.k, acceptance: 1, committed: 0 };
+  }
+
+  /** Output committed so far. */
+  get output(): number[] {
+    return this.seq.slice(this.promptLen, this.committedEnd);
+  }
+
+  /** Why generation ended, once it has. */
+  get finishReason(): FinishReason | undefined {
+    return this.finished;
+  }
+
+  /** Tokens `[0, end)` of the current sequence (prompt, committed, drafts): the drafter's context. */
+  context(end: number): Uint32Array {
+    return Uint32Array.from(this.seq.slice(0, end));
+  }
+
+  /** Task ids in flight. */
+  get inflight(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  start(): OrchestratorCommand[] {
+    const out: OrchestratorCommand[] = [];
+    this.plan(out);
+    return out;
+  }
+
+  handle(event: OrchestratorEvent): OrchestratorCommand[] {
+    const out: OrchestratorCommand[] = [];
+    if (this.finished) {
+      this.stats.staleEvents++;
+      return out;
+    }
+    switch (event.type) {
+      case 'cancelled':
+        this.finish('cancelled', out);
+        return out;
+      case 'drafted':
+        this.onDrafted(event.epoch, event.pos, event.tokens);
+        break;
+      case 'verified': {
+        const task = this.tasks.get(event.taskId);
+        if (!task || this.results.has(event.taskId)) {
+          this.stats.staleEvents++;
+          return out;
+        }
+        const accepted = Math.max(0, Math.min(event.accepted, task.drafts.length));
+        this.results.set(event.taskId, { accepted, token: event.token });
+        this.applyResults(out);
+        break;
+      }
+      case 'failed':
+      case 'timeout': {
+        const task = this.tasks.get(event.taskId);
+        if (!task || this.results.has(event.taskId)) {
+          this.stats.staleEvents++;
+          return out;
+        }
+        // Re-issue the same verification under a new id; the old one is dead to us.
+        this.tasks.delete(task.id);
+        out.push({ type: 'cancel', taskIds: [task.id] });
+        this.issue(task.base, task.drafts, out);
+        break;
+      }
+    }
+    if (!this.finished) this.plan(out);
+    return out;
+  }
+
+  private onDrafted(epoch: number, pos: number, tokens: readonly DraftToken[]) {
+    const d = this.drafting;
+    if (!d || d.epoch !== epoch || d.pos !== pos || epoch !== this.epoch || pos !== this.seq.length) {
+      this.stats.staleEvents++;
+      return;
+    }
+    this.drafting = undefined;
+    const room = this.specRoom();
+    for (const t of tokens.slice(0, Math.max(0, room))) {
+      this.seq.push(t.token);
+      this.spec.push(t);
+      this.stats.drafted++;
+      // Nothing is drafted past an end-of-sequence draft.
+      if (t.token === this.opts.eosId) break;
+    }
+  }
+
+  /** How many more draft tokens may be added now. */
+  private specRoom(): number {
+    const outputSoFar = this.seq.length - this.promptLen;
+    const byTokens = this.opts.maxTokens - outputSoFar;
+    const byDepth = this.opts.maxDepth - this.spec.length;
+    return Math.min(byTokens, byDepth);
+  }
+
+  private specEndsInEos(): boolean {
+    return this.spec.length > 0 && this.spec[this.spec.length - 1]!.token === this.opts.eosId;
+  }
+
+  /** Decides what to draft and verify next. */
+  private plan(out: OrchestratorCommand[]) {
+    if (this.finished) return;
+    const { mode } = this;
+    if (mode === 'nonsi') {
+      if (this.tasks.size === 0) this.issue(this.committedEnd, [], out);
+      return;
+    }
+    const k = this.window;
+    if (mode === 'si') {
+      if (this.tasks.size > 0) return; // SI: drafting waits for verification
+      const room = this.specRoom();
+      if (this.spec.length >= k || room <= 0 || this.specEndsInEos()) {
+        this.issue(this.committedEnd, this.spec.slice(0, k), out);
+      } else if (!this.drafting) {
+        this.draft(Math.min(k - this.spec.length, room), out);
+      }
+      return;
+    }
+    // DSI: keep a task on the verified prefix, then one per full chunk, then keep drafting.
+    const covered0 = [...this.tasks.values()].some((t) => Orchestrator.covers(t, this.committedEnd));
+    if (!covered0 && this.tasks.size < this.opts.maxTasks) {
+      this.issue(this.committedEnd, this.spec.slice(0, k), out);
+    }
+    let covered = this.coveredEnd();
+    while (this.tasks.size < this.opts.maxTasks) {
+      const available = this.seq.length - covered;
+      const last = this.specEndsInEos() || this.specRoom() <= 0;
+      if (available >= k || (available > 0 && last && !this.drafting)) {
+        const from = covered - this.committedEnd;
+        this.issue(covered, this.spec.slice(from, from + k), out);
+        covered = this.coveredEnd();
+      } else {
+        break;
+      }
+    }
+    if (!this.drafting && !this.specEndsInEos()) {
+      const room = this.specRoom();
+      if (room > 0) this.draft(Math.min(k, room), out);
+    }
+  }
+
+  /** End of the furthest position any in-flight task verifies. */
+  private coveredEnd(): number {
+    let end = this.committedEnd;
+    for (const t of this.tasks.values()) end = Math.max(end, t.base + t.drafts.length);
+    return end;
+  }
+
+  private draft(n: number, out: OrchestratorCommand[]) {
+    if (n <= 0) return;
+    this.drafting = { epoch: this.epoch, pos: this.seq.length };
+    out.push({ type: 'draft', epoch: this.epoch, pos: this.seq.length, n });
+  }
+
+  private issue(base: number, drafts: readonly DraftToken[], out: OrchestratorCommand[]) {
+    const task: Task = { id: `${this.opts.taskPrefix}${this.taskSeq++}`, epoch: this.epoch, base, drafts };
+    this.tasks.set(task.id, task);
+    this.stats.tasks++;
+    out.push({
+      type: 'verify',
+      taskId: task.id,
+      epoch: this.epoch,
+      base,
+      prefix: Uint32Array.from(this.seq.slice(0, base)),
+      drafts,
+    });
+  }
+
+  /** True when task `t` verifies position `pos` (a draft there, or its bonus right after its drafts). */
+  private static covers(t: Task, pos: number): boolean {
+    return t.base <= pos && pos <= t.base + t.drafts.length;
+  }
+
+  /**
+   * Applies finished tasks in prefix order. A task that started before the verified prefix still
+   * counts for the positions after it: its drafts up to the prefix end are the committed tokens
+   * themselves (tasks die with their epoch), so its verdict on the later positions holds.
+   */
+  private applyResults(out: OrchestratorCommand[]) {
+    for (;;) {
+      if (this.finished) return;
+      this.dropTasksBehind(out);
+      const pos = this.committedEnd;
+      let task: Task | undefined;
+      for (const t of this.tasks.values()) {
+        if (!this.results.has(t.id) || !Orchestrator.covers(t, pos)) continue;
+        if (!task || t.base + t.drafts.length > task.base + task.drafts.length) task = t;
+      }
+      if (!task) return;
+      const r = this.results.get(task.id)!;
+      this.tasks.delete(task.id);
+      this.results.delete(task.id);
+      const offset = pos - task.base;
+      if (r.accepted < offset) {
+        // Only possible under sampling: this task rejected a token another task's draw committed.
+        // Its later verdicts rest on a different prefix, so it is discarded.
+        this.stats.staleEvents++;
+        continue;
+      }
+      const checked = task.drafts.length - offset;
+      this.stats.verifiedDrafts += checked;
+      this.stats.acceptedDrafts += r.accepted - offset;
+      this.observeWindow(r.accepted - offset, checked);
+      const tokens = task.drafts.slice(offset, r.accepted).map((d) => d.token);
+      const sources = tokens.map(() => 1);
+      if (r.accepted < task.drafts.length) {
+        // Rejection: the corrected token replaces the rejected draft; everything after it is dead.
+        this.stats.rejections++;
+        this.commitAndReset(tokens, sources, r.token, out);
+        continue;
+      }
+      // All drafts accepted: they are confirmed as they stand in the sequence.
+      this.confirm(tokens.length);
+      if (this.commitOut(tokens, sources, out)) return;
+      if ([...this.tasks.values()].some((t) => Orchestrator.covers(t, this.committedEnd))) continue;
+      // No other task covers the next position: the bonus token is the target's word there.
+      const next = this.spec[0];
+      if (next && next.token === r.token) {
+        this.confirm(1);
+        if (this.commitOut([r.token], [0], out)) return;
+      } else {
+        if (next) this.stats.rejections++;
+        this.commitAndReset([], [], r.token, out);
+      }
+    }
+  }
+
+  /** Cancels tasks that only verify positions already committed. */
+  private dropTasksBehind(out: OrchestratorCommand[]) {
+    const dead: string[] = [];
+    for (const t of this.tasks.values()) {
+      if (t.base + t.drafts.length < this.committedEnd) dead.push(t.id);
+    }
+    if (dead.length === 0) return;
+    for (const id of dead) {
+      this.tasks.delete(id);
+      this.results.delete(id);
+    }
+    this.stats.cancelledTasks += dead.length;
+    out.push({ type: 'cancel', taskIds: dead });
+  }
+
+  /** Moves `n` drafted tokens from speculative to committed (they already sit in `seq`). */
+  private confirm(n: number) {
+    this.committedEnd += n;
+    this.spec.splice(0, n);
+  }
+
+  /** Commits `tokens` (already confirmed) and checks the stopping rules; true when generation ended. */
+  private commitOut(tokens: number[], sources: number[], out: OrchestratorCommand[]): boolean {
+    if (tokens.length === 0) return false;
+    return this.emitCommit(tokens, sources, out);
+  }
+
+  /** Commits accepted drafts plus a target token that replaces whatever was drafted after them. */
+  private commitAndReset(tokens: number[], sources: number[], token: number, out: OrchestratorCommand[]) {
+    this.confirm(tokens.length);
+    // Drop every speculative token and every task built on them.
+    this.seq.length = this.committedEnd;
+    this.spec = [];
+    this.epoch++;
+    this.drafting = undefined;
+    const dead = [...this.tasks.keys()];
+    for (const id of dead) this.results.delete(id);
+    this.tasks.clear();
+    if (dead.length > 0) {
+      this.stats.cancelledTasks += dead.length;
+      out.push({ type: 'cancel', taskIds: dead });
+    }
+    this.seq.push(token);
+    this.committedEnd++;
+    this.emitCommit([...tokens, token], [...sources, 0], out);
+  }
+
+  /** Emits a commit, truncated at EOS or at maxTokens, and finishes when either is reached. */
+  private emitCommit(tokens: number[], sources: number[], out: OrchestratorCommand[]): boolean {
+    const before = this.committedEnd - this.promptLen - tokens.length;
+    let n = Math.min(tokens.length, this.opts.maxTokens - before);
+    let reason: FinishReason | undefined =
+      before + tokens.length >= this.opts.maxTokens ? 'length' : undefined;
+    const eos = this.opts.eosId === undefined ? -1 : tokens.indexOf(this.opts.eosId);
+    if (eos >= 0 && eos < n) {
+      n = eos + 1;
+      reason = 'stop';
+    }
+    if (n < tokens.length) {
+      // Tokens past the end were confirmed in seq; take them back.
+      this.committedEnd -= tokens.length - n;
+      this.seq.length = this.committedEnd;
+      this.spec = [];
+    }
+    if (n > 0) out.push({ type: 'commit', tokens: tokens.slice(0, n), sources: sources.slice(0, n) });
+    this.windowStats = { ...this.windowStats, committed: this.committedEnd - this.promptLen };
+    if (reason) {
+      this.finish(reason, out);
+      return true;
+    }
+    return false;
+  }
+
+  private finish(reason: FinishReason, out: OrchestratorCommand[]) {
+    this.finished = reason;
+    const live = [...this.tasks.keys()];
+    this.tasks.clear();
+    this.results.clear();
+    this.drafting = undefined;
+    if (live.length > 0) {
+      this.stats.cancelledTasks += live.length;
+      out.push({ type: 'cancel', taskIds: live });
+    }
+    out.push({ type: 'done', reason });
+  }
+
+  private observeWindow(accepted: number, length: number) {
+    if (length === 0 || !this.opts.nextWindow) return;
+    const rate = accepted / length;
+    const s = this.windowStats;
+    this.windowStats = {
+      lastAccepted: accepted,
+      lastLength: length,
+      lastWindow: this.window,
+      acceptance: 0.7 * s.acceptance + 0.3 * rate,
+      committed: s.committed,
+    };
+    const next = Math.round(this.opts.nextWindow(this.windowStats));
+    this.window = Math.max(1, Math.min(this.opts.maxDepth, Number.isFinite(next) ? next : this.window));
+  }
+}

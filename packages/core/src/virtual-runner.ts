@@ -1,0 +1,238 @@
+/**
+ * Runs the orchestration state machine in virtual time against model latencies: DSI's "online
+ * simulation", and the reference the real cluster is compared with. The drafter is one sequential
+ * server; `targets` target servers take verification tasks first come, first served; a cancelled
+ * task frees its server at once (preemption). Tokens come from a {@link TokenOracle}, greedy.
+ *
+ * Service times: a server's first call costs `ttft`, later calls `tpot`; a verification also costs
+ * `perToken` per draft it checks; a draft of `n` tokens is `n` drafter calls.
+ *
+ * @example
+ *   runVirtual({ mode: 'dsi', k: 5, targets: 4, maxTokens: 50, prompt: [1],
+ *     oracle: agreementOracle({ acceptance: 0.94, seed: 1 }),
+ *     drafter: { ttft: 57.25, tpot: 3.34 }, target: { ttft: 180.28, tpot: 100.18 } }).time
+ */
+import { ConfigError } from '@specmesh/protocol';
+import { EventHeap } from './event-heap.js';
+import type { OrchestrationMode, OrchestratorCommand, OrchestratorEvent } from './orchestration-types.js';
+import { Orchestrator, type OrchestratorStats, type WindowStats } from './orchestrator.js';
+import { hashTokens } from './rng.js';
+import { verifyGreedy } from './verification.js';
+
+/** Greedy next tokens of a target and its drafter. */
+export interface TokenOracle {
+  target(context: Uint32Array): number;
+  draft(context: Uint32Array): number;
+}
+
+export interface LatencyProfile {
+  /** First call (prefill). */
+  readonly ttft: number;
+  /** Each later call. */
+  readonly tpot: number;
+  /** Extra cost per draft token checked in one verification (target only). Defaults to 0. */
+  readonly perToken?: number;
+}
+
+export interface VirtualRunOptions {
+  readonly mode: OrchestrationMode;
+  readonly k: number;
+  /** Target servers (and DSI's tasks in flight). */
+  readonly targets: number;
+  readonly maxTokens: number;
+  readonly prompt: ArrayLike<number>;
+  readonly eosId?: number;
+  readonly maxDepth?: number;
+  readonly oracle: TokenOracle;
+  readonly drafter: LatencyProfile;
+  readonly target: LatencyProfile;
+  readonly nextWindow?: (stats: WindowStats) => number;
+}
+
+export interface VirtualRunResult {
+  readonly tokens: number[];
+  /** Virtual time at which each output token was committed. */
+  readonly commitTimes: number[];
+  /** Time of the last commit. */
+  readonly time: number;
+  readonly finishReason: string | undefined;
+  readonly stats: OrchestratorStats;
+  /** Target server time spent, and the part spent on tasks that were cancelled. */
+  readonly targetBusy: number;
+  readonly targetWasted: number;
+}
+
+interface TargetJob {
+  taskId: string;
+  prefix: Uint32Array;
+  drafts: number[];
+  server?: number;
+  startedAt?: number;
+  doneEvent?: symbol;
+}
+
+type Sim =
+  | { kind: 'drafted'; event: OrchestratorEvent }
+  | { kind: 'verified'; job: TargetJob; token: symbol };
+
+export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
+  if (!Number.isInteger(o.targets) || o.targets < 1)
+    throw new ConfigError(`targets must be >= 1, got ${o.targets}`);
+  const orch = new Orchestrator({
+    mode: o.mode,
+    k: o.k,
+    maxTasks: o.mode === 'dsi' ? o.targets : 1,
+    maxTokens: o.maxTokens,
+    prompt: o.prompt,
+    ...(o.eosId !== undefined ? { eosId: o.eosId } : {}),
+    ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
+    ...(o.nextWindow ? { nextWindow: o.nextWindow } : {}),
+  });
+  const heap = new EventHeap<Sim>();
+  const tokens: number[] = [];
+  const commitTimes: number[] = [];
+  let now = 0;
+  let drafterCalls = 0;
+  const serverCalls = new Array<number>(o.targets).fill(0);
+  const serverJob = new Array<TargetJob | undefined>(o.targets).fill(undefined);
+  const queue: TargetJob[] = [];
+  const jobs = new Map<string, TargetJob>();
+  let targetBusy = 0;
+  let targetWasted = 0;
+  let done = false;
+
+  const perToken = o.target.perToken ?? 0;
+  const startJobs = () => {
+    for (let s = 0; s < o.targets && queue.length > 0; s++) {
+      if (serverJob[s]) continue;
+      const job = queue.shift()!;
+      const first = serverCalls[s] === 0;
+      serverCalls[s] = (serverCalls[s] ?? 0) + 1;
+      const cost = (first ? o.target.ttft : o.target.tpot) + perToken * job.drafts.length;
+      job.server = s;
+      job.startedAt = now;
+      job.doneEvent = Symbol(job.taskId);
+      serverJob[s] = job;
+      heap.push(now + cost, { kind: 'verified', job, token: job.doneEvent });
+    }
+  };
+
+  const execute = (cmds: OrchestratorCommand[]) => {
+    for (const c of cmds) {
+      switch (c.type) {
+        case 'draft': {
+          const ctx = Array.from(orch.context(c.pos));
+          let t = now;
+          const drafted = [];
+          for (let i = 0; i < c.n; i++) {
+            t += drafterCalls++ === 0 ? o.drafter.ttft : o.drafter.tpot;
+            const token = o.oracle.draft(Uint32Array.from(ctx));
+            ctx.push(token);
+            drafted.push({ token });
+          }
+          heap.push(t, {
+            kind: 'drafted',
+            event: { type: 'drafted', epoch: c.epoch, pos: c.pos, tokens: drafted },
+          });
+          break;
+        }
+        case 'verify': {
+          const job: TargetJob = { taskId: c.taskId, prefix: c.prefix, drafts: c.drafts.map((d) => d.token) };
+          jobs.set(c.taskId, job);
+          queue.push(job);
+          break;
+        }
+        case 'cancel':
+          for (const id of c.taskIds) {
+            const job = jobs.get(id);
+            if (!job) continue;
+            jobs.delete(id);
+            const qi = queue.indexOf(job);
+            if (qi >= 0) queue.splice(qi, 1);
+            if (job.server !== undefined && serverJob[job.server] === job) {
+              // Preemption: the server stops working on the dead branch now.
+              serverJob[job.server] = undefined;
+              targetBusy += now - job.startedAt!;
+              targetWasted += now - job.startedAt!;
+            }
+          }
+          break;
+        case 'commit':
+          for (const t of c.tokens) {
+            tokens.push(t);
+            commitTimes.push(now);
+          }
+          break;
+        case 'done':
+          done = true;
+          break;
+      }
+    }
+    startJobs();
+  };
+
+  execute(orch.start());
+  while (!done) {
+    const next = heap.pop();
+    if (!next) throw new ConfigError('virtual run stalled: no event pending and generation not done');
+    now = next.time;
+    const ev = next.value;
+    if (ev.kind === 'drafted') {
+      execute(orch.handle(ev.event));
+      continue;
+    }
+    const { job } = ev;
+    if (job.doneEvent !== ev.token || !jobs.has(job.taskId)) continue; // preempted earlier
+    jobs.delete(job.taskId);
+    serverJob[job.server!] = undefined;
+    targetBusy += now - job.startedAt!;
+    const ctx = Array.from(job.prefix);
+    const argmax: number[] = [];
+    for (let i = 0; i <= job.drafts.length; i++) {
+      argmax.push(o.oracle.target(Uint32Array.from(ctx)));
+      if (i < job.drafts.length) ctx.push(job.drafts[i]!);
+    }
+    const r = verifyGreedy(job.drafts, argmax);
+    execute(orch.handle({ type: 'verified', taskId: job.taskId, ...r }));
+  }
+  return {
+    tokens,
+    commitTimes,
+    time: commitTimes.length > 0 ? commitTimes[commitTimes.length - 1]! : 0,
+    finishReason: orch.finishReason,
+    stats: orch.stats,
+    targetBusy,
+    targetWasted,
+  };
+}
+
+export interface AgreementOracleOptions {
+  /** Probability that the drafter's token equals the target's, per position. */
+  readonly acceptance: number;
+  readonly seed: number;
+  /** Vocabulary size. Defaults to 32000. */
+  readonly vocab?: number;
+  /** Tokens of context that decide the next token. Defaults to 4. */
+  readonly window?: number;
+}
+
+/**
+ * A token oracle with i.i.d. per-position acceptance `a` (DSI's acceptance model): the target's token
+ * is a hash of the recent context; the drafter agrees with probability `a`, decided by another hash
+ * of the same context, so runs are deterministic and every mode sees the same tokens.
+ */
+export function agreementOracle(o: AgreementOracleOptions): TokenOracle {
+  const vocab = o.vocab ?? 32_000;
+  const window = o.window ?? 4;
+  const threshold = Math.floor(o.acceptance * 4294967296);
+  // Ids 0-2 stay special (unk, bos, eos): the oracle never emits them.
+  const target = (ctx: Uint32Array) => 3 + (hashTokens(ctx, ctx.length, window, o.seed) % (vocab - 3));
+  return {
+    target,
+    draft: (ctx) => {
+      const t = target(ctx);
+      const agree = hashTokens(ctx, ctx.length, window, o.seed ^ 0x5bd1e995) < threshold;
+      return agree ? t : 3 + ((t - 3 + 1) % (vocab - 3));
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Window policies pick the draft length `k` (DSD's γ) before each round, behind one interface so that
+ * the orchestrator, the simulator and the adaptive controller (AWC) plug in the same way.
+ *
+ * Baselines from the DSD reference:
+ * - `static`: always the same `k`;
+ * - `backoff`: `k = 2` after a round with acceptance ≤ 0.25, `8` after ≥ 0.6, else `4`;
+ * - `threshold` (SpecDec++-style): the largest `k` in [2, 8] whose probability of at least one
+ *   rejection, `1 - a^k` with `a` the recent per-draft acceptance, stays ≤ 0.7.
+ *
+ * @example
+ *   createWindowPolicy({ policy: 'threshold' }).nextWindow({ ...features, acceptance: 0.9 }) // → 8
+ */
+import { ConfigError } from '@specmesh/protocol';
+
+/** What a policy may look at. Fields follow DSD's AWC features; unknown ones are 0. */
+export interface WindowFeatures {
+  /** Recent per-draft acceptance (EMA), 0..1. */
+  readonly acceptance: number;
+  /** Acceptance of the last round alone. */
+  readonly lastAcceptance: number;
+  /** The window used last. */
+  readonly lastWindow: number;
+  /** Target queue length over batch size. */
+  readonly queueUtil?: number;
+  /** Round-trip time to the target, ms. */
+  readonly rttMs?: number;
+  /** Target time per output token, ms. */
+  readonly tpotMs?: number;
+  /** Prompt length in tokens. */
+  readonly contextTokens?: number;
+}
+
+export interface WindowPolicy {
+  readonly name: string;
+  nextWindow(features: WindowFeatures): number;
+}
+
+export interface WindowPolicySpec {
+  /** `static`, `backoff` or `threshold`. */
+  readonly policy: string;
+  /** The static window, and the bounds' default. Defaults to 4. */
+  readonly k?: number;
+}
+
+export function createWindowPolicy(spec: WindowPolicySpec): WindowPolicy {
+  const k = spec.k ?? 4;
+  if (!Number.isInteger(k) || k < 1 || k > 64) throw new ConfigError(`window k must be 1..64, got ${k}`);
+  switch (spec.policy) {
+    case 'static':
+      return { name: 'static', nextWindow: () => k };
+    case 'backoff':
+      return {
+        name: 'backoff',
+        nextWindow: (f) => (f.lastAcceptance <= 0.25 ? 2 : f.lastAcceptance >= 0.6 ? 8 : 4),
+      };
+    case 'threshold':
+      return {
+        name: 'threshold',
+        nextWindow: (f) => {
+          const a = Math.min(Math.max(f.acceptance, 0), 1);
+          let best = 2;
+          for (let g = 2; g <= 8; g++) if (1 - a ** g <= 0.7) best = g;
+          return best;
+        },
+      };
+    default:
+      throw new ConfigError(`unknown window policy ${spec.policy}; use static, backoff or threshold`);
+  }
+}
