@@ -207,13 +207,22 @@ export class Orchestrator {
 
   private onDrafted(epoch: number, pos: number, tokens: readonly DraftToken[]) {
     const d = this.drafting;
-    if (!d || d.epoch !== epoch || d.pos !== pos || epoch !== this.epoch || pos !== this.seq.length) {
+    if (!d || d.epoch !== epoch || d.pos !== pos) {
       this.stats.staleEvents++;
       return;
     }
     this.drafting = undefined;
+    // The draft was made from `seq[0, pos)`, which is still valid (see commitAndReset). Positions the
+    // target has filled since must agree with the draft; the rest extends the speculation.
+    const known = this.seq.length - pos;
+    for (let i = 0; i < Math.min(known, tokens.length); i++) {
+      if (tokens[i]!.token !== this.seq[pos + i]) {
+        this.stats.staleEvents++;
+        return;
+      }
+    }
     const room = this.specRoom();
-    for (const t of tokens.slice(0, Math.max(0, room))) {
+    for (const t of tokens.slice(Math.max(0, known), Math.max(0, known) + Math.max(0, room))) {
       this.seq.push(t.token);
       this.spec.push(t);
       this.stats.drafted++;
@@ -349,8 +358,12 @@ export class Orchestrator {
       // All drafts accepted: they are confirmed as they stand in the sequence.
       this.confirm(tokens.length);
       if (this.commitOut(tokens, sources, out)) return;
-      if ([...this.tasks.values()].some((t) => Orchestrator.covers(t, this.committedEnd))) continue;
-      // No other task covers the next position: the bonus token is the target's word there.
+      // Another finished task covering the next position takes over. One still running does not hold
+      // the bonus back: the target's word for that position is known now, and the running task stays
+      // useful (for the positions after) only if its draft there agrees with it.
+      const cur = this.committedEnd;
+      if ([...this.tasks.values()].some((t) => this.results.has(t.id) && Orchestrator.covers(t, cur)))
+        continue;
       const next = this.spec[0];
       if (next && next.token === r.token) {
         this.confirm(1);
@@ -396,7 +409,9 @@ export class Orchestrator {
     this.seq.length = this.committedEnd;
     this.spec = [];
     this.epoch++;
-    this.drafting = undefined;
+    // A draft in progress from inside the committed prefix is still good: its context is unchanged.
+    // One that started from a speculative position is dead.
+    if (this.drafting && this.drafting.pos > this.committedEnd) this.drafting = undefined;
     const dead = [...this.tasks.keys()];
     for (const id of dead) this.results.delete(id);
     this.tasks.clear();

@@ -1,0 +1,152 @@
+/**
+ * Test driver: executes an orchestrator's commands with a model that gives full distributions, in an
+ * order chosen by a seeded shuffler (results out of order, duplicated, late after a cancel), so that
+ * the tests exercise every interleaving the real cluster can produce.
+ */
+
+import type { DraftToken, OrchestratorCommand, OrchestratorEvent } from '../src/orchestration-types.js';
+import { Orchestrator, type OrchestratorOptions } from '../src/orchestrator.js';
+import { Rng } from '../src/rng.js';
+import { argmax, processDistribution, type SamplingParams, sample } from '../src/sampling.js';
+import { verifyGreedy, verifyRejection } from '../src/verification.js';
+
+/** Full next-token probabilities (shape `[V]`) of a target and a drafter. */
+export interface DistModel {
+  target(ctx: readonly number[]): Float32Array;
+  draft(ctx: readonly number[]): Float32Array;
+}
+
+export interface DriveOptions extends OrchestratorOptions {
+  readonly model: DistModel;
+  readonly sampling: SamplingParams;
+  readonly seed: number;
+  /** Deliver pending events in random order. Defaults to true. */
+  readonly shuffle?: boolean;
+  /** Probability of delivering a verification result twice. Defaults to 0. */
+  readonly duplicateRate?: number;
+  /** Keep delivering results of cancelled tasks. Defaults to true. */
+  readonly lateResults?: boolean;
+}
+
+export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; sources: number[] } {
+  const orch = new Orchestrator(o);
+  const rng = new Rng(o.seed);
+  const pending: OrchestratorEvent[] = [];
+  const tokens: number[] = [];
+  const sources: number[] = [];
+  let done = false;
+  const greedy = o.sampling.temperature === 0;
+  const exec = (cmds: OrchestratorCommand[]) => {
+    for (const c of cmds) {
+      if (c.type === 'draft') {
+        const ctx = Array.from(orch.context(c.pos));
+        const drafted: DraftToken[] = [];
+        for (let i = 0; i < c.n; i++) {
+          const dist = processDistribution(o.model.draft(ctx), o.sampling);
+          const token = greedy ? dist.tokens[0]! : sample(dist, rng);
+          drafted.push({ token, dist });
+          ctx.push(token);
+        }
+        pending.push({ type: 'drafted', epoch: c.epoch, pos: c.pos, tokens: drafted });
+      } else if (c.type === 'verify') {
+        const ctx = Array.from(c.prefix);
+        const drafts = c.drafts.map((d) => d.token);
+        const targetDists = [];
+        for (let i = 0; i <= drafts.length; i++) {
+          targetDists.push(processDistribution(o.model.target(ctx), o.sampling));
+          if (i < drafts.length) ctx.push(drafts[i]!);
+        }
+        const r = greedy
+          ? verifyGreedy(
+              drafts,
+              targetDists.map((d) => d.tokens[0]!),
+            )
+          : verifyRejection(
+              drafts,
+              c.drafts.map((d) => d.dist!),
+              targetDists,
+              rng.split(),
+            );
+        const ev: OrchestratorEvent = { type: 'verified', taskId: c.taskId, ...r };
+        pending.push(ev);
+        if (rng.float() < (o.duplicateRate ?? 0)) pending.push(ev);
+      } else if (c.type === 'cancel') {
+        if (o.lateResults === false) {
+          const ids = new Set(c.taskIds);
+          for (let i = pending.length - 1; i >= 0; i--) {
+            const e = pending[i]!;
+            if (e.type === 'verified' && ids.has(e.taskId)) pending.splice(i, 1);
+          }
+        }
+      } else if (c.type === 'commit') {
+        tokens.push(...c.tokens);
+        sources.push(...c.sources);
+      } else {
+        done = true;
+      }
+    }
+  };
+  exec(orch.start());
+  let steps = 0;
+  while (!done) {
+    if (pending.length === 0) throw new Error('stalled');
+    if (++steps > 100_000) throw new Error('runaway');
+    const i = o.shuffle === false ? 0 : Math.floor(rng.float() * pending.length);
+    const [ev] = pending.splice(i, 1);
+    exec(orch.handle(ev!));
+  }
+  return { tokens, orch, sources };
+}
+
+/** The target's own greedy output: the reference every mode must reproduce. */
+export function greedyReference(
+  model: DistModel,
+  prompt: readonly number[],
+  maxTokens: number,
+  eosId?: number,
+): number[] {
+  const ctx = [...prompt];
+  const out: number[] = [];
+  while (out.length < maxTokens) {
+    const t = argmax(model.target(ctx));
+    out.push(t);
+    ctx.push(t);
+    if (t === eosId) break;
+  }
+  return out;
+}
+
+/**
+ * A small toy model pair: the target's distribution is a peaked function of the last two tokens; the
+ * drafter matches it with probability `agreement` (per context), else peaks elsewhere.
+ */
+export function toyModel(vocab: number, agreement: number, seed: number, peak = 0.7): DistModel {
+  const h = (ctx: readonly number[], salt: number) => {
+    let x = (seed ^ salt) >>> 0;
+    for (const t of ctx.slice(-2)) x = Math.imul(x ^ (t + 0x9e3779b9), 0x85ebca6b) >>> 0;
+    x ^= x >>> 13;
+    x = Math.imul(x, 0xc2b2ae35) >>> 0;
+    return (x ^ (x >>> 16)) >>> 0;
+  };
+  const dist = (top: number, second: number) => {
+    const p = new Float32Array(vocab).fill((1 - peak - 0.15) / Math.max(1, vocab - 2));
+    p[top] = peak;
+    p[second] = (p[second] ?? 0) + 0.15;
+    let s = 0;
+    for (const v of p) s += v;
+    for (let i = 0; i < vocab; i++) p[i]! /= s;
+    return p;
+  };
+  return {
+    target: (ctx) => {
+      const x = h(ctx, 1);
+      return dist(x % vocab, (x >>> 8) % vocab);
+    },
+    draft: (ctx) => {
+      const x = h(ctx, 1);
+      const agree = h(ctx, 2) / 4294967296 < agreement;
+      const top = agree ? x % vocab : ((x % vocab) + 1) % vocab;
+      return dist(top, (x >>> 8) % vocab);
+    },
+  };
+}
