@@ -279,10 +279,9 @@ export class Orchestrator {
         break;
       }
     }
-    if (!this.drafting && !this.specEndsInEos()) {
-      const room = this.specRoom();
-      if (room > 0) this.draft(Math.min(k, room), out);
-    }
+    // One token per draft command: drafts become available as they are made, so a task issued at
+    // any moment takes every draft that exists (chunked drafting would hand them over in bursts).
+    if (!this.drafting && !this.specEndsInEos() && this.specRoom() > 0) this.draft(1, out);
   }
 
   /** End of the furthest position any in-flight task verifies. */
