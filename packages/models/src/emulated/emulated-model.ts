@@ -1,0 +1,222 @@
+/**
+ * The emulated backend: a deterministic toy language model with a latency profile, and a drafter
+ * derived from it whose agreement with the target is a parameter.
+ *
+ * Next-token distribution: a fixed function of the last `window` tokens and the seed. Most mass
+ * (`peak`) sits on one word token (the clear argmax), a little on a runner-up, the rest spread thinly,
+ * so both greedy decoding and sampling are meaningful. A drafter built with `agreement = a` puts its
+ * peak on the target's argmax in a fraction `a` of contexts (decided by another hash of the context),
+ * elsewhere on another word, so its per-position greedy acceptance is `a`.
+ *
+ * Latency: the first evaluation of a session costs `ttftMs`, later ones `tpotMs` plus `perTokenMs`
+ * per extra position evaluated, with optional seeded jitter. Waiting is a timer, not a busy loop, so
+ * dozens of instances share two cores.
+ */
+import { hashTokens, Rng } from '@specmesh/core';
+import { CancelledError, ConfigError } from '@specmesh/protocol';
+import type { LanguageModel, ModelInfo } from '../model.js';
+import {
+  BOS_ID,
+  detokenizeEmulated,
+  EOS_ID,
+  tokenizeEmulated,
+  WORD_BASE,
+  wordCount,
+} from './emulated-tokenizer.js';
+
+export interface LatencyProfileMs {
+  /** First evaluation of a session, ms. Defaults to 0. */
+  readonly ttftMs?: number;
+  /** Each later evaluation, ms. Defaults to 0. */
+  readonly tpotMs?: number;
+  /** Extra cost per additional position evaluated in one call, ms. Defaults to 0. */
+  readonly perTokenMs?: number;
+  /** Relative jitter, uniform ±fraction. Defaults to 0. */
+  readonly jitter?: number;
+}
+
+export interface EmulatedModelOptions {
+  /** Vocabulary size (≥ 260: specials, bytes, at least one word). Defaults to 512. */
+  readonly vocabSize?: number;
+  /** Seed of the next-token function. Defaults to 1. */
+  readonly seed?: number;
+  /** Tokens of context that decide the next token. Defaults to 4 (long cycles in greedy text). */
+  readonly window?: number;
+  /** Probability mass on the argmax. Defaults to 0.8. */
+  readonly peak?: number;
+  /** Maximum session length. Defaults to 8192. */
+  readonly contextSize?: number;
+  readonly latency?: LatencyProfileMs;
+  /** For a drafter: probability that its argmax equals the target's (the target shares `seed`). */
+  readonly agreement?: number;
+  readonly name?: string;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0)
+    return signal?.aborted ? Promise.reject(new CancelledError('evaluation cancelled')) : Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError('evaluation cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class EmulatedModel implements LanguageModel {
+  readonly info: ModelInfo;
+  private readonly seed: number;
+  private readonly window: number;
+  private readonly peak: number;
+  private readonly words: number;
+  private readonly agreement: number | undefined;
+  private readonly latency: Required<LatencyProfileMs>;
+  private readonly sessions = new Map<string, number[]>();
+  private readonly jitterRng: Rng;
+
+  constructor(options: EmulatedModelOptions = {}) {
+    const vocabSize = options.vocabSize ?? 512;
+    if (!Number.isInteger(vocabSize) || vocabSize < WORD_BASE + 1) {
+      throw new ConfigError(`emulated vocabSize must be an integer >= ${WORD_BASE + 1}, got ${vocabSize}`);
+    }
+    const peak = options.peak ?? 0.8;
+    if (!(peak > 0.2 && peak < 1)) throw new ConfigError(`emulated peak must be in (0.2, 1), got ${peak}`);
+    if (options.agreement !== undefined && !(options.agreement >= 0 && options.agreement <= 1)) {
+      throw new ConfigError(`agreement must be in [0, 1], got ${options.agreement}`);
+    }
+    this.seed = options.seed ?? 1;
+    this.window = options.window ?? 4;
+    this.peak = peak;
+    this.words = wordCount(vocabSize);
+    this.agreement = options.agreement;
+    const l = options.latency ?? {};
+    this.latency = {
+      ttftMs: l.ttftMs ?? 0,
+      tpotMs: l.tpotMs ?? 0,
+      perTokenMs: l.perTokenMs ?? 0,
+      jitter: l.jitter ?? 0,
+    };
+    this.jitterRng = new Rng(this.seed ^ 0x1234567);
+    this.info = Object.freeze({
+      name: options.name ?? (options.agreement === undefined ? 'emulated-target' : 'emulated-drafter'),
+      vocabSize,
+      bosId: BOS_ID,
+      eosId: EOS_ID,
+      contextSize: options.contextSize ?? 8192,
+    });
+  }
+
+  /** The target's greedy next token after `context[0, end)`: the emulated language's rule. */
+  targetArgmax(context: ArrayLike<number>, end = context.length): number {
+    return WORD_BASE + (hashTokens(context, end, this.window, this.seed) % this.words);
+  }
+
+  /** This model's greedy next token (the target's, or the drafter's deviation from it). */
+  argmax(context: ArrayLike<number>, end = context.length): number {
+    const t = this.targetArgmax(context, end);
+    if (this.agreement === undefined) return t;
+    const agree = hashTokens(context, end, this.window, this.seed ^ 0x5bd1e995) / 4294967296 < this.agreement;
+    return agree
+      ? t
+      : WORD_BASE +
+          ((t - WORD_BASE + 1 + (hashTokens(context, end, this.window, 77) % (this.words - 1))) % this.words);
+  }
+
+  /** Full next-token distribution after `context[0, end)`, shape `[vocabSize]`. */
+  distribution(context: ArrayLike<number>, end = context.length): Float32Array {
+    const v = this.info.vocabSize;
+    const p = new Float32Array(v);
+    const top = this.argmax(context, end);
+    const runnerUp =
+      WORD_BASE +
+      ((top - WORD_BASE + 1 + (hashTokens(context, end, this.window, this.seed + 99) % (this.words - 1))) %
+        this.words);
+    const rest = 1 - this.peak - 0.1;
+    // The remaining mass spreads over the word tokens so every word stays possible under sampling.
+    const each = rest / this.words;
+    for (let i = 0; i < this.words; i++) p[WORD_BASE + i] = each;
+    p[top]! += this.peak;
+    p[runnerUp]! += 0.1;
+    return p;
+  }
+
+  tokenize(text: string): Uint32Array {
+    return tokenizeEmulated(text);
+  }
+
+  detokenize(tokens: ArrayLike<number>): string {
+    return detokenizeEmulated(tokens, this.info.vocabSize);
+  }
+
+  held(sessionId: string): number {
+    return this.sessions.get(sessionId)?.length ?? 0;
+  }
+
+  truncate(sessionId: string, length: number): void {
+    const s = this.sessions.get(sessionId);
+    if (s && s.length > length) s.length = Math.max(0, length);
+  }
+
+  release(sessionId: string): void {
+    this.sessions.delete(sessionId);
+  }
+
+  async evaluate(
+    sessionId: string,
+    context: Uint32Array,
+    outputs: number,
+    signal?: AbortSignal,
+  ): Promise<Float32Array[]> {
+    if (context.length > this.info.contextSize) {
+      throw new ConfigError(
+        `context of ${context.length} tokens exceeds the model's ${this.info.contextSize}`,
+      );
+    }
+    if (!(outputs >= 1 && outputs <= context.length))
+      throw new ConfigError(`outputs must be 1..${context.length}, got ${outputs}`);
+    let held = this.sessions.get(sessionId);
+    const first = held === undefined;
+    if (!held) {
+      held = [];
+      this.sessions.set(sessionId, held);
+    }
+    // Keep the common prefix (KV cache reuse), drop a diverging tail, evaluate the rest.
+    let common = 0;
+    while (common < held.length && common < context.length && held[common] === context[common]) common++;
+    held.length = common;
+    const fresh = Math.max(1, context.length - common);
+    const l = this.latency;
+    let cost = (first ? l.ttftMs : l.tpotMs) + l.perTokenMs * (fresh - 1);
+    if (l.jitter > 0) cost *= 1 + l.jitter * (2 * this.jitterRng.float() - 1);
+    await sleep(cost, signal);
+    for (let i = common; i < context.length; i++) held.push(context[i]!);
+    const out: Float32Array[] = [];
+    for (let i = context.length - outputs + 1; i <= context.length; i++)
+      out.push(this.distribution(context, i));
+    return out;
+  }
+}
+
+/** A target and its drafter sharing a seed, with the drafter's agreement `a`. */
+export function emulatedPair(
+  options: EmulatedModelOptions & { agreement: number; drafterLatency?: LatencyProfileMs },
+): {
+  target: EmulatedModel;
+  drafter: EmulatedModel;
+} {
+  const { agreement, drafterLatency, ...shared } = options;
+  return {
+    target: new EmulatedModel({ ...shared, name: 'emulated-target' }),
+    drafter: new EmulatedModel({
+      ...shared,
+      agreement,
+      name: 'emulated-drafter',
+      ...(drafterLatency ? { latency: drafterLatency } : {}),
+    }),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The model interface every backend implements (emulated today, node-llama-cpp next). Sessions are
+ * the unit of state: a session's cache holds the tokens evaluated so far, so verification only
+ * evaluates what is new and a rejection truncates instead of rebuilding.
+ *
+ * Arrays: token ids are `Uint32Array`; a distribution is a full-vocabulary `Float32Array` of shape
+ * `[vocabSize]` (softmax at temperature 1). Sampling transforms (temperature, top-k, top-p) are applied
+ * by the caller with `@specmesh/core`, identically for drafter and target.
+ */
+
+export interface ModelInfo {
+  readonly name: string;
+  readonly vocabSize: number;
+  readonly bosId: number;
+  readonly eosId: number;
+  /** Longest sequence a session may hold. */
+  readonly contextSize: number;
+}
+
+export interface LanguageModel {
+  readonly info: ModelInfo;
+  /** Text to token ids, without BOS. */
+  tokenize(text: string): Uint32Array;
+  /** Token ids to text (special tokens render as nothing). */
+  detokenize(tokens: ArrayLike<number>): string;
+  /**
+   * Makes the session hold exactly `context` and returns the next-token distribution after each of
+   * the last `outputs` positions (shape `[outputs][vocabSize]`). Tokens the session already holds are
+   * not evaluated again; a session holding a different continuation is truncated first.
+   */
+  evaluate(
+    sessionId: string,
+    context: Uint32Array,
+    outputs: number,
+    signal?: AbortSignal,
+  ): Promise<Float32Array[]>;
+  /** Number of tokens the session holds (0 for an unknown session). */
+  held(sessionId: string): number;
+  /** Drops the session's tokens after `length`. */
+  truncate(sessionId: string, length: number): void;
+  /** Forgets the session. */
+  release(sessionId: string): void;
+}
