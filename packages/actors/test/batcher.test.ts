@@ -184,8 +184,8 @@ describe('batcher', () => {
     d.send('p5', task('n', 0));
     const [only] = await d.waitFor(1);
     expect(only?.kind).toBe('error');
-    expect((only?.body as BodyOf<'error'>).code).toBe(ErrorCode.NoCapacity);
-    expect((only?.body as BodyOf<'error'>).context?.['taskId']).toBe('n:t0');
+    expect((only!.body as BodyOf<'error'>).code).toBe(ErrorCode.NoCapacity);
+    expect((only!.body as BodyOf<'error'>).context?.['taskId']).toBe('n:t0');
   });
 
   it('fails a task whose deadline passed while it waited, with E_DEADLINE', async () => {
@@ -196,6 +196,6 @@ describe('batcher', () => {
     d.send('p6', task('late', 0, { deadlineAt: Date.now() - 1 }));
     const [only] = await d.waitFor(1);
     expect(only?.kind).toBe('error');
-    expect((only?.body as BodyOf<'error'>).code).toBe(ErrorCode.Deadline);
+    expect((only!.body as BodyOf<'error'>).code).toBe(ErrorCode.Deadline);
   });
 });

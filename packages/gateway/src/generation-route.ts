@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { generate } from '@specmesh/actors';
 import type { FinishReason, Submit } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayConfig } from './gateway-options.js';
 import { toOpenAIError } from './openai-errors.js';
@@ -70,7 +70,6 @@ function toSubmit(
 
 export async function serveGeneration(
   ctx: GenerationContext,
-  request: FastifyRequest,
   reply: FastifyReply,
   body: CompletionRequest | ChatRequest,
   prompt: string,

@@ -47,11 +47,11 @@ export function registerCompletionRoutes(app: FastifyInstance, ctx: GenerationCo
   app.post<{ Body: CompletionRequest }>(
     '/v1/completions',
     { schema: { body: CompletionRequestSchema } },
-    (req, reply) => serveGeneration(ctx, req, reply, req.body, req.body.prompt, TEXT),
+    (req, reply) => serveGeneration(ctx, reply, req.body, req.body.prompt, TEXT),
   );
   app.post<{ Body: ChatRequest }>(
     '/v1/chat/completions',
     { schema: { body: ChatRequestSchema } },
-    (req, reply) => serveGeneration(ctx, req, reply, req.body, chatPrompt(req.body.messages), CHAT),
+    (req, reply) => serveGeneration(ctx, reply, req.body, chatPrompt(req.body.messages), CHAT),
   );
 }

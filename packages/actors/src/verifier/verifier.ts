@@ -1,0 +1,230 @@
+/**
+ * The verifier role: holds a target model, answers `batch` requests from batchers with one result per
+ * task, and stops work that a `preempt` made stale. Tasks of different sessions run concurrently; tasks
+ * of one session run in order (they share the session's cache).
+ *
+ * Context: a task carries `basePos` (tokens this verifier already holds for the session) and `context`
+ * (the tokens it lacks before the drafts). A verifier that holds fewer than `basePos` tokens answers
+ * that task with `E_UNKNOWN_SESSION`, and the drafter resends the full prefix.
+ */
+import { performance } from 'node:perf_hooks';
+import type { LanguageModel } from '@specmesh/models';
+import {
+  asSpecmeshError,
+  type BodyOf,
+  CancelledError,
+  toWireError,
+  UnknownSessionError,
+} from '@specmesh/protocol';
+import { Actor, type ActorOptions } from '@specmesh/runtime';
+import { runVerifyTask } from './verify-task.js';
+
+type Task = BodyOf<'verify.task'>;
+
+export interface VerifierOptions extends Omit<ActorOptions, 'role' | 'pool'> {
+  pool: string;
+  /** The target model. */
+  model: LanguageModel;
+  /** Tasks evaluated at once (across sessions). Defaults to 8. */
+  concurrency?: number;
+  /** Sessions idle longer than this are released, ms. Defaults to 300000. */
+  sessionIdleMs?: number;
+}
+
+export interface VerifierStats {
+  batches: number;
+  tasks: number;
+  preempted: number;
+  failed: number;
+}
+
+interface SessionState {
+  /** Tokens the verifier holds for the session (what the model's cache was last given). */
+  tokens: Uint32Array;
+  lastUsed: number;
+  /** Tail of the session's task chain: tasks of one session run in order. */
+  chain: Promise<unknown>;
+  belowEpoch: number;
+}
+
+export class Verifier {
+  readonly actor: Actor;
+  readonly stats: VerifierStats = { batches: 0, tasks: 0, preempted: 0, failed: 0 };
+  private readonly model: LanguageModel;
+  private readonly concurrency: number;
+  private readonly sessions = new Map<string, SessionState>();
+  private readonly running = new Map<string, AbortController>();
+  private readonly preempted = new Set<string>();
+  private active = 0;
+  private readonly waiters: Array<() => void> = [];
+  private sweep: NodeJS.Timeout | undefined;
+
+  private constructor(actor: Actor, options: VerifierOptions) {
+    this.actor = actor;
+    this.model = options.model;
+    this.concurrency = options.concurrency ?? 8;
+  }
+
+  static async start(options: VerifierOptions): Promise<Verifier> {
+    let v: Verifier | undefined;
+    const actor = await Actor.start({
+      ...options,
+      role: 'verifier',
+      pool: options.pool,
+      load: () => ({
+        inflight: v?.active ?? 0,
+        queued: v?.waiters.length ?? 0,
+        capacity: options.concurrency ?? 8,
+      }),
+      meta: () => ({ model: options.model.info.name }),
+    });
+    v = new Verifier(actor, options);
+    actor.handle(actor.subjects.batch(actor.id), 'batch', (msg) => v.runBatch(msg.body));
+    actor.handle(actor.subjects.preemptAll(), 'preempt', (msg) => v.preempt(msg.body));
+    const idleMs = options.sessionIdleMs ?? 300_000;
+    v.sweep = setInterval(() => v.releaseIdle(idleMs), Math.min(idleMs, 30_000));
+    v.sweep.unref();
+    await actor.flush();
+    return v;
+  }
+
+  private async runBatch(batch: BodyOf<'batch'>) {
+    this.stats.batches++;
+    const received = performance.now();
+    const outcomes = await Promise.all(batch.tasks.map((t) => this.runInSession(t, received)));
+    const results: BodyOf<'verify.result'>[] = [];
+    const failures: BodyOf<'batch.result'>['failures'] = [];
+    for (const o of outcomes) {
+      if (o.kind === 'result') results.push(o.result);
+      else if (o.kind === 'failure') failures.push({ taskId: o.taskId, error: toWireError(o.error) });
+      // Preempted tasks get neither: nobody waits for them.
+    }
+    return { kind: 'batch.result' as const, body: { batchId: batch.batchId, results, failures } };
+  }
+
+  private runInSession(task: Task, received: number) {
+    const s = this.sessions.get(task.sessionId) ?? {
+      tokens: new Uint32Array(0),
+      lastUsed: Date.now(),
+      chain: Promise.resolve(),
+      belowEpoch: 0,
+    };
+    this.sessions.set(task.sessionId, s);
+    const run = s.chain.then(() => this.runOne(task, s, received));
+    s.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runOne(
+    task: Task,
+    s: SessionState,
+    received: number,
+  ): Promise<
+    | { kind: 'result'; result: BodyOf<'verify.result'> }
+    | { kind: 'failure'; taskId: string; error: unknown }
+    | { kind: 'preempted' }
+  > {
+    if (this.isStale(task, s)) {
+      this.stats.preempted++;
+      return { kind: 'preempted' };
+    }
+    if (task.basePos > s.tokens.length) {
+      this.stats.failed++;
+      return {
+        kind: 'failure',
+        taskId: task.taskId,
+        error: new UnknownSessionError(
+          `verifier ${this.actor.id} holds ${s.tokens.length} tokens of session ${task.sessionId}, task assumes ${task.basePos}`,
+          { context: { sessionId: task.sessionId, held: s.tokens.length, basePos: task.basePos } },
+        ),
+      };
+    }
+    await this.acquire();
+    const started = performance.now();
+    const abort = new AbortController();
+    this.running.set(task.taskId, abort);
+    try {
+      const context = new Uint32Array(task.basePos + task.context.length);
+      context.set(s.tokens.subarray(0, task.basePos));
+      context.set(task.context, task.basePos);
+      const r = await runVerifyTask(this.model, task, context, abort.signal);
+      s.tokens = context;
+      s.lastUsed = Date.now();
+      this.stats.tasks++;
+      return {
+        kind: 'result',
+        result: {
+          taskId: task.taskId,
+          sessionId: task.sessionId,
+          epoch: task.epoch,
+          accepted: r.accepted,
+          token: r.token,
+          bonus: r.bonus,
+          verifierId: this.actor.id,
+          queueMs: started - received,
+          computeMs: performance.now() - started,
+        },
+      };
+    } catch (err) {
+      if (err instanceof CancelledError || this.isStale(task, s)) {
+        this.stats.preempted++;
+        return { kind: 'preempted' };
+      }
+      this.stats.failed++;
+      return { kind: 'failure', taskId: task.taskId, error: asSpecmeshError(err) };
+    } finally {
+      this.running.delete(task.taskId);
+      this.release();
+    }
+  }
+
+  private isStale(task: Task, s: SessionState): boolean {
+    return this.preempted.has(task.taskId) || task.epoch < s.belowEpoch;
+  }
+
+  private preempt(p: BodyOf<'preempt'>): undefined {
+    for (const id of p.taskIds) {
+      this.preempted.add(id);
+      this.running.get(id)?.abort();
+    }
+    // Bounded memory: ids are only needed while their tasks may still arrive.
+    if (this.preempted.size > 100_000) this.preempted.clear();
+    const s = this.sessions.get(p.sessionId);
+    if (s && p.belowEpoch !== undefined) s.belowEpoch = Math.max(s.belowEpoch, p.belowEpoch);
+    return undefined;
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < this.concurrency) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push(() => resolve()));
+  }
+
+  private release() {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  private releaseIdle(idleMs: number) {
+    const now = Date.now();
+    for (const [id, s] of this.sessions) {
+      if (now - s.lastUsed > idleMs) {
+        this.sessions.delete(id);
+        this.model.release(id);
+      }
+    }
+  }
+
+  async drain(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
+    await this.actor.drain();
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
+    await this.actor.stop();
+  }
+}

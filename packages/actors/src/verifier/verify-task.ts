@@ -1,0 +1,77 @@
+/**
+ * One verification task against a target model: evaluate the context and the drafts in one call,
+ * then apply the acceptance rule of `@specmesh/core` (greedy, or rejection sampling with the
+ * drafter's sparse distributions from the task).
+ */
+import {
+  hashTokens,
+  processDistribution,
+  Rng,
+  type SamplingParams,
+  type SparseDist,
+  type VerifyOutcome,
+  verifyGreedy,
+  verifyRejection,
+} from '@specmesh/core';
+import type { LanguageModel } from '@specmesh/models';
+import { type BodyOf, SchemaError, TokenOutOfRangeError } from '@specmesh/protocol';
+
+type Task = BodyOf<'verify.task'>;
+
+/** Unpacks the CSR draft distributions of a task into one sparse distribution per draft. */
+export function draftDistsOf(task: Task): SparseDist[] {
+  const d = task.draftDist;
+  const n = task.drafts.length;
+  if (
+    !d ||
+    d.offsets.length !== n + 1 ||
+    d.tokens.length !== d.probs.length ||
+    d.offsets[n] !== d.tokens.length
+  ) {
+    throw new SchemaError(`task ${task.taskId} needs a draft distribution per draft for rejection sampling`);
+  }
+  const out: SparseDist[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = d.offsets[i]!;
+    const b = d.offsets[i + 1]!;
+    if (b < a) throw new SchemaError(`task ${task.taskId} has decreasing draft distribution offsets`);
+    out.push({ tokens: d.tokens.subarray(a, b), probs: d.probs.subarray(a, b) });
+  }
+  return out;
+}
+
+/**
+ * @param context the whole sequence before the drafts (prompt and committed tokens), shape `[n]`
+ */
+export async function runVerifyTask(
+  model: LanguageModel,
+  task: Task,
+  context: Uint32Array,
+  signal?: AbortSignal,
+): Promise<VerifyOutcome> {
+  const vocab = model.info.vocabSize;
+  for (const t of task.drafts) {
+    if (t >= vocab) throw new TokenOutOfRangeError(`draft token ${t} is outside the vocabulary (${vocab})`);
+  }
+  for (const t of context) {
+    if (t >= vocab) throw new TokenOutOfRangeError(`context token ${t} is outside the vocabulary (${vocab})`);
+  }
+  const full = new Uint32Array(context.length + task.drafts.length);
+  full.set(context);
+  full.set(task.drafts, context.length);
+  const dists = await model.evaluate(task.sessionId, full, task.drafts.length + 1, signal);
+  const sampling: SamplingParams = task.sampling;
+  const seed = task.sampling.seed;
+  if (sampling.temperature === 0) {
+    const argmaxes = dists.map((p) => processDistribution(p, sampling).tokens[0]!);
+    return verifyGreedy(task.drafts, argmaxes);
+  }
+  // Seeded by request seed and position: a retried task draws the same verdict.
+  const rng = new Rng(seed ^ hashTokens(full, context.length, 8, context.length));
+  return verifyRejection(
+    task.drafts,
+    draftDistsOf(task),
+    dists.map((p) => processDistribution(p, sampling)),
+    rng,
+  );
+}
