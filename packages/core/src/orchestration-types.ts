@@ -49,7 +49,7 @@ export type OrchestratorCommand =
       readonly taskId: string;
       readonly epoch: number;
       readonly base: number;
-      readonly prefix: Uint32Array;
+      readonly prefix: Uint32Array<ArrayBuffer>;
       readonly drafts: readonly DraftToken[];
     }
   /** These tasks no longer matter: stop them and ignore their results. */

@@ -223,6 +223,8 @@ export class Batcher {
         { batchId, pool: this.pool, tasks: entries.map((e) => e.task) },
         { expect: 'batch.result', timeoutMs: this.config.batchTimeoutMs },
       );
+      // Stopped while the batch ran: nobody to publish for any more.
+      if (this.actor.status === 'closed') return;
       for (const r of reply.body.results) {
         const e = byId.get(r.taskId);
         if (!e) continue;
@@ -234,7 +236,7 @@ export class Batcher {
         if (e) this.publishFailure(e.task, f.error);
       }
     } catch (err) {
-      this.retry(verifierId, entries, asSpecmeshError(err));
+      if (this.actor.status !== 'closed') this.retry(verifierId, entries, asSpecmeshError(err));
     } finally {
       for (const e of entries) this.track(verifierId, e.task.sessionId, -1);
     }

@@ -1,0 +1,282 @@
+/**
+ * One generation owned by a drafter: drives `@specmesh/core`'s orchestrator with real messages.
+ * Draft commands run on the drafter model; verify commands become `verify.task` messages to the
+ * pool's batchers; results come back on the session's result subject; commits are published as ordered
+ * token chunks. A verification that does not come back in time is re-issued (the orchestrator treats
+ * the timeout as a failure).
+ */
+import {
+  createWindowPolicy,
+  type DraftToken,
+  Orchestrator,
+  type OrchestratorCommand,
+  type OrchestratorEvent,
+  processDistribution,
+  Rng,
+  sample,
+  type WindowStats,
+} from '@specmesh/core';
+import type { LanguageModel } from '@specmesh/models';
+import {
+  type BodyOf,
+  DeadlineError,
+  type FinishReason,
+  toWireError,
+  type WireError,
+} from '@specmesh/protocol';
+import type { Actor } from '@specmesh/runtime';
+
+type Start = BodyOf<'session.start'>;
+
+export interface SessionOptions {
+  readonly actor: Actor;
+  readonly model: LanguageModel;
+  readonly start: Start;
+  /** Verification tasks in flight at most (DSI: live verifiers of the pool). */
+  readonly maxTasks: number;
+  readonly verifyTimeoutMs: number;
+  readonly onEnd: (sessionId: string) => void;
+}
+
+export class DraftSession {
+  readonly id: string;
+  private readonly o: SessionOptions;
+  private readonly orch: Orchestrator;
+  private readonly rng: Rng;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly unsubscribe: () => void;
+  private readonly promptLen: number;
+  private readonly committed: number[] = [];
+  private sentText = '';
+  private seq = 0;
+  private ended = false;
+  private deadline: NodeJS.Timeout | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(o: SessionOptions) {
+    this.o = o;
+    const s = o.start;
+    this.id = s.sessionId;
+    const prompt =
+      typeof s.prompt === 'string'
+        ? Uint32Array.from([o.model.info.bosId, ...o.model.tokenize(s.prompt)])
+        : s.prompt;
+    this.promptLen = prompt.length;
+    this.rng = new Rng(s.sampling.seed);
+    const policy = createWindowPolicy({ policy: s.window.policy, k: s.window.k });
+    this.orch = new Orchestrator({
+      mode: s.mode,
+      k: s.window.k,
+      maxTasks: s.mode === 'dsi' ? Math.max(1, o.maxTasks) : 1,
+      maxTokens: s.maxTokens,
+      eosId: o.model.info.eosId,
+      prompt,
+      taskPrefix: `${s.sessionId}:t`,
+      nextWindow: (w: WindowStats) =>
+        policy.nextWindow({
+          acceptance: w.acceptance,
+          lastAcceptance: w.lastLength > 0 ? w.lastAccepted / w.lastLength : 1,
+          lastWindow: w.lastWindow,
+          contextTokens: this.promptLen,
+        }),
+    });
+    this.unsubscribe = o.actor.handle(o.actor.subjects.result(this.id), ['verify.result', 'error'], (msg) => {
+      if (msg.kind === 'verify.result') {
+        const r = msg.body as BodyOf<'verify.result'>;
+        this.clearTimer(r.taskId);
+        this.feed({
+          type: 'verified',
+          taskId: r.taskId,
+          accepted: r.accepted,
+          token: r.token,
+          bonus: r.bonus,
+        });
+      } else {
+        const e = msg.body as WireError;
+        const taskId = typeof e.context?.['taskId'] === 'string' ? e.context['taskId'] : undefined;
+        if (taskId) {
+          this.clearTimer(taskId);
+          this.feed({ type: 'failed', taskId });
+        }
+      }
+      return undefined;
+    });
+    if (s.deadlineAt !== undefined) {
+      this.deadline = setTimeout(
+        () => this.fail(new DeadlineError(`session ${this.id} passed its deadline`)),
+        Math.max(0, s.deadlineAt - Date.now()),
+      );
+    }
+  }
+
+  /** Starts generating (after the result subscription is in place). */
+  begin(): void {
+    this.exec(this.orch.start());
+  }
+
+  cancel(): void {
+    this.feed({ type: 'cancelled' });
+  }
+
+  private feed(ev: OrchestratorEvent) {
+    if (this.ended) return;
+    this.exec(this.orch.handle(ev));
+  }
+
+  private exec(cmds: OrchestratorCommand[]) {
+    for (const c of cmds) {
+      if (this.ended) return;
+      switch (c.type) {
+        case 'draft':
+          void this.draft(c.epoch, c.pos, c.n);
+          break;
+        case 'verify':
+          this.sendTask(c);
+          break;
+        case 'cancel':
+          for (const id of c.taskIds) this.clearTimer(id);
+          this.o.actor.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
+            sessionId: this.id,
+            taskIds: [...c.taskIds],
+          });
+          break;
+        case 'commit':
+          this.publishCommit(c.tokens, c.sources);
+          break;
+        case 'done':
+          this.end(c.reason);
+          break;
+      }
+    }
+  }
+
+  private async draft(epoch: number, pos: number, n: number) {
+    const s = this.o.start;
+    const ctx = Array.from(this.orch.context(pos));
+    const tokens: DraftToken[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const [p] = await this.o.model.evaluate(this.id, Uint32Array.from(ctx), 1, this.abort.signal);
+        const dist = processDistribution(p!, s.sampling);
+        const token = s.sampling.temperature === 0 ? dist.tokens[0]! : sample(dist, this.rng);
+        tokens.push(s.sampling.temperature === 0 ? { token } : { token, dist });
+        ctx.push(token);
+      }
+    } catch (err) {
+      if (this.ended) return;
+      this.fail(err);
+      return;
+    }
+    this.feed({ type: 'drafted', epoch, pos, tokens });
+  }
+
+  private sendTask(c: Extract<OrchestratorCommand, { type: 'verify' }>) {
+    const s = this.o.start;
+    const task: BodyOf<'verify.task'> = {
+      taskId: c.taskId,
+      sessionId: this.id,
+      pool: s.pool,
+      epoch: c.epoch,
+      basePos: 0,
+      context: c.prefix,
+      drafts: Uint32Array.from(c.drafts, (d) => d.token),
+      sampling: s.sampling,
+      attempt: 1,
+      deadlineAt: Date.now() + this.o.verifyTimeoutMs,
+    };
+    if (s.sampling.temperature > 0 && c.drafts.length > 0) {
+      const offsets = new Uint32Array(c.drafts.length + 1);
+      let total = 0;
+      c.drafts.forEach((d, i) => {
+        total += d.dist!.tokens.length;
+        offsets[i + 1] = total;
+      });
+      const tokens = new Uint32Array(total);
+      const probs = new Float32Array(total);
+      c.drafts.forEach((d, i) => {
+        tokens.set(d.dist!.tokens, offsets[i]!);
+        probs.set(d.dist!.probs, offsets[i]!);
+      });
+      task.draftDist = { offsets, tokens, probs };
+      task.draftProbs = Float32Array.from(c.drafts, (d) => {
+        const j = Array.prototype.indexOf.call(d.dist!.tokens, d.token);
+        return j >= 0 ? d.dist!.probs[j]! : 0;
+      });
+    }
+    this.o.actor.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
+    this.timers.set(
+      c.taskId,
+      setTimeout(() => {
+        this.timers.delete(c.taskId);
+        this.feed({ type: 'timeout', taskId: c.taskId });
+      }, this.o.verifyTimeoutMs),
+    );
+  }
+
+  private publishCommit(tokens: readonly number[], sources: readonly number[]) {
+    const index = this.committed.length;
+    this.committed.push(...tokens);
+    // Detokenize the whole output and send the new suffix: multi-byte characters split across
+    // chunks come out whole once complete.
+    const text = this.o.model.detokenize(this.committed);
+    const stable = text.endsWith('\uFFFD') ? text.slice(0, text.lastIndexOf('\uFFFD')) : text;
+    const delta = stable.startsWith(this.sentText) ? stable.slice(this.sentText.length) : '';
+    if (delta.length > 0) this.sentText = stable;
+    const chunk: BodyOf<'tokens'> = {
+      requestId: this.o.start.requestId,
+      seq: this.seq++,
+      index,
+      tokens: Uint32Array.from(tokens),
+      text: delta,
+      sources: Uint8Array.from(sources),
+      done: false,
+    };
+    if (chunk.seq === 0) chunk.promptTokens = this.promptLen;
+    this.o.actor.publish(this.o.start.tokenSubject, 'tokens', chunk);
+  }
+
+  private end(reason: FinishReason | 'error', error?: WireError) {
+    if (this.ended) return;
+    this.ended = true;
+    const chunk: BodyOf<'tokens'> = {
+      requestId: this.o.start.requestId,
+      seq: this.seq++,
+      index: this.committed.length,
+      tokens: new Uint32Array(0),
+      text: '',
+      done: true,
+      finishReason: reason,
+    };
+    if (error) chunk.error = error;
+    this.o.actor.publish(this.o.start.tokenSubject, 'tokens', chunk);
+    this.cleanup();
+  }
+
+  private fail(err: unknown) {
+    if (this.ended) return;
+    const inflight = this.orch.inflight;
+    if (inflight.length > 0) {
+      this.o.actor.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
+        sessionId: this.id,
+        taskIds: inflight,
+      });
+    }
+    this.end('error', toWireError(err));
+  }
+
+  private clearTimer(taskId: string) {
+    const t = this.timers.get(taskId);
+    if (t) clearTimeout(t);
+    this.timers.delete(taskId);
+  }
+
+  private cleanup() {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    if (this.deadline) clearTimeout(this.deadline);
+    this.abort.abort();
+    this.unsubscribe();
+    this.o.model.release(this.id);
+    this.o.onEnd(this.id);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The whole loop over a real nats-server: scheduler, batcher, verifiers and drafters (emulated models)
+ * generating for many concurrent clients, in every mode. Greedy output must equal the target model's
+ * own greedy output token for token, with no token duplicated, skipped or out of order.
+ */
+import { type EmulatedModel, emulatedPair } from '@specmesh/models';
+import type { BodyOf, Mode } from '@specmesh/protocol';
+import { sampleBodies } from '@specmesh/protocol/internal';
+import { Actor } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../src/batcher/batcher.js';
+import { collect, generate } from '../src/client/generate-client.js';
+import { Drafter } from '../src/drafter/drafter.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { Verifier } from '../src/verifier/verifier.js';
+import { useNatsServer } from './harness.js';
+
+const nats = useNatsServer();
+
+async function cluster(prefix: string, drafters: number, verifiers: number, agreement: number) {
+  const { target, drafter } = emulatedPair({
+    agreement,
+    seed: 11,
+    latency: { ttftMs: 4, tpotMs: 2, perTokenMs: 0.2 },
+    drafterLatency: { ttftMs: 0.5, tpotMs: 0.2 },
+  });
+  const common = { servers: nats.url, subjects: { prefix }, heartbeatIntervalMs: 50 };
+  const sched = await Scheduler.start({ ...common });
+  const batcher = await Batcher.start({ ...common, pool: 'p', windowMs: 0.3, maxJobs: 12 });
+  const vs = await Promise.all(
+    Array.from({ length: verifiers }, (_, i) =>
+      Verifier.start({ ...common, id: `v${i}`, pool: 'p', model: target }),
+    ),
+  );
+  const ds = await Promise.all(
+    Array.from({ length: drafters }, (_, i) =>
+      Drafter.start({ ...common, id: `d${i}`, model: drafter, maxSessions: 32 }),
+    ),
+  );
+  const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
+  nats.defer(async () => {
+    await client.stop();
+    for (const d of ds) await d.stop();
+    for (const v of vs) await v.stop();
+    await batcher.stop();
+    await sched.stop();
+  });
+  // Wait until the scheduler sees everyone.
+  const until = Date.now() + 5000;
+  while (
+    sched.membership.alive({ role: 'drafter' }).length < drafters ||
+    sched.membership.alive({ role: 'verifier' }).length < verifiers ||
+    sched.membership.alive({ role: 'batcher' }).length < 1
+  ) {
+    if (Date.now() > until) throw new Error('cluster did not assemble');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // DSI sizes its tasks in flight from the drafter's own view of the pool.
+  await new Promise((r) => setTimeout(r, 150));
+  return { client, target, drafters: ds, verifiers: vs, batcher };
+}
+
+function reference(target: EmulatedModel, prompt: string, maxTokens: number): number[] {
+  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
+  const out: number[] = [];
+  while (out.length < maxTokens) {
+    const t = target.targetArgmax(ctx);
+    out.push(t);
+    ctx.push(t);
+    if (t === target.info.eosId) break;
+  }
+  return out;
+}
+
+const submit = (requestId: string, prompt: string, mode: Mode, maxTokens: number): BodyOf<'submit'> => ({
+  ...sampleBodies().submit,
+  requestId,
+  prompt,
+  mode,
+  maxTokens,
+  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+  window: { policy: 'static', k: 4 },
+  deadlineAt: Date.now() + 60_000,
+  stop: undefined,
+});
+
+describe('cluster end to end (in-process actors, real nats-server)', () => {
+  for (const [drafters, verifiers] of [
+    [1, 1],
+    [3, 4],
+  ] as const) {
+    it(`${drafters} drafter(s) + ${verifiers} verifier(s), 20 concurrent requests, every mode: output is the target's greedy output`, async () => {
+      const c = await cluster(`e${drafters}x${verifiers}`, drafters, verifiers, 0.8);
+      for (const mode of ['nonsi', 'si', 'dsi'] as const) {
+        const prompts = Array.from({ length: 20 }, (_, i) => `request ${i} about ${mode}`);
+        const outs = await Promise.all(
+          prompts.map(async (p, i) => {
+            const gen = await generate(c.client, submit(`r-${mode}-${i}`, p, mode, 24));
+            return collect(gen);
+          }),
+        );
+        outs.forEach((o, i) => {
+          expect(o.tokens).toEqual(reference(c.target, prompts[i]!, 24));
+          expect(o.text).toBe(c.target.detokenize(o.tokens));
+        });
+      }
+      const verified = c.verifiers.reduce((s, v) => s + v.stats.tasks, 0);
+      expect(verified).toBeGreaterThan(0);
+      if (verifiers > 1) expect(c.verifiers.filter((v) => v.stats.tasks > 0).length).toBeGreaterThan(1);
+    });
+  }
+
+  it('sampling mode (rejection sampling on the verifiers) completes with valid tokens', async () => {
+    const c = await cluster('samp', 1, 3, 0.6);
+    const body = {
+      ...submit('s-1', 'sample me', 'dsi', 30),
+      sampling: { temperature: 0.8, topK: 0, topP: 0.95, seed: 5 },
+    };
+    const out = await collect(await generate(c.client, body));
+    expect(out.tokens).toHaveLength(30);
+    // Every token is one the target can emit (word tokens), and the text is their detokenization.
+    expect(out.tokens.every((t) => t >= 259 && t < c.target.info.vocabSize)).toBe(true);
+    expect(out.text).toBe(c.target.detokenize(out.tokens));
+  });
+});
