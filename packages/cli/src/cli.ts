@@ -3,8 +3,10 @@
 import { SpecmeshError } from '@specmesh/protocol';
 import yargs from 'yargs';
 import { demoCommand } from './commands/demo.js';
+import { generateCommand } from './commands/generate.js';
 import { nodeCommand } from './commands/node.js';
 import { statusCommand } from './commands/status.js';
+import { upCommand } from './commands/up.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 
 /** Parses `argv` (without the node and script paths) and runs the command. Resolves to the exit code. */
@@ -13,6 +15,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const parser = yargs([...argv])
     .scriptName('specmesh')
     .env('SPECMESH')
+    .command(upCommand)
+    .command(generateCommand)
     .command(demoCommand)
     .command(nodeCommand)
     .command(statusCommand)

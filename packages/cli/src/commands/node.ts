@@ -2,14 +2,15 @@
  * `specmesh node --role <role>`: run this process as one actor of the cluster, on any machine that
  * reaches the NATS servers. Drains on SIGTERM / SIGINT.
  */
-import { Batcher, Scheduler } from '@specmesh/actors';
+import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
 import { Gateway } from '@specmesh/gateway';
 import { ConfigError } from '@specmesh/protocol';
 import { createLogger, installGracefulShutdown, runEchoProcess } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { createModel, type ModelArgs, withModelOptions } from '../model-options.js';
 import { withConnectionOptions } from '../options.js';
 
-interface NodeArgs {
+interface NodeArgs extends ModelArgs {
   nats?: string[];
   prefix: string;
   logLevel: string;
@@ -57,6 +58,18 @@ async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
       process.stdout.write(`ready ${s.actor.id}\n`);
       return;
     }
+    case 'verifier': {
+      const v = await Verifier.start({ ...common, pool: args.pool, model: createModel(args, 'target') });
+      installGracefulShutdown([v], { logger });
+      process.stdout.write(`ready ${v.actor.id}\n`);
+      return;
+    }
+    case 'drafter': {
+      const d = await Drafter.start({ ...common, model: createModel(args, 'drafter') });
+      installGracefulShutdown([d], { logger });
+      process.stdout.write(`ready ${d.actor.id}\n`);
+      return;
+    }
     case 'gateway': {
       const g = await Gateway.start({ ...common, port: args.port, host: args.host });
       installGracefulShutdown([g], { logger });
@@ -72,14 +85,14 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
   command: 'node',
   describe: 'Run one actor of the cluster in this process',
   builder: (y: Argv) =>
-    withConnectionOptions(y)
+    withModelOptions(withConnectionOptions(y))
       .option('role', {
         type: 'string',
-        choices: ['scheduler', 'batcher', 'gateway', 'echo'],
+        choices: ['scheduler', 'batcher', 'verifier', 'drafter', 'gateway', 'echo'],
         demandOption: true,
         describe: 'Role this process plays',
       })
-      .option('pool', { type: 'string', default: 'default', describe: 'Target pool (batcher)' })
+      .option('pool', { type: 'string', default: 'default', describe: 'Target pool (batcher, verifier)' })
       .option('window-ms', { type: 'number', default: 0.3, describe: 'Batching window, ms (batcher)' })
       .option('max-jobs', { type: 'number', default: 12, describe: 'Most verify tasks per batch (batcher)' })
       .option('port', {

@@ -1,0 +1,167 @@
+/**
+ * `specmesh up`: a whole local cluster in one command. Starts an embedded nats-server, launches every
+ * role as its own process under the supervisor (crashed roles restart), waits until all have joined,
+ * and then either serves (gateway on `--gateway-port`, until Ctrl-C) or, with `--demo`, generates the
+ * same prompt in non-SI, SI and DSI and prints the text and the timing of each.
+ */
+import { fileURLToPath } from 'node:url';
+import { ConfigError, type Mode, type Role } from '@specmesh/protocol';
+import {
+  Actor,
+  createLogger,
+  installGracefulShutdown,
+  MembershipView,
+  type NatsServerHandle,
+  Supervisor,
+  startNatsServer,
+} from '@specmesh/runtime';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { type ModelArgs, modelFlags, withModelOptions } from '../model-options.js';
+import { withConnectionOptions } from '../options.js';
+import { generateOnce } from './generate.js';
+
+interface UpArgs extends ModelArgs {
+  nats?: string[];
+  prefix: string;
+  logLevel: string;
+  drafters: number;
+  verifiers: number;
+  batchers: number;
+  schedulers: number;
+  gatewayPort: number;
+  demo: boolean;
+  prompt: string;
+  maxTokens: number;
+  k: number;
+}
+
+const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+
+async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
+  for (const k of ['drafters', 'verifiers', 'batchers', 'schedulers'] as const) {
+    if (!Number.isInteger(args[k]) || args[k] < 1)
+      throw new ConfigError(`--${k} must be a positive integer, got ${args[k]}`);
+  }
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const logger = createLogger({ level: args.logLevel });
+  let server: NatsServerHandle | undefined;
+  let servers = args.nats;
+  if (!servers || servers.length === 0) {
+    out('• starting an embedded nats-server …');
+    server = await startNatsServer();
+    servers = [server.url];
+    out(`  ${server.url}`);
+  }
+  const supervisor = new Supervisor({ logger, stdio: ['ignore', 'ignore', 'inherit'] });
+  const client = await Actor.start({
+    role: 'gateway',
+    servers,
+    subjects: { prefix: args.prefix },
+    heartbeatIntervalMs: 0,
+    logger,
+  });
+  const view = new MembershipView().start(client, 50);
+  const shutdown = async () => {
+    view.stop();
+    await supervisor.stopAll();
+    await client.drain();
+    await server?.stop();
+  };
+  try {
+    const common = [
+      '--nats',
+      servers.join(','),
+      '--prefix',
+      args.prefix,
+      '--log-level',
+      args.logLevel,
+      '--heartbeat-ms',
+      '250',
+    ];
+    const plan: Array<[Role, number, string[]]> = [
+      ['scheduler', args.schedulers, []],
+      ['batcher', args.batchers, []],
+      ['verifier', args.verifiers, modelFlags(args)],
+      ['drafter', args.drafters, modelFlags(args)],
+    ];
+    if (!args.demo) plan.push(['gateway', 1, ['--port', String(args.gatewayPort)]]);
+    let total = 0;
+    for (const [role, n, extra] of plan) {
+      for (let i = 1; i <= n; i++) {
+        supervisor.start({
+          name: `${role}-${i}`,
+          args: [BIN, 'node', '--role', role, '--name', `${role}-${i}`, ...common, ...extra],
+        });
+        total++;
+      }
+    }
+    out(
+      `• launching ${total} role processes: ${args.schedulers} scheduler, ${args.batchers} batcher, ${args.verifiers} verifier, ${args.drafters} drafter${args.demo ? '' : ', 1 gateway'} (emulated models, drafter agreement ${args.agreement}) …`,
+    );
+    await view.waitFor((ms) => ms.length >= total, 30_000);
+    out(`  all ${total} joined`);
+    if (!args.demo) {
+      out(
+        `• serving: OpenAI-compatible API on http://127.0.0.1:${args.gatewayPort}/v1 — Ctrl-C stops the cluster`,
+      );
+      installGracefulShutdown([{ drain: shutdown }], { logger });
+      return;
+    }
+    const results = [];
+    for (const mode of ['nonsi', 'si', 'dsi'] as Mode[]) {
+      out(`\n• ${mode}: "${args.prompt}"`);
+      process.stdout.write('  ');
+      const r = await generateOnce(
+        client,
+        { prompt: args.prompt, mode, k: args.k, maxTokens: args.maxTokens, temperature: 0, seed: 1 },
+        (t) => process.stdout.write(t),
+      );
+      results.push(r);
+      out(
+        `\n  ${r.tokens} tokens in ${r.wallMs.toFixed(0)} ms · TTFT ${r.ttftMs.toFixed(1)} ms · TPOT ${r.tpotMs.toFixed(1)} ms · from accepted drafts ${(r.draftedShare * 100).toFixed(0)}%`,
+      );
+    }
+    const [non, si, dsi] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];
+    const same = non.text === si.text && si.text === dsi.text;
+    out(`\n• same text in every mode: ${same ? 'yes' : 'NO'}`);
+    out(
+      `  wall-time speedup over non-SI: SI ${(non.wallMs / si.wallMs).toFixed(2)}x, DSI ${(non.wallMs / dsi.wallMs).toFixed(2)}x`,
+    );
+    await shutdown();
+    out('done.');
+    if (!same) process.exitCode = 1;
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
+}
+
+export const upCommand: CommandModule<object, UpArgs> = {
+  command: 'up',
+  describe: 'Start a whole local cluster (embedded nats-server and every role as a process)',
+  builder: (y: Argv) =>
+    withModelOptions(withConnectionOptions(y))
+      .option('drafters', { type: 'number', default: 1, describe: 'Drafter processes' })
+      .option('verifiers', { type: 'number', default: 3, describe: 'Verifier (target) processes' })
+      .option('batchers', { type: 'number', default: 1, describe: 'Batcher processes' })
+      .option('schedulers', { type: 'number', default: 1, describe: 'Scheduler processes' })
+      .option('gateway-port', {
+        type: 'number',
+        default: 8080,
+        describe: 'Port of the OpenAI-compatible API',
+      })
+      .option('demo', {
+        type: 'boolean',
+        default: false,
+        describe: 'Generate in every mode, print figures, stop',
+      })
+      .option('prompt', { type: 'string', default: 'The cluster speaks', describe: 'Prompt of the demo' })
+      .option('max-tokens', { type: 'number', default: 48, describe: 'Tokens per demo generation' })
+      .option('k', { type: 'number', default: 5, describe: 'Draft window of the demo' })
+      .example('$0 up --demo', 'generate in non-SI, SI and DSI and compare')
+      .example(
+        '$0 up --verifiers 7 --gateway-port 9000',
+        'serve with seven targets',
+      ) as unknown as Argv<UpArgs>,
+  handler: runUp,
+};
