@@ -154,11 +154,28 @@ describe('scheduler', () => {
   it('answers E_NO_CAPACITY when no target pool is usable', async () => {
     const s = prefix();
     await fakeDrafter(s, 'd1', 2);
+    const sched = await startScheduler(s, { noCapacityTimeoutMs: 200 });
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 1);
+    const { submit } = await client(s);
+    const t0 = Date.now();
+    const err = await submit('nocap').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoCapacityError);
+    // It waited for a pool to appear before giving up.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+  });
+
+  it('holds a request while the target pool is not yet known, then serves it', async () => {
+    const s = prefix();
+    const d = await fakeDrafter(s, 'd1', 2);
     const sched = await startScheduler(s);
     await until(() => sched.membership.alive({ role: 'drafter' }).length === 1);
     const { submit } = await client(s);
-    const err = await submit('nocap').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(NoCapacityError);
+    const pending = submit('early');
+    await new Promise((r) => setTimeout(r, 100));
+    await targetPool(s, 'late-pool');
+    const ok = await pending;
+    expect(ok.body.pool).toBe('late-pool');
+    expect(d.sessions).toHaveLength(1);
   });
 
   it('answers E_DEADLINE when a request waits past its deadline', async () => {

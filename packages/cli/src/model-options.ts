@@ -1,5 +1,5 @@
 /** Model flags shared by `node`, `up` and the benchmarks: which backend, and the emulated profile. */
-import { EmulatedModel } from '@specmesh/models';
+import { type EmulatedModelOptions, type LanguageModel, PooledModel } from '@specmesh/models';
 import { ConfigError } from '@specmesh/protocol';
 import type { Argv } from 'yargs';
 
@@ -13,6 +13,7 @@ export interface ModelArgs {
   targetPerTokenMs: number;
   draftTtftMs: number;
   draftTpotMs: number;
+  modelThreads: number;
 }
 
 export function withModelOptions<T>(y: Argv<T>) {
@@ -77,19 +78,18 @@ export function modelFlags(a: ModelArgs): string[] {
   ];
 }
 
-export function createModel(a: ModelArgs, role: 'target' | 'drafter'): EmulatedModel {
+/** Builds the role's model; its steps run in a piscina worker thread (`--model-threads`). */
+export function createModel(a: ModelArgs, role: 'target' | 'drafter'): LanguageModel {
   if (a.backend !== 'emulated') throw new ConfigError(`backend ${a.backend} is not available in this build`);
   if (!(a.agreement >= 0 && a.agreement <= 1))
     throw new ConfigError(`--agreement must be in [0, 1], got ${a.agreement}`);
   const shared = { seed: a.seed, vocabSize: a.vocab };
-  return role === 'target'
-    ? new EmulatedModel({
-        ...shared,
-        latency: { ttftMs: a.targetTtftMs, tpotMs: a.targetTpotMs, perTokenMs: a.targetPerTokenMs },
-      })
-    : new EmulatedModel({
-        ...shared,
-        agreement: a.agreement,
-        latency: { ttftMs: a.draftTtftMs, tpotMs: a.draftTpotMs },
-      });
+  const options: EmulatedModelOptions =
+    role === 'target'
+      ? {
+          ...shared,
+          latency: { ttftMs: a.targetTtftMs, tpotMs: a.targetTpotMs, perTokenMs: a.targetPerTokenMs },
+        }
+      : { ...shared, agreement: a.agreement, latency: { ttftMs: a.draftTtftMs, tpotMs: a.draftTpotMs } };
+  return new PooledModel({ backend: 'emulated', options }, { threads: a.modelThreads });
 }

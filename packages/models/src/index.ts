@@ -11,3 +11,7 @@ export {
 } from './emulated/emulated-tokenizer.js';
 export type { LanguageModel, ModelInfo } from './model.js';
 export { estimateAcceptance, oracleOf } from './oracle.js';
+export type { ModelSpec } from './pool/model-spec.js';
+export { createModelFromSpec } from './pool/model-spec.js';
+export type { PooledModelOptions } from './pool/pooled-model.js';
+export { PooledModel } from './pool/pooled-model.js';

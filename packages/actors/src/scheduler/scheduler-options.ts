@@ -11,6 +11,11 @@ export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
   startTimeoutMs?: number;
   /** Drafters tried for one request before it fails. Defaults to 3. */
   maxStartAttempts?: number;
+  /**
+   * How long a request waits for a usable target pool (a live verifier with a batcher) before it fails
+   * with `E_NO_CAPACITY`, ms: covers start-up and a pool's brief absence. Defaults to 3000.
+   */
+  noCapacityTimeoutMs?: number;
 }
 
 export interface SchedulerConfig {
@@ -18,6 +23,7 @@ export interface SchedulerConfig {
   readonly admissionTimeoutMs: number;
   readonly startTimeoutMs: number;
   readonly maxStartAttempts: number;
+  readonly noCapacityTimeoutMs: number;
 }
 
 export function resolveSchedulerOptions(o: SchedulerOptions): SchedulerConfig {
@@ -26,6 +32,7 @@ export function resolveSchedulerOptions(o: SchedulerOptions): SchedulerConfig {
     admissionTimeoutMs: o.admissionTimeoutMs ?? 30_000,
     startTimeoutMs: o.startTimeoutMs ?? 5000,
     maxStartAttempts: o.maxStartAttempts ?? 3,
+    noCapacityTimeoutMs: o.noCapacityTimeoutMs ?? 3000,
   };
   for (const [name, v] of Object.entries(c)) {
     const ok = name === 'maxQueue' ? Number.isInteger(v) && v >= 0 : Number.isInteger(v) && v >= 1;

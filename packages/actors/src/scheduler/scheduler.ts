@@ -140,10 +140,17 @@ export class Scheduler {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.queue.length > 0) {
+      let i = 0;
+      while (i < this.queue.length) {
+        const w = this.queue[i]!;
+        // No usable pool yet: the request waits (see expireWaiting) instead of failing at once.
+        if (!this.choosePool(w.submit)) {
+          i++;
+          continue;
+        }
         const drafterId = pickDrafter(this.drafterSlots(), new Set(), this.rotation++);
         if (!drafterId) return;
-        const w = this.queue.shift()!;
+        this.queue.splice(i, 1);
         this.reserve(drafterId);
         void this.startSession(w, drafterId, new Set());
       }
@@ -176,14 +183,7 @@ export class Scheduler {
     const pool = this.choosePool(submit);
     if (!pool) {
       this.stats.rejectedNoCapacity++;
-      w.reject(
-        new NoCapacityError(
-          submit.pool
-            ? `target pool ${submit.pool} has no live verifier with a batcher`
-            : 'no target pool has a live verifier with a batcher',
-          { context: { requestId: submit.requestId } },
-        ),
-      );
+      w.reject(this.noPoolError(submit));
       return;
     }
     const sessionId = `${submit.requestId}-${randomBytes(3).toString('hex')}`;
@@ -221,13 +221,25 @@ export class Scheduler {
     }
   }
 
+  private noPoolError(submit: Submit): NoCapacityError {
+    return new NoCapacityError(
+      submit.pool
+        ? `target pool ${submit.pool} has no live verifier with a batcher`
+        : 'no target pool has a live verifier with a batcher',
+      { context: { requestId: submit.requestId } },
+    );
+  }
+
   private expireWaiting() {
     const now = Date.now();
     const keep: Waiting[] = [];
     for (const w of this.queue) {
       const admissionOver = now - w.enqueuedAt > this.config.admissionTimeoutMs;
       const deadlineOver = w.submit.deadlineAt !== undefined && now > w.submit.deadlineAt;
-      if (admissionOver || deadlineOver) {
+      if (now - w.enqueuedAt > this.config.noCapacityTimeoutMs && !this.choosePool(w.submit)) {
+        this.stats.rejectedNoCapacity++;
+        w.reject(this.noPoolError(w.submit));
+      } else if (admissionOver || deadlineOver) {
         this.stats.rejectedDeadline++;
         w.reject(
           new DeadlineError(
