@@ -53,6 +53,7 @@ export class Batcher {
   private readonly view: MembershipView;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly sticky = new Map<string, string>();
   private batchSeq = 0;
@@ -109,7 +110,16 @@ export class Batcher {
   }
 
   private schedule(delayMs: number) {
-    if (this.timer) return;
+    if (this.timer || this.immediate) return;
+    if (delayMs < 1) {
+      // Node timers cannot wait less than 1 ms; a sub-millisecond window means "what has arrived by
+      // the next turn of the event loop", which is what setImmediate gives.
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.flush();
+      });
+      return;
+    }
     this.timer = setTimeout(() => this.flush(), delayMs);
   }
 
@@ -136,7 +146,9 @@ export class Batcher {
   /** Assigns every waiting task to a verifier and sends the batches. */
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     if (this.pending.length === 0 || this.actor.status === 'closed') return;
     const now = Date.now();
     const base = this.candidates();
@@ -285,6 +297,7 @@ export class Batcher {
 
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.view.stop();
     await this.actor.stop();
   }
