@@ -1,4 +1,6 @@
 /** Option groups shared by several commands, so a flag means the same thing everywhere. */
+import { ConfigError } from '@specmesh/protocol';
+import { Actor, createLogger } from '@specmesh/runtime';
 import type { Argv } from 'yargs';
 
 /** `--nats`, `--prefix`, `--log-level`: how to reach the cluster. */
@@ -22,4 +24,19 @@ export function withConnectionOptions<T>(y: Argv<T>) {
       default: 'warn',
       describe: 'Log level of the JSON logs written to stderr',
     });
+}
+
+/** Connects a short-lived client actor for commands that talk to a running cluster. */
+export async function connectClient(
+  args: { nats?: string[]; prefix: string; logLevel: string },
+  command: string,
+): Promise<Actor> {
+  if (!args.nats || args.nats.length === 0) throw new ConfigError(`specmesh ${command} needs --nats <url>`);
+  return Actor.start({
+    role: 'gateway',
+    servers: args.nats,
+    subjects: { prefix: args.prefix },
+    heartbeatIntervalMs: 0,
+    logger: createLogger({ level: args.logLevel }),
+  });
 }

@@ -8,15 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@specmesh/protocol';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
-import {
-  Actor,
-  createLogger,
-  MembershipView,
-  type NatsServerHandle,
-  Supervisor,
-  startNatsServer,
-} from '@specmesh/runtime';
+import { Actor, createLogger, MembershipView, Supervisor } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { serversOrEmbedded } from '../embedded-nats.js';
 import { withConnectionOptions } from '../options.js';
 
 interface DemoArgs {
@@ -42,14 +36,7 @@ async function runDemo(args: ArgumentsCamelCase<DemoArgs>): Promise<void> {
   }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const logger = createLogger({ level: args.logLevel });
-  let server: NatsServerHandle | undefined;
-  let servers = args.nats;
-  if (!servers || servers.length === 0) {
-    out('• starting an embedded nats-server …');
-    server = await startNatsServer();
-    servers = [server.url];
-    out(`  nats-server pid ${server.pid} on ${server.url}`);
-  }
+  const { servers, embedded: server } = await serversOrEmbedded(args.nats, out);
   const supervisor = new Supervisor({ logger, stdio: ['ignore', 'ignore', 'inherit'] });
   const client = await Actor.start({
     role: 'gateway',

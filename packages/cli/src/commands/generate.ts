@@ -5,10 +5,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { collect, generate } from '@specmesh/actors';
-import { ConfigError, type Mode } from '@specmesh/protocol';
-import { Actor, createLogger } from '@specmesh/runtime';
+import type { Mode } from '@specmesh/protocol';
+import type { Actor } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { withConnectionOptions } from '../options.js';
+import { connectClient, withConnectionOptions } from '../options.js';
 
 interface GenerateArgs {
   nats?: string[];
@@ -76,14 +76,7 @@ export async function generateOnce(
 }
 
 async function run(args: ArgumentsCamelCase<GenerateArgs>): Promise<void> {
-  if (!args.nats || args.nats.length === 0) throw new ConfigError('specmesh generate needs --nats <url>');
-  const actor = await Actor.start({
-    role: 'gateway',
-    servers: args.nats,
-    subjects: { prefix: args.prefix },
-    heartbeatIntervalMs: 0,
-    logger: createLogger({ level: args.logLevel }),
-  });
+  const actor = await connectClient(args, 'generate');
   try {
     const report = await generateOnce(
       actor,

@@ -5,7 +5,7 @@
 import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
 import { Gateway } from '@specmesh/gateway';
 import { ConfigError } from '@specmesh/protocol';
-import { createLogger, installGracefulShutdown, runEchoProcess } from '@specmesh/runtime';
+import { Actor, createLogger, installGracefulShutdown, type Logger, serveEcho } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createModel, type ModelArgs, withModelOptions } from '../model-options.js';
 import { withConnectionOptions } from '../options.js';
@@ -25,56 +25,68 @@ interface NodeArgs extends ModelArgs {
   host: string;
 }
 
+interface NodeCommon {
+  servers: string[];
+  subjects: { prefix: string };
+  heartbeatIntervalMs: number;
+  logger: Logger;
+  id?: string;
+}
+
+/** An echo actor, shaped like the other roles for start-up and drain. */
+async function startEcho(common: NodeCommon): Promise<Started['role']> {
+  const actor = await Actor.start({ ...common, role: 'echo' });
+  serveEcho(actor);
+  return { actor, drain: () => actor.drain() };
+}
+
 async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
   if (!args.nats || args.nats.length === 0) {
     throw new ConfigError('specmesh node needs --nats <url> (or SPECMESH_NATS) to reach the cluster');
   }
   const logger = createLogger({ level: args.logLevel });
-  const common = {
+  const common: NodeCommon = {
     servers: args.nats,
     subjects: { prefix: args.prefix },
     heartbeatIntervalMs: args.heartbeatMs,
     logger,
     ...(args.name ? { id: args.name } : {}),
   };
+  const started = await startRole(args, common);
+  installGracefulShutdown([started.role], { logger });
+  // Parents (the supervisor of `specmesh up`, tests) wait for this line.
+  process.stdout.write(`ready ${started.role.actor.id}${started.url ? ` ${started.url}` : ''}\n`);
+}
+
+interface Started {
+  role: { actor: { id: string }; drain(): Promise<void> };
+  url?: string;
+}
+
+async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon): Promise<Started> {
   switch (args.role) {
     case 'echo':
-      await runEchoProcess(common);
-      return;
-    case 'batcher': {
-      const b = await Batcher.start({
-        ...common,
-        pool: args.pool,
-        windowMs: args.windowMs,
-        maxJobs: args.maxJobs,
-      });
-      installGracefulShutdown([b], { logger });
-      process.stdout.write(`ready ${b.actor.id}\n`);
-      return;
-    }
-    case 'scheduler': {
-      const s = await Scheduler.start({ ...common, maxQueue: args.maxQueue });
-      installGracefulShutdown([s], { logger });
-      process.stdout.write(`ready ${s.actor.id}\n`);
-      return;
-    }
-    case 'verifier': {
-      const v = await Verifier.start({ ...common, pool: args.pool, model: createModel(args, 'target') });
-      installGracefulShutdown([v], { logger });
-      process.stdout.write(`ready ${v.actor.id}\n`);
-      return;
-    }
-    case 'drafter': {
-      const d = await Drafter.start({ ...common, model: createModel(args, 'drafter') });
-      installGracefulShutdown([d], { logger });
-      process.stdout.write(`ready ${d.actor.id}\n`);
-      return;
-    }
+      return { role: await startEcho(common) };
+    case 'batcher':
+      return {
+        role: await Batcher.start({
+          ...common,
+          pool: args.pool,
+          windowMs: args.windowMs,
+          maxJobs: args.maxJobs,
+        }),
+      };
+    case 'scheduler':
+      return { role: await Scheduler.start({ ...common, maxQueue: args.maxQueue }) };
+    case 'verifier':
+      return {
+        role: await Verifier.start({ ...common, pool: args.pool, model: createModel(args, 'target') }),
+      };
+    case 'drafter':
+      return { role: await Drafter.start({ ...common, model: createModel(args, 'drafter') }) };
     case 'gateway': {
       const g = await Gateway.start({ ...common, port: args.port, host: args.host });
-      installGracefulShutdown([g], { logger });
-      process.stdout.write(`ready ${g.actor.id} ${g.url}\n`);
-      return;
+      return { role: g, url: g.url };
     }
     default:
       throw new ConfigError(`role ${args.role} is not available in this build`);

@@ -1,11 +1,6 @@
-/**
- * `specmesh status`: who is alive in the cluster, with what load and version, from heartbeats.
- * Listens for a few heartbeat intervals, then prints a table (or JSON with --json).
- */
-import { ConfigError } from '@specmesh/protocol';
-import { Actor, createLogger, type Member, MembershipView } from '@specmesh/runtime';
+import { type Member, MembershipView } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { withConnectionOptions } from '../options.js';
+import { connectClient, withConnectionOptions } from '../options.js';
 
 interface StatusArgs {
   nats?: string[];
@@ -31,14 +26,7 @@ function row(m: Member): Record<string, string | number | boolean> {
 }
 
 async function runStatus(args: ArgumentsCamelCase<StatusArgs>): Promise<void> {
-  if (!args.nats || args.nats.length === 0) throw new ConfigError('specmesh status needs --nats <url>');
-  const actor = await Actor.start({
-    role: 'gateway',
-    servers: args.nats,
-    subjects: { prefix: args.prefix },
-    heartbeatIntervalMs: 0,
-    logger: createLogger({ level: args.logLevel }),
-  });
+  const actor = await connectClient(args, 'status');
   const view = new MembershipView().start(actor, 100);
   await new Promise((r) => setTimeout(r, args.listenMs));
   const rows = view

@@ -6,16 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Mode, type Role } from '@specmesh/protocol';
-import {
-  Actor,
-  createLogger,
-  installGracefulShutdown,
-  MembershipView,
-  type NatsServerHandle,
-  Supervisor,
-  startNatsServer,
-} from '@specmesh/runtime';
+import { Actor, createLogger, installGracefulShutdown, MembershipView, Supervisor } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { serversOrEmbedded } from '../embedded-nats.js';
 import { type ModelArgs, modelFlags, withModelOptions } from '../model-options.js';
 import { withConnectionOptions } from '../options.js';
 import { generateOnce } from './generate.js';
@@ -44,14 +37,7 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
   }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const logger = createLogger({ level: args.logLevel });
-  let server: NatsServerHandle | undefined;
-  let servers = args.nats;
-  if (!servers || servers.length === 0) {
-    out('• starting an embedded nats-server …');
-    server = await startNatsServer();
-    servers = [server.url];
-    out(`  ${server.url}`);
-  }
+  const { servers, embedded: server } = await serversOrEmbedded(args.nats, out);
   const supervisor = new Supervisor({ logger, stdio: ['ignore', 'ignore', 'inherit'] });
   const client = await Actor.start({
     role: 'gateway',
