@@ -1,3 +1,7 @@
+/**
+ * `specmesh status`: who is alive in the cluster, with what load and version, from heartbeats.
+ * Listens for a few heartbeat intervals, then prints a table (or JSON with --json).
+ */
 import { type Member, MembershipView } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { connectClient, withConnectionOptions } from '../options.js';
