@@ -1,0 +1,114 @@
+/**
+ * The OpenAI-compatible gateway in front of a real cluster (scheduler, batcher, verifiers, drafter as
+ * actors over a real nats-server, emulated models): the official `openai` client gets the target
+ * model's own greedy text in every mode, streamed or not, and admission control surfaces as HTTP 429.
+ */
+import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
+import { Gateway } from '@specmesh/gateway';
+import { emulatedPair } from '@specmesh/models';
+import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let server: NatsServerHandle;
+const stops: Array<() => Promise<void>> = [];
+let client: OpenAI;
+const { target, drafter } = emulatedPair({
+  agreement: 0.8,
+  seed: 21,
+  latency: { ttftMs: 3, tpotMs: 2 },
+  drafterLatency: { ttftMs: 0.5, tpotMs: 0.2 },
+});
+
+function targetText(prompt: string, maxTokens: number): string {
+  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
+  const out: number[] = [];
+  for (let i = 0; i < maxTokens; i++) {
+    const t = target.targetArgmax(ctx);
+    out.push(t);
+    ctx.push(t);
+  }
+  return target.detokenize(out);
+}
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  const common = { servers: server.url, heartbeatIntervalMs: 50 };
+  const sched = await Scheduler.start({ ...common, maxQueue: 1 });
+  const batcher = await Batcher.start({ ...common, pool: 'p' });
+  const vs = await Promise.all(
+    [0, 1, 2].map((i) => Verifier.start({ ...common, id: `gv${i}`, pool: 'p', model: target })),
+  );
+  const d = await Drafter.start({ ...common, id: 'gd0', model: drafter, maxSessions: 2 });
+  const gw = await Gateway.start({ ...common, port: 0, heartbeatIntervalMs: 0 });
+  stops.push(
+    () => gw.stop(),
+    () => d.stop(),
+    ...vs.map((v) => () => v.stop()),
+    () => batcher.stop(),
+    () => sched.stop(),
+  );
+  client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+  const until = Date.now() + 5000;
+  while ((await fetch(`${gw.url}/ready`)).status !== 200) {
+    if (Date.now() > until) throw new Error('gateway never ready');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // Let the scheduler hear every role.
+  await new Promise((r) => setTimeout(r, 300));
+});
+
+afterAll(async () => {
+  for (const s of stops) await s();
+  await server.stop();
+});
+
+describe('gateway + real cluster', () => {
+  it('returns the target model greedy text in every mode, streamed and not', async () => {
+    const prompt = 'Tell me about clusters';
+    const expected = targetText(prompt, 20);
+    for (const mode of ['nonsi', 'si', 'dsi']) {
+      const r = await client.completions.create({
+        model: 'specmesh',
+        prompt,
+        max_tokens: 20,
+        temperature: 0,
+        // @ts-expect-error specmesh's extension field
+        specmesh: { mode, k: 4 },
+      });
+      expect(r.choices[0]!.text).toBe(expected);
+      expect(r.usage?.completion_tokens).toBe(20);
+      expect(r.usage?.prompt_tokens).toBe(1 + target.tokenize(prompt).length);
+    }
+    const stream = await client.completions.create({
+      model: 'specmesh',
+      prompt,
+      max_tokens: 20,
+      temperature: 0,
+      stream: true,
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+    expect(text).toBe(expected);
+  });
+
+  it('refuses what admission cannot hold with 429 and completes every admitted request', async () => {
+    // Two drafter slots and a queue of one: of eight concurrent requests some must be refused.
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        client.completions
+          .create({ model: 'specmesh', prompt: `load ${i}`, max_tokens: 30, temperature: 0 })
+          .then(
+            (r) => ({ ok: true as const, text: r.choices[0]!.text, i }),
+            (e: unknown) => ({ ok: false as const, status: (e as { status?: number }).status, i }),
+          ),
+      ),
+    );
+    const refused = results.filter((r) => !r.ok);
+    const done = results.filter((r) => r.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((r) => !r.ok && r.status === 429)).toBe(true);
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    for (const r of done) if (r.ok) expect(r.text).toBe(targetText(`load ${r.i}`, 30));
+  });
+});
