@@ -93,6 +93,8 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       installGracefulShutdown([{ drain: shutdown }], { logger });
       return;
     }
+    // Warm up (worker threads, first-call costs) so no mode pays for start-up.
+    await generateOnce(client, { prompt: 'warm up', mode: 'si', k: args.k, maxTokens: 4, temperature: 0, seed: 1 });
     const results = [];
     for (const mode of ['nonsi', 'si', 'dsi'] as Mode[]) {
       out(`\n• ${mode}: "${args.prompt}"`);
