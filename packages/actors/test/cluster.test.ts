@@ -122,4 +122,18 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
     expect(out.tokens.every((t) => t >= 259 && t < c.target.info.vocabSize)).toBe(true);
     expect(out.text).toBe(c.target.detokenize(out.tokens));
   });
+
+  it('preemption stops verifiers working on a rejected branch, and output stays exact', async () => {
+    // Low agreement: DSI's speculative tasks are often built on rejected drafts.
+    const c = await cluster('pre', 1, 4, 0.3);
+    const prompts = ['preempt one', 'preempt two', 'preempt three'];
+    const outs = await Promise.all(
+      prompts.map(async (p, i) => collect(await generate(c.client, submit(`p-${i}`, p, 'dsi', 40)))),
+    );
+    outs.forEach((o, i) => expect(o.tokens).toEqual(reference(c.target, prompts[i]!, 40)));
+    const dropped = c.verifiers.reduce((s, v) => s + v.stats.preempted, 0) + c.batcher.stats.preempted;
+    const aborted = c.verifiers.reduce((s, v) => s + v.stats.aborted, 0);
+    // Work on dead branches was stopped: dropped before it ran or aborted while running.
+    expect(dropped + aborted).toBeGreaterThan(0);
+  });
 });

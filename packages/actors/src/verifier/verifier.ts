@@ -34,7 +34,10 @@ export interface VerifierOptions extends Omit<ActorOptions, 'role' | 'pool'> {
 export interface VerifierStats {
   batches: number;
   tasks: number;
+  /** Tasks dropped before they ran because a preempt made them stale. */
   preempted: number;
+  /** Tasks stopped while running because a preempt made them stale. */
+  aborted: number;
   failed: number;
 }
 
@@ -49,7 +52,7 @@ interface SessionState {
 
 export class Verifier {
   readonly actor: Actor;
-  readonly stats: VerifierStats = { batches: 0, tasks: 0, preempted: 0, failed: 0 };
+  readonly stats: VerifierStats = { batches: 0, tasks: 0, preempted: 0, aborted: 0, failed: 0 };
   private readonly model: LanguageModel;
   private readonly concurrency: number;
   private readonly sessions = new Map<string, SessionState>();
@@ -167,7 +170,7 @@ export class Verifier {
       };
     } catch (err) {
       if (err instanceof CancelledError || this.isStale(task, s)) {
-        this.stats.preempted++;
+        this.stats.aborted++;
         return { kind: 'preempted' };
       }
       this.stats.failed++;
