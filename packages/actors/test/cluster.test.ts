@@ -130,7 +130,7 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
     const outs = await Promise.all(
       prompts.map(async (p, i) => collect(await generate(c.client, submit(`p-${i}`, p, 'dsi', 40)))),
     );
-    outs.forEach((o, i) => expect(o.tokens).toEqual(reference(c.target, prompts[i]!, 40)));
+    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(c.target, prompts[i]!, 40));
     const dropped = c.verifiers.reduce((s, v) => s + v.stats.preempted, 0) + c.batcher.stats.preempted;
     const aborted = c.verifiers.reduce((s, v) => s + v.stats.aborted, 0);
     // Work on dead branches was stopped: dropped before it ran or aborted while running.

@@ -94,7 +94,14 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       return;
     }
     // Warm up (worker threads, first-call costs) so no mode pays for start-up.
-    await generateOnce(client, { prompt: 'warm up', mode: 'si', k: args.k, maxTokens: 4, temperature: 0, seed: 1 });
+    await generateOnce(client, {
+      prompt: 'warm up',
+      mode: 'si',
+      k: args.k,
+      maxTokens: 4,
+      temperature: 0,
+      seed: 1,
+    });
     const results = [];
     for (const mode of ['nonsi', 'si', 'dsi'] as Mode[]) {
       out(`\n• ${mode}: "${args.prompt}"`);
