@@ -19,7 +19,14 @@ const nats = useNatsServer();
 const prefix = () => ({ prefix: `t${Math.floor(Math.random() * 1e9)}` });
 
 /** A drafter stand-in with `capacity` session slots; `finish()` frees one. */
-async function fakeDrafter(subjects: { prefix: string }, id: string, capacity: number, fail = false) {
+async function fakeDrafter(
+  subjects: { prefix: string },
+  id: string,
+  capacity: number,
+  fail = false,
+  /** Sessions it really takes; beyond that it refuses with E_OVERLOADED whatever its heartbeat says. */
+  realCapacity = capacity,
+) {
   const sessions: BodyOf<'session.start'>[] = [];
   const actor = await Actor.start({
     role: 'drafter',
@@ -31,6 +38,7 @@ async function fakeDrafter(subjects: { prefix: string }, id: string, capacity: n
   });
   actor.handle(actor.subjects.session(id), 'session.start', (msg) => {
     if (fail) throw new InternalError('drafter broken');
+    if (sessions.length >= realCapacity) throw new OverloadedError(`${id} is full`);
     sessions.push(msg.body);
     return { kind: 'session.ok', body: { sessionId: msg.body.sessionId, drafterId: id } };
   });
@@ -201,5 +209,23 @@ describe('scheduler', () => {
     const ok = await submit('retry');
     expect(ok.body.drafterId).toBe('d-good');
     expect(good.sessions).toHaveLength(1);
+  });
+
+  it('keeps a request waiting when a drafter turns out full, and serves it once a slot frees', async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    // Its heartbeat claims 4 slots; it takes 1.
+    const d = await fakeDrafter(s, 'd-liar', 4, false, 1);
+    const sched = await startScheduler(s);
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 1);
+    const { submit } = await client(s);
+    const first = await submit('one');
+    const second = submit('two').then((r) => r.body.requestId);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(d.sessions).toHaveLength(1);
+    d.finish();
+    expect(await second).toBe('two');
+    expect(first.body.requestId).toBe('one');
+    expect(sched.stats.rejectedOverloaded).toBe(0);
   });
 });

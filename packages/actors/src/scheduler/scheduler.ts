@@ -14,6 +14,7 @@ import {
   asSpecmeshError,
   type BodyOf,
   DeadlineError,
+  ErrorCode,
   NoCapacityError,
   OverloadedError,
   type SpecmeshError,
@@ -166,6 +167,12 @@ export class Scheduler {
     this.startedSince.set(drafterId, e);
   }
 
+  private markFull(drafterId: string) {
+    const m = this.view.get(drafterId);
+    if (!m) return;
+    this.startedSince.set(drafterId, { afterSeq: m.heartbeat.seq, count: m.heartbeat.load.capacity });
+  }
+
   private choosePool(submit: Submit): string | undefined {
     const verifiers = this.view.alive({ role: 'verifier' });
     const batchers = new Set(this.view.alive({ role: 'batcher' }).map((b) => b.pool));
@@ -203,6 +210,14 @@ export class Scheduler {
       });
     } catch (err) {
       const e = asSpecmeshError(err);
+      if (e.code === ErrorCode.Overloaded) {
+        // The drafter is full although its last heartbeat said otherwise (sessions started since
+        // were not in it yet). Not a failure of the request: it waits at the head of the queue,
+        // and the drafter counts as full until its next heartbeat.
+        this.markFull(drafterId);
+        this.queue.unshift(w);
+        return;
+      }
       tried.add(drafterId);
       this.actor.logger.warn(
         { drafterId, code: e.code, requestId: submit.requestId },
