@@ -2,6 +2,7 @@
 
 import { SpecmeshError } from '@specmesh/protocol';
 import yargs from 'yargs';
+import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { generateCommand } from './commands/generate.js';
 import { nodeCommand } from './commands/node.js';
@@ -14,10 +15,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   let failure: unknown;
   const parser = yargs([...argv])
     .scriptName('specmesh')
-    .env('SPECMESH')
     .command(upCommand)
     .command(generateCommand)
     .command(demoCommand)
+    .command(benchCommand)
     .command(nodeCommand)
     .command(statusCommand)
     .demandCommand(1, 'Name a command; see --help')

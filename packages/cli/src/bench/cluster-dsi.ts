@@ -1,0 +1,135 @@
+/**
+ * non-SI, SI and DSI on a real cluster of actors (scheduler, batcher, verifiers, a drafter over a real
+ * nats-server; emulated models whose steps run in piscina workers), each mode measured in the same run
+ * beside `@specmesh/core`'s virtual-time prediction for the same models and prompts.
+ */
+import { performance } from 'node:perf_hooks';
+import { Batcher, collect, Drafter, generate, Scheduler, Verifier } from '@specmesh/actors';
+import { type OrchestrationMode, runVirtual } from '@specmesh/core';
+import { EmulatedModel, oracleOf, PooledModel } from '@specmesh/models';
+import { InternalError } from '@specmesh/protocol';
+import { Actor, startNatsServer } from '@specmesh/runtime';
+
+export interface ClusterDsiConfig {
+  /** Latencies, ms. */
+  readonly draftTtft: number;
+  readonly draftTpot: number;
+  readonly targetTtft: number;
+  readonly targetTpot: number;
+  /** Drafter agreement (per-token acceptance). */
+  readonly a: number;
+  readonly k: number;
+  readonly targets: number;
+  readonly tokens: number;
+}
+
+/** The fixture of the DSI paper's public tests. */
+export const DSI_FIXTURE: ClusterDsiConfig = {
+  draftTtft: 57.25,
+  draftTpot: 3.34,
+  targetTtft: 180.28,
+  targetTpot: 100.18,
+  a: 0.94,
+  k: 5,
+  targets: 4,
+  tokens: 50,
+};
+
+export interface ClusterDsiRow {
+  readonly mode: OrchestrationMode;
+  /** Mean wall time per request on the cluster, ms. */
+  readonly cluster: number;
+  /** Mean virtual-time prediction, ms. */
+  readonly virtual: number;
+}
+
+export async function runClusterDsi(cfg: ClusterDsiConfig, repeats: number): Promise<ClusterDsiRow[]> {
+  const seed = 11;
+  const targetOpts = { seed, latency: { ttftMs: cfg.targetTtft, tpotMs: cfg.targetTpot } };
+  const drafterOpts = { seed, agreement: cfg.a, latency: { ttftMs: cfg.draftTtft, tpotMs: cfg.draftTpot } };
+  const server = await startNatsServer();
+  const common = { servers: server.url, heartbeatIntervalMs: 100 };
+  const models: PooledModel[] = [];
+  const roles: Array<{ stop(): Promise<void> }> = [];
+  try {
+    roles.push(await Scheduler.start(common));
+    roles.push(await Batcher.start({ ...common, pool: 'p' }));
+    for (let i = 0; i < cfg.targets; i++) {
+      const model = new PooledModel({ backend: 'emulated', options: targetOpts });
+      models.push(model);
+      roles.push(await Verifier.start({ ...common, id: `v${i}`, pool: 'p', model }));
+    }
+    const draftModel = new PooledModel({ backend: 'emulated', options: drafterOpts });
+    models.push(draftModel);
+    roles.push(await Drafter.start({ ...common, id: 'd0', model: draftModel }));
+    const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
+    roles.push(client);
+    await new Promise((r) => setTimeout(r, 600)); // membership settles
+
+    const localTarget = new EmulatedModel(targetOpts);
+    const localDrafter = new EmulatedModel(drafterOpts);
+    const rows: ClusterDsiRow[] = [];
+    for (const mode of ['nonsi', 'si', 'dsi'] as const) {
+      let wall = 0;
+      let virtual = 0;
+      for (let r = 0; r < repeats; r++) {
+        const prompt = `benchmark prompt number ${r}`;
+        const t0 = performance.now();
+        const out = await collect(
+          await generate(client, {
+            requestId: `b-${mode}-${r}`,
+            prompt,
+            maxTokens: cfg.tokens,
+            sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+            mode,
+            window: { policy: 'static', k: cfg.k },
+            deadlineAt: Date.now() + 300_000,
+          }),
+        );
+        wall += performance.now() - t0;
+        const v = runVirtual({
+          mode,
+          k: cfg.k,
+          targets: cfg.targets,
+          maxTokens: cfg.tokens,
+          prompt: [localTarget.info.bosId, ...localTarget.tokenize(prompt)],
+          eosId: localTarget.info.eosId,
+          oracle: oracleOf(localTarget, localDrafter),
+          drafter: { ttft: cfg.draftTtft, tpot: cfg.draftTpot },
+          target: { ttft: cfg.targetTtft, tpot: cfg.targetTpot },
+        });
+        if (v.tokens.join() !== out.tokens.join())
+          throw new InternalError(`${mode}: cluster and virtual outputs differ`);
+        virtual += v.time;
+      }
+      rows.push({ mode, cluster: wall / repeats, virtual: virtual / repeats });
+    }
+    return rows;
+  } finally {
+    for (const r of roles.reverse()) await r.stop();
+    for (const m of models) await m.close();
+    await server.stop();
+  }
+}
+
+/** Renders the rows as the table the CLI and docs show. */
+export function formatClusterDsi(
+  cfg: ClusterDsiConfig,
+  rows: readonly ClusterDsiRow[],
+  repeats: number,
+): string {
+  const lines = [
+    `a ${cfg.a}, k ${cfg.k}, ${cfg.targets} targets, ${cfg.tokens} tokens; drafter ${cfg.draftTtft}/${cfg.draftTpot} ms, target ${cfg.targetTtft}/${cfg.targetTpot} ms; mean of ${repeats}`,
+    'mode     cluster ms   virtual ms   cluster/virtual   overhead ms/token',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `${r.mode.padEnd(6)} ${r.cluster.toFixed(1).padStart(12)} ${r.virtual.toFixed(1).padStart(12)} ${(r.cluster / r.virtual).toFixed(3).padStart(17)} ${((r.cluster - r.virtual) / cfg.tokens).toFixed(3).padStart(19)}`,
+    );
+  }
+  const by = Object.fromEntries(rows.map((r) => [r.mode, r])) as Record<OrchestrationMode, ClusterDsiRow>;
+  lines.push(
+    `DSI/SI: cluster ${(by.si.cluster / by.dsi.cluster).toFixed(3)}, virtual ${(by.si.virtual / by.dsi.virtual).toFixed(3)}; DSI/non-SI: cluster ${(by.nonsi.cluster / by.dsi.cluster).toFixed(3)}, virtual ${(by.nonsi.virtual / by.dsi.virtual).toFixed(3)}`,
+  );
+  return lines.join('\n');
+}
