@@ -73,4 +73,16 @@ describe('specmesh node + status', () => {
     const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: Array<{ id: string }> };
     expect(models.data[0]!.id).toBe('specmesh');
   });
+
+  it('reads SPECMESH_NATS from the environment and ignores unrelated SPECMESH_ variables', () => {
+    const r = spawnSync(process.execPath, [BIN, 'status', '--json', '--listen-ms', '600'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, SPECMESH_NATS: server.url, SPECMESH_NATS_SERVER: '/usr/sbin/nats-server' },
+    });
+    expect(r.stderr).not.toContain('Unknown argument');
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ id: string }>;
+    expect(rows.some((x) => x.id === 'sched-1')).toBe(true);
+  });
 });
