@@ -6,11 +6,9 @@
 
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@specmesh/protocol';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
-import { Actor, createLogger, MembershipView, Supervisor } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { serversOrEmbedded } from '../embedded-nats.js';
+import { requirePositiveIntegers, startLocalCluster } from '../local-cluster.js';
 import { withConnectionOptions } from '../options.js';
 
 interface DemoArgs {
@@ -29,23 +27,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function runDemo(args: ArgumentsCamelCase<DemoArgs>): Promise<void> {
-  for (const k of ['actors', 'requests', 'concurrency'] as const) {
-    if (!Number.isInteger(args[k]) || args[k] < 1) {
-      throw new ConfigError(`--${k} must be a positive integer, got ${args[k]}`, { context: { option: k } });
-    }
-  }
+  requirePositiveIntegers(args, ['actors', 'requests', 'concurrency']);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const logger = createLogger({ level: args.logLevel });
-  const { servers, embedded: server } = await serversOrEmbedded(args.nats, out);
-  const supervisor = new Supervisor({ logger, stdio: ['ignore', 'ignore', 'inherit'] });
-  const client = await Actor.start({
-    role: 'gateway',
-    servers,
-    subjects: { prefix: args.prefix },
-    heartbeatIntervalMs: 0,
-    logger,
-  });
-  const view = new MembershipView({ role: 'echo' }).start(client, 50);
+  const cluster = await startLocalCluster(args, out, 'echo');
+  const { servers, supervisor, client, view } = cluster;
   try {
     out(`• launching ${args.actors} echo actor process(es) under the supervisor …`);
     for (let i = 0; i < args.actors; i++) {
@@ -106,10 +91,7 @@ async function runDemo(args: ArgumentsCamelCase<DemoArgs>): Promise<void> {
     }
   } finally {
     out('• stopping: actors drain on SIGTERM, then the server stops');
-    view.stop();
-    await supervisor.stopAll();
-    await client.drain();
-    await server?.stop();
+    await cluster.stop();
   }
   out('done.');
 }

@@ -5,10 +5,10 @@
  * same prompt in non-SI, SI and DSI and prints the text and the timing of each.
  */
 import { fileURLToPath } from 'node:url';
-import { ConfigError, type Mode, type Role } from '@specmesh/protocol';
-import { Actor, createLogger, installGracefulShutdown, MembershipView, Supervisor } from '@specmesh/runtime';
+import type { Mode, Role } from '@specmesh/protocol';
+import { installGracefulShutdown } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { serversOrEmbedded } from '../embedded-nats.js';
+import { requirePositiveIntegers, startLocalCluster } from '../local-cluster.js';
 import { type ModelArgs, modelFlags, withModelOptions } from '../model-options.js';
 import { withConnectionOptions } from '../options.js';
 import { generateOnce } from './generate.js';
@@ -31,28 +31,11 @@ interface UpArgs extends ModelArgs {
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 
 async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
-  for (const k of ['drafters', 'verifiers', 'batchers', 'schedulers'] as const) {
-    if (!Number.isInteger(args[k]) || args[k] < 1)
-      throw new ConfigError(`--${k} must be a positive integer, got ${args[k]}`);
-  }
+  requirePositiveIntegers(args, ['drafters', 'verifiers', 'batchers', 'schedulers']);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const logger = createLogger({ level: args.logLevel });
-  const { servers, embedded: server } = await serversOrEmbedded(args.nats, out);
-  const supervisor = new Supervisor({ logger, stdio: ['ignore', 'ignore', 'inherit'] });
-  const client = await Actor.start({
-    role: 'gateway',
-    servers,
-    subjects: { prefix: args.prefix },
-    heartbeatIntervalMs: 0,
-    logger,
-  });
-  const view = new MembershipView().start(client, 50);
-  const shutdown = async () => {
-    view.stop();
-    await supervisor.stopAll();
-    await client.drain();
-    await server?.stop();
-  };
+  const cluster = await startLocalCluster(args, out);
+  const { servers, logger, supervisor, client, view } = cluster;
+  const shutdown = () => cluster.stop();
   try {
     const common = [
       '--nats',
