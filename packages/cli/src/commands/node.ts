@@ -21,6 +21,8 @@ interface NodeArgs extends ModelArgs {
   windowMs: number;
   maxJobs: number;
   maxQueue: number;
+  batchTimeoutMs: number;
+  verifyTimeoutMs: number;
   port: number;
   host: string;
 }
@@ -74,6 +76,7 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
           pool: args.pool,
           windowMs: args.windowMs,
           maxJobs: args.maxJobs,
+          batchTimeoutMs: args.batchTimeoutMs,
         }),
       };
     case 'scheduler':
@@ -83,7 +86,13 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
         role: await Verifier.start({ ...common, pool: args.pool, model: createModel(args, 'target') }),
       };
     case 'drafter':
-      return { role: await Drafter.start({ ...common, model: createModel(args, 'drafter') }) };
+      return {
+        role: await Drafter.start({
+          ...common,
+          model: createModel(args, 'drafter'),
+          verifyTimeoutMs: args.verifyTimeoutMs,
+        }),
+      };
     case 'gateway': {
       const g = await Gateway.start({ ...common, port: args.port, host: args.host });
       return { role: g, url: g.url };
@@ -107,6 +116,16 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       .option('pool', { type: 'string', default: 'default', describe: 'Target pool (batcher, verifier)' })
       .option('window-ms', { type: 'number', default: 0.3, describe: 'Batching window, ms (batcher)' })
       .option('max-jobs', { type: 'number', default: 12, describe: 'Most verify tasks per batch (batcher)' })
+      .option('batch-timeout-ms', {
+        type: 'number',
+        default: 10_000,
+        describe: 'Deadline of a batch at a verifier before its tasks go elsewhere, ms (batcher)',
+      })
+      .option('verify-timeout-ms', {
+        type: 'number',
+        default: 10_000,
+        describe: 'Deadline of a verification before the drafter re-issues it, ms (drafter)',
+      })
       .option('port', {
         type: 'number',
         default: 8080,
