@@ -4,7 +4,7 @@
  * own greedy output token for token, with no token duplicated, skipped or out of order.
  */
 import { type EmulatedModel, emulatedPair } from '@specmesh/models';
-import type { BodyOf, Mode } from '@specmesh/protocol';
+import { type BodyOf, type Mode, TokenOutOfRangeError } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import { Actor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
@@ -135,5 +135,14 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
     const aborted = c.verifiers.reduce((s, v) => s + v.stats.aborted, 0);
     // Work on dead branches was stopped: dropped before it ran or aborted while running.
     expect(dropped + aborted).toBeGreaterThan(0);
+  });
+
+  it('ends a session whose verification cannot succeed (token ids outside the vocabulary) with that typed error', async () => {
+    const c = await cluster('badtok', 1, 1, 0.8);
+    const body = { ...submit('bad-1', 'x', 'si', 8), prompt: Uint32Array.of(1, 999_999) };
+    const err = await collect(await generate(c.client, body, { idleTimeoutMs: 10_000 })).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TokenOutOfRangeError);
   });
 });

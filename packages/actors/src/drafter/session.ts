@@ -20,13 +20,18 @@ import type { LanguageModel } from '@specmesh/models';
 import {
   type BodyOf,
   DeadlineError,
+  ErrorCode,
   type FinishReason,
+  fromWireError,
   toWireError,
   type WireError,
 } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
 
 type Start = BodyOf<'session.start'>;
+
+/** Verification failures in a row (no result in between) before a session gives up. */
+const MAX_CONSECUTIVE_FAILURES = 20;
 
 export interface SessionOptions {
   readonly actor: Actor;
@@ -51,6 +56,7 @@ export class DraftSession {
   private seq = 0;
   private ended = false;
   private deadline: NodeJS.Timeout | undefined;
+  private consecutiveFailures = 0;
   private readonly abort = new AbortController();
 
   constructor(o: SessionOptions) {
@@ -84,6 +90,7 @@ export class DraftSession {
       if (msg.kind === 'verify.result') {
         const r = msg.body as BodyOf<'verify.result'>;
         this.clearTimer(r.taskId);
+        this.consecutiveFailures = 0;
         this.feed({
           type: 'verified',
           taskId: r.taskId,
@@ -94,10 +101,14 @@ export class DraftSession {
       } else {
         const e = msg.body as WireError;
         const taskId = typeof e.context?.['taskId'] === 'string' ? e.context['taskId'] : undefined;
-        if (taskId) {
-          this.clearTimer(taskId);
-          this.feed({ type: 'failed', taskId });
-        }
+        if (!taskId || !this.orch.inflight.includes(taskId)) return undefined;
+        this.clearTimer(taskId);
+        // A verdict that cannot change on retry (bad token ids, schema) ends the session with it;
+        // a transient one (no capacity, deadline) re-issues the task, a bounded number of times.
+        if (!e.retryable && e.code !== ErrorCode.UnknownSession) this.fail(fromWireError(e));
+        else if (++this.consecutiveFailures > MAX_CONSECUTIVE_FAILURES) {
+          this.fail(fromWireError({ ...e, message: `verification kept failing: ${e.message}` }));
+        } else this.feed({ type: 'failed', taskId });
       }
       return undefined;
     });

@@ -22,6 +22,8 @@ type Task = BodyOf<'verify.task'>;
 export function draftDistsOf(task: Task): SparseDist[] {
   const d = task.draftDist;
   const n = task.drafts.length;
+  // A task without drafts is a plain target step: nothing to compare against.
+  if (n === 0) return [];
   if (
     !d ||
     d.offsets.length !== n + 1 ||
