@@ -6,6 +6,7 @@ import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { generateCommand } from './commands/generate.js';
 import { nodeCommand } from './commands/node.js';
+import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
@@ -19,6 +20,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .command(generateCommand)
     .command(demoCommand)
     .command(benchCommand)
+    .command(simCommand)
     .command(nodeCommand)
     .command(statusCommand)
     .demandCommand(1, 'Name a command; see --help')

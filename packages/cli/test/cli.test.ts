@@ -52,4 +52,17 @@ describe('specmesh CLI', () => {
     expect(r.stdout).toContain('specmesh node');
     expect(r.stdout).toContain('Exit codes: 0 ok');
   });
+
+  it('sim dsi: in virtual time DSI is never slower than non-SI at any grid point', () => {
+    const r = run('sim', 'dsi', '--tokens', '120', '--repeats', '2');
+    expect(r.status).toBe(0);
+    // Row: c a k tgt non-SI SI DSI SI/non DSI/SI DSI/non DSI/min
+    const rows = r.stdout
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number))
+      .filter((cols) => cols.length === 11 && cols.every((x) => Number.isFinite(x)));
+    expect(rows.length).toBeGreaterThan(30);
+    for (const cols of rows) expect(cols[9]).toBeGreaterThanOrEqual(1);
+    expect(r.stdout).toMatch(/online fixture .*\n {2}non-SI [\d.]+ ms {2}SI [\d.]+ ms {2}DSI [\d.]+ ms/);
+  });
 });
