@@ -43,6 +43,8 @@ export const ErrorCode = {
   Connection: 'E_CONNECTION',
   /** A required external binary or resource is missing. */
   Missing: 'E_MISSING',
+  /** A model file is missing, truncated, not GGUF, or of an architecture no backend supports. */
+  ModelFile: 'E_MODEL_FILE',
   /** An unexpected failure inside a handler. */
   Internal: 'E_INTERNAL',
 } as const;
@@ -197,6 +199,13 @@ export class MissingError extends SpecmeshError {
   }
 }
 
+export class ModelFileError extends SpecmeshError {
+  override readonly name = 'ModelFileError';
+  constructor(message: string, options?: SpecmeshErrorOptions) {
+    super(ErrorCode.ModelFile, message, options);
+  }
+}
+
 export class InternalError extends SpecmeshError {
   override readonly name = 'InternalError';
   constructor(message: string, options?: SpecmeshErrorOptions) {
@@ -224,6 +233,7 @@ const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = {
   [ErrorCode.Draining]: DrainingError,
   [ErrorCode.Connection]: ConnectionError,
   [ErrorCode.Missing]: MissingError,
+  [ErrorCode.ModelFile]: ModelFileError,
   [ErrorCode.Internal]: InternalError,
 };
 

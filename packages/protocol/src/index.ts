@@ -14,6 +14,7 @@ export {
   hasErrorCode,
   InternalError,
   MissingError,
+  ModelFileError,
   NoCapacityError,
   NoRespondersError,
   OverloadedError,
