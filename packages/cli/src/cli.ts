@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { generateCommand } from './commands/generate.js';
+import { modelCommand } from './commands/model.js';
 import { nodeCommand } from './commands/node.js';
 import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
@@ -21,6 +22,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .command(demoCommand)
     .command(benchCommand)
     .command(simCommand)
+    .command(modelCommand)
     .command(nodeCommand)
     .command(statusCommand)
     .demandCommand(1, 'Name a command; see --help')

@@ -10,7 +10,7 @@ export const ExitCode = {
   Failure: 1,
   /** Bad usage or invalid configuration. */
   Usage: 2,
-  /** A required binary or file is missing (e.g. nats-server). */
+  /** A required binary or file is missing or unusable (e.g. nats-server, a broken model file). */
   Missing: 3,
   /** NATS cannot be reached. */
   Connection: 4,
@@ -26,6 +26,7 @@ export function exitCodeFor(err: unknown): number {
     case ErrorCode.Subject:
       return ExitCode.Usage;
     case ErrorCode.Missing:
+    case ErrorCode.ModelFile:
       return ExitCode.Missing;
     case ErrorCode.Connection:
     case ErrorCode.NoResponders:

@@ -1,5 +1,8 @@
-/** Model flags shared by `node`, `up` and the benchmarks: which backend, and the emulated profile. */
-import { type EmulatedModelOptions, type LanguageModel, PooledModel } from '@specmesh/models';
+/**
+ * Model flags shared by `node`, `up` and the benchmarks: which backend, the emulated profile, and the
+ * GGUF files and runtime settings of the llama backend.
+ */
+import { type EmulatedModelOptions, type LlamaGpu, type ModelSpec, PooledModel } from '@specmesh/models';
 import { ConfigError } from '@specmesh/protocol';
 import type { Argv } from 'yargs';
 
@@ -14,15 +17,54 @@ export interface ModelArgs {
   draftTtftMs: number;
   draftTpotMs: number;
   modelThreads: number;
+  model?: string;
+  draftModel?: string;
+  llamaThreads: number;
+  sequences: number;
+  contextSize?: number;
+  gpu: string;
 }
 
 export function withModelOptions<T>(y: Argv<T>) {
   return y
     .option('backend', {
       type: 'string',
-      choices: ['emulated'],
+      choices: ['emulated', 'llama'],
       default: 'emulated',
-      describe: 'Model backend',
+      describe: 'Model backend: the emulated toy language, or GGUF models through node-llama-cpp',
+    })
+    .option('model-threads', {
+      type: 'number',
+      default: 1,
+      describe: 'Worker threads per model (each holds a copy; sessions are spread over them)',
+    })
+    .option('model', {
+      type: 'string',
+      describe: 'llama: the target GGUF file (verifiers)',
+    })
+    .option('draft-model', {
+      type: 'string',
+      describe: 'llama: the drafter GGUF file (drafters)',
+    })
+    .option('llama-threads', {
+      type: 'number',
+      default: 1,
+      describe: 'llama: CPU threads of one forward pass',
+    })
+    .option('sequences', {
+      type: 'number',
+      default: 4,
+      describe: 'llama: sessions a worker holds at once (KV cache each); concurrent ones share a batch',
+    })
+    .option('context-size', {
+      type: 'number',
+      describe: "llama: tokens one session may hold (default: the model's, at most 4096)",
+    })
+    .option('gpu', {
+      type: 'string',
+      choices: ['false', 'auto', 'cuda', 'vulkan', 'metal'],
+      default: 'false',
+      describe: 'llama: GPU backend, or false for the CPU',
     })
     .option('seed', {
       type: 'number',
@@ -56,9 +98,15 @@ export function withModelOptions<T>(y: Argv<T>) {
 
 /** Flags to pass the same model settings on to a child `specmesh node` process. */
 export function modelFlags(a: ModelArgs): string[] {
-  return [
-    '--backend',
-    a.backend,
+  const flags = ['--backend', a.backend, '--model-threads', String(a.modelThreads)];
+  if (a.backend === 'llama') {
+    if (a.model) flags.push('--model', a.model);
+    if (a.draftModel) flags.push('--draft-model', a.draftModel);
+    flags.push('--llama-threads', String(a.llamaThreads), '--sequences', String(a.sequences), '--gpu', a.gpu);
+    if (a.contextSize !== undefined) flags.push('--context-size', String(a.contextSize));
+    return flags;
+  }
+  flags.push(
     '--seed',
     String(a.seed),
     '--agreement',
@@ -75,11 +123,32 @@ export function modelFlags(a: ModelArgs): string[] {
     String(a.draftTtftMs),
     '--draft-tpot-ms',
     String(a.draftTpotMs),
-  ];
+  );
+  return flags;
 }
 
-/** Builds the role's model; its steps run in a piscina worker thread (`--model-threads`). */
-export function createModel(a: ModelArgs, role: 'target' | 'drafter'): LanguageModel {
+/** The model a role runs, as a spec a worker thread can build. */
+export function modelSpecOf(a: ModelArgs, role: 'target' | 'drafter'): ModelSpec {
+  if (a.backend === 'llama') {
+    const path = role === 'target' ? a.model : a.draftModel;
+    if (!path)
+      throw new ConfigError(
+        `--backend llama needs ${role === 'target' ? '--model' : '--draft-model'} <file.gguf>`,
+        {
+          context: { option: role === 'target' ? 'model' : 'draft-model' },
+        },
+      );
+    return {
+      backend: 'llama',
+      options: {
+        modelPath: path,
+        threads: a.llamaThreads,
+        sequences: a.sequences,
+        gpu: (a.gpu === 'false' ? false : a.gpu) as LlamaGpu,
+        ...(a.contextSize !== undefined ? { contextSize: a.contextSize } : {}),
+      },
+    };
+  }
   if (a.backend !== 'emulated') throw new ConfigError(`backend ${a.backend} is not available in this build`);
   if (!(a.agreement >= 0 && a.agreement <= 1))
     throw new ConfigError(`--agreement must be in [0, 1], got ${a.agreement}`);
@@ -91,5 +160,15 @@ export function createModel(a: ModelArgs, role: 'target' | 'drafter'): LanguageM
           latency: { ttftMs: a.targetTtftMs, tpotMs: a.targetTpotMs, perTokenMs: a.targetPerTokenMs },
         }
       : { ...shared, agreement: a.agreement, latency: { ttftMs: a.draftTtftMs, tpotMs: a.draftTpotMs } };
-  return new PooledModel({ backend: 'emulated', options }, { threads: a.modelThreads });
+  return { backend: 'emulated', options };
+}
+
+/**
+ * Builds the role's model; its steps run in piscina worker threads (`--model-threads`). A bad model
+ * file fails here with `ModelFileError` naming it.
+ */
+export function createModel(a: ModelArgs, role: 'target' | 'drafter'): Promise<PooledModel> {
+  if (!Number.isInteger(a.modelThreads) || a.modelThreads < 1)
+    throw new ConfigError(`--model-threads must be a positive integer, got ${a.modelThreads}`);
+  return PooledModel.open(modelSpecOf(a, role), { threads: a.modelThreads });
 }

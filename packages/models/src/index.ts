@@ -9,9 +9,47 @@ export {
   UNK_ID,
   WORD_BASE,
 } from './emulated/emulated-tokenizer.js';
+export type { ModelFileSummary } from './gguf/check-model-file.js';
+export { checkModelFile, SUPPORTED_ARCHITECTURES } from './gguf/check-model-file.js';
+export { f16ArrayToF32, f32ArrayToF16, fromF16Bits, toF16Bits } from './gguf/float16.js';
+export type { GgufHeader } from './gguf/gguf-reader.js';
+export { metadataArray, metadataNumber, metadataString, readGgufHeader } from './gguf/gguf-reader.js';
+export type { GgufMetadata, GgufTensorInfo, GgufValue, WritableGgmlType } from './gguf/gguf-types.js';
+export { GGML_TYPE_SIZES, GgmlType } from './gguf/gguf-types.js';
+export type { GgufFileContents, GgufTensorSource, GgufWriteResult } from './gguf/gguf-writer.js';
+export { writeGguf } from './gguf/gguf-writer.js';
+export type { ModelFileProblem } from './gguf/model-file-error.js';
+export { dequantizeQ8_0, quantizeQ8_0 } from './gguf/q8-0.js';
+export type { SyntheticMap, SyntheticModelResult } from './gguf/synthetic-llama.js';
+export {
+  readSyntheticMap,
+  SyntheticKey,
+  writeSyntheticDrafter,
+  writeSyntheticTarget,
+} from './gguf/synthetic-llama.js';
+export type {
+  ResolvedSyntheticShape,
+  SyntheticDrafterOptions,
+  SyntheticShapeOptions,
+  SyntheticTargetOptions,
+  SyntheticWeightType,
+} from './gguf/synthetic-options.js';
+export { SYNTHETIC_WEIGHT_TYPES } from './gguf/synthetic-options.js';
+export type { SyntheticPreset, SyntheticPresetName } from './gguf/synthetic-presets.js';
+export { SYNTHETIC_PRESETS } from './gguf/synthetic-presets.js';
+export {
+  SYNTHETIC_BOS_ID,
+  SYNTHETIC_EOS_ID,
+  SYNTHETIC_FIRST_ID,
+  SYNTHETIC_UNK_ID,
+} from './gguf/synthetic-vocab.js';
+export { generateGreedy } from './greedy.js';
+export { LlamaModel } from './llama/llama-model.js';
+export type { LlamaGpu, LlamaModelOptions } from './llama/llama-options.js';
+export { resolveLlamaOptions } from './llama/llama-options.js';
 export type { LanguageModel, ModelInfo } from './model.js';
 export { estimateAcceptance, oracleOf } from './oracle.js';
-export type { ModelSpec } from './pool/model-spec.js';
-export { createModelFromSpec } from './pool/model-spec.js';
+export type { LoadedModel, ModelSpec } from './pool/model-spec.js';
+export { loadModelFromSpec } from './pool/model-spec.js';
 export type { PooledModelOptions } from './pool/pooled-model.js';
 export { PooledModel } from './pool/pooled-model.js';

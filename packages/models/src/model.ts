@@ -1,5 +1,5 @@
 /**
- * The model interface every backend implements (emulated today, node-llama-cpp next). Sessions are
+ * The model interface every backend implements (emulated, node-llama-cpp). Sessions are
  * the unit of state: a session's cache holds the tokens evaluated so far, so verification only
  * evaluates what is new and a rejection truncates instead of rebuilding.
  *
@@ -13,6 +13,8 @@ export interface ModelInfo {
   readonly vocabSize: number;
   readonly bosId: number;
   readonly eosId: number;
+  /** Whether a prompt starts with `bosId` (the GGUF's `add_bos_token`). Defaults to true. */
+  readonly addBos?: boolean;
   /** Longest sequence a session may hold. */
   readonly contextSize: number;
 }
@@ -34,6 +36,24 @@ export interface LanguageModel {
     outputs: number,
     signal?: AbortSignal,
   ): Promise<Float32Array[]>;
+  /**
+   * Greedy predictions: the argmax next token after each of the last `outputs` positions of
+   * `context` (shape `[outputs]`), with the session semantics of {@link evaluate}. Backends answer
+   * it without building full distributions, so greedy verification stays cheap on large vocabularies.
+   */
+  predict(
+    sessionId: string,
+    context: Uint32Array,
+    outputs: number,
+    signal?: AbortSignal,
+  ): Promise<Uint32Array>;
+  /**
+   * Greedy generation of `n` tokens after `context` in one call (shape `[n]`), stopping early after
+   * the end-of-sequence token. The session then holds `context` and every generated token but the
+   * last. A pooled model runs the whole loop in its worker: one hand-off per draft, not per token.
+   * An abort between two tokens ends the call with `CancelledError`.
+   */
+  generate(sessionId: string, context: Uint32Array, n: number, signal?: AbortSignal): Promise<Uint32Array>;
   /** Number of tokens the session holds (0 for an unknown session). */
   held(sessionId: string): number;
   /** Drops the session's tokens after `length`. */

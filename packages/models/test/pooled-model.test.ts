@@ -1,9 +1,12 @@
 // The built package: its worker file is compiled JavaScript next to it.
 import { EmulatedModel, type ModelSpec, PooledModel } from '@specmesh/models';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const spec: ModelSpec = { backend: 'emulated', options: { seed: 4, agreement: 0.7, latency: { tpotMs: 1 } } };
-const pooled = new PooledModel(spec, { threads: 2 });
+let pooled: PooledModel;
+beforeAll(async () => {
+  pooled = await PooledModel.open(spec, { threads: 2 });
+});
 afterAll(async () => {
   await pooled.close();
 });

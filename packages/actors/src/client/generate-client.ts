@@ -115,9 +115,12 @@ export async function generate(
   return { accepted, chunks: chunks() };
 }
 
-/** Collects a whole generation: token ids, text, and the chunk count. */
-export async function collect(gen: Generation): Promise<{ tokens: number[]; text: string; chunks: number }> {
+/** Collects a whole generation: token ids, text, the chunk count and where each token came from. */
+export async function collect(
+  gen: Generation,
+): Promise<{ tokens: number[]; text: string; chunks: number; sources: number[] }> {
   const tokens: number[] = [];
+  const sources: number[] = [];
   let text = '';
   let chunks = 0;
   let index = 0;
@@ -130,7 +133,9 @@ export async function collect(gen: Generation): Promise<{ tokens: number[]; text
     index += c.tokens.length;
     chunks++;
     for (const t of c.tokens) tokens.push(t);
+    // Per token, 1 when it came from an accepted draft (0 when the drafter sent no sources).
+    for (let i = 0; i < c.tokens.length; i++) sources.push(c.sources?.[i] ?? 0);
     text += c.text;
   }
-  return { tokens, text, chunks };
+  return { tokens, text, chunks, sources };
 }

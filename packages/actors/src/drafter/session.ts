@@ -65,7 +65,11 @@ export class DraftSession {
     this.id = s.sessionId;
     const prompt =
       typeof s.prompt === 'string'
-        ? Uint32Array.from([o.model.info.bosId, ...o.model.tokenize(s.prompt)])
+        ? Uint32Array.from(
+            o.model.info.addBos === false
+              ? o.model.tokenize(s.prompt)
+              : [o.model.info.bosId, ...o.model.tokenize(s.prompt)],
+          )
         : s.prompt;
     this.promptLen = prompt.length;
     this.rng = new Rng(s.sampling.seed);
@@ -166,7 +170,12 @@ export class DraftSession {
     const ctx = Array.from(this.orch.context(pos));
     const tokens: DraftToken[] = [];
     try {
-      for (let i = 0; i < n; i++) {
+      if (s.sampling.temperature === 0) {
+        // Greedy drafts need no distributions: the whole draft is one call into the model's worker.
+        const drafted = await this.o.model.generate(this.id, Uint32Array.from(ctx), n, this.abort.signal);
+        for (const token of drafted) tokens.push({ token });
+      }
+      for (let i = tokens.length; i < n && s.sampling.temperature > 0; i++) {
         const [p] = await this.o.model.evaluate(this.id, Uint32Array.from(ctx), 1, this.abort.signal);
         const dist = processDistribution(p!, s.sampling);
         const token = s.sampling.temperature === 0 ? dist.tokens[0]! : sample(dist, this.rng);

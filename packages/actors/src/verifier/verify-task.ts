@@ -61,13 +61,14 @@ export async function runVerifyTask(
   const full = new Uint32Array(context.length + task.drafts.length);
   full.set(context);
   full.set(task.drafts, context.length);
-  const dists = await model.evaluate(task.sessionId, full, task.drafts.length + 1, signal);
   const sampling: SamplingParams = task.sampling;
   const seed = task.sampling.seed;
   if (sampling.temperature === 0) {
-    const argmaxes = dists.map((p) => processDistribution(p, sampling).tokens[0]!);
+    // Greedy needs only the argmax per position: the backend skips building distributions.
+    const argmaxes = await model.predict(task.sessionId, full, task.drafts.length + 1, signal);
     return verifyGreedy(task.drafts, argmaxes);
   }
+  const dists = await model.evaluate(task.sessionId, full, task.drafts.length + 1, signal);
   // Seeded by request seed and position: a retried task draws the same verdict.
   const rng = new Rng(seed ^ hashTokens(full, context.length, 8, context.length));
   return verifyRejection(

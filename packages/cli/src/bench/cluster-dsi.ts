@@ -3,12 +3,10 @@
  * nats-server; emulated models whose steps run in piscina workers), each mode measured in the same run
  * beside `@specmesh/core`'s virtual-time prediction for the same models and prompts.
  */
-import { performance } from 'node:perf_hooks';
-import { Batcher, collect, Drafter, generate, Scheduler, Verifier } from '@specmesh/actors';
 import { type OrchestrationMode, runVirtual } from '@specmesh/core';
-import { EmulatedModel, oracleOf, PooledModel } from '@specmesh/models';
+import { EmulatedModel, oracleOf } from '@specmesh/models';
 import { InternalError } from '@specmesh/protocol';
-import { Actor, startNatsServer } from '@specmesh/runtime';
+import { startBenchCluster } from './bench-cluster.js';
 
 export interface ClusterDsiConfig {
   /** Latencies, ms. */
@@ -47,25 +45,12 @@ export async function runClusterDsi(cfg: ClusterDsiConfig, repeats: number): Pro
   const seed = 11;
   const targetOpts = { seed, latency: { ttftMs: cfg.targetTtft, tpotMs: cfg.targetTpot } };
   const drafterOpts = { seed, agreement: cfg.a, latency: { ttftMs: cfg.draftTtft, tpotMs: cfg.draftTpot } };
-  const server = await startNatsServer();
-  const common = { servers: server.url, heartbeatIntervalMs: 100 };
-  const models: PooledModel[] = [];
-  const roles: Array<{ stop(): Promise<void> }> = [];
+  const cluster = await startBenchCluster({
+    target: { backend: 'emulated', options: targetOpts },
+    drafter: { backend: 'emulated', options: drafterOpts },
+    verifiers: cfg.targets,
+  });
   try {
-    roles.push(await Scheduler.start(common));
-    roles.push(await Batcher.start({ ...common, pool: 'p' }));
-    for (let i = 0; i < cfg.targets; i++) {
-      const model = new PooledModel({ backend: 'emulated', options: targetOpts });
-      models.push(model);
-      roles.push(await Verifier.start({ ...common, id: `v${i}`, pool: 'p', model }));
-    }
-    const draftModel = new PooledModel({ backend: 'emulated', options: drafterOpts });
-    models.push(draftModel);
-    roles.push(await Drafter.start({ ...common, id: 'd0', model: draftModel }));
-    const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
-    roles.push(client);
-    await new Promise((r) => setTimeout(r, 600)); // membership settles
-
     const localTarget = new EmulatedModel(targetOpts);
     const localDrafter = new EmulatedModel(drafterOpts);
     const rows: ClusterDsiRow[] = [];
@@ -74,19 +59,8 @@ export async function runClusterDsi(cfg: ClusterDsiConfig, repeats: number): Pro
       let virtual = 0;
       for (let r = 0; r < repeats; r++) {
         const prompt = `benchmark prompt number ${r}`;
-        const t0 = performance.now();
-        const out = await collect(
-          await generate(client, {
-            requestId: `b-${mode}-${r}`,
-            prompt,
-            maxTokens: cfg.tokens,
-            sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-            mode,
-            window: { policy: 'static', k: cfg.k },
-            deadlineAt: Date.now() + 300_000,
-          }),
-        );
-        wall += performance.now() - t0;
+        const out = await cluster.generate(`b-${mode}-${r}`, prompt, mode, cfg.k, cfg.tokens);
+        wall += out.wallMs;
         const v = runVirtual({
           mode,
           k: cfg.k,
@@ -106,9 +80,7 @@ export async function runClusterDsi(cfg: ClusterDsiConfig, repeats: number): Pro
     }
     return rows;
   } finally {
-    for (const r of roles.reverse()) await r.stop();
-    for (const m of models) await m.close();
-    await server.stop();
+    await cluster.stop();
   }
 }
 

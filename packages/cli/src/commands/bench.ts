@@ -1,10 +1,22 @@
 /**
  * `specmesh bench dsi`: non-SI vs SI vs DSI on a real cluster of actors, each beside the core's
  * virtual-time prediction, for the DSI fixture and a few more acceptance / window points.
- * A benchmark, not a test: it prints figures; read them with their spread in mind.
+ * `specmesh bench llama`: real GGUF models — verification cost per window, and tokens/s of plain
+ * decoding, node-llama-cpp's own speculation and specmesh non-SI / SI / DSI per drafter agreement.
+ * Benchmarks, not tests: they print figures; read them with their spread in mind.
  */
+
+import { ConfigError } from '@specmesh/protocol';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DSI_FIXTURE, formatClusterDsi, runClusterDsi } from '../bench/cluster-dsi.js';
+import {
+  formatLlamaBench,
+  formatVerifyCost,
+  type LlamaBenchConfig,
+  measureVerifyCost,
+  runLlamaBench,
+} from '../bench/llama-spec.js';
+import { ensureDemoPair } from '../demo-models.js';
 import { withConnectionOptions } from '../options.js';
 
 interface BenchArgs {
@@ -12,9 +24,16 @@ interface BenchArgs {
   repeats: number;
   tokens: number;
   quick: boolean;
+  agreements: string;
+  model?: string;
+  draftModel?: string;
+  k: number;
+  threads: number;
+  dsiTargets: number;
 }
 
 async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
+  if (args.what === 'llama') return runLlama(args);
   const points = args.quick
     ? [DSI_FIXTURE]
     : [DSI_FIXTURE, { ...DSI_FIXTURE, a: 0.8 }, { ...DSI_FIXTURE, a: 0.6, k: 3 }];
@@ -28,23 +47,69 @@ async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
   }
 }
 
+async function runLlama(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  let targetPath: string;
+  let drafters: Array<{ label: string; path: string }>;
+  if (args.model || args.draftModel) {
+    if (!args.model || !args.draftModel)
+      throw new ConfigError('bench llama needs both --model and --draft-model, or neither (synthetic pairs)');
+    targetPath = args.model;
+    drafters = [{ label: 'given', path: args.draftModel }];
+  } else {
+    const agreements = args.agreements.split(',').map(Number);
+    const pairs = [];
+    // One after another: the first call makes the shared target, the others reuse it.
+    for (const a of agreements) pairs.push(await ensureDemoPair(a, say));
+    targetPath = pairs[0]!.target;
+    drafters = pairs.map((p, i) => ({ label: String(agreements[i]), path: p.drafter }));
+  }
+  const cfg: LlamaBenchConfig = {
+    targetPath,
+    drafters,
+    tokens: args.tokens,
+    k: args.k,
+    threads: args.threads,
+    dsiTargets: args.dsiTargets,
+    repeats: args.repeats,
+    prompt: 'The cluster speaks',
+  };
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  out(`target ${targetPath}`);
+  out(formatVerifyCost(await measureVerifyCost(targetPath, [0, 1, 2, 4, 8], args.threads), args.threads));
+  out('');
+  out(formatLlamaBench(cfg, await runLlamaBench(cfg, say)));
+}
+
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench <what>',
-  describe: 'Run a benchmark (dsi: non-SI vs SI vs DSI on a real cluster, beside virtual time)',
+  describe:
+    'Run a benchmark (dsi: non-SI vs SI vs DSI on a real cluster beside virtual time; llama: real GGUF models)',
   builder: (y: Argv) =>
     withConnectionOptions(y)
       .positional('what', {
         type: 'string',
-        choices: ['dsi'],
+        choices: ['dsi', 'llama'],
         demandOption: true,
         describe: 'Benchmark to run',
       })
       .option('repeats', { type: 'number', default: 3, describe: 'Requests per mode and point' })
       .option('tokens', { type: 'number', default: 50, describe: 'Tokens per request' })
-      .option('quick', { type: 'boolean', default: false, describe: 'Only the DSI fixture point' })
+      .option('quick', { type: 'boolean', default: false, describe: 'dsi: only the DSI fixture point' })
+      .option('agreements', {
+        type: 'string',
+        default: '0.5,0.7,0.9,1',
+        describe: 'llama: drafter agreements of the synthetic pairs (made and cached)',
+      })
+      .option('model', { type: 'string', describe: 'llama: your target GGUF instead of the synthetic one' })
+      .option('draft-model', { type: 'string', describe: 'llama: your drafter GGUF (with --model)' })
+      .option('k', { type: 'number', default: 4, describe: 'llama: draft window' })
+      .option('threads', { type: 'number', default: 1, describe: 'llama: CPU threads per forward pass' })
+      .option('dsi-targets', { type: 'number', default: 2, describe: 'llama: verifiers DSI runs with' })
+      .example('$0 bench dsi', 'fixture of the DSI public tests and two more points')
       .example(
-        '$0 bench dsi',
-        'fixture of the DSI public tests and two more points',
+        '$0 bench llama --tokens 128 --repeats 3',
+        'speculation on synthetic GGUF models',
       ) as unknown as Argv<BenchArgs>,
   handler: runBench,
 };

@@ -83,13 +83,13 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
       return { role: await Scheduler.start({ ...common, maxQueue: args.maxQueue }) };
     case 'verifier':
       return {
-        role: await Verifier.start({ ...common, pool: args.pool, model: createModel(args, 'target') }),
+        role: await Verifier.start({ ...common, pool: args.pool, model: await createModel(args, 'target') }),
       };
     case 'drafter':
       return {
         role: await Drafter.start({
           ...common,
-          model: createModel(args, 'drafter'),
+          model: await createModel(args, 'drafter'),
           verifyTimeoutMs: args.verifyTimeoutMs,
         }),
       };

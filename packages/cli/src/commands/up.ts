@@ -4,10 +4,13 @@
  * and then either serves (gateway on `--gateway-port`, until Ctrl-C) or, with `--demo`, generates the
  * same prompt in non-SI, SI and DSI and prints the text and the timing of each.
  */
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Mode, Role } from '@specmesh/protocol';
+import { checkModelFile } from '@specmesh/models';
+import { ConfigError, type Mode, type Role } from '@specmesh/protocol';
 import { installGracefulShutdown } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { ensureDemoPair } from '../demo-models.js';
 import { requirePositiveIntegers, startLocalCluster } from '../local-cluster.js';
 import { type ModelArgs, modelFlags, withModelOptions } from '../model-options.js';
 import { withConnectionOptions } from '../options.js';
@@ -33,6 +36,7 @@ const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
   requirePositiveIntegers(args, ['drafters', 'verifiers', 'batchers', 'schedulers']);
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  const models = await prepareModels(args, out);
   const cluster = await startLocalCluster(args, out);
   const { servers, logger, supervisor, client, view } = cluster;
   const shutdown = () => cluster.stop();
@@ -65,7 +69,7 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       }
     }
     out(
-      `• launching ${total} role processes: ${args.schedulers} scheduler, ${args.batchers} batcher, ${args.verifiers} verifier, ${args.drafters} drafter${args.demo ? '' : ', 1 gateway'} (emulated models, drafter agreement ${args.agreement}) …`,
+      `• launching ${total} role processes: ${args.schedulers} scheduler, ${args.batchers} batcher, ${args.verifiers} verifier, ${args.drafters} drafter${args.demo ? '' : ', 1 gateway'} (${models}) …`,
     );
     await view.waitFor((ms) => ms.length >= total, 30_000);
     out(`  all ${total} joined`);
@@ -114,6 +118,26 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
   }
 }
 
+/**
+ * Settles which models the roles load and checks their files before any process starts, so a bad
+ * file is one clear error here instead of role processes failing and restarting. Returns a label.
+ */
+async function prepareModels(args: UpArgs, say: (line: string) => void): Promise<string> {
+  if (args.backend !== 'llama') return `emulated models, drafter agreement ${args.agreement}`;
+  if (!args.model && !args.draftModel) {
+    say('• no --model / --draft-model given: using the synthetic demo pair');
+    const pair = await ensureDemoPair(args.agreement, say);
+    args.model = pair.target;
+    args.draftModel = pair.drafter;
+  }
+  if (!args.model || !args.draftModel)
+    throw new ConfigError('--backend llama needs both --model and --draft-model, or neither (demo pair)', {
+      context: { option: args.model ? 'draft-model' : 'model' },
+    });
+  const [target, drafter] = await Promise.all([checkModelFile(args.model), checkModelFile(args.draftModel)]);
+  return `llama models: target ${target.name ?? basename(args.model)}, drafter ${drafter.name ?? basename(args.draftModel)}`;
+}
+
 export const upCommand: CommandModule<object, UpArgs> = {
   command: 'up',
   describe: 'Start a whole local cluster (embedded nats-server and every role as a process)',
@@ -137,6 +161,10 @@ export const upCommand: CommandModule<object, UpArgs> = {
       .option('max-tokens', { type: 'number', default: 48, describe: 'Tokens per demo generation' })
       .option('k', { type: 'number', default: 5, describe: 'Draft window of the demo' })
       .example('$0 up --demo', 'generate in non-SI, SI and DSI and compare')
+      .example(
+        '$0 up --demo --backend llama',
+        'the same on real GGUF models (a synthetic pair is made and cached)',
+      )
       .example(
         '$0 up --verifiers 7 --gateway-port 9000',
         'serve with seven targets',

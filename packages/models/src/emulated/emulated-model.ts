@@ -14,6 +14,7 @@
  */
 import { hashTokens, Rng } from '@specmesh/core';
 import { CancelledError, ConfigError } from '@specmesh/protocol';
+import { generateGreedy } from '../greedy.js';
 import type { LanguageModel, ModelInfo } from '../model.js';
 import {
   BOS_ID,
@@ -172,6 +173,31 @@ export class EmulatedModel implements LanguageModel {
     outputs: number,
     signal?: AbortSignal,
   ): Promise<Float32Array[]> {
+    await this.step(sessionId, context, outputs, signal);
+    const out: Float32Array[] = [];
+    for (let i = context.length - outputs + 1; i <= context.length; i++)
+      out.push(this.distribution(context, i));
+    return out;
+  }
+
+  async predict(
+    sessionId: string,
+    context: Uint32Array,
+    outputs: number,
+    signal?: AbortSignal,
+  ): Promise<Uint32Array> {
+    await this.step(sessionId, context, outputs, signal);
+    const out = new Uint32Array(outputs);
+    for (let i = 0; i < outputs; i++) out[i] = this.argmax(context, context.length - outputs + 1 + i);
+    return out;
+  }
+
+  generate(sessionId: string, context: Uint32Array, n: number, signal?: AbortSignal): Promise<Uint32Array> {
+    return generateGreedy(this, sessionId, context, n, signal);
+  }
+
+  /** Brings the session to hold `context`, paying the latency profile for what was not held. */
+  private async step(sessionId: string, context: Uint32Array, outputs: number, signal?: AbortSignal) {
     if (context.length > this.info.contextSize) {
       throw new ConfigError(
         `context of ${context.length} tokens exceeds the model's ${this.info.contextSize}`,
@@ -195,10 +221,6 @@ export class EmulatedModel implements LanguageModel {
     if (l.jitter > 0) cost *= 1 + l.jitter * (2 * this.jitterRng.float() - 1);
     await sleep(cost, signal);
     for (let i = common; i < context.length; i++) held.push(context[i]!);
-    const out: Float32Array[] = [];
-    for (let i = context.length - outputs + 1; i <= context.length; i++)
-      out.push(this.distribution(context, i));
-    return out;
   }
 }
 

@@ -3,50 +3,87 @@
  * It implements the same {@link LanguageModel} interface, so roles do not know the difference.
  *
  * Sessions stick to one worker (their cache lives there): `threads` single-thread pools, a session
- * hashed onto one of them. Tokenization and model facts are answered on the calling thread from a local
- * instance of the same spec.
+ * hashed onto one of them. Several steps may run in one worker at once (`concurrency`): a llama
+ * worker evaluates concurrent steps of different sessions in one batch. Tokenization and model
+ * facts are answered on the calling thread from a tokenizer-only instance of the same spec.
+ *
+ * Cancellation: an abort reaches the worker through a shared flag; multi-token generation stops
+ * between tokens, a single forward pass runs to its end and its result is dropped (stopping the
+ * thread would lose every cache it holds).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hashTokens } from '@specmesh/core';
-import { CancelledError, MissingError } from '@specmesh/protocol';
+import { CancelledError, fromWireError, MissingError } from '@specmesh/protocol';
 import { Piscina } from 'piscina';
 import type { LanguageModel, ModelInfo } from '../model.js';
-import { createModelFromSpec, type ModelSpec } from './model-spec.js';
-import type { EvaluateRequest, SessionRequest } from './model-worker.js';
+import { type LoadedModel, loadModelFromSpec, type ModelSpec } from './model-spec.js';
+import {
+  CANCEL_REQUESTED,
+  type SessionRequest,
+  type StepRequest,
+  type WorkerReply,
+} from './worker-messages.js';
 
 const WORKER = fileURLToPath(new URL('./model-worker.js', import.meta.url));
 
 export interface PooledModelOptions {
-  /** Worker threads (each holds its own copy of the model). Defaults to 1. */
+  /** Worker threads (each holds its own copy of the model; GGUF weights are shared through mmap). Defaults to 1. */
   readonly threads?: number;
+  /** Steps one worker runs at once. Defaults to the llama spec's `sequences`, else 1. */
+  readonly concurrency?: number;
 }
+
+type StepName = 'evaluate' | 'predict' | 'generate';
 
 export class PooledModel implements LanguageModel {
   readonly info: ModelInfo;
-  private readonly spec: ModelSpec;
-  private readonly local: LanguageModel;
-  private readonly pools: Piscina[];
   private readonly heldBySession = new Map<string, number>();
 
-  constructor(spec: ModelSpec, options: PooledModelOptions = {}) {
+  private constructor(
+    private readonly spec: ModelSpec,
+    private readonly local: LoadedModel,
+    private readonly pools: Piscina[],
+  ) {
+    this.info = local.info;
+  }
+
+  /**
+   * Starts the workers and loads the model in each, so a bad model file or a missing binary fails
+   * here with its typed error, and the first request pays no load time.
+   */
+  static async open(spec: ModelSpec, options: PooledModelOptions = {}): Promise<PooledModel> {
     // Without this check a missing worker file leaves every step waiting forever.
     if (!existsSync(WORKER))
       throw new MissingError(`model worker ${WORKER} is missing; build the package (tsc -b)`);
-    this.spec = spec;
-    this.local = createModelFromSpec(spec);
-    this.info = this.local.info;
+    const local = await loadModelFromSpec(spec, true);
     const threads = Math.max(1, options.threads ?? 1);
-    this.pools = Array.from(
+    const concurrency = Math.max(
+      1,
+      options.concurrency ?? (spec.backend === 'llama' ? (spec.options.sequences ?? 4) : 1),
+    );
+    const pools = Array.from(
       { length: threads },
       () =>
         new Piscina({
           filename: WORKER,
           minThreads: 1,
           maxThreads: 1,
+          concurrentTasksPerWorker: concurrency,
           idleTimeout: Number.POSITIVE_INFINITY,
         }),
     );
+    const pooled = new PooledModel(spec, local, pools);
+    try {
+      const loads = (await Promise.all(
+        pools.map((p) => p.run(spec, { name: 'load' })),
+      )) as WorkerReply<null>[];
+      for (const r of loads) if (!r.ok) throw fromWireError(r.error);
+    } catch (err) {
+      await pooled.close();
+      throw err;
+    }
+    return pooled;
   }
 
   private poolOf(sessionId: string): Piscina {
@@ -66,40 +103,74 @@ export class PooledModel implements LanguageModel {
     return this.heldBySession.get(sessionId) ?? 0;
   }
 
-  async evaluate(
+  evaluate(sessionId: string, context: Uint32Array, outputs: number, signal?: AbortSignal) {
+    return this.step<Float32Array[]>('evaluate', sessionId, context, outputs, signal);
+  }
+
+  predict(sessionId: string, context: Uint32Array, outputs: number, signal?: AbortSignal) {
+    return this.step<Uint32Array>('predict', sessionId, context, outputs, signal);
+  }
+
+  generate(sessionId: string, context: Uint32Array, n: number, signal?: AbortSignal) {
+    return this.step<Uint32Array>('generate', sessionId, context, n, signal);
+  }
+
+  private async step<T>(
+    name: StepName,
     sessionId: string,
     context: Uint32Array,
-    outputs: number,
+    count: number,
     signal?: AbortSignal,
-  ): Promise<Float32Array[]> {
-    // A running step is not interrupted (that would kill the worker and its caches); a cancelled
-    // step's result is dropped.
+  ): Promise<T> {
     if (signal?.aborted) throw new CancelledError('evaluation cancelled');
-    const req: EvaluateRequest = { spec: this.spec, sessionId, context, outputs };
-    const res = (await this.poolOf(sessionId).run(req, { name: 'evaluate' })) as {
-      dists: Float32Array[];
-      held: number;
-    };
-    this.heldBySession.set(sessionId, res.held);
-    if (signal?.aborted) throw new CancelledError('evaluation cancelled');
-    return res.dists;
+    const req: StepRequest = { spec: this.spec, sessionId, context, count };
+    let onAbort: (() => void) | undefined;
+    if (signal) {
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      req.cancel = flag;
+      onAbort = () => {
+        Atomics.store(flag, 0, CANCEL_REQUESTED);
+        Atomics.notify(flag, 0);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    try {
+      const res = (await this.poolOf(sessionId).run(req, { name })) as WorkerReply<T>;
+      if (!res.ok) throw fromWireError(res.error);
+      this.heldBySession.set(sessionId, res.held);
+      if (signal?.aborted) throw new CancelledError('evaluation cancelled');
+      return res.value;
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   truncate(sessionId: string, length: number): void {
     const held = this.heldBySession.get(sessionId);
     if (held !== undefined && held > length) this.heldBySession.set(sessionId, length);
     const req: SessionRequest = { spec: this.spec, sessionId, length };
-    void this.poolOf(sessionId).run(req, { name: 'truncate' });
+    // Best effort (the next step re-synchronises the cache); a closed pool must not crash the process.
+    this.poolOf(sessionId)
+      .run(req, { name: 'truncate' })
+      .catch(() => {});
   }
 
   release(sessionId: string): void {
     this.heldBySession.delete(sessionId);
     const req: SessionRequest = { spec: this.spec, sessionId };
-    void this.poolOf(sessionId).run(req, { name: 'release' });
+    this.poolOf(sessionId)
+      .run(req, { name: 'release' })
+      .catch(() => {});
   }
 
-  /** Stops the worker threads. */
+  /** Frees each worker's model, then stops the worker threads. */
   async close(): Promise<void> {
-    await Promise.all(this.pools.map((p) => p.destroy()));
+    await Promise.all(
+      this.pools.map(async (p) => {
+        await p.run(null, { name: 'close' }).catch(() => undefined);
+        await p.destroy();
+      }),
+    );
+    await this.local.close?.();
   }
 }

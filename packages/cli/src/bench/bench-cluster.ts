@@ -1,0 +1,90 @@
+/**
+ * An in-process cluster for benchmarks: a nats-server of its own, a scheduler, a batcher, `verifiers`
+ * verifiers and one drafter as actors in this process, their model steps in piscina worker threads.
+ * Every message still crosses the real nats-server, so the figures include every network hop.
+ */
+import { performance } from 'node:perf_hooks';
+import { Batcher, collect, Drafter, generate, Scheduler, Verifier } from '@specmesh/actors';
+import { type ModelSpec, PooledModel } from '@specmesh/models';
+import type { Mode } from '@specmesh/protocol';
+import { Actor, startNatsServer } from '@specmesh/runtime';
+
+export interface BenchClusterOptions {
+  readonly target: ModelSpec;
+  readonly drafter: ModelSpec;
+  readonly verifiers: number;
+  /** Heartbeat period of every actor, ms. Defaults to 100. */
+  readonly heartbeatMs?: number;
+}
+
+export interface BenchGeneration {
+  readonly tokens: number[];
+  /** Per token: 1 from an accepted draft, 0 from the target. */
+  readonly sources: number[];
+  readonly wallMs: number;
+}
+
+export interface BenchCluster {
+  /** Generates greedily and waits for the whole output. */
+  generate(
+    requestId: string,
+    prompt: string,
+    mode: Mode,
+    k: number,
+    maxTokens: number,
+  ): Promise<BenchGeneration>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCluster> {
+  const server = await startNatsServer();
+  const common = { servers: server.url, heartbeatIntervalMs: o.heartbeatMs ?? 100 };
+  const models: PooledModel[] = [];
+  const roles: Array<{ stop(): Promise<void> }> = [];
+  const stop = async () => {
+    for (const r of roles.reverse()) await r.stop();
+    for (const m of models) await m.close();
+    await server.stop();
+  };
+  try {
+    const scheduler = await Scheduler.start(common);
+    roles.push(scheduler);
+    roles.push(await Batcher.start({ ...common, pool: 'p' }));
+    for (let i = 0; i < o.verifiers; i++) {
+      const model = await PooledModel.open(o.target);
+      models.push(model);
+      roles.push(await Verifier.start({ ...common, id: `v${i}`, pool: 'p', model }));
+    }
+    const draftModel = await PooledModel.open(o.drafter);
+    models.push(draftModel);
+    roles.push(await Drafter.start({ ...common, id: 'd0', model: draftModel }));
+    const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
+    roles.push(client);
+    const until = Date.now() + 10_000;
+    while (scheduler.membership.alive({ role: 'verifier' }).length < o.verifiers && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    // DSI sizes its tasks in flight from the drafter's own view of the pool.
+    await new Promise((r) => setTimeout(r, 6 * (o.heartbeatMs ?? 100)));
+    return {
+      async generate(requestId, prompt, mode, k, maxTokens) {
+        const t0 = performance.now();
+        const out = await collect(
+          await generate(client, {
+            requestId,
+            prompt,
+            maxTokens,
+            sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+            mode,
+            window: { policy: 'static', k },
+            deadlineAt: Date.now() + 600_000,
+          }),
+        );
+        return { tokens: out.tokens, sources: out.sources, wallMs: performance.now() - t0 };
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

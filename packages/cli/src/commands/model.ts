@@ -1,0 +1,248 @@
+/**
+ * `specmesh model make | make-drafter | check`: write synthetic llama GGUF models with a known greedy
+ * next-token map (no weights can be downloaded here), and check a GGUF file before a node loads it.
+ * Flags only map to the options of @specmesh/models, which validates them; its ConfigError is reworded
+ * here to name the flag.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  checkModelFile,
+  readSyntheticMap,
+  SYNTHETIC_FIRST_ID,
+  SYNTHETIC_PRESETS,
+  SYNTHETIC_WEIGHT_TYPES,
+  type SyntheticModelResult,
+  type SyntheticPresetName,
+  type SyntheticShapeOptions,
+  type SyntheticWeightType,
+  writeSyntheticDrafter,
+  writeSyntheticTarget,
+} from '@specmesh/models';
+import { ConfigError } from '@specmesh/protocol';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+interface ShapeArgs {
+  preset?: string;
+  out: string;
+  layers?: number;
+  dim?: number;
+  ffn?: number;
+  heads?: number;
+  type?: string;
+  seed?: number;
+  alpha?: number;
+}
+
+interface MakeArgs extends ShapeArgs {
+  vocab?: number;
+  contextLength?: number;
+}
+
+interface MakeDrafterArgs extends ShapeArgs {
+  from: string;
+  agreement?: number;
+}
+
+interface CheckArgs {
+  file: string;
+  json: boolean;
+}
+
+const PRESET_NAMES = Object.keys(SYNTHETIC_PRESETS) as SyntheticPresetName[];
+
+/** `--layers` … `--alpha`, `--preset`, `--out`: shared by make and make-drafter. */
+function withShapeOptions<T>(y: Argv<T>, role: 'target' | 'drafter') {
+  return y
+    .option('preset', {
+      type: 'string',
+      choices: PRESET_NAMES,
+      describe: `Start from a named ${role} shape (${PRESET_NAMES.map((p) => `${p}: ${SYNTHETIC_PRESETS[p].description}`).join('; ')}); other flags override it`,
+    })
+    .option('out', {
+      type: 'string',
+      demandOption: true,
+      describe: 'GGUF file to write (replaced if it exists)',
+    })
+    .option('layers', {
+      type: 'number',
+      describe: `Transformer blocks. Defaults to ${role === 'target' ? 2 : 1}`,
+    })
+    .option('dim', { type: 'number', describe: 'Embedding width, a multiple of 32. Defaults to 64' })
+    .option('ffn', {
+      type: 'number',
+      describe: 'Feed-forward width, a multiple of 32. Defaults to 8/3 × dim',
+    })
+    .option('heads', { type: 'number', describe: 'Attention heads. Defaults to dim / 32' })
+    .option('type', {
+      type: 'string',
+      describe: `Weight storage type: ${SYNTHETIC_WEIGHT_TYPES.join(', ')}. Defaults to f32`,
+    })
+    .option('seed', {
+      type: 'number',
+      describe: `Seed of the map and the weights. Defaults to ${role === 'target' ? '1' : "the target's seed + 1"}`,
+    })
+    .option('alpha', {
+      type: 'number',
+      describe: 'Confidence of the mapped token (logit scale). Defaults to 12',
+    });
+}
+
+/** The shape flags that were given, over the preset's values. */
+function shapeOptions(args: ShapeArgs, base: SyntheticShapeOptions): SyntheticShapeOptions {
+  const given: SyntheticShapeOptions = {};
+  if (args.layers !== undefined) given.layers = args.layers;
+  if (args.dim !== undefined) given.dim = args.dim;
+  if (args.ffn !== undefined) given.ffn = args.ffn;
+  if (args.heads !== undefined) given.heads = args.heads;
+  if (args.type !== undefined) given.type = args.type as SyntheticWeightType;
+  if (args.seed !== undefined) given.seed = args.seed;
+  if (args.alpha !== undefined) given.alpha = args.alpha;
+  return { ...base, ...given };
+}
+
+/** Runs a maker, turning "option dim ..." errors into "--dim ..." ones. */
+async function withFlagNames<T>(make: () => Promise<T>): Promise<T> {
+  try {
+    return await make();
+  } catch (err) {
+    if (!(err instanceof ConfigError) || typeof err.context['option'] !== 'string') throw err;
+    const flag = `--${err.context['option'].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new ConfigError(`${flag} ${String(err.context['reason'] ?? err.message)}`, {
+      context: err.context,
+      cause: err,
+    });
+  }
+}
+
+function describeResult(role: string, r: SyntheticModelResult): string {
+  const s = r.shape;
+  return [
+    `wrote ${role} ${r.path}: ${megabytes(r.bytes)} (${r.bytes} bytes) in ${r.ms.toFixed(0)} ms`,
+    `  llama, ${s.layers} layer(s), dim ${s.dim}, ffn ${s.ffn}, ${s.heads} head(s), vocab ${s.vocab}, ${s.type}, context ${s.contextLength}, seed ${s.seed}, alpha ${s.alpha}`,
+  ].join('\n');
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`;
+}
+
+async function runMake(args: ArgumentsCamelCase<MakeArgs>): Promise<void> {
+  const preset = args.preset ? SYNTHETIC_PRESETS[args.preset as SyntheticPresetName].target : {};
+  const options = {
+    ...shapeOptions(args, preset),
+    out: args.out,
+    ...(args.vocab !== undefined || preset.vocab !== undefined ? { vocab: args.vocab ?? preset.vocab } : {}),
+    ...(args.contextLength !== undefined || preset.contextLength !== undefined
+      ? { contextLength: args.contextLength ?? preset.contextLength }
+      : {}),
+  };
+  const result = await withFlagNames(() => writeSyntheticTarget(options));
+  process.stdout.write(`${describeResult('target', result)}\n`);
+}
+
+async function runMakeDrafter(args: ArgumentsCamelCase<MakeDrafterArgs>): Promise<void> {
+  const preset = args.preset
+    ? SYNTHETIC_PRESETS[args.preset as SyntheticPresetName].drafter
+    : { agreement: 0.8 };
+  const options = {
+    ...shapeOptions(args, preset),
+    from: args.from,
+    out: args.out,
+    agreement: args.agreement ?? preset.agreement,
+  };
+  const result = await withFlagNames(() => writeSyntheticDrafter(options));
+  const n = result.shape.vocab - SYNTHETIC_FIRST_ID;
+  process.stdout.write(
+    `${describeResult('drafter', result)}\n  agrees with ${args.from} on ${result.agreed}/${n} text pieces (${((result.agreed ?? 0) / n).toFixed(3)})\n`,
+  );
+}
+
+async function runCheck(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
+  const started = performance.now();
+  const summary = await checkModelFile(args.file);
+  const ms = performance.now() - started;
+  // A synthetic model also says what it is; any other GGUF file simply has no such keys.
+  const synthetic = await readSyntheticMap(args.file).catch(() => undefined);
+  if (args.json) {
+    const extra = synthetic
+      ? { synthetic: { role: synthetic.role, seed: synthetic.seed, agreed: synthetic.agreed ?? null } }
+      : {};
+    process.stdout.write(`${JSON.stringify({ ...summary, checkMs: ms, ...extra })}\n`);
+    return;
+  }
+  const rows: [string, string][] = [
+    ['file', summary.path],
+    ['architecture', summary.architecture],
+    ['name', summary.name ?? '(none)'],
+    ['vocab', String(summary.vocabSize ?? 'unknown')],
+    ['context', String(summary.contextLength ?? 'unknown')],
+    ['tensors', String(summary.tensorCount)],
+    ['file type', `${summary.fileTypeName}${summary.fileType === undefined ? '' : ` (${summary.fileType})`}`],
+    ['gguf', `v${summary.ggufVersion}`],
+    ['size', `${megabytes(summary.sizeBytes)} (${summary.sizeBytes} bytes)`],
+  ];
+  if (synthetic) {
+    const agreed =
+      synthetic.agreed === undefined ? '' : `, agrees with its target on ${synthetic.agreed} tokens`;
+    rows.push(['synthetic', `${synthetic.role}, seed ${synthetic.seed}${agreed}`]);
+  }
+  rows.push(['check', `ok in ${ms.toFixed(1)} ms`]);
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(13)}${v}\n`);
+}
+
+const makeCommand: CommandModule<object, MakeArgs> = {
+  command: 'make',
+  describe: 'Write a synthetic llama target whose greedy next token follows a known map',
+  builder: (y: Argv) =>
+    withShapeOptions(y, 'target')
+      .option('vocab', { type: 'number', describe: 'Vocabulary size (at least 300). Defaults to 512' })
+      .option('context-length', { type: 'number', describe: 'Training context length. Defaults to 2048' })
+      .example('$0 model make --preset demo --out target.gguf', 'a 110 MB target for demos and benchmarks')
+      .example(
+        '$0 model make --layers 2 --dim 64 --vocab 512 --type q8_0 --out t.gguf',
+        'a tiny target',
+      ) as unknown as Argv<MakeArgs>,
+  handler: runMake,
+};
+
+const makeDrafterCommand: CommandModule<object, MakeDrafterArgs> = {
+  command: 'make-drafter',
+  describe:
+    "Write a cheaper drafter with the target's tokenizer whose map agrees with the target's on a set share",
+  builder: (y: Argv) =>
+    withShapeOptions(y, 'drafter')
+      .option('from', { type: 'string', demandOption: true, describe: 'The synthetic target GGUF file' })
+      .option('agreement', {
+        type: 'number',
+        describe: "Share (0..1) of tokens whose successor equals the target's. Defaults to 0.8",
+      })
+      .example(
+        '$0 model make-drafter --from target.gguf --agreement 0.8 --out drafter.gguf',
+        'a 1-layer drafter that agrees on 80% of tokens',
+      ) as unknown as Argv<MakeDrafterArgs>,
+  handler: runMakeDrafter,
+};
+
+const checkCommand: CommandModule<object, CheckArgs> = {
+  command: 'check <file>',
+  describe: 'Check a GGUF model file (complete, supported architecture) and print a summary',
+  builder: (y: Argv) =>
+    y.positional('file', { type: 'string', demandOption: true, describe: 'GGUF file' }).option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print one JSON object',
+    }) as unknown as Argv<CheckArgs>,
+  handler: runCheck,
+};
+
+export const modelCommand: CommandModule = {
+  command: 'model',
+  describe: 'Make synthetic GGUF models (make, make-drafter) or check a model file (check)',
+  builder: (y: Argv) =>
+    y
+      .command(makeCommand)
+      .command(makeDrafterCommand)
+      .command(checkCommand)
+      .demandCommand(1, 'Name a model command: make, make-drafter or check'),
+  handler: () => undefined,
+};
