@@ -1,39 +1,81 @@
 /**
- * `specmesh sim dsi`: non-SI, SI and DSI in virtual time on the DSI paper's grid and at its online
- * fixture, driven by the same orchestration code the cluster runs.
+ * `specmesh sim`: simulations in virtual time, driven by the same orchestration code the cluster runs.
+ *
+ * - `sim dsi`: non-SI, SI and DSI on the DSI paper grid and at its online fixture (core's runner);
+ *   with `--grid`, the paper's full offline grid on the simulator, written as heatmaps and CSV;
+ * - `sim dsd --scenario <file>`: a DSD scenario (drafters, targets, network, batching, workload).
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { formatDsiFixture, formatDsiGrid, runDsiFixture, runDsiGrid } from '../bench/dsi-grid.js';
+import { simDsdCommand } from '../sim/sim-dsd-command.js';
+import { formatDsiGridSummary, runDsiGridToFiles } from '../sim/sim-dsi-grid.js';
 
-interface SimArgs {
-  what: string;
-  tokens: number;
-  repeats: number;
+interface DsiArgs {
+  tokens?: number;
+  repeats?: number;
+  grid: boolean;
+  out: string;
+  c?: number[];
+  a?: number[];
+  k?: number[];
 }
 
-async function runSim(args: ArgumentsCamelCase<SimArgs>): Promise<void> {
-  process.stdout.write(
-    `${formatDsiGrid(runDsiGrid(args.tokens, args.repeats), args.tokens, args.repeats)}\n\n`,
-  );
-  process.stdout.write(`${formatDsiFixture(runDsiFixture(args.repeats))}\n`);
+async function runDsi(args: ArgumentsCamelCase<DsiArgs>): Promise<void> {
+  if (args.grid) {
+    // The full grid has thousands of points: shorter generations keep it to minutes.
+    const tokens = args.tokens ?? 200;
+    const repeats = args.repeats ?? 2;
+    const axes = {
+      ...(args.c ? { c: args.c } : {}),
+      ...(args.a ? { a: args.a } : {}),
+      ...(args.k ? { k: args.k } : {}),
+    };
+    const { rows, files } = await runDsiGridToFiles({ tokens, repeats, ...axes }, args.out);
+    process.stdout.write(`${formatDsiGridSummary(rows, tokens, repeats)}\nwrote ${files.join(', ')}\n`);
+    return;
+  }
+  const tokens = args.tokens ?? 1000;
+  const repeats = args.repeats ?? 5;
+  process.stdout.write(`${formatDsiGrid(runDsiGrid(tokens, repeats), tokens, repeats)}\n\n`);
+  process.stdout.write(`${formatDsiFixture(runDsiFixture(repeats))}\n`);
 }
 
-export const simCommand: CommandModule<object, SimArgs> = {
-  command: 'sim <what>',
-  describe: 'Simulate in virtual time (dsi: non-SI vs SI vs DSI on the DSI paper grid)',
+const simDsiCommand: CommandModule<object, DsiArgs> = {
+  command: 'dsi',
+  describe: 'non-SI vs SI vs DSI on the DSI paper grid (--grid: full grid, heatmaps and CSV)',
   builder: (y: Argv) =>
     y
-      .positional('what', {
-        type: 'string',
-        choices: ['dsi'],
-        demandOption: true,
-        describe: 'Simulation to run',
+      .option('tokens', { type: 'number', describe: 'Tokens per generation (default 1000; 200 with --grid)' })
+      .option('repeats', { type: 'number', describe: 'Seeds per point (default 5; 2 with --grid)' })
+      .option('grid', {
+        type: 'boolean',
+        default: false,
+        describe: "The paper's full offline grid on the simulator, with heatmaps (SVG, PNG) and CSV",
       })
-      .option('tokens', { type: 'number', default: 1000, describe: 'Tokens per generation' })
-      .option('repeats', { type: 'number', default: 5, describe: 'Seeds per point' })
+      .option('c', {
+        type: 'array',
+        number: true,
+        describe: 'Grid: drafter/target ratios (default the paper axis)',
+      })
+      .option('a', {
+        type: 'array',
+        number: true,
+        describe: 'Grid: acceptance rates (default the paper axis)',
+      })
+      .option('k', { type: 'array', number: true, describe: 'Grid: lookaheads (default 1..20)' })
+      .option('out', { type: 'string', default: 'sim-dsi', describe: 'Folder for the --grid files' })
+      .example('$0 sim dsi --tokens 300 --repeats 3', 'a quicker pass over the grid')
       .example(
-        '$0 sim dsi --tokens 300 --repeats 3',
-        'a quicker pass over the grid',
-      ) as unknown as Argv<SimArgs>,
-  handler: runSim,
+        '$0 sim dsi --grid --out docs/benchmarks/img',
+        'heatmaps of the full grid',
+      ) as unknown as Argv<DsiArgs>,
+  handler: runDsi,
+};
+
+export const simCommand: CommandModule = {
+  command: 'sim <command>',
+  describe: 'Simulate in virtual time (dsi: the DSI paper grid; dsd: a DSD scenario file)',
+  builder: (y: Argv) =>
+    y.command(simDsiCommand).command(simDsdCommand).demandCommand(1, 'Name a simulation: dsi or dsd') as Argv,
+  handler: () => undefined,
 };

@@ -1,0 +1,180 @@
+/**
+ * Runs a scenario in virtual time: builds drafters (each with its network link), targets (batcher and
+ * queues) and the router, generates requests (trace replay, Poisson, or closed-loop clients with think
+ * time), drives each request's core `Orchestrator` through a `SessionDriver`, and reports metrics.
+ *
+ * Open-loop requests go to the drafter with the fewest sessions (join-shortest-queue, lowest index on
+ * ties); closed-loop client `c` is a device that always uses drafter `c mod drafters`.
+ *
+ * @example
+ *   const report = runScenario(loadScenario('packages/sim/scenarios/dsd-gsm8k.yaml'));
+ *   report.throughputTokPerSec;
+ */
+import { createWindowPolicy, type TokenOracle, type WindowStats } from '@specmesh/core';
+import { InternalError } from '@specmesh/protocol';
+import { type AcceptanceModel, createAcceptanceModel } from './acceptance-model.js';
+import { DrafterServer } from './drafter-server.js';
+import { NetworkLink } from './network-link.js';
+import { sampleDist, sampleTokens } from './sample-dist.js';
+import type { Scenario } from './scenario-schema.js';
+import { type RequestRecord, SessionDriver } from './session-driver.js';
+import { SimRandom } from './sim-random.js';
+import { buildReport, type SimReport } from './sim-report.js';
+import { Simulation } from './simulation.js';
+import { TargetRouter } from './target-router.js';
+import { TargetServer } from './target-server.js';
+
+export interface RunScenarioOptions {
+  /** Called after each finished request. */
+  readonly onProgress?: (completed: number, total: number) => void;
+  /** Real tokens from core's oracle instead of the scenario's acceptance model (DSI comparisons). */
+  readonly oracle?: TokenOracle;
+  /** Prompt tokens for oracle runs. */
+  readonly prompt?: ArrayLike<number>;
+  /** Receives every finished request's record. */
+  readonly onRequest?: (r: RequestRecord) => void;
+}
+
+interface DrafterNode {
+  readonly server: DrafterServer;
+  readonly link: NetworkLink;
+  readonly execution: 'distributed' | 'fused';
+}
+
+export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimReport {
+  const sim = new Simulation();
+  const root = new SimRandom(s.seed ?? 1);
+  // Independent streams, split in a fixed order.
+  const linkRng = root.split();
+  const lengthRng = root.split();
+  const arrivalRng = root.split();
+  const thinkRng = root.split();
+  const acceptSeed = root.split().float() * 4294967296;
+
+  const drafters: DrafterNode[] = [];
+  for (const g of s.drafters) {
+    for (let i = 0; i < g.count; i++) {
+      const base = Array.isArray(g.oneWayMs) ? linkRng.uniform(g.oneWayMs[0], g.oneWayMs[1]) : g.oneWayMs;
+      drafters.push({
+        server: new DrafterServer(sim, drafters.length, g.latency, g.slots ?? 1),
+        link: new NetworkLink(base, g.jitter ?? 0, linkRng.split()),
+        execution: g.execution ?? s.speculation.execution ?? 'distributed',
+      });
+    }
+  }
+  const t = s.targets;
+  const targets = Array.from(
+    { length: t.count },
+    (_, index) =>
+      new TargetServer(sim, {
+        index,
+        latency: t.latency,
+        slots: t.slots ?? 1,
+        windowMs: t.batching?.windowMs ?? 0,
+        maxJobs: t.batching?.maxJobs ?? 1,
+      }),
+  );
+  const router = new TargetRouter(s.routing?.targets ?? 'jsq-sticky', targets);
+  const acceptance: AcceptanceModel = createAcceptanceModel(s.speculation.acceptance);
+  const { window } = s.speculation;
+  const policy = window.policy === 'static' ? undefined : createWindowPolicy(window);
+
+  const total = s.workload.requests;
+  const records: RequestRecord[] = [];
+  let arrived = 0;
+
+  const startRequest = (drafter: DrafterNode, onDone?: () => void) => {
+    const id = arrived++;
+    const promptTokens = sampleTokens(s.workload.promptTokens, lengthRng);
+    const outputTokens = sampleTokens(s.workload.outputTokens, lengthRng);
+    const fused = drafter.execution === 'fused';
+    const nextWindow = policy
+      ? (w: WindowStats) =>
+          policy.nextWindow({
+            acceptance: w.acceptance,
+            lastAcceptance: w.lastLength > 0 ? w.lastAccepted / w.lastLength : 1,
+            lastWindow: w.lastWindow,
+            contextTokens: promptTokens,
+          })
+      : undefined;
+    const session = new SessionDriver(
+      {
+        id,
+        promptTokens,
+        outputTokens,
+        arrivedAt: sim.now,
+        mode: s.speculation.mode,
+        // Fused mode is DSD's γ = 1: one draft per round, no window to adapt.
+        k: fused ? 1 : window.k,
+        maxTasks: targets.length,
+        execution: drafter.execution,
+        fusedDraftMs: t.fusedDraftMs ?? 0,
+        ...(nextWindow && !fused ? { nextWindow } : {}),
+        seed: acceptSeed,
+      },
+      {
+        sim,
+        drafter: drafter.server,
+        link: drafter.link,
+        router,
+        acceptance,
+        ...(options.oracle ? { oracle: options.oracle } : {}),
+        ...(options.prompt ? { prompt: options.prompt } : {}),
+        onFinish: (r) => {
+          records.push(r);
+          options.onRequest?.(r);
+          options.onProgress?.(records.length, total);
+          onDone?.();
+        },
+      },
+    );
+    // In fused mode the request itself crosses the network to the server first.
+    if (fused) sim.after(drafter.link.delay(), () => session.start());
+    else session.start();
+  };
+
+  const leastLoaded = () => {
+    let best = drafters[0]!;
+    for (const d of drafters) if (d.server.sessions < best.server.sessions) best = d;
+    return best;
+  };
+
+  const a = s.workload.arrival;
+  if (a.process === 'trace') {
+    for (let i = 0; i < total; i++) sim.at(a.arrivalsMs[i]!, () => startRequest(leastLoaded()));
+  } else if (a.process === 'poisson') {
+    const meanGap = 1000 / a.ratePerSec;
+    const next = () => {
+      startRequest(leastLoaded());
+      if (arrived < total) sim.after(arrivalRng.exponential(meanGap), next);
+    };
+    sim.after(arrivalRng.exponential(meanGap), next);
+  } else {
+    const clients = a.clients ?? drafters.length;
+    const think = () => sampleDist(a.thinkMs, thinkRng);
+    for (let c = 0; c < Math.min(clients, total); c++) {
+      const device = drafters[c % drafters.length]!;
+      const loop = () => {
+        if (arrived >= total) return;
+        startRequest(device, () => sim.after(think(), loop));
+      };
+      sim.after(think(), loop);
+    }
+  }
+
+  sim.run();
+  let jobsLeft = router.poolQueued;
+  for (const x of targets) jobsLeft += x.load;
+  if (records.length !== arrived)
+    throw new InternalError(`simulation stalled: ${arrived} requests arrived, ${records.length} completed`);
+  return buildReport({
+    scenario: s.name,
+    arrived,
+    records,
+    targets,
+    targetSlots: t.slots ?? 1,
+    jobsLeft,
+    events: sim.events,
+    endMs: sim.now,
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * The scenario file format (YAML or JSON), as a TypeBox schema: validation and the TypeScript type come
+ * from one definition. Times are ms, lengths tokens. `loadScenario` validates files against it and adds
+ * the checks a schema cannot express.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+const NonNeg = Type.Number({ minimum: 0 });
+const PosInt = Type.Integer({ minimum: 1 });
+
+/** A distribution of a positive quantity (lengths, think times). */
+export const DistSchema = Type.Union([
+  Type.Object({ dist: Type.Literal('fixed'), value: NonNeg }, { additionalProperties: false }),
+  Type.Object({ dist: Type.Literal('uniform'), min: NonNeg, max: NonNeg }, { additionalProperties: false }),
+  Type.Object(
+    { dist: Type.Literal('exponential'), mean: NonNeg, min: Type.Optional(NonNeg) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      dist: Type.Literal('lognormal'),
+      mean: Type.Number({ exclusiveMinimum: 0 }),
+      cv: NonNeg,
+      min: Type.Optional(NonNeg),
+      max: Type.Optional(NonNeg),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { dist: Type.Literal('empirical'), values: Type.Array(NonNeg, { minItems: 1 }) },
+    { additionalProperties: false },
+  ),
+]);
+export type Dist = Static<typeof DistSchema>;
+
+const TargetLatencySchema = Type.Object(
+  {
+    ttftMs: NonNeg,
+    tpotMs: NonNeg,
+    prefillPerTokenMs: Type.Optional(NonNeg),
+    perTokenMs: Type.Optional(NonNeg),
+    perJobMs: Type.Optional(NonNeg),
+  },
+  { additionalProperties: false },
+);
+
+const DrafterGroupSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    count: PosInt,
+    /** One-way latency to the targets: a fixed value, or a range each drafter's link is drawn from. */
+    oneWayMs: Type.Union([NonNeg, Type.Tuple([NonNeg, NonNeg])]),
+    /** Relative jitter per message, uniform ±. Defaults to 0. */
+    jitter: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    latency: Type.Object({ ttftMs: NonNeg, tpotMs: NonNeg }, { additionalProperties: false }),
+    /** Draft jobs at once. Defaults to 1. */
+    slots: Type.Optional(PosInt),
+    /** Overrides `speculation.execution` for this group. */
+    execution: Type.Optional(Type.Union([Type.Literal('distributed'), Type.Literal('fused')])),
+  },
+  { additionalProperties: false },
+);
+
+const ArrivalSchema = Type.Union([
+  Type.Object(
+    {
+      process: Type.Literal('closed-loop'),
+      /** Concurrent clients, each waiting `thinkMs` after a response. Defaults to the drafter count. */
+      clients: Type.Optional(PosInt),
+      thinkMs: DistSchema,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { process: Type.Literal('poisson'), ratePerSec: Type.Number({ exclusiveMinimum: 0 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { process: Type.Literal('trace'), arrivalsMs: Type.Array(NonNeg, { minItems: 1 }) },
+    { additionalProperties: false },
+  ),
+]);
+
+export const ScenarioSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    /** Seed of every random stream. Defaults to 1. */
+    seed: Type.Optional(Type.Integer({ minimum: 0 })),
+    drafters: Type.Array(DrafterGroupSchema, { minItems: 1 }),
+    targets: Type.Object(
+      {
+        count: PosInt,
+        /** Batches in flight per target. Defaults to 1. */
+        slots: Type.Optional(PosInt),
+        latency: TargetLatencySchema,
+        batching: Type.Optional(
+          Type.Object(
+            { windowMs: NonNeg, maxJobs: Type.Integer({ minimum: 1, maximum: 1024 }) },
+            {
+              additionalProperties: false,
+            },
+          ),
+        ),
+        /** Server-side draft cost per token in fused mode. Defaults to 0. */
+        fusedDraftMs: Type.Optional(NonNeg),
+      },
+      { additionalProperties: false },
+    ),
+    routing: Type.Optional(
+      Type.Object(
+        { targets: Type.Union([Type.Literal('jsq-sticky'), Type.Literal('shared-queue')]) },
+        { additionalProperties: false },
+      ),
+    ),
+    speculation: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('nonsi'), Type.Literal('si'), Type.Literal('dsi')]),
+        execution: Type.Optional(Type.Union([Type.Literal('distributed'), Type.Literal('fused')])),
+        window: Type.Object(
+          {
+            policy: Type.Union([Type.Literal('static'), Type.Literal('backoff'), Type.Literal('threshold')]),
+            k: Type.Integer({ minimum: 1, maximum: 64 }),
+          },
+          { additionalProperties: false },
+        ),
+        acceptance: Type.Union([
+          Type.Object(
+            { model: Type.Literal('iid'), a: Type.Number({ minimum: 0, maximum: 1 }) },
+            {
+              additionalProperties: false,
+            },
+          ),
+          Type.Object(
+            {
+              model: Type.Literal('decaying'),
+              base: Type.Number({ minimum: 0, maximum: 1 }),
+              decay: Type.Number({ minimum: 0, maximum: 1 }),
+            },
+            { additionalProperties: false },
+          ),
+        ]),
+      },
+      { additionalProperties: false },
+    ),
+    workload: Type.Object(
+      {
+        /** Requests to complete. */
+        requests: PosInt,
+        arrival: ArrivalSchema,
+        promptTokens: DistSchema,
+        outputTokens: DistSchema,
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Scenario = Static<typeof ScenarioSchema>;
+export type DrafterGroup = Static<typeof DrafterGroupSchema>;

@@ -1,0 +1,269 @@
+/**
+ * Drives one request's `@specmesh/core` `Orchestrator` in virtual time: every command it returns
+ * becomes simulated work (a draft on the request's drafter, a verification job sent over the network
+ * to a target, a preemption), and every finished piece of work goes back to it as an event. The
+ * orchestration algorithm itself is never re-implemented here.
+ *
+ * Tokens: with an acceptance model, every draft is token 1 and the target's token where it disagrees
+ * is 2; whether the draft at absolute position `p` of epoch `e` is right is a hash of (request, p, e)
+ * compared with the model's probability for the position in its round, so tasks that overlap agree.
+ * With a `TokenOracle` (core's), tokens are real and verification is core's `verifyGreedy`, exactly as
+ * in `runVirtual`.
+ *
+ * `execution: 'fused'` runs draft and verify on the server: no network per round, drafting costs
+ * `fusedDraftMs` per token, and the client sees each token one link delay later.
+ */
+import {
+  type DraftToken,
+  hashTokens,
+  type OrchestrationMode,
+  Orchestrator,
+  type OrchestratorCommand,
+  type OrchestratorEvent,
+  type TokenOracle,
+  verifyGreedy,
+  type WindowStats,
+} from '@specmesh/core';
+import type { AcceptanceModel } from './acceptance-model.js';
+import type { DrafterServer } from './drafter-server.js';
+import type { NetworkLink } from './network-link.js';
+import type { Simulation } from './simulation.js';
+import { newTargetJob, type TargetJob } from './target-job.js';
+import type { TargetRouter } from './target-router.js';
+
+const DRAFT_TOKEN = 1;
+const TARGET_TOKEN = 2;
+
+/** What one finished request reports. */
+export interface RequestRecord {
+  readonly id: number;
+  readonly drafter: number;
+  readonly promptTokens: number;
+  readonly tokens: number;
+  readonly arrivedAt: number;
+  /** When the client saw the first and the last token, ms. */
+  readonly firstTokenAt: number;
+  readonly lastTokenAt: number;
+  readonly drafted: number;
+  readonly acceptedDrafts: number;
+  readonly verifiedDrafts: number;
+  readonly tasks: number;
+  readonly cancelledTasks: number;
+}
+
+export interface SessionSpec {
+  readonly id: number;
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  readonly arrivedAt: number;
+  readonly mode: OrchestrationMode;
+  readonly k: number;
+  readonly maxTasks: number;
+  readonly execution: 'distributed' | 'fused';
+  readonly fusedDraftMs: number;
+  readonly nextWindow?: (stats: WindowStats) => number;
+  /** Seed of the acceptance hash. */
+  readonly seed: number;
+}
+
+export interface SessionContext {
+  readonly sim: Simulation;
+  readonly drafter: DrafterServer;
+  readonly link: NetworkLink;
+  readonly router: TargetRouter;
+  readonly acceptance?: AcceptanceModel;
+  readonly oracle?: TokenOracle;
+  /** Prompt tokens for oracle runs (otherwise zeros of the spec's length). */
+  readonly prompt?: ArrayLike<number>;
+  readonly onFinish: (r: RequestRecord) => void;
+}
+
+export class SessionDriver {
+  private readonly spec: SessionSpec;
+  private readonly ctx: SessionContext;
+  private readonly orch: Orchestrator;
+  private readonly jobs = new Map<string, { job: TargetJob; base: number; drafts: readonly DraftToken[] }>();
+  private tokens = 0;
+  private firstTokenAt = -1;
+  private lastTokenAt = -1;
+  private finished = false;
+
+  constructor(spec: SessionSpec, ctx: SessionContext) {
+    this.spec = spec;
+    this.ctx = ctx;
+    this.orch = new Orchestrator({
+      mode: spec.mode,
+      k: spec.k,
+      maxTasks: spec.mode === 'dsi' ? spec.maxTasks : 1,
+      maxTokens: spec.outputTokens,
+      prompt: ctx.prompt ?? new Uint8Array(spec.promptTokens),
+      taskPrefix: `r${spec.id}.`,
+      ...(spec.nextWindow ? { nextWindow: spec.nextWindow } : {}),
+    });
+  }
+
+  start(): void {
+    this.ctx.drafter.sessions++;
+    this.step(() => this.orch.start());
+  }
+
+  /** Runs one orchestrator step and its commands as one unit for the router. */
+  private step(fn: () => OrchestratorCommand[]) {
+    const { router } = this.ctx;
+    router.hold();
+    try {
+      for (const c of fn()) this.execute(c);
+    } finally {
+      router.resume();
+    }
+  }
+
+  private handle(event: OrchestratorEvent) {
+    if (this.finished) return;
+    this.step(() => this.orch.handle(event));
+  }
+
+  private fused(): boolean {
+    return this.spec.execution === 'fused';
+  }
+
+  /** One-way delay of a round's message: none when fused (draft and verify share the server). */
+  private roundDelay(): number {
+    return this.fused() ? 0 : this.ctx.link.delay();
+  }
+
+  private later(delay: number, fn: () => void) {
+    if (delay === 0) fn();
+    else this.ctx.sim.after(delay, fn);
+  }
+
+  private execute(c: OrchestratorCommand) {
+    switch (c.type) {
+      case 'draft':
+        return this.draft(c.epoch, c.pos, c.n);
+      case 'verify':
+        return this.verify(c.taskId, c.epoch, c.base, c.prefix, c.drafts);
+      case 'cancel':
+        for (const id of c.taskIds) {
+          const entry = this.jobs.get(id);
+          if (!entry) continue;
+          this.jobs.delete(id);
+          // The preempt message travels like any other.
+          const d = this.roundDelay();
+          if (d === 0) this.ctx.router.cancel(entry.job);
+          else this.ctx.sim.after(d, () => this.ctx.router.cancel(entry.job));
+        }
+        return;
+      case 'commit': {
+        const seenAt = this.ctx.sim.now + (this.fused() ? this.ctx.link.delay() : 0);
+        if (this.firstTokenAt < 0) this.firstTokenAt = seenAt;
+        this.lastTokenAt = Math.max(this.lastTokenAt, seenAt);
+        this.tokens += c.tokens.length;
+        return;
+      }
+      case 'done':
+        return this.finish();
+    }
+  }
+
+  private draft(epoch: number, pos: number, n: number) {
+    const tokens: DraftToken[] = [];
+    const { oracle } = this.ctx;
+    if (oracle) {
+      // One buffer, viewed at each length: the oracle reads a prefix, copying it per token is O(L²).
+      const ctx = new Uint32Array(pos + n);
+      ctx.set(this.orch.context(pos));
+      for (let i = 0; i < n; i++) {
+        const token = oracle.draft(ctx.subarray(0, pos + i));
+        ctx[pos + i] = token;
+        tokens.push({ token });
+      }
+    } else {
+      for (let i = 0; i < n; i++) tokens.push({ token: DRAFT_TOKEN });
+    }
+    const done = () => this.handle({ type: 'drafted', epoch, pos, tokens });
+    if (this.fused()) this.ctx.sim.after(n * this.spec.fusedDraftMs, done);
+    else this.ctx.drafter.draft(this.spec.id, n, done);
+  }
+
+  private verify(
+    taskId: string,
+    epoch: number,
+    base: number,
+    prefix: Uint32Array,
+    drafts: readonly DraftToken[],
+  ) {
+    const job = newTargetJob(taskId, this.spec.id, drafts.length, this.spec.promptTokens, () => {
+      // Result travels back to the drafter.
+      this.later(this.roundDelay(), () => this.onVerified(taskId, epoch, base, prefix, drafts));
+    });
+    this.jobs.set(taskId, { job, base, drafts });
+    this.later(this.roundDelay(), () => {
+      if (job.state === 'queued') this.ctx.router.submit(job);
+    });
+  }
+
+  private onVerified(
+    taskId: string,
+    epoch: number,
+    base: number,
+    prefix: Uint32Array,
+    drafts: readonly DraftToken[],
+  ) {
+    if (!this.jobs.delete(taskId)) return; // cancelled meanwhile
+    const { oracle } = this.ctx;
+    if (oracle) {
+      const ctx = new Uint32Array(prefix.length + drafts.length);
+      ctx.set(prefix);
+      for (let i = 0; i < drafts.length; i++) ctx[prefix.length + i] = drafts[i]!.token;
+      const argmax: number[] = [];
+      for (let i = 0; i <= drafts.length; i++) argmax.push(oracle.target(ctx.subarray(0, prefix.length + i)));
+      this.handle({
+        type: 'verified',
+        taskId,
+        ...verifyGreedy(
+          drafts.map((d) => d.token),
+          argmax,
+        ),
+      });
+      return;
+    }
+    // Position by position: the draft at base + i is right with the model's probability for slot i.
+    let accepted = 0;
+    while (accepted < drafts.length && this.draftIsRight(base + accepted, epoch, accepted)) accepted++;
+    const bonus = accepted === drafts.length;
+    // The target's token after the drafts equals what the drafter has (or will have) there when that
+    // draft is right; the orchestrator compares them to keep DSI's later tasks.
+    const token = bonus && this.draftIsRight(base + accepted, epoch, accepted) ? DRAFT_TOKEN : TARGET_TOKEN;
+    this.handle({ type: 'verified', taskId, accepted, token, bonus });
+  }
+
+  private draftIsRight(pos: number, epoch: number, slot: number): boolean {
+    const u = hashTokens([this.spec.id, pos, epoch], 3, 3, this.spec.seed) / 4294967296;
+    return u < this.ctx.acceptance!.probability(slot);
+  }
+
+  private finish() {
+    if (this.finished) return;
+    this.finished = true;
+    const { drafter, router } = this.ctx;
+    drafter.sessions--;
+    drafter.forget(this.spec.id);
+    router.release(this.spec.id);
+    const s = this.orch.stats;
+    this.ctx.onFinish({
+      id: this.spec.id,
+      drafter: drafter.index,
+      promptTokens: this.spec.promptTokens,
+      tokens: this.tokens,
+      arrivedAt: this.spec.arrivedAt,
+      firstTokenAt: this.firstTokenAt,
+      lastTokenAt: this.lastTokenAt,
+      drafted: s.drafted,
+      acceptedDrafts: s.acceptedDrafts,
+      verifiedDrafts: s.verifiedDrafts,
+      tasks: s.tasks,
+      cancelledTasks: s.cancelledTasks,
+    });
+  }
+}

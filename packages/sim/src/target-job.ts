@@ -1,0 +1,45 @@
+/** A verification job as targets and routers see it. */
+
+export type TargetJobState = 'queued' | 'running' | 'done' | 'cancelled';
+
+export interface TargetJob {
+  /** Orchestrator task id. */
+  readonly taskId: string;
+  /** Request (session) the job belongs to; a target holds a session's cache after its first job. */
+  readonly sessionId: number;
+  /** Draft tokens to check. */
+  readonly drafts: number;
+  /** Prompt tokens, paid once per session and target (prefill). */
+  readonly promptTokens: number;
+  /** Called at the target when the job's batch completes, unless the job was cancelled. */
+  readonly onDone: (job: TargetJob) => void;
+  state: TargetJobState;
+  /** True when it runs as the session's prefill on its target (decided when it reaches the target). */
+  prefill: boolean;
+  /** Virtual time it reached the target's queue, and its batch start. */
+  enqueuedAt: number;
+  startedAt: number;
+  /** Index of the target serving it, -1 while unassigned. */
+  target: number;
+}
+
+export function newTargetJob(
+  taskId: string,
+  sessionId: number,
+  drafts: number,
+  promptTokens: number,
+  onDone: (job: TargetJob) => void,
+): TargetJob {
+  return {
+    taskId,
+    sessionId,
+    drafts,
+    promptTokens,
+    onDone,
+    state: 'queued',
+    prefill: false,
+    enqueuedAt: 0,
+    startedAt: 0,
+    target: -1,
+  };
+}

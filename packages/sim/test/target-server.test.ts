@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { newTargetJob, Simulation, type TargetJob, TargetServer } from '../src/index.js';
+
+const latency = { ttftMs: 10, tpotMs: 4, perTokenMs: 0.5, perJobMs: 1 };
+
+function setup(windowMs: number, maxJobs: number) {
+  const sim = new Simulation();
+  const target = new TargetServer(sim, { index: 0, latency, windowMs, maxJobs });
+  const done: Array<{ id: string; at: number }> = [];
+  const job = (id: string, session: number, drafts = 4) =>
+    newTargetJob(id, session, drafts, 0, (j: TargetJob) => done.push({ id: j.taskId, at: sim.now }));
+  return { sim, target, done, job };
+}
+
+describe('TargetServer', () => {
+  it('waits the window for company, then serves the batch as one step', () => {
+    const { sim, target, done, job } = setup(0.3, 12);
+    // Sessions 1..3 are held already (their prefill is behind them).
+    for (const s of [1, 2, 3]) target.submit(job(`warm${s}`, s, 0));
+    sim.run();
+    done.length = 0;
+    const t0 = sim.now;
+    for (const s of [1, 2, 3]) target.submit(job(`v${s}`, s));
+    sim.run();
+    // One batch, leaving when the window closes: 4 + 1 * 2 jobs + 0.5 * 12 drafts = 12 ms.
+    expect(done.map((d) => d.id)).toEqual(['v1', 'v2', 'v3']);
+    for (const d of done) expect(d.at - t0).toBeCloseTo(0.3 + 12, 9);
+    expect(target.stats.batches).toBe(2);
+  });
+
+  it('starts a full batch at once and keeps the rest for the next one', () => {
+    const { sim, target, done, job } = setup(0.3, 2);
+    for (let s = 0; s < 3; s++) target.submit(job(`p${s}`, s, 0));
+    sim.run();
+    // Prefills: a batch of 2 at once (10 + 1 = 11 ms), then the third after the window... already due.
+    expect(done.map((d) => d.at)).toEqual([11, 11, 21]);
+    expect(target.stats.prefills).toBe(3);
+  });
+
+  it('preempts: cancelling every job of a running batch frees the slot at once', () => {
+    const { sim, target, done, job } = setup(0, 1);
+    const a = job('a', 1, 0);
+    const b = job('b', 2, 0);
+    target.submit(a);
+    target.submit(b);
+    sim.at(3, () => target.cancel(a));
+    sim.run();
+    expect(done).toEqual([{ id: 'b', at: 13 }]);
+    expect(target.stats.wastedMs).toBeCloseTo(3, 9);
+    expect(target.stats.busyMs).toBeCloseTo(13, 9);
+    expect(target.stats.cancelledRunning).toBe(1);
+  });
+
+  it('drops a cancelled queued job without serving it', () => {
+    const { sim, target, done, job } = setup(0, 1);
+    const a = job('a', 1, 0);
+    const b = job('b', 2, 0);
+    target.submit(a);
+    target.submit(b);
+    target.cancel(b);
+    sim.run();
+    expect(done.map((d) => d.id)).toEqual(['a']);
+    expect(target.stats.cancelledQueued).toBe(1);
+    expect(target.queued).toBe(0);
+  });
+});
