@@ -16,7 +16,7 @@ import {
 } from '@specmesh/models';
 
 /** Bump when the demo preset changes shape, so caches of the old one are not reused. */
-const DEMO_VERSION = 1;
+const DEMO_VERSION = 2;
 
 export function modelCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SPECMESH_CACHE_DIR) return env.SPECMESH_CACHE_DIR;
