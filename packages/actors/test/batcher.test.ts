@@ -1,9 +1,11 @@
+import { EmulatedModel } from '@specmesh/models';
 import { type BodyOf, type Envelope, ErrorCode } from '@specmesh/protocol';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
 import { Actor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
 import type { BatcherOptions } from '../src/batcher/batcher-options.js';
+import { Verifier } from '../src/verifier/verifier.js';
 import { useNatsServer } from './harness.js';
 
 type Task = BodyOf<'verify.task'>;
@@ -197,5 +199,51 @@ describe('batcher', () => {
     const [only] = await d.waitFor(1);
     expect(only?.kind).toBe('error');
     expect((only!.body as BodyOf<'error'>).code).toBe(ErrorCode.Deadline);
+  });
+
+  it('delivers each result as its task finishes: the fast task of a batch does not wait for the slow one', async () => {
+    // A real verifier: a session's first step costs 400 ms (prefill), later ones 2 ms.
+    const model = new EmulatedModel({ seed: 3, latency: { ttftMs: 400, tpotMs: 2 } });
+    const v = await Verifier.start({
+      pool: 'p7',
+      id: 'v7',
+      model,
+      servers: nats.url,
+      heartbeatIntervalMs: 50,
+    });
+    nats.defer(() => v.stop());
+    const b = await startBatcher('p7', { windowMs: 30, maxJobs: 8 });
+    await untilVerifiers(b, 1);
+    const d = await drafter(['warm', 'cold']);
+    const ctx = Uint32Array.of(1, 300, 301);
+    const t = (sessionId: string, i: number): Task => ({
+      ...task(sessionId, i),
+      pool: 'p7',
+      basePos: 0,
+      context: ctx,
+      drafts: Uint32Array.of(302),
+      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+    });
+    d.send('p7', t('warm', 0));
+    await d.waitFor(1, 5000);
+    const sent = Date.now();
+    // Both arrive within one window: one batch to the one verifier.
+    d.send('p7', t('cold', 1));
+    d.send('p7', t('warm', 2));
+    const arrived = new Map<string, number>();
+    const until = Date.now() + 5000;
+    while (arrived.size < 2 && Date.now() < until) {
+      for (const m of d.got.slice(1)) {
+        const sessionId = (m.body as BodyOf<'verify.result'>).sessionId;
+        if (!arrived.has(sessionId)) arrived.set(sessionId, Date.now() - sent);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(b.stats.batches).toBe(2);
+    expect(arrived.get('warm')).toBeLessThan(250);
+    expect(arrived.get('cold')).toBeGreaterThanOrEqual(390);
+    // Published once, by the verifier: the batcher does not relay a second copy.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(d.got).toHaveLength(3);
   });
 });

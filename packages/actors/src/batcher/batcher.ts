@@ -241,7 +241,8 @@ export class Batcher {
         const e = byId.get(r.taskId);
         if (!e) continue;
         this.sticky.set(r.sessionId, verifierId);
-        this.actor.publish(this.actor.subjects.result(r.sessionId), 'verify.result', r);
+        if (!reply.body.published)
+          this.actor.publish(this.actor.subjects.result(r.sessionId), 'verify.result', r);
       }
       for (const f of reply.body.failures) {
         const e = byId.get(f.taskId);

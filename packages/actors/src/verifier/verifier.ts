@@ -102,7 +102,10 @@ export class Verifier {
       else if (o.kind === 'failure') failures.push({ taskId: o.taskId, error: toWireError(o.error) });
       // Preempted tasks get neither: nobody waits for them.
     }
-    return { kind: 'batch.result' as const, body: { batchId: batch.batchId, results, failures } };
+    return {
+      kind: 'batch.result' as const,
+      body: { batchId: batch.batchId, results, failures, published: true },
+    };
   }
 
   private runInSession(task: Task, received: number) {
@@ -154,20 +157,20 @@ export class Verifier {
       s.tokens = context;
       s.lastUsed = Date.now();
       this.stats.tasks++;
-      return {
-        kind: 'result',
-        result: {
-          taskId: task.taskId,
-          sessionId: task.sessionId,
-          epoch: task.epoch,
-          accepted: r.accepted,
-          token: r.token,
-          bonus: r.bonus,
-          verifierId: this.actor.id,
-          queueMs: started - received,
-          computeMs: performance.now() - started,
-        },
+      const result: BodyOf<'verify.result'> = {
+        taskId: task.taskId,
+        sessionId: task.sessionId,
+        epoch: task.epoch,
+        accepted: r.accepted,
+        token: r.token,
+        bonus: r.bonus,
+        verifierId: this.actor.id,
+        queueMs: started - received,
+        computeMs: performance.now() - started,
       };
+      // Straight to the drafter, now: it need not wait for the batch reply and the batcher's relay.
+      this.actor.publish(this.actor.subjects.result(task.sessionId), 'verify.result', result);
+      return { kind: 'result', result };
     } catch (err) {
       if (err instanceof CancelledError || this.isStale(task, s)) {
         this.stats.aborted++;

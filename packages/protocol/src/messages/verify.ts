@@ -104,6 +104,12 @@ export const BatchResultSchema = Type.Object(
         maxItems: MAX_BATCH_TASKS,
       },
     ),
+    /**
+     * The verifier already published each result on its session's result subject as soon as the task
+     * finished (one hop less, and a batch's fast tasks do not wait for its slow ones); the batcher
+     * only books them. Absent or false: the batcher publishes them.
+     */
+    published: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
