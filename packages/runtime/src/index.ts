@@ -2,6 +2,7 @@ export type { HandleOptions, Handler, HandlerContext, Reply, RequestOptions } fr
 export { Actor } from './actor.js';
 export type { ActorConfig, ActorOptions } from './actor-options.js';
 export { RUNTIME_VERSION, resolveActorOptions } from './actor-options.js';
+export { DelayProxy, type DelayProxyOptions, type DelayProxyStats } from './delay-proxy.js';
 export type { EchoProcessOptions } from './echo-process.js';
 export { runEchoProcess } from './echo-process.js';
 export type { EchoServiceOptions } from './echo-service.js';

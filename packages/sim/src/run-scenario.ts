@@ -29,8 +29,8 @@ export interface RunScenarioOptions {
   readonly onProgress?: (completed: number, total: number) => void;
   /** Real tokens from core's oracle instead of the scenario's acceptance model (DSI comparisons). */
   readonly oracle?: TokenOracle;
-  /** Prompt tokens for oracle runs. */
-  readonly prompt?: ArrayLike<number>;
+  /** Prompt tokens for oracle runs: one for every request, or one per request id (arrival order). */
+  readonly prompt?: ArrayLike<number> | ((requestId: number) => ArrayLike<number>);
   /** Receives every finished request's record. */
   readonly onRequest?: (r: RequestRecord) => void;
 }
@@ -111,6 +111,8 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         fusedDraftMs: t.fusedDraftMs ?? 0,
         ...(nextWindow && !fused ? { nextWindow } : {}),
         seed: acceptSeed,
+        hopMs: s.messaging?.hopMs ?? 0,
+        cloudClient: s.messaging?.client === 'cloud',
       },
       {
         sim,
@@ -119,17 +121,24 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         router,
         acceptance,
         ...(options.oracle ? { oracle: options.oracle } : {}),
-        ...(options.prompt ? { prompt: options.prompt } : {}),
+        ...(options.prompt
+          ? { prompt: typeof options.prompt === 'function' ? options.prompt(id) : options.prompt }
+          : {}),
         onFinish: (r) => {
           records.push(r);
           options.onRequest?.(r);
           options.onProgress?.(records.length, total);
-          onDone?.();
+          // A cloud client learns the request is done when its last token reaches it.
+          if (onDone && s.messaging?.client === 'cloud') sim.at(Math.max(sim.now, r.lastTokenAt), onDone);
+          else onDone?.();
         },
       },
     );
-    // In fused mode the request itself crosses the network to the server first.
+    // In fused mode the request itself crosses the network to the server first; a cloud client's
+    // request crosses the drafter's link the other way (client → scheduler → drafter).
     if (fused) sim.after(drafter.link.delay(), () => session.start());
+    else if (s.messaging?.client === 'cloud')
+      sim.after(drafter.link.delay() + 2 * (s.messaging.hopMs ?? 0), () => session.start());
     else session.start();
   };
 

@@ -107,6 +107,31 @@ export const ScenarioSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * Costs of the message layer, for modelling a real cluster (validation). Defaults to none: an edge
+     * client beside its drafter and free broker hops, as in DSD-Sim.
+     */
+    messaging: Type.Optional(
+      Type.Object(
+        {
+          /**
+           * Cost of one broker hop (publish → delivery, encode and decode), ms, added to every message:
+           * a verify task crosses two (drafter → batcher → verifier), its result one (the verifier
+           * publishes it to the drafter), a preemption one.
+           * Defaults to 0.
+           */
+          hopMs: Type.Optional(NonNeg),
+          /**
+           * Where the user's client sits. `drafter` (DSD: on the device) sees tokens as they commit;
+           * `cloud` (a gateway beside the targets) sends each request across the drafter's link to
+           * start it (client → scheduler → drafter, two hops) and sees each commit one link delay and
+           * one hop later. Defaults to `drafter`.
+           */
+          client: Type.Optional(Type.Union([Type.Literal('drafter'), Type.Literal('cloud')])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     routing: Type.Optional(
       Type.Object(
         { targets: Type.Union([Type.Literal('jsq-sticky'), Type.Literal('shared-queue')]) },

@@ -49,6 +49,8 @@ export interface RequestRecord {
   readonly verifiedDrafts: number;
   readonly tasks: number;
   readonly cancelledTasks: number;
+  /** Output token ids, in oracle runs only (real tokens to compare with a real cluster's). */
+  readonly output?: readonly number[];
 }
 
 export interface SessionSpec {
@@ -64,6 +66,10 @@ export interface SessionSpec {
   readonly nextWindow?: (stats: WindowStats) => number;
   /** Seed of the acceptance hash. */
   readonly seed: number;
+  /** Broker hop cost added per message hop, ms. Defaults to 0. */
+  readonly hopMs?: number;
+  /** Client in the cloud: commits reach it one link delay and one hop later. Defaults to false. */
+  readonly cloudClient?: boolean;
 }
 
 export interface SessionContext {
@@ -127,9 +133,12 @@ export class SessionDriver {
     return this.spec.execution === 'fused';
   }
 
-  /** One-way delay of a round's message: none when fused (draft and verify share the server). */
-  private roundDelay(): number {
-    return this.fused() ? 0 : this.ctx.link.delay();
+  /**
+   * One-way delay of a round's message crossing `hops` broker hops: none when fused (draft and
+   * verify share the server).
+   */
+  private roundDelay(hops: number): number {
+    return this.fused() ? 0 : this.ctx.link.delay() + hops * (this.spec.hopMs ?? 0);
   }
 
   private later(delay: number, fn: () => void) {
@@ -148,14 +157,17 @@ export class SessionDriver {
           const entry = this.jobs.get(id);
           if (!entry) continue;
           this.jobs.delete(id);
-          // The preempt message travels like any other.
-          const d = this.roundDelay();
+          // The preempt message travels like any other, straight to the batcher and targets.
+          const d = this.roundDelay(1);
           if (d === 0) this.ctx.router.cancel(entry.job);
           else this.ctx.sim.after(d, () => this.ctx.router.cancel(entry.job));
         }
         return;
       case 'commit': {
-        const seenAt = this.ctx.sim.now + (this.fused() ? this.ctx.link.delay() : 0);
+        const seenAt =
+          this.ctx.sim.now +
+          (this.fused() || this.spec.cloudClient ? this.ctx.link.delay() : 0) +
+          (this.spec.cloudClient ? (this.spec.hopMs ?? 0) : 0);
         if (this.firstTokenAt < 0) this.firstTokenAt = seenAt;
         this.lastTokenAt = Math.max(this.lastTokenAt, seenAt);
         this.tokens += c.tokens.length;
@@ -194,11 +206,12 @@ export class SessionDriver {
     drafts: readonly DraftToken[],
   ) {
     const job = newTargetJob(taskId, this.spec.id, drafts.length, this.spec.promptTokens, () => {
-      // Result travels back to the drafter.
-      this.later(this.roundDelay(), () => this.onVerified(taskId, epoch, base, prefix, drafts));
+      // The verifier publishes the result straight to the drafter: one hop.
+      this.later(this.roundDelay(1), () => this.onVerified(taskId, epoch, base, prefix, drafts));
     });
     this.jobs.set(taskId, { job, base, drafts });
-    this.later(this.roundDelay(), () => {
+    // Drafter → batcher → target.
+    this.later(this.roundDelay(2), () => {
       if (job.state === 'queued') this.ctx.router.submit(job);
     });
   }
@@ -264,6 +277,7 @@ export class SessionDriver {
       verifiedDrafts: s.verifiedDrafts,
       tasks: s.tasks,
       cancelledTasks: s.cancelledTasks,
+      ...(this.ctx.oracle ? { output: this.orch.output } : {}),
     });
   }
 }

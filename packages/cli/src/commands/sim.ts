@@ -3,12 +3,14 @@
  *
  * - `sim dsi`: non-SI, SI and DSI on the DSI paper grid and at its online fixture (core's runner);
  *   with `--grid`, the paper's full offline grid on the simulator, written as heatmaps and CSV;
- * - `sim dsd --scenario <file>`: a DSD scenario (drafters, targets, network, batching, workload).
+ * - `sim dsd --scenario <file>`: a DSD scenario (drafters, targets, network, batching, workload);
+ * - `sim validate`: one scenario in the simulator and on a real local cluster, compared metric by metric.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { formatDsiFixture, formatDsiGrid, runDsiFixture, runDsiGrid } from '../bench/dsi-grid.js';
 import { simDsdCommand } from '../sim/sim-dsd-command.js';
 import { formatDsiGridSummary, runDsiGridToFiles } from '../sim/sim-dsi-grid.js';
+import { simValidateCommand } from '../sim/validate-command.js';
 
 interface DsiArgs {
   tokens?: number;
@@ -74,8 +76,13 @@ const simDsiCommand: CommandModule<object, DsiArgs> = {
 
 export const simCommand: CommandModule = {
   command: 'sim <command>',
-  describe: 'Simulate in virtual time (dsi: the DSI paper grid; dsd: a DSD scenario file)',
+  describe:
+    'Simulate in virtual time (dsi: the DSI paper grid; dsd: a DSD scenario file; validate: vs a real cluster)',
   builder: (y: Argv) =>
-    y.command(simDsiCommand).command(simDsdCommand).demandCommand(1, 'Name a simulation: dsi or dsd') as Argv,
+    y
+      .command(simDsiCommand)
+      .command(simDsdCommand)
+      .command(simValidateCommand)
+      .demandCommand(1, 'Name a simulation: dsi, dsd or validate') as Argv,
   handler: () => undefined,
 };
