@@ -82,52 +82,88 @@ export async function measureVerifyCost(
   }
 }
 
-interface NativeRun {
-  tokens: number[];
-  ms: number;
+/** One timed greedy generation. */
+interface Run {
+  readonly tokens: number[];
+  readonly ms: number;
+  readonly drafted: number;
+}
+
+/** A way of generating that the benchmark times; `close` frees what it holds. */
+interface Method {
+  readonly name: 'plain' | 'builtin' | Mode;
+  run(id: string): Promise<Run>;
+  close(): Promise<void>;
 }
 
 /** Greedy generation with node-llama-cpp alone, with or without its draft-model predictor. */
-async function nativeGenerate(
+async function nativeMethod(
+  name: 'plain' | 'builtin',
   targetPath: string,
   drafterPath: string | undefined,
   cfg: LlamaBenchConfig,
-): Promise<NativeRun> {
+): Promise<Method> {
   const { getLlama, DraftSequenceTokenPredictor } = await import('node-llama-cpp');
   const llama = await getLlama({ gpu: false, build: 'never' });
   const target = await llama.loadModel({ modelPath: targetPath, gpuLayers: 0 });
   const draft = drafterPath ? await llama.loadModel({ modelPath: drafterPath, gpuLayers: 0 }) : undefined;
-  // A fresh sequence per run (returned sequences are reclaimed asynchronously).
+  // A fresh sequence per run (returned sequences are reclaimed asynchronously): one per repeat and
+  // one for the warm-up.
   const sequences = cfg.repeats + 1;
   const tctx = await target.createContext({ contextSize: 1024, threads: cfg.threads, sequences });
   const dctx = await draft?.createContext({ contextSize: 1024, threads: cfg.threads, sequences });
-  try {
-    let best: NativeRun | undefined;
-    for (let r = 0; r < cfg.repeats + 1; r++) {
+  const prompt = [target.tokens.bos!, ...target.tokenize(cfg.prompt)];
+  return {
+    name,
+    async run() {
       const seq = tctx.getSequence(
         dctx
           ? { tokenPredictor: new DraftSequenceTokenPredictor(dctx.getSequence(), { maxTokens: cfg.k }) }
           : {},
       );
-      const prompt = [target.tokens.bos!, ...target.tokenize(cfg.prompt)];
-      const out: number[] = [];
+      const tokens: number[] = [];
       const t0 = performance.now();
       for await (const t of seq.evaluate(prompt, { temperature: 0 })) {
-        out.push(t);
-        if (out.length >= cfg.tokens || t === target.tokens.eos) break;
+        tokens.push(t);
+        if (tokens.length >= cfg.tokens || t === target.tokens.eos) break;
       }
-      const run = { tokens: out, ms: performance.now() - t0 };
+      const ms = performance.now() - t0;
       seq.dispose();
-      // The first run warms caches and threads; the rest are timed.
-      if (r > 0) best = best ? { tokens: run.tokens, ms: best.ms + run.ms } : run;
-    }
-    return { tokens: best!.tokens, ms: best!.ms / cfg.repeats };
-  } finally {
-    await dctx?.dispose();
-    await tctx.dispose();
-    await draft?.dispose();
-    await target.dispose();
-  }
+      return { tokens, ms, drafted: 0 };
+    },
+    async close() {
+      await dctx?.dispose();
+      await tctx.dispose();
+      await draft?.dispose();
+      await target.dispose();
+    },
+  };
+}
+
+/** specmesh modes on one in-process cluster (actors over a real nats-server, models in workers). */
+async function clusterMethods(
+  modes: readonly Mode[],
+  verifiers: number,
+  drafterPath: string,
+  cfg: LlamaBenchConfig,
+): Promise<Method[]> {
+  const cluster = await startBenchCluster({
+    target: { backend: 'llama', options: { modelPath: cfg.targetPath, threads: cfg.threads } },
+    drafter: { backend: 'llama', options: { modelPath: drafterPath, threads: cfg.threads } },
+    verifiers,
+  });
+  let closed = false;
+  return modes.map((mode) => ({
+    name: mode,
+    async run(id: string) {
+      const g = await cluster.generate(`${mode}-${id}`, cfg.prompt, mode, cfg.k, cfg.tokens);
+      return { tokens: g.tokens, ms: g.wallMs, drafted: g.sources.reduce((s, x) => s + x, 0) };
+    },
+    async close() {
+      if (!closed) await cluster.stop();
+      closed = true;
+    },
+  }));
 }
 
 function same(a: readonly number[], b: readonly number[], what: string): void {
@@ -135,56 +171,57 @@ function same(a: readonly number[], b: readonly number[], what: string): void {
     throw new InternalError(`${what} produced different greedy output (${a.length} vs ${b.length} tokens)`);
 }
 
-/** Runs the whole comparison; every output is checked against plain greedy decoding. */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Runs the whole comparison. For each drafter every method is set up first, warmed up once, then the
+ * methods take turns, repeat after repeat, so drift in the machine's speed hits them alike; figures
+ * are medians. Every output is checked against plain greedy decoding.
+ */
 export async function runLlamaBench(
   cfg: LlamaBenchConfig,
   progress: (line: string) => void = () => {},
 ): Promise<AgreementRow[]> {
-  const plain = await nativeGenerate(cfg.targetPath, undefined, cfg);
-  const perSec = (ms: number) => (plain.tokens.length * 1000) / ms;
   const rows: AgreementRow[] = [];
   for (const [di, d] of cfg.drafters.entries()) {
-    progress(`drafter ${d.label}: node-llama-cpp speculation`);
-    const builtin = await nativeGenerate(cfg.targetPath, d.path, cfg);
-    same(builtin.tokens, plain.tokens, 'node-llama-cpp speculation');
-    const ms: Partial<Record<Mode, number>> = {};
-    let siDrafted = 0;
-    for (const [modes, verifiers] of [
-      [['nonsi', 'si'], 1],
-      [['dsi'], cfg.dsiTargets],
-    ] as const) {
-      progress(`drafter ${d.label}: specmesh ${modes.join(', ')} (${verifiers} verifier)`);
-      const cluster = await startBenchCluster({
-        target: { backend: 'llama', options: { modelPath: cfg.targetPath, threads: cfg.threads } },
-        drafter: { backend: 'llama', options: { modelPath: d.path, threads: cfg.threads } },
-        verifiers,
-      });
-      try {
-        await cluster.generate('warm', cfg.prompt, 'si', cfg.k, 8);
-        for (const mode of modes) {
-          let total = 0;
-          for (let r = 0; r < cfg.repeats; r++) {
-            const g = await cluster.generate(`${mode}-${di}-${r}`, cfg.prompt, mode, cfg.k, cfg.tokens);
-            same(g.tokens, plain.tokens, `specmesh ${mode}`);
-            total += g.wallMs;
-            if (mode === 'si')
-              siDrafted += g.sources.reduce((s, x) => s + x, 0) / g.tokens.length / cfg.repeats;
-          }
-          ms[mode] = total / cfg.repeats;
+    progress(`drafter ${d.label}: setting up plain, node-llama-cpp speculation, specmesh clusters`);
+    const methods: Method[] = [];
+    try {
+      methods.push(await nativeMethod('plain', cfg.targetPath, undefined, cfg));
+      methods.push(await nativeMethod('builtin', cfg.targetPath, d.path, cfg));
+      methods.push(...(await clusterMethods(['nonsi', 'si'], 1, d.path, cfg)));
+      methods.push(...(await clusterMethods(['dsi'], cfg.dsiTargets, d.path, cfg)));
+      const times = new Map<string, number[]>(methods.map((m) => [m.name, []]));
+      let reference: number[] | undefined;
+      let siDrafted = 0;
+      for (let r = -1; r < cfg.repeats; r++) {
+        progress(`drafter ${d.label}: ${r < 0 ? 'warm-up' : `repeat ${r + 1} of ${cfg.repeats}`}`);
+        for (const m of methods) {
+          const run = await m.run(`${di}-${r + 1}`);
+          reference ??= run.tokens;
+          same(run.tokens, reference, m.name);
+          if (r < 0) continue;
+          times.get(m.name)!.push(run.ms);
+          if (m.name === 'si') siDrafted += run.drafted / run.tokens.length / cfg.repeats;
         }
-      } finally {
-        await cluster.stop();
       }
+      const perSec = (name: string) => (reference!.length * 1000) / median(times.get(name)!);
+      rows.push({
+        drafter: d.label,
+        plain: perSec('plain'),
+        builtin: perSec('builtin'),
+        nonsi: perSec('nonsi'),
+        si: perSec('si'),
+        dsi: perSec('dsi'),
+        siDrafted,
+      });
+    } finally {
+      for (const m of methods) await m.close();
     }
-    rows.push({
-      drafter: d.label,
-      plain: perSec(plain.ms),
-      builtin: perSec(builtin.ms),
-      nonsi: perSec(ms.nonsi!),
-      si: perSec(ms.si!),
-      dsi: perSec(ms.dsi!),
-      siDrafted,
-    });
   }
   return rows;
 }
@@ -204,7 +241,7 @@ export function formatVerifyCost(rows: readonly VerifyCostRow[], threads: number
 export function formatLlamaBench(cfg: LlamaBenchConfig, rows: readonly AgreementRow[]): string {
   const f = (x: number) => x.toFixed(1).padStart(8);
   const lines = [
-    `tokens/s, ${cfg.tokens} tokens, k ${cfg.k}, threads ${cfg.threads} per forward pass, mean of ${cfg.repeats}; DSI with ${cfg.dsiTargets} verifiers`,
+    `tokens/s (median of ${cfg.repeats}, methods interleaved), ${cfg.tokens} tokens, k ${cfg.k}, threads ${cfg.threads} per forward pass; DSI with ${cfg.dsiTargets} verifiers`,
     'drafter      plain  llama-spec   non-SI       SI      DSI   SI/plain  SI/llama-spec  DSI/SI  SI drafted',
   ];
   for (const r of rows) {
