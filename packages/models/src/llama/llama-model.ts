@@ -10,7 +10,7 @@
  * Steps of different sessions that run at the same time are evaluated together in one batch by
  * node-llama-cpp. Steps of one session run one after another.
  */
-import { CancelledError, ConfigError, TokenOutOfRangeError } from '@specmesh/protocol';
+import { CancelledError, ConfigError, InternalError, TokenOutOfRangeError } from '@specmesh/protocol';
 import type {
   ControlledEvaluateIndexOutput,
   ControlledEvaluateInputItem,
@@ -228,7 +228,7 @@ export class LlamaModel implements LanguageModel {
       for (let i = keep; i < context.length; i++) held.push(context[i]!);
       const out = res.slice(firstOut - keep) as ControlledEvaluateIndexOutput[];
       if (out.length !== outputs || out.some((r) => r === undefined))
-        throw new ConfigError(`node-llama-cpp returned ${out.length} predictions, expected ${outputs}`);
+        throw new InternalError(`node-llama-cpp returned ${out.length} predictions, expected ${outputs}`);
       if (signal?.aborted) throw new CancelledError('evaluation cancelled');
       return out;
     });
