@@ -246,4 +246,104 @@ describe('batcher', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(d.got).toHaveLength(3);
   });
+
+  it("keeps a DSI session's parallel task on its warm verifier while the others are busy: no prefill elsewhere", async () => {
+    // Real verifiers: a session's first step on a verifier costs 300 ms (prefill), later ones 150 ms.
+    const models = new Map<string, EmulatedModel>();
+    for (const id of ['va', 'vb']) {
+      const model = new EmulatedModel({ seed: 3, latency: { ttftMs: 300, tpotMs: 150 } });
+      models.set(id, model);
+      const v = await Verifier.start({ pool: 'p8', id, model, servers: nats.url, heartbeatIntervalMs: 50 });
+      nats.defer(() => v.stop());
+    }
+    const b = await startBatcher('p8', { windowMs: 20, maxJobs: 8 });
+    await untilVerifiers(b, 2);
+    const sessions = ['x', 'y0', 'y1', 'y2', 'y3'];
+    const d = await drafter(sessions);
+    const t = (sessionId: string, i: number): Task => ({
+      ...task(sessionId, i),
+      pool: 'p8',
+      basePos: 0,
+      context: Uint32Array.of(1, 300, 301),
+      drafts: Uint32Array.of(302),
+      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+    });
+    const servedBy = async (sessionId: string, i: number) => {
+      const before = d.got.length;
+      d.send('p8', t(sessionId, i));
+      const got = await d.waitFor(before + 1);
+      return (got[before]!.body as BodyOf<'verify.result'>).verifierId;
+    };
+    const warm = await servedBy('x', 0);
+    // Another session that lives on the other verifier, to keep that one busy.
+    let other: string | undefined;
+    for (const y of sessions.slice(1)) {
+      if ((await servedBy(y, 0)) !== warm) {
+        other = y;
+        break;
+      }
+    }
+    expect(other).toBeDefined();
+    const cold = warm === 'va' ? 'vb' : 'va';
+    expect(models.get(cold)!.held('x')).toBe(0);
+    const before = d.got.length;
+    // One flush: the other session's next task, then two parallel tasks of x.
+    d.send('p8', t(other!, 1));
+    d.send('p8', t('x', 1));
+    d.send('p8', t('x', 2));
+    const got = await d.waitFor(before + 3);
+    const xs = got.slice(before).filter((m) => (m.body as BodyOf<'verify.result'>).sessionId === 'x');
+    expect(xs.map((m) => (m.body as BodyOf<'verify.result'>).verifierId)).toEqual([warm, warm]);
+    // The busy verifier never had to prefill session x.
+    expect(models.get(cold)!.held('x')).toBe(0);
+  });
+
+  it('drops a task preempted while it waited for a verifier slot, instead of running it', async () => {
+    const model = new EmulatedModel({ seed: 3, latency: { ttftMs: 300, tpotMs: 300 } });
+    const v = await Verifier.start({
+      pool: 'p9',
+      id: 'v9',
+      model,
+      concurrency: 1,
+      servers: nats.url,
+      heartbeatIntervalMs: 50,
+    });
+    nats.defer(() => v.stop());
+    const d = await drafter(['busy', 'stale']);
+    const t = (sessionId: string, i: number): Task => ({
+      ...task(sessionId, i),
+      pool: 'p9',
+      basePos: 0,
+      context: Uint32Array.of(1, 300, 301),
+      drafts: Uint32Array.of(302),
+      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+    });
+    const batch = (id: string, tk: Task) =>
+      d.actor.request(
+        d.actor.subjects.batch('v9'),
+        'batch',
+        { batchId: id, pool: 'p9', tasks: [tk] },
+        {
+          expect: 'batch.result',
+          timeoutMs: 5000,
+        },
+      );
+    const first = batch('b1', t('busy', 0));
+    await new Promise((r) => setTimeout(r, 50));
+    // The second task waits for the only slot; its preempt arrives before the slot frees.
+    const second = batch('b2', t('stale', 0));
+    await new Promise((r) => setTimeout(r, 50));
+    d.actor.publish(d.actor.subjects.preempt('stale'), 'preempt', {
+      sessionId: 'stale',
+      taskIds: ['stale:t0'],
+    });
+    await d.actor.flush();
+    await first;
+    const reply = await second;
+    expect(reply.body.results).toHaveLength(0);
+    expect(v.stats.preempted).toBe(1);
+    expect(v.stats.tasks).toBe(1);
+    // It never reached the model.
+    expect(model.held('stale')).toBe(0);
+  });
 });

@@ -24,8 +24,12 @@ describe('pickVerifier', () => {
     expect(pickVerifier({ sessionId: 's' }, [c('v1', 2.5), c('v2', 1)], 'v1', 1, 0)).toBe('v2');
   });
 
-  it('sends parallel tasks of one session (DSI) to different verifiers', () => {
-    expect(pickVerifier({ sessionId: 's' }, [c('v1', 0, ['s']), c('v2', 1)], 'v1', 5, 0)).toBe('v2');
+  it('sends a parallel task of one session (DSI) to an idle verifier', () => {
+    expect(pickVerifier({ sessionId: 's' }, [c('v1', 0.5, ['s']), c('v2', 0)], 'v1', 5, 0)).toBe('v2');
+  });
+
+  it("keeps a parallel task on the session's verifier when no other one is idle (no needless prefill)", () => {
+    expect(pickVerifier({ sessionId: 's' }, [c('v1', 0.5, ['s']), c('v2', 0.25)], 'v1', 5, 0)).toBe('v1');
   });
 
   it('rotates among equally loaded verifiers', () => {
@@ -55,7 +59,11 @@ describe('pickVerifier', () => {
           const minPool = Math.min(...pool.map((x) => x.load));
           // Sticky: within slack of the least loaded; otherwise exactly the least loaded free one.
           expect(chosen!.load).toBeLessThanOrEqual(minPool + (id === sticky ? slack : 0));
-          if (free.length > 0) expect(chosen!.busyWith.has('s')).toBe(false);
+          // Busy with the session only as its sticky verifier, and only when no free one is idle.
+          if (free.length > 0 && chosen!.busyWith.has('s')) {
+            expect(id).toBe(sticky);
+            expect(free.some((x) => x.load === 0)).toBe(false);
+          }
         },
       ),
       { numRuns: 2000 },

@@ -75,6 +75,15 @@ describe('emulated model', () => {
     await expect(p).rejects.toBeInstanceOf(CancelledError);
   });
 
+  it('refuses at once a step whose signal was aborted before it started (a preempted, queued step)', async () => {
+    const m = new EmulatedModel({ latency: { ttftMs: 2000 } });
+    const ac = new AbortController();
+    ac.abort();
+    const t0 = Date.now();
+    await expect(m.evaluate('q', Uint32Array.of(1), 1, ac.signal)).rejects.toBeInstanceOf(CancelledError);
+    expect(Date.now() - t0).toBeLessThan(500);
+  });
+
   it('drives the core runner losslessly through its token oracle', () => {
     const { target, drafter } = emulatedPair({ agreement: 0.7, seed: 9 });
     const base = {

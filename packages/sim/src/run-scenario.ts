@@ -72,6 +72,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         slots: t.slots ?? 1,
         windowMs: t.batching?.windowMs ?? 0,
         maxJobs: t.batching?.maxJobs ?? 1,
+        cache: t.cache ?? 'session',
       }),
   );
   const router = new TargetRouter(s.routing?.targets ?? 'jsq-sticky', targets);

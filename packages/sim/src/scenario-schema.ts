@@ -104,6 +104,15 @@ export const ScenarioSchema = Type.Object(
         ),
         /** Server-side draft cost per token in fused mode. Defaults to 0. */
         fusedDraftMs: Type.Optional(NonNeg),
+        /**
+         * What a target's cache holds of a session. `session` (DSD-Sim): the prompt, paid once per
+         * session and target; later jobs pay their drafts only. `prefix`: the tokens of its last job
+         * there, like a real KV cache: a job pays for every position its target lacks (a target that
+         * never saw the session prefills the whole prefix, one that saw it long ago catches up), at
+         * `prefillPerTokenMs` on a cold target, else `perTokenMs` per position beyond the first.
+         * Defaults to `session`.
+         */
+        cache: Type.Optional(Type.Union([Type.Literal('session'), Type.Literal('prefix')])),
       },
       { additionalProperties: false },
     ),
@@ -134,7 +143,13 @@ export const ScenarioSchema = Type.Object(
     ),
     routing: Type.Optional(
       Type.Object(
-        { targets: Type.Union([Type.Literal('jsq-sticky'), Type.Literal('shared-queue')]) },
+        {
+          targets: Type.Union([
+            Type.Literal('jsq-sticky'),
+            Type.Literal('shared-queue'),
+            Type.Literal('batcher'),
+          ]),
+        },
         { additionalProperties: false },
       ),
     ),

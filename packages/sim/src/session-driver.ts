@@ -49,6 +49,13 @@ export interface RequestRecord {
   readonly verifiedDrafts: number;
   readonly tasks: number;
   readonly cancelledTasks: number;
+  /**
+   * Drafts of the tasks sent and never cancelled, and accepted drafts that reached the output (the
+   * commits' sources): what a listener on a real cluster's wire can count. Unlike `verifiedDrafts`
+   * they count a task from before the verified prefix whole, and no drafts cut off past maxTokens.
+   */
+  readonly uncancelledDrafts: number;
+  readonly committedDrafts: number;
   /** Output token ids, in oracle runs only (real tokens to compare with a real cluster's). */
   readonly output?: readonly number[];
 }
@@ -90,6 +97,11 @@ export class SessionDriver {
   private readonly orch: Orchestrator;
   private readonly jobs = new Map<string, { job: TargetJob; base: number; drafts: readonly DraftToken[] }>();
   private tokens = 0;
+  /** Drafts per task sent and not cancelled yet (a cancel may name a task whose result is back). */
+  private readonly draftsOf = new Map<string, number>();
+  private sentDrafts = 0;
+  private cancelledDrafts = 0;
+  private committedDrafts = 0;
   private firstTokenAt = -1;
   private lastTokenAt = -1;
   private finished = false;
@@ -154,6 +166,8 @@ export class SessionDriver {
         return this.verify(c.taskId, c.epoch, c.base, c.prefix, c.drafts);
       case 'cancel':
         for (const id of c.taskIds) {
+          this.cancelledDrafts += this.draftsOf.get(id) ?? 0;
+          this.draftsOf.delete(id);
           const entry = this.jobs.get(id);
           if (!entry) continue;
           this.jobs.delete(id);
@@ -171,6 +185,7 @@ export class SessionDriver {
         if (this.firstTokenAt < 0) this.firstTokenAt = seenAt;
         this.lastTokenAt = Math.max(this.lastTokenAt, seenAt);
         this.tokens += c.tokens.length;
+        for (const x of c.sources) this.committedDrafts += x;
         return;
       }
       case 'done':
@@ -205,11 +220,25 @@ export class SessionDriver {
     prefix: Uint32Array,
     drafts: readonly DraftToken[],
   ) {
-    const job = newTargetJob(taskId, this.spec.id, drafts.length, this.spec.promptTokens, () => {
-      // The verifier publishes the result straight to the drafter: one hop.
-      this.later(this.roundDelay(1), () => this.onVerified(taskId, epoch, base, prefix, drafts));
-    });
+    // The whole sequence, for targets that cache prefixes (they charge the positions they lack).
+    const tokens = new Uint32Array(prefix.length + drafts.length);
+    tokens.set(prefix);
+    for (let i = 0; i < drafts.length; i++) tokens[prefix.length + i] = drafts[i]!.token;
+    const job = newTargetJob(
+      taskId,
+      this.spec.id,
+      drafts.length,
+      this.spec.promptTokens,
+      (j) => {
+        this.ctx.router.done(j);
+        // The verifier publishes the result straight to the drafter: one hop.
+        this.later(this.roundDelay(1), () => this.onVerified(taskId, epoch, base, prefix, drafts));
+      },
+      tokens,
+    );
     this.jobs.set(taskId, { job, base, drafts });
+    this.sentDrafts += drafts.length;
+    this.draftsOf.set(taskId, drafts.length);
     // Drafter → batcher → target.
     this.later(this.roundDelay(2), () => {
       if (job.state === 'queued') this.ctx.router.submit(job);
@@ -277,6 +306,8 @@ export class SessionDriver {
       verifiedDrafts: s.verifiedDrafts,
       tasks: s.tasks,
       cancelledTasks: s.cancelledTasks,
+      uncancelledDrafts: this.sentDrafts - this.cancelledDrafts,
+      committedDrafts: this.committedDrafts,
       ...(this.ctx.oracle ? { output: this.orch.output } : {}),
     });
   }

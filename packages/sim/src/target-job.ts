@@ -11,6 +11,11 @@ export interface TargetJob {
   readonly drafts: number;
   /** Prompt tokens, paid once per session and target (prefill). */
   readonly promptTokens: number;
+  /**
+   * The job's whole sequence, prefix then drafts (shape `[base + drafts]`), for targets that cache
+   * prefixes (`cache: prefix`); absent, the target charges by `promptTokens` and `drafts`.
+   */
+  readonly tokens?: Uint32Array;
   /** Called at the target when the job's batch completes, unless the job was cancelled. */
   readonly onDone: (job: TargetJob) => void;
   state: TargetJobState;
@@ -29,12 +34,14 @@ export function newTargetJob(
   drafts: number,
   promptTokens: number,
   onDone: (job: TargetJob) => void,
+  tokens?: Uint32Array,
 ): TargetJob {
   return {
     taskId,
     sessionId,
     drafts,
     promptTokens,
+    ...(tokens ? { tokens } : {}),
     onDone,
     state: 'queued',
     prefill: false,

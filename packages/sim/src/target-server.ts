@@ -20,6 +20,8 @@ export interface TargetServerOptions {
   readonly windowMs?: number;
   /** Most jobs per batch. Defaults to 1. */
   readonly maxJobs?: number;
+  /** `session` (prompt once per session) or `prefix` (per-session token cache). Defaults to `session`. */
+  readonly cache?: 'session' | 'prefix';
 }
 
 interface Batch {
@@ -99,6 +101,9 @@ export class TargetServer {
   private readonly prefillQ = new JobQueue();
   private readonly verifyQ = new JobQueue();
   private readonly held = new Set<number>();
+  private readonly cache: 'session' | 'prefix';
+  /** `cache: prefix`: the tokens each session's last job left in this target's cache. */
+  private readonly cached = new Map<number, Uint32Array>();
   private readonly running = new Set<Batch>();
   private timerAt = Number.POSITIVE_INFINITY;
   private lastChange = 0;
@@ -110,6 +115,7 @@ export class TargetServer {
     this.slots = o.slots ?? 1;
     this.windowMs = o.windowMs ?? 0;
     this.maxJobs = o.maxJobs ?? 1;
+    this.cache = o.cache ?? 'session';
   }
 
   /** Jobs waiting here. */
@@ -132,6 +138,12 @@ export class TargetServer {
   /** Forgets a finished session's cache. */
   release(sessionId: number): void {
     this.held.delete(sessionId);
+    this.cached.delete(sessionId);
+  }
+
+  /** True when this target has seen the session (a job of it queued, running or done here). */
+  holds(sessionId: number): boolean {
+    return this.held.has(sessionId);
   }
 
   submit(job: TargetJob): void {
@@ -213,6 +225,26 @@ export class TargetServer {
       prompt += job.promptTokens;
     }
     const prefill = q === this.prefillQ;
+    if (this.cache === 'prefix') {
+      // Charge what the cache lacks: a cold job evaluates its whole prefix (prefill) and its drafts; a
+      // warm one its fresh positions, the first at tpotMs, each further one at perTokenMs. The cache
+      // keeps the common prefix now (a diverging tail is dropped) and the whole sequence once done.
+      prompt = 0;
+      drafts = 0;
+      for (const job of jobs) {
+        if (!job.tokens) throw new Error(`job ${job.taskId} carries no tokens for a prefix cache`);
+        const held = this.cached.get(job.sessionId);
+        let common = 0;
+        if (held)
+          while (common < held.length && common < job.tokens.length && held[common] === job.tokens[common])
+            common++;
+        if (held) this.cached.set(job.sessionId, held.subarray(0, common));
+        if (prefill) {
+          prompt += job.tokens.length - job.drafts - Math.min(common, job.tokens.length - job.drafts);
+          drafts += job.drafts;
+        } else drafts += Math.max(1, job.tokens.length - common) - 1;
+      }
+    }
     const cost = prefill
       ? prefillBatchMs(this.latency, jobs.length, prompt, drafts)
       : verifyBatchMs(this.latency, jobs.length, drafts);
@@ -233,6 +265,7 @@ export class TargetServer {
       if (job.state !== 'running') continue;
       job.state = 'done';
       this.stats.jobs++;
+      if (this.cache === 'prefix' && job.tokens) this.cached.set(job.sessionId, job.tokens);
       job.onDone(job);
     }
     this.freed();

@@ -5,9 +5,10 @@
  * A verifier's load is the larger of what this batcher has outstanding there and what the verifier
  * reported in its last heartbeat (other batchers send to it too), divided by its capacity. A task goes
  * to the verifier that last served its session when that verifier (a) is a candidate, (b) is not
- * already working on another task of the same session — DSI's parallel tasks must run on different
- * instances — and (c) is at most `stickySlack` above the least loaded one. Otherwise the least loaded
- * candidate wins; ties rotate so equal verifiers share the work.
+ * already working on another task of the same session, and (c) is at most `stickySlack` above the
+ * least loaded one. A parallel task of that session (DSI) goes to an idle verifier if there is one
+ * (parallelism worth a prefill there), else it too stays with the sticky verifier. Otherwise the
+ * least loaded candidate wins; ties rotate so equal verifiers share the work.
  *
  * @example
  *   pickVerifier({ sessionId: 's' }, [{ id: 'v1', load: 0.5, busyWith: new Set() }, { id: 'v2', load: 0, busyWith: new Set() }], 'v1', 1, 0)
@@ -41,7 +42,15 @@ export function pickVerifier(
   for (const c of candidates) min = Math.min(min, c.load);
   if (stickyId !== undefined) {
     const sticky = candidates.find((c) => c.id === stickyId);
-    if (sticky && !sticky.busyWith.has(task.sessionId) && sticky.load <= min + stickySlack) return sticky.id;
+    if (sticky && sticky.load <= min + stickySlack) {
+      if (!sticky.busyWith.has(task.sessionId)) return sticky.id;
+      // A parallel task of the session (DSI). Elsewhere it runs at once only on an idle verifier;
+      // on a busy one it would wait as well and, lacking the session's cache, pay a prefill of the
+      // whole prefix on top. So it spreads to idle verifiers only, and otherwise stays where the
+      // session's cache is (tasks of one session run there in order).
+      const idle = candidates.filter((c) => c.load === 0 && !c.busyWith.has(task.sessionId));
+      return idle.length > 0 ? idle[rotation % idle.length]!.id : sticky.id;
+    }
   }
   // Prefer verifiers not already busy with this session, then the least loaded.
   const free = candidates.filter((c) => !c.busyWith.has(task.sessionId));

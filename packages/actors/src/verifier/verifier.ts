@@ -146,6 +146,13 @@ export class Verifier {
       };
     }
     await this.acquire();
+    // A preempt that arrived while the task waited for a slot found nothing to abort (it was not
+    // running yet): check again, or the stale task would take the slot for its whole step.
+    if (this.isStale(task, s)) {
+      this.release();
+      this.stats.preempted++;
+      return { kind: 'preempted' };
+    }
     const started = performance.now();
     const abort = new AbortController();
     this.running.set(task.taskId, abort);

@@ -5,9 +5,9 @@
  * which runs the plan's closed loop and timestamps every token chunk as it arrives.
  *
  * Acceptance is read off the wire: the client also listens (outside the batchers' queue group) to the
- * pool's verify tasks to count drafts sent for verification, and counts accepted drafts from the
- * chunks' per-token sources. In SI every task is verified; in DSI preempted tasks count too, so the
- * measured acceptance is a lower bound there.
+ * pool's verify tasks and to preempts, to count the drafts of tasks sent and never preempted, and
+ * counts accepted drafts from the chunks' per-token sources. The simulator counts the same two
+ * figures from its sessions' commands, so DSI's preempted tasks count on neither side.
  */
 
 import { performance } from 'node:perf_hooks';
@@ -128,12 +128,29 @@ async function measure(
   say: (line: string) => void,
   nats: NatsAt,
 ): Promise<ClusterRun> {
+  // Drafts per session of the tasks sent and not preempted: a preempted task's verdict is never used,
+  // so it counts for neither side (the simulator counts the same from its verify and cancel commands).
   const drafts = new Map<string, number>();
-  const stopListening = client.handle(client.subjects.verify(POOL), 'verify.task', (msg) => {
+  const taskDrafts = new Map<string, { sessionId: string; n: number }>();
+  const stopTasks = client.handle(client.subjects.verify(POOL), 'verify.task', (msg) => {
     const t = msg.body as BodyOf<'verify.task'>;
     drafts.set(t.sessionId, (drafts.get(t.sessionId) ?? 0) + t.drafts.length);
+    taskDrafts.set(t.taskId, { sessionId: t.sessionId, n: t.drafts.length });
     return undefined;
   });
+  const stopPreempts = client.handle(client.subjects.preemptAll(), 'preempt', (msg) => {
+    for (const id of msg.body.taskIds) {
+      const t = taskDrafts.get(id);
+      if (!t) continue;
+      taskDrafts.delete(id);
+      drafts.set(t.sessionId, (drafts.get(t.sessionId) ?? 0) - t.n);
+    }
+    return undefined;
+  });
+  const stopListening = () => {
+    stopTasks();
+    stopPreempts();
+  };
   await client.flush();
   const runId = Date.now().toString(36);
   const once = async (requestId: string, prompt: string, maxTokens: number, origin: number) => {

@@ -5,7 +5,7 @@
  * - throughput: output tokens (and requests) over first arrival → last token seen by the client;
  * - TTFT: first token seen − request sent; TPOT: (last − first token) / (tokens − 1), per request;
  * - end-to-end: last token seen − request sent;
- * - acceptance: accepted drafts over drafts verified.
+ * - acceptance: accepted drafts that reached the output over drafts of the tasks never preempted.
  *
  * Percentiles are nearest-rank on the sorted values.
  */

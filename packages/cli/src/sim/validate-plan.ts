@@ -60,8 +60,10 @@ export function planOf(
     refuse('targets.batching.maxJobs', "a verifier's tasks finish one by one: use 1");
   if ((s.messaging?.client ?? 'drafter') !== 'cloud')
     refuse('messaging.client', 'the validation client is connected directly to nats-server: use cloud');
-  if ((s.routing?.targets ?? 'jsq-sticky') !== 'jsq-sticky')
-    refuse('routing.targets', 'the batcher routes join-shortest-queue, sticky per session: use jsq-sticky');
+  if (s.routing?.targets !== 'batcher')
+    refuse('routing.targets', "the cluster's batcher routes as the simulator's batcher policy: use batcher");
+  if (t.cache !== 'prefix')
+    refuse('targets.cache', 'a verifier pays for every position its model does not hold: use prefix');
   const w = s.speculation.window;
   if (w.policy !== 'static') refuse('speculation.window.policy', 'use static');
   const acc = s.speculation.acceptance;

@@ -152,8 +152,10 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
           firstTokenAt: r.firstTokenAt,
           lastTokenAt: r.lastTokenAt,
           tokens: r.tokens,
-          acceptedDrafts: r.acceptedDrafts,
-          verifiedDrafts: r.verifiedDrafts,
+          // What the cluster side can count off the wire (see validate-cluster.ts), not the
+          // orchestrator's own counters.
+          acceptedDrafts: r.committedDrafts,
+          verifiedDrafts: r.uncancelledDrafts,
           ...(r.output ? { output: r.output } : {}),
         }),
     });

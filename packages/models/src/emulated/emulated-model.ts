@@ -54,8 +54,10 @@ export interface EmulatedModelOptions {
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0)
-    return signal?.aborted ? Promise.reject(new CancelledError('evaluation cancelled')) : Promise.resolve();
+  // An already-aborted signal never fires 'abort' again: without this check a step cancelled while it
+  // waited in its worker's queue (a preempted verify task) would sleep its whole cost.
+  if (signal?.aborted) return Promise.reject(new CancelledError('evaluation cancelled'));
+  if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
