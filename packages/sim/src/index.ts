@@ -19,6 +19,8 @@ export { prefillBatchMs, verifyBatchMs } from './latency-model.js';
 export { loadScenario, parseScenario, validateScenario } from './load-scenario.js';
 export { NetworkLink } from './network-link.js';
 export { heatmapSpec, renderHeatmapSvg, svgToPng } from './render-heatmap.js';
+export type { RequestTimes, RequestTotals } from './request-totals.js';
+export { requestTotals } from './request-totals.js';
 export type { RunScenarioOptions } from './run-scenario.js';
 export { runScenario } from './run-scenario.js';
 export type { Dist, DrafterGroup, Scenario } from './scenario-schema.js';

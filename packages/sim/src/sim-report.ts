@@ -3,6 +3,7 @@
  * throughput, TTFT, TPOT and end-to-end latency percentiles, acceptance, target utilisation, queue
  * depths and the target work wasted on preempted jobs.
  */
+import { requestTotals } from './request-totals.js';
 import type { RequestRecord } from './session-driver.js';
 import type { TargetServer } from './target-server.js';
 
@@ -10,6 +11,7 @@ export interface LatencySummary {
   readonly mean: number;
   readonly p50: number;
   readonly p90: number;
+  readonly p95: number;
   readonly p99: number;
   readonly max: number;
 }
@@ -52,12 +54,19 @@ export interface SimReport {
 
 /** Percentiles of `xs` (nearest rank on the sorted values). */
 export function summarize(xs: readonly number[]): LatencySummary {
-  if (xs.length === 0) return { mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  if (xs.length === 0) return { mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
   const s = Float64Array.from(xs).sort();
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
   let sum = 0;
   for (const x of s) sum += x;
-  return { mean: sum / s.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s[s.length - 1]! };
+  return {
+    mean: sum / s.length,
+    p50: at(0.5),
+    p90: at(0.9),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: s[s.length - 1]!,
+  };
 }
 
 export interface ReportInput {
@@ -73,27 +82,10 @@ export interface ReportInput {
 
 export function buildReport(i: ReportInput): SimReport {
   const r = i.records;
-  let tokens = 0;
-  let accepted = 0;
-  let verified = 0;
+  const totals = requestTotals(r);
+  const { tokens, spanMs: span } = totals;
   let tasks = 0;
-  let firstArrival = Number.POSITIVE_INFINITY;
-  let lastToken = 0;
-  const ttft: number[] = [];
-  const tpot: number[] = [];
-  const e2e: number[] = [];
-  for (const x of r) {
-    tokens += x.tokens;
-    accepted += x.acceptedDrafts;
-    verified += x.verifiedDrafts;
-    tasks += x.tasks;
-    firstArrival = Math.min(firstArrival, x.arrivedAt);
-    lastToken = Math.max(lastToken, x.lastTokenAt);
-    ttft.push(x.firstTokenAt - x.arrivedAt);
-    e2e.push(x.lastTokenAt - x.arrivedAt);
-    if (x.tokens > 1) tpot.push((x.lastTokenAt - x.firstTokenAt) / (x.tokens - 1));
-  }
-  const span = r.length > 0 ? lastToken - firstArrival : 0;
+  for (const x of r) tasks += x.tasks;
   let busy = 0;
   let wasted = 0;
   let maxUtil = 0;
@@ -126,10 +118,10 @@ export function buildReport(i: ReportInput): SimReport {
     makespanMs: span,
     throughputTokPerSec: span > 0 ? tokens / (span / 1000) : 0,
     requestsPerSec: span > 0 ? r.length / (span / 1000) : 0,
-    ttftMs: summarize(ttft),
-    tpotMs: summarize(tpot),
-    e2eMs: summarize(e2e),
-    acceptance: verified > 0 ? accepted / verified : 0,
+    ttftMs: summarize(totals.ttft),
+    tpotMs: summarize(totals.tpot),
+    e2eMs: summarize(totals.e2e),
+    acceptance: totals.verifiedDrafts > 0 ? totals.acceptedDrafts / totals.verifiedDrafts : 0,
     tokensPerTask: tasks > 0 ? tokens / tasks : 0,
     targetUtilisation: { mean: span > 0 ? busy / (span * i.targetSlots * n) : 0, max: maxUtil },
     queueDepth: { mean: i.endMs > 0 ? area / i.endMs / n : 0, max: maxQueue },

@@ -7,18 +7,13 @@
  * - end-to-end: last token seen − request sent;
  * - acceptance: accepted drafts that reached the output over drafts of the tasks never preempted.
  *
- * Percentiles are nearest-rank on the sorted values.
+ * Percentiles are nearest-rank on the sorted values (the simulator's `summarize`).
  */
+import { type RequestTimes, requestTotals, summarize } from '@specmesh/sim';
 
 /** One finished request as the client saw it. */
-export interface ValidateRecord {
+export interface ValidateRecord extends RequestTimes {
   readonly id: number;
-  readonly arrivedAt: number;
-  readonly firstTokenAt: number;
-  readonly lastTokenAt: number;
-  readonly tokens: number;
-  readonly acceptedDrafts: number;
-  readonly verifiedDrafts: number;
   /** Output token ids, where the side produces real tokens. */
   readonly output?: readonly number[];
 }
@@ -48,45 +43,21 @@ export const METRICS: ReadonlyArray<{ key: keyof ValidateMetrics; label: string;
   { key: 'acceptance', label: 'acceptance', unit: '' },
 ];
 
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
-
-const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length);
-
 export function metricsOf(records: readonly ValidateRecord[]): ValidateMetrics {
-  let tokens = 0;
-  let accepted = 0;
-  let verified = 0;
-  let start = Number.POSITIVE_INFINITY;
-  let end = Number.NEGATIVE_INFINITY;
-  const ttft: number[] = [];
-  const tpot: number[] = [];
-  const e2e: number[] = [];
-  for (const r of records) {
-    tokens += r.tokens;
-    accepted += r.acceptedDrafts;
-    verified += r.verifiedDrafts;
-    start = Math.min(start, r.arrivedAt);
-    end = Math.max(end, r.lastTokenAt);
-    ttft.push(r.firstTokenAt - r.arrivedAt);
-    e2e.push(r.lastTokenAt - r.arrivedAt);
-    if (r.tokens > 1) tpot.push((r.lastTokenAt - r.firstTokenAt) / (r.tokens - 1));
-  }
-  const spanS = records.length > 0 ? (end - start) / 1000 : 0;
-  const sorted = [...ttft].sort((a, b) => a - b);
+  const t = requestTotals(records);
+  const spanS = t.spanMs / 1000;
+  const ttft = summarize(t.ttft);
   return {
-    requests: records.length,
-    tokens,
-    throughputTokPerSec: spanS > 0 ? tokens / spanS : 0,
-    requestsPerSec: spanS > 0 ? records.length / spanS : 0,
-    ttftMeanMs: mean(ttft),
-    ttftP50Ms: percentile(sorted, 0.5),
-    ttftP95Ms: percentile(sorted, 0.95),
-    tpotMeanMs: mean(tpot),
-    e2eMeanMs: mean(e2e),
-    acceptance: verified > 0 ? accepted / verified : 0,
+    requests: t.requests,
+    tokens: t.tokens,
+    throughputTokPerSec: spanS > 0 ? t.tokens / spanS : 0,
+    requestsPerSec: spanS > 0 ? t.requests / spanS : 0,
+    ttftMeanMs: ttft.mean,
+    ttftP50Ms: ttft.p50,
+    ttftP95Ms: ttft.p95,
+    tpotMeanMs: summarize(t.tpot).mean,
+    e2eMeanMs: summarize(t.e2e).mean,
+    acceptance: t.verifiedDrafts > 0 ? t.acceptedDrafts / t.verifiedDrafts : 0,
   };
 }
 
