@@ -56,7 +56,10 @@ export interface LanguageModel {
   generate(sessionId: string, context: Uint32Array, n: number, signal?: AbortSignal): Promise<Uint32Array>;
   /** Number of tokens the session holds (0 for an unknown session). */
   held(sessionId: string): number;
-  /** Drops the session's tokens after `length`. */
+  /**
+   * Drops the session's tokens after `length`, after any step of the session already under way (a
+   * backend may apply it asynchronously, in the session's step order).
+   */
   truncate(sessionId: string, length: number): void;
   /** Forgets the session. */
   release(sessionId: string): void;

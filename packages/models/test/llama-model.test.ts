@@ -110,6 +110,26 @@ describe('LlamaModel (node-llama-cpp backend)', () => {
   });
 });
 
+describe('LlamaModel context limit', () => {
+  it('holds up to info.contextSize tokens exactly and refuses more instead of shifting the context', async () => {
+    const small = await LlamaModel.load({ modelPath: targetPath, contextSize: 64, sequences: 1 });
+    try {
+      const limit = small.info.contextSize;
+      expect(limit).toBe(63);
+      const full = Uint32Array.from([1, 300, ...follow(300, limit - 2)]);
+      // The last position fits, and predicts what the map says.
+      expect(Array.from(await small.predict('c', full, 1))).toEqual([next[full[limit - 1]!]]);
+      expect(small.held('c')).toBe(limit);
+      // One more token is an error, and the session still holds what it held.
+      await expect(small.generate('c', full, 2)).rejects.toMatchObject({ code: ErrorCode.Config });
+      const back = full.subarray(0, limit - 1);
+      expect(Array.from(await small.predict('c', back, 2))).toEqual([next[back.at(-2)!], next[back.at(-1)!]]);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('PooledModel with the llama backend (piscina worker threads)', () => {
   it('loads once per worker and generates the known map there', async () => {
     const pooled = await PooledModel.open(

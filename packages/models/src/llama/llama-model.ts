@@ -37,6 +37,15 @@ interface HeldSession {
   busy: number;
 }
 
+/**
+ * node-llama-cpp would silently drop the start of a full sequence ("context shift"), which would put
+ * our mirror of the held tokens out of step. `validate` keeps contexts within the limit; should one
+ * get through, the step fails loudly instead.
+ */
+const refuseContextShift = (): never => {
+  throw new InternalError('a llama sequence ran out of context; specmesh never shifts a session');
+};
+
 /** node-llama-cpp brands token ids; ours are plain numbers from the same vocabulary. */
 const tokenAt = (a: Uint32Array, i: number) => a[i] as unknown as Token;
 
@@ -50,6 +59,7 @@ export class LlamaModel implements LanguageModel {
   /** New sessions waiting for a sequence to become idle. */
   private readonly idleWaiters: Array<() => void> = [];
   private useClock = 0;
+  private closed = false;
 
   private constructor(
     private readonly model: NativeModel,
@@ -104,7 +114,8 @@ export class LlamaModel implements LanguageModel {
       bosId: model.tokens.bos ?? 1,
       eosId: model.tokens.eos ?? 2,
       addBos: model.tokens.shouldPrependBosToken,
-      contextSize,
+      // node-llama-cpp keeps one cell free in a sequence; beyond that it would shift the context.
+      contextSize: contextSize - 1,
     });
     return new LlamaModel(model, context, info);
   }
@@ -126,7 +137,8 @@ export class LlamaModel implements LanguageModel {
     const h = this.sessions.get(sessionId);
     if (!h || h.tokens.length <= length) return;
     h.busy++;
-    // Best effort: should the erase fail, the next step finds the divergence and erases it then.
+    // In the session's step order, after steps already queued (which may still add tokens); should
+    // the erase fail, the next step finds the divergence and erases it then.
     this.exclusive(h, async () => {
       if (h.tokens.length <= length) return;
       await h.seq.eraseContextTokenRanges([{ start: Math.max(0, length), end: h.seq.nextTokenIndex }]);
@@ -162,7 +174,11 @@ export class LlamaModel implements LanguageModel {
     signal?: AbortSignal,
   ): Promise<Uint32Array> {
     const res = await this.step(sessionId, context, outputs, { token: true }, signal);
-    return Uint32Array.from(res, (r) => r.next.token ?? this.info.eosId);
+    return Uint32Array.from(res, (r) => {
+      if (r.next.token === null || r.next.token === undefined)
+        throw new InternalError('node-llama-cpp sampled no token');
+      return r.next.token;
+    });
   }
 
   generate(sessionId: string, context: Uint32Array, n: number, signal?: AbortSignal): Promise<Uint32Array> {
@@ -171,8 +187,10 @@ export class LlamaModel implements LanguageModel {
 
   /** Frees the context, the sessions and the model. */
   async close(): Promise<void> {
+    this.closed = true;
     this.sessions.clear();
     this.free.length = 0;
+    this.wakeIdleWaiters();
     await this.context?.dispose();
     await this.model.dispose();
   }
@@ -242,6 +260,7 @@ export class LlamaModel implements LanguageModel {
    */
   private async acquire(sessionId: string): Promise<HeldSession> {
     for (;;) {
+      if (this.closed) throw new CancelledError(`${this.info.name} is closed`);
       const h = this.sessions.get(sessionId) ?? this.bind(sessionId);
       if (h) {
         h.busy++;
@@ -264,7 +283,7 @@ export class LlamaModel implements LanguageModel {
       reuse = victim[1];
     }
     const h: HeldSession = {
-      seq: reuse?.seq ?? ctx.getSequence(),
+      seq: reuse?.seq ?? ctx.getSequence({ contextShift: { strategy: refuseContextShift } }),
       tokens: reuse?.tokens ?? [],
       lastUse: 0,
       tail: reuse?.tail ?? Promise.resolve(),

@@ -11,7 +11,10 @@ export interface LlamaModelOptions {
    * unstable step times, and several workers already use the other cores.
    */
   readonly threads?: number;
-  /** Tokens one session may hold. Defaults to the model's training context, at most 4096. */
+  /**
+   * Context cells per session (one is kept free by node-llama-cpp, so a session holds one token
+   * less). Defaults to the model's training context, at most 4096.
+   */
   readonly contextSize?: number;
   /**
    * Sessions held at once (each a context sequence with its own KV cache). Beyond this the least

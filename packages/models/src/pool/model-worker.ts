@@ -83,7 +83,10 @@ export async function load(spec: ModelSpec): Promise<WorkerReply<null>> {
   }
 }
 
-/** Distributions, shape `[count][vocab]` (structured-cloned: a few KB per step). */
+/**
+ * Distributions, shape `[count][vocab]`, structured-cloned back: `count × vocab × 4` bytes per
+ * sampled step (greedy steps use `predict` and return `count` ids).
+ */
 export function evaluate(req: StepRequest): Promise<WorkerReply<Float32Array[]>> {
   return step(req, (m, signal) => m.evaluate(req.sessionId, req.context, req.count, signal));
 }
@@ -98,10 +101,8 @@ export function generate(req: StepRequest): Promise<WorkerReply<Uint32Array>> {
   return step(req, (m, signal) => m.generate(req.sessionId, req.context, req.count, signal));
 }
 
-export async function truncate(req: SessionRequest): Promise<number> {
-  const m = await modelFor(req.spec);
-  m.truncate(req.sessionId, req.length ?? 0);
-  return m.held(req.sessionId);
+export async function truncate(req: SessionRequest): Promise<void> {
+  (await modelFor(req.spec)).truncate(req.sessionId, req.length ?? 0);
 }
 
 export async function release(req: SessionRequest): Promise<void> {

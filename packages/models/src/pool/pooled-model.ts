@@ -39,6 +39,9 @@ type StepName = 'evaluate' | 'predict' | 'generate';
 export class PooledModel implements LanguageModel {
   readonly info: ModelInfo;
   private readonly heldBySession = new Map<string, number>();
+  /** Steps under way per session, and sessions released meanwhile (their late replies are ignored). */
+  private readonly stepsUnderWay = new Map<string, number>();
+  private readonly releasedWhileBusy = new Set<string>();
 
   private constructor(
     private readonly spec: ModelSpec,
@@ -134,14 +137,21 @@ export class PooledModel implements LanguageModel {
       };
       signal.addEventListener('abort', onAbort, { once: true });
     }
+    this.stepsUnderWay.set(sessionId, (this.stepsUnderWay.get(sessionId) ?? 0) + 1);
     try {
       const res = (await this.poolOf(sessionId).run(req, { name })) as WorkerReply<T>;
       if (!res.ok) throw fromWireError(res.error);
-      this.heldBySession.set(sessionId, res.held);
+      if (!this.releasedWhileBusy.has(sessionId)) this.heldBySession.set(sessionId, res.held);
       if (signal?.aborted) throw new CancelledError('evaluation cancelled');
       return res.value;
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
+      const left = this.stepsUnderWay.get(sessionId)! - 1;
+      if (left > 0) this.stepsUnderWay.set(sessionId, left);
+      else {
+        this.stepsUnderWay.delete(sessionId);
+        this.releasedWhileBusy.delete(sessionId);
+      }
     }
   }
 
@@ -157,6 +167,7 @@ export class PooledModel implements LanguageModel {
 
   release(sessionId: string): void {
     this.heldBySession.delete(sessionId);
+    if (this.stepsUnderWay.has(sessionId)) this.releasedWhileBusy.add(sessionId);
     const req: SessionRequest = { spec: this.spec, sessionId };
     this.poolOf(sessionId)
       .run(req, { name: 'release' })
