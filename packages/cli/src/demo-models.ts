@@ -5,7 +5,7 @@
  * Cache: `$SPECMESH_CACHE_DIR`, else `$XDG_CACHE_HOME/specmesh`, else `~/.cache/specmesh`. File
  * names carry the preset's version and the drafter's agreement, so a changed preset is made anew.
  */
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -32,16 +32,10 @@ async function usable(path: string): Promise<boolean> {
   }
 }
 
-/** Writes to a temporary name and renames: a concurrent or interrupted writer never leaves half a file. */
-async function writeOnce(path: string, write: (tmp: string) => Promise<unknown>): Promise<boolean> {
+/** Writes the file unless a usable one is there (the GGUF writer itself writes aside and renames). */
+async function writeOnce(path: string, write: () => Promise<unknown>): Promise<boolean> {
   if (await usable(path)) return false;
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await write(tmp);
-    await rename(tmp, path);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  await write();
   return true;
 }
 
@@ -58,9 +52,9 @@ export async function ensureDemoPair(agreement: number, say: (line: string) => v
   const target = join(dir, `demo-v${DEMO_VERSION}-target.gguf`);
   const drafter = join(dir, `demo-v${DEMO_VERSION}-drafter-a${agreement}.gguf`);
   const t0 = Date.now();
-  const madeTarget = await writeOnce(target, (tmp) => writeSyntheticTarget({ ...preset.target, out: tmp }));
-  const madeDrafter = await writeOnce(drafter, (tmp) =>
-    writeSyntheticDrafter({ ...preset.drafter, from: target, agreement, out: tmp }),
+  const madeTarget = await writeOnce(target, () => writeSyntheticTarget({ ...preset.target, out: target }));
+  const madeDrafter = await writeOnce(drafter, () =>
+    writeSyntheticDrafter({ ...preset.drafter, from: target, agreement, out: drafter }),
   );
   say(
     madeTarget || madeDrafter

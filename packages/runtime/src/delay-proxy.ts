@@ -50,6 +50,8 @@ export interface DelayProxyStats {
   bytesToClient: number;
   /** Times a source socket was paused because its direction's queue was full. */
   pauses: number;
+  /** Errors of the listening socket after start (e.g. EMFILE on accept); the proxy keeps listening. */
+  serverErrors: number;
 }
 
 interface Resolved {
@@ -221,6 +223,7 @@ export class DelayProxy {
     bytesToTarget: 0,
     bytesToClient: 0,
     pauses: 0,
+    serverErrors: 0,
   };
   /** Address the proxy listens on. */
   readonly host: string;
@@ -257,6 +260,10 @@ export class DelayProxy {
     });
     const addr = server.address();
     const proxy = new DelayProxy(server, o.host, typeof addr === 'object' && addr ? addr.port : o.port);
+    // Without a listener an accept failure (EMFILE, …) would be thrown and end the process.
+    server.on('error', () => {
+      proxy.stats.serverErrors++;
+    });
     server.on('connection', (client) => {
       // Each direction draws from its own stream, split from the proxy's seed in connection order.
       const streams = [mulberry32((root() * 4294967296) >>> 0), mulberry32((root() * 4294967296) >>> 0)];

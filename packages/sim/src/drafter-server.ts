@@ -10,7 +10,6 @@ interface DraftJob {
   readonly sessionId: number;
   readonly n: number;
   readonly onDone: () => void;
-  cancelled: boolean;
 }
 
 export class DrafterServer {
@@ -33,12 +32,10 @@ export class DrafterServer {
     this.slots = slots;
   }
 
-  /** Drafts `n` tokens for a session; `onDone` runs when they are ready. Returns a cancel handle. */
-  draft(sessionId: number, n: number, onDone: () => void): { cancelled: boolean } {
-    const job: DraftJob = { sessionId, n, onDone, cancelled: false };
-    this.queue.push(job);
+  /** Drafts `n` tokens for a session; `onDone` runs when they are ready. */
+  draft(sessionId: number, n: number, onDone: () => void): void {
+    this.queue.push({ sessionId, n, onDone });
     this.pump();
-    return job;
   }
 
   /** The session ended: its next draft is a fresh prefill. */
@@ -49,7 +46,6 @@ export class DrafterServer {
   private pump() {
     while (this.busy < this.slots && this.queue.length > 0) {
       const job = this.queue.shift()!;
-      if (job.cancelled) continue;
       let cost = 0;
       for (let i = 0; i < job.n; i++) {
         const first = !this.started.has(job.sessionId);

@@ -197,6 +197,12 @@ export class TargetServer {
       const first = (q === this.prefillQ ? p : v)!;
       const due = first.enqueuedAt + this.windowMs;
       if (q.live < this.maxJobs && due > this.sim.now) {
+        // The older queue waits for company; the other may already hold a full batch.
+        const other = q === this.prefillQ ? this.verifyQ : this.prefillQ;
+        if (other.live >= this.maxJobs) {
+          this.start(other);
+          continue;
+        }
         if (due < this.timerAt) {
           this.timerAt = due;
           this.sim.at(due, () => {
@@ -275,6 +281,8 @@ export class TargetServer {
   private stop(b: Batch) {
     b.stopped = true;
     this.running.delete(b);
+    // A prefill stopped halfway leaves no cache behind, as a cancelled queued one does not.
+    for (const job of b.jobs) if (job.prefill) this.held.delete(job.sessionId);
     const spent = this.sim.now - b.startedAt;
     this.stats.busyMs += spent;
     this.stats.wastedMs += spent;

@@ -63,4 +63,42 @@ describe('TargetServer', () => {
     expect(target.stats.cancelledQueued).toBe(1);
     expect(target.queued).toBe(0);
   });
+
+  it('a prefill stopped by preemption leaves no cache: the next job of the session is a prefill again', () => {
+    const { sim, target, done, job } = setup(0, 1);
+    const a = job('a', 1, 0);
+    target.submit(a);
+    sim.at(3, () => target.cancel(a));
+    sim.run();
+    const t0 = sim.now;
+    target.submit(job('b', 1, 0));
+    sim.run();
+    // b pays the prefill (ttft 10), not a verify step (tpot 4).
+    expect(done).toEqual([{ id: 'b', at: t0 + 10 }]);
+    expect(target.stats.prefills).toBe(2);
+  });
+
+  it('starts a full batch of one queue while the older head of the other waits for its window', () => {
+    const sim = new Simulation();
+    const target = new TargetServer(sim, { index: 0, latency, windowMs: 50, maxJobs: 2, slots: 2 });
+    const done: Array<{ id: string; at: number }> = [];
+    const job = (id: string, session: number) =>
+      newTargetJob(id, session, 0, 0, (j: TargetJob) => done.push({ id: j.taskId, at: sim.now }));
+    // Sessions 1 and 2 are held already.
+    for (const s of [1, 2]) target.submit(job(`warm${s}`, s));
+    sim.run();
+    done.length = 0;
+    const t0 = sim.now;
+    target.submit(job('fresh', 3)); // a prefill, alone in its queue: waits for the window
+    sim.at(t0 + 1, () => {
+      target.submit(job('v1', 1));
+      target.submit(job('v2', 2)); // a full verify batch: leaves at once
+    });
+    sim.run();
+    const at = Object.fromEntries(done.map((d) => [d.id, d.at - t0]));
+    // Verify batch of 2 from t0 + 1: 4 + 1 per extra job = 5 ms; the prefill after its 50 ms window: 10.
+    expect(at.v1).toBeCloseTo(6, 9);
+    expect(at.v2).toBeCloseTo(6, 9);
+    expect(at.fresh).toBeCloseTo(60, 9);
+  });
 });

@@ -104,14 +104,35 @@ async function nativeMethod(
   cfg: LlamaBenchConfig,
 ): Promise<Method> {
   const { getLlama, DraftSequenceTokenPredictor } = await import('node-llama-cpp');
+  // node-llama-cpp as a user would call it: its own runtime, not specmesh's backend.
   const llama = await getLlama({ gpu: false, build: 'never' });
-  const target = await llama.loadModel({ modelPath: targetPath, gpuLayers: 0 });
-  const draft = drafterPath ? await llama.loadModel({ modelPath: drafterPath, gpuLayers: 0 }) : undefined;
+  const loaded: Array<{ dispose(): Promise<void> }> = [];
+  const close = async () => {
+    for (const x of loaded.reverse()) await x.dispose();
+  };
+  const keep = <T extends { dispose(): Promise<void> }>(x: T): T => {
+    loaded.push(x);
+    return x;
+  };
   // A fresh sequence per run (returned sequences are reclaimed asynchronously): one per repeat and
   // one for the warm-up.
   const sequences = cfg.repeats + 1;
-  const tctx = await target.createContext({ contextSize: 1024, threads: cfg.threads, sequences });
-  const dctx = await draft?.createContext({ contextSize: 1024, threads: cfg.threads, sequences });
+  let target: Awaited<ReturnType<typeof llama.loadModel>>;
+  let tctx: Awaited<ReturnType<typeof target.createContext>>;
+  let dctx: typeof tctx | undefined;
+  try {
+    target = keep(await llama.loadModel({ modelPath: targetPath, gpuLayers: 0 }));
+    const draft = drafterPath
+      ? keep(await llama.loadModel({ modelPath: drafterPath, gpuLayers: 0 }))
+      : undefined;
+    tctx = keep(await target.createContext({ contextSize: 1024, threads: cfg.threads, sequences }));
+    dctx = draft
+      ? keep(await draft.createContext({ contextSize: 1024, threads: cfg.threads, sequences }))
+      : undefined;
+  } catch (err) {
+    await close();
+    throw err;
+  }
   const prompt = [target.tokens.bos!, ...target.tokenize(cfg.prompt)];
   return {
     name,
@@ -131,12 +152,7 @@ async function nativeMethod(
       seq.dispose();
       return { tokens, ms, drafted: 0 };
     },
-    async close() {
-      await dctx?.dispose();
-      await tctx.dispose();
-      await draft?.dispose();
-      await target.dispose();
-    },
+    close,
   };
 }
 

@@ -152,6 +152,7 @@ async function measure(
     stopPreempts();
   };
   await client.flush();
+  let probe: { stop(): Promise<unknown> } | undefined;
   const runId = Date.now().toString(36);
   const once = async (requestId: string, prompt: string, maxTokens: number, origin: number) => {
     const arrivedAt = performance.now() - origin;
@@ -191,7 +192,7 @@ async function measure(
       ),
     );
     say(`• ${plan.requests} requests from ${plan.clients} closed-loop clients …`);
-    const probe = await o.probe?.(nats);
+    probe = await o.probe?.(nats);
     const finished: Array<{
       id: number;
       sessionId: string;
@@ -216,6 +217,7 @@ async function measure(
     await Promise.all(Array.from({ length: Math.min(plan.clients, plan.requests) }, loop));
     const wallMs = performance.now() - origin;
     await probe?.stop();
+    probe = undefined;
     // A session's last task may still be on its way to this listener: count drafts only now.
     await client.flush();
     const records: ValidateRecord[] = finished
@@ -230,5 +232,7 @@ async function measure(
     return { records, wallMs, proxyBytes: { up, down } };
   } finally {
     stopListening();
+    // A run that failed midway still frees the probe's workers, actors and proxy.
+    await probe?.stop().catch(() => undefined);
   }
 }

@@ -71,13 +71,27 @@ export class CostProber {
       oneWayMs: plan.oneWayMs,
       jitter: plan.jitter,
     });
-    const [targetModel, drafterModel, echo, near, far] = await Promise.all([
+    const parts = await Promise.allSettled([
       PooledModel.open(o.target, { threads: 1 }),
       PooledModel.open(o.drafter, { threads: 1 }),
       Actor.start({ ...opts, servers: [o.natsUrl], role: 'echo' }),
       Actor.start({ ...opts, servers: [o.natsUrl], role: 'gateway' }),
       Actor.start({ ...opts, servers: [proxy.url], role: 'gateway' }),
-    ]);
+    ] as const);
+    const failed = parts.find((p) => p.status === 'rejected');
+    if (failed) {
+      // Free whatever did start before reporting the failure.
+      for (const p of parts) {
+        if (p.status !== 'fulfilled') continue;
+        const part = p.value;
+        await (part instanceof PooledModel ? part.close() : part.stop()).catch(() => {});
+      }
+      await proxy.stop();
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    const [targetModel, drafterModel, echo, near, far] = parts.map(
+      (p) => (p as PromiseFulfilledResult<unknown>).value,
+    ) as [PooledModel, PooledModel, Actor, Actor, Actor];
     const subject = serveEcho(echo, { service: 'profile' });
     await echo.flush();
     const p = new CostProber(plan, targetModel, drafterModel, { echo, near, far, subject }, proxy);
@@ -169,17 +183,23 @@ export async function probeUnderLoad(
 ): Promise<{ stop(): Promise<ValidateProfile> }> {
   const prober = await CostProber.open(o, plan);
   let running = true;
+  // A probe failing under load (e.g. a request deadline) ends the loop and surfaces from stop(),
+  // never as an unhandled rejection while the measured run goes on.
+  let failure: unknown;
   const loop = (async () => {
     while (running) {
       await prober.round();
       await new Promise((r) => setTimeout(r, 20));
     }
-  })();
+  })().catch((err: unknown) => {
+    failure = err;
+  });
   return {
     async stop() {
       running = false;
       await loop;
       try {
+        if (failure !== undefined) throw failure;
         return prober.summary();
       } finally {
         await prober.close();

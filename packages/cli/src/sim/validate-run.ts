@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { EmulatedModel, oracleOf } from '@specmesh/models';
+import { InternalError } from '@specmesh/protocol';
 import { runScenario, type Scenario } from '@specmesh/sim';
 import { runCluster } from './validate-cluster.js';
 import {
@@ -132,7 +133,7 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
     },
   });
   const realWall = performance.now() - t0;
-  if (!idle || !loaded) throw new Error('unreachable: the cost probes run with the cluster');
+  if (!idle || !loaded) throw new InternalError('the cost probes did not run with the cluster');
 
   say('• simulating the same scenario …');
   const oracle = oracleOf(
