@@ -107,7 +107,9 @@ export const BatchResultSchema = Type.Object(
     /**
      * The verifier already published each result on its session's result subject as soon as the task
      * finished (one hop less, and a batch's fast tasks do not wait for its slow ones); the batcher
-     * only books them. Absent or false: the batcher publishes them.
+     * only books them. Absent or false: the batcher publishes them. A result may then reach its
+     * drafter even after the batcher gave the batch up (timed out and re-dispatched): drafters take
+     * the first result of a task and ignore later ones by task id.
      */
     published: Type.Optional(Type.Boolean()),
   },
