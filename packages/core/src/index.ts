@@ -1,3 +1,11 @@
+export type { AwcObservation, AwcScales } from './awc/awc-features.js';
+export { AWC_FEATURES, AwcFeatureTracker } from './awc/awc-features.js';
+export type { AwcWeights } from './awc/awc-mlp.js';
+export { AwcMlp, silu, validateAwcWeights } from './awc/awc-mlp.js';
+export type { AwcPolicyOptions } from './awc/awc-policy.js';
+export { createAwcPolicy } from './awc/awc-policy.js';
+export type { AwcPostOptions } from './awc/awc-postprocess.js';
+export { AWC_ALLOWED_WINDOWS, AwcPostProcessor, roundToAllowed } from './awc/awc-postprocess.js';
 export { EventHeap } from './event-heap.js';
 export type {
   DraftToken,

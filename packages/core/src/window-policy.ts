@@ -6,12 +6,16 @@
  * - `static`: always the same `k`;
  * - `backoff`: `k = 2` after a round with acceptance ≤ 0.25, `8` after ≥ 0.6, else `4`;
  * - `threshold` (SpecDec++-style): the largest `k` in [2, 8] whose probability of at least one
- *   rejection, `1 - a^k` with `a` the recent per-draft acceptance, stays ≤ 0.7.
+ *   rejection, `1 - a^k` with `a` the recent per-draft acceptance, stays ≤ 0.7;
+ * - `awc`: DSD's adaptive window controller, a trained WC-DNN over queue, network, speed and
+ *   acceptance features with clamping, smoothing, rounding and hysteresis (see awc/).
  *
  * @example
  *   createWindowPolicy({ policy: 'threshold' }).nextWindow({ ...features, acceptance: 0.9 }) // → 8
  */
 import { ConfigError } from '@specmesh/protocol';
+import type { AwcWeights } from './awc/awc-mlp.js';
+import { createAwcPolicy } from './awc/awc-policy.js';
 
 /** What a policy may look at. Fields follow DSD's AWC features; unknown ones are 0. */
 export interface WindowFeatures {
@@ -29,6 +33,10 @@ export interface WindowFeatures {
   readonly tpotMs?: number;
   /** Prompt length in tokens. */
   readonly contextTokens?: number;
+  /** Verify tokens waiting at the target pool. */
+  readonly pendingVerifyTokens?: number;
+  /** The drafter's relative speed, 0..1. */
+  readonly drafterCapability?: number;
 }
 
 export interface WindowPolicy {
@@ -37,10 +45,12 @@ export interface WindowPolicy {
 }
 
 export interface WindowPolicySpec {
-  /** `static`, `backoff` or `threshold`. */
+  /** `static`, `backoff`, `threshold`, or `awc` (needs `weights`). */
   readonly policy: string;
   /** The static window, and the bounds' default. Defaults to 4. */
   readonly k?: number;
+  /** Trained WC-DNN weights, for `awc`. */
+  readonly weights?: AwcWeights;
 }
 
 export function createWindowPolicy(spec: WindowPolicySpec): WindowPolicy {
@@ -64,7 +74,11 @@ export function createWindowPolicy(spec: WindowPolicySpec): WindowPolicy {
           return best;
         },
       };
+    case 'awc':
+      if (!spec.weights)
+        throw new ConfigError('window policy awc needs trained weights (a WC-DNN weights file)');
+      return createAwcPolicy({ weights: spec.weights, gammaDefault: k });
     default:
-      throw new ConfigError(`unknown window policy ${spec.policy}; use static, backoff or threshold`);
+      throw new ConfigError(`unknown window policy ${spec.policy}; use static, backoff, threshold or awc`);
   }
 }
