@@ -57,12 +57,16 @@ export interface ClusterRun {
   readonly proxyBytes: { readonly up: number; readonly down: number };
 }
 
-function modelArgs(plan: ValidatePlan, o: ClusterRunOptions): ModelArgs {
+/**
+ * The emulated models of a plan as CLI model flags: the one description the role processes, the cost
+ * probes and the simulator's oracle all build from (through `modelFlags` / `modelSpecOf`).
+ */
+export function modelArgs(plan: ValidatePlan, seed: number, vocab: number): ModelArgs {
   return {
     backend: 'emulated',
-    seed: o.seed,
+    seed,
     agreement: plan.agreement,
-    vocab: o.vocab,
+    vocab,
     targetTtftMs: plan.target.ttftMs,
     targetTpotMs: plan.target.tpotMs,
     targetPerTokenMs: plan.target.perTokenMs,
@@ -88,7 +92,7 @@ export async function runCluster(plan: ValidatePlan, o: ClusterRunOptions): Prom
     const nats = { url: cluster.servers[0]!, port, prefix };
     await o.beforeRoles?.(nats);
     const common = ['--prefix', prefix, '--log-level', 'warn', '--heartbeat-ms', '250'];
-    const models = modelFlags(modelArgs(plan, o));
+    const models = modelFlags(modelArgs(plan, o.seed, o.vocab));
     const plain = ['--nats', cluster.servers.join(','), ...common];
     const roles: Array<[Role, string, string[]]> = [
       ['scheduler', 'scheduler-1', plain],

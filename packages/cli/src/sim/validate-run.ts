@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { EmulatedModel, oracleOf } from '@specmesh/models';
 import { InternalError } from '@specmesh/protocol';
 import { runScenario, type Scenario } from '@specmesh/sim';
-import { runCluster } from './validate-cluster.js';
+import { modelSpecOf } from '../model-options.js';
+import { modelArgs, runCluster } from './validate-cluster.js';
 import {
   METRICS,
   metricsOf,
@@ -93,15 +94,9 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
     ...(o.mode ? { mode: o.mode } : {}),
     ...(o.requests !== undefined ? { requests: o.requests } : {}),
   });
-  const shared = { seed, vocabSize: vocab };
-  const targetSpec = {
-    backend: 'emulated' as const,
-    options: { ...shared, latency: { ...plan.target } },
-  };
-  const drafterSpec = {
-    backend: 'emulated' as const,
-    options: { ...shared, agreement: plan.agreement, latency: { ...plan.drafter } },
-  };
+  const args = modelArgs(plan, seed, vocab);
+  const targetSpec = modelSpecOf(args, 'target');
+  const drafterSpec = modelSpecOf(args, 'drafter');
 
   let idle: ValidateProfile | undefined;
   let loaded: ValidateProfile | undefined;
@@ -136,10 +131,10 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
   if (!idle || !loaded) throw new InternalError('the cost probes did not run with the cluster');
 
   say('• simulating the same scenario …');
-  const oracle = oracleOf(
-    new EmulatedModel(shared),
-    new EmulatedModel({ ...shared, agreement: plan.agreement }),
-  );
+  // The very models the role processes run (their tokens; latencies do not matter to an oracle).
+  if (targetSpec.backend !== 'emulated' || drafterSpec.backend !== 'emulated')
+    throw new InternalError('validation runs the emulated backend');
+  const oracle = oracleOf(new EmulatedModel(targetSpec.options), new EmulatedModel(drafterSpec.options));
   const simulate = (costs: ValidateProfile) => {
     const records: ValidateRecord[] = [];
     runScenario(simScenarioOf(o.scenario, plan, costs), {
