@@ -109,7 +109,7 @@ describe('AWC features', () => {
       const t = new AwcFeatureTracker();
       return trace.map((o) => Array.from(t.observe(o, new Float64Array(AWC_FEATURES))));
     };
-    const [a, b, c] = run();
+    const [a, b, c] = run() as [number[], number[], number[]];
     expect(run()).toEqual([a, b, c]);
     // First observation: no history, so trends and deltas are 0.
     expect(a).toEqual([0.5, 0, 0.5, 1, 0, 1, 0, 0.5, 0.8, 0.5, 0.5]);
