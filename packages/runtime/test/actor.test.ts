@@ -99,6 +99,8 @@ describe('actor request/reply', () => {
         context: { sessionId: msg.body.sessionId },
       });
     });
+    // The subscription must reach the server before the request does (else: no responders).
+    await failing.flush();
     const err = await client
       .request(failing.subjects.echo('fail'), 'verify.task', sampleVerifyTask(), { expect: 'verify.result' })
       .catch((e: unknown) => e);
