@@ -38,6 +38,8 @@ export {
   SamplingSchema,
   WindowSpecSchema,
 } from './messages/common.js';
+export type { DrainAccepted, DrainRequest } from './messages/control.js';
+export { DrainAcceptedSchema, DrainRequestSchema } from './messages/control.js';
 export type { Heartbeat, Load } from './messages/heartbeat.js';
 export { HeartbeatSchema, LoadSchema, RoleSchema } from './messages/heartbeat.js';
 export type {
@@ -54,8 +56,14 @@ export {
   SubmitAcceptedSchema,
   SubmitSchema,
 } from './messages/request.js';
-export type { FinishReason, TokenChunk } from './messages/stream.js';
-export { FinishReasonSchema, TokenChunkSchema } from './messages/stream.js';
+export type { FinishReason, SpeculationTrace, TokenChunk, TraceSpan } from './messages/stream.js';
+export {
+  FinishReasonSchema,
+  MAX_TRACE_SPANS,
+  SpeculationTraceSchema,
+  TokenChunkSchema,
+  TraceSpanSchema,
+} from './messages/stream.js';
 export type {
   Batch,
   BatchResult,

@@ -4,6 +4,7 @@
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import { WireErrorSchema } from './messages/common.js';
+import { DrainAcceptedSchema, DrainRequestSchema } from './messages/control.js';
 import { HeartbeatSchema } from './messages/heartbeat.js';
 import {
   SessionAcceptedSchema,
@@ -42,6 +43,8 @@ export const MESSAGE_KINDS = {
   tokens: { schema: TokenChunkSchema, maxBytes: 256 * KiB },
   heartbeat: { schema: HeartbeatSchema, maxBytes: 16 * KiB },
   error: { schema: WireErrorSchema, maxBytes: 16 * KiB },
+  drain: { schema: DrainRequestSchema, maxBytes: 4 * KiB },
+  'drain.ok': { schema: DrainAcceptedSchema, maxBytes: 4 * KiB },
 } as const satisfies Record<string, { schema: TSchema; maxBytes: number }>;
 
 export type MessageKind = keyof typeof MESSAGE_KINDS;

@@ -124,5 +124,7 @@ export function sampleBodies(): { [K in MessageKind]: BodyOf<K> } {
       retryable: true,
       context: { limit: 256 },
     },
+    drain: { id: 'verifier-a', reason: 'maintenance' },
+    'drain.ok': { id: 'verifier-a', inflight: 2 },
   };
 }

@@ -72,6 +72,8 @@ export interface Subjects {
   heartbeatAll(role?: Role): string;
   /** `<p>.v1.echo.<service>`: the echo service used by the demo, tests and runtime benchmark. */
   echo(service: string): string;
+  /** `<p>.v1.ctl.<id>`: operator → one instance (drain), request/reply. */
+  control(id: string): string;
 }
 
 /** Validates the options once and returns the subject builders. */
@@ -101,5 +103,6 @@ export function createSubjects(options: SubjectsOptions = {}): Subjects {
     heartbeatAll: (role?: Role) =>
       role ? `${base}.hb.${assertSubjectToken(role, 'role')}.*` : `${base}.hb.>`,
     echo: (service: string) => one('echo', service, 'echo service'),
+    control: (id: string) => one('ctl', id, 'instance id'),
   });
 }

@@ -186,6 +186,8 @@ describe('codec rejects bad input with typed errors', () => {
       'tokens',
       'heartbeat',
       'error',
+      'drain',
+      'drain.ok',
     ];
     expect([...MESSAGE_KIND_NAMES].sort()).toEqual(kinds.sort());
   });

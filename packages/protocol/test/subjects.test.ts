@@ -16,6 +16,7 @@ describe('subjects', () => {
     expect(s.heartbeat('verifier', 'v1')).toBe('specmesh.v1.hb.verifier.v1');
     expect(s.heartbeatAll()).toBe('specmesh.v1.hb.>');
     expect(s.heartbeatAll('drafter')).toBe('specmesh.v1.hb.drafter.*');
+    expect(s.control('verifier-1')).toBe('specmesh.v1.ctl.verifier-1');
   });
 
   it('honours a custom prefix and version', () => {

@@ -10,6 +10,56 @@ export const FinishReasonSchema = Type.Union([
 ]);
 export type FinishReason = Static<typeof FinishReasonSchema>;
 
+/** Most spans one speculation trace carries; later ones are counted in `dropped`, not sent. */
+export const MAX_TRACE_SPANS = 512;
+
+/**
+ * One span of a session's speculation timeline. `draft`: the drafter produced `n` tokens at output
+ * position `pos`. `verify`: a task of `n` drafted tokens went to the pool (`start`) and its fate was
+ * known at `end`: `accepted` (all `n` drafts kept), `rejected` (a prefix of `accepted` drafts kept, the
+ * rest replaced by the target's token), `preempted` (cancelled because an earlier task rejected the
+ * drafts it depended on), `failed` or `timeout` (re-issued). Times are ms since the trace's `startedAt`.
+ */
+export const TraceSpanSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('draft'), Type.Literal('verify')]),
+    start: Type.Number({ minimum: 0 }),
+    end: Type.Number({ minimum: 0 }),
+    epoch: Count,
+    pos: Count,
+    n: Count,
+    taskId: Type.Optional(Id),
+    verifierId: Type.Optional(Id),
+    accepted: Type.Optional(Count),
+    outcome: Type.Optional(
+      Type.Union([
+        Type.Literal('accepted'),
+        Type.Literal('rejected'),
+        Type.Literal('preempted'),
+        Type.Literal('failed'),
+        Type.Literal('timeout'),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TraceSpan = Static<typeof TraceSpanSchema>;
+
+/** A session's speculation timeline: who drafted, which target verified what, and the outcome. */
+export const SpeculationTraceSchema = Type.Object(
+  {
+    /** Drafter instance that owned the session. */
+    drafterId: Id,
+    /** Wall clock of the session's start, ms since the Unix epoch. */
+    startedAt: Type.Number({ minimum: 0 }),
+    spans: Type.Array(TraceSpanSchema, { maxItems: MAX_TRACE_SPANS }),
+    /** Spans recorded past {@link MAX_TRACE_SPANS} and left out. */
+    dropped: Count,
+  },
+  { additionalProperties: false },
+);
+export type SpeculationTrace = Static<typeof SpeculationTraceSchema>;
+
 /**
  * `tokens`: committed tokens, in order. `seq` numbers chunks from 0 without gaps so a receiver
  * detects loss and duplication; `index` is the output position of `tokens[0]`.
@@ -24,6 +74,14 @@ export const TokenChunkSchema = Type.Object(
     text: Type.String({ maxLength: 65_536 }),
     /** Per token: 1 when it came from an accepted draft, 0 when the target produced it. */
     sources: Type.Optional(Type.Uint8Array({ maxByteLength: 4096 })),
+    /**
+     * Per token: end offset (UTF-16 code units) of its text within `text`, so a receiver can split a
+     * chunk into one piece per token without a tokenizer. A token that completes no character yet has
+     * an empty piece.
+     */
+    textEnds: Type.Optional(TokenIds({ maxLength: 4096 })),
+    /** The session's speculation timeline; sent on the last chunk (`done: true`) only. */
+    trace: Type.Optional(SpeculationTraceSchema),
     /** Prompt length in tokens; sent on the first chunk so clients can report exact usage. */
     promptTokens: Type.Optional(Count),
     done: Type.Boolean(),
