@@ -26,7 +26,10 @@ interface GenerateArgs {
 export interface GenerationReport {
   mode: string;
   text: string;
+  /** Number of tokens generated. */
   tokens: number;
+  /** The token ids, in order (scripts compare outputs with them). */
+  tokenIds: number[];
   ttftMs: number;
   tpotMs: number;
   wallMs: number;
@@ -68,6 +71,7 @@ export async function generateOnce(
     mode: a.mode,
     text: out.text,
     tokens: out.tokens.length,
+    tokenIds: out.tokens,
     ttftMs: ttft,
     tpotMs: out.tokens.length > 1 ? (end - (first ?? end)) / (out.tokens.length - 1) : 0,
     wallMs: end - started,

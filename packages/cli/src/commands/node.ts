@@ -7,13 +7,11 @@ import { Gateway } from '@specmesh/gateway';
 import { ConfigError } from '@specmesh/protocol';
 import { Actor, createLogger, installGracefulShutdown, type Logger, serveEcho } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { serveDrainControl } from '../drain-control.js';
 import { createModel, type ModelArgs, withModelOptions } from '../model-options.js';
-import { withConnectionOptions } from '../options.js';
+import { type ConnectionArgs, natsConnectionOf, withConnectionOptions } from '../options.js';
 
-interface NodeArgs extends ModelArgs {
-  nats?: string[];
-  prefix: string;
-  logLevel: string;
+interface NodeArgs extends ModelArgs, ConnectionArgs {
   role: string;
   name?: string;
   heartbeatMs: number;
@@ -32,6 +30,7 @@ interface NodeCommon {
   subjects: { prefix: string };
   heartbeatIntervalMs: number;
   logger: Logger;
+  nats: ReturnType<typeof natsConnectionOf>;
   id?: string;
 }
 
@@ -44,7 +43,10 @@ async function startEcho(common: NodeCommon): Promise<Started['role']> {
 
 async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
   if (!args.nats || args.nats.length === 0) {
-    throw new ConfigError('specmesh node needs --nats <url> (or SPECMESH_NATS) to reach the cluster');
+    throw new ConfigError(
+      'specmesh node needs --nats <url> (or SPECMESH_NATS, or nats: in specmesh.yaml) to reach the cluster',
+      { context: { option: 'nats' } },
+    );
   }
   const logger = createLogger({ level: args.logLevel });
   const common: NodeCommon = {
@@ -52,16 +54,18 @@ async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
     subjects: { prefix: args.prefix },
     heartbeatIntervalMs: args.heartbeatMs,
     logger,
+    nats: natsConnectionOf(args),
     ...(args.name ? { id: args.name } : {}),
   };
   const started = await startRole(args, common);
   installGracefulShutdown([started.role], { logger });
+  serveDrainControl(started.role.actor);
   // Parents (the supervisor of `specmesh up`, tests) wait for this line.
   process.stdout.write(`ready ${started.role.actor.id}${started.url ? ` ${started.url}` : ''}\n`);
 }
 
 interface Started {
-  role: { actor: { id: string }; drain(): Promise<void> };
+  role: { actor: Actor; drain(): Promise<void> };
   url?: string;
 }
 
@@ -110,10 +114,15 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       .option('role', {
         type: 'string',
         choices: ['scheduler', 'batcher', 'verifier', 'drafter', 'gateway', 'echo'],
-        demandOption: true,
-        describe: 'Role this process plays',
+        demandOption: 'give --role (or SPECMESH_ROLE, or role: in specmesh.yaml)',
+        describe: 'Role this process plays (env SPECMESH_ROLE)',
       })
-      .option('pool', { type: 'string', default: 'default', describe: 'Target pool (batcher, verifier)' })
+      .option('pool', {
+        type: 'string',
+        default: 'default',
+        describe:
+          'Target pool (batcher, verifier); a batcher serves the verifiers of its pool (env SPECMESH_POOL)',
+      })
       .option('window-ms', { type: 'number', default: 0.3, describe: 'Batching window, ms (batcher)' })
       .option('max-jobs', { type: 'number', default: 12, describe: 'Most verify tasks per batch (batcher)' })
       .option('batch-timeout-ms', {
@@ -139,13 +148,24 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       })
       .option('name', {
         type: 'string',
-        describe: 'Instance id, unique in the cluster. Defaults to <role>-<random>',
+        describe:
+          'Instance id, unique in the cluster; `specmesh status` lists it and `specmesh drain` takes it (env SPECMESH_NAME). Defaults to <role>-<random>',
       })
-      .option('heartbeat-ms', { type: 'number', default: 1000, describe: 'Heartbeat interval, ms' })
+      .option('heartbeat-ms', {
+        type: 'number',
+        default: 1000,
+        describe:
+          'Heartbeat interval, ms; an instance is dropped from membership after 3 missed beats (env SPECMESH_HEARTBEAT_MS)',
+      })
       .example('$0 node --role scheduler --nats nats://10.0.0.5:4222', 'a scheduler against a remote cluster')
+      .example('$0 node --role batcher --pool gpu-a --nats nats://10.0.0.5:4222', 'a batcher for pool gpu-a')
       .example(
-        '$0 node --role batcher --pool gpu-a --nats nats://10.0.0.5:4222',
-        'a batcher for pool gpu-a',
+        '$0 node --role verifier --name verifier-1 --nats nats://a:4222,nats://b:4222 --user verifier --password $PW',
+        'a verifier with its NATS user, against a 2-server cluster',
+      )
+      .example(
+        '$0 node --config /etc/specmesh/verifier.yaml',
+        'every setting from a file (see docs/deploy.md)',
       ) as unknown as Argv<NodeArgs>,
   handler: runNode,
 };

@@ -1,0 +1,202 @@
+/**
+ * The deployment files of infra/ are checked as far as this machine allows: nats-server itself
+ * validates every NATS configuration (`nats-server -t`); the role configs pass the CLI's own config
+ * validation; the compose file and the Kubernetes manifests are parsed and checked for the things
+ * that break deployments (unknown roles, missing probes, dangling references, bad settings). Images
+ * cannot be pulled here and `docker compose` is not installed, so nothing is run in containers.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findNatsServer } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { parseConfigText, readEnvLayer } from '../packages/cli/src/config/index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed manifests are checked field by field below
+type Manifest = Record<string, any>;
+
+const INFRA = fileURLToPath(new URL('../infra/', import.meta.url));
+const ROLES = ['scheduler', 'batcher', 'verifier', 'drafter', 'gateway'];
+const read = (p: string) => readFileSync(join(INFRA, p), 'utf8');
+const PASSWORDS = Object.fromEntries(
+  read('nats/nats.env.example')
+    .split('\n')
+    .filter((l) => /^SPECMESH_\w+=/.test(l))
+    .map((l) => l.split('=') as [string, string]),
+);
+
+describe('infra/nats', () => {
+  const cases: Array<[string, Record<string, string>]> = [
+    ['cloud.conf', { SPECMESH_NATS_NAME: 'nats-1' }],
+    ['edge-leaf.conf', { SPECMESH_EDGE_NAME: 'edge-1' }],
+    ['local-auth.conf', {}],
+    ['local.conf', {}],
+  ];
+  it.each(cases)('nats-server -t accepts %s', (file, env) => {
+    const r = spawnSync(findNatsServer(), ['-t', '-c', join(INFRA, 'nats', file)], {
+      encoding: 'utf8',
+      env: { ...process.env, ...PASSWORDS, ...env },
+    });
+    expect(r.stderr + r.stdout).toMatch(/is valid/);
+    expect(r.status).toBe(0);
+  });
+
+  it('keeps JetStream off (specmesh keeps no streams)', () => {
+    for (const f of ['cloud.conf', 'edge-leaf.conf', 'local-auth.conf'])
+      expect(read(`nats/${f}`)).not.toMatch(/^\s*jetstream/m);
+  });
+
+  it('grants the Helm values exactly the permissions of accounts.conf', () => {
+    const conf = read('nats/accounts.conf');
+    const fromConf = new Map<string, string>();
+    for (const m of conf.matchAll(
+      /user: (\w+), password[^\n]*\n\s*permissions: \{\n\s*publish: \{ allow: (\[[^\]]*\]) \}\n\s*subscribe: \{ allow: (\[[^\]]*\]) \}/g,
+    ))
+      fromConf.set(m[1]!, `${m[2]} ${m[3]}`);
+    const values = parseYaml(read('k8s/nats-values.yaml')) as {
+      config: {
+        merge: {
+          accounts: {
+            SPECMESH: {
+              users: Array<{
+                user: string;
+                permissions?: { publish: { allow: string[] }; subscribe: { allow: string[] } };
+              }>;
+            };
+          };
+        };
+      };
+    };
+    const fromHelm = new Map<string, string>();
+    for (const u of values.config.merge.accounts.SPECMESH.users)
+      if (u.permissions)
+        fromHelm.set(
+          u.user,
+          `${JSON.stringify(u.permissions.publish.allow).replaceAll(',', ', ')} ${JSON.stringify(u.permissions.subscribe.allow).replaceAll(',', ', ')}`,
+        );
+    expect(fromConf.size).toBe(6);
+    expect(fromHelm).toEqual(fromConf);
+  });
+});
+
+describe('infra/config', () => {
+  it.each(ROLES)('%s.yaml passes the CLI config validation and names its role', (role) => {
+    const layer = parseConfigText(read(`config/${role}.yaml`), `${role}.yaml`);
+    expect(layer.role).toBe(role);
+    expect(layer.user).toBe(role);
+  });
+});
+
+describe('infra/systemd', () => {
+  it('the node template runs `specmesh node --config` per instance and keeps a config error down', () => {
+    const unit = read('systemd/specmesh@.service');
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/specmesh node --config \/etc\/specmesh\/%i\.yaml$/m);
+    expect(unit).toMatch(/^RestartPreventExitStatus=2$/m);
+    expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
+  });
+});
+
+describe('infra/compose/compose.yaml', () => {
+  const file = join(INFRA, 'compose/compose.yaml');
+  const doc = parseYaml(readFileSync(file, 'utf8'), { merge: true }) as {
+    services: Record<
+      string,
+      {
+        image?: string;
+        command?: string[];
+        environment?: Record<string, string>;
+        depends_on?: Record<string, unknown>;
+        volumes?: string[];
+      }
+    >;
+  };
+
+  it('is validated by `docker compose config` where docker compose exists', (ctx) => {
+    const probe = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      ctx.skip();
+      return;
+    }
+    const r = spawnSync(
+      'docker',
+      ['compose', '--env-file', join(INFRA, 'nats/nats.env.example'), '-f', file, 'config', '-q'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('has 3 nats servers and every role, each with an image, valid settings and existing dependencies', () => {
+    const names = Object.keys(doc.services);
+    expect(names.filter((n) => n.startsWith('nats-'))).toEqual(['nats-1', 'nats-2', 'nats-3']);
+    const roles = new Set<string>();
+    for (const [name, s] of Object.entries(doc.services)) {
+      expect(s.image, name).toBeTruthy();
+      for (const dep of Object.keys(s.depends_on ?? {}))
+        expect(names, `${name} depends on ${dep}`).toContain(dep);
+      for (const v of s.volumes ?? [])
+        expect(existsSync(resolve(dirname(file), v.split(':')[0]!)), v).toBe(true);
+      if (s.command?.[0] === 'node') {
+        const role = s.command[s.command.indexOf('--role') + 1]!;
+        expect(ROLES).toContain(role);
+        roles.add(role);
+        // Interpolated passwords stand in as placeholders here; the rest must be valid settings.
+        const env = Object.fromEntries(
+          Object.entries(s.environment ?? {}).map(([k, v]) => [k, v.replace(/\$\{[^}]+\}/g, 'x')]),
+        );
+        expect(() => readEnvLayer(env)).not.toThrow();
+        expect(env['SPECMESH_USER']).toBe(role);
+      }
+    }
+    expect([...roles].sort()).toEqual([...ROLES].sort());
+  });
+});
+
+describe('infra/k8s', () => {
+  const docs = readdirSync(join(INFRA, 'k8s'))
+    .filter((f) => f.endsWith('.yaml') && f !== 'nats-values.yaml')
+    .flatMap((f) => parseAllDocuments(read(`k8s/${f}`)).map((d) => ({ file: f, obj: d.toJS() as Manifest })));
+  const secret = docs.find((d) => d.obj['kind'] === 'Secret')!.obj;
+  const configMap = docs.find((d) => d.obj['kind'] === 'ConfigMap')!.obj;
+
+  it('has one Deployment per role, each probed, with its own NATS user from the Secret', () => {
+    const deployments = docs.filter((d) => d.obj['kind'] === 'Deployment');
+    expect(deployments.map((d) => d.obj['metadata'].name).sort()).toEqual(
+      ROLES.map((r) => `specmesh-${r}`).sort(),
+    );
+    for (const { obj } of deployments) {
+      const c = obj['spec'].template.spec.containers[0];
+      const role = c.args[c.args.indexOf('--role') + 1];
+      expect(ROLES).toContain(role);
+      expect(obj['spec'].selector.matchLabels).toEqual(obj['spec'].template.metadata.labels);
+      expect(c.readinessProbe, role).toBeTruthy();
+      expect(c.livenessProbe, role).toBeTruthy();
+      if (role === 'gateway') expect(c.readinessProbe.httpGet.path).toBe('/health');
+      else
+        expect(c.readinessProbe.exec.command.join(' ')).toMatch(
+          /specmesh status --id "\$SPECMESH_NAME" --expect 1/,
+        );
+      const user = c.env.find((e: { name: string }) => e.name === 'SPECMESH_USER').value;
+      expect(user).toBe(role);
+      const key = c.env.find((e: { name: string }) => e.name === 'SPECMESH_PASSWORD').valueFrom.secretKeyRef
+        .key;
+      expect(Object.keys(secret['stringData'])).toContain(key);
+    }
+  });
+
+  it('shares a specmesh.yaml that passes the CLI config validation', () => {
+    const layer = parseConfigText(configMap['data']['specmesh.yaml'], 'specmesh.yaml');
+    expect(layer.nats).toEqual(['nats://nats.specmesh.svc:4222']);
+  });
+
+  it('gives the NATS Helm chart a routed 3-server cluster with leaf nodes and no JetStream', () => {
+    const v = parseYaml(read('k8s/nats-values.yaml')) as { config: Manifest };
+    expect(v.config['cluster']).toMatchObject({ enabled: true, replicas: 3 });
+    expect(v.config['jetstream'].enabled).toBe(false);
+    expect(v.config['leafnodes'].enabled).toBe(true);
+  });
+});
