@@ -4,27 +4,55 @@ import { SpecmeshError } from '@specmesh/protocol';
 import yargs from 'yargs';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
+import { drainCommand } from './commands/drain.js';
 import { generateCommand } from './commands/generate.js';
 import { modelCommand } from './commands/model.js';
 import { nodeCommand } from './commands/node.js';
 import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
+import { traceCommand } from './commands/trace.js';
 import { upCommand } from './commands/up.js';
+import {
+  CONFIG_PATH_ENV,
+  CONNECTION_KEYS,
+  DEFAULT_CONFIG_FILE,
+  resolveLayers,
+  withConfig,
+} from './config/index.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 
-/** Parses `argv` (without the node and script paths) and runs the command. Resolves to the exit code. */
-export async function runCli(argv: readonly string[]): Promise<number> {
+/**
+ * Parses `argv` (without the node and script paths) and runs the command. Settings come from flags,
+ * then the `SPECMESH_*` variables of `env`, then the config file. Resolves to the exit code.
+ */
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Promise<number> {
   let failure: unknown;
-  const parser = yargs([...argv])
-    .scriptName('specmesh')
-    .command(upCommand)
-    .command(generateCommand)
-    .command(demoCommand)
-    .command(benchCommand)
+  let layer = {};
+  try {
+    layer = resolveLayers(argv, env, cwd).layer;
+  } catch (err) {
+    return report(err);
+  }
+  // Cluster commands share the settings of specmesh.yaml and SPECMESH_*; `bench` takes only the
+  // connection settings, and `sim`, `model` and `trace` keep flags of their own meaning (a file's
+  // `agreement:` is a drafter's, not a model file's).
+  const clusterCommands = [upCommand, generateCommand, demoCommand, nodeCommand, statusCommand, drainCommand];
+  let parser = yargs([...argv]).scriptName('specmesh');
+  for (const c of clusterCommands) parser = parser.command(withConfig(c as never, layer));
+  parser = parser
+    .command(withConfig(benchCommand as never, layer, CONNECTION_KEYS))
     .command(simCommand)
     .command(modelCommand)
-    .command(nodeCommand)
-    .command(statusCommand)
+    .command(traceCommand)
+    .option('config', {
+      type: 'string',
+      global: true,
+      describe: `Settings file (YAML; keys are flag names). Defaults to ${CONFIG_PATH_ENV}, else ./${DEFAULT_CONFIG_FILE} when present. Precedence: flag > SPECMESH_* env > file > default`,
+    })
     .demandCommand(1, 'Name a command; see --help')
     .strict()
     .completion('completion', 'Print a shell completion script')
@@ -49,10 +77,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${await parser.getHelp()}\n\n${failure.message}\n`);
     return ExitCode.Usage;
   }
-  const code = exitCodeFor(failure);
+  return report(failure);
+}
+
+/** Writes `specmesh: <code>: <message>` to stderr and returns the exit code of the error. */
+function report(failure: unknown): number {
   const label = failure instanceof SpecmeshError ? `${failure.code}: ` : '';
   process.stderr.write(`specmesh: ${label}${failure instanceof Error ? failure.message : String(failure)}\n`);
-  return code;
+  return exitCodeFor(failure);
 }
 
 class UsageError extends Error {}

@@ -1,6 +1,10 @@
 /** Options of the gateway, resolved and validated once. */
 import { ConfigError, type Mode } from '@specmesh/protocol';
 import type { ActorOptions } from '@specmesh/runtime';
+import type {
+  SpeculationHealthConfig,
+  SpeculationHealthOptions,
+} from './observability/speculation-health.js';
 
 export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
   /** HTTP port; 0 picks a free one. Defaults to 8080. */
@@ -21,6 +25,15 @@ export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
   requestTimeoutMs?: number;
   /** Largest request body, bytes. Defaults to 1 MiB. */
   bodyLimitBytes?: number;
+  /**
+   * Stream one token per SSE event (even cadence for clients that count events), unless a request
+   * says otherwise with `specmesh.per_token_chunks`. Defaults to false: one event per committed chunk.
+   */
+  perTokenChunks?: boolean;
+  /** Finished requests whose speculation timeline is kept for `/specmesh/requests`. Defaults to 256. */
+  timelineCapacity?: number;
+  /** When a drafter-target pair is flagged as no longer paying. Defaults to the fields' defaults. */
+  speculationHealth?: SpeculationHealthOptions;
 }
 
 export interface GatewayConfig {
@@ -33,6 +46,9 @@ export interface GatewayConfig {
   readonly defaultMaxTokens: number;
   readonly requestTimeoutMs: number;
   readonly bodyLimitBytes: number;
+  readonly perTokenChunks: boolean;
+  readonly timelineCapacity: number;
+  readonly speculationHealth: SpeculationHealthConfig;
 }
 
 export function resolveGatewayOptions(o: GatewayOptions): GatewayConfig {
@@ -46,6 +62,14 @@ export function resolveGatewayOptions(o: GatewayOptions): GatewayConfig {
     defaultMaxTokens: o.defaultMaxTokens ?? 256,
     requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
     bodyLimitBytes: o.bodyLimitBytes ?? 1024 * 1024,
+    perTokenChunks: o.perTokenChunks ?? false,
+    timelineCapacity: o.timelineCapacity ?? 256,
+    speculationHealth: Object.freeze({
+      minAcceptance: o.speculationHealth?.minAcceptance ?? 0.3,
+      minTokensPerRound: o.speculationHealth?.minTokensPerRound ?? 1.2,
+      window: o.speculationHealth?.window ?? 64,
+      minRounds: o.speculationHealth?.minRounds ?? 16,
+    }),
   };
   const bad = (name: string, v: unknown) => {
     throw new ConfigError(`gateway option ${name} is invalid: ${String(v)}`, { context: { option: name } });
@@ -57,5 +81,14 @@ export function resolveGatewayOptions(o: GatewayOptions): GatewayConfig {
     bad('defaultMaxTokens', c.defaultMaxTokens);
   if (!(c.requestTimeoutMs > 0)) bad('requestTimeoutMs', c.requestTimeoutMs);
   if (!Number.isInteger(c.bodyLimitBytes) || c.bodyLimitBytes < 1024) bad('bodyLimitBytes', c.bodyLimitBytes);
+  if (!Number.isInteger(c.timelineCapacity) || c.timelineCapacity < 0)
+    bad('timelineCapacity', c.timelineCapacity);
+  const h = c.speculationHealth;
+  if (!(h.minAcceptance >= 0 && h.minAcceptance <= 1))
+    bad('speculationHealth.minAcceptance', h.minAcceptance);
+  if (!(h.minTokensPerRound >= 0)) bad('speculationHealth.minTokensPerRound', h.minTokensPerRound);
+  if (!Number.isInteger(h.window) || h.window < 1) bad('speculationHealth.window', h.window);
+  if (!Number.isInteger(h.minRounds) || h.minRounds < 1 || h.minRounds > h.window)
+    bad('speculationHealth.minRounds', h.minRounds);
   return Object.freeze(c);
 }

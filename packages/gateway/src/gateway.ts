@@ -7,8 +7,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { type GatewayConfig, type GatewayOptions, resolveGatewayOptions } from './gateway-options.js';
+import { LiveStats } from './observability/live-stats.js';
+import { SpeculationMetrics } from './observability/speculation-metrics.js';
+import { TimelineStore } from './observability/timeline-store.js';
+import { Topology } from './observability/topology.js';
 import { invalidRequest } from './openai-errors.js';
 import { registerCompletionRoutes } from './routes/completions.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerObservabilityRoutes } from './routes/observability.js';
 import { registerServiceRoutes } from './routes/service.js';
 
 export class Gateway {
@@ -16,7 +22,12 @@ export class Gateway {
   readonly config: GatewayConfig;
   readonly app: FastifyInstance;
   readonly metrics: GatewayMetrics;
+  /** Speculation figures per drafter-target pair, with the health flag. */
+  readonly speculation: SpeculationMetrics;
+  /** The last finished requests with their speculation timelines. */
+  readonly timelines: TimelineStore;
   private readonly view: MembershipView;
+  private readonly topology: Topology;
   /** Base URL once listening, e.g. `http://127.0.0.1:8080`. */
   url = '';
 
@@ -25,7 +36,11 @@ export class Gateway {
     this.config = config;
     const registry = new Registry();
     this.metrics = new GatewayMetrics(registry);
+    this.speculation = new SpeculationMetrics(registry, config.speculationHealth, actor.logger);
+    this.timelines = new TimelineStore(config.timelineCapacity);
+    const live = new LiveStats();
     this.view = new MembershipView().start(actor, 250);
+    this.topology = new Topology(this.view);
     // No type coercion: ajv would otherwise turn `max_tokens: 0` into null and accept it.
     this.app = Fastify({
       bodyLimit: config.bodyLimitBytes,
@@ -50,7 +65,21 @@ export class Gateway {
         },
       });
     });
-    registerCompletionRoutes(this.app, { actor, config, metrics: this.metrics });
+    registerCompletionRoutes(this.app, {
+      actor,
+      config,
+      metrics: this.metrics,
+      speculation: this.speculation,
+      timelines: this.timelines,
+      live,
+    });
+    registerObservabilityRoutes(this.app, {
+      topology: this.topology,
+      live,
+      health: this.speculation.health,
+      timelines: this.timelines,
+    });
+    registerDashboardRoutes(this.app);
     registerServiceRoutes(this.app, {
       modelName: config.modelName,
       created: Math.floor(Date.now() / 1000),
@@ -79,12 +108,14 @@ export class Gateway {
   /** Stops taking HTTP requests, lets running ones finish, then drains the actor. */
   async drain(): Promise<void> {
     await this.app.close();
+    this.topology.stop();
     this.view.stop();
     await this.actor.drain();
   }
 
   async stop(): Promise<void> {
     await this.app.close();
+    this.topology.stop();
     this.view.stop();
     await this.actor.stop();
   }

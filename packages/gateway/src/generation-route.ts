@@ -6,13 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { generate } from '@specmesh/actors';
-import type { FinishReason, Submit } from '@specmesh/protocol';
+import type { FinishReason, SpeculationTrace, Submit } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
 import type { FastifyReply } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayConfig } from './gateway-options.js';
+import type { LiveStats } from './observability/live-stats.js';
+import type { SpeculationMetrics } from './observability/speculation-metrics.js';
+import type { TimelineStore } from './observability/timeline-store.js';
 import { toOpenAIError } from './openai-errors.js';
 import type { ChatRequest, CompletionRequest } from './openai-schemas.js';
+import { tokenPieces } from './token-pieces.js';
 
 /** How one endpoint shapes its responses. */
 export interface OutputFormat {
@@ -29,6 +33,21 @@ export interface GenerationContext {
   readonly actor: Actor;
   readonly config: GatewayConfig;
   readonly metrics: GatewayMetrics;
+  readonly speculation: SpeculationMetrics;
+  readonly timelines: TimelineStore;
+  readonly live: LiveStats;
+}
+
+/** Accepted and drafted tokens of a timeline's verified rounds. */
+function acceptanceOf(trace: SpeculationTrace | undefined): { drafted: number; accepted: number } {
+  let drafted = 0;
+  let accepted = 0;
+  for (const s of trace?.spans ?? []) {
+    if (s.kind !== 'verify' || s.accepted === undefined) continue;
+    drafted += s.n;
+    accepted += s.accepted;
+  }
+  return { drafted, accepted };
 }
 
 function openAIFinish(reason: FinishReason | undefined): string | null {
@@ -76,12 +95,14 @@ export async function serveGeneration(
   fmt: OutputFormat,
 ): Promise<void> {
   const started = performance.now();
+  const startedAt = Date.now();
   const requestId = `${fmt.idPrefix}-${randomBytes(9)
     .toString('base64url')
     .replace(/[^A-Za-z0-9]/g, 'x')}`;
   const created = Math.floor(Date.now() / 1000);
   const model = body.model;
   const includeSources = body.specmesh?.include_sources === true;
+  const perToken = body.specmesh?.per_token_chunks ?? ctx.config.perTokenChunks;
   const abort = new AbortController();
   // The client went away before we finished: cancel the session in the cluster.
   reply.raw.on('close', () => {
@@ -89,8 +110,9 @@ export async function serveGeneration(
   });
 
   let gen: Awaited<ReturnType<typeof generate>>;
+  const submit = toSubmit(ctx, requestId, body, prompt);
   try {
-    gen = await generate(ctx.actor, toSubmit(ctx, requestId, body, prompt), {
+    gen = await generate(ctx.actor, submit, {
       signal: abort.signal,
       idleTimeoutMs: ctx.config.requestTimeoutMs,
     });
@@ -106,14 +128,21 @@ export async function serveGeneration(
   let drafted = 0;
   let firstAt: number | undefined;
   let finish: string | null = null;
+  let trace: SpeculationTrace | undefined;
   const sourcesOf = (s: Uint8Array | undefined) => (includeSources && s ? Array.from(s) : undefined);
   const usage = () => ({
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
   });
-  const account = (c: { tokens: Uint32Array; promptTokens?: number; sources?: Uint8Array }) => {
+  const account = (c: {
+    tokens: Uint32Array;
+    promptTokens?: number;
+    sources?: Uint8Array;
+    trace?: SpeculationTrace;
+  }) => {
     if (c.promptTokens !== undefined) promptTokens = c.promptTokens;
+    if (c.trace) trace = c.trace;
     if (c.tokens.length > 0 && firstAt === undefined) {
       firstAt = performance.now();
       ctx.metrics.ttft.observe({ endpoint: fmt.endpoint }, (firstAt - started) / 1000);
@@ -131,6 +160,33 @@ export async function serveGeneration(
     ctx.metrics.tokens.inc({ kind: 'prompt' }, promptTokens);
     ctx.metrics.tokens.inc({ kind: 'completion' }, completionTokens);
     ctx.metrics.tokens.inc({ kind: 'drafted' }, drafted);
+    const ttftMs = firstAt === undefined ? undefined : firstAt - started;
+    if (trace) ctx.speculation.record(trace);
+    ctx.live.add({
+      at: Date.now(),
+      tokens: completionTokens,
+      ttftMs,
+      tpotMs:
+        firstAt !== undefined && completionTokens > 1 ? (end - firstAt) / (completionTokens - 1) : undefined,
+      ...acceptanceOf(trace),
+    });
+    ctx.timelines.add({
+      requestId,
+      endpoint: fmt.endpoint,
+      status,
+      mode: submit.mode,
+      k: submit.window.k,
+      drafterId: gen.accepted.drafterId,
+      pool: gen.accepted.pool,
+      startedAt,
+      ttftMs,
+      durationMs: end - started,
+      promptTokens,
+      completionTokens,
+      draftedTokens: drafted,
+      finishReason: finish,
+      trace,
+    });
   };
 
   if (!body.stream) {
@@ -180,7 +236,13 @@ export async function serveGeneration(
   try {
     for await (const c of gen.chunks) {
       account(c);
-      if (c.text.length > 0 || first) {
+      if (perToken && c.tokens.length > 0) {
+        // One event per token: even cadence for clients that measure tokens/s by events.
+        for (const piece of tokenPieces(c)) {
+          send(chunkOf([fmt.deltaChoice(piece.text, first, includeSources ? piece.sources : undefined)]));
+          first = false;
+        }
+      } else if (c.text.length > 0 || first) {
         send(chunkOf([fmt.deltaChoice(c.text, first, sourcesOf(c.sources))]));
         first = false;
       }

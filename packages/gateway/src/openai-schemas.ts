@@ -21,6 +21,8 @@ export const SpecmeshExtensionSchema = Type.Object(
     k: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
     /** Add per-token sources (1 = accepted draft, 0 = target) to the response. */
     include_sources: Type.Optional(Type.Boolean()),
+    /** Stream one token per SSE event (even cadence). Defaults to the gateway's `perTokenChunks`. */
+    per_token_chunks: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,10 @@
 /**
  * A scheduler + drafter stand-in for gateway tests: admits every request and streams a deterministic
  * completion (`abcdefghij`, one character per token, three tokens per chunk), or refuses with a chosen
- * error. It speaks the real protocol over a real nats-server.
+ * error. It speaks the real protocol over a real nats-server. Each chunk stands for one verification
+ * round on `fake-verifier` of as many drafts as the chunk has tokens, of which the tokens marked as
+ * drafted (`sources`, every odd position, or none with `agreement: 'none'`) were accepted; the last
+ * chunk carries that timeline.
  */
 import { type BodyOf, OverloadedError } from '@specmesh/protocol';
 import { Actor } from '@specmesh/runtime';
@@ -17,7 +20,7 @@ export interface FakeCluster {
 
 export async function startFakeCluster(
   url: string,
-  behaviour: { refuse?: 'overloaded'; chunkDelayMs?: number } = {},
+  behaviour: { refuse?: 'overloaded'; chunkDelayMs?: number; agreement?: 'odd' | 'none' } = {},
 ): Promise<FakeCluster> {
   const actor = await Actor.start({ role: 'scheduler', servers: url, heartbeatIntervalMs: 50 });
   const cancels: string[] = [];
@@ -38,15 +41,36 @@ export async function startFakeCluster(
       const n = Math.min(m.body.maxTokens, COMPLETION.length);
       const promptTokens = typeof m.body.prompt === 'string' ? m.body.prompt.length : m.body.prompt.length;
       const chunks: BodyOf<'tokens'>[] = [];
+      const spans: NonNullable<BodyOf<'tokens'>['trace']>['spans'] = [];
       for (let i = 0, seq = 0; i < n; i += 3, seq++) {
         const end = Math.min(n, i + 3);
+        const sources = Uint8Array.from({ length: end - i }, (_, j) =>
+          behaviour.agreement === 'none' ? 0 : (i + j) % 2,
+        );
+        const accepted = sources.reduce((a, b) => a + b, 0);
+        spans.push(
+          { kind: 'draft', start: seq, end: seq + 0.2, epoch: 0, pos: i, n: end - i },
+          {
+            kind: 'verify',
+            start: seq + 0.2,
+            end: seq + 0.9,
+            epoch: 0,
+            pos: i,
+            n: end - i,
+            taskId: `${req}-s:t${seq}`,
+            verifierId: 'fake-verifier',
+            accepted,
+            outcome: accepted === end - i ? 'accepted' : 'rejected',
+          },
+        );
         chunks.push({
           requestId: req,
           seq,
           index: i,
           tokens: Uint32Array.from({ length: end - i }, (_, j) => COMPLETION.charCodeAt(i + j)),
           text: COMPLETION.slice(i, end),
-          sources: Uint8Array.from({ length: end - i }, (_, j) => (i + j) % 2),
+          sources,
+          textEnds: Uint32Array.from({ length: end - i }, (_, j) => j + 1),
           ...(seq === 0 ? { promptTokens } : {}),
           done: end === n,
           ...(end === n
@@ -54,6 +78,12 @@ export async function startFakeCluster(
             : {}),
         });
       }
+      chunks[chunks.length - 1]!.trace = {
+        drafterId: 'fake-drafter',
+        startedAt: Date.now(),
+        spans,
+        dropped: 0,
+      };
       chunks.forEach((c, i) => {
         const t = setTimeout(
           () => {

@@ -125,6 +125,64 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
     expect(body.choices[0]!.specmesh.sources).toEqual([0, 1, 0, 1]);
   });
 
+  it("streams one token per SSE event when asked, with each token's source", async () => {
+    cluster = await startFakeCluster(server.url);
+    const events = async (specmesh: Record<string, unknown>) => {
+      // specmesh's extension field is not in the client's types.
+      const params = { model: 'm', prompt: 'p', max_tokens: 10, stream: true, specmesh };
+      const stream = await client.completions.create(params as OpenAI.CompletionCreateParamsStreaming);
+      const out: Array<{ text: string; sources?: number[] }> = [];
+      for await (const chunk of stream) {
+        const c = chunk.choices[0] as { text: string; specmesh?: { sources: number[] } } | undefined;
+        if (c && c.text.length > 0)
+          out.push({ text: c.text, ...(c.specmesh ? { sources: c.specmesh.sources } : {}) });
+      }
+      return out;
+    };
+    // Default cadence: one event per committed chunk of three tokens.
+    expect((await events({})).map((e) => e.text)).toEqual(['abc', 'def', 'ghi', 'j']);
+    const perToken = await events({ per_token_chunks: true, include_sources: true });
+    expect(perToken.map((e) => e.text)).toEqual(COMPLETION.split(''));
+    expect(perToken.map((e) => e.sources)).toEqual(COMPLETION.split('').map((_, i) => [i % 2]));
+  });
+
+  it('uses the gateway-wide per-token cadence unless a request opts out', async () => {
+    cluster = await startFakeCluster(server.url);
+    const gw = await Gateway.start({
+      servers: server.url,
+      port: 0,
+      heartbeatIntervalMs: 0,
+      perTokenChunks: true,
+    });
+    try {
+      const sse = async (extra: Record<string, unknown>) => {
+        const res = await fetch(`${gw.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'm',
+            messages: [{ role: 'user', content: 'hi' }],
+            max_tokens: 7,
+            stream: true,
+            ...extra,
+          }),
+        });
+        const contents: string[] = [];
+        for (const line of (await res.text()).split('\n')) {
+          if (!line.startsWith('data: {')) continue;
+          const d = JSON.parse(line.slice(6)) as { choices: Array<{ delta: { content?: string } }> };
+          const content = d.choices[0]?.delta.content;
+          if (content) contents.push(content);
+        }
+        return contents;
+      };
+      expect(await sse({})).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+      expect(await sse({ specmesh: { per_token_chunks: false } })).toEqual(['abc', 'def', 'g']);
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('answers a bad request with 400 in OpenAI error shape', async () => {
     const err = await client.completions
       .create({ model: 'm', prompt: 'p', max_tokens: 0 })

@@ -27,6 +27,8 @@ import {
   type WireError,
 } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
+import { TextStream } from './text-stream.js';
+import { TraceRecorder } from './trace-recorder.js';
 
 type Start = BodyOf<'session.start'>;
 
@@ -52,17 +54,20 @@ export class DraftSession {
   private readonly unsubscribe: () => void;
   private readonly promptLen: number;
   private readonly committed: number[] = [];
-  private sentText = '';
+  private readonly text: TextStream;
   private seq = 0;
   private ended = false;
   private deadline: NodeJS.Timeout | undefined;
   private consecutiveFailures = 0;
   private readonly abort = new AbortController();
+  private readonly trace: TraceRecorder;
 
   constructor(o: SessionOptions) {
     this.o = o;
     const s = o.start;
     this.id = s.sessionId;
+    this.trace = new TraceRecorder(o.actor.id);
+    this.text = new TextStream((t) => o.model.detokenize(t));
     const prompt =
       typeof s.prompt === 'string'
         ? Uint32Array.from(
@@ -95,6 +100,7 @@ export class DraftSession {
         const r = msg.body as BodyOf<'verify.result'>;
         this.clearTimer(r.taskId);
         this.consecutiveFailures = 0;
+        this.trace.taskVerified(r.taskId, r.verifierId, r.accepted);
         this.feed({
           type: 'verified',
           taskId: r.taskId,
@@ -107,6 +113,7 @@ export class DraftSession {
         const taskId = typeof e.context?.['taskId'] === 'string' ? e.context['taskId'] : undefined;
         if (!taskId || !this.orch.inflight.includes(taskId)) return undefined;
         this.clearTimer(taskId);
+        this.trace.taskEnded(taskId, 'failed');
         // A verdict that cannot change on retry (bad token ids, schema) ends the session with it;
         // a transient one (no capacity, deadline) re-issues the task, a bounded number of times.
         if (!e.retryable && e.code !== ErrorCode.UnknownSession) this.fail(fromWireError(e));
@@ -149,7 +156,10 @@ export class DraftSession {
           this.sendTask(c);
           break;
         case 'cancel':
-          for (const id of c.taskIds) this.clearTimer(id);
+          for (const id of c.taskIds) {
+            this.clearTimer(id);
+            this.trace.taskEnded(id, 'preempted');
+          }
           this.o.actor.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
             sessionId: this.id,
             taskIds: [...c.taskIds],
@@ -169,6 +179,7 @@ export class DraftSession {
     const s = this.o.start;
     const ctx = Array.from(this.orch.context(pos));
     const tokens: DraftToken[] = [];
+    const drafted = this.trace.draftStarted(epoch, pos, n);
     try {
       if (s.sampling.temperature === 0) {
         // Greedy drafts need no distributions: the whole draft is one call into the model's worker.
@@ -186,6 +197,8 @@ export class DraftSession {
       if (this.ended) return;
       this.fail(err);
       return;
+    } finally {
+      drafted();
     }
     this.feed({ type: 'drafted', epoch, pos, tokens });
   }
@@ -224,10 +237,12 @@ export class DraftSession {
       });
     }
     this.o.actor.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
+    this.trace.taskSent(c.taskId, c.epoch, c.base, c.drafts.length);
     this.timers.set(
       c.taskId,
       setTimeout(() => {
         this.timers.delete(c.taskId);
+        this.trace.taskEnded(c.taskId, 'timeout');
         this.feed({ type: 'timeout', taskId: c.taskId });
       }, this.o.verifyTimeoutMs),
     );
@@ -235,13 +250,15 @@ export class DraftSession {
 
   private publishCommit(tokens: readonly number[], sources: readonly number[]) {
     const index = this.committed.length;
-    this.committed.push(...tokens);
-    // Detokenize the whole output and send the new suffix: multi-byte characters split across
-    // chunks come out whole once complete.
-    const text = this.o.model.detokenize(this.committed);
-    const stable = text.endsWith('\uFFFD') ? text.slice(0, text.lastIndexOf('\uFFFD')) : text;
-    const delta = stable.startsWith(this.sentText) ? stable.slice(this.sentText.length) : '';
-    if (delta.length > 0) this.sentText = stable;
+    // Per token, where its text ends in the chunk's text, so receivers can stream one token per
+    // event (the gateway's per-token cadence). Decoding is per token, over a short window (TextStream).
+    const textEnds = new Uint32Array(tokens.length);
+    let delta = '';
+    tokens.forEach((t, i) => {
+      this.committed.push(t);
+      delta += this.text.push(t);
+      textEnds[i] = delta.length;
+    });
     const chunk: BodyOf<'tokens'> = {
       requestId: this.o.start.requestId,
       seq: this.seq++,
@@ -249,6 +266,7 @@ export class DraftSession {
       tokens: Uint32Array.from(tokens),
       text: delta,
       sources: Uint8Array.from(sources),
+      textEnds,
       done: false,
     };
     if (chunk.seq === 0) chunk.promptTokens = this.promptLen;
@@ -268,6 +286,7 @@ export class DraftSession {
       finishReason: reason,
     };
     if (error) chunk.error = error;
+    chunk.trace = this.trace.snapshot();
     this.o.actor.publish(this.o.start.tokenSubject, 'tokens', chunk);
     this.cleanup();
   }
