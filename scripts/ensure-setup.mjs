@@ -2,7 +2,8 @@
 /**
  * Brings a fresh checkout to a runnable state and says what it does: Node version check, `npm ci`
  * when dependencies are missing or stale, the incremental TypeScript build, and nats-server (installed
- * with apt-get when running as root, otherwise a clear message saying how). Safe to run every time:
+ * with apt-get when running as root, otherwise a clear message saying how); with `--tests`, also
+ * Debian's chromium for the dashboard's browser test. Safe to run every time:
  * steps that are already done are skipped.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -61,22 +62,36 @@ function findNatsServer() {
   }
   return undefined;
 }
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** apt-get install, refreshing the package lists once if the first try fails. */
+function aptInstall(pkg) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (run('apt-get', ['install', '-y', '-q', pkg], { env })) return true;
+  say('refreshing package lists (apt-get update) and retrying …');
+  run('apt-get', ['update', '-q'], { env });
+  return run('apt-get', ['install', '-y', '-q', pkg], { env });
+}
+
 if (!findNatsServer()) {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {
     fail(
       'nats-server is not installed. Install it with `sudo apt-get install -y nats-server` (Debian/Ubuntu), or put a nats-server binary on PATH or in SPECMESH_NATS_SERVER, then run this again.',
     );
   }
   say('nats-server not found; installing the Debian package (apt-get install -y nats-server) …');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (!run('apt-get', ['install', '-y', '-q', 'nats-server'], { env })) {
-    say('refreshing package lists (apt-get update) and retrying …');
-    run('apt-get', ['update', '-q'], { env });
-    if (!run('apt-get', ['install', '-y', '-q', 'nats-server'], { env }))
-      fail('apt-get could not install nats-server');
-  }
+  if (!aptInstall('nats-server')) fail('apt-get could not install nats-server');
   if (!findNatsServer()) fail('nats-server still not found after installing it');
+}
+
+// 5. For the tests only: Debian's chromium, which the dashboard's browser test drives headless.
+if (process.argv.includes('--tests') && !existsSync('/usr/bin/chromium')) {
+  if (isRoot) {
+    say('chromium not found; installing the Debian package for the dashboard browser test …');
+    if (!aptInstall('chromium')) say('could not install chromium: the browser test will be skipped');
+  } else {
+    say('chromium is not installed (`sudo apt-get install -y chromium`): the browser test will be skipped');
+  }
 }
 const version = execFileSync(findNatsServer(), ['--version']).toString().trim();
 say(`ready: node ${process.versions.node}, ${version}`);
