@@ -182,16 +182,19 @@ export class DraftSession {
     const drafted = this.trace.draftStarted(epoch, pos, n);
     try {
       if (s.sampling.temperature === 0) {
-        // Greedy drafts need no distributions: the whole draft is one call into the model's worker.
-        const drafted = await this.o.model.generate(this.id, Uint32Array.from(ctx), n, this.abort.signal);
-        for (const token of drafted) tokens.push({ token });
-      }
-      for (let i = tokens.length; i < n && s.sampling.temperature > 0; i++) {
-        const [p] = await this.o.model.evaluate(this.id, Uint32Array.from(ctx), 1, this.abort.signal);
-        const dist = processDistribution(p!, s.sampling);
-        const token = s.sampling.temperature === 0 ? dist.tokens[0]! : sample(dist, this.rng);
-        tokens.push(s.sampling.temperature === 0 ? { token } : { token, dist });
-        ctx.push(token);
+        // Greedy drafts need no distributions: a draft of n tokens is one call into the model's worker
+        // (DSI drafts one token per command, so there it is one call per token).
+        const ids = await this.o.model.generate(this.id, Uint32Array.from(ctx), n, this.abort.signal);
+        for (const token of ids) tokens.push({ token });
+      } else {
+        // Sampled drafts carry their distribution, which rejection sampling at the verifier needs.
+        for (let i = 0; i < n; i++) {
+          const [p] = await this.o.model.evaluate(this.id, Uint32Array.from(ctx), 1, this.abort.signal);
+          const dist = processDistribution(p!, s.sampling);
+          const token = sample(dist, this.rng);
+          tokens.push({ token, dist });
+          ctx.push(token);
+        }
       }
     } catch (err) {
       if (this.ended) return;
