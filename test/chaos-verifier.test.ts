@@ -3,13 +3,13 @@
  * the batcher and goes to another verifier; the supervisor restarts the killed process, which rejoins.
  * Every generation completes with exactly the target model's greedy output.
  */
-import { fileURLToPath } from 'node:url';
 import { collect, generate } from '@specmesh/actors';
 import { EmulatedModel } from '@specmesh/models';
 import { Actor, MembershipView, type NatsServerHandle, Supervisor, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from './helpers/cli.js';
+import { greedyReference } from './helpers/reference.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const SEED = 31;
 const target = new EmulatedModel({ seed: SEED });
 const MODEL = [
@@ -24,16 +24,7 @@ const MODEL = [
 ];
 const MODEL_FAST_DRAFT = ['--draft-ttft-ms', '1', '--draft-tpot-ms', '0.5'];
 
-function reference(prompt: string, maxTokens: number): number[] {
-  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
-  const out: number[] = [];
-  for (let i = 0; i < maxTokens; i++) {
-    const t = target.targetArgmax(ctx);
-    out.push(t);
-    ctx.push(t);
-  }
-  return out;
-}
+const reference = (prompt: string, maxTokens: number) => greedyReference(target, prompt, maxTokens);
 
 let server: NatsServerHandle;
 beforeAll(async () => {

@@ -3,13 +3,13 @@
  * does), 20 concurrent requests per mode: greedy output equals the target model's own greedy output,
  * with no token duplicated, skipped or out of order (the collector checks chunk positions).
  */
-import { fileURLToPath } from 'node:url';
 import { collect, generate } from '@specmesh/actors';
 import { EmulatedModel } from '@specmesh/models';
 import { Actor, MembershipView, type NatsServerHandle, Supervisor, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from './helpers/cli.js';
+import { greedyReference } from './helpers/reference.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 // The same emulated target the verifier processes build from these flags.
 const SEED = 29;
 const target = new EmulatedModel({ seed: SEED });
@@ -30,16 +30,7 @@ const MODEL_FLAGS = [
   '0.3',
 ];
 
-function reference(prompt: string, maxTokens: number): number[] {
-  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
-  const out: number[] = [];
-  for (let i = 0; i < maxTokens; i++) {
-    const t = target.targetArgmax(ctx);
-    out.push(t);
-    ctx.push(t);
-  }
-  return out;
-}
+const reference = (prompt: string, maxTokens: number) => greedyReference(target, prompt, maxTokens);
 
 let server: NatsServerHandle;
 beforeAll(async () => {

@@ -4,7 +4,6 @@
  * model's own greedy text in every mode, streamed or not, and admission control surfaces as HTTP 429.
  */
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
 import { Gateway, type RequestTimeline } from '@specmesh/gateway';
@@ -12,8 +11,8 @@ import { emulatedPair } from '@specmesh/models';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from './helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 let server: NatsServerHandle;
 const stops: Array<() => Promise<void>> = [];
 let client: OpenAI;

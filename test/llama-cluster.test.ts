@@ -9,14 +9,13 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { collect, generate } from '@specmesh/actors';
 import { LlamaModel, writeSyntheticDrafter, writeSyntheticTarget } from '@specmesh/models';
 import type { Mode } from '@specmesh/protocol';
 import { Actor, MembershipView, type NatsServerHandle, Supervisor, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from './helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const AGREEMENT = 0.7;
 const K = 4;
 

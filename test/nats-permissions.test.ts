@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { EmulatedModel } from '@specmesh/models';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from './helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const CONF = fileURLToPath(new URL('../infra/nats/local-auth.conf', import.meta.url));
 const ENV_EXAMPLE = fileURLToPath(new URL('../infra/nats/nats.env.example', import.meta.url));
 const SEED = 37;
@@ -37,20 +37,7 @@ const as = (user: string) => ({
   SPECMESH_PASSWORD: PASSWORDS[`SPECMESH_${user.toUpperCase()}_PASSWORD`],
 });
 
-function cli(args: string[], env: Record<string, string | undefined>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string | undefined>) => runCli(args, { env });
 
 describe('per-role NATS users (infra/nats/accounts.conf)', () => {
   let server: NatsServerHandle;

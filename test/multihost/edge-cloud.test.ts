@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { EmulatedModel } from '@specmesh/models';
 import { findNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { greedyReference } from '../helpers/reference.js';
 import { cloudPorts, writeCloudConfig, writeEdgeConfig } from './nats-topology.js';
 import { labUnavailable, NetnsLab } from './netns-lab.js';
 
@@ -39,17 +40,8 @@ const MODEL = [
 ];
 const ONE_WAY_MS = 5;
 
-function reference(prompt: string, maxTokens: number): number[] {
-  const target = new EmulatedModel({ seed: SEED });
-  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
-  const out: number[] = [];
-  for (let i = 0; i < maxTokens; i++) {
-    const t = target.targetArgmax(ctx);
-    out.push(t);
-    ctx.push(t);
-  }
-  return out;
-}
+const reference = (prompt: string, maxTokens: number) =>
+  greedyReference(new EmulatedModel({ seed: SEED }), prompt, maxTokens);
 
 const unavailable = labUnavailable();
 if (unavailable) console.warn(`[multihost] skipped: ${unavailable}`);
