@@ -8,27 +8,13 @@ import { EmulatedModel } from '@specmesh/models';
 import { Actor, MembershipView, type NatsServerHandle, Supervisor, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
+import { fastEmulatedFlags } from './helpers/emulated-flags.js';
 import { greedyReference } from './helpers/reference.js';
 
 // The same emulated target the verifier processes build from these flags.
 const SEED = 29;
 const target = new EmulatedModel({ seed: SEED });
-const MODEL_FLAGS = [
-  '--seed',
-  String(SEED),
-  '--agreement',
-  '0.8',
-  '--target-ttft-ms',
-  '4',
-  '--target-tpot-ms',
-  '3',
-  '--target-per-token-ms',
-  '0.2',
-  '--draft-ttft-ms',
-  '1',
-  '--draft-tpot-ms',
-  '0.3',
-];
+const MODEL_FLAGS = fastEmulatedFlags(SEED);
 
 const reference = (prompt: string, maxTokens: number) => greedyReference(target, prompt, maxTokens);
 

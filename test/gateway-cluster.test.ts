@@ -12,6 +12,7 @@ import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
+import { waitGatewayReady } from './helpers/gateway.js';
 
 let server: NatsServerHandle;
 const stops: Array<() => Promise<void>> = [];
@@ -54,11 +55,7 @@ beforeAll(async () => {
   );
   gatewayUrl = gw.url;
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-  const until = Date.now() + 5000;
-  while ((await fetch(`${gw.url}/ready`)).status !== 200) {
-    if (Date.now() > until) throw new Error('gateway never ready');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitGatewayReady(gw.url);
   // Let the scheduler hear every role.
   await new Promise((r) => setTimeout(r, 300));
 });

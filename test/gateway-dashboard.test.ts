@@ -13,6 +13,7 @@ import { emulatedPair } from '@specmesh/models';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitGatewayReady } from './helpers/gateway.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -50,11 +51,7 @@ beforeAll(async () => {
     () => batcher.stop(),
     () => sched.stop(),
   );
-  const until = Date.now() + 5000;
-  while ((await fetch(`${gw.url}/ready`)).status !== 200) {
-    if (Date.now() > until) throw new Error('gateway never ready');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitGatewayReady(gw.url);
   await new Promise((r) => setTimeout(r, 300));
 });
 

@@ -14,30 +14,16 @@ import { fileURLToPath } from 'node:url';
 import { EmulatedModel } from '@specmesh/models';
 import { findNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/cli.js';
+import { fastEmulatedFlags } from '../helpers/emulated-flags.js';
 import { greedyReference } from '../helpers/reference.js';
 import { cloudPorts, writeCloudConfig, writeEdgeConfig } from './nats-topology.js';
 import { labUnavailable, NetnsLab } from './netns-lab.js';
 
-const CLI = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
 const PROXY = fileURLToPath(new URL('./delay-proxy-main.mjs', import.meta.url));
 const NODE = process.execPath;
 const SEED = 31;
-const MODEL = [
-  '--seed',
-  String(SEED),
-  '--agreement',
-  '0.8',
-  '--target-ttft-ms',
-  '4',
-  '--target-tpot-ms',
-  '3',
-  '--target-per-token-ms',
-  '0.2',
-  '--draft-ttft-ms',
-  '1',
-  '--draft-tpot-ms',
-  '0.3',
-];
+const MODEL = fastEmulatedFlags(SEED);
 const ONE_WAY_MS = 5;
 
 const reference = (prompt: string, maxTokens: number) =>
