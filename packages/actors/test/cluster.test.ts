@@ -57,7 +57,13 @@ async function cluster(prefix: string, drafters: number, verifiers: number, agre
   }
   // DSI sizes its tasks in flight from the drafter's own view of the pool.
   await new Promise((r) => setTimeout(r, 150));
-  return { client, target, drafters: ds, verifiers: vs, batcher };
+  /** A drafter joining later (stopped with the rest). */
+  const startDrafter = async (id: string) => {
+    const d = await Drafter.start({ ...common, id, model: drafter, maxSessions: 32 });
+    ds.push(d);
+    return d;
+  };
+  return { client, target, drafters: ds, verifiers: vs, batcher, sched, startDrafter };
 }
 
 function reference(target: EmulatedModel, prompt: string, maxTokens: number): number[] {
@@ -144,5 +150,30 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(TokenOutOfRangeError);
+  });
+
+  it('with no drafter alive, requests are served target-only on verifiers, then handed to a drafter that joins', async () => {
+    const c = await cluster('degrade', 0, 2, 0.8);
+    const prompts = ['no drafter here', 'still none', 'and one more'];
+    const moves: string[] = [];
+    const running = prompts.map(async (p, i) =>
+      collect(
+        await generate(c.client, submit(`t-${i}`, p, 'si', 160), {
+          onMove: (m) => moves.push(`${m.reason}:${m.fromHost}->${m.toHost}`),
+        }),
+      ),
+    );
+    // Let the target-only sessions commit some tokens, then bring a drafter back.
+    while (c.verifiers.reduce((n, v) => n + v.stats.tasks, 0) < 30)
+      await new Promise((r) => setTimeout(r, 5));
+    await c.startDrafter('late');
+    const outs = await Promise.all(running);
+    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(c.target, prompts[i]!, 160));
+    expect(c.sched.stats.targetOnly).toBeGreaterThanOrEqual(prompts.length);
+    // Each request moved from a verifier to the drafter once it was there, and finished with speculation.
+    expect(moves.filter((m) => m.startsWith('handover:v') && m.endsWith('->late'))).toHaveLength(
+      prompts.length,
+    );
+    expect(outs.every((o) => o.sources.some((s) => s === 1))).toBe(true);
   });
 });

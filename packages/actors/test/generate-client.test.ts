@@ -109,4 +109,132 @@ describe('generate client', () => {
     await c.stop();
     await a.stop();
   });
+
+  describe('a request whose host fails moves, resuming from the committed output', () => {
+    /** A host's chunk: tokens `[2·seq, 2·seq+1]` of a 4-chunk output, tagged with its session. */
+    const chunk = (req: string, sessionId: string, seq: number, tokens?: Uint32Array<ArrayBuffer>) => ({
+      requestId: req,
+      sessionId,
+      seq,
+      index: seq * 2,
+      tokens: tokens ?? Uint32Array.of(seq * 2, seq * 2 + 1),
+      text: `<${seq}>`,
+      done: false,
+    });
+
+    /**
+     * A scheduler stand-in: the first admission goes to `firstHost`, which publishes chunks 0 and 1
+     * (and `then` afterwards); a resubmit goes to `d2`, which publishes the rest.
+     */
+    async function movingCluster(firstHost: string, then?: 'handover') {
+      const a = await Actor.start({ role: 'scheduler', servers: server.url, heartbeatIntervalMs: 0 });
+      const resubmits: BodyOf<'submit'>[] = [];
+      a.handle(a.subjects.submit(), 'submit', (m) => {
+        const req = m.body.requestId;
+        const tokens = a.subjects.tokens(req);
+        if (!m.body.resume) {
+          setTimeout(() => {
+            a.publish(tokens, 'tokens', chunk(req, 's1', 0));
+            a.publish(tokens, 'tokens', chunk(req, 's1', 1));
+            if (then === 'handover') {
+              a.publish(tokens, 'tokens', {
+                requestId: req,
+                sessionId: 's1',
+                seq: 2,
+                index: 4,
+                tokens: new Uint32Array(0),
+                text: '',
+                done: false,
+                handover: true,
+              });
+            }
+          }, 20);
+          return {
+            kind: 'submit.ok',
+            body: { requestId: req, sessionId: 's1', drafterId: firstHost, pool: 'p', tokenSubject: tokens },
+          };
+        }
+        resubmits.push(m.body);
+        const from = m.body.resume.nextSeq;
+        setTimeout(() => {
+          // The old session, waking up, must not get in: its chunks carry other tokens.
+          a.publish(tokens, 'tokens', chunk(req, 's1', from, Uint32Array.of(99, 99)));
+          // The rest of the 8-token output, two tokens a chunk, numbered on from the client's seq.
+          const held = m.body.resume!.committed.length;
+          for (let at = held, seq = from; at < 8; at += 2, seq++) {
+            a.publish(tokens, 'tokens', {
+              ...chunk(req, 's2', seq, Uint32Array.of(at, at + 1)),
+              index: at,
+              done: at + 2 >= 8,
+            });
+          }
+        }, 5);
+        return {
+          kind: 'submit.ok',
+          body: { requestId: req, sessionId: 's2', drafterId: 'd2', pool: 'p', tokenSubject: tokens },
+        };
+      });
+      await a.flush();
+      return { a, resubmits };
+    }
+
+    it('a dead host (nobody answers the probe) is avoided and the rest comes from the new host', async () => {
+      const { a, resubmits } = await movingCluster('ghost');
+      const c = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });
+      const moves: string[] = [];
+      const gen = await generate(c, submit('m1'), {
+        probeAfterMs: 100,
+        onMove: (m) => moves.push(`${m.reason}:${m.fromHost}->${m.toHost}@${m.committed}`),
+      });
+      const out = await collect(gen);
+      expect(out.tokens).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(moves).toEqual(['dead:ghost->d2@4']);
+      expect(gen.moves).toBe(1);
+      expect(resubmits).toHaveLength(1);
+      expect([...resubmits[0]!.resume!.committed]).toEqual([0, 1, 2, 3]);
+      expect(resubmits[0]!.resume!.nextSeq).toBe(2);
+      expect(resubmits[0]!.avoid).toEqual(['ghost']);
+      await c.stop();
+      await a.stop();
+    });
+
+    it('a hung host (probe unanswered) is cancelled and abandoned', async () => {
+      const { a, resubmits } = await movingCluster('h1');
+      const cancels: string[] = [];
+      // Subscribed but silent, like a stopped process whose connection is still open.
+      a.handle(a.subjects.session('h1'), ['session.probe', 'session.cancel'], (m) => {
+        if (m.kind === 'session.cancel') cancels.push((m.body as BodyOf<'session.cancel'>).sessionId);
+        return new Promise(() => {});
+      });
+      await a.flush();
+      const c = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });
+      const reasons: string[] = [];
+      const gen = await generate(c, submit('m2'), {
+        probeAfterMs: 100,
+        probeTimeoutMs: 200,
+        onMove: (m) => reasons.push(m.reason),
+      });
+      expect((await collect(gen)).tokens).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(reasons).toEqual(['hung']);
+      expect(resubmits[0]!.avoid).toEqual(['h1']);
+      const until = Date.now() + 2000;
+      while (cancels.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      expect(cancels).toEqual(['s1']);
+      await c.stop();
+      await a.stop();
+    });
+
+    it('a handover is followed without avoiding the host that handed over', async () => {
+      const { a, resubmits } = await movingCluster('v1', 'handover');
+      const c = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });
+      const reasons: string[] = [];
+      const gen = await generate(c, submit('m3'), { onMove: (m) => reasons.push(m.reason) });
+      expect((await collect(gen)).tokens).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(reasons).toEqual(['handover']);
+      expect(resubmits[0]!.resume!.nextSeq).toBe(3);
+      expect(resubmits[0]!.avoid).toBeUndefined();
+      await c.stop();
+      await a.stop();
+    });
+  });
 });

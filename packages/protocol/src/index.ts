@@ -45,13 +45,16 @@ export { HeartbeatSchema, LoadSchema, RoleSchema } from './messages/heartbeat.js
 export type {
   SessionAccepted,
   SessionCancel,
+  SessionProbe,
   SessionStart,
   Submit,
   SubmitAccepted,
 } from './messages/request.js';
 export {
+  ResumeSchema,
   SessionAcceptedSchema,
   SessionCancelSchema,
+  SessionProbeSchema,
   SessionStartSchema,
   SubmitAcceptedSchema,
   SubmitSchema,

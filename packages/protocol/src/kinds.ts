@@ -9,6 +9,7 @@ import { HeartbeatSchema } from './messages/heartbeat.js';
 import {
   SessionAcceptedSchema,
   SessionCancelSchema,
+  SessionProbeSchema,
   SessionStartSchema,
   SubmitAcceptedSchema,
   SubmitSchema,
@@ -35,6 +36,7 @@ export const MESSAGE_KINDS = {
   'session.start': { schema: SessionStartSchema, maxBytes: 1 * MiB },
   'session.ok': { schema: SessionAcceptedSchema, maxBytes: 4 * KiB },
   'session.cancel': { schema: SessionCancelSchema, maxBytes: 4 * KiB },
+  'session.probe': { schema: SessionProbeSchema, maxBytes: 4 * KiB },
   'verify.task': { schema: VerifyTaskSchema, maxBytes: 768 * KiB },
   'verify.result': { schema: VerifyResultSchema, maxBytes: 4 * KiB },
   batch: { schema: BatchSchema, maxBytes: 1 * MiB },

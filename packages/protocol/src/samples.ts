@@ -81,6 +81,7 @@ export function sampleBodies(): { [K in MessageKind]: BodyOf<K> } {
       tokenSubject: 'specmesh.v1.tokens.req-1',
       resume: { committed: Uint32Array.of(29_871, 432), nextSeq: 2 },
     },
+    'session.probe': { sessionId: 'sess-1' },
     'session.ok': { sessionId: 'sess-1', drafterId: 'drafter-a' },
     'session.cancel': { sessionId: 'sess-1', reason: 'client disconnected' },
     'verify.task': sampleVerifyTask(),

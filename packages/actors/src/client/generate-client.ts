@@ -1,13 +1,26 @@
 /**
  * Client side of a generation: submit to the scheduler, then stream the committed tokens in order.
  * Used by `specmesh generate`, the gateway and the end-to-end tests.
+ *
+ * The client is also what keeps a request alive when its host fails. It holds exactly the output the
+ * user has seen, so it is the one place a request can resume from without a gap or a repeat, and it
+ * needs no store written on every commit. When the stream goes quiet it probes the host
+ * (`session.probe`): a dead host leaves NATS to answer "no responders" at once, a hung one lets the
+ * probe time out, and a host that lost the session says `E_UNKNOWN_SESSION`. In each case the client
+ * resubmits with `resume` (its committed output and next chunk number) and `avoid` (the failed host);
+ * the scheduler places the rest on another drafter, or target-only on a verifier when no drafter is
+ * alive. A host that hands a request back (`handover`) is followed the same way. Chunks of any
+ * session but the current one are dropped, so a hung host that wakes up cannot interleave its output.
  */
 import {
+  asSpecmeshError,
   type BodyOf,
   CancelledError,
   DeadlineError,
+  ErrorCode,
   fromWireError,
   InternalError,
+  type SpecmeshError,
   type Submit,
   type SubmitAccepted,
   type TokenChunk,
@@ -18,18 +31,45 @@ import { TokenReorderer } from './token-reorderer.js';
 export interface GenerateOptions {
   /** Longest silence between two chunks before the stream fails with `E_DEADLINE`, ms. Defaults to 30000. */
   idleTimeoutMs?: number;
-  /** Deadline of the `submit` request itself, ms. Defaults to 30000. */
+  /** Deadline of one `submit` attempt, ms. Defaults to 30000. */
   submitTimeoutMs?: number;
-  /** Cancels the generation: the drafter gets `session.cancel`. */
+  /** Cancels the generation: the host gets `session.cancel`. */
   signal?: AbortSignal;
+  /** Silence after which the client asks the host whether the session still runs, ms. Defaults to 500. */
+  probeAfterMs?: number;
+  /** How long a probe may go unanswered before the host counts as hung, ms. Defaults to 1000. */
+  probeTimeoutMs?: number;
+  /** Times a request may move to another host before it fails. Defaults to 8. */
+  maxMoves?: number;
+  /** Told each time the request moves (logs, metrics, tests). */
+  onMove?: (move: RequestMove) => void;
+}
+
+/** Why and where a request moved. */
+export interface RequestMove {
+  readonly requestId: string;
+  /** `dead`: no responders; `hung`: probe timed out; `lost`: host no longer runs it; `handover`: host gave it back. */
+  readonly reason: 'dead' | 'hung' | 'lost' | 'handover';
+  readonly fromHost: string;
+  readonly toHost: string;
+  /** Output tokens committed when it moved. */
+  readonly committed: number;
+  /** From the decision to move until the new host accepted, ms. */
+  readonly tookMs: number;
 }
 
 /** A running generation: its admission facts and its ordered chunks. */
 export interface Generation {
+  /** The first admission (a request that moves gets new sessions; see {@link Generation.moves}). */
   readonly accepted: SubmitAccepted;
   /** Ordered chunks; ends after the chunk with `done: true`; throws the stream's typed error. */
   readonly chunks: AsyncIterable<TokenChunk>;
+  /** Times the request moved to another host so far. */
+  readonly moves: number;
 }
+
+/** Submit attempts while the scheduler is briefly unreachable (restarting, a NATS node failing over). */
+const SUBMIT_ATTEMPTS = 6;
 
 /**
  * Subscribes to the request's token subject first (so no chunk can be missed), then submits.
@@ -41,51 +81,170 @@ export async function generate(
   options: GenerateOptions = {},
 ): Promise<Generation> {
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+  const probeAfterMs = options.probeAfterMs ?? 500;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 1000;
+  const maxMoves = options.maxMoves ?? 8;
   const reorder = new TokenReorderer();
   const ready: TokenChunk[] = [];
+  const committed: number[] = [];
   let failure: Error | undefined;
   let finished = false;
+  let moves = 0;
   let wake: (() => void) | undefined;
   const notify = () => {
     wake?.();
     wake = undefined;
   };
-  const unsubscribe = actor.handle(actor.subjects.tokens(submit.requestId), 'tokens', (msg) => {
-    for (const c of reorder.push(msg.body)) ready.push(c);
+  // Chunks that arrive while a (re)submit is in flight are held by session until its reply names the
+  // session to keep: the new host may publish before that reply is processed.
+  let current: SubmitAccepted | undefined;
+  const held = new Map<string, TokenChunk[]>();
+  const take = (c: TokenChunk) => {
+    for (const r of reorder.push(c)) ready.push(r);
     notify();
+  };
+  const unsubscribe = actor.handle(actor.subjects.tokens(submit.requestId), 'tokens', (msg) => {
+    const c = msg.body;
+    if (current === undefined) {
+      const key = c.sessionId ?? '';
+      held.set(key, [...(held.get(key) ?? []), c]);
+    } else if (c.sessionId === undefined || c.sessionId === current.sessionId) {
+      take(c);
+    }
     return undefined;
   });
-  let accepted: SubmitAccepted;
+  const adopt = (a: SubmitAccepted) => {
+    current = a;
+    for (const c of [...(held.get(a.sessionId) ?? []), ...(held.get('') ?? [])]) take(c);
+    held.clear();
+  };
+
+  const admit = async (body: Submit, retryAll: boolean): Promise<SubmitAccepted> => {
+    let backoffMs = 50;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reply = await actor.request(actor.subjects.submit(), 'submit', body, {
+          expect: 'submit.ok',
+          timeoutMs: options.submitTimeoutMs ?? 30_000,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        return reply.body;
+      } catch (err) {
+        const e = asSpecmeshError(err);
+        // A first submit fails fast on a verdict (overloaded, no capacity) the caller should see; only
+        // an unreachable scheduler is retried. A resume retries anything transient: the request was
+        // already admitted once and the user is mid-stream.
+        const transient = retryAll
+          ? e.retryable
+          : e.code === ErrorCode.NoResponders || e.code === ErrorCode.Connection;
+        if (!transient || attempt >= SUBMIT_ATTEMPTS || options.signal?.aborted) throw e;
+        await new Promise((r) => setTimeout(r, backoffMs * (0.5 + Math.random())));
+        backoffMs = Math.min(backoffMs * 2, 1000);
+      }
+    }
+  };
+
+  let first: SubmitAccepted;
   try {
     await actor.flush();
-    const reply = await actor.request(actor.subjects.submit(), 'submit', submit, {
-      expect: 'submit.ok',
-      timeoutMs: options.submitTimeoutMs ?? 30_000,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    accepted = reply.body;
+    first = await admit(submit, false);
+    adopt(first);
   } catch (err) {
     unsubscribe();
     throw err;
   }
+
   const cancel = () => {
     failure = new CancelledError(`generation ${submit.requestId} cancelled`);
-    const body: BodyOf<'session.cancel'> = { sessionId: accepted.sessionId, reason: 'client cancelled' };
-    try {
-      actor.publish(actor.subjects.session(accepted.drafterId), 'session.cancel', body);
-    } catch {
-      // connection gone: the drafter's deadline ends the session
+    if (current) {
+      const body: BodyOf<'session.cancel'> = { sessionId: current.sessionId, reason: 'client cancelled' };
+      try {
+        actor.publish(actor.subjects.session(current.drafterId), 'session.cancel', body);
+      } catch {
+        // connection gone: the host's deadline ends the session
+      }
     }
     notify();
   };
   options.signal?.addEventListener('abort', cancel, { once: true });
 
+  /** Asks the host whether it still runs the session; returns why it should move, or undefined. */
+  const probe = async (host: SubmitAccepted): Promise<RequestMove['reason'] | undefined> => {
+    try {
+      await actor.request(
+        actor.subjects.session(host.drafterId),
+        'session.probe',
+        { sessionId: host.sessionId },
+        { expect: 'session.ok', timeoutMs: probeTimeoutMs },
+      );
+      return undefined;
+    } catch (err) {
+      const e = asSpecmeshError(err);
+      if (e.code === ErrorCode.NoResponders) return 'dead';
+      if (e.code === ErrorCode.UnknownSession) return 'lost';
+      if (e.code === ErrorCode.Deadline) return 'hung';
+      return undefined; // our own connection trouble: not the host's fault
+    }
+  };
+
+  /** Resubmits the rest of the request from the committed output; the old session is abandoned. */
+  const move = async (reason: RequestMove['reason'], lastError?: SpecmeshError) => {
+    const old = current!;
+    if (++moves > maxMoves) {
+      throw (
+        lastError ??
+        new DeadlineError(`request ${submit.requestId} moved ${maxMoves} times without finishing`, {
+          context: { requestId: submit.requestId },
+        })
+      );
+    }
+    const began = Date.now();
+    current = undefined;
+    if (reason === 'hung') {
+      // If it wakes up it should stop, not keep a target busy.
+      try {
+        actor.publish(actor.subjects.session(old.drafterId), 'session.cancel', {
+          sessionId: old.sessionId,
+          reason: 'client moved the request',
+        });
+      } catch {
+        // best effort
+      }
+    }
+    const { pool: _pool, ...rest } = submit;
+    const next = await admit(
+      {
+        ...rest,
+        ...(submit.pool ? { pool: submit.pool } : {}),
+        resume: { committed: Uint32Array.from(committed), nextSeq: reorder.expected },
+        ...(reason === 'handover' ? {} : { avoid: [old.drafterId] }),
+      },
+      true,
+    );
+    adopt(next);
+    options.onMove?.({
+      requestId: submit.requestId,
+      reason,
+      fromHost: old.drafterId,
+      toHost: next.drafterId,
+      committed: committed.length,
+      tookMs: Date.now() - began,
+    });
+  };
+
   async function* chunks(): AsyncGenerator<TokenChunk> {
+    let lastChunkAt = Date.now();
     try {
       while (!finished) {
         while (ready.length > 0) {
           const c = ready.shift()!;
+          lastChunkAt = Date.now();
           if (c.error) throw fromWireError(c.error);
+          if (c.handover) {
+            await move('handover');
+            continue;
+          }
+          for (const t of c.tokens) committed.push(t);
           yield c;
           if (c.done) {
             finished = true;
@@ -93,26 +252,38 @@ export async function generate(
           }
         }
         if (failure) throw failure;
-        const gotSomething = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), idleTimeoutMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve(true);
-          };
-        });
-        if (!gotSomething && ready.length === 0 && !failure) {
+        const quietFor = Date.now() - lastChunkAt;
+        if (quietFor >= idleTimeoutMs) {
           throw new DeadlineError(
             `no tokens for request ${submit.requestId} within ${idleTimeoutMs} ms (waiting for chunk ${reorder.expected})`,
             { context: { requestId: submit.requestId, expectedSeq: reorder.expected } },
           );
         }
+        const gotSomething = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), Math.min(probeAfterMs, idleTimeoutMs - quietFor));
+          wake = () => {
+            clearTimeout(timer);
+            resolve(true);
+          };
+        });
+        if (gotSomething || ready.length > 0 || failure || !current) continue;
+        const host = current;
+        const reason = await probe(host);
+        // The last chunks may have arrived while the probe was out (a host that just finished).
+        if (reason && ready.length === 0 && !failure && current === host) await move(reason);
       }
     } finally {
       options.signal?.removeEventListener('abort', cancel);
       unsubscribe();
     }
   }
-  return { accepted, chunks: chunks() };
+  return {
+    accepted: first,
+    chunks: chunks(),
+    get moves() {
+      return moves;
+    },
+  };
 }
 
 /** Collects a whole generation: token ids, text, the chunk count and where each token came from. */

@@ -4,6 +4,11 @@
  * pool's batchers; results come back on the session's result subject; commits are published as ordered
  * token chunks. A verification that does not come back in time is re-issued (the orchestrator treats
  * the timeout as a failure).
+ *
+ * A session may resume another host's work (`start.resume`): the committed output becomes part of the
+ * context, only the rest is generated, and chunks continue the client's numbering. A target-only
+ * session (hosted by a verifier when no drafter can serve) decodes without drafts, and hands the
+ * request back (a `handover` chunk) once speculation is possible again.
  */
 import {
   createWindowPolicy,
@@ -43,7 +48,20 @@ export interface SessionOptions {
   readonly maxTasks: number;
   readonly verifyTimeoutMs: number;
   readonly onEnd: (sessionId: string) => void;
+  /**
+   * Decode without drafts whatever mode the request asked for: the host has no draft model (a
+   * verifier serving while no drafter can). Defaults to false.
+   */
+  readonly targetOnly?: boolean;
+  /**
+   * Asked after each commit of a target-only session: true hands the rest of the request back to the
+   * client for placement on a drafter. Not asked before {@link MIN_SEGMENT_TOKENS} tokens.
+   */
+  readonly shouldHandOver?: () => boolean;
 }
+
+/** Tokens a target-only session commits before it may hand over (no ping-pong between hosts). */
+const MIN_SEGMENT_TOKENS = 8;
 
 export class DraftSession {
   readonly id: string;
@@ -54,8 +72,10 @@ export class DraftSession {
   private readonly unsubscribe: () => void;
   private readonly promptLen: number;
   private readonly committed: number[] = [];
+  /** Output tokens committed by earlier hosts (resume); chunk `index` counts from the request's start. */
+  private readonly resumedAt: number;
   private readonly text: TextStream;
-  private seq = 0;
+  private seq: number;
   private ended = false;
   private deadline: NodeJS.Timeout | undefined;
   private consecutiveFailures = 0;
@@ -68,7 +88,7 @@ export class DraftSession {
     this.id = s.sessionId;
     this.trace = new TraceRecorder(o.actor.id);
     this.text = new TextStream((t) => o.model.detokenize(t));
-    const prompt =
+    const promptOnly =
       typeof s.prompt === 'string'
         ? Uint32Array.from(
             o.model.info.addBos === false
@@ -76,14 +96,25 @@ export class DraftSession {
               : [o.model.info.bosId, ...o.model.tokenize(s.prompt)],
           )
         : s.prompt;
-    this.promptLen = prompt.length;
+    this.promptLen = promptOnly.length;
+    // A resumed session continues after the committed output: it is context now, not output to make.
+    const committed = s.resume?.committed ?? new Uint32Array(0);
+    const prompt = new Uint32Array(promptOnly.length + committed.length);
+    prompt.set(promptOnly);
+    prompt.set(committed, promptOnly.length);
+    this.resumedAt = committed.length;
+    this.seq = s.resume?.nextSeq ?? 0;
+    // Text continues the earlier host's: a token's text depends on the ones before it.
+    for (const t of committed) this.text.push(t);
+    // The seed restarts on resume: a sampled output stays a correct sample, not the same one.
     this.rng = new Rng(s.sampling.seed);
+    const mode = o.targetOnly ? 'nonsi' : s.mode;
     const policy = createWindowPolicy({ policy: s.window.policy, k: s.window.k });
     this.orch = new Orchestrator({
-      mode: s.mode,
+      mode,
       k: s.window.k,
-      maxTasks: s.mode === 'dsi' ? Math.max(1, o.maxTasks) : 1,
-      maxTokens: s.maxTokens,
+      maxTasks: mode === 'dsi' ? Math.max(1, o.maxTasks) : 1,
+      maxTokens: Math.max(1, s.maxTokens - committed.length),
       eosId: o.model.info.eosId,
       prompt,
       taskPrefix: `${s.sessionId}:t`,
@@ -173,6 +204,10 @@ export class DraftSession {
           break;
       }
     }
+    // After the whole step, so a finished request ends normally instead of being handed over.
+    if (!this.ended && this.committed.length >= MIN_SEGMENT_TOKENS && this.o.shouldHandOver?.()) {
+      this.handOver();
+    }
   }
 
   private async draft(epoch: number, pos: number, n: number) {
@@ -252,7 +287,7 @@ export class DraftSession {
   }
 
   private publishCommit(tokens: readonly number[], sources: readonly number[]) {
-    const index = this.committed.length;
+    const index = this.resumedAt + this.committed.length;
     // Per token, where its text ends in the chunk's text, so receivers can stream one token per
     // event (the gateway's per-token cadence). Decoding is per token, over a short window (TextStream).
     const textEnds = new Uint32Array(tokens.length);
@@ -264,6 +299,7 @@ export class DraftSession {
     });
     const chunk: BodyOf<'tokens'> = {
       requestId: this.o.start.requestId,
+      sessionId: this.id,
       seq: this.seq++,
       index,
       tokens: Uint32Array.from(tokens),
@@ -276,13 +312,38 @@ export class DraftSession {
     this.o.actor.publish(this.o.start.tokenSubject, 'tokens', chunk);
   }
 
+  /** Stops here without finishing: the client resubmits from what it holds and gets a new host. */
+  private handOver() {
+    if (this.ended) return;
+    this.ended = true;
+    const inflight = this.orch.inflight;
+    if (inflight.length > 0) {
+      this.o.actor.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
+        sessionId: this.id,
+        taskIds: inflight,
+      });
+    }
+    this.o.actor.publish(this.o.start.tokenSubject, 'tokens', {
+      requestId: this.o.start.requestId,
+      sessionId: this.id,
+      seq: this.seq++,
+      index: this.resumedAt + this.committed.length,
+      tokens: new Uint32Array(0),
+      text: '',
+      done: false,
+      handover: true,
+    });
+    this.cleanup();
+  }
+
   private end(reason: FinishReason | 'error', error?: WireError) {
     if (this.ended) return;
     this.ended = true;
     const chunk: BodyOf<'tokens'> = {
       requestId: this.o.start.requestId,
+      sessionId: this.id,
       seq: this.seq++,
-      index: this.committed.length,
+      index: this.resumedAt + this.committed.length,
       tokens: new Uint32Array(0),
       text: '',
       done: true,

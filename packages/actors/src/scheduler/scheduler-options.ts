@@ -7,7 +7,10 @@ export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
   maxQueue?: number;
   /** Longest wait for a free drafter before `E_DEADLINE` (the request's own deadline may be sooner), ms. Defaults to 30000. */
   admissionTimeoutMs?: number;
-  /** Deadline of the `session.start` request to a drafter, ms. Defaults to 5000. */
+  /**
+   * Deadline of the `session.start` request to a drafter, ms: a live drafter answers at once, so this
+   * bounds what a hung one costs a request. Defaults to 2000.
+   */
   startTimeoutMs?: number;
   /** Drafters tried for one request before it fails. Defaults to 3. */
   maxStartAttempts?: number;
@@ -16,6 +19,11 @@ export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
    * with `E_NO_CAPACITY`, ms: covers start-up and a pool's brief absence. Defaults to 3000.
    */
   noCapacityTimeoutMs?: number;
+  /**
+   * While no drafter is alive, place sessions on the pool's verifiers, which decode them target-only
+   * and hand them back when a drafter returns. Off: requests wait for a drafter. Defaults to true.
+   */
+  targetOnlyFallback?: boolean;
 }
 
 export interface SchedulerConfig {
@@ -24,13 +32,14 @@ export interface SchedulerConfig {
   readonly startTimeoutMs: number;
   readonly maxStartAttempts: number;
   readonly noCapacityTimeoutMs: number;
+  readonly targetOnlyFallback: boolean;
 }
 
 export function resolveSchedulerOptions(o: SchedulerOptions): SchedulerConfig {
   const c = {
     maxQueue: o.maxQueue ?? 256,
     admissionTimeoutMs: o.admissionTimeoutMs ?? 30_000,
-    startTimeoutMs: o.startTimeoutMs ?? 5000,
+    startTimeoutMs: o.startTimeoutMs ?? 2000,
     maxStartAttempts: o.maxStartAttempts ?? 3,
     noCapacityTimeoutMs: o.noCapacityTimeoutMs ?? 3000,
   };
@@ -39,5 +48,5 @@ export function resolveSchedulerOptions(o: SchedulerOptions): SchedulerConfig {
     if (!ok)
       throw new ConfigError(`scheduler option ${name} is invalid: ${v}`, { context: { option: name } });
   }
-  return Object.freeze(c);
+  return Object.freeze({ ...c, targetOnlyFallback: o.targetOnlyFallback ?? true });
 }

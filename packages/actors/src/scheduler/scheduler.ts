@@ -8,6 +8,10 @@
  * or the request's deadline answers `E_DEADLINE`. Nothing is dropped silently.
  *
  * Several schedulers share `sched.submit` as a queue group; each keeps its own queue.
+ *
+ * A `submit` with `resume` continues a request whose host died, hung or handed it over; `avoid` names
+ * instances not to use. While no drafter is alive at all, the session goes to one of the pool's
+ * verifiers, which decodes it target-only (degraded but serving) and hands it back later.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -25,6 +29,12 @@ import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } 
 
 type Submit = BodyOf<'submit'>;
 
+/** Where a session goes: a drafter, or a verifier decoding target-only. */
+interface Host {
+  readonly id: string;
+  readonly targetOnly: boolean;
+}
+
 interface Waiting {
   submit: Submit;
   enqueuedAt: number;
@@ -34,6 +44,10 @@ interface Waiting {
 
 export interface SchedulerStats {
   admitted: number;
+  /** Admitted on a verifier, target-only, for want of a live drafter. */
+  targetOnly: number;
+  /** Admitted with `resume` (continuing a request another host began). */
+  resumed: number;
   rejectedOverloaded: number;
   rejectedDeadline: number;
   rejectedNoCapacity: number;
@@ -44,6 +58,8 @@ export class Scheduler {
   readonly config: SchedulerConfig;
   readonly stats: SchedulerStats = {
     admitted: 0,
+    targetOnly: 0,
+    resumed: 0,
     rejectedOverloaded: 0,
     rejectedDeadline: 0,
     rejectedNoCapacity: 0,
@@ -119,6 +135,8 @@ export class Scheduler {
         );
         return;
       }
+      // A client that gave up on an earlier attempt of this request (timed out) is not waiting for it.
+      this.queue = this.queue.filter((w) => w.submit.requestId !== submit.requestId);
       this.queue.push({ submit, enqueuedAt: Date.now(), resolve, reject });
       this.pump();
     });
@@ -149,15 +167,40 @@ export class Scheduler {
           i++;
           continue;
         }
-        const drafterId = pickDrafter(this.drafterSlots(), new Set(), this.rotation++);
-        if (!drafterId) return;
+        const avoid = new Set(w.submit.avoid ?? []);
+        const host = this.pickHost(w.submit, avoid);
+        if (!host) {
+          i++;
+          continue;
+        }
         this.queue.splice(i, 1);
-        this.reserve(drafterId);
-        void this.startSession(w, drafterId, new Set());
+        this.reserve(host.id);
+        void this.startSession(w, host, avoid);
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * A drafter with a free slot; or, when no drafter outside `exclude` is alive at all, the least
+   * loaded verifier of the request's pool (target-only).
+   */
+  private pickHost(submit: Submit, exclude: ReadonlySet<string>): Host | undefined {
+    const drafterId = pickDrafter(this.drafterSlots(), exclude, this.rotation++);
+    if (drafterId) return { id: drafterId, targetOnly: false };
+    if (!this.config.targetOnlyFallback) return undefined;
+    if (this.view.alive({ role: 'drafter' }).some((d) => !exclude.has(d.id))) return undefined;
+    const pool = this.choosePool(submit);
+    if (!pool) return undefined;
+    let best: { id: string; load: number } | undefined;
+    for (const v of this.view.alive({ role: 'verifier', pool })) {
+      if (exclude.has(v.id)) continue;
+      const { inflight, queued, capacity } = v.heartbeat.load;
+      const load = (inflight + queued + (this.startedSince.get(v.id)?.count ?? 0)) / Math.max(1, capacity);
+      if (!best || load < best.load) best = { id: v.id, load };
+    }
+    return best && { id: best.id, targetOnly: true };
   }
 
   private reserve(drafterId: string) {
@@ -185,8 +228,9 @@ export class Scheduler {
     return best;
   }
 
-  private async startSession(w: Waiting, drafterId: string, tried: Set<string>): Promise<void> {
+  private async startSession(w: Waiting, host: Host, tried: Set<string>): Promise<void> {
     const { submit } = w;
+    const drafterId = host.id;
     const pool = this.choosePool(submit);
     if (!pool) {
       this.stats.rejectedNoCapacity++;
@@ -196,7 +240,7 @@ export class Scheduler {
     const sessionId = `${submit.requestId}-${randomBytes(3).toString('hex')}`;
     const tokenSubject = this.actor.subjects.tokens(submit.requestId);
     // Everything the request asked for travels on; the pool is now decided.
-    const { pool: _asked, ...generation } = submit;
+    const { pool: _asked, avoid: _avoid, ...generation } = submit;
     const start: BodyOf<'session.start'> = { ...generation, sessionId, pool, tokenSubject };
     try {
       await this.actor.request(this.actor.subjects.session(drafterId), 'session.start', start, {
@@ -204,6 +248,14 @@ export class Scheduler {
         timeoutMs: this.config.startTimeoutMs,
       });
       this.stats.admitted++;
+      if (host.targetOnly) this.stats.targetOnly++;
+      if (submit.resume) this.stats.resumed++;
+      if (host.targetOnly) {
+        this.actor.logger.warn(
+          { requestId: submit.requestId, verifierId: drafterId },
+          'no drafter alive: serving target-only on a verifier',
+        );
+      }
       w.resolve({
         kind: 'submit.ok',
         body: { requestId: submit.requestId, sessionId, drafterId, pool, tokenSubject },
@@ -224,11 +276,11 @@ export class Scheduler {
         'session start failed',
       );
       const next =
-        tried.size < this.config.maxStartAttempts
-          ? pickDrafter(this.drafterSlots(), tried, this.rotation++)
+        tried.size - (submit.avoid?.length ?? 0) < this.config.maxStartAttempts
+          ? this.pickHost(submit, tried)
           : undefined;
       if (next) {
-        this.reserve(next);
+        this.reserve(next.id);
         await this.startSession(w, next, tried);
       } else {
         w.reject(e);

@@ -6,6 +6,10 @@
  * Context: a task carries `basePos` (tokens this verifier already holds for the session) and `context`
  * (the tokens it lacks before the drafts). A verifier that holds fewer than `basePos` tokens answers
  * that task with `E_UNKNOWN_SESSION`, and the drafter resends the full prefix.
+ *
+ * Degraded service: while no drafter can serve, the scheduler places sessions on verifiers, which
+ * decode them target-only (through the pool, like any session) and hand each back once a drafter is
+ * alive again. Greedy output is the target's either way.
  */
 import { performance } from 'node:perf_hooks';
 import type { LanguageModel } from '@specmesh/models';
@@ -16,7 +20,8 @@ import {
   toWireError,
   UnknownSessionError,
 } from '@specmesh/protocol';
-import { Actor, type ActorOptions } from '@specmesh/runtime';
+import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
+import { SessionHost } from '../drafter/session-host.js';
 import { runVerifyTask } from './verify-task.js';
 
 type Task = BodyOf<'verify.task'>;
@@ -29,6 +34,13 @@ export interface VerifierOptions extends Omit<ActorOptions, 'role' | 'pool'> {
   concurrency?: number;
   /** Sessions idle longer than this are released, ms. Defaults to 300000. */
   sessionIdleMs?: number;
+  /**
+   * Target-only sessions this verifier hosts while no drafter can serve; 0 turns degraded service
+   * off. Defaults to 16.
+   */
+  hostSessions?: number;
+  /** How long a hosted session waits for a verification before re-issuing it, ms. Defaults to 10000. */
+  verifyTimeoutMs?: number;
 }
 
 export interface VerifierStats {
@@ -61,6 +73,9 @@ export class Verifier {
   private active = 0;
   private readonly waiters: Array<() => void> = [];
   private sweep: NodeJS.Timeout | undefined;
+  /** Drafters alive: hosted target-only sessions hand back when there is one. */
+  private readonly drafters = new MembershipView({ role: 'drafter' });
+  private host: SessionHost | undefined;
 
   private constructor(actor: Actor, options: VerifierOptions) {
     this.actor = actor;
@@ -84,6 +99,20 @@ export class Verifier {
     v = new Verifier(actor, options);
     actor.handle(actor.subjects.batch(actor.id), 'batch', (msg) => v.runBatch(msg.body));
     actor.handle(actor.subjects.preemptAll(), 'preempt', (msg) => v.preempt(msg.body));
+    const hostSessions = options.hostSessions ?? 16;
+    if (hostSessions > 0) {
+      const drafters = v.drafters;
+      drafters.start(actor, 100);
+      v.host = new SessionHost({
+        actor,
+        model: options.model,
+        capacity: hostSessions,
+        verifyTimeoutMs: options.verifyTimeoutMs ?? 10_000,
+        maxTasks: () => 1,
+        targetOnly: true,
+        shouldHandOver: () => drafters.alive({ role: 'drafter' }).length > 0,
+      });
+    }
     const idleMs = options.sessionIdleMs ?? 300_000;
     v.sweep = setInterval(() => v.releaseIdle(idleMs), Math.min(idleMs, 30_000));
     v.sweep.unref();
@@ -233,11 +262,14 @@ export class Verifier {
 
   async drain(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
+    this.drafters.stop();
     await this.actor.drain();
   }
 
   async stop(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
+    this.host?.stop();
+    this.drafters.stop();
     await this.actor.stop();
   }
 }

@@ -19,6 +19,8 @@ interface NodeArgs extends ModelArgs, ConnectionArgs {
   windowMs: number;
   maxJobs: number;
   maxQueue: number;
+  targetOnlyFallback: boolean;
+  hostSessions: number;
   batchTimeoutMs: number;
   verifyTimeoutMs: number;
   port: number;
@@ -84,10 +86,22 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
         }),
       };
     case 'scheduler':
-      return { role: await Scheduler.start({ ...common, maxQueue: args.maxQueue }) };
+      return {
+        role: await Scheduler.start({
+          ...common,
+          maxQueue: args.maxQueue,
+          targetOnlyFallback: args.targetOnlyFallback,
+        }),
+      };
     case 'verifier':
       return {
-        role: await Verifier.start({ ...common, pool: args.pool, model: await createModel(args, 'target') }),
+        role: await Verifier.start({
+          ...common,
+          pool: args.pool,
+          model: await createModel(args, 'target'),
+          hostSessions: args.hostSessions,
+          verifyTimeoutMs: args.verifyTimeoutMs,
+        }),
       };
     case 'drafter':
       return {
@@ -133,7 +147,20 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       .option('verify-timeout-ms', {
         type: 'number',
         default: 10_000,
-        describe: 'Deadline of a verification before the drafter re-issues it, ms (drafter)',
+        describe:
+          'Deadline of a verification before the session re-issues it, ms (drafter; verifier for target-only sessions)',
+      })
+      .option('host-sessions', {
+        type: 'number',
+        default: 16,
+        describe:
+          'Target-only sessions a verifier hosts while no drafter is alive; 0 turns that off (verifier)',
+      })
+      .option('target-only-fallback', {
+        type: 'boolean',
+        default: true,
+        describe:
+          'With no drafter alive, serve requests target-only on verifiers instead of waiting (scheduler; --no-target-only-fallback to wait)',
       })
       .option('port', {
         type: 'number',

@@ -26,12 +26,25 @@ const GenerationFields = {
   stop: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 16 })),
 };
 
+/** Where a resumed session picks up: the committed output so far and the next chunk sequence number. */
+export const ResumeSchema = Type.Object(
+  { committed: TokenIds({ maxLength: MAX_TOKENS_PER_MESSAGE }), nextSeq: Count },
+  { additionalProperties: false },
+);
+
 /** `submit`: ask the scheduler to run one generation request. */
 export const SubmitSchema = Type.Object(
   {
     ...GenerationFields,
     /** Target pool to use; the scheduler picks one when absent. */
     pool: Type.Optional(Id),
+    /**
+     * Continue a request whose session host died, hung or handed it over: the output the client has
+     * committed so far and the next chunk number. The new host generates only what follows.
+     */
+    resume: Type.Optional(ResumeSchema),
+    /** Instances not to place the session on (the host that just failed). */
+    avoid: Type.Optional(Type.Array(Id, { maxItems: 16 })),
   },
   { additionalProperties: false },
 );
@@ -50,12 +63,6 @@ export const SubmitAcceptedSchema = Type.Object(
 );
 export type SubmitAccepted = Static<typeof SubmitAcceptedSchema>;
 
-/** Where a resumed session picks up: the committed output so far and the next chunk sequence number. */
-export const ResumeSchema = Type.Object(
-  { committed: TokenIds({ maxLength: MAX_TOKENS_PER_MESSAGE }), nextSeq: Count },
-  { additionalProperties: false },
-);
-
 /** `session.start`: the scheduler hands a request to a drafter, which owns it from now on. */
 export const SessionStartSchema = Type.Object(
   {
@@ -63,7 +70,7 @@ export const SessionStartSchema = Type.Object(
     ...GenerationFields,
     pool: Id,
     tokenSubject: Type.String({ minLength: 1, maxLength: 512 }),
-    /** Present when the session resumes after its previous drafter died. */
+    /** Present when the session resumes after its previous host died, hung or handed it over. */
     resume: Type.Optional(ResumeSchema),
   },
   { additionalProperties: false },
@@ -76,6 +83,14 @@ export const SessionAcceptedSchema = Type.Object(
   { additionalProperties: false },
 );
 export type SessionAccepted = Static<typeof SessionAcceptedSchema>;
+
+/**
+ * `session.probe`: is this instance still running the session? Answered `session.ok` when it is and
+ * `E_UNKNOWN_SESSION` when not; a dead instance leaves NATS to answer "no responders" at once, and a
+ * hung one lets the request time out. Clients probe a host whose token stream went quiet.
+ */
+export const SessionProbeSchema = Type.Object({ sessionId: Id }, { additionalProperties: false });
+export type SessionProbe = Static<typeof SessionProbeSchema>;
 
 /** `session.cancel`: stop a session (client gone, deadline passed, operator). */
 export const SessionCancelSchema = Type.Object(

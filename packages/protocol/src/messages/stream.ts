@@ -67,6 +67,11 @@ export type SpeculationTrace = Static<typeof SpeculationTraceSchema>;
 export const TokenChunkSchema = Type.Object(
   {
     requestId: Id,
+    /**
+     * The session that produced the chunk. A request that moved to another host has a new session;
+     * the client keeps only its current session's chunks (a hung host that wakes up is ignored).
+     */
+    sessionId: Type.Optional(Id),
     seq: Count,
     index: Count,
     tokens: TokenIds({ maxLength: 4096 }),
@@ -85,6 +90,12 @@ export const TokenChunkSchema = Type.Object(
     /** Prompt length in tokens; sent on the first chunk so clients can report exact usage. */
     promptTokens: Type.Optional(Count),
     done: Type.Boolean(),
+    /**
+     * The host stops here without finishing (`done` false, no tokens): the client resubmits with
+     * `resume` from the output it holds, and the scheduler places the rest anew (a target-only session
+     * returning to speculation once a drafter is back).
+     */
+    handover: Type.Optional(Type.Boolean()),
     finishReason: Type.Optional(FinishReasonSchema),
     error: Type.Optional(WireErrorSchema),
   },

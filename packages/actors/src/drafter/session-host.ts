@@ -1,0 +1,96 @@
+/**
+ * Serves an instance's session subject (`session.<id>`): starts sessions the scheduler places here,
+ * stops them on `session.cancel`, and answers `session.probe` so a client whose token stream went
+ * quiet learns whether the session still runs. Drafters host speculative sessions; verifiers host
+ * target-only ones while no drafter can serve.
+ */
+import type { LanguageModel } from '@specmesh/models';
+import { type BodyOf, DrainingError, OverloadedError, UnknownSessionError } from '@specmesh/protocol';
+import type { Actor } from '@specmesh/runtime';
+import { DraftSession, type SessionOptions } from './session.js';
+
+export interface SessionHostOptions {
+  readonly actor: Actor;
+  readonly model: LanguageModel;
+  /** Sessions held at once. */
+  readonly capacity: number;
+  readonly verifyTimeoutMs: number;
+  /** Verification tasks a DSI session may keep in flight (live verifiers of its pool). */
+  readonly maxTasks: (pool: string) => number;
+  /** Sessions decode without drafts (see {@link SessionOptions.targetOnly}). */
+  readonly targetOnly?: boolean;
+  readonly shouldHandOver?: () => boolean;
+}
+
+export class SessionHost {
+  private readonly sessions = new Map<string, DraftSession>();
+  private readonly o: SessionHostOptions;
+  private readonly unsubscribe: () => void;
+
+  constructor(o: SessionHostOptions) {
+    this.o = o;
+    const { actor } = o;
+    this.unsubscribe = actor.handle(
+      actor.subjects.session(actor.id),
+      ['session.start', 'session.cancel', 'session.probe'],
+      (msg) => {
+        switch (msg.kind) {
+          case 'session.cancel':
+            this.sessions.get((msg.body as BodyOf<'session.cancel'>).sessionId)?.cancel();
+            return undefined;
+          case 'session.probe':
+            return this.probe((msg.body as BodyOf<'session.probe'>).sessionId);
+          default:
+            return this.start(msg.body as BodyOf<'session.start'>);
+        }
+      },
+    );
+  }
+
+  /** Sessions running now. */
+  get active(): number {
+    return this.sessions.size;
+  }
+
+  private probe(sessionId: string) {
+    if (!this.sessions.has(sessionId)) {
+      throw new UnknownSessionError(`${this.o.actor.id} runs no session ${sessionId}`, {
+        context: { sessionId },
+      });
+    }
+    return { kind: 'session.ok' as const, body: { sessionId, drafterId: this.o.actor.id } };
+  }
+
+  private start(start: BodyOf<'session.start'>) {
+    const { actor, capacity } = this.o;
+    if (actor.status !== 'running') throw new DrainingError(`${actor.id} is draining`);
+    if (this.sessions.size >= capacity) {
+      throw new OverloadedError(`${actor.id} holds ${this.sessions.size} sessions`, {
+        context: { capacity },
+      });
+    }
+    const session = new DraftSession({
+      actor,
+      model: this.o.model,
+      start,
+      maxTasks: this.o.maxTasks(start.pool),
+      verifyTimeoutMs: this.o.verifyTimeoutMs,
+      onEnd: (id) => this.sessions.delete(id),
+      ...(this.o.targetOnly ? { targetOnly: true } : {}),
+      ...(this.o.shouldHandOver ? { shouldHandOver: this.o.shouldHandOver } : {}),
+    });
+    this.sessions.set(start.sessionId, session);
+    // Reply first, then start, so the session's first tokens never race its acceptance.
+    setImmediate(() => session.begin());
+    return {
+      kind: 'session.ok' as const,
+      body: { sessionId: start.sessionId, drafterId: actor.id },
+    };
+  }
+
+  /** Cancels every session (the instance stops) and stops serving the subject. */
+  stop(): void {
+    for (const s of this.sessions.values()) s.cancel();
+    this.unsubscribe();
+  }
+}
