@@ -3,6 +3,7 @@
 import { SpecmeshError } from '@specmesh/protocol';
 import yargs from 'yargs';
 import { benchCommand } from './commands/bench.js';
+import { chaosCommand } from './commands/chaos.js';
 import { demoCommand } from './commands/demo.js';
 import { drainCommand } from './commands/drain.js';
 import { generateCommand } from './commands/generate.js';
@@ -48,6 +49,7 @@ export async function runCli(
     .command(simCommand)
     .command(modelCommand)
     .command(traceCommand)
+    .command(chaosCommand)
     .option('config', {
       type: 'string',
       global: true,

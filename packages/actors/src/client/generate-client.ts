@@ -48,8 +48,12 @@ export interface GenerateOptions {
 /** Why and where a request moved. */
 export interface RequestMove {
   readonly requestId: string;
-  /** `dead`: no responders; `hung`: probe timed out; `lost`: host no longer runs it; `handover`: host gave it back. */
-  readonly reason: 'dead' | 'hung' | 'lost' | 'handover';
+  /**
+   * `dead`: no responders; `hung`: probe timed out; `lost`: host no longer runs it; `gap`: chunks
+   * were lost on the way (this client's connection failed over) and cannot be sent again;
+   * `handover`: the host gave it back.
+   */
+  readonly reason: 'dead' | 'hung' | 'lost' | 'gap' | 'handover';
   readonly fromHost: string;
   readonly toHost: string;
   /** Output tokens committed when it moved. */
@@ -121,22 +125,26 @@ export async function generate(
 
   const admit = async (body: Submit, retryAll: boolean): Promise<SubmitAccepted> => {
     let backoffMs = 50;
+    const timeoutMs = options.submitTimeoutMs ?? 30_000;
     for (let attempt = 1; ; attempt++) {
       try {
         const reply = await actor.request(actor.subjects.submit(), 'submit', body, {
           expect: 'submit.ok',
-          timeoutMs: options.submitTimeoutMs ?? 30_000,
+          timeoutMs,
           ...(options.signal ? { signal: options.signal } : {}),
         });
         return reply.body;
       } catch (err) {
         const e = asSpecmeshError(err);
         // A first submit fails fast on a verdict (overloaded, no capacity) the caller should see; only
-        // an unreachable scheduler is retried. A resume retries anything transient: the request was
+        // an unreachable or silent scheduler (dead, hung: our own timeout ran out, as opposed to its
+        // reply saying the request waited too long) is retried, and a scheduler that gets the request
+        // twice keeps only the newer wait. A resume retries anything transient: the request was
         // already admitted once and the user is mid-stream.
+        const silent = e.code === ErrorCode.Deadline && e.context['timeoutMs'] !== undefined;
         const transient = retryAll
           ? e.retryable
-          : e.code === ErrorCode.NoResponders || e.code === ErrorCode.Connection;
+          : e.code === ErrorCode.NoResponders || e.code === ErrorCode.Connection || silent;
         if (!transient || attempt >= SUBMIT_ATTEMPTS || options.signal?.aborted) throw e;
         await new Promise((r) => setTimeout(r, backoffMs * (0.5 + Math.random())));
         backoffMs = Math.min(backoffMs * 2, 1000);
@@ -200,7 +208,9 @@ export async function generate(
     }
     const began = Date.now();
     current = undefined;
-    if (reason === 'hung') {
+    // Chunks held behind a gap belong to the old session's numbering.
+    reorder.dropHeld();
+    if (reason === 'hung' || reason === 'gap') {
       // If it wakes up it should stop, not keep a target busy.
       try {
         actor.publish(actor.subjects.session(old.drafterId), 'session.cancel', {
@@ -217,7 +227,7 @@ export async function generate(
         ...rest,
         ...(submit.pool ? { pool: submit.pool } : {}),
         resume: { committed: Uint32Array.from(committed), nextSeq: reorder.expected },
-        ...(reason === 'handover' ? {} : { avoid: [old.drafterId] }),
+        ...(reason === 'handover' || reason === 'gap' ? {} : { avoid: [old.drafterId] }),
       },
       true,
     );
@@ -233,7 +243,9 @@ export async function generate(
   };
 
   async function* chunks(): AsyncGenerator<TokenChunk> {
+    // Progress is a chunk released in order; chunks held behind a gap are not progress.
     let lastChunkAt = Date.now();
+    let lastProbeAt = 0;
     try {
       while (!finished) {
         while (ready.length > 0) {
@@ -252,25 +264,40 @@ export async function generate(
           }
         }
         if (failure) throw failure;
-        const quietFor = Date.now() - lastChunkAt;
+        const now = Date.now();
+        const quietFor = now - lastChunkAt;
         if (quietFor >= idleTimeoutMs) {
           throw new DeadlineError(
             `no tokens for request ${submit.requestId} within ${idleTimeoutMs} ms (waiting for chunk ${reorder.expected})`,
             { context: { requestId: submit.requestId, expectedSeq: reorder.expected } },
           );
         }
-        const gotSomething = await new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), Math.min(probeAfterMs, idleTimeoutMs - quietFor));
+        if (current && quietFor >= probeAfterMs) {
+          const host = current;
+          if (reorder.waiting > 0) {
+            // Later chunks came, an earlier one never will (NATS does not redeliver).
+            await move('gap');
+            lastChunkAt = Date.now();
+            continue;
+          }
+          if (now - lastProbeAt >= probeAfterMs) {
+            lastProbeAt = now;
+            const reason = await probe(host);
+            // The last chunks may have arrived while the probe was out (a host that just finished).
+            if (reason && ready.length === 0 && !failure && current === host) {
+              await move(reason);
+              lastChunkAt = Date.now();
+            }
+            continue;
+          }
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(probeAfterMs, idleTimeoutMs - quietFor));
           wake = () => {
             clearTimeout(timer);
-            resolve(true);
+            resolve();
           };
         });
-        if (gotSomething || ready.length > 0 || failure || !current) continue;
-        const host = current;
-        const reason = await probe(host);
-        // The last chunks may have arrived while the probe was out (a host that just finished).
-        if (reason && ready.length === 0 && !failure && current === host) await move(reason);
       }
     } finally {
       options.signal?.removeEventListener('abort', cancel);
@@ -288,7 +315,7 @@ export async function generate(
 
 /** Collects a whole generation: token ids, text, the chunk count and where each token came from. */
 export async function collect(
-  gen: Generation,
+  gen: Pick<Generation, 'chunks'>,
 ): Promise<{ tokens: number[]; text: string; chunks: number; sources: number[] }> {
   const tokens: number[] = [];
   const sources: number[] = [];

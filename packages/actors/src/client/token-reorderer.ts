@@ -33,6 +33,14 @@ export class TokenReorderer {
     return out;
   }
 
+  /**
+   * Forgets chunks held behind a gap: the request moved, and the new host numbers its chunks on from
+   * {@link expected} with boundaries of its own.
+   */
+  dropHeld(): void {
+    this.held.clear();
+  }
+
   /** Sequence number the reorderer waits for. */
   get expected(): number {
     return this.next;

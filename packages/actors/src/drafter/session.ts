@@ -10,6 +10,7 @@
  * session (hosted by a verifier when no drafter can serve) decodes without drafts, and hands the
  * request back (a `handover` chunk) once speculation is possible again.
  */
+import { performance } from 'node:perf_hooks';
 import {
   createWindowPolicy,
   type DraftToken,
@@ -34,6 +35,7 @@ import {
 import type { Actor } from '@specmesh/runtime';
 import { TextStream } from './text-stream.js';
 import { TraceRecorder } from './trace-recorder.js';
+import { VerifyTimeout } from './verify-timeout.js';
 
 type Start = BodyOf<'session.start'>;
 
@@ -46,6 +48,7 @@ export interface SessionOptions {
   readonly start: Start;
   /** Verification tasks in flight at most (DSI: live verifiers of the pool). */
   readonly maxTasks: number;
+  /** Ceiling of the verify timeout, ms; the timeout itself follows measured round trips. */
   readonly verifyTimeoutMs: number;
   readonly onEnd: (sessionId: string) => void;
   /**
@@ -60,6 +63,9 @@ export interface SessionOptions {
   readonly shouldHandOver?: () => boolean;
 }
 
+/** Floor of the verify timeout, ms: what scheduling noise on a busy host can add to a round trip. */
+const MIN_VERIFY_TIMEOUT_MS = 500;
+
 /** Tokens a target-only session commits before it may hand over (no ping-pong between hosts). */
 const MIN_SEGMENT_TOKENS = 8;
 
@@ -69,6 +75,9 @@ export class DraftSession {
   private readonly orch: Orchestrator;
   private readonly rng: Rng;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Send time of each task still awaited, for round-trip samples (never of a re-issued one). */
+  private readonly sentAt = new Map<string, number>();
+  private readonly verifyTimeout: VerifyTimeout;
   private readonly unsubscribe: () => void;
   private readonly promptLen: number;
   private readonly committed: number[] = [];
@@ -87,6 +96,10 @@ export class DraftSession {
     const s = o.start;
     this.id = s.sessionId;
     this.trace = new TraceRecorder(o.actor.id);
+    this.verifyTimeout = new VerifyTimeout({
+      minMs: Math.min(MIN_VERIFY_TIMEOUT_MS, o.verifyTimeoutMs),
+      maxMs: o.verifyTimeoutMs,
+    });
     this.text = new TextStream((t) => o.model.detokenize(t));
     const promptOnly =
       typeof s.prompt === 'string'
@@ -129,6 +142,8 @@ export class DraftSession {
     this.unsubscribe = o.actor.handle(o.actor.subjects.result(this.id), ['verify.result', 'error'], (msg) => {
       if (msg.kind === 'verify.result') {
         const r = msg.body as BodyOf<'verify.result'>;
+        const sent = this.sentAt.get(r.taskId);
+        if (sent !== undefined) this.verifyTimeout.observe(performance.now() - sent);
         this.clearTimer(r.taskId);
         this.consecutiveFailures = 0;
         this.trace.taskVerified(r.taskId, r.verifierId, r.accepted);
@@ -253,7 +268,7 @@ export class DraftSession {
       drafts: Uint32Array.from(c.drafts, (d) => d.token),
       sampling: s.sampling,
       attempt: 1,
-      deadlineAt: Date.now() + this.o.verifyTimeoutMs,
+      deadlineAt: Date.now() + this.verifyTimeout.current(),
     };
     if (s.sampling.temperature > 0 && c.drafts.length > 0) {
       const offsets = new Uint32Array(c.drafts.length + 1);
@@ -276,13 +291,14 @@ export class DraftSession {
     }
     this.o.actor.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
     this.trace.taskSent(c.taskId, c.epoch, c.base, c.drafts.length);
+    this.sentAt.set(c.taskId, performance.now());
     this.timers.set(
       c.taskId,
       setTimeout(() => {
         this.timers.delete(c.taskId);
         this.trace.taskEnded(c.taskId, 'timeout');
         this.feed({ type: 'timeout', taskId: c.taskId });
-      }, this.o.verifyTimeoutMs),
+      }, this.verifyTimeout.current()),
     );
   }
 
@@ -368,6 +384,7 @@ export class DraftSession {
   }
 
   private clearTimer(taskId: string) {
+    this.sentAt.delete(taskId);
     const t = this.timers.get(taskId);
     if (t) clearTimeout(t);
     this.timers.delete(taskId);
@@ -376,6 +393,7 @@ export class DraftSession {
   private cleanup() {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.sentAt.clear();
     if (this.deadline) clearTimeout(this.deadline);
     this.abort.abort();
     this.unsubscribe();

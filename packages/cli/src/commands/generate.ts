@@ -64,7 +64,7 @@ export async function generateOnce(
       }
     },
   };
-  const out = await collect({ accepted: gen.accepted, chunks: counted });
+  const out = await collect({ chunks: counted });
   const end = performance.now();
   const ttft = (first ?? end) - started;
   return {

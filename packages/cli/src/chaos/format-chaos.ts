@@ -1,0 +1,68 @@
+/** The chaos summary as a terminal report and as the verdict the command exits with. */
+import type { ChaosSummary } from './chaos-run.js';
+import { percentile } from './recovery-tracker.js';
+
+/** Faults grouped by `kind:role` (e.g. `kill:drafter`, `nats`), with recovery percentiles, ms. */
+export function recoveryByKind(s: ChaosSummary): Array<{
+  kind: string;
+  faults: number;
+  p50: number;
+  p90: number;
+  max: number;
+  unrecovered: number;
+}> {
+  const groups = new Map<string, { times: number[]; unrecovered: number }>();
+  for (const f of s.faults) {
+    const key = f.kind === 'nats' ? 'kill:nats-node' : `${f.kind}:${f.victim.replace(/-\d+$/, '')}`;
+    const g = groups.get(key) ?? { times: [], unrecovered: 0 };
+    if (f.recoveryMs === undefined) g.unrecovered++;
+    else g.times.push(f.recoveryMs);
+    groups.set(key, g);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, g]) => ({
+      kind,
+      faults: g.times.length + g.unrecovered,
+      p50: percentile(g.times, 50),
+      p90: percentile(g.times, 90),
+      max: g.times.length ? Math.max(...g.times) : Number.NaN,
+      unrecovered: g.unrecovered,
+    }));
+}
+
+/** What went wrong, one line each; empty when the run passed. */
+export function chaosViolations(s: ChaosSummary): string[] {
+  const v: string[] = [];
+  const failed = Object.values(s.failed).reduce((a, b) => a + b, 0);
+  if (failed > 0) v.push(`${failed} request(s) failed: ${JSON.stringify(s.failed)}`);
+  if (s.different > 0) v.push(`${s.different} output(s) differ from the target's greedy output`);
+  if (s.brokenStreams > 0) v.push(`${s.brokenStreams} stream(s) skipped or repeated a token`);
+  if (s.leftoverLoad > 0) v.push(`instances still report ${s.leftoverLoad} unit(s) of work in flight`);
+  if (s.subscriptions.after !== s.subscriptions.before) {
+    v.push(
+      `subscriptions ${s.subscriptions.before} before, ${s.subscriptions.after} after (a leak); new: ${s.subscriptions.extra.slice(0, 10).join(', ')}`,
+    );
+  }
+  const unrecovered = s.faults.filter((f) => f.recoveryMs === undefined).length;
+  if (unrecovered > 0) v.push(`${unrecovered} fault(s) after which some request never progressed`);
+  return v;
+}
+
+export function formatChaos(s: ChaosSummary): string {
+  const ms = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(0));
+  const lines = [
+    `• ${s.requests} requests in ${s.seconds} s (seed ${s.seed}): ${s.identical} identical to the target's greedy output, ${s.different} different, ${Object.values(s.failed).reduce((a, b) => a + b, 0)} failed; ${s.brokenStreams} broken streams`,
+    `• ${s.faults.length} faults, ${s.restarts} process restarts, ${s.moves} request moves; subscriptions ${s.subscriptions.before} → ${s.subscriptions.after}; load left ${s.leftoverLoad}`,
+    '',
+    '  fault                 count  recovery p50 ms  p90 ms  max ms  unrecovered',
+  ];
+  for (const r of recoveryByKind(s)) {
+    lines.push(
+      `  ${r.kind.padEnd(22)}${String(r.faults).padStart(5)}${ms(r.p50).padStart(17)}${ms(r.p90).padStart(8)}${ms(r.max).padStart(8)}${String(r.unrecovered).padStart(13)}`,
+    );
+  }
+  const v = chaosViolations(s);
+  lines.push('', v.length === 0 ? '• PASS: nothing lost, nothing changed' : `• FAIL:\n  ${v.join('\n  ')}`);
+  return lines.join('\n');
+}
