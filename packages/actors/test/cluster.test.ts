@@ -17,7 +17,13 @@ import { useNatsServer } from './harness.js';
 
 const nats = useNatsServer();
 
-async function cluster(prefix: string, drafters: number, verifiers: number, agreement: number) {
+async function cluster(
+  prefix: string,
+  drafters: number,
+  verifiers: number,
+  agreement: number,
+  drafterOptions: { leanContext?: boolean } = {},
+) {
   const { target, drafter } = emulatedPair({
     agreement,
     seed: 11,
@@ -34,7 +40,7 @@ async function cluster(prefix: string, drafters: number, verifiers: number, agre
   );
   const ds = await Promise.all(
     Array.from({ length: drafters }, (_, i) =>
-      Drafter.start({ ...common, id: `d${i}`, model: drafter, maxSessions: 32 }),
+      Drafter.start({ ...common, id: `d${i}`, model: drafter, maxSessions: 32, ...drafterOptions }),
     ),
   );
   const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
@@ -57,13 +63,19 @@ async function cluster(prefix: string, drafters: number, verifiers: number, agre
   }
   // DSI sizes its tasks in flight from the drafter's own view of the pool.
   await new Promise((r) => setTimeout(r, 150));
+  /** A verifier joining later, or coming back empty after a restart (stopped with the rest). */
+  const startVerifier = async (id: string) => {
+    const v = await Verifier.start({ ...common, id, pool: 'p', model: target });
+    vs.push(v);
+    return v;
+  };
   /** A drafter joining later (stopped with the rest). */
   const startDrafter = async (id: string) => {
     const d = await Drafter.start({ ...common, id, model: drafter, maxSessions: 32 });
     ds.push(d);
     return d;
   };
-  return { client, target, drafters: ds, verifiers: vs, batcher, sched, startDrafter };
+  return { client, target, drafters: ds, verifiers: vs, batcher, sched, startDrafter, startVerifier };
 }
 
 function reference(target: EmulatedModel, prompt: string, maxTokens: number): number[] {
@@ -146,9 +158,10 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
   it('ends a session whose verification cannot succeed (token ids outside the vocabulary) with that typed error', async () => {
     const c = await cluster('badtok', 1, 1, 0.8);
     const body = { ...submit('bad-1', 'x', 'si', 8), prompt: Uint32Array.of(1, 999_999) };
-    const err = await collect(await generate(c.client, body, { idleTimeoutMs: 10_000 })).catch(
-      (e: unknown) => e,
-    );
+    // Refused at admission (the drafter checks the prompt) or, failing that, by the verifier.
+    const err = await generate(c.client, body, { idleTimeoutMs: 10_000 })
+      .then((g) => collect(g))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TokenOutOfRangeError);
   });
 
@@ -175,5 +188,47 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
       prompts.length,
     );
     expect(outs.every((o) => o.sources.some((s) => s === 1))).toBe(true);
+  });
+
+  /** Encoded bytes of the verify tasks the drafters sent. */
+  async function verifyTaskBytes(ds: readonly Drafter[]): Promise<number> {
+    let bytes = 0;
+    for (const d of ds) {
+      for (const v of (await d.actor.metrics.sentBytes.get()).values) {
+        if (v.labels['kind'] === 'verify.task') bytes += v.value;
+      }
+    }
+    return bytes;
+  }
+
+  it('tasks carry only the context a verifier lacks: same output as full prefixes, fewer bytes', async () => {
+    const prompts = Array.from({ length: 6 }, (_, i) => `a longer prompt number ${i} that the verifier keeps`);
+    const run = async (lean: boolean) => {
+      const c = await cluster(lean ? 'lean' : 'full', 1, 2, 0.7, { leanContext: lean });
+      const outs = await Promise.all(
+        prompts.map(async (p, i) => collect(await generate(c.client, submit(`${lean}-${i}`, p, 'dsi', 64)))),
+      );
+      for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(c.target, prompts[i]!, 64));
+      return verifyTaskBytes(c.drafters);
+    };
+    const full = await run(false);
+    const lean = await run(true);
+    expect(lean).toBeLessThan(full * 0.6);
+  });
+
+  it('a verifier that lost its sessions (restarted) is sent the whole prefix again, and output stays exact', async () => {
+    const c = await cluster('restart', 1, 1, 0.7);
+    const prompts = ['restart me once', 'restart me twice'];
+    const running = prompts.map(async (p, i) =>
+      collect(await generate(c.client, submit(`rs-${i}`, p, 'si', 120))),
+    );
+    while (c.verifiers[0]!.stats.tasks < 10) await new Promise((r) => setTimeout(r, 2));
+    // Same id, empty state: tasks built on what the old one held are refused and resent in full.
+    await c.verifiers[0]!.stop();
+    const fresh = await c.startVerifier('v0');
+    const outs = await Promise.all(running);
+    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(c.target, prompts[i]!, 120));
+    expect(fresh.stats.failed).toBeGreaterThan(0);
+    expect(fresh.stats.tasks).toBeGreaterThan(0);
   });
 });

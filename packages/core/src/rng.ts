@@ -7,6 +7,7 @@
  *   rng.float();          // same value everywhere for seed 42
  *   const child = rng.split(); // independent stream, e.g. one per request or per position
  */
+import { fnv1aTokens } from '@specmesh/protocol';
 
 function splitmix32(state: number): [number, number] {
   const s = (state + 0x9e3779b9) >>> 0;
@@ -68,17 +69,5 @@ function rotl(x: number, k: number): number {
 
 /** A 32-bit hash of a token sequence's last `window` tokens and a seed (FNV-1a over the ids). */
 export function hashTokens(tokens: ArrayLike<number>, end: number, window: number, seed: number): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = Math.max(0, end - window); i < end; i++) {
-    const t = tokens[i]!;
-    for (let s = 0; s < 32; s += 8) {
-      h ^= (t >>> s) & 0xff;
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-  }
-  // Final avalanche so nearby contexts give unrelated hashes.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d) >>> 0;
-  h ^= h >>> 15;
-  return h >>> 0;
+  return fnv1aTokens(tokens, Math.max(0, end - window), end, seed);
 }

@@ -85,5 +85,6 @@ export {
   VerifyResultSchema,
   VerifyTaskSchema,
 } from './messages/verify.js';
+export { fnv1aTokens, prefixHash } from './prefix-hash.js';
 export type { Role, Subjects, SubjectsOptions } from './subjects.js';
 export { assertSubjectToken, createSubjects, DEFAULT_SUBJECT_PREFIX, PROTOCOL_VERSION } from './subjects.js';

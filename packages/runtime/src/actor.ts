@@ -238,10 +238,13 @@ export class Actor {
       this.replyError(msg, e);
     } else if (reply && msg.reply) {
       try {
-        msg.respond(
-          this.codec.encode(reply.kind, reply.body as never, reply.traceId ? { traceId: reply.traceId } : {}),
+        const data = this.codec.encode(
+          reply.kind,
+          reply.body as never,
+          reply.traceId ? { traceId: reply.traceId } : {},
         );
-        this.metrics.countSent(reply.kind);
+        msg.respond(data);
+        this.metrics.countSent(reply.kind, data.byteLength);
       } catch (encodeErr) {
         const e = asSpecmeshError(encodeErr);
         this.metrics.handlerErrors.inc({ code: e.code });
@@ -273,8 +276,9 @@ export class Actor {
   private replyError(msg: Msg, err: SpecmeshError) {
     if (!msg.reply) return;
     try {
-      msg.respond(this.codec.encode('error', toWireError(err)));
-      this.metrics.countSent('error');
+      const data = this.codec.encode('error', toWireError(err));
+      msg.respond(data);
+      this.metrics.countSent('error', data.byteLength);
     } catch {
       // An error whose message or context is too large: send the bare code instead.
       msg.respond(
@@ -304,8 +308,9 @@ export class Actor {
   ): void {
     if (this.state === 'closed')
       throw new ConnectionError(`actor ${this.id} is closed; cannot publish on ${subject}`);
-    this.nc.publish(subject, this.codec.encode(kind, body, options));
-    this.metrics.countSent(kind);
+    const data = this.codec.encode(kind, body, options);
+    this.nc.publish(subject, data);
+    this.metrics.countSent(kind, data.byteLength);
   }
 
   /**
@@ -327,7 +332,7 @@ export class Actor {
     if (signal?.aborted) throw new CancelledError(`request on ${subject} cancelled before it was sent`);
     const data = this.codec.encode(kind, body, options.traceId ? { traceId: options.traceId } : {});
     const started = performance.now();
-    this.metrics.countSent(kind);
+    this.metrics.countSent(kind, data.byteLength);
     let reply: Msg;
     try {
       const pending = this.nc.request(subject, data, { timeout: timeoutMs });

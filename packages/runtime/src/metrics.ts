@@ -12,6 +12,7 @@ export class RuntimeMetrics {
   // Label lookups cost about half a microsecond each; per-kind children are cached for the hot path.
   private readonly receivedChildren = new Map<string, CounterChild>();
   private readonly sentChildren = new Map<string, CounterChild>();
+  private readonly sentBytesChildren = new Map<string, CounterChild>();
   private readonly handlerChildren = new Map<string, HistogramChild>();
   private okRequests: CounterChild | undefined;
 
@@ -20,6 +21,8 @@ export class RuntimeMetrics {
   readonly received: Counter<'kind'>;
   /** Messages sent (published, requests, replies), by message kind. */
   readonly sent: Counter<'kind'>;
+  /** Encoded bytes sent, by kind: what each kind costs on the wire. */
+  readonly sentBytes: Counter<'kind'>;
   /** Messages that failed to decode or validate, by error code. */
   readonly badMessages: Counter<'code'>;
   /** Handlers that threw, by error code. */
@@ -51,6 +54,12 @@ export class RuntimeMetrics {
     this.sent = new Counter({
       name: 'specmesh_messages_sent_total',
       help: 'Messages sent',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.sentBytes = new Counter({
+      name: 'specmesh_message_bytes_sent_total',
+      help: 'Encoded message bytes sent (envelope included)',
       labelNames: ['kind'],
       registers,
     });
@@ -112,13 +121,17 @@ export class RuntimeMetrics {
   }
 
   /** Counts one sent message of `kind`. */
-  countSent(kind: string): void {
+  countSent(kind: string, bytes: number): void {
     let c = this.sentChildren.get(kind);
-    if (!c) {
+    let b = this.sentBytesChildren.get(kind);
+    if (!c || !b) {
       c = this.sent.labels(kind);
+      b = this.sentBytes.labels(kind);
       this.sentChildren.set(kind, c);
+      this.sentBytesChildren.set(kind, b);
     }
     c.inc();
+    b.inc(bytes);
   }
 
   /** Records the run time of a handler for `kind`, seconds. */

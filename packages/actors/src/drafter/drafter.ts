@@ -14,6 +14,11 @@ export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
   maxSessions?: number;
   /** How long a verification may take before it is re-issued, ms. Defaults to 10000. */
   verifyTimeoutMs?: number;
+  /**
+   * Tasks carry only the context a verifier lacks (true), or always the whole prefix (false, for
+   * comparison). Defaults to true.
+   */
+  leanContext?: boolean;
 }
 
 export class Drafter {
@@ -43,6 +48,7 @@ export class Drafter {
       capacity,
       verifyTimeoutMs: options.verifyTimeoutMs ?? 10_000,
       maxTasks: (pool) => view.alive({ role: 'verifier', pool }).length,
+      leanContext: options.leanContext ?? true,
     });
     await actor.flush();
     return d;

@@ -7,6 +7,7 @@
 import type { LanguageModel } from '@specmesh/models';
 import { type BodyOf, DrainingError, OverloadedError, UnknownSessionError } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
+import { checkSessionStart } from './check-session-start.js';
 import { DraftSession, type SessionOptions } from './session.js';
 
 export interface SessionHostOptions {
@@ -20,6 +21,8 @@ export interface SessionHostOptions {
   /** Sessions decode without drafts (see {@link SessionOptions.targetOnly}). */
   readonly targetOnly?: boolean;
   readonly shouldHandOver?: () => boolean;
+  /** See {@link SessionOptions.leanContext}. Defaults to true. */
+  readonly leanContext?: boolean;
 }
 
 export class SessionHost {
@@ -69,6 +72,7 @@ export class SessionHost {
         context: { capacity },
       });
     }
+    checkSessionStart(start, this.o.model.info.vocabSize);
     const session = new DraftSession({
       actor,
       model: this.o.model,
@@ -78,6 +82,7 @@ export class SessionHost {
       onEnd: (id) => this.sessions.delete(id),
       ...(this.o.targetOnly ? { targetOnly: true } : {}),
       ...(this.o.shouldHandOver ? { shouldHandOver: this.o.shouldHandOver } : {}),
+      ...(this.o.leanContext === false ? { leanContext: false } : {}),
     });
     this.sessions.set(start.sessionId, session);
     // Reply first, then start, so the session's first tokens never race its acceptance.

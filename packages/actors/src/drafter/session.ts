@@ -29,6 +29,7 @@ import {
   ErrorCode,
   type FinishReason,
   fromWireError,
+  prefixHash,
   toWireError,
   type WireError,
 } from '@specmesh/protocol';
@@ -61,6 +62,11 @@ export interface SessionOptions {
    * client for placement on a drafter. Not asked before {@link MIN_SEGMENT_TOKENS} tokens.
    */
   readonly shouldHandOver?: () => boolean;
+  /**
+   * Send verifiers only the context they lack (`basePos`, `baseHash`), falling back to the full prefix
+   * when one does not hold it. Off: every task carries the whole prefix. Defaults to true.
+   */
+  readonly leanContext?: boolean;
 }
 
 /** Floor of the verify timeout, ms: what scheduling noise on a busy host can add to a round trip. */
@@ -75,9 +81,15 @@ export class DraftSession {
   private readonly orch: Orchestrator;
   private readonly rng: Rng;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Epoch and draft count of each task still awaited: a result that contradicts them is refused. */
+  private readonly sentShape = new Map<string, { epoch: number; drafts: number }>();
   /** Send time of each task still awaited, for round-trip samples (never of a re-issued one). */
   private readonly sentAt = new Map<string, number>();
   private readonly verifyTimeout: VerifyTimeout;
+  /** Prefix of each task still awaited; the one answered last is what its verifier holds. */
+  private readonly prefixOf = new Map<string, Uint32Array>();
+  /** The prefix a verifier of the pool last confirmed holding for this session. */
+  private held: Uint32Array | undefined;
   private readonly unsubscribe: () => void;
   private readonly promptLen: number;
   private readonly committed: number[] = [];
@@ -142,8 +154,22 @@ export class DraftSession {
     this.unsubscribe = o.actor.handle(o.actor.subjects.result(this.id), ['verify.result', 'error'], (msg) => {
       if (msg.kind === 'verify.result') {
         const r = msg.body as BodyOf<'verify.result'>;
+        // A result that contradicts the task it names (another epoch, more accepted drafts than the
+        // task carried, another session) is forged or corrupt: the orchestrator would clamp the count
+        // and commit its token. Refused like any bad message (counted, dropped); the real verdict is
+        // still awaited.
+        const shape = this.sentShape.get(r.taskId);
+        if (shape && (r.epoch !== shape.epoch || r.accepted > shape.drafts || r.sessionId !== this.id)) {
+          this.o.actor.metrics.badMessages.inc({ code: ErrorCode.Schema });
+          this.o.actor.logger.warn(
+            { taskId: r.taskId, from: msg.from, epoch: r.epoch, accepted: r.accepted, sent: shape },
+            'verify.result contradicts its task: dropped',
+          );
+          return undefined;
+        }
         const sent = this.sentAt.get(r.taskId);
         if (sent !== undefined) this.verifyTimeout.observe(performance.now() - sent);
+        this.held = this.prefixOf.get(r.taskId) ?? this.held;
         this.clearTimer(r.taskId);
         this.consecutiveFailures = 0;
         this.trace.taskVerified(r.taskId, r.verifierId, r.accepted);
@@ -160,6 +186,8 @@ export class DraftSession {
         if (!taskId || !this.orch.inflight.includes(taskId)) return undefined;
         this.clearTimer(taskId);
         this.trace.taskEnded(taskId, 'failed');
+        // The verifier lacked the base: the re-issued task carries the whole prefix.
+        if (e.code === ErrorCode.UnknownSession) this.held = undefined;
         // A verdict that cannot change on retry (bad token ids, schema) ends the session with it;
         // a transient one (no capacity, deadline) re-issues the task, a bounded number of times.
         if (!e.retryable && e.code !== ErrorCode.UnknownSession) this.fail(fromWireError(e));
@@ -263,8 +291,7 @@ export class DraftSession {
       sessionId: this.id,
       pool: s.pool,
       epoch: c.epoch,
-      basePos: 0,
-      context: c.prefix,
+      ...this.contextFor(c.prefix),
       drafts: Uint32Array.from(c.drafts, (d) => d.token),
       sampling: s.sampling,
       attempt: 1,
@@ -292,6 +319,8 @@ export class DraftSession {
     this.o.actor.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
     this.trace.taskSent(c.taskId, c.epoch, c.base, c.drafts.length);
     this.sentAt.set(c.taskId, performance.now());
+    this.sentShape.set(c.taskId, { epoch: c.epoch, drafts: c.drafts.length });
+    this.prefixOf.set(c.taskId, c.prefix);
     this.timers.set(
       c.taskId,
       setTimeout(() => {
@@ -383,8 +412,25 @@ export class DraftSession {
     this.end('error', toWireError(err));
   }
 
+  /**
+   * What a task carries of its prefix: the tokens after what the pool's verifier confirmed holding
+   * (with the hash that proves it), or the whole prefix.
+   */
+  private contextFor(prefix: Uint32Array<ArrayBuffer>): Pick<BodyOf<'verify.task'>, 'basePos' | 'baseHash' | 'context'> {
+    const held = this.o.leanContext === false ? undefined : this.held;
+    let base = 0;
+    if (held) {
+      const n = Math.min(held.length, prefix.length);
+      while (base < n && held[base] === prefix[base]) base++;
+    }
+    if (base === 0) return { basePos: 0, context: prefix };
+    return { basePos: base, baseHash: prefixHash(prefix, base), context: prefix.slice(base) };
+  }
+
   private clearTimer(taskId: string) {
     this.sentAt.delete(taskId);
+    this.sentShape.delete(taskId);
+    this.prefixOf.delete(taskId);
     const t = this.timers.get(taskId);
     if (t) clearTimeout(t);
     this.timers.delete(taskId);
@@ -394,6 +440,8 @@ export class DraftSession {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.sentAt.clear();
+    this.sentShape.clear();
+    this.prefixOf.clear();
     if (this.deadline) clearTimeout(this.deadline);
     this.abort.abort();
     this.unsubscribe();

@@ -17,6 +17,7 @@ import {
   asSpecmeshError,
   type BodyOf,
   CancelledError,
+  prefixHash,
   toWireError,
   UnknownSessionError,
 } from '@specmesh/protocol';
@@ -163,13 +164,14 @@ export class Verifier {
       this.stats.preempted++;
       return { kind: 'preempted' };
     }
-    if (task.basePos > s.tokens.length) {
+    const lacking = this.lacksBase(task, s);
+    if (lacking) {
       this.stats.failed++;
       return {
         kind: 'failure',
         taskId: task.taskId,
         error: new UnknownSessionError(
-          `verifier ${this.actor.id} holds ${s.tokens.length} tokens of session ${task.sessionId}, task assumes ${task.basePos}`,
+          `verifier ${this.actor.id} ${lacking} of session ${task.sessionId} (task builds on ${task.basePos})`,
           { context: { sessionId: task.sessionId, held: s.tokens.length, basePos: task.basePos } },
         ),
       };
@@ -218,6 +220,15 @@ export class Verifier {
       this.running.delete(task.taskId);
       this.release();
     }
+  }
+
+  /** Why the session's held tokens cannot serve as the task's base, or undefined when they can. */
+  private lacksBase(task: Task, s: SessionState): string | undefined {
+    if (task.basePos > s.tokens.length) return `holds only ${s.tokens.length} tokens`;
+    if (task.baseHash !== undefined && prefixHash(s.tokens, task.basePos) !== task.baseHash) {
+      return 'holds other tokens (another branch)';
+    }
+    return undefined;
   }
 
   private isStale(task: Task, s: SessionState): boolean {

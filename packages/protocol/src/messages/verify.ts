@@ -35,7 +35,8 @@ export type SparseDraftDist = Static<typeof SparseDraftDistSchema>;
  *
  * The verifier's context for the session is `[0, basePos)` (tokens it already holds) followed by
  * `context` (tokens it lacks) followed by `drafts`. A verifier that holds fewer than `basePos` tokens
- * for the session answers with `E_UNKNOWN_SESSION` so the sender resends the full prefix (`basePos` 0).
+ * for the session, or whose first `basePos` tokens do not hash to `baseHash`, answers with
+ * `E_UNKNOWN_SESSION` so the sender resends the full prefix (`basePos` 0).
  */
 export const VerifyTaskSchema = Type.Object(
   {
@@ -45,6 +46,12 @@ export const VerifyTaskSchema = Type.Object(
     /** Orchestration epoch; bumps on every rejection so late results of older epochs are recognisable. */
     epoch: Count,
     basePos: Count,
+    /**
+     * {@link prefixHash} of the first `basePos` tokens of the context, when `basePos` > 0: the
+     * verifier's proof that what it holds is what the task builds on (a parallel task may have left it
+     * holding another branch).
+     */
+    baseHash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{16}$' })),
     context: TokenIds({ maxLength: MAX_TOKENS_PER_MESSAGE }),
     drafts: TokenIds({ maxLength: MAX_DRAFT_TOKENS }),
     /** `q(x_i)` of each drafted token, shape `[drafts.length]`; absent under greedy decoding. */
