@@ -3,8 +3,16 @@
  * generating for many concurrent clients, in every mode. Greedy output must equal the target model's
  * own greedy output token for token, with no token duplicated, skipped or out of order.
  */
+
+import { connect } from '@nats-io/transport-node';
 import { type EmulatedModel, emulatedPair } from '@specmesh/models';
-import { type BodyOf, type Mode, TokenOutOfRangeError } from '@specmesh/protocol';
+import {
+  type BodyOf,
+  decodeMessage,
+  MESSAGE_KIND_NAMES,
+  type Mode,
+  TokenOutOfRangeError,
+} from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import { Actor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
@@ -202,7 +210,10 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
   }
 
   it('tasks carry only the context a verifier lacks: same output as full prefixes, fewer bytes', async () => {
-    const prompts = Array.from({ length: 6 }, (_, i) => `a longer prompt number ${i} that the verifier keeps`);
+    const prompts = Array.from(
+      { length: 6 },
+      (_, i) => `a longer prompt number ${i} that the verifier keeps`,
+    );
     const run = async (lean: boolean) => {
       const c = await cluster(lean ? 'lean' : 'full', 1, 2, 0.7, { leanContext: lean });
       const outs = await Promise.all(
@@ -230,5 +241,52 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
     for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(c.target, prompts[i]!, 120));
     expect(fresh.stats.failed).toBeGreaterThan(0);
     expect(fresh.stats.tasks).toBeGreaterThan(0);
+  });
+
+  it("a request's trace id crosses every hop, in the traceparent header and in verify tasks", async () => {
+    const c = await cluster('trace', 1, 2, 0.6);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const seen = new Map<string, number>();
+    const untraced: string[] = [];
+    const nc = await connect({ servers: nats.url });
+    nats.defer(() => nc.close());
+    // Requests, publishes and replies (inboxes) alike.
+    for (const subject of ['trace.>', '_INBOX.>']) {
+      nc.subscribe(subject, {
+        callback: (_err, m) => {
+          const env = decodeMessage(m.data, MESSAGE_KIND_NAMES);
+          if (env.kind === 'heartbeat') return;
+          const header = m.headers?.get('traceparent') ?? '';
+          if (env.kind === 'batch') {
+            // A batch mixes requests: each task names its trace, the batch (and its reply) none.
+            for (const t of (env.body as BodyOf<'batch'>).tasks)
+              if (t.traceId !== traceId) untraced.push('batch task');
+          } else if (env.kind !== 'batch.result') {
+            if (!header.startsWith(`00-${traceId}-`) || env.traceId !== traceId) untraced.push(env.kind);
+          }
+          seen.set(env.kind, (seen.get(env.kind) ?? 0) + 1);
+        },
+      });
+    }
+    await nc.flush();
+    const out = await collect(
+      await generate(c.client, submit('traced', 'follow me through the cluster', 'dsi', 24), { traceId }),
+    );
+    expect(out.tokens).toEqual(reference(c.target, 'follow me through the cluster', 24));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(untraced).toEqual([]);
+    for (const kind of [
+      'submit',
+      'submit.ok',
+      'session.start',
+      'session.ok',
+      'verify.task',
+      'batch',
+      'batch.result',
+      'verify.result',
+      'tokens',
+    ]) {
+      expect(seen.get(kind) ?? 0, kind).toBeGreaterThan(0);
+    }
   });
 });

@@ -10,7 +10,14 @@
  * await actor.drain();
  */
 import { performance } from 'node:perf_hooks';
-import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  connect,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  headers as natsHeaders,
+  type Subscription,
+} from '@nats-io/transport-node';
 import {
   asSpecmeshError,
   type BodyOf,
@@ -32,6 +39,7 @@ import { type ActorConfig, type ActorOptions, resolveActorOptions } from './acto
 import { createLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 import { mapRequestError } from './nats-errors.js';
+import { SpanIds, TRACEPARENT_HEADER, traceIdOf, traceparent } from './trace-context.js';
 
 /** A reply a handler returns: any message kind with its body. */
 export type Reply = { [K in MessageKind]: { kind: K; body: BodyOf<K>; traceId?: string } }[MessageKind];
@@ -44,6 +52,8 @@ export interface HandlerContext {
   readonly expectsReply: boolean;
   /** Aborted when the actor stops. */
   readonly signal: AbortSignal;
+  /** The request's trace id: the `traceparent` header's, else the envelope's `tr`. */
+  readonly traceId?: string;
 }
 
 /**
@@ -80,6 +90,7 @@ export class Actor {
   readonly codec: Codec;
   readonly logger: Logger;
   readonly metrics: RuntimeMetrics;
+  private readonly spanIds = new SpanIds();
   readonly startedAt = Date.now();
 
   private state: State = 'running';
@@ -205,21 +216,27 @@ export class Actor {
     this.inflight++;
     const expectsReply = Boolean(msg.reply);
     const started = performance.now();
-    const ctx: HandlerContext = { subject, expectsReply, signal: this.abort.signal };
+    const traceId = traceIdOf(msg.headers?.get(TRACEPARENT_HEADER)) ?? env.traceId;
+    const ctx: HandlerContext = {
+      subject,
+      expectsReply,
+      signal: this.abort.signal,
+      ...(traceId ? { traceId } : {}),
+    };
     let result: ReturnType<Handler<K>>;
     try {
       result = handler(env, ctx);
     } catch (err) {
-      this.finishHandler(msg, env.kind, started, undefined, err);
+      this.finishHandler(msg, env.kind, started, undefined, err, traceId);
       return;
     }
     if (result instanceof Promise) {
       result.then(
-        (reply) => this.finishHandler(msg, env.kind, started, reply, undefined),
-        (err) => this.finishHandler(msg, env.kind, started, undefined, err),
+        (reply) => this.finishHandler(msg, env.kind, started, reply, undefined, traceId),
+        (err) => this.finishHandler(msg, env.kind, started, undefined, err, traceId),
       );
     } else {
-      this.finishHandler(msg, env.kind, started, result, undefined);
+      this.finishHandler(msg, env.kind, started, result, undefined, traceId);
     }
   }
 
@@ -229,21 +246,25 @@ export class Actor {
     started: number,
     reply: Reply | undefined,
     err: unknown,
+    traceId: string | undefined,
   ) {
     this.metrics.observeHandler(kind, (performance.now() - started) / 1000);
     if (err !== undefined) {
       const e = asSpecmeshError(err);
       this.metrics.handlerErrors.inc({ code: e.code });
-      this.logger.warn({ err: e, kind }, 'handler failed');
+      this.logger.warn({ err: e, kind, ...(traceId ? { traceId } : {}) }, 'handler failed');
       this.replyError(msg, e);
     } else if (reply && msg.reply) {
       try {
+        // A reply belongs to the request's trace unless the handler names another.
+        const replyTrace = reply.traceId ?? traceId;
         const data = this.codec.encode(
           reply.kind,
           reply.body as never,
-          reply.traceId ? { traceId: reply.traceId } : {},
+          replyTrace ? { traceId: replyTrace } : {},
         );
-        msg.respond(data);
+        const headers = this.traceHeaders(replyTrace);
+        msg.respond(data, headers ? { headers } : undefined);
         this.metrics.countSent(reply.kind, data.byteLength);
       } catch (encodeErr) {
         const e = asSpecmeshError(encodeErr);
@@ -309,7 +330,8 @@ export class Actor {
     if (this.state === 'closed')
       throw new ConnectionError(`actor ${this.id} is closed; cannot publish on ${subject}`);
     const data = this.codec.encode(kind, body, options);
-    this.nc.publish(subject, data);
+    const headers = this.traceHeaders(options.traceId);
+    this.nc.publish(subject, data, headers ? { headers } : undefined);
     this.metrics.countSent(kind, data.byteLength);
   }
 
@@ -335,7 +357,8 @@ export class Actor {
     this.metrics.countSent(kind, data.byteLength);
     let reply: Msg;
     try {
-      const pending = this.nc.request(subject, data, { timeout: timeoutMs });
+      const headers = this.traceHeaders(options.traceId);
+      const pending = this.nc.request(subject, data, { timeout: timeoutMs, ...(headers ? { headers } : {}) });
       reply = signal ? await raceAbort(pending, signal, subject) : await pending;
     } catch (err) {
       const e = mapRequestError(err, subject, timeoutMs);
@@ -353,6 +376,14 @@ export class Actor {
     }
     this.metrics.countRequestOk();
     return env as Envelope<R>;
+  }
+
+  /** A `traceparent` header for a message of trace `traceId` (none without one). */
+  private traceHeaders(traceId: string | undefined): MsgHdrs | undefined {
+    if (!traceId) return undefined;
+    const h = natsHeaders();
+    h.set(TRACEPARENT_HEADER, traceparent(traceId, this.spanIds.take()));
+    return h;
   }
 
   /** Publishes a heartbeat now (also done on the interval). */

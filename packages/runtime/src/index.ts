@@ -29,3 +29,4 @@ export type { Drainable, ShutdownOptions } from './shutdown.js';
 export { installGracefulShutdown } from './shutdown.js';
 export type { ChildSpec, ChildStatus, SupervisorEvent, SupervisorOptions } from './supervisor.js';
 export { Supervisor } from './supervisor.js';
+export { isTraceId, newTraceId, TRACEPARENT_HEADER, traceIdOf, traceparent } from './trace-context.js';

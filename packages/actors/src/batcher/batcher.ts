@@ -241,8 +241,15 @@ export class Batcher {
         const e = byId.get(r.taskId);
         if (!e) continue;
         this.sticky.set(r.sessionId, verifierId);
-        if (!reply.body.published)
-          this.actor.publish(this.actor.subjects.result(r.sessionId), 'verify.result', r);
+        if (!reply.body.published) {
+          const traceId = e.task.traceId;
+          this.actor.publish(
+            this.actor.subjects.result(r.sessionId),
+            'verify.result',
+            r,
+            traceId ? { traceId } : {},
+          );
+        }
       }
       for (const f of reply.body.failures) {
         const e = byId.get(f.taskId);
@@ -283,10 +290,12 @@ export class Batcher {
   }
 
   private publishFailure(task: Task, error: BodyOf<'error'>) {
-    this.actor.publish(this.actor.subjects.result(task.sessionId), 'error', {
-      ...error,
-      context: { ...error.context, taskId: task.taskId, sessionId: task.sessionId },
-    });
+    this.actor.publish(
+      this.actor.subjects.result(task.sessionId),
+      'error',
+      { ...error, context: { ...error.context, taskId: task.taskId, sessionId: task.sessionId } },
+      task.traceId ? { traceId: task.traceId } : {},
+    );
   }
 
   /** Sends what is queued, stops taking tasks, waits for batches in flight, closes. */

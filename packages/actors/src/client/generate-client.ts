@@ -43,6 +43,8 @@ export interface GenerateOptions {
   maxMoves?: number;
   /** Told each time the request moves (logs, metrics, tests). */
   onMove?: (move: RequestMove) => void;
+  /** Trace id (W3C, 32 hex digits) every message of the request carries, on every hop. */
+  traceId?: string;
 }
 
 /** Why and where a request moved. */
@@ -88,6 +90,7 @@ export async function generate(
   const probeAfterMs = options.probeAfterMs ?? 500;
   const probeTimeoutMs = options.probeTimeoutMs ?? 1000;
   const maxMoves = options.maxMoves ?? 8;
+  const trace = options.traceId ? { traceId: options.traceId } : {};
   const reorder = new TokenReorderer();
   const ready: TokenChunk[] = [];
   const committed: number[] = [];
@@ -132,6 +135,7 @@ export async function generate(
           expect: 'submit.ok',
           timeoutMs,
           ...(options.signal ? { signal: options.signal } : {}),
+          ...trace,
         });
         return reply.body;
       } catch (err) {
@@ -167,7 +171,7 @@ export async function generate(
     if (current) {
       const body: BodyOf<'session.cancel'> = { sessionId: current.sessionId, reason: 'client cancelled' };
       try {
-        actor.publish(actor.subjects.session(current.drafterId), 'session.cancel', body);
+        actor.publish(actor.subjects.session(current.drafterId), 'session.cancel', body, trace);
       } catch {
         // connection gone: the host's deadline ends the session
       }
@@ -183,7 +187,7 @@ export async function generate(
         actor.subjects.session(host.drafterId),
         'session.probe',
         { sessionId: host.sessionId },
-        { expect: 'session.ok', timeoutMs: probeTimeoutMs },
+        { expect: 'session.ok', timeoutMs: probeTimeoutMs, ...trace },
       );
       return undefined;
     } catch (err) {
@@ -213,10 +217,12 @@ export async function generate(
     if (reason === 'hung' || reason === 'gap') {
       // If it wakes up it should stop, not keep a target busy.
       try {
-        actor.publish(actor.subjects.session(old.drafterId), 'session.cancel', {
-          sessionId: old.sessionId,
-          reason: 'client moved the request',
-        });
+        actor.publish(
+          actor.subjects.session(old.drafterId),
+          'session.cancel',
+          { sessionId: old.sessionId, reason: 'client moved the request' },
+          trace,
+        );
       } catch {
         // best effort
       }

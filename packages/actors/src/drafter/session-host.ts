@@ -36,7 +36,7 @@ export class SessionHost {
     this.unsubscribe = actor.handle(
       actor.subjects.session(actor.id),
       ['session.start', 'session.cancel', 'session.probe'],
-      (msg) => {
+      (msg, ctx) => {
         switch (msg.kind) {
           case 'session.cancel':
             this.sessions.get((msg.body as BodyOf<'session.cancel'>).sessionId)?.cancel();
@@ -44,7 +44,7 @@ export class SessionHost {
           case 'session.probe':
             return this.probe((msg.body as BodyOf<'session.probe'>).sessionId);
           default:
-            return this.start(msg.body as BodyOf<'session.start'>);
+            return this.start(msg.body as BodyOf<'session.start'>, ctx.traceId);
         }
       },
     );
@@ -64,8 +64,14 @@ export class SessionHost {
     return { kind: 'session.ok' as const, body: { sessionId, drafterId: this.o.actor.id } };
   }
 
-  private start(start: BodyOf<'session.start'>) {
+  private start(start: BodyOf<'session.start'>, traceId: string | undefined) {
     const { actor, capacity } = this.o;
+    // A start for a session this host already runs is a repeat (a retried or replayed request): a
+    // second session of the same id would share its task ids and token subject and stream every
+    // token twice. Answer as the first time and start nothing.
+    if (this.sessions.has(start.sessionId)) {
+      return { kind: 'session.ok' as const, body: { sessionId: start.sessionId, drafterId: actor.id } };
+    }
     if (actor.status !== 'running') throw new DrainingError(`${actor.id} is draining`);
     if (this.sessions.size >= capacity) {
       throw new OverloadedError(`${actor.id} holds ${this.sessions.size} sessions`, {
@@ -83,6 +89,7 @@ export class SessionHost {
       ...(this.o.targetOnly ? { targetOnly: true } : {}),
       ...(this.o.shouldHandOver ? { shouldHandOver: this.o.shouldHandOver } : {}),
       ...(this.o.leanContext === false ? { leanContext: false } : {}),
+      ...(traceId ? { traceId } : {}),
     });
     this.sessions.set(start.sessionId, session);
     // Reply first, then start, so the session's first tokens never race its acceptance.

@@ -29,6 +29,7 @@ import {
   ErrorCode,
   type FinishReason,
   fromWireError,
+  type MessageKind,
   prefixHash,
   toWireError,
   type WireError,
@@ -67,6 +68,8 @@ export interface SessionOptions {
    * when one does not hold it. Off: every task carries the whole prefix. Defaults to true.
    */
   readonly leanContext?: boolean;
+  /** The request's trace id: every message the session sends carries it. */
+  readonly traceId?: string;
 }
 
 /** Floor of the verify timeout, ms: what scheduling noise on a busy host can add to a round trip. */
@@ -234,7 +237,7 @@ export class DraftSession {
             this.clearTimer(id);
             this.trace.taskEnded(id, 'preempted');
           }
-          this.o.actor.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
+          this.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
             sessionId: this.id,
             taskIds: [...c.taskIds],
           });
@@ -296,6 +299,7 @@ export class DraftSession {
       sampling: s.sampling,
       attempt: 1,
       deadlineAt: Date.now() + this.verifyTimeout.current(),
+      ...(this.o.traceId ? { traceId: this.o.traceId } : {}),
     };
     if (s.sampling.temperature > 0 && c.drafts.length > 0) {
       const offsets = new Uint32Array(c.drafts.length + 1);
@@ -316,7 +320,7 @@ export class DraftSession {
         return j >= 0 ? d.dist!.probs[j]! : 0;
       });
     }
-    this.o.actor.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
+    this.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
     this.trace.taskSent(c.taskId, c.epoch, c.base, c.drafts.length);
     this.sentAt.set(c.taskId, performance.now());
     this.sentShape.set(c.taskId, { epoch: c.epoch, drafts: c.drafts.length });
@@ -354,7 +358,7 @@ export class DraftSession {
       done: false,
     };
     if (chunk.seq === 0) chunk.promptTokens = this.promptLen;
-    this.o.actor.publish(this.o.start.tokenSubject, 'tokens', chunk);
+    this.publish(this.o.start.tokenSubject, 'tokens', chunk);
   }
 
   /** Stops here without finishing: the client resubmits from what it holds and gets a new host. */
@@ -363,12 +367,12 @@ export class DraftSession {
     this.ended = true;
     const inflight = this.orch.inflight;
     if (inflight.length > 0) {
-      this.o.actor.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
+      this.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
         sessionId: this.id,
         taskIds: inflight,
       });
     }
-    this.o.actor.publish(this.o.start.tokenSubject, 'tokens', {
+    this.publish(this.o.start.tokenSubject, 'tokens', {
       requestId: this.o.start.requestId,
       sessionId: this.id,
       seq: this.seq++,
@@ -396,7 +400,7 @@ export class DraftSession {
     };
     if (error) chunk.error = error;
     chunk.trace = this.trace.snapshot();
-    this.o.actor.publish(this.o.start.tokenSubject, 'tokens', chunk);
+    this.publish(this.o.start.tokenSubject, 'tokens', chunk);
     this.cleanup();
   }
 
@@ -404,7 +408,7 @@ export class DraftSession {
     if (this.ended) return;
     const inflight = this.orch.inflight;
     if (inflight.length > 0) {
-      this.o.actor.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
+      this.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
         sessionId: this.id,
         taskIds: inflight,
       });
@@ -416,7 +420,9 @@ export class DraftSession {
    * What a task carries of its prefix: the tokens after what the pool's verifier confirmed holding
    * (with the hash that proves it), or the whole prefix.
    */
-  private contextFor(prefix: Uint32Array<ArrayBuffer>): Pick<BodyOf<'verify.task'>, 'basePos' | 'baseHash' | 'context'> {
+  private contextFor(
+    prefix: Uint32Array<ArrayBuffer>,
+  ): Pick<BodyOf<'verify.task'>, 'basePos' | 'baseHash' | 'context'> {
     const held = this.o.leanContext === false ? undefined : this.held;
     let base = 0;
     if (held) {
@@ -425,6 +431,10 @@ export class DraftSession {
     }
     if (base === 0) return { basePos: 0, context: prefix };
     return { basePos: base, baseHash: prefixHash(prefix, base), context: prefix.slice(base) };
+  }
+
+  private publish<K extends MessageKind>(subject: string, kind: K, body: BodyOf<K>) {
+    this.o.actor.publish(subject, kind, body, this.o.traceId ? { traceId: this.o.traceId } : {});
   }
 
   private clearTimer(taskId: string) {

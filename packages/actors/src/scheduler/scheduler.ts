@@ -37,6 +37,8 @@ interface Host {
 
 interface Waiting {
   submit: Submit;
+  /** The request's trace id, passed on to the session's host. */
+  traceId?: string;
   enqueuedAt: number;
   resolve: (reply: Reply) => void;
   reject: (err: SpecmeshError) => void;
@@ -110,14 +112,19 @@ export class Scheduler {
       this.pump();
       return undefined;
     });
-    this.actor.handle(this.actor.subjects.submit(), 'submit', (msg) => this.admit(msg.body), {
-      queue: 'scheduler',
-    });
+    this.actor.handle(
+      this.actor.subjects.submit(),
+      'submit',
+      (msg, ctx) => this.admit(msg.body, ctx.traceId),
+      {
+        queue: 'scheduler',
+      },
+    );
     this.sweep = setInterval(() => this.expireWaiting(), 50);
     this.sweep.unref();
   }
 
-  private admit(submit: Submit): Promise<Reply> {
+  private admit(submit: Submit, traceId: string | undefined): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       if (this.queue.length >= this.config.maxQueue && !this.hasFreeDrafter()) {
         this.stats.rejectedOverloaded++;
@@ -137,7 +144,7 @@ export class Scheduler {
       }
       // A client that gave up on an earlier attempt of this request (timed out) is not waiting for it.
       this.queue = this.queue.filter((w) => w.submit.requestId !== submit.requestId);
-      this.queue.push({ submit, enqueuedAt: Date.now(), resolve, reject });
+      this.queue.push({ submit, enqueuedAt: Date.now(), resolve, reject, ...(traceId ? { traceId } : {}) });
       this.pump();
     });
   }
@@ -246,13 +253,14 @@ export class Scheduler {
       await this.actor.request(this.actor.subjects.session(drafterId), 'session.start', start, {
         expect: 'session.ok',
         timeoutMs: this.config.startTimeoutMs,
+        ...(w.traceId ? { traceId: w.traceId } : {}),
       });
       this.stats.admitted++;
       if (host.targetOnly) this.stats.targetOnly++;
       if (submit.resume) this.stats.resumed++;
       if (host.targetOnly) {
         this.actor.logger.warn(
-          { requestId: submit.requestId, verifierId: drafterId },
+          { requestId: submit.requestId, verifierId: drafterId, traceId: w.traceId },
           'no drafter alive: serving target-only on a verifier',
         );
       }
@@ -272,7 +280,7 @@ export class Scheduler {
       }
       tried.add(drafterId);
       this.actor.logger.warn(
-        { drafterId, code: e.code, requestId: submit.requestId },
+        { drafterId, code: e.code, requestId: submit.requestId, traceId: w.traceId },
         'session start failed',
       );
       const next =

@@ -207,7 +207,12 @@ export class Verifier {
         computeMs: performance.now() - started,
       };
       // Straight to the drafter, now: it need not wait for the batch reply and the batcher's relay.
-      this.actor.publish(this.actor.subjects.result(task.sessionId), 'verify.result', result);
+      this.actor.publish(
+        this.actor.subjects.result(task.sessionId),
+        'verify.result',
+        result,
+        task.traceId ? { traceId: task.traceId } : {},
+      );
       return { kind: 'result', result };
     } catch (err) {
       if (err instanceof CancelledError || this.isStale(task, s)) {

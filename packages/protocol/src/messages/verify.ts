@@ -62,6 +62,11 @@ export const VerifyTaskSchema = Type.Object(
     /** Delivery attempt, starting at 1; a retry keeps the task id so results stay idempotent. */
     attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
     deadlineAt: Type.Optional(EpochMs),
+    /**
+     * The request's trace id (W3C, 32 hex digits). In the body because a batch carries tasks of many
+     * requests, so the batch's own envelope and headers cannot name one trace.
+     */
+    traceId: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$' })),
   },
   { additionalProperties: false },
 );
