@@ -3,32 +3,31 @@
  *
  * Wire form of every message (a msgpack map with short keys):
  *
- *   { v: protocol version, k: kind, f: sender id, i: message id, t: send time (ms epoch), tr?: trace id, b: body }
+ *   { v: major version, vm: minor version, k: kind, f: sender id, i: message id, t: send time (ms epoch),
+ *     b: body, tr?: trace id }
  *
  * The envelope is stamped here, never by callers. Decoding checks, in order: size limit of the
- * expected kind(s), msgpack validity, envelope shape, protocol version, kind, body schema. Each failure
- * is a typed {@link SpecmeshError}; nothing else escapes.
+ * expected kind(s), msgpack validity, envelope shape, protocol version (versioning.ts), kind, the
+ * kind's size limit, body schema (after dropping a newer minor's unknown fields). Each failure is a
+ * typed {@link SpecmeshError}; nothing else escapes.
  */
 
 import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { Packr } from 'msgpackr';
-import {
-  DecodeError,
-  SchemaError,
-  SpecmeshError,
-  TooLargeError,
-  UnknownKindError,
-  VersionError,
-} from './errors.js';
+import { DecodeError, SchemaError, SpecmeshError, TooLargeError, UnknownKindError } from './errors.js';
 import { type BodyOf, isMessageKind, MESSAGE_KIND_NAMES, MESSAGE_KINDS, type MessageKind } from './kinds.js';
 import { assertSubjectToken, PROTOCOL_VERSION } from './subjects.js';
 import { installTypedArrayDecoder } from './typed-array-ext.js';
+import { dropUnknownFields } from './unknown-fields.js';
+import { checkVersion, PROTOCOL_MINOR } from './versioning.js';
 
 /** A decoded message: envelope facts plus the typed body. */
 export interface Envelope<K extends MessageKind = MessageKind> {
-  /** Protocol version of the sender. */
+  /** Protocol major version of the sender (always this build's: other majors are refused). */
   readonly v: number;
+  /** Protocol minor version of the sender: the envelope's `vm`, 0 when absent. */
+  readonly minor: number;
   readonly kind: K;
   /** Sender instance id. */
   readonly from: string;
@@ -38,6 +37,11 @@ export interface Envelope<K extends MessageKind = MessageKind> {
   readonly time: number;
   readonly traceId?: string;
   readonly body: BodyOf<K>;
+  /**
+   * Body fields of a newer minor that this build does not know and dropped before validation, as
+   * JSON-pointer paths (`/sampling/minP`). Absent when nothing was dropped.
+   */
+  readonly ignoredFields?: readonly string[];
 }
 
 /** Any decoded message, as a discriminated union on `kind`. */
@@ -59,8 +63,12 @@ export interface EncodeOptions {
 }
 
 installTypedArrayDecoder();
-// A typed array of any other kind is silently corrupted by msgpackr unless `moreTypes` is on.
-const packr = new Packr({ useRecords: false, moreTypes: true, mapsAsObjects: true, int64AsType: 'number' });
+/**
+ * msgpackr settings of the wire: plain maps (no msgpackr records) and typed arrays as ext 0x74. A typed
+ * array of any other kind is silently corrupted by msgpackr unless `moreTypes` is on.
+ */
+export const WIRE_PACKR_OPTIONS = { useRecords: false, moreTypes: true } as const;
+const packr = new Packr({ ...WIRE_PACKR_OPTIONS, mapsAsObjects: true, int64AsType: 'number' });
 
 const checkers = new Map<MessageKind, TypeCheck<TSchema>>(
   MESSAGE_KIND_NAMES.map((k) => [k, TypeCompiler.Compile(MESSAGE_KINDS[k].schema as TSchema)]),
@@ -96,6 +104,7 @@ export class Codec {
     if (this.validateOnEncode && !checkers.get(kind)!.Check(body)) throw schemaError(kind, body, 'encode');
     const wire: Record<string, unknown> = {
       v: PROTOCOL_VERSION,
+      vm: PROTOCOL_MINOR,
       k: kind,
       f: this.from,
       i: options.id ?? this.idPrefix + (++this.counter).toString(36),
@@ -123,6 +132,10 @@ export class Codec {
  * expects `verify.result` rejects a `submit`). An `error` message is returned as such when expected;
  * requesters turn it into a typed error with `fromWireError`.
  *
+ * A message of a newer minor of this major may carry body fields this build does not know: they are
+ * dropped (and listed in `ignoredFields`) before validation. From this or an older minor, an unknown
+ * field is a schema violation.
+ *
  * @throws SpecmeshError with code E_TOO_LARGE, E_DECODE, E_VERSION, E_UNKNOWN_KIND or E_SCHEMA.
  */
 export function decodeMessage<K extends MessageKind = MessageKind>(
@@ -149,14 +162,7 @@ export function decodeMessage<K extends MessageKind = MessageKind>(
     throw new DecodeError('message is not a specmesh envelope (expected a map)');
   }
   const w = wire as Record<string, unknown>;
-  if (w['v'] !== PROTOCOL_VERSION) {
-    throw new VersionError(
-      `protocol version ${String(w['v'])} is not supported (this build speaks v${PROTOCOL_VERSION})`,
-      {
-        context: { got: typeof w['v'] === 'number' ? w['v'] : String(w['v']), supported: PROTOCOL_VERSION },
-      },
-    );
-  }
+  const { minor } = checkVersion(w);
   const kind = w['k'];
   if (!isMessageKind(kind)) {
     throw new UnknownKindError(`unknown message kind ${JSON.stringify(String(kind)).slice(0, 80)}`);
@@ -183,6 +189,9 @@ export function decodeMessage<K extends MessageKind = MessageKind>(
     );
   }
   const body = w['b'];
+  // A newer minor may have added optional fields; an older receiver drops them and checks the rest.
+  const ignored =
+    minor > PROTOCOL_MINOR ? dropUnknownFields(MESSAGE_KINDS[kind].schema as TSchema, body) : [];
   let valid: boolean;
   try {
     valid = checkers.get(kind)!.Check(body);
@@ -190,8 +199,17 @@ export function decodeMessage<K extends MessageKind = MessageKind>(
     throw new SchemaError(`${kind} message body could not be checked`, { cause, context: { kind } });
   }
   if (!valid) throw schemaError(kind, body, 'decode');
-  const env: Envelope<K> = { v: PROTOCOL_VERSION, kind: kind as K, from, id, time, body: body as BodyOf<K> };
+  const env: Envelope<K> = {
+    v: PROTOCOL_VERSION,
+    minor,
+    kind: kind as K,
+    from,
+    id,
+    time,
+    body: body as BodyOf<K>,
+  };
   if (traceId !== undefined) (env as { traceId?: string }).traceId = traceId;
+  if (ignored.length > 0) (env as { ignoredFields?: readonly string[] }).ignoredFields = ignored;
   return env;
 }
 

@@ -215,7 +215,8 @@ export class InternalError extends SpecmeshError {
 
 type ErrorClass = new (message: string, options?: SpecmeshErrorOptions) => SpecmeshError;
 
-const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = {
+/** The class each code rebuilds to on the receiving side. */
+export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = {
   [ErrorCode.Decode]: DecodeError,
   [ErrorCode.Version]: VersionError,
   [ErrorCode.UnknownKind]: UnknownKindError,

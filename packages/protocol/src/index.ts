@@ -38,11 +38,12 @@ export {
   SamplingSchema,
   WindowSpecSchema,
 } from './messages/common.js';
-export type { DrainAccepted, DrainRequest } from './messages/control.js';
-export { DrainAcceptedSchema, DrainRequestSchema } from './messages/control.js';
+export type { DrainAccepted, DrainRequest, Ping, Pong } from './messages/control.js';
+export { DrainAcceptedSchema, DrainRequestSchema, PingSchema, PongSchema } from './messages/control.js';
 export type { Heartbeat, Load } from './messages/heartbeat.js';
 export { HeartbeatSchema, LoadSchema, RoleSchema } from './messages/heartbeat.js';
 export type {
+  Placement,
   SessionAccepted,
   SessionCancel,
   SessionProbe,
@@ -51,6 +52,7 @@ export type {
   SubmitAccepted,
 } from './messages/request.js';
 export {
+  PlacementSchema,
   ResumeSchema,
   SessionAcceptedSchema,
   SessionCancelSchema,
@@ -88,3 +90,5 @@ export {
 export { fnv1aTokens, prefixHash } from './prefix-hash.js';
 export type { Role, Subjects, SubjectsOptions } from './subjects.js';
 export { assertSubjectToken, createSubjects, DEFAULT_SUBJECT_PREFIX, PROTOCOL_VERSION } from './subjects.js';
+export type { MinorRelease, ProtocolVersion } from './versioning.js';
+export { MINOR_RELEASES, PROTOCOL_MINOR } from './versioning.js';

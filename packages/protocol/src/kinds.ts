@@ -4,7 +4,7 @@
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import { WireErrorSchema } from './messages/common.js';
-import { DrainAcceptedSchema, DrainRequestSchema } from './messages/control.js';
+import { DrainAcceptedSchema, DrainRequestSchema, PingSchema, PongSchema } from './messages/control.js';
 import { HeartbeatSchema } from './messages/heartbeat.js';
 import {
   SessionAcceptedSchema,
@@ -47,6 +47,8 @@ export const MESSAGE_KINDS = {
   error: { schema: WireErrorSchema, maxBytes: 16 * KiB },
   drain: { schema: DrainRequestSchema, maxBytes: 4 * KiB },
   'drain.ok': { schema: DrainAcceptedSchema, maxBytes: 4 * KiB },
+  ping: { schema: PingSchema, maxBytes: 1 * KiB },
+  pong: { schema: PongSchema, maxBytes: 1 * KiB },
 } as const satisfies Record<string, { schema: TSchema; maxBytes: number }>;
 
 export type MessageKind = keyof typeof MESSAGE_KINDS;

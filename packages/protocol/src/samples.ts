@@ -82,6 +82,8 @@ export function sampleBodies(): { [K in MessageKind]: BodyOf<K> } {
       resume: { committed: Uint32Array.of(29_871, 432), nextSeq: 2 },
     },
     'session.probe': { sessionId: 'sess-1' },
+    ping: {},
+    pong: { id: 'verifier-a' },
     'session.ok': { sessionId: 'sess-1', drafterId: 'drafter-a' },
     'session.cancel': { sessionId: 'sess-1', reason: 'client disconnected' },
     'verify.task': sampleVerifyTask(),

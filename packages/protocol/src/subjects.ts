@@ -74,6 +74,8 @@ export interface Subjects {
   echo(service: string): string;
   /** `<p>.v1.ctl.<id>`: operator → one instance (drain), request/reply. */
   control(id: string): string;
+  /** `<p>.v1.ping.<id>`: any actor → one instance, request/reply (round-trip measurement). */
+  ping(id: string): string;
 }
 
 /** Validates the options once and returns the subject builders. */
@@ -104,5 +106,6 @@ export function createSubjects(options: SubjectsOptions = {}): Subjects {
       role ? `${base}.hb.${assertSubjectToken(role, 'role')}.*` : `${base}.hb.>`,
     echo: (service: string) => one('echo', service, 'echo service'),
     control: (id: string) => one('ctl', id, 'instance id'),
+    ping: (id: string) => one('ping', id, 'instance id'),
   });
 }

@@ -24,3 +24,14 @@ export const DrainAcceptedSchema = Type.Object(
   { additionalProperties: false },
 );
 export type DrainAccepted = Static<typeof DrainAcceptedSchema>;
+
+/**
+ * `ping`, on `<p>.v1.ping.<id>`: measures the round trip to one instance over NATS (the path its
+ * messages really take: proxies, leaf nodes, routes). Every actor answers with `pong`.
+ */
+export const PingSchema = Type.Object({}, { additionalProperties: false });
+export type Ping = Static<typeof PingSchema>;
+
+/** `pong`: the answer to `ping`, naming who answered. */
+export const PongSchema = Type.Object({ id: Id }, { additionalProperties: false });
+export type Pong = Static<typeof PongSchema>;

@@ -63,6 +63,24 @@ export const SubmitAcceptedSchema = Type.Object(
 );
 export type SubmitAccepted = Static<typeof SubmitAcceptedSchema>;
 
+/**
+ * How the scheduler placed a session, and the thresholds its host applies to decide whether the
+ * request should move (hand over) while it runs, so that scheduler and hosts judge alike.
+ */
+export const PlacementSchema = Type.Object(
+  {
+    /** `edge`: a drafter; `fused`: a verifier drafting with its own draft model; `target-only`. */
+    kind: Type.Union([Type.Literal('edge'), Type.Literal('fused'), Type.Literal('target-only')]),
+    policy: Type.Union([Type.Literal('adaptive'), Type.Literal('edge'), Type.Literal('fused')]),
+    /** Edge round trip (ms) from which fused pays off when the cloud has room. */
+    fusedRttMs: Type.Number({ minimum: 0, maximum: 60_000 }),
+    /** Pool load (work over capacity) from which the cloud counts as busy. */
+    busyLoad: Type.Number({ minimum: 0, maximum: 100 }),
+  },
+  { additionalProperties: false },
+);
+export type Placement = Static<typeof PlacementSchema>;
+
 /** `session.start`: the scheduler hands a request to a drafter, which owns it from now on. */
 export const SessionStartSchema = Type.Object(
   {
@@ -72,6 +90,7 @@ export const SessionStartSchema = Type.Object(
     tokenSubject: Type.String({ minLength: 1, maxLength: 512 }),
     /** Present when the session resumes after its previous host died, hung or handed it over. */
     resume: Type.Optional(ResumeSchema),
+    placement: Type.Optional(PlacementSchema),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,321 @@
+/**
+ * What each message kind and each field means, for the generated tables of docs/protocol.md. Types,
+ * ranges and optionality come from the schemas; only meanings live here. The generator refuses a schema
+ * field without a meaning here and a meaning for a field no schema has, so the two cannot drift apart.
+ *
+ * Keys are field paths within a section: `sampling` for a field, `failures[].taskId` for a field of an
+ * object inside an array that has no section of its own.
+ */
+import type { MessageKind } from '../kinds.js';
+
+/** How a kind travels. */
+export interface KindDoc {
+  /** Subject(s) it is sent on, `<p>.v1.` left out. */
+  readonly subject: string;
+  /** Request/reply, publish, or reply; queue groups named. */
+  readonly pattern: string;
+  readonly summary: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** Fields `submit` and `session.start` share: what a generation asks for. */
+const generation = {
+  requestId: 'Client-chosen id of the request; names its token subject `tokens.<requestId>`.',
+  prompt: 'Text (the models tokenize it) or token ids.',
+  maxTokens: 'Output tokens to generate at most (the stream ends with `finishReason: "length"`).',
+  sampling: 'How tokens are chosen; `temperature` 0 is greedy.',
+  mode: 'Orchestration: `nonsi` plain target decoding, `si` classic speculative, `dsi` distributed speculative.',
+  window: 'Window policy and its starting (or fixed) draft length `k`.',
+  deadlineAt: 'Absolute deadline, sender wall clock, ms since the Unix epoch; work past it is abandoned.',
+  stop: 'Stop strings: generation ends before the first one and the stream ends with `finishReason: "stop"`.',
+} as const;
+
+export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
+  submit: {
+    subject: 'sched.submit',
+    pattern: 'request/reply, queue group `scheduler`; reply `submit.ok` or `error`',
+    summary: 'Ask the scheduler to run one generation request.',
+    fields: {
+      ...generation,
+      pool: 'Target pool to use; the scheduler picks one when absent.',
+      resume:
+        'Continue a request whose host died, hung or handed it over: the output the client holds and the next chunk number. The new host generates only what follows.',
+      avoid: 'Instance ids not to place the session on (the host that just failed).',
+    },
+  },
+  'submit.ok': {
+    subject: 'reply to `submit`',
+    pattern: 'reply',
+    summary: 'The request was admitted and placed; tokens arrive on `tokenSubject`.',
+    fields: {
+      requestId: 'The `submit`’s request id.',
+      sessionId: 'Id of the session that runs the request (unique per placement).',
+      drafterId:
+        'Instance hosting the session: a drafter, or a verifier decoding target-only while no drafter can serve. `session.cancel` and `session.probe` go to `session.<drafterId>`.',
+      pool: 'Target pool the session verifies on.',
+      tokenSubject: 'Full subject the `tokens` chunks are published on.',
+    },
+  },
+  'session.start': {
+    subject: 'session.<hostId>',
+    pattern: 'request/reply; reply `session.ok` or `error`',
+    summary: 'The scheduler hands a request to a host (drafter), which owns it from then on.',
+    fields: {
+      sessionId: 'Session id chosen by the scheduler.',
+      ...generation,
+      pool: 'Target pool to verify on.',
+      tokenSubject: 'Full subject to publish the `tokens` chunks on.',
+      resume:
+        'Present when the session continues another host’s work: `committed` becomes context, not output, and chunks continue at `nextSeq` and output index `committed.length`.',
+      placement:
+        'How the scheduler placed the session, and the thresholds the host applies to decide whether it should move while it runs.',
+    },
+  },
+  'session.ok': {
+    subject: 'reply to `session.start` or `session.probe`',
+    pattern: 'reply',
+    summary: 'The host runs the session.',
+    fields: {
+      sessionId: 'The session.',
+      drafterId: 'The answering host.',
+    },
+  },
+  'session.cancel': {
+    subject: 'session.<hostId>',
+    pattern: 'publish',
+    summary: 'Stop a session (client gone, deadline passed, operator). Unknown sessions are ignored.',
+    fields: {
+      sessionId: 'The session to stop.',
+      reason: 'Why, for logs and the final chunk.',
+    },
+  },
+  'session.probe': {
+    subject: 'session.<hostId>',
+    pattern:
+      'request/reply; reply `session.ok`, or `error` `E_UNKNOWN_SESSION`; a dead host yields no responders, a hung one a timeout',
+    summary: 'Is the host still running the session? Clients probe a host whose token stream went quiet.',
+    fields: {
+      sessionId: 'The session asked about.',
+    },
+  },
+  'verify.task': {
+    subject: 'verify.<pool>',
+    pattern: 'publish, queue group `batcher-<pool>`',
+    summary:
+      'Drafts to check against the target. The verifier’s context is `[0, basePos)` (tokens it holds for the session), then `context`, then `drafts`. Its result goes to `result.<sessionId>`, never to a subject the sender names.',
+    fields: {
+      taskId: 'Task id, unique within the session; results are idempotent by it.',
+      sessionId: 'The session.',
+      pool: 'Target pool.',
+      epoch: 'Orchestration epoch the drafts belong to; it goes up on every rejection.',
+      basePos:
+        'Session tokens the verifier is expected to hold already (prompt and output so far). One holding fewer, or other ones (see `baseHash`), answers `E_UNKNOWN_SESSION` and the drafter resends with `basePos` 0.',
+      baseHash:
+        'Prefix hash (see Verification) of the first `basePos` tokens, when `basePos` > 0: the verifier’s proof that what it holds is what the task builds on (a parallel task may have left it holding another branch).',
+      context: 'Tokens after `basePos` the verifier lacks, before the drafts.',
+      drafts: 'Drafted tokens to verify, in order.',
+      draftProbs: 'q(x) of each drafted token, shape `[drafts.length]`; absent under greedy decoding.',
+      draftDist:
+        'Sparse draft distribution q per draft position, for exact residual resampling; absent under greedy decoding.',
+      sampling:
+        'Sampling parameters; the verifier processes target distributions exactly as the drafter did.',
+      attempt: 'Delivery attempt from 1; a retry keeps `taskId`, so a late duplicate result is recognisable.',
+      deadlineAt: 'Absolute deadline (ms since the Unix epoch); a task past it is not started.',
+      traceId:
+        'The request’s W3C trace id. In the body because a batch carries tasks of many requests, so its own envelope cannot name one trace.',
+    },
+  },
+  'verify.result': {
+    subject: 'result.<sessionId>',
+    pattern: 'publish (by the verifier, or by the batcher when the verifier did not)',
+    summary: 'Outcome of one task: `accepted` drafts plus one corrected or bonus token (see Verification).',
+    fields: {
+      taskId: 'The task.',
+      sessionId: 'The session.',
+      epoch: 'The task’s epoch; results of an older epoch than the drafter’s are stale and ignored.',
+      accepted: 'Drafts accepted, counted from the first.',
+      token:
+        'When `bonus` is false: the corrected token, replacing draft `accepted`. When true: the bonus token after all drafts.',
+      bonus: 'True when every draft was accepted.',
+      verifierId: 'Verifier that ran the task.',
+      queueMs: 'Time the task waited at the batcher and verifier before compute, ms.',
+      computeMs: 'Target compute time spent on the task, ms.',
+    },
+  },
+  batch: {
+    subject: 'batch.<verifierId>',
+    pattern: 'request/reply; reply `batch.result` or `error`',
+    summary: 'Verify tasks from many sessions, grouped by the batcher for one verifier.',
+    fields: {
+      batchId: 'Batch id, unique per batcher.',
+      pool: 'Target pool.',
+      tasks: 'The tasks, each exactly as the drafter sent it (with `attempt` raised on a retry).',
+    },
+  },
+  'batch.result': {
+    subject: 'reply to `batch`',
+    pattern: 'reply',
+    summary: 'Per-task results, and per-task failures for tasks that could not run.',
+    fields: {
+      batchId: 'The batch.',
+      results: 'Results of the tasks that ran.',
+      failures: 'Tasks that could not run.',
+      'failures[].taskId': 'The task.',
+      'failures[].error':
+        'Why; the batcher retries it elsewhere when `retryable`, else reports it to the drafter.',
+      published:
+        'True when the verifier already published each result on `result.<sessionId>` (the batcher only books them); absent or false, the batcher publishes them.',
+    },
+  },
+  preempt: {
+    subject: 'preempt.<sessionId>',
+    pattern: 'publish; batchers and verifiers subscribe to `preempt.*`',
+    summary:
+      'Tasks of a session that no longer matter: a rejection made them stale. Queued ones are dropped.',
+    fields: {
+      sessionId: 'The session.',
+      taskIds: 'Stale tasks.',
+      belowEpoch: 'Every task of an epoch below this one is stale too, listed or not.',
+    },
+  },
+  tokens: {
+    subject: 'tokens.<requestId>',
+    pattern: 'publish, ordered by `seq`',
+    summary: 'Committed output, in chunks numbered without gaps.',
+    fields: {
+      requestId: 'The request.',
+      sessionId:
+        'Session that produced the chunk. A request moved to another host has a new session; the client keeps only its current session’s chunks, so a hung host that wakes up cannot interleave.',
+      seq: 'Chunk number from 0 without gaps, continuing across hosts when a request resumes.',
+      index: 'Output position of `tokens[0]`.',
+      tokens: 'Committed token ids.',
+      text: 'Detokenized text of `tokens` (may be empty when a character spans chunks).',
+      sources: 'Per token: 1 when it came from an accepted draft, 0 when the target produced it.',
+      textEnds:
+        'Per token: end offset (UTF-16 code units) of its text within `text`; a token that completes no character yet has an empty piece.',
+      trace: 'The session’s speculation timeline; on the last chunk (`done`) only.',
+      promptTokens: 'Prompt length in tokens, on the first chunk, for exact usage figures.',
+      done: 'Last chunk of the request.',
+      handover:
+        'The host stops here without finishing (`done` false, no tokens): the client resubmits with `resume`, and the scheduler places the rest anew.',
+      finishReason: 'Why the request ended; on the last chunk.',
+      error: 'What failed, when `finishReason` is `error`.',
+    },
+  },
+  heartbeat: {
+    subject: 'hb.<role>.<id>',
+    pattern: 'publish; membership views subscribe to `hb.>` or `hb.<role>.*`',
+    summary: 'Every actor announces itself and its load at a fixed interval.',
+    fields: {
+      role: 'Role of the sender.',
+      id: 'Instance id.',
+      pool: 'Target pool, for verifiers and batchers.',
+      version: 'specmesh build version of the sender (not the protocol version: that is in the envelope).',
+      startedAt: 'When the instance started, ms since the Unix epoch; a restart shows as a new value.',
+      seq: 'Heartbeat number of this instance, from 0.',
+      intervalMs:
+        'Interval the sender promises between beats, ms; receivers expire it after a few missed ones.',
+      draining: 'The instance takes no new work.',
+      load: 'Load figures; routing uses them (join-shortest-queue).',
+      meta: 'Free-form facts (model name, RTTs, ...).',
+    },
+  },
+  error: {
+    subject: 'reply to any request; or `result.<sessionId>` for a task that failed for good',
+    pattern: 'reply or publish',
+    summary: 'A typed error (codes below); the receiver rebuilds the same error class.',
+    fields: {
+      code: 'Stable error code; unknown codes from newer peers are treated as `E_INTERNAL`.',
+      message: 'Human-readable explanation.',
+      retryable: 'Whether the same request may succeed if sent again.',
+      context: 'Structured facts (ids, sizes, limits, `taskId` for a failed task).',
+    },
+  },
+  drain: {
+    subject: 'ctl.<id>',
+    pattern: 'request/reply; reply `drain.ok` or `error`',
+    summary: 'The operator asks one instance to stop taking work, finish what it holds, and exit.',
+    fields: {
+      id: 'Instance the request is meant for; a mismatch is refused, so a stale id never drains another.',
+      reason: 'Why, for the instance’s log.',
+    },
+  },
+  'drain.ok': {
+    subject: 'reply to `drain`',
+    pattern: 'reply',
+    summary: 'The instance began draining.',
+    fields: {
+      id: 'The instance.',
+      inflight: 'Work items still in flight when the drain began.',
+    },
+  },
+  ping: {
+    subject: 'ping.<id>',
+    pattern: 'request/reply; reply `pong`',
+    summary:
+      'Measures the round trip to one instance over NATS, along the path its messages really take (proxies, leaf nodes, routes). The body is empty; every actor answers.',
+    fields: {},
+  },
+  pong: {
+    subject: 'reply to `ping`',
+    pattern: 'reply',
+    summary: 'The answer to `ping`.',
+    fields: {
+      id: 'The instance that answered.',
+    },
+  },
+} satisfies Partial<Record<MessageKind, KindDoc>>;
+
+/** Objects several kinds share, documented once each. */
+export const SHARED_TYPE_DOCS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  Sampling: {
+    temperature: '0 is greedy (argmax); otherwise logits are divided by it.',
+    topK: 'Keep the k most likely tokens; 0 turns top-k off.',
+    topP: 'Keep the smallest set whose probability reaches p; 1 turns top-p off.',
+    seed: 'Seed of the request’s random stream (sampled decoding and rejection sampling).',
+  },
+  WindowSpec: {
+    policy: 'Window policy: `static`, `backoff`, `threshold` or `awc`.',
+    k: 'Draft tokens per verification task: fixed (`static`) or the starting value.',
+  },
+  Resume: {
+    committed: 'Output tokens committed so far, which the new host takes as context.',
+    nextSeq: 'Sequence number of the next `tokens` chunk.',
+  },
+  SparseDraftDist: {
+    offsets:
+      'CSR row starts, shape `[n + 1]` for `n` draft positions: position `i` has support `tokens[offsets[i] .. offsets[i+1])`.',
+    tokens: 'Support of each position’s draft distribution, concatenated, shape `[offsets[n]]`.',
+    probs: 'q of each support token, aligned with `tokens`, shape `[offsets[n]]`.',
+  },
+  Placement: {
+    kind: 'Where the session runs: `edge` a drafter; `fused` a verifier drafting with its own draft model; `target-only` a verifier decoding without drafts.',
+    policy: 'The scheduler’s placement policy.',
+    fusedRttMs: 'Edge round trip (ms) from which fused execution pays off when the cloud has room.',
+    busyLoad: 'Pool load (work over capacity) from which the cloud counts as busy.',
+  },
+  Load: {
+    inflight: 'Work items being processed now.',
+    queued: 'Work items waiting.',
+    capacity: 'Work items the instance can process at once.',
+  },
+  SpeculationTrace: {
+    drafterId: 'Host that owned the session.',
+    startedAt: 'Wall clock of the session’s start, ms since the Unix epoch; span times count from here.',
+    spans: 'The timeline, in start order.',
+    dropped: 'Spans recorded beyond the limit and left out.',
+  },
+  TraceSpan: {
+    kind: '`draft`: the drafter produced `n` tokens at output position `pos`; `verify`: a task of `n` drafts.',
+    start: 'Start, ms since the trace’s `startedAt`.',
+    end: 'End (for `verify`: when its fate was known), ms since `startedAt`.',
+    epoch: 'Orchestration epoch.',
+    pos: 'Output position of the first token.',
+    n: 'Tokens drafted, or drafts in the task.',
+    taskId: '`verify`: the task.',
+    verifierId: '`verify`: the verifier that answered.',
+    accepted: '`verify`: drafts accepted, once the verdict came.',
+    outcome:
+      '`verify`: `accepted` all `n` kept; `rejected` a prefix of `accepted` kept; `preempted` cancelled because an earlier task rejected what it built on; `failed` or `timeout` re-issued.',
+  },
+};
