@@ -1,11 +1,16 @@
 export type { AwcObservation, AwcScales } from './awc/awc-features.js';
 export { AWC_FEATURES, AwcFeatureTracker } from './awc/awc-features.js';
+export { AwcGradientNet, siluPrime } from './awc/awc-gradient.js';
 export type { AwcWeights } from './awc/awc-mlp.js';
 export { AwcMlp, silu, validateAwcWeights } from './awc/awc-mlp.js';
+export { AwcFeatureSource, awcObservationOf } from './awc/awc-observation.js';
 export type { AwcPolicyOptions } from './awc/awc-policy.js';
 export { createAwcPolicy } from './awc/awc-policy.js';
 export type { AwcPostOptions } from './awc/awc-postprocess.js';
 export { AWC_ALLOWED_WINDOWS, AwcPostProcessor, roundToAllowed } from './awc/awc-postprocess.js';
+export type { AwcEpochReport, AwcTrainingSet, AwcTrainOptions, AwcTrainResult } from './awc/awc-train.js';
+export { trainAwc } from './awc/awc-train.js';
+export { loadAwcWeights, SHIPPED_AWC_WEIGHTS } from './awc/awc-weights-file.js';
 export { EventHeap } from './event-heap.js';
 export type {
   DraftToken,

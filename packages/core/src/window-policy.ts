@@ -16,6 +16,7 @@
 import { ConfigError } from '@specmesh/protocol';
 import type { AwcWeights } from './awc/awc-mlp.js';
 import { createAwcPolicy } from './awc/awc-policy.js';
+import { loadAwcWeights } from './awc/awc-weights-file.js';
 
 /** What a policy may look at. Fields follow DSD's AWC features; unknown ones are 0. */
 export interface WindowFeatures {
@@ -45,11 +46,11 @@ export interface WindowPolicy {
 }
 
 export interface WindowPolicySpec {
-  /** `static`, `backoff`, `threshold`, or `awc` (needs `weights`). */
+  /** `static`, `backoff`, `threshold`, or `awc`. */
   readonly policy: string;
   /** The static window, and the bounds' default. Defaults to 4. */
   readonly k?: number;
-  /** Trained WC-DNN weights, for `awc`. */
+  /** Trained WC-DNN weights, for `awc`. Defaults to the weights shipped with @specmesh/core. */
   readonly weights?: AwcWeights;
 }
 
@@ -75,9 +76,7 @@ export function createWindowPolicy(spec: WindowPolicySpec): WindowPolicy {
         },
       };
     case 'awc':
-      if (!spec.weights)
-        throw new ConfigError('window policy awc needs trained weights (a WC-DNN weights file)');
-      return createAwcPolicy({ weights: spec.weights, gammaDefault: k });
+      return createAwcPolicy({ weights: spec.weights ?? loadAwcWeights(), gammaDefault: k });
     default:
       throw new ConfigError(`unknown window policy ${spec.policy}; use static, backoff, threshold or awc`);
   }

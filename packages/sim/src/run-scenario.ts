@@ -10,14 +10,26 @@
  *   const report = runScenario(loadScenario('packages/sim/scenarios/dsd-gsm8k.yaml'));
  *   report.throughputTokPerSec;
  */
-import { createWindowPolicy, type TokenOracle, type WindowStats } from '@specmesh/core';
-import { InternalError } from '@specmesh/protocol';
+import {
+  type AwcWeights,
+  createWindowPolicy,
+  type TokenOracle,
+  type WindowPolicy,
+  type WindowStats,
+} from '@specmesh/core';
+import { ConfigError, InternalError } from '@specmesh/protocol';
 import { type AcceptanceModel, createAcceptanceModel } from './acceptance-model.js';
+import {
+  drafterCapability,
+  type SessionFacts,
+  simWindowFeatures,
+  type WindowDecision,
+} from './awc/window-observation.js';
 import { DrafterServer } from './drafter-server.js';
 import { NetworkLink } from './network-link.js';
 import { sampleDist, sampleTokens } from './sample-dist.js';
 import type { Scenario } from './scenario-schema.js';
-import { type RequestRecord, SessionDriver } from './session-driver.js';
+import { type CommitSeen, type RequestRecord, type RoundMeasures, SessionDriver } from './session-driver.js';
 import { SimRandom } from './sim-random.js';
 import { buildReport, type SimReport } from './sim-report.js';
 import { Simulation } from './simulation.js';
@@ -33,12 +45,27 @@ export interface RunScenarioOptions {
   readonly prompt?: ArrayLike<number> | ((requestId: number) => ArrayLike<number>);
   /** Receives every finished request's record. */
   readonly onRequest?: (r: RequestRecord) => void;
+  /** Weights for `window.policy: awc`. Defaults to the weights shipped with @specmesh/core. */
+  readonly awcWeights?: AwcWeights;
+  /**
+   * Replaces window decisions (oracle labelling): called at every decision of every distributed
+   * session with what the decision sees and the scenario policy's answer, returns the window to use.
+   */
+  readonly windowOverride?: (d: WindowDecision, proposed: number) => number;
+  /** Sees every commit as its client sees it. */
+  readonly onCommit?: (c: CommitSeen) => void;
+  /**
+   * Asked after every window decision and commit; true ends the run there (labelling replays need
+   * only a stretch of it). The report then covers the requests finished so far.
+   */
+  readonly stopWhen?: () => boolean;
 }
 
 interface DrafterNode {
   readonly server: DrafterServer;
   readonly link: NetworkLink;
   readonly execution: 'distributed' | 'fused';
+  readonly tpotMs: number;
 }
 
 export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimReport {
@@ -59,6 +86,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         server: new DrafterServer(sim, drafters.length, g.latency, g.slots ?? 1),
         link: new NetworkLink(base, g.jitter ?? 0, linkRng.split()),
         execution: g.execution ?? s.speculation.execution ?? 'distributed',
+        tpotMs: g.latency.tpotMs,
       });
     }
   }
@@ -78,7 +106,39 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
   const router = new TargetRouter(s.routing?.targets ?? 'jsq-sticky', targets);
   const acceptance: AcceptanceModel = createAcceptanceModel(s.speculation.acceptance);
   const { window } = s.speculation;
-  const policy = window.policy === 'static' ? undefined : createWindowPolicy(window);
+  const fusedRounds = window.fusedRounds === true;
+  if (fusedRounds && s.speculation.mode !== 'si')
+    throw new ConfigError(`speculation.window.fusedRounds needs mode si, got ${s.speculation.mode}`, {
+      context: { field: 'speculation.window.fusedRounds' },
+    });
+  const { awcWeights } = options;
+  const makePolicy = () =>
+    createWindowPolicy({
+      policy: window.policy,
+      k: window.k,
+      ...(awcWeights ? { weights: awcWeights } : {}),
+    });
+  // AWC keeps state per drafter-target pair (histories, smoothing, hysteresis): one per session. The
+  // other policies are stateless and shared.
+  const shared = window.policy === 'static' || window.policy === 'awc' ? undefined : makePolicy();
+  const { windowOverride, stopWhen } = options;
+  let stopped = false;
+  const check = stopWhen
+    ? () => {
+        if (!stopped && stopWhen()) {
+          stopped = true;
+          sim.stop();
+        }
+      }
+    : undefined;
+  const onCommit = options.onCommit;
+  const commitHook =
+    onCommit || check
+      ? (c: CommitSeen) => {
+          onCommit?.(c);
+          check?.();
+        }
+      : undefined;
 
   const total = s.workload.requests;
   const records: RequestRecord[] = [];
@@ -89,21 +149,44 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
     const promptTokens = sampleTokens(s.workload.promptTokens, lengthRng);
     const outputTokens = sampleTokens(s.workload.outputTokens, lengthRng);
     const fused = drafter.execution === 'fused';
-    const nextWindow = policy
-      ? (w: WindowStats) =>
-          policy.nextWindow({
-            acceptance: w.acceptance,
-            lastAcceptance: w.lastLength > 0 ? w.lastAccepted / w.lastLength : 1,
-            lastWindow: w.lastWindow,
-            contextTokens: promptTokens,
-          })
-      : undefined;
+    const arrivedAt = sim.now;
+    const policy: WindowPolicy | undefined = fused
+      ? undefined
+      : window.policy === 'awc'
+        ? makePolicy()
+        : shared;
+    const facts: SessionFacts = {
+      promptTokens,
+      batchSize: t.batching?.maxJobs ?? 1,
+      nominalRttMs: 2 * drafter.link.oneWayMs,
+      nominalStepMs: t.latency.tpotMs,
+      drafterCapability: drafterCapability(t.latency.tpotMs, drafter.tpotMs),
+    };
+    const nextWindow =
+      policy || (windowOverride && !fused)
+        ? (w: WindowStats, round: RoundMeasures) => {
+            const features = simWindowFeatures(w, round, facts);
+            const proposed = policy ? policy.nextWindow(features) : window.k;
+            if (!windowOverride) return proposed;
+            const decision: WindowDecision = {
+              requestId: id,
+              index: round.decisions,
+              at: sim.now,
+              target: round.target?.index ?? -1,
+              committed: w.committed,
+              features,
+            };
+            const chosen = windowOverride(decision, proposed);
+            check?.();
+            return chosen;
+          }
+        : undefined;
     const session = new SessionDriver(
       {
         id,
         promptTokens,
         outputTokens,
-        arrivedAt: sim.now,
+        arrivedAt,
         mode: s.speculation.mode,
         // Fused mode is DSD's γ = 1: one draft per round, no window to adapt.
         k: fused ? 1 : window.k,
@@ -111,6 +194,8 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         execution: drafter.execution,
         fusedDraftMs: t.fusedDraftMs ?? 0,
         ...(nextWindow && !fused ? { nextWindow } : {}),
+        ...(fusedRounds && !fused ? { fusedRounds } : {}),
+        ...(window.maxK !== undefined && !fused ? { maxWindow: window.maxK } : {}),
         seed: acceptSeed,
         hopMs: s.messaging?.hopMs ?? 0,
         cloudClient: s.messaging?.client === 'cloud',
@@ -125,6 +210,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         ...(options.prompt
           ? { prompt: typeof options.prompt === 'function' ? options.prompt(id) : options.prompt }
           : {}),
+        ...(commitHook ? { onCommit: commitHook } : {}),
         onFinish: (r) => {
           records.push(r);
           options.onRequest?.(r);
@@ -175,7 +261,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
   sim.run();
   let jobsLeft = router.poolQueued;
   for (const x of targets) jobsLeft += x.load;
-  if (records.length !== arrived)
+  if (records.length !== arrived && !stopped)
     throw new InternalError(`simulation stalled: ${arrived} requests arrived, ${records.length} completed`);
   return buildReport({
     scenario: s.name,

@@ -159,8 +159,22 @@ export const ScenarioSchema = Type.Object(
         execution: Type.Optional(Type.Union([Type.Literal('distributed'), Type.Literal('fused')])),
         window: Type.Object(
           {
-            policy: Type.Union([Type.Literal('static'), Type.Literal('backoff'), Type.Literal('threshold')]),
+            /** `awc` uses the weights shipped with @specmesh/core unless the run is given others. */
+            policy: Type.Union([
+              Type.Literal('static'),
+              Type.Literal('backoff'),
+              Type.Literal('threshold'),
+              Type.Literal('awc'),
+            ]),
             k: Type.Integer({ minimum: 1, maximum: 64 }),
+            /** Largest window a policy may pick. Defaults to `k`. */
+            maxK: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+            /**
+             * SI: a round whose window is 1 runs fused (DSD's γ = 1: draft and verify at the target, no
+             * network per round), longer ones distributed; switching costs one link delay. Defaults
+             * to false (every round runs as `execution` says).
+             */
+            fusedRounds: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),

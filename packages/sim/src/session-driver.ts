@@ -12,6 +12,11 @@
  *
  * `execution: 'fused'` runs draft and verify on the server: no network per round, drafting costs
  * `fusedDraftMs` per token, and the client sees each token one link delay later.
+ *
+ * `fusedRounds` (SI) decides per round instead: a round whose window is 1 runs fused as above, a round
+ * of 2 or more runs distributed. The session's state machine lives where its rounds run, so a switch
+ * between the two costs one link delay (and one hop): the drafter hands the session to the target's
+ * side, or the target's side hands the committed prefix back to the drafter.
  */
 import {
   type DraftToken,
@@ -30,6 +35,7 @@ import type { NetworkLink } from './network-link.js';
 import type { Simulation } from './simulation.js';
 import { newTargetJob, type TargetJob } from './target-job.js';
 import type { TargetRouter } from './target-router.js';
+import type { TargetServer } from './target-server.js';
 
 const DRAFT_TOKEN = 1;
 const TARGET_TOKEN = 2;
@@ -60,6 +66,32 @@ export interface RequestRecord {
   readonly output?: readonly number[];
 }
 
+/** What the session measured by the time a window decision is due (after each verification). */
+export interface RoundMeasures {
+  /** The last distributed round's two one-way delays (hops included), ms; undefined before one. */
+  readonly rttMs: number | undefined;
+  /** Service time of the batch that verified the last round, ms. */
+  readonly targetStepMs: number | undefined;
+  /** The target holding the session, once the router has placed it. */
+  readonly target: TargetServer | undefined;
+  /** Decisions taken before this one (0 at the first). */
+  readonly decisions: number;
+}
+
+/** A commit as the client sees it. */
+export interface CommitSeen {
+  readonly requestId: number;
+  /** Index of the session's target, -1 when unknown. */
+  readonly target: number;
+  /** When the tokens were committed, and when the client sees them, ms. */
+  readonly at: number;
+  readonly seenAt: number;
+  readonly tokens: number;
+  readonly arrivedAt: number;
+  /** True for the request's first commit (its first token). */
+  readonly first: boolean;
+}
+
 export interface SessionSpec {
   readonly id: number;
   readonly promptTokens: number;
@@ -70,7 +102,14 @@ export interface SessionSpec {
   readonly maxTasks: number;
   readonly execution: 'distributed' | 'fused';
   readonly fusedDraftMs: number;
-  readonly nextWindow?: (stats: WindowStats) => number;
+  readonly nextWindow?: (stats: WindowStats, round: RoundMeasures) => number;
+  /**
+   * SI only: a round whose window is 1 runs fused (draft and verify at the target, no network per
+   * round), a longer one distributed; see above. Defaults to false.
+   */
+  readonly fusedRounds?: boolean;
+  /** Largest window the orchestrator takes from `nextWindow` (per task). Defaults to `k`. */
+  readonly maxWindow?: number;
   /** Seed of the acceptance hash. */
   readonly seed: number;
   /** Broker hop cost added per message hop, ms. Defaults to 0. */
@@ -89,6 +128,8 @@ export interface SessionContext {
   /** Prompt tokens for oracle runs (otherwise zeros of the spec's length). */
   readonly prompt?: ArrayLike<number>;
   readonly onFinish: (r: RequestRecord) => void;
+  /** Sees every commit. */
+  readonly onCommit?: (c: CommitSeen) => void;
 }
 
 export class SessionDriver {
@@ -105,19 +146,68 @@ export class SessionDriver {
   private firstTokenAt = -1;
   private lastTokenAt = -1;
   private finished = false;
+  /** The current round runs fused (`fusedRounds` only). */
+  private roundFused: boolean;
+  /**
+   * The result being handled came from a fused round. The next round is decided before the result's
+   * tokens are committed, so where those tokens are (at the target's side or on the drafter) is the
+   * finished round's business, not `roundFused`'s.
+   */
+  private resultFused = false;
+  /** Where the session's state machine is: at the target's side (fused) or on the drafter. */
+  private atServer: boolean;
+  private readonly maxDepth: number;
+  private lastRttMs: number | undefined;
+  private lastStepMs: number | undefined;
+  private decisions = 0;
 
   constructor(spec: SessionSpec, ctx: SessionContext) {
     this.spec = spec;
     this.ctx = ctx;
+    const maxTasks = spec.mode === 'dsi' ? spec.maxTasks : 1;
+    this.maxDepth = (spec.maxWindow ?? spec.k) * maxTasks;
+    this.roundFused = spec.fusedRounds === true && spec.k === 1;
+    this.atServer = spec.execution === 'fused';
+    const { nextWindow } = spec;
+    // Per-round mode: the policy picks the first round's window too (with nothing measured yet), so
+    // a session over a slow link can start fused instead of paying a distributed round first.
+    const initial = { lastAccepted: 0, lastLength: 0, lastWindow: spec.k, acceptance: 1, committed: 0 };
+    const k =
+      spec.fusedRounds && nextWindow
+        ? (this.clampWindow(this.decide(nextWindow, initial)) ?? spec.k)
+        : spec.k;
     this.orch = new Orchestrator({
       mode: spec.mode,
-      k: spec.k,
-      maxTasks: spec.mode === 'dsi' ? spec.maxTasks : 1,
+      k,
+      maxTasks,
       maxTokens: spec.outputTokens,
       prompt: ctx.prompt ?? new Uint8Array(spec.promptTokens),
       taskPrefix: `r${spec.id}.`,
-      ...(spec.nextWindow ? { nextWindow: spec.nextWindow } : {}),
+      ...(spec.maxWindow !== undefined ? { maxDepth: this.maxDepth } : {}),
+      ...(nextWindow ? { nextWindow: (w: WindowStats) => this.decide(nextWindow, w) } : {}),
     });
+  }
+
+  /** Asks the policy for the next window and, with `fusedRounds`, where the round will run. */
+  private decide(nextWindow: NonNullable<SessionSpec['nextWindow']>, w: WindowStats): number {
+    const next = nextWindow(w, {
+      rttMs: this.lastRttMs,
+      targetStepMs: this.lastStepMs,
+      target: this.ctx.router.targetOf(this.spec.id),
+      decisions: this.decisions++,
+    });
+    const window = this.clampWindow(next);
+    if (this.spec.fusedRounds && window !== undefined) this.roundFused = window === 1;
+    return next;
+  }
+
+  /**
+   * The orchestrator's reading of a policy's answer: rounded and clamped to [1, maxDepth]; undefined
+   * for a non-number, which leaves the window as it was.
+   */
+  private clampWindow(next: number): number | undefined {
+    const r = Math.round(next);
+    return Number.isFinite(r) ? Math.max(1, Math.min(this.maxDepth, r)) : undefined;
   }
 
   start(): void {
@@ -142,7 +232,17 @@ export class SessionDriver {
   }
 
   private fused(): boolean {
-    return this.spec.execution === 'fused';
+    return this.spec.execution === 'fused' || this.roundFused;
+  }
+
+  /**
+   * `fusedRounds`: moves the session's state machine to the target's side (`toServer`) or to the
+   * drafter, and returns the delay of that hand-over (0 when it is already there).
+   */
+  private moveTo(toServer: boolean): number {
+    if (!this.spec.fusedRounds || this.atServer === toServer) return 0;
+    this.atServer = toServer;
+    return this.ctx.link.delay() + (this.spec.hopMs ?? 0);
   }
 
   /**
@@ -180,10 +280,22 @@ export class SessionDriver {
       case 'commit': {
         const seenAt =
           this.ctx.sim.now +
-          (this.fused() || this.spec.cloudClient ? this.ctx.link.delay() : 0) +
+          (this.spec.execution === 'fused' || this.resultFused || this.spec.cloudClient
+            ? this.ctx.link.delay()
+            : 0) +
           (this.spec.cloudClient ? (this.spec.hopMs ?? 0) : 0);
-        if (this.firstTokenAt < 0) this.firstTokenAt = seenAt;
+        const first = this.firstTokenAt < 0;
+        if (first) this.firstTokenAt = seenAt;
         this.lastTokenAt = Math.max(this.lastTokenAt, seenAt);
+        this.ctx.onCommit?.({
+          requestId: this.spec.id,
+          target: this.ctx.router.targetOf(this.spec.id)?.index ?? -1,
+          at: this.ctx.sim.now,
+          seenAt,
+          tokens: c.tokens.length,
+          arrivedAt: this.spec.arrivedAt,
+          first,
+        });
         this.tokens += c.tokens.length;
         for (const x of c.sources) this.committedDrafts += x;
         return;
@@ -209,8 +321,13 @@ export class SessionDriver {
       for (let i = 0; i < n; i++) tokens.push({ token: DRAFT_TOKEN });
     }
     const done = () => this.handle({ type: 'drafted', epoch, pos, tokens });
-    if (this.fused()) this.ctx.sim.after(n * this.spec.fusedDraftMs, done);
-    else this.ctx.drafter.draft(this.spec.id, n, done);
+    if (this.fused()) {
+      this.ctx.sim.after(this.moveTo(true) + n * this.spec.fusedDraftMs, done);
+      return;
+    }
+    const handOver = this.moveTo(false);
+    if (handOver === 0) this.ctx.drafter.draft(this.spec.id, n, done);
+    else this.ctx.sim.after(handOver, () => this.ctx.drafter.draft(this.spec.id, n, done));
   }
 
   private verify(
@@ -220,6 +337,7 @@ export class SessionDriver {
     prefix: Uint32Array,
     drafts: readonly DraftToken[],
   ) {
+    const distributed = !this.fused();
     // The whole sequence, for targets that cache prefixes (they charge the positions they lack).
     const tokens = new Uint32Array(prefix.length + drafts.length);
     tokens.set(prefix);
@@ -231,8 +349,15 @@ export class SessionDriver {
       this.spec.promptTokens,
       (j) => {
         this.ctx.router.done(j);
+        const step = this.ctx.sim.now - j.startedAt;
         // The verifier publishes the result straight to the drafter: one hop.
-        this.later(this.roundDelay(1), () => this.onVerified(taskId, epoch, base, prefix, drafts));
+        const down = this.roundDelay(1);
+        this.later(down, () => {
+          this.lastStepMs = step;
+          this.resultFused = !distributed;
+          if (distributed) this.lastRttMs = up + down;
+          this.onVerified(taskId, epoch, base, prefix, drafts);
+        });
       },
       tokens,
     );
@@ -240,7 +365,8 @@ export class SessionDriver {
     this.sentDrafts += drafts.length;
     this.draftsOf.set(taskId, drafts.length);
     // Drafter → batcher → target.
-    this.later(this.roundDelay(2), () => {
+    const up = this.roundDelay(2);
+    this.later(up, () => {
       if (job.state === 'queued') this.ctx.router.submit(job);
     });
   }
@@ -281,7 +407,11 @@ export class SessionDriver {
   }
 
   private draftIsRight(pos: number, epoch: number, slot: number): boolean {
-    const u = hashTokens([this.spec.id, pos, epoch], 3, 3, this.spec.seed) / 4294967296;
+    // Per-round mode (SI) checks each position once, so the epoch adds nothing to the draw there.
+    // Without it a draft is right or wrong whatever windows came before, so runs that differ only in
+    // their windows share their luck (common random numbers), which comparing windows needs.
+    const draw = this.spec.fusedRounds ? 0 : epoch;
+    const u = hashTokens([this.spec.id, pos, draw], 3, 3, this.spec.seed) / 4294967296;
     return u < this.ctx.acceptance!.probability(slot);
   }
 

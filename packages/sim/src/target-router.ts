@@ -45,6 +45,11 @@ export class TargetRouter {
     return n;
   }
 
+  /** The target a session sticks to, once it has one (`jsq-sticky`, `batcher`). */
+  targetOf(sessionId: number): TargetServer | undefined {
+    return this.sticky.get(sessionId);
+  }
+
   submit(job: TargetJob): void {
     if (this.policy === 'shared-queue') {
       this.pool.push(job);

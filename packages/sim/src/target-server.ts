@@ -68,6 +68,14 @@ class JobQueue {
     return this.items[this.head];
   }
 
+  /** Draft tokens of the jobs still queued. */
+  drafts(): number {
+    let n = 0;
+    for (let i = this.head; i < this.items.length; i++)
+      if (this.items[i]!.state === 'queued') n += this.items[i]!.drafts;
+    return n;
+  }
+
   shift(): TargetJob | undefined {
     const job = this.peek();
     if (job) {
@@ -121,6 +129,11 @@ export class TargetServer {
   /** Jobs waiting here. */
   get queued(): number {
     return this.prefillQ.live + this.verifyQ.live;
+  }
+
+  /** Draft tokens waiting here (verify work not started yet). */
+  get queuedDrafts(): number {
+    return this.prefillQ.drafts() + this.verifyQ.drafts();
   }
 
   /** Jobs waiting or running here: the join-shortest-queue load. */

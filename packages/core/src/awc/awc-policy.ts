@@ -1,11 +1,13 @@
 /**
  * AWC as a window policy: features → WC-DNN → post-processing, one instance per drafter-target pair
- * (a session's policy sees one pair). Needs trained weights; there is no untrained default.
+ * (a session's policy sees one pair). `createWindowPolicy({ policy: 'awc' })` without weights uses
+ * the weights shipped with this package (see awc-weights-file.ts).
  */
 import { ConfigError } from '@specmesh/protocol';
 import type { WindowFeatures, WindowPolicy } from '../window-policy.js';
-import { AWC_FEATURES, AwcFeatureTracker, type AwcScales } from './awc-features.js';
+import { AWC_FEATURES, type AwcScales } from './awc-features.js';
 import { AwcMlp, type AwcWeights } from './awc-mlp.js';
+import { AwcFeatureSource } from './awc-observation.js';
 import { type AwcPostOptions, AwcPostProcessor } from './awc-postprocess.js';
 
 export interface AwcPolicyOptions extends AwcScales, AwcPostOptions {
@@ -16,27 +18,14 @@ export function createAwcPolicy(o: AwcPolicyOptions): WindowPolicy {
   const mlp = new AwcMlp(o.weights);
   if (mlp.inputs !== AWC_FEATURES)
     throw new ConfigError(`AWC weights take ${mlp.inputs} inputs; the feature vector has ${AWC_FEATURES}`);
-  const batch = o.batchSize ?? 12;
   const gammaDefault = o.gammaDefault ?? 4;
-  const tracker = new AwcFeatureTracker(o);
+  const source = new AwcFeatureSource(o);
   const post = new AwcPostProcessor({ ...o, gammaMax: o.gammaMax ?? 8 });
   const x = new Float64Array(AWC_FEATURES);
   return {
     name: 'awc',
     nextWindow(f: WindowFeatures): number {
-      tracker.observe(
-        {
-          queueLength: (f.queueUtil ?? 0) * batch,
-          pendingVerifyTokens: f.pendingVerifyTokens ?? 0,
-          rttMs: f.rttMs ?? 0,
-          tpotMs: f.tpotMs ?? 0,
-          drafterCapability: f.drafterCapability ?? 1,
-          acceptance: f.acceptance,
-          lastGamma: f.lastWindow,
-          promptTokens: f.contextTokens ?? 0,
-        },
-        x,
-      );
+      source.observe(f, x);
       return post.next(gammaDefault + mlp.predict(x));
     },
   };

@@ -1,0 +1,127 @@
+/**
+ * `specmesh awc bench`: AWC against static windows (1 = fused, 2, 3, 4, 6, 8), acceptance back-off
+ * and the threshold policy in the simulator, on the DSD scenario and on conditions held out of the
+ * training sweep (RTT × 0.75, 3, 15; load × 0.8, 1.15), or on the training sweep itself.
+ */
+import { performance } from 'node:perf_hooks';
+import { loadAwcWeights } from '@specmesh/core';
+import {
+  AWC_BENCH_POLICIES,
+  AWC_HELD_OUT_LOAD_SCALES,
+  AWC_HELD_OUT_RTT_SCALES,
+  AWC_TRAINING_LOAD_SCALES,
+  AWC_TRAINING_RTT_SCALES,
+  type AwcBenchCell,
+  type AwcCondition,
+  conditionGrid,
+  loadScenario,
+  renderAwcBenchSvg,
+  runAwcBench,
+  summarizeAwcBench,
+} from '@specmesh/sim';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { createProgress } from '../sim/progress.js';
+import { DEFAULT_AWC_SCENARIO, positiveInt, writeOutput } from './awc-files.js';
+import { formatAwcBench } from './format-awc-bench.js';
+
+type Sweep = 'held-out' | 'training' | 'all';
+
+interface BenchArgs {
+  scenario: string;
+  weights?: string;
+  seeds: number;
+  sweep: Sweep;
+  requests?: number;
+  svg?: string;
+  json: boolean;
+}
+
+/** The DSD scenario itself, then the held-out grid; or the training grid; or both. */
+export function benchConditions(sweep: Sweep): AwcCondition[] {
+  const heldOut = [
+    { rttScale: 1, loadScale: 1 },
+    ...conditionGrid(AWC_HELD_OUT_RTT_SCALES, AWC_HELD_OUT_LOAD_SCALES),
+  ];
+  const training = conditionGrid(AWC_TRAINING_RTT_SCALES, AWC_TRAINING_LOAD_SCALES);
+  if (sweep === 'held-out') return heldOut;
+  if (sweep === 'training') return training;
+  return [...heldOut, ...training.filter((c) => c.rttScale !== 1 || c.loadScale !== 1)];
+}
+
+async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
+  const base = loadScenario(args.scenario);
+  const scenario =
+    args.requests !== undefined
+      ? { ...base, workload: { ...base.workload, requests: positiveInt('requests', args.requests) } }
+      : base;
+  const seedCount = positiveInt('seeds', args.seeds);
+  const seeds = Array.from({ length: seedCount }, (_, i) => (base.seed ?? 1) + i);
+  const conditions = benchConditions(args.sweep);
+  const weights = args.weights ? loadAwcWeights(args.weights) : loadAwcWeights();
+  const progress = createProgress('awc bench', conditions.length * AWC_BENCH_POLICIES.length * seedCount);
+  const t0 = performance.now();
+  let cells: AwcBenchCell[];
+  try {
+    cells = runAwcBench({
+      scenario,
+      conditions,
+      seeds,
+      awcWeights: weights,
+      onProgress: (done) => progress.update(done),
+    });
+  } finally {
+    progress.stop();
+  }
+  const wall = performance.now() - t0;
+  const summary = summarizeAwcBench(cells);
+  const header = `AWC benchmark: ${scenario.name}, ${scenario.workload.requests} requests × ${seedCount} seeds per cell, per-round fused mode, windows up to 8; weights ${args.weights ?? 'shipped'}; sweep ${args.sweep}`;
+  if (args.svg)
+    writeOutput(
+      args.svg,
+      await renderAwcBenchSvg(summary, `AWC vs static windows (${scenario.name}, ${args.sweep})`),
+    );
+  process.stdout.write(
+    args.json
+      ? `${JSON.stringify({ header, cells, summary, wallMs: wall }, null, 2)}\n`
+      : `${formatAwcBench(cells, summary, header, wall)}${args.svg ? `\nwrote ${args.svg}` : ''}\n`,
+  );
+}
+
+export const awcBenchCommand: CommandModule<object, BenchArgs> = {
+  command: 'bench',
+  describe: 'AWC vs static windows, back-off and threshold in the simulator, on held-out conditions',
+  builder: (y: Argv) =>
+    y
+      .option('scenario', {
+        type: 'string',
+        default: DEFAULT_AWC_SCENARIO,
+        describe: 'Scenario file (default: dsd-gsm8k)',
+      })
+      .option('weights', {
+        type: 'string',
+        describe: 'WC-DNN weights (default: the weights shipped with @specmesh/core)',
+      })
+      .option('seeds', {
+        type: 'number',
+        default: 3,
+        describe: 'Seeds per (condition, policy); figures are means',
+      })
+      .option('sweep', {
+        type: 'string',
+        choices: ['held-out', 'training', 'all'],
+        default: 'held-out',
+        describe: 'Conditions: the DSD scenario and held-out ones, the training sweep, or both',
+      })
+      .option('requests', { type: 'number', describe: "Override the scenario's request count" })
+      .option('svg', { type: 'string', describe: 'Write the chart (SVG) here' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print every cell and the summary as JSON',
+      })
+      .example(
+        '$0 awc bench --svg docs/benchmarks/img/awc-held-out.svg',
+        'the held-out conditions, with a chart',
+      ) as unknown as Argv<BenchArgs>,
+  handler: runBench,
+};

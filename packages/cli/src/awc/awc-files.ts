@@ -1,0 +1,39 @@
+/** Files of the `specmesh awc` commands: the default scenario, and writing outputs with their folder. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '@specmesh/protocol';
+
+/** The DSD reference scenario shipped with the simulator. */
+export const DEFAULT_AWC_SCENARIO = fileURLToPath(
+  new URL('../../../sim/scenarios/dsd-gsm8k.yaml', import.meta.url),
+);
+
+export function writeOutput(path: string, text: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new ConfigError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Checks a list of positive numbers from a flag. */
+export function positiveList(
+  option: string,
+  values: readonly number[] | undefined,
+  fallback: readonly number[],
+): number[] {
+  const v = values ?? fallback;
+  if (v.length === 0 || v.some((x) => !(typeof x === 'number' && x > 0 && Number.isFinite(x))))
+    throw new ConfigError(`--${option} must be positive numbers, got ${v.join(' ')}`, {
+      context: { option },
+    });
+  return [...v];
+}
+
+export function positiveInt(option: string, v: number): number {
+  if (!(Number.isInteger(v) && v >= 1))
+    throw new ConfigError(`--${option} must be a positive integer, got ${v}`, { context: { option } });
+  return v;
+}

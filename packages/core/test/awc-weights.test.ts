@@ -1,0 +1,133 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@specmesh/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  AWC_ALLOWED_WINDOWS,
+  AWC_FEATURES,
+  AwcFeatureSource,
+  AwcMlp,
+  AwcPostProcessor,
+  createAwcPolicy,
+  createWindowPolicy,
+  loadAwcWeights,
+  SHIPPED_AWC_WEIGHTS,
+  type WindowFeatures,
+} from '../src/index.js';
+
+describe('shipped AWC weights', () => {
+  it('createWindowPolicy({ policy: "awc" }) works without weights, from the shipped file', () => {
+    const shipped = loadAwcWeights();
+    expect(shipped.inputs).toBe(AWC_FEATURES);
+    expect(shipped.meta?.scenario).toBe('dsd-gsm8k');
+    const policy = createWindowPolicy({ policy: 'awc' });
+    expect(policy.name).toBe('awc');
+    const f: WindowFeatures = {
+      acceptance: 0.8,
+      lastAcceptance: 0.75,
+      lastWindow: 4,
+      queueUtil: 0.2,
+      rttMs: 20,
+      tpotMs: 16,
+    };
+    for (let i = 0; i < 20; i++) expect(AWC_ALLOWED_WINDOWS).toContain(policy.nextWindow(f));
+    // The same decisions as with the file named explicitly.
+    const again = createWindowPolicy({ policy: 'awc', weights: loadAwcWeights(SHIPPED_AWC_WEIGHTS) });
+    const fresh = createWindowPolicy({ policy: 'awc' });
+    expect(again.nextWindow(f)).toBe(fresh.nextWindow(f));
+  });
+
+  it('the shipped policy runs a fused round over a slow network and not over a fast idle one', () => {
+    const decide = (rttMs: number) => {
+      const p = createWindowPolicy({ policy: 'awc' });
+      let w = 4;
+      for (let i = 0; i < 6; i++)
+        w = p.nextWindow({
+          acceptance: 0.8,
+          lastAcceptance: 0.8,
+          lastWindow: w,
+          queueUtil: 0.1,
+          rttMs,
+          tpotMs: 16,
+          drafterCapability: 0.71,
+          contextTokens: 95,
+        });
+      return w;
+    };
+    expect(decide(300)).toBe(1);
+  });
+
+  it('loadAwcWeights names the file when it cannot use it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awc-w-'));
+    expect(() => loadAwcWeights(join(dir, 'missing.json'))).toThrow(ConfigError);
+    expect(() => loadAwcWeights(join(dir, 'missing.json'))).toThrow(/missing\.json/);
+    writeFileSync(join(dir, 'bad.json'), '{ not json');
+    expect(() => loadAwcWeights(join(dir, 'bad.json'))).toThrow(/bad\.json is not JSON/);
+    writeFileSync(join(dir, 'v2.json'), JSON.stringify({ version: 2 }));
+    expect(() => loadAwcWeights(join(dir, 'v2.json'))).toThrow(/version 2/);
+  });
+});
+
+describe('AWC features from WindowFeatures', () => {
+  // A recorded sequence of what a drafter hands its policy, decision by decision.
+  const trace: WindowFeatures[] = [
+    {
+      acceptance: 0.8,
+      lastAcceptance: 1,
+      lastWindow: 4,
+      queueUtil: 0.5,
+      pendingVerifyTokens: 24,
+      rttMs: 30,
+      tpotMs: 15,
+      drafterCapability: 0.5,
+      contextTokens: 1024,
+    },
+    {
+      acceptance: 0.7,
+      lastAcceptance: 0.5,
+      lastWindow: 6,
+      queueUtil: 1,
+      pendingVerifyTokens: 48,
+      rttMs: 60,
+      tpotMs: 30,
+      drafterCapability: 0.5,
+      contextTokens: 1024,
+    },
+    {
+      acceptance: 0.75,
+      lastAcceptance: 1,
+      lastWindow: 1,
+      queueUtil: 0,
+      rttMs: 0,
+      tpotMs: 15,
+      contextTokens: 1024,
+    },
+  ];
+
+  it('are deterministic for a recorded sequence and follow the reference definitions', () => {
+    const run = () => {
+      const src = new AwcFeatureSource();
+      return trace.map((f) => Array.from(src.observe(f)));
+    };
+    const [a, b, c] = run() as [number[], number[], number[]];
+    expect(run()).toEqual([a, b, c]);
+    // queue 6 / 12, no trend yet, 24 / (12 · 4), RTT 30 / 30, TPOT 15 / 15, capability, acceptance,
+    // last γ 4 / 8, prompt 1024 / 2048.
+    expect(a).toEqual([0.5, 0, 0.5, 1, 0, 1, 0, 0.5, 0.8, 0.5, 0.5]);
+    expect(b).toEqual([1, 0.5, 1, 1.5, 1, 1.5, 1, 0.5, 0.7, 0.75, 0.5]);
+    // Fields left out read as 0, except the drafter's capability, which reads as 1.
+    expect(c[2]).toBe(0);
+    expect(c[7]).toBe(1);
+    expect(c[9]).toBe(1 / 8);
+  });
+
+  it('are what the AWC policy decides from', () => {
+    const w = loadAwcWeights();
+    const policy = createAwcPolicy({ weights: w });
+    const src = new AwcFeatureSource();
+    const net = new AwcMlp(w);
+    const post = new AwcPostProcessor();
+    for (const f of trace) expect(policy.nextWindow(f)).toBe(post.next(4 + net.predict(src.observe(f))));
+  });
+});
