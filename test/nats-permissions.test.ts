@@ -1,12 +1,17 @@
 /**
  * The per-role NATS users of infra/nats/accounts.conf are enough for a working cluster and no more:
  * every role connects as its own user, generation equals the target's greedy output, an operator
- * runs status and drain, and a verifier's credentials cannot submit work.
+ * runs status and drain, a verifier's credentials cannot submit work, a drafter's cannot pose as a
+ * verifier or batcher (results, batches, verifier heartbeats) nor read the scheduler's requests, and a
+ * client without valid credentials cannot connect at all.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EmulatedModel } from '@specmesh/models';
+import { Codec } from '@specmesh/protocol';
+import { sampleBodies } from '@specmesh/protocol/internal';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './helpers/cli.js';
@@ -121,5 +126,92 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
     });
     expect(gen.code).not.toBe(0);
     expect(gen.stderr).toMatch(/Permissions Violation|permission/i);
+  }, 20_000);
+
+  /** A connection as `user`, collecting the errors the server sends it (permission violations). */
+  async function connectAs(user: string, errors: string[] = []): Promise<NatsConnection> {
+    const nc = await connect({
+      servers: server.url,
+      user,
+      pass: PASSWORDS[`SPECMESH_${user.toUpperCase()}_PASSWORD`],
+      name: `${user}-impostor`,
+    });
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error.message));
+    })();
+    return nc;
+  }
+
+  async function until(done: () => boolean, ms = 3000) {
+    const end = Date.now() + ms;
+    while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  it('a drafter’s credentials cannot publish results, batches or heartbeats as a verifier or batcher would', async () => {
+    const refused: string[] = [];
+    const drafter = await connectAs('drafter', refused);
+    // Listeners that may read those subjects: the verifier user reads batches and preempts, the
+    // drafter user results. They must see the drafter's allowed message and none of the forged ones.
+    const verifier = await connectAs('verifier');
+    const heard = { batch: 0, preempt: 0, result: 0 };
+    const count = (what: keyof typeof heard) => ({ callback: () => void heard[what]++ });
+    verifier.subscribe('specmesh.v1.batch.*', count('batch'));
+    verifier.subscribe('specmesh.v1.preempt.*', count('preempt'));
+    drafter.subscribe('specmesh.v1.result.*', count('result'));
+    await Promise.all([verifier.flush(), drafter.flush()]);
+    const codec = new Codec({ from: 'drafter-p' });
+    const bodies = sampleBodies();
+    const forged: Array<[string, Uint8Array]> = [
+      ['specmesh.v1.result.sess-1', codec.encode('verify.result', bodies['verify.result'])],
+      ['specmesh.v1.batch.verifier-p', codec.encode('batch', bodies.batch)],
+      ['specmesh.v1.hb.verifier.verifier-p', codec.encode('heartbeat', bodies.heartbeat)],
+      ['specmesh.v1.sched.submit', codec.encode('submit', bodies.submit)],
+    ];
+    for (const [subject, data] of forged) drafter.publish(subject, data);
+    // What a drafter may do goes through the same connection: the listeners are live.
+    drafter.publish('specmesh.v1.preempt.sess-1', codec.encode('preempt', bodies.preempt));
+    await drafter.flush();
+    await until(() => refused.length >= forged.length && heard.preempt >= 1);
+    for (const [subject] of forged)
+      expect(refused).toContainEqual(
+        expect.stringMatching(`Permissions Violation for Publish to "${subject}"`),
+      );
+    expect(heard.preempt).toBe(1);
+    expect(heard.batch).toBe(0);
+    expect(heard.result).toBe(0);
+    await drafter.close();
+    await verifier.close();
+  }, 20_000);
+
+  it('a drafter’s credentials cannot read the scheduler’s requests or the verifiers’ batches', async () => {
+    const refused: string[] = [];
+    const drafter = await connectAs('drafter', refused);
+    for (const subject of ['specmesh.v1.sched.submit', 'specmesh.v1.batch.*']) {
+      const sub = drafter.subscribe(subject);
+      await expect(sub.closed, subject).resolves.toBeInstanceOf(Error);
+    }
+    await until(() => refused.length >= 2);
+    expect(refused).toContainEqual(
+      expect.stringMatching('Permissions Violation for Subscription to "specmesh.v1.sched.submit"'),
+    );
+    expect(refused).toContainEqual(
+      expect.stringMatching('Permissions Violation for Subscription to "specmesh.v1.batch.\\*"'),
+    );
+    await drafter.close();
+  }, 20_000);
+
+  it('a client without credentials, or with a wrong password, cannot connect', async () => {
+    await expect(connect({ servers: server.url })).rejects.toThrow(/Authorization Violation/);
+    await expect(connect({ servers: server.url, user: 'drafter', pass: 'guessed' })).rejects.toThrow(
+      /Authorization Violation/,
+    );
+    // The command line says so and exits 4 (NATS unreachable).
+    const status = await cli(['status', '--listen-ms', '200'], {
+      ...base(),
+      SPECMESH_USER: undefined,
+      SPECMESH_PASSWORD: undefined,
+    });
+    expect(status.code).toBe(4);
+    expect(status.stderr).toMatch(/Authorization Violation/);
   }, 20_000);
 });

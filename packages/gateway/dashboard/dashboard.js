@@ -67,8 +67,38 @@ function push(chart, label, values) {
   chart.update();
 }
 
+// A gateway started with --api-key-file answers /specmesh/* with 401 until the page sends a key: ask
+// once (one prompt however many requests failed together), keep it for this tab only, and ask again
+// only when the key sent is refused. Cancelling the prompt stops the asking until the page reloads.
+const KEY_STORE = 'specmesh-api-key';
+let keyPrompt = null;
+let keyDeclined = false;
+
+function authHeaders(key) {
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+/** Resolves true when a key other than `refused` is now stored. */
+function askForKey(refused) {
+  const current = sessionStorage.getItem(KEY_STORE);
+  if (current && current !== refused) return Promise.resolve(true);
+  if (keyDeclined) return Promise.resolve(false);
+  keyPrompt ??= Promise.resolve().then(() => {
+    const key = window.prompt('This gateway requires an API key:')?.trim();
+    if (key) sessionStorage.setItem(KEY_STORE, key);
+    else keyDeclined = true;
+    keyPrompt = null;
+    return Boolean(key);
+  });
+  return keyPrompt;
+}
+
 async function getJSON(path) {
-  const r = await fetch(path);
+  const sent = sessionStorage.getItem(KEY_STORE);
+  let r = await fetch(path, { headers: authHeaders(sent) });
+  if (r.status === 401 && (await askForKey(sent))) {
+    r = await fetch(path, { headers: authHeaders(sessionStorage.getItem(KEY_STORE)) });
+  }
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   return r.json();
 }

@@ -1,6 +1,7 @@
 /** Options of the gateway, resolved and validated once. */
 import { ConfigError, type Mode } from '@specmesh/protocol';
 import type { ActorOptions } from '@specmesh/runtime';
+import { ApiKeySet, readApiKeyFile } from './api-keys.js';
 import type {
   SpeculationHealthConfig,
   SpeculationHealthOptions,
@@ -34,6 +35,15 @@ export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
   timelineCapacity?: number;
   /** When a drafter-target pair is flagged as no longer paying. Defaults to the fields' defaults. */
   speculationHealth?: SpeculationHealthOptions;
+  /**
+   * File of accepted API keys, one per line (`#` comments and blank lines skipped). When given (or
+   * with {@link apiKeys}), every route but `/health`, `/ready` and the dashboard's static files
+   * requires `Authorization: Bearer <key>` and answers 401 `invalid_api_key` otherwise. Defaults to
+   * none: no key required.
+   */
+  apiKeyFile?: string;
+  /** Accepted API keys given directly (embedding programs, tests); added to the file's. Defaults to none. */
+  apiKeys?: readonly string[];
 }
 
 export interface GatewayConfig {
@@ -49,6 +59,15 @@ export interface GatewayConfig {
   readonly perTokenChunks: boolean;
   readonly timelineCapacity: number;
   readonly speculationHealth: SpeculationHealthConfig;
+  /** Accepted API keys (digests only), or undefined when the gateway is open. */
+  readonly apiKeys: ApiKeySet | undefined;
+}
+
+/** The keys of the file and the list together, or undefined when neither is given. */
+function resolveApiKeys(o: GatewayOptions): ApiKeySet | undefined {
+  if (o.apiKeyFile === undefined && o.apiKeys === undefined) return undefined;
+  const keys = [...(o.apiKeyFile === undefined ? [] : readApiKeyFile(o.apiKeyFile)), ...(o.apiKeys ?? [])];
+  return new ApiKeySet(keys, o.apiKeyFile ? `--api-key-file ${o.apiKeyFile}` : 'gateway option apiKeys');
 }
 
 export function resolveGatewayOptions(o: GatewayOptions): GatewayConfig {
@@ -70,6 +89,7 @@ export function resolveGatewayOptions(o: GatewayOptions): GatewayConfig {
       window: o.speculationHealth?.window ?? 64,
       minRounds: o.speculationHealth?.minRounds ?? 16,
     }),
+    apiKeys: resolveApiKeys(o),
   };
   const bad = (name: string, v: unknown) => {
     throw new ConfigError(`gateway option ${name} is invalid: ${String(v)}`, { context: { option: name } });

@@ -12,6 +12,7 @@ import { SpeculationMetrics } from './observability/speculation-metrics.js';
 import { TimelineStore } from './observability/timeline-store.js';
 import { Topology } from './observability/topology.js';
 import { invalidRequest } from './openai-errors.js';
+import { requireApiKey } from './routes/api-key-guard.js';
 import { registerCompletionRoutes } from './routes/completions.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerObservabilityRoutes } from './routes/observability.js';
@@ -65,6 +66,8 @@ export class Gateway {
         },
       });
     });
+    // First, so no route (and no body parsing) runs for a request without a valid key.
+    if (config.apiKeys) requireApiKey(this.app, config.apiKeys);
     registerCompletionRoutes(this.app, {
       actor,
       config,

@@ -1,0 +1,251 @@
+/**
+ * Client connections over TLS with client certificates required: a throwaway CA signs a server
+ * certificate and a client certificate (openssl, in a temporary folder); nats-server accepts only TLS
+ * clients whose certificate that CA signed (`--tlsverify`). A cluster of role processes given
+ * `--tls-ca`, `--tls-cert` and `--tls-key` generates the target's greedy output; a client that lacks
+ * the CA (cannot trust the server), lacks a client certificate, brings one from another CA, or does
+ * not speak TLS at all is refused.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmulatedModel } from '@specmesh/models';
+import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from './helpers/cli.js';
+import { fastEmulatedFlags } from './helpers/emulated-flags.js';
+import { greedyReference } from './helpers/reference.js';
+
+const OPENSSL = spawnSync('openssl', ['version'], { encoding: 'utf8' });
+const HAVE_OPENSSL = OPENSSL.status === 0;
+if (!HAVE_OPENSSL) {
+  console.warn('openssl not found (Debian: apt-get install -y openssl): the TLS tests are skipped');
+}
+
+const SEED = 47;
+const dir = mkdtempSync(join(tmpdir(), 'specmesh-tls-'));
+const file = (name: string) => join(dir, name);
+
+function openssl(...args: string[]): void {
+  const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+/** A self-signed CA valid for a day: `<name>-ca.pem` and its key. */
+function makeCa(name: string): void {
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${name} test CA`,
+    '-keyout',
+    `${name}-ca.key`,
+    '-out',
+    `${name}-ca.pem`,
+  );
+}
+
+/** `<name>.pem` and its key for `cn`, signed by CA `ca`, with the given X.509 v3 extensions. */
+function makeCert(ca: string, name: string, cn: string, extensions: string): void {
+  writeFileSync(file(`${name}.ext`), extensions);
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    `/CN=${cn}`,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}-ca.pem`,
+    '-CAkey',
+    `${ca}-ca.key`,
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.pem`,
+  );
+}
+
+describe.skipIf(!HAVE_OPENSSL)('TLS with client certificates (openssl-made throwaway CA)', () => {
+  let server: NatsServerHandle;
+  let url: string;
+  const children: ChildProcess[] = [];
+  const tlsFlags = () => [
+    '--tls-ca',
+    file('cluster-ca.pem'),
+    '--tls-cert',
+    file('client.pem'),
+    '--tls-key',
+    file('client.key'),
+  ];
+
+  beforeAll(async () => {
+    makeCa('cluster');
+    makeCa('other');
+    makeCert(
+      'cluster',
+      'server',
+      'localhost',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+    );
+    makeCert('cluster', 'client', 'specmesh-node', 'extendedKeyUsage=clientAuth\n');
+    makeCert('other', 'stranger', 'specmesh-node', 'extendedKeyUsage=clientAuth\n');
+    server = await startNatsServer({
+      args: [
+        '--tls',
+        '--tlscert',
+        file('server.pem'),
+        '--tlskey',
+        file('server.key'),
+        '--tlscacert',
+        file('cluster-ca.pem'),
+        '--tlsverify',
+      ],
+    });
+    url = `tls://127.0.0.1:${server.port}`;
+    const start = (role: string) =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [
+            CLI,
+            'node',
+            '--role',
+            role,
+            '--name',
+            `${role}-tls`,
+            '--nats',
+            url,
+            '--heartbeat-ms',
+            '100',
+            ...tlsFlags(),
+            ...(role === 'verifier' || role === 'drafter' ? fastEmulatedFlags(SEED) : []),
+          ],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        children.push(child);
+        child.stdout!.on('data', (d: Buffer) => {
+          if (d.toString().includes('ready')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+      });
+    await Promise.all(['scheduler', 'batcher', 'verifier', 'drafter'].map(start));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a cluster of role processes over TLS generates the target’s greedy output in every mode', async () => {
+    const status = await runCli([
+      'status',
+      '--json',
+      '--expect',
+      '4',
+      '--listen-ms',
+      '5000',
+      '--nats',
+      url,
+      ...tlsFlags(),
+    ]);
+    expect(status.stderr).toBe('');
+    expect((JSON.parse(status.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual([
+      'batcher-tls',
+      'drafter-tls',
+      'scheduler-tls',
+      'verifier-tls',
+    ]);
+    const want = greedyReference(new EmulatedModel({ seed: SEED }), 'over tls', 16);
+    for (const mode of ['nonsi', 'si', 'dsi']) {
+      const gen = await runCli([
+        'generate',
+        'over tls',
+        '--json',
+        '--mode',
+        mode,
+        '--max-tokens',
+        '16',
+        '--nats',
+        url,
+        ...tlsFlags(),
+      ]);
+      expect(gen.stderr, mode).toBe('');
+      expect((JSON.parse(gen.stdout) as { tokenIds: number[] }).tokenIds, mode).toEqual(want);
+    }
+  }, 60_000);
+
+  it('refuses a client without the CA, without a client certificate, or with another CA’s', async () => {
+    const refusals: Array<[string, string[]]> = [
+      // The server's certificate cannot be trusted without the CA that signed it.
+      ['no CA', ['--tls-cert', file('client.pem'), '--tls-key', file('client.key')]],
+      // The server asks for a client certificate and gets none, or one it cannot trust. The server
+      // ends the handshake; the client notices only when its connect times out (20 s).
+      ['no client certificate', ['--tls-ca', file('cluster-ca.pem')]],
+      [
+        'client certificate of another CA',
+        [
+          '--tls-ca',
+          file('cluster-ca.pem'),
+          '--tls-cert',
+          file('stranger.pem'),
+          '--tls-key',
+          file('stranger.key'),
+        ],
+      ],
+    ];
+    const runs = await Promise.all(
+      refusals.map(([, flags]) => runCli(['status', '--listen-ms', '300', '--nats', url, ...flags])),
+    );
+    runs.forEach((r, i) => {
+      const what = refusals[i]![0];
+      expect(r.code, what).toBe(4);
+      expect(r.stderr, what).toMatch(/E_CONNECTION: cannot connect to NATS/);
+    });
+    expect(runs[0]!.stderr).toMatch(/unable to verify the first certificate/);
+  }, 60_000);
+
+  it('refuses a client that does not speak TLS: the plain protocol is never answered', async () => {
+    const began = Date.now();
+    const said = await new Promise<string>((resolve) => {
+      const sock = netConnect({ host: '127.0.0.1', port: server.port });
+      let got = '';
+      let sent = false;
+      sock.on('data', (d: Buffer) => {
+        got += d.toString();
+        if (!sent && got.includes('\r\n')) {
+          sent = true;
+          sock.write('CONNECT {"verbose":false}\r\nPING\r\n');
+        }
+      });
+      sock.on('close', () => resolve(got));
+      sock.on('error', () => undefined);
+      setTimeout(() => sock.destroy(), 5000).unref();
+    });
+    // The server announces TLS, reads the plain CONNECT as a broken handshake and hangs up.
+    expect(said).toMatch(/"tls_required":true/);
+    expect(said).not.toMatch(/PONG|\+OK/);
+    expect(Date.now() - began).toBeLessThan(4000);
+  });
+});
