@@ -16,7 +16,6 @@
 import { parseArgs } from 'node:util';
 import { Batcher, collect, Drafter, generate, Scheduler, Verifier } from '@specmesh/actors';
 import { emulatedPair } from '@specmesh/models';
-import { decodeMessage } from '@specmesh/protocol';
 import { Actor, createLogger, startNatsServer } from '@specmesh/runtime';
 
 const { values: o } = parseArgs({
@@ -48,7 +47,9 @@ async function measure(server, { mode, sampled, lean }) {
   const vocab = target.info.vocabSize;
   client.handle(`${prefix}.v1.verify.p`, 'verify.task', (m) => {
     const d = m.body.draftDist;
-    if (d) for (let i = 0; i + 1 < d.offsets.length; i++) denseExtra += (vocab - (d.offsets[i + 1] - d.offsets[i])) * 8;
+    if (d)
+      for (let i = 0; i + 1 < d.offsets.length; i++)
+        denseExtra += (vocab - (d.offsets[i + 1] - d.offsets[i])) * 8;
     return undefined;
   });
   await new Promise((r) => setTimeout(r, 300));
@@ -111,7 +112,9 @@ await server.stop();
 console.log(
   `bytes per committed token (all messages but heartbeats; ${REQUESTS} requests × ${MAX_TOKENS} tokens, prompts of ${WORDS} words, 2 verifiers)\n`,
 );
-console.log('| config | lean | full prefix | naive (full prefix + dense distributions) | verify tasks+batches, lean | same, full prefix | lean saves vs naive |');
+console.log(
+  '| config | lean | full prefix | naive (full prefix + dense distributions) | verify tasks+batches, lean | same, full prefix | lean saves vs naive |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(

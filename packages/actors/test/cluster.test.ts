@@ -255,7 +255,8 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
       nc.subscribe(subject, {
         callback: (_err, m) => {
           const env = decodeMessage(m.data, MESSAGE_KIND_NAMES);
-          if (env.kind === 'heartbeat') return;
+          // Cluster housekeeping, not the request's work.
+          if (env.kind === 'heartbeat' || env.kind === 'ping' || env.kind === 'pong') return;
           const header = m.headers?.get('traceparent') ?? '';
           if (env.kind === 'batch') {
             // A batch mixes requests: each task names its trace, the batch (and its reply) none.

@@ -2,6 +2,7 @@
 
 import { SpecmeshError } from '@specmesh/protocol';
 import yargs from 'yargs';
+import { awcCommand } from './commands/awc.js';
 import { benchCommand } from './commands/bench.js';
 import { chaosCommand } from './commands/chaos.js';
 import { demoCommand } from './commands/demo.js';
@@ -9,6 +10,7 @@ import { drainCommand } from './commands/drain.js';
 import { generateCommand } from './commands/generate.js';
 import { modelCommand } from './commands/model.js';
 import { nodeCommand } from './commands/node.js';
+import { planCommand } from './commands/plan.js';
 import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
 import { traceCommand } from './commands/trace.js';
@@ -47,6 +49,8 @@ export async function runCli(
   parser = parser
     .command(withConfig(benchCommand as never, layer, CONNECTION_KEYS))
     .command(simCommand)
+    .command(planCommand)
+    .command(awcCommand)
     .command(modelCommand)
     .command(traceCommand)
     .command(chaosCommand)

@@ -139,6 +139,8 @@ export class Actor {
     }
     const actor = new Actor(options, config, nc, logger);
     actor.watchConnection();
+    // Anyone may measure the round trip to this instance (RTT in heartbeats, placement).
+    actor.handle(actor.subjects.ping(actor.id), 'ping', () => ({ kind: 'pong', body: { id: actor.id } }));
     actor.startHeartbeats();
     logger.info({ servers: config.servers, pool: config.pool }, 'actor started');
     return actor;

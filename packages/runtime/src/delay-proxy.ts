@@ -231,11 +231,29 @@ export class DelayProxy {
   private readonly server: Server;
   private readonly teardowns = new Set<() => void>();
   private stopped = false;
+  private delayMs = 0;
 
   private constructor(server: Server, host: string, port: number) {
     this.server = server;
     this.host = host;
     this.port = port;
+  }
+
+  /** One-way delay now, ms. */
+  get oneWayMs(): number {
+    return this.delayMs;
+  }
+
+  /**
+   * Changes the one-way delay of every connection from the next chunk on (a link that gets slower or
+   * faster mid-run); bytes already queued keep their release time, so order is kept.
+   */
+  set oneWayMs(ms: number) {
+    if (!(Number.isFinite(ms) && ms >= 0))
+      throw new ConfigError(`delay proxy oneWayMs must be >= 0, got ${ms}`, {
+        context: { option: 'oneWayMs' },
+      });
+    this.delayMs = ms;
   }
 
   /** `nats://host:port`: the proxy as a NATS server URL. */
@@ -260,6 +278,7 @@ export class DelayProxy {
     });
     const addr = server.address();
     const proxy = new DelayProxy(server, o.host, typeof addr === 'object' && addr ? addr.port : o.port);
+    proxy.delayMs = o.oneWayMs;
     // Without a listener an accept failure (EMFILE, …) would be thrown and end the process.
     server.on('error', () => {
       proxy.stats.serverErrors++;
@@ -284,7 +303,7 @@ export class DelayProxy {
     client.setNoDelay(true);
     target.setNoDelay(true);
     const draw = (rng: () => number) => () =>
-      o.jitter === 0 ? o.oneWayMs : o.oneWayMs * (1 + o.jitter * (2 * rng() - 1));
+      o.jitter === 0 ? this.delayMs : this.delayMs * (1 + o.jitter * (2 * rng() - 1));
     const onPause = () => this.stats.pauses++;
     const toTarget = new DelayedPipe(
       client,

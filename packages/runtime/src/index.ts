@@ -13,6 +13,8 @@ export { createLogger } from './logger.js';
 export type { Member, MembershipEvent, MembershipOptions } from './membership.js';
 export { MembershipView } from './membership.js';
 export { RuntimeMetrics } from './metrics.js';
+export type { MetricsEndpoint, MetricsEndpointOptions } from './metrics-endpoint.js';
+export { serveMetrics } from './metrics-endpoint.js';
 export type {
   NatsClusterHandle,
   NatsClusterOptions,
@@ -25,6 +27,7 @@ export {
   startNatsCluster,
   startNatsServer,
 } from './nats-server.js';
+export { RttMonitor } from './rtt-monitor.js';
 export type { Drainable, ShutdownOptions } from './shutdown.js';
 export { installGracefulShutdown } from './shutdown.js';
 export type { ChildSpec, ChildStatus, SupervisorEvent, SupervisorOptions } from './supervisor.js';

@@ -1,10 +1,13 @@
 /**
  * The drafter role: accepts sessions from schedulers (`session.start`), owns each session's
  * orchestration, and stops a session on `session.cancel`. Reports its free session slots in
- * heartbeats so schedulers route by them.
+ * heartbeats so schedulers route by them, and its measured round trip to the verifiers (pings over
+ * NATS), by which an adaptive scheduler decides between running a request here and fused in the
+ * cloud; a running session hands over to the cloud when its link turned clearly slow.
  */
 import type { LanguageModel } from '@specmesh/models';
-import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
+import { Actor, type ActorOptions, MembershipView, RttMonitor } from '@specmesh/runtime';
+import { metaNumber, poolLoad, shouldLeaveEdge } from '../scheduler/placement.js';
 import { SessionHost } from './session-host.js';
 
 export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
@@ -25,6 +28,7 @@ export class Drafter {
   readonly actor: Actor;
   private readonly view = new MembershipView({ role: 'verifier' });
   private host: SessionHost | undefined;
+  private rtt: RttMonitor | undefined;
 
   private constructor(actor: Actor) {
     this.actor = actor;
@@ -37,11 +41,19 @@ export class Drafter {
       ...options,
       role: 'drafter',
       load: () => ({ inflight: d?.active ?? 0, queued: 0, capacity }),
-      meta: () => ({ model: options.model.info.name }),
+      meta: () => {
+        const rttMs = d?.rtt?.medianMs();
+        return {
+          model: options.model.info.name,
+          ...(rttMs !== undefined ? { rttMs: Math.round(rttMs * 100) / 100 } : {}),
+        };
+      },
     });
     d = new Drafter(actor);
     const view = d.view;
     view.start(actor, 100);
+    const rtt = new RttMonitor(actor, () => view.alive({ role: 'verifier' }).map((m) => m.id));
+    d.rtt = rtt.start(Math.max(50, options.heartbeatIntervalMs ?? 1000));
     d.host = new SessionHost({
       actor,
       model: options.model,
@@ -49,6 +61,17 @@ export class Drafter {
       verifyTimeoutMs: options.verifyTimeoutMs ?? 10_000,
       maxTasks: (pool) => view.alive({ role: 'verifier', pool }).length,
       leanContext: options.leanContext ?? true,
+      shouldHandOver: (start) => {
+        if (start.placement?.kind !== 'edge') return false;
+        const verifiers = view.alive({ role: 'verifier', pool: start.pool });
+        return shouldLeaveEdge(start.placement, {
+          ...(rtt.medianMs() !== undefined ? { rttMs: rtt.medianMs()! } : {}),
+          poolLoad: poolLoad(verifiers),
+          fusedHostFree: verifiers.some(
+            (v) => metaNumber(v, 'fused') === 1 && (metaNumber(v, 'hostFree') ?? 0) > 0,
+          ),
+        });
+      },
     });
     await actor.flush();
     return d;
@@ -60,12 +83,14 @@ export class Drafter {
   }
 
   async drain(): Promise<void> {
+    this.rtt?.stop();
     this.view.stop();
     await this.actor.drain();
   }
 
   async stop(): Promise<void> {
     this.host?.stop();
+    this.rtt?.stop();
     this.view.stop();
     await this.actor.stop();
   }

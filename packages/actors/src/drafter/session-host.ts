@@ -10,6 +10,9 @@ import type { Actor } from '@specmesh/runtime';
 import { checkSessionStart } from './check-session-start.js';
 import { DraftSession, type SessionOptions } from './session.js';
 
+/** Ended session ids remembered: enough for replays within minutes at thousands of sessions a minute. */
+const MAX_ENDED_REMEMBERED = 10_000;
+
 export interface SessionHostOptions {
   readonly actor: Actor;
   readonly model: LanguageModel;
@@ -20,13 +23,16 @@ export interface SessionHostOptions {
   readonly maxTasks: (pool: string) => number;
   /** Sessions decode without drafts (see {@link SessionOptions.targetOnly}). */
   readonly targetOnly?: boolean;
-  readonly shouldHandOver?: () => boolean;
+  /** Asked after each step of a session (see {@link SessionOptions.shouldHandOver}). */
+  readonly shouldHandOver?: (start: BodyOf<'session.start'>) => boolean;
   /** See {@link SessionOptions.leanContext}. Defaults to true. */
   readonly leanContext?: boolean;
 }
 
 export class SessionHost {
   private readonly sessions = new Map<string, DraftSession>();
+  /** Ids of the last sessions that ended here, oldest first (a replayed start must not rerun one). */
+  private readonly ended = new Set<string>();
   private readonly o: SessionHostOptions;
   private readonly unsubscribe: () => void;
 
@@ -55,6 +61,11 @@ export class SessionHost {
     return this.sessions.size;
   }
 
+  /** Sessions it could still take. */
+  get free(): number {
+    return Math.max(0, this.o.capacity - this.sessions.size);
+  }
+
   private probe(sessionId: string) {
     if (!this.sessions.has(sessionId)) {
       throw new UnknownSessionError(`${this.o.actor.id} runs no session ${sessionId}`, {
@@ -66,10 +77,10 @@ export class SessionHost {
 
   private start(start: BodyOf<'session.start'>, traceId: string | undefined) {
     const { actor, capacity } = this.o;
-    // A start for a session this host already runs is a repeat (a retried or replayed request): a
+    // A start for a session this host runs or ran is a repeat (a retried or replayed request): a
     // second session of the same id would share its task ids and token subject and stream every
     // token twice. Answer as the first time and start nothing.
-    if (this.sessions.has(start.sessionId)) {
+    if (this.sessions.has(start.sessionId) || this.ended.has(start.sessionId)) {
       return { kind: 'session.ok' as const, body: { sessionId: start.sessionId, drafterId: actor.id } };
     }
     if (actor.status !== 'running') throw new DrainingError(`${actor.id} is draining`);
@@ -85,9 +96,13 @@ export class SessionHost {
       start,
       maxTasks: this.o.maxTasks(start.pool),
       verifyTimeoutMs: this.o.verifyTimeoutMs,
-      onEnd: (id) => this.sessions.delete(id),
+      onEnd: (id) => {
+        this.sessions.delete(id);
+        this.ended.add(id);
+        if (this.ended.size > MAX_ENDED_REMEMBERED) this.ended.delete(this.ended.values().next().value!);
+      },
       ...(this.o.targetOnly ? { targetOnly: true } : {}),
-      ...(this.o.shouldHandOver ? { shouldHandOver: this.o.shouldHandOver } : {}),
+      ...(this.o.shouldHandOver ? { shouldHandOver: () => this.o.shouldHandOver!(start) } : {}),
       ...(this.o.leanContext === false ? { leanContext: false } : {}),
       ...(traceId ? { traceId } : {}),
     });

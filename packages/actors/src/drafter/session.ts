@@ -59,8 +59,9 @@ export interface SessionOptions {
    */
   readonly targetOnly?: boolean;
   /**
-   * Asked after each commit of a target-only session: true hands the rest of the request back to the
-   * client for placement on a drafter. Not asked before {@link MIN_SEGMENT_TOKENS} tokens.
+   * Asked after each step: true hands the rest of the request back to the client, which has the
+   * scheduler place it anew (a target-only session once a drafter is back; an edge or fused session
+   * when the network or the cloud's load changed). Not asked before {@link MIN_SEGMENT_TOKENS} tokens.
    */
   readonly shouldHandOver?: () => boolean;
   /**
@@ -75,7 +76,7 @@ export interface SessionOptions {
 /** Floor of the verify timeout, ms: what scheduling noise on a busy host can add to a round trip. */
 const MIN_VERIFY_TIMEOUT_MS = 500;
 
-/** Tokens a target-only session commits before it may hand over (no ping-pong between hosts). */
+/** Tokens a session commits before it may hand over (no ping-pong between hosts). */
 const MIN_SEGMENT_TOKENS = 8;
 
 export class DraftSession {

@@ -1,6 +1,7 @@
 /** Options of the scheduler role, resolved and validated once. */
 import { ConfigError } from '@specmesh/protocol';
 import type { ActorOptions } from '@specmesh/runtime';
+import type { PlacementConfig } from './placement.js';
 
 export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
   /** Requests that may wait for a free drafter; beyond this `submit` fails with `E_OVERLOADED`. Defaults to 256. */
@@ -24,6 +25,16 @@ export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
    * and hand them back when a drafter returns. Off: requests wait for a drafter. Defaults to true.
    */
   targetOnlyFallback?: boolean;
+  /**
+   * Where sessions run: `edge` (drafters), `fused` (verifiers that hold a draft model, when there
+   * is one), or `adaptive` (by the drafter's measured round trip and the pool's load; see
+   * placement.ts). Defaults to `adaptive`, which is `edge` while no verifier holds a draft model.
+   */
+  placement?: PlacementConfig['policy'];
+  /** Edge round trip from which `adaptive` prefers fused, ms. Defaults to 8. */
+  fusedRttMs?: number;
+  /** Pool load (work over capacity) from which `adaptive` counts the cloud busy. Defaults to 0.75. */
+  busyLoad?: number;
 }
 
 export interface SchedulerConfig {
@@ -33,6 +44,7 @@ export interface SchedulerConfig {
   readonly maxStartAttempts: number;
   readonly noCapacityTimeoutMs: number;
   readonly targetOnlyFallback: boolean;
+  readonly placement: PlacementConfig;
 }
 
 export function resolveSchedulerOptions(o: SchedulerOptions): SchedulerConfig {
@@ -48,5 +60,22 @@ export function resolveSchedulerOptions(o: SchedulerOptions): SchedulerConfig {
     if (!ok)
       throw new ConfigError(`scheduler option ${name} is invalid: ${v}`, { context: { option: name } });
   }
-  return Object.freeze({ ...c, targetOnlyFallback: o.targetOnlyFallback ?? true });
+  const placement: PlacementConfig = {
+    policy: o.placement ?? 'adaptive',
+    fusedRttMs: o.fusedRttMs ?? 8,
+    busyLoad: o.busyLoad ?? 0.75,
+  };
+  if (!['adaptive', 'edge', 'fused'].includes(placement.policy)) {
+    throw new ConfigError(`scheduler placement must be adaptive, edge or fused, got ${placement.policy}`, {
+      context: { option: 'placement' },
+    });
+  }
+  for (const [name, v] of [
+    ['fusedRttMs', placement.fusedRttMs],
+    ['busyLoad', placement.busyLoad],
+  ] as const) {
+    if (!(Number.isFinite(v) && v >= 0))
+      throw new ConfigError(`scheduler option ${name} is invalid: ${v}`, { context: { option: name } });
+  }
+  return Object.freeze({ ...c, targetOnlyFallback: o.targetOnlyFallback ?? true, placement });
 }

@@ -25,15 +25,10 @@ import {
 } from '@specmesh/protocol';
 import { Actor, type Member, MembershipView, type Reply } from '@specmesh/runtime';
 import { type DrafterSlots, pickDrafter } from './pick-drafter.js';
+import { choosePlacement, type Host, metaNumber, poolLoad } from './placement.js';
 import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } from './scheduler-options.js';
 
 type Submit = BodyOf<'submit'>;
-
-/** Where a session goes: a drafter, or a verifier decoding target-only. */
-interface Host {
-  readonly id: string;
-  readonly targetOnly: boolean;
-}
 
 interface Waiting {
   submit: Submit;
@@ -48,6 +43,8 @@ export interface SchedulerStats {
   admitted: number;
   /** Admitted on a verifier, target-only, for want of a live drafter. */
   targetOnly: number;
+  /** Admitted fused, on a verifier drafting with its own draft model. */
+  fused: number;
   /** Admitted with `resume` (continuing a request another host began). */
   resumed: number;
   rejectedOverloaded: number;
@@ -61,6 +58,7 @@ export class Scheduler {
   readonly stats: SchedulerStats = {
     admitted: 0,
     targetOnly: 0,
+    fused: 0,
     resumed: 0,
     rejectedOverloaded: 0,
     rejectedDeadline: 0,
@@ -190,24 +188,37 @@ export class Scheduler {
   }
 
   /**
-   * A drafter with a free slot; or, when no drafter outside `exclude` is alive at all, the least
-   * loaded verifier of the request's pool (target-only).
+   * Where the request goes (see placement.ts): an edge drafter with a free slot, a verifier of its
+   * pool that drafts itself (fused), or, when no drafter outside `exclude` is alive at all, a
+   * verifier decoding target-only.
    */
   private pickHost(submit: Submit, exclude: ReadonlySet<string>): Host | undefined {
     const drafterId = pickDrafter(this.drafterSlots(), exclude, this.rotation++);
-    if (drafterId) return { id: drafterId, targetOnly: false };
-    if (!this.config.targetOnlyFallback) return undefined;
-    if (this.view.alive({ role: 'drafter' }).some((d) => !exclude.has(d.id))) return undefined;
+    const drafter = drafterId !== undefined ? this.view.get(drafterId) : undefined;
     const pool = this.choosePool(submit);
-    if (!pool) return undefined;
-    let best: { id: string; load: number } | undefined;
-    for (const v of this.view.alive({ role: 'verifier', pool })) {
+    const verifiers = pool ? this.view.alive({ role: 'verifier', pool }) : [];
+    let fusedHost: { id: string; load: number } | undefined;
+    let targetOnlyHost: { id: string; load: number } | undefined;
+    for (const v of verifiers) {
       if (exclude.has(v.id)) continue;
+      const free = (metaNumber(v, 'hostFree') ?? 0) - (this.startedSince.get(v.id)?.count ?? 0);
+      if (free <= 0) continue;
       const { inflight, queued, capacity } = v.heartbeat.load;
-      const load = (inflight + queued + (this.startedSince.get(v.id)?.count ?? 0)) / Math.max(1, capacity);
-      if (!best || load < best.load) best = { id: v.id, load };
+      const load = (inflight + queued) / Math.max(1, capacity);
+      if (!targetOnlyHost || load < targetOnlyHost.load) targetOnlyHost = { id: v.id, load };
+      if (metaNumber(v, 'fused') === 1 && (!fusedHost || load < fusedHost.load))
+        fusedHost = { id: v.id, load };
     }
-    return best && { id: best.id, targetOnly: true };
+    const rttMs = drafter ? metaNumber(drafter, 'rttMs') : undefined;
+    return choosePlacement(this.config.placement, {
+      ...(drafterId !== undefined
+        ? { drafter: { id: drafterId, ...(rttMs !== undefined ? { rttMs } : {}) } }
+        : {}),
+      ...(fusedHost ? { fusedHost: fusedHost.id } : {}),
+      ...(targetOnlyHost && this.config.targetOnlyFallback ? { targetOnlyHost: targetOnlyHost.id } : {}),
+      poolLoad: poolLoad(verifiers),
+      drafterAlive: this.view.alive({ role: 'drafter' }).some((d) => !exclude.has(d.id)),
+    });
   }
 
   private reserve(drafterId: string) {
@@ -248,7 +259,13 @@ export class Scheduler {
     const tokenSubject = this.actor.subjects.tokens(submit.requestId);
     // Everything the request asked for travels on; the pool is now decided.
     const { pool: _asked, avoid: _avoid, ...generation } = submit;
-    const start: BodyOf<'session.start'> = { ...generation, sessionId, pool, tokenSubject };
+    const start: BodyOf<'session.start'> = {
+      ...generation,
+      sessionId,
+      pool,
+      tokenSubject,
+      placement: { kind: host.kind, ...this.config.placement },
+    };
     try {
       await this.actor.request(this.actor.subjects.session(drafterId), 'session.start', start, {
         expect: 'session.ok',
@@ -256,9 +273,10 @@ export class Scheduler {
         ...(w.traceId ? { traceId: w.traceId } : {}),
       });
       this.stats.admitted++;
-      if (host.targetOnly) this.stats.targetOnly++;
+      if (host.kind === 'target-only') this.stats.targetOnly++;
+      if (host.kind === 'fused') this.stats.fused++;
       if (submit.resume) this.stats.resumed++;
-      if (host.targetOnly) {
+      if (host.kind === 'target-only') {
         this.actor.logger.warn(
           { requestId: submit.requestId, verifierId: drafterId, traceId: w.traceId },
           'no drafter alive: serving target-only on a verifier',

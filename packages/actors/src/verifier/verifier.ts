@@ -7,9 +7,12 @@
  * (the tokens it lacks before the drafts). A verifier that holds fewer than `basePos` tokens answers
  * that task with `E_UNKNOWN_SESSION`, and the drafter resends the full prefix.
  *
- * Degraded service: while no drafter can serve, the scheduler places sessions on verifiers, which
- * decode them target-only (through the pool, like any session) and hand each back once a drafter is
- * alive again. Greedy output is the target's either way.
+ * Hosting sessions: a verifier that also holds a draft model runs fused sessions (DSD's fused mode:
+ * it drafts next to the target, so a round never crosses the edge link; its drafting takes the same
+ * compute slots as verification). Without one it hosts target-only sessions while no drafter can
+ * serve (degraded service). Either kind goes through the pool like any session, and hands back when
+ * the scheduler's placement rules say it should run at the edge again. Greedy output is the
+ * target's either way.
  */
 import { performance } from 'node:perf_hooks';
 import type { LanguageModel } from '@specmesh/models';
@@ -23,6 +26,8 @@ import {
 } from '@specmesh/protocol';
 import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
 import { SessionHost } from '../drafter/session-host.js';
+import { poolLoad, shouldLeaveFused } from '../scheduler/placement.js';
+import { slotBoundModel } from './slot-bound-model.js';
 import { runVerifyTask } from './verify-task.js';
 
 type Task = BodyOf<'verify.task'>;
@@ -42,6 +47,8 @@ export interface VerifierOptions extends Omit<ActorOptions, 'role' | 'pool'> {
   hostSessions?: number;
   /** How long a hosted session waits for a verification before re-issuing it, ms. Defaults to 10000. */
   verifyTimeoutMs?: number;
+  /** A draft model: hosted sessions then run fused (speculative, drafted here) instead of target-only. */
+  draftModel?: LanguageModel;
 }
 
 export interface VerifierStats {
@@ -74,8 +81,8 @@ export class Verifier {
   private active = 0;
   private readonly waiters: Array<() => void> = [];
   private sweep: NodeJS.Timeout | undefined;
-  /** Drafters alive: hosted target-only sessions hand back when there is one. */
-  private readonly drafters = new MembershipView({ role: 'drafter' });
+  /** Drafters and verifiers alive: hosted sessions hand back by their load. */
+  private readonly peers = new MembershipView();
   private host: SessionHost | undefined;
 
   private constructor(actor: Actor, options: VerifierOptions) {
@@ -95,23 +102,36 @@ export class Verifier {
         queued: v?.waiters.length ?? 0,
         capacity: options.concurrency ?? 8,
       }),
-      meta: () => ({ model: options.model.info.name }),
+      meta: () => ({
+        model: options.model.info.name,
+        hostFree: v?.host?.free ?? 0,
+        fused: options.draftModel ? 1 : 0,
+      }),
     });
     v = new Verifier(actor, options);
     actor.handle(actor.subjects.batch(actor.id), 'batch', (msg) => v.runBatch(msg.body));
     actor.handle(actor.subjects.preemptAll(), 'preempt', (msg) => v.preempt(msg.body));
     const hostSessions = options.hostSessions ?? 16;
     if (hostSessions > 0) {
-      const drafters = v.drafters;
-      drafters.start(actor, 100);
+      const peers = v.peers;
+      peers.start(actor, 100);
+      const slots = { acquire: () => v.acquire(), release: () => v.release() };
       v.host = new SessionHost({
         actor,
-        model: options.model,
+        model: options.draftModel ? slotBoundModel(options.draftModel, slots) : options.model,
         capacity: hostSessions,
         verifyTimeoutMs: options.verifyTimeoutMs ?? 10_000,
-        maxTasks: () => 1,
-        targetOnly: true,
-        shouldHandOver: () => drafters.alive({ role: 'drafter' }).length > 0,
+        maxTasks: (pool) => peers.alive({ role: 'verifier', pool }).length,
+        targetOnly: !options.draftModel,
+        shouldHandOver: (start) => {
+          const drafters = peers.alive({ role: 'drafter' });
+          if (start.placement?.kind !== 'fused') return drafters.length > 0;
+          const drafterFree = drafters.some((d) => d.heartbeat.load.inflight < d.heartbeat.load.capacity);
+          return shouldLeaveFused(start.placement, {
+            poolLoad: poolLoad(peers.alive({ role: 'verifier', pool: start.pool })),
+            drafterFree,
+          });
+        },
       });
     }
     const idleMs = options.sessionIdleMs ?? 300_000;
@@ -278,14 +298,14 @@ export class Verifier {
 
   async drain(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
-    this.drafters.stop();
+    this.peers.stop();
     await this.actor.drain();
   }
 
   async stop(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
     this.host?.stop();
-    this.drafters.stop();
+    this.peers.stop();
     await this.actor.stop();
   }
 }

@@ -139,10 +139,18 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
         default: ['kill', 'pause'],
         describe: 'Fault kinds: kill (SIGKILL), pause (SIGSTOP for --pause-ms), nats (kill a NATS node)',
       })
-      .option('pause-ms', { type: 'number', default: 2500, describe: 'How long a paused process stays stopped, ms' })
+      .option('pause-ms', {
+        type: 'number',
+        default: 2500,
+        describe: 'How long a paused process stays stopped, ms',
+      })
       .option('concurrency', { type: 'number', default: 4, describe: 'Requests in flight at once' })
       .option('max-tokens', { type: 'number', default: 32, describe: 'Tokens per request' })
-      .option('chaos-seed', { type: 'number', default: 1, describe: 'Seed of the fault schedule and prompts' })
+      .option('chaos-seed', {
+        type: 'number',
+        default: 1,
+        describe: 'Seed of the fault schedule and prompts',
+      })
       .option('nats-nodes', { type: 'number', default: 1, describe: 'nats-servers: 1, or 3 in a cluster' })
       .option('schedulers', { type: 'number', default: 2, describe: 'Scheduler processes' })
       .option('batchers', { type: 'number', default: 2, describe: 'Batcher processes' })

@@ -5,7 +5,14 @@
 import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
 import { Gateway } from '@specmesh/gateway';
 import { ConfigError } from '@specmesh/protocol';
-import { Actor, createLogger, installGracefulShutdown, type Logger, serveEcho } from '@specmesh/runtime';
+import {
+  Actor,
+  createLogger,
+  installGracefulShutdown,
+  type Logger,
+  serveEcho,
+  serveMetrics,
+} from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { serveDrainControl } from '../drain-control.js';
 import { createModel, type ModelArgs, withModelOptions } from '../model-options.js';
@@ -21,10 +28,16 @@ interface NodeArgs extends ModelArgs, ConnectionArgs {
   maxQueue: number;
   targetOnlyFallback: boolean;
   hostSessions: number;
+  placement: 'adaptive' | 'edge' | 'fused';
+  fusedRttMs: number;
+  busyLoad: number;
+  fused: boolean;
   batchTimeoutMs: number;
   verifyTimeoutMs: number;
   port: number;
   host: string;
+  metricsPort?: number;
+  apiKeyFile?: string;
 }
 
 interface NodeCommon {
@@ -62,6 +75,13 @@ async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
   const started = await startRole(args, common);
   installGracefulShutdown([started.role], { logger });
   serveDrainControl(started.role.actor);
+  if (args.metricsPort !== undefined) {
+    const metrics = await serveMetrics([started.role.actor.metrics.registry], {
+      port: args.metricsPort,
+      host: args.host,
+    });
+    process.stdout.write(`metrics ${metrics.url}\n`);
+  }
   // Parents (the supervisor of `specmesh up`, tests) wait for this line.
   process.stdout.write(`ready ${started.role.actor.id}${started.url ? ` ${started.url}` : ''}\n`);
 }
@@ -91,6 +111,9 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
           ...common,
           maxQueue: args.maxQueue,
           targetOnlyFallback: args.targetOnlyFallback,
+          placement: args.placement,
+          fusedRttMs: args.fusedRttMs,
+          busyLoad: args.busyLoad,
         }),
       };
     case 'verifier':
@@ -101,6 +124,7 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
           model: await createModel(args, 'target'),
           hostSessions: args.hostSessions,
           verifyTimeoutMs: args.verifyTimeoutMs,
+          ...(args.fused ? { draftModel: await createModel(args, 'drafter') } : {}),
         }),
       };
     case 'drafter':
@@ -112,7 +136,12 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
         }),
       };
     case 'gateway': {
-      const g = await Gateway.start({ ...common, port: args.port, host: args.host });
+      const g = await Gateway.start({
+        ...common,
+        port: args.port,
+        host: args.host,
+        ...(args.apiKeyFile ? { apiKeyFile: args.apiKeyFile } : {}),
+      });
       return { role: g, url: g.url };
     }
     default:
@@ -156,6 +185,30 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         describe:
           'Target-only sessions a verifier hosts while no drafter is alive; 0 turns that off (verifier)',
       })
+      .option('placement', {
+        type: 'string',
+        choices: ['adaptive', 'edge', 'fused'],
+        default: 'adaptive',
+        describe:
+          'Where sessions run: edge drafters, fused on verifiers started with --fused, or adaptive by measured edge RTT and pool load (scheduler)',
+      })
+      .option('fused-rtt-ms', {
+        type: 'number',
+        default: 8,
+        describe: 'Edge round trip from which adaptive placement prefers fused, ms (scheduler)',
+      })
+      .option('busy-load', {
+        type: 'number',
+        default: 0.75,
+        describe:
+          'Pool load (work over capacity) from which adaptive placement counts the cloud busy (scheduler)',
+      })
+      .option('fused', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Also load the draft model (--draft-model, or the emulated drafter) and run sessions fused here (verifier)',
+      })
       .option('target-only-fallback', {
         type: 'boolean',
         default: true,
@@ -167,7 +220,21 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         default: 8080,
         describe: 'HTTP port of the OpenAI-compatible API (gateway)',
       })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'HTTP bind address (gateway)' })
+      .option('host', {
+        type: 'string',
+        default: '127.0.0.1',
+        describe: 'HTTP bind address (gateway API, --metrics-port)',
+      })
+      .option('metrics-port', {
+        type: 'number',
+        describe:
+          'Serve this process’s Prometheus metrics on http://<host>:<port>/metrics (0 picks a free port; printed as `metrics <url>`). Off by default; the gateway serves /metrics on --port anyway (env SPECMESH_METRICS_PORT)',
+      })
+      .option('api-key-file', {
+        type: 'string',
+        describe:
+          'File of API keys, one per line: the gateway then requires `Authorization: Bearer <key>` on /v1/*, /specmesh/* and /metrics (env SPECMESH_API_KEY_FILE). Keys never go on the command line',
+      })
       .option('max-queue', {
         type: 'number',
         default: 256,

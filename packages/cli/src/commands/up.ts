@@ -25,6 +25,7 @@ interface UpArgs extends ModelArgs {
   batchers: number;
   schedulers: number;
   gatewayPort: number;
+  apiKeyFile?: string;
   demo: boolean;
   prompt: string;
   maxTokens: number;
@@ -57,7 +58,10 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       ['verifier', args.verifiers, modelFlags(args)],
       ['drafter', args.drafters, modelFlags(args)],
     ];
-    if (!args.demo) plan.push(['gateway', 1, ['--port', String(args.gatewayPort)]]);
+    if (!args.demo) {
+      const keys = args.apiKeyFile ? ['--api-key-file', args.apiKeyFile] : [];
+      plan.push(['gateway', 1, ['--port', String(args.gatewayPort), ...keys]]);
+    }
     let total = 0;
     for (const [role, n, extra] of plan) {
       for (let i = 1; i <= n; i++) {
@@ -151,6 +155,11 @@ export const upCommand: CommandModule<object, UpArgs> = {
         type: 'number',
         default: 8080,
         describe: 'Port of the OpenAI-compatible API',
+      })
+      .option('api-key-file', {
+        type: 'string',
+        describe:
+          'File of API keys, one per line, that the gateway requires as `Authorization: Bearer <key>` (env SPECMESH_API_KEY_FILE)',
       })
       .option('demo', {
         type: 'boolean',

@@ -45,6 +45,8 @@ export const CONFIG_FIELDS = {
   'verify-timeout-ms': PositiveInt,
   port: Port,
   host: Type.String({ minLength: 1 }),
+  'metrics-port': Port,
+  'api-key-file': Path,
   backend: Type.Union([Type.Literal('emulated'), Type.Literal('llama')]),
   model: Path,
   'draft-model': Path,

@@ -30,6 +30,8 @@ export const ENV_SETTINGS: Readonly<Record<string, readonly [ConfigKey, Parse]>>
   SPECMESH_MODEL_THREADS: ['model-threads', 'int'],
   SPECMESH_PORT: ['port', 'int'],
   SPECMESH_HOST: ['host', 'string'],
+  SPECMESH_METRICS_PORT: ['metrics-port', 'int'],
+  SPECMESH_API_KEY_FILE: ['api-key-file', 'string'],
 };
 
 /** Variable naming the config file; see load-config.ts. */

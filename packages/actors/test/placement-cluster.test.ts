@@ -1,0 +1,93 @@
+/**
+ * Adaptive placement with real messages: an edge drafter reaches NATS through a delay proxy, and one
+ * cloud verifier also holds a draft model (it can run requests fused). While the link is fast,
+ * requests run at the edge; when it turns slow mid-run they move to the cloud at a step boundary;
+ * a request admitted while the link is slow starts fused. Greedy output stays the target's.
+ */
+import { emulatedPair } from '@specmesh/models';
+import type { BodyOf } from '@specmesh/protocol';
+import { sampleBodies } from '@specmesh/protocol/internal';
+import { Actor, DelayProxy } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../src/batcher/batcher.js';
+import { collect, generate } from '../src/client/generate-client.js';
+import { Drafter } from '../src/drafter/drafter.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { Verifier } from '../src/verifier/verifier.js';
+import { useNatsServer } from './harness.js';
+
+const nats = useNatsServer();
+
+const submit = (requestId: string, prompt: string, maxTokens: number): BodyOf<'submit'> => ({
+  ...sampleBodies().submit,
+  requestId,
+  prompt,
+  mode: 'si',
+  maxTokens,
+  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+  window: { policy: 'static', k: 4 },
+  deadlineAt: Date.now() + 60_000,
+  stop: undefined,
+});
+
+describe('adaptive placement between an edge drafter and a cloud verifier that drafts', () => {
+  it("moves running requests to the cloud when the edge link turns slow, with the target's output", async () => {
+    const { target, drafter } = emulatedPair({
+      agreement: 0.8,
+      seed: 5,
+      latency: { ttftMs: 2, tpotMs: 2, perTokenMs: 0.1 },
+      drafterLatency: { ttftMs: 0.3, tpotMs: 0.2 },
+    });
+    const proxy = await DelayProxy.start({ targetPort: Number(new URL(nats.url).port) });
+    const cloud = { servers: nats.url, subjects: { prefix: 'place' }, heartbeatIntervalMs: 50 };
+    const edge = { ...cloud, servers: proxy.url };
+    const sched = await Scheduler.start({ ...cloud, placement: 'adaptive', fusedRttMs: 8, busyLoad: 0.75 });
+    const batcher = await Batcher.start({ ...cloud, pool: 'p' });
+    const v0 = await Verifier.start({ ...cloud, id: 'v0', pool: 'p', model: target });
+    const v1 = await Verifier.start({ ...cloud, id: 'v1', pool: 'p', model: target, draftModel: drafter });
+    const d0 = await Drafter.start({ ...edge, id: 'd0', model: drafter });
+    const client = await Actor.start({ ...cloud, role: 'gateway', heartbeatIntervalMs: 0 });
+    nats.defer(async () => {
+      await client.stop();
+      await d0.stop();
+      await v1.stop();
+      await v0.stop();
+      await batcher.stop();
+      await sched.stop();
+      await proxy.stop();
+    });
+    await sched.membership.waitFor((ms) => ms.length >= 4, 5000);
+    await new Promise((r) => setTimeout(r, 300));
+
+    const reference = (prompt: string, n: number) => {
+      const ctx = [target.info.bosId, ...target.tokenize(prompt)];
+      for (let i = 0; i < n; i++) ctx.push(target.targetArgmax(ctx));
+      return ctx.slice(-n);
+    };
+    const moves: string[] = [];
+    const prompts = ['edge first', 'then the cloud', 'and back never'];
+    const running = prompts.map(async (p, i) =>
+      collect(
+        await generate(client, submit(`m-${i}`, p, 240), {
+          onMove: (m) => moves.push(`${m.reason}:${m.fromHost}->${m.toHost}`),
+        }),
+      ),
+    );
+    // Fast link: everything runs at the edge.
+    while (v0.stats.tasks + v1.stats.tasks < 20) await new Promise((r) => setTimeout(r, 5));
+    expect(sched.stats.fused).toBe(0);
+    // The link turns slow: 40 ms round trips.
+    proxy.oneWayMs = 20;
+    const outs = await Promise.all(running);
+    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(prompts[i]!, 240));
+    expect(moves.filter((m) => m === 'handover:d0->v1').length).toBeGreaterThan(0);
+    expect(sched.stats.fused).toBeGreaterThan(0);
+
+    // Admitted while the link is slow: fused from the start, never at the edge.
+    const before = sched.stats.fused;
+    const late = await generate(client, submit('late', 'born in the cloud', 40));
+    expect(late.accepted.drafterId).toBe('v1');
+    expect((await collect(late)).tokens).toEqual(reference('born in the cloud', 40));
+    expect(sched.stats.fused).toBe(before + 1);
+  });
+});
