@@ -83,6 +83,9 @@ async function cell(rttMs, load, policy) {
   const view = new MembershipView().start(edgeClient, 50);
   let stopBackground = false;
   const background = [];
+  // Tokens the background requests got while the measured ones ran: what fused drafting costs others.
+  let bgTokens = 0;
+  let measuring = false;
   try {
     await view.waitFor((ms) => ms.length >= 6, 30_000);
     // The edge drafter's round trip reaches its heartbeat after a few pings.
@@ -92,7 +95,7 @@ async function cell(rttMs, load, policy) {
         background.push(
           (async () => {
             for (let i = 0; !stopBackground; i++) {
-              await collect(
+              const out = await collect(
                 await generate(cloudClient, {
                   requestId: `bg-${w}-${i}`,
                   prompt: `background ${w} ${i}`,
@@ -103,6 +106,7 @@ async function cell(rttMs, load, policy) {
                   avoid: ['drafter-edge', 'verifier-1', 'verifier-2'],
                 }),
               ).catch(() => undefined);
+              if (measuring && out) bgTokens += out.tokens.length;
             }
           })(),
         );
@@ -113,6 +117,7 @@ async function cell(rttMs, load, policy) {
     let wall = 0;
     let tpot = 0;
     const hosts = new Map();
+    let measuredFrom = 0;
     for (let i = -1; i < REQUESTS; i++) {
       const started = performance.now();
       let first;
@@ -134,7 +139,12 @@ async function cell(rttMs, load, policy) {
       };
       const out = await collect({ chunks: timed });
       const end = performance.now();
-      if (i < 0) continue; // warm-up
+      if (i < 0) {
+        // warm-up
+        measuring = true;
+        measuredFrom = performance.now();
+        continue;
+      }
       const host = gen.accepted.drafterId.startsWith('verifier') ? 'fused' : 'edge';
       hosts.set(host, (hosts.get(host) ?? 0) + 1);
       tokens += out.tokens.length;
@@ -148,6 +158,7 @@ async function cell(rttMs, load, policy) {
       tokensPerS: Number(((tokens / wall) * 1000).toFixed(1)),
       tpotMs: Number((tpot / REQUESTS).toFixed(2)),
       placed: Object.fromEntries(hosts),
+      backgroundTokensPerS: Number(((bgTokens / (performance.now() - measuredFrom)) * 1000).toFixed(1)),
     };
   } finally {
     stopBackground = true;
@@ -169,7 +180,7 @@ for (const rtt of o.rtts.split(',').map(Number)) {
       if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else
         process.stdout.write(
-          `RTT ${String(rtt).padStart(2)} ms · ${load.padEnd(4)} · ${policy.padEnd(8)} ${String(r.tokensPerS).padStart(6)} tokens/s · TPOT ${r.tpotMs} ms · placed ${JSON.stringify(r.placed)}\n`,
+          `RTT ${String(rtt).padStart(2)} ms · ${load.padEnd(4)} · ${policy.padEnd(8)} ${String(r.tokensPerS).padStart(6)} tokens/s · TPOT ${r.tpotMs} ms · background ${r.backgroundTokensPerS} tokens/s · placed ${JSON.stringify(r.placed)}\n`,
         );
     }
   }
