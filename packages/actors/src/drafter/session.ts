@@ -366,14 +366,24 @@ export class DraftSession {
   private handOver() {
     if (this.ended) return;
     this.ended = true;
-    const inflight = this.orch.inflight;
-    if (inflight.length > 0) {
-      this.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
-        sessionId: this.id,
-        taskIds: inflight,
-      });
-    }
-    this.publish(this.o.start.tokenSubject, 'tokens', {
+    this.preemptInflight();
+    this.publish(this.o.start.tokenSubject, 'tokens', { ...this.emptyChunk(), handover: true });
+    this.cleanup();
+  }
+
+  private end(reason: FinishReason | 'error', error?: WireError) {
+    if (this.ended) return;
+    this.ended = true;
+    const chunk: BodyOf<'tokens'> = { ...this.emptyChunk(), done: true, finishReason: reason };
+    if (error) chunk.error = error;
+    chunk.trace = this.trace.snapshot();
+    this.publish(this.o.start.tokenSubject, 'tokens', chunk);
+    this.cleanup();
+  }
+
+  /** A chunk with no tokens at the current position (the last one, or a handover). */
+  private emptyChunk(): BodyOf<'tokens'> {
+    return {
       requestId: this.o.start.requestId,
       sessionId: this.id,
       seq: this.seq++,
@@ -381,32 +391,11 @@ export class DraftSession {
       tokens: new Uint32Array(0),
       text: '',
       done: false,
-      handover: true,
-    });
-    this.cleanup();
-  }
-
-  private end(reason: FinishReason | 'error', error?: WireError) {
-    if (this.ended) return;
-    this.ended = true;
-    const chunk: BodyOf<'tokens'> = {
-      requestId: this.o.start.requestId,
-      sessionId: this.id,
-      seq: this.seq++,
-      index: this.resumedAt + this.committed.length,
-      tokens: new Uint32Array(0),
-      text: '',
-      done: true,
-      finishReason: reason,
     };
-    if (error) chunk.error = error;
-    chunk.trace = this.trace.snapshot();
-    this.publish(this.o.start.tokenSubject, 'tokens', chunk);
-    this.cleanup();
   }
 
-  private fail(err: unknown) {
-    if (this.ended) return;
+  /** Tells the pool to drop this session's tasks still in flight (nobody will read them). */
+  private preemptInflight() {
     const inflight = this.orch.inflight;
     if (inflight.length > 0) {
       this.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
@@ -414,6 +403,11 @@ export class DraftSession {
         taskIds: inflight,
       });
     }
+  }
+
+  private fail(err: unknown) {
+    if (this.ended) return;
+    this.preemptInflight();
     this.end('error', toWireError(err));
   }
 
