@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { generate } from '@specmesh/actors';
 import type { FinishReason, SpeculationTrace, Submit } from '@specmesh/protocol';
-import type { Actor } from '@specmesh/runtime';
+import { type Actor, newTraceId, traceIdOf, traceparent } from '@specmesh/runtime';
 import type { FastifyReply } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayConfig } from './gateway-options.js';
@@ -109,12 +109,20 @@ export async function serveGeneration(
     if (!reply.raw.writableEnded) abort.abort();
   });
 
+  // The caller's trace (W3C traceparent) if it sent one, else a new one: every hop in the cluster
+  // carries it, and the response names it so the caller can find the request in its traces.
+  const incoming = reply.request.headers.traceparent;
+  const traceId = traceIdOf(typeof incoming === 'string' ? incoming : undefined) ?? newTraceId();
+  const traceHeader = traceparent(traceId, randomBytes(8).toString('hex'));
+  reply.header('traceparent', traceHeader);
+
   let gen: Awaited<ReturnType<typeof generate>>;
   const submit = toSubmit(ctx, requestId, body, prompt);
   try {
     gen = await generate(ctx.actor, submit, {
       signal: abort.signal,
       idleTimeoutMs: ctx.config.requestTimeoutMs,
+      traceId,
     });
   } catch (err) {
     const e = toOpenAIError(err);
@@ -223,6 +231,7 @@ export async function serveGeneration(
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
+    traceparent: traceHeader,
   });
   const send = (obj: unknown) => raw.write(`data: ${JSON.stringify(obj)}\n\n`);
   const chunkOf = (choices: unknown[]) => ({

@@ -15,6 +15,8 @@ export interface FakeCluster {
   actor: Actor;
   cancels: string[];
   submits: BodyOf<'submit'>[];
+  /** Trace id each submit arrived with. */
+  traces: (string | undefined)[];
   stop(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startFakeCluster(
   const actor = await Actor.start({ role: 'scheduler', servers: url, heartbeatIntervalMs: 50 });
   const cancels: string[] = [];
   const submits: BodyOf<'submit'>[] = [];
+  const traces: (string | undefined)[] = [];
   const timers = new Set<NodeJS.Timeout>();
   actor.handle(actor.subjects.session('fake-drafter'), 'session.cancel', (m) => {
     cancels.push(m.body.sessionId);
@@ -34,8 +37,9 @@ export async function startFakeCluster(
   actor.handle(
     actor.subjects.submit(),
     'submit',
-    (m) => {
+    (m, ctx) => {
       submits.push(m.body);
+      traces.push(ctx.traceId);
       if (behaviour.refuse === 'overloaded') throw new OverloadedError('scheduler queue is full (test)');
       const req = m.body.requestId;
       const n = Math.min(m.body.maxTokens, COMPLETION.length);
@@ -112,6 +116,7 @@ export async function startFakeCluster(
     actor,
     cancels,
     submits,
+    traces,
     stop: async () => {
       for (const t of timers) clearTimeout(t);
       await actor.stop();

@@ -61,6 +61,26 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
     expect(sent.window.k).toBe(4);
   });
 
+  it("takes the caller's W3C trace into the cluster, or starts one, and names it in the response", async () => {
+    cluster = await startFakeCluster(server.url);
+    await waitReady();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const post = (headers: Record<string, string>) =>
+      fetch(`${gateway.url}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ model: 'specmesh-test', prompt: 'Once upon', max_tokens: 3 }),
+      });
+    const given = await post({ traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    expect(given.status).toBe(200);
+    expect(given.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const fresh = await post({});
+    const freshId = /^00-([0-9a-f]{32})-/.exec(fresh.headers.get('traceparent') ?? '')?.[1];
+    expect(freshId).toBeDefined();
+    expect(freshId).not.toBe(traceId);
+    expect(cluster.traces).toEqual([traceId, freshId]);
+  });
+
   it('streams text whose concatenation equals the non-streamed text, with a usage chunk', async () => {
     cluster = await startFakeCluster(server.url);
     const full = await client.completions.create({ model: 'm', prompt: 'p', max_tokens: 10 });
