@@ -10,7 +10,7 @@ export type { AwcPostOptions } from './awc/awc-postprocess.js';
 export { AWC_ALLOWED_WINDOWS, AwcPostProcessor, roundToAllowed } from './awc/awc-postprocess.js';
 export type { AwcEpochReport, AwcTrainingSet, AwcTrainOptions, AwcTrainResult } from './awc/awc-train.js';
 export { trainAwc } from './awc/awc-train.js';
-export { loadAwcWeights, SHIPPED_AWC_WEIGHTS } from './awc/awc-weights-file.js';
+export { shippedAwcWeights } from './awc/shipped-weights.js';
 export { EventHeap } from './event-heap.js';
 export type {
   DraftToken,

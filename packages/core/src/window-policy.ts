@@ -16,7 +16,7 @@
 import { ConfigError } from '@specmesh/protocol';
 import type { AwcWeights } from './awc/awc-mlp.js';
 import { createAwcPolicy } from './awc/awc-policy.js';
-import { loadAwcWeights } from './awc/awc-weights-file.js';
+import { shippedAwcWeights } from './awc/shipped-weights.js';
 
 /** What a policy may look at. Fields follow DSD's AWC features; unknown ones are 0. */
 export interface WindowFeatures {
@@ -76,7 +76,7 @@ export function createWindowPolicy(spec: WindowPolicySpec): WindowPolicy {
         },
       };
     case 'awc':
-      return createAwcPolicy({ weights: spec.weights ?? loadAwcWeights(), gammaDefault: k });
+      return createAwcPolicy({ weights: spec.weights ?? shippedAwcWeights(), gammaDefault: k });
     default:
       throw new ConfigError(`unknown window policy ${spec.policy}; use static, backoff, threshold or awc`);
   }

@@ -1,7 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError } from '@specmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   AWC_ALLOWED_WINDOWS,
@@ -11,14 +7,13 @@ import {
   AwcPostProcessor,
   createAwcPolicy,
   createWindowPolicy,
-  loadAwcWeights,
-  SHIPPED_AWC_WEIGHTS,
+  shippedAwcWeights,
   type WindowFeatures,
 } from '../src/index.js';
 
 describe('shipped AWC weights', () => {
-  it('createWindowPolicy({ policy: "awc" }) works without weights, from the shipped file', () => {
-    const shipped = loadAwcWeights();
+  it('createWindowPolicy({ policy: "awc" }) works without weights, from the shipped ones', () => {
+    const shipped = shippedAwcWeights();
     expect(shipped.inputs).toBe(AWC_FEATURES);
     expect(shipped.meta?.scenario).toBe('dsd-gsm8k');
     const policy = createWindowPolicy({ policy: 'awc' });
@@ -32,8 +27,8 @@ describe('shipped AWC weights', () => {
       tpotMs: 16,
     };
     for (let i = 0; i < 20; i++) expect(AWC_ALLOWED_WINDOWS).toContain(policy.nextWindow(f));
-    // The same decisions as with the file named explicitly.
-    const again = createWindowPolicy({ policy: 'awc', weights: loadAwcWeights(SHIPPED_AWC_WEIGHTS) });
+    // The same decisions as with the weights passed explicitly.
+    const again = createWindowPolicy({ policy: 'awc', weights: shippedAwcWeights() });
     const fresh = createWindowPolicy({ policy: 'awc' });
     expect(again.nextWindow(f)).toBe(fresh.nextWindow(f));
   });
@@ -56,16 +51,6 @@ describe('shipped AWC weights', () => {
       return w;
     };
     expect(decide(300)).toBe(1);
-  });
-
-  it('loadAwcWeights names the file when it cannot use it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'awc-w-'));
-    expect(() => loadAwcWeights(join(dir, 'missing.json'))).toThrow(ConfigError);
-    expect(() => loadAwcWeights(join(dir, 'missing.json'))).toThrow(/missing\.json/);
-    writeFileSync(join(dir, 'bad.json'), '{ not json');
-    expect(() => loadAwcWeights(join(dir, 'bad.json'))).toThrow(/bad\.json is not JSON/);
-    writeFileSync(join(dir, 'v2.json'), JSON.stringify({ version: 2 }));
-    expect(() => loadAwcWeights(join(dir, 'v2.json'))).toThrow(/version 2/);
   });
 });
 
@@ -123,7 +108,7 @@ describe('AWC features from WindowFeatures', () => {
   });
 
   it('are what the AWC policy decides from', () => {
-    const w = loadAwcWeights();
+    const w = shippedAwcWeights();
     const policy = createAwcPolicy({ weights: w });
     const src = new AwcFeatureSource();
     const net = new AwcMlp(w);

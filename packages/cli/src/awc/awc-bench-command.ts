@@ -4,7 +4,7 @@
  * training sweep (RTT × 0.75, 3, 15; load × 0.8, 1.15), or on the training sweep itself.
  */
 import { performance } from 'node:perf_hooks';
-import { loadAwcWeights } from '@specmesh/core';
+import { shippedAwcWeights } from '@specmesh/core';
 import {
   AWC_BENCH_POLICIES,
   AWC_HELD_OUT_LOAD_SCALES,
@@ -22,6 +22,7 @@ import {
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProgress } from '../sim/progress.js';
 import { DEFAULT_AWC_SCENARIO, positiveInt, writeOutput } from './awc-files.js';
+import { loadAwcWeightsFile } from './awc-weights-file.js';
 import { formatAwcBench } from './format-awc-bench.js';
 
 type Sweep = 'held-out' | 'training' | 'all';
@@ -57,7 +58,7 @@ async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
   const seedCount = positiveInt('seeds', args.seeds);
   const seeds = Array.from({ length: seedCount }, (_, i) => (base.seed ?? 1) + i);
   const conditions = benchConditions(args.sweep);
-  const weights = args.weights ? loadAwcWeights(args.weights) : loadAwcWeights();
+  const weights = args.weights ? loadAwcWeightsFile(args.weights) : shippedAwcWeights();
   const progress = createProgress('awc bench', conditions.length * AWC_BENCH_POLICIES.length * seedCount);
   const t0 = performance.now();
   let cells: AwcBenchCell[];

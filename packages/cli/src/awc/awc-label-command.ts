@@ -3,7 +3,6 @@
  * awc-labeller.ts) over a sweep of network and load conditions, written as a JSON-lines dataset.
  */
 import { performance } from 'node:perf_hooks';
-import { loadAwcWeights } from '@specmesh/core';
 import {
   AWC_TRAINING_LOAD_SCALES,
   AWC_TRAINING_RTT_SCALES,
@@ -18,6 +17,7 @@ import {
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProgress } from '../sim/progress.js';
 import { DEFAULT_AWC_SCENARIO, positiveInt, positiveList, writeOutput } from './awc-files.js';
+import { loadAwcWeightsFile } from './awc-weights-file.js';
 
 interface LabelArgs {
   scenario: string;
@@ -83,7 +83,7 @@ async function runLabel(args: ArgumentsCamelCase<LabelArgs>): Promise<void> {
       size: args.size,
       horizonTokens: positiveInt('horizon', args.horizon),
       behaviour: args.behaviour,
-      ...(args.weights ? { awcWeights: loadAwcWeights(args.weights) } : {}),
+      ...(args.weights ? { awcWeights: loadAwcWeightsFile(args.weights) } : {}),
       onProgress: (done) => progress.update(done),
     });
   } finally {
