@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choosePlacement, shouldLeaveEdge, shouldLeaveFused } from '../src/scheduler/placement.js';
+import { choosePlacement, shouldLeaveEdge, shouldLeaveFused } from '../src/placement/placement.js';
 
 const adaptive = { policy: 'adaptive' as const, fusedRttMs: 8, busyLoad: 0.75 };
 const both = { drafter: { id: 'd1', rttMs: 2 }, fusedHost: 'v1', targetOnlyHost: 'v1', drafterAlive: true };

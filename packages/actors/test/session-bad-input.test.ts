@@ -10,8 +10,8 @@ import { type BodyOf, ErrorCode, fromWireError } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import { Actor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
-import { checkSessionStart } from '../src/drafter/check-session-start.js';
 import { Drafter } from '../src/drafter/drafter.js';
+import { checkSessionStart } from '../src/session/check-session-start.js';
 import { useNatsServer } from './harness.js';
 
 const nats = useNatsServer();

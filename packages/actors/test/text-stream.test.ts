@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detokenizeEmulated, LlamaModel, tokenizeEmulated, writeSyntheticTarget } from '@specmesh/models';
 import { describe, expect, it } from 'vitest';
-import { TextStream } from '../src/drafter/text-stream.js';
+import { TextStream } from '../src/session/text-stream.js';
 
 /** Feeds the tokens one by one; returns the deltas. */
 function stream(tokens: ArrayLike<number>, detokenize: (t: readonly number[]) => string): string[] {

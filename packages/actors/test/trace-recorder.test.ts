@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TraceRecorder } from '../src/drafter/trace-recorder.js';
+import { TraceRecorder } from '../src/session/trace-recorder.js';
 
 describe('TraceRecorder', () => {
   it('records drafts and each task from send to verdict, preemption or timeout', () => {

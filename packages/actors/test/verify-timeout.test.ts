@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VerifyTimeout } from '../src/drafter/verify-timeout.js';
+import { VerifyTimeout } from '../src/session/verify-timeout.js';
 
 describe('verify timeout (RFC 6298 over measured round trips)', () => {
   it('starts at the ceiling, before anything was measured', () => {

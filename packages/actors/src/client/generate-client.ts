@@ -114,7 +114,9 @@ export async function generate(
     const c = msg.body;
     if (current === undefined) {
       const key = c.sessionId ?? '';
-      held.set(key, [...(held.get(key) ?? []), c]);
+      const list = held.get(key);
+      if (list) list.push(c);
+      else held.set(key, [c]);
     } else if (c.sessionId === undefined || c.sessionId === current.sessionId) {
       take(c);
     }

@@ -7,8 +7,8 @@
  */
 import type { LanguageModel } from '@specmesh/models';
 import { Actor, type ActorOptions, MembershipView, RttMonitor } from '@specmesh/runtime';
-import { metaNumber, poolLoad, shouldLeaveEdge } from '../scheduler/placement.js';
-import { SessionHost } from './session-host.js';
+import { metaNumber, poolLoad, shouldLeaveEdge } from '../placement/placement.js';
+import { SessionHost } from '../session/session-host.js';
 
 export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
   /** The draft model. */

@@ -1,7 +1,7 @@
 /** Options of the scheduler role, resolved and validated once. */
 import { ConfigError } from '@specmesh/protocol';
 import type { ActorOptions } from '@specmesh/runtime';
-import type { PlacementConfig } from './placement.js';
+import type { PlacementConfig } from '../placement/placement.js';
 
 export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
   /** Requests that may wait for a free drafter; beyond this `submit` fails with `E_OVERLOADED`. Defaults to 256. */

@@ -24,8 +24,8 @@ import {
   type SpecmeshError,
 } from '@specmesh/protocol';
 import { Actor, type Member, MembershipView, type Reply } from '@specmesh/runtime';
+import { choosePlacement, type Host, metaNumber, poolLoad } from '../placement/placement.js';
 import { type DrafterSlots, pickDrafter } from './pick-drafter.js';
-import { choosePlacement, type Host, metaNumber, poolLoad } from './placement.js';
 import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } from './scheduler-options.js';
 
 type Submit = BodyOf<'submit'>;

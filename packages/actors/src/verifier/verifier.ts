@@ -25,8 +25,8 @@ import {
   UnknownSessionError,
 } from '@specmesh/protocol';
 import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
-import { SessionHost } from '../drafter/session-host.js';
-import { poolLoad, shouldLeaveFused } from '../scheduler/placement.js';
+import { poolLoad, shouldLeaveFused } from '../placement/placement.js';
+import { SessionHost } from '../session/session-host.js';
 import { slotBoundModel } from './slot-bound-model.js';
 import { runVerifyTask } from './verify-task.js';
 
