@@ -30,8 +30,9 @@ export {
 } from './errors.js';
 export type { BodyOf, MessageKind } from './kinds.js';
 export { isMessageKind, MESSAGE_KIND_NAMES, MESSAGE_KINDS } from './kinds.js';
-export type { Mode, Prompt, Sampling, WindowSpec } from './messages/common.js';
+export type { HandoverTarget, Mode, Prompt, Sampling, WindowSpec } from './messages/common.js';
 export {
+  HandoverTargetSchema,
   MAX_TOKENS_PER_MESSAGE,
   ModeSchema,
   PromptSchema,

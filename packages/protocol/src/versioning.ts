@@ -19,7 +19,7 @@ import { VersionError } from './errors.js';
 import { PROTOCOL_VERSION } from './subjects.js';
 
 /** Minor version spoken by this build, stamped as `vm` in every envelope. */
-export const PROTOCOL_MINOR = 1;
+export const PROTOCOL_MINOR = 2;
 
 /** A sender's protocol version, as its envelope states it. */
 export interface ProtocolVersion {
@@ -54,6 +54,13 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       'Minor versions: envelopes carry `vm`, and receivers drop the unknown body fields of a newer minor ' +
       'instead of refusing the message.',
     envelope: ['vm'],
+  },
+  {
+    minor: 2,
+    summary:
+      'Placement hints: a `handover` chunk may name where the rest should run (`handoverTo`), which the ' +
+      'client passes to the scheduler as `submit.prefer`.',
+    envelope: [],
   },
 ];
 

@@ -90,3 +90,10 @@ export type Mode = Static<typeof ModeSchema>;
 export type Sampling = Static<typeof SamplingSchema>;
 export type WindowSpec = Static<typeof WindowSpecSchema>;
 export type Prompt = Static<typeof PromptSchema>;
+
+/**
+ * Where a handed-over session should continue: `edge` on a drafter (distributed rounds), `fused` on a
+ * verifier that drafts itself (the adaptive window controller chose DSD's fused mode, γ = 1).
+ */
+export const HandoverTargetSchema = Type.Union([Type.Literal('edge'), Type.Literal('fused')]);
+export type HandoverTarget = Static<typeof HandoverTargetSchema>;

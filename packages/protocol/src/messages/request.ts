@@ -3,6 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import {
   Count,
   EpochMs,
+  HandoverTargetSchema,
   Id,
   MAX_TOKENS_PER_MESSAGE,
   ModeSchema,
@@ -45,6 +46,11 @@ export const SubmitSchema = Type.Object(
     resume: Type.Optional(ResumeSchema),
     /** Instances not to place the session on (the host that just failed). */
     avoid: Type.Optional(Type.Array(Id, { maxItems: 16 })),
+    /**
+     * Where the previous host asked the rest to run (its `handoverTo`): the scheduler places the
+     * session there when a host of that kind has room, by its own rules otherwise. Since 1.2.
+     */
+    prefer: Type.Optional(HandoverTargetSchema),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
 /** Token stream: drafter → gateway/client. */
 import { type Static, Type } from '@sinclair/typebox';
-import { Count, Id, TokenIds, WireErrorSchema } from './common.js';
+import { Count, HandoverTargetSchema, Id, TokenIds, WireErrorSchema } from './common.js';
 
 export const FinishReasonSchema = Type.Union([
   Type.Literal('stop'),
@@ -96,6 +96,8 @@ export const TokenChunkSchema = Type.Object(
      * returning to speculation once a drafter is back).
      */
     handover: Type.Optional(Type.Boolean()),
+    /** With `handover`: where the host asks the rest to run; the client passes it on as `prefer`. Since 1.2. */
+    handoverTo: Type.Optional(HandoverTargetSchema),
     finishReason: Type.Optional(FinishReasonSchema),
     error: Type.Optional(WireErrorSchema),
   },

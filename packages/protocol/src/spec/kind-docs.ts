@@ -41,6 +41,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       resume:
         'Continue a request whose host died, hung or handed it over: the output the client holds and the next chunk number. The new host generates only what follows.',
       avoid: 'Instance ids not to place the session on (the host that just failed).',
+      prefer:
+        'Where the previous host asked the rest to run (`edge` or `fused`, from its `handoverTo`); honoured when a host of that kind has room.',
     },
   },
   'submit.ok': {
@@ -198,6 +200,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       done: 'Last chunk of the request.',
       handover:
         'The host stops here without finishing (`done` false, no tokens): the client resubmits with `resume`, and the scheduler places the rest anew.',
+      handoverTo:
+        'With `handover`: where the host asks the rest to run (`fused` when its adaptive window controller chose fused mode, `edge` when it left it); the client resubmits with it as `prefer`.',
       finishReason: 'Why the request ended; on the last chunk.',
       error: 'What failed, when `finishReason` is `error`.',
     },
