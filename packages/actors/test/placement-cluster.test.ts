@@ -2,7 +2,9 @@
  * Adaptive placement with real messages: an edge drafter reaches NATS through a delay proxy, and one
  * cloud verifier also holds a draft model (it can run requests fused). While the link is fast,
  * requests run at the edge; when it turns slow mid-run they move to the cloud at a step boundary;
- * a request admitted while the link is slow starts fused. Greedy output stays the target's.
+ * a request admitted while the link is slow starts fused. Under AWC, the adaptive window controller
+ * moves them: to the cloud when it settles on fused mode (γ = 1), back to the edge when it would run
+ * distributed rounds there again. Greedy output stays the target's.
  */
 import { emulatedPair } from '@specmesh/models';
 import type { BodyOf } from '@specmesh/protocol';
@@ -15,17 +17,23 @@ import { Drafter } from '../src/drafter/drafter.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { Verifier } from '../src/verifier/verifier.js';
 import { useNatsServer } from './harness.js';
+import { rttOnlyAwcWeights } from './rtt-awc-weights.js';
 
 const nats = useNatsServer();
 
-const submit = (requestId: string, prompt: string, maxTokens: number): BodyOf<'submit'> => ({
+const submit = (
+  requestId: string,
+  prompt: string,
+  maxTokens: number,
+  window: BodyOf<'submit'>['window'] = { policy: 'static', k: 4 },
+): BodyOf<'submit'> => ({
   ...sampleBodies().submit,
   requestId,
   prompt,
   mode: 'si',
   maxTokens,
   sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-  window: { policy: 'static', k: 4 },
+  window,
   deadlineAt: Date.now() + 60_000,
   stop: undefined,
 });
@@ -89,5 +97,80 @@ describe('adaptive placement between an edge drafter and a cloud verifier that d
     expect(late.accepted.drafterId).toBe('v1');
     expect((await collect(late)).tokens).toEqual(reference('born in the cloud', 40));
     expect(sched.stats.fused).toBe(before + 1);
+  });
+});
+
+describe('AWC places sessions: fused mode runs at the target, distributed rounds at the edge', () => {
+  it('moves running requests to the cloud and back as the edge link slows and recovers', async () => {
+    const { target, drafter } = emulatedPair({
+      agreement: 0.8,
+      seed: 7,
+      latency: { ttftMs: 2, tpotMs: 3, perTokenMs: 0.1 },
+      drafterLatency: { ttftMs: 0.3, tpotMs: 0.3 },
+    });
+    // A network steered by the round trip alone (γ = 8 below a few ms, fused from about 20 ms).
+    const awcWeights = rttOnlyAwcWeights();
+    const proxy = await DelayProxy.start({ targetPort: Number(new URL(nats.url).port) });
+    const cloud = { servers: nats.url, subjects: { prefix: 'awcplace' }, heartbeatIntervalMs: 50 };
+    const edge = { ...cloud, servers: proxy.url };
+    const sched = await Scheduler.start({ ...cloud, placement: 'adaptive', awcWeights });
+    const batcher = await Batcher.start({ ...cloud, pool: 'p' });
+    const v0 = await Verifier.start({ ...cloud, id: 'v0', pool: 'p', model: target });
+    const v1 = await Verifier.start({
+      ...cloud,
+      id: 'v1',
+      pool: 'p',
+      model: target,
+      draftModel: drafter,
+      awcWeights,
+    });
+    const d0 = await Drafter.start({ ...edge, id: 'd0', model: drafter, awcWeights });
+    const client = await Actor.start({ ...cloud, role: 'gateway', heartbeatIntervalMs: 0 });
+    nats.defer(async () => {
+      await client.stop();
+      await d0.stop();
+      await v1.stop();
+      await v0.stop();
+      await batcher.stop();
+      await sched.stop();
+      await proxy.stop();
+    });
+    await sched.membership.waitFor((ms) => ms.length >= 4, 5000);
+    await new Promise((r) => setTimeout(r, 300));
+
+    const reference = (prompt: string, n: number) => {
+      const ctx = [target.info.bosId, ...target.tokenize(prompt)];
+      for (let i = 0; i < n; i++) ctx.push(target.targetArgmax(ctx));
+      return ctx.slice(-n);
+    };
+    const moves: string[] = [];
+    const until = async (what: string, ok: () => boolean) => {
+      const end = Date.now() + 20_000;
+      while (!ok()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; moves: ${moves.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const awc = { policy: 'awc', k: 4 };
+    const prompts = ['awc at the edge', 'awc in the cloud'];
+    const n = 1500;
+    const running = prompts.map(async (p, i) =>
+      collect(
+        await generate(client, submit(`awc-${i}`, p, n, awc), {
+          onMove: (m) => moves.push(`${m.reason}:${m.fromHost}->${m.toHost}`),
+        }),
+      ),
+    );
+    // Fast link: AWC picks long distributed windows, the requests stay at the edge.
+    await until('rounds at the edge', () => v0.stats.tasks + v1.stats.tasks >= 20);
+    expect(sched.stats.fused).toBe(0);
+    // The link turns slow (40 ms round trips): AWC settles on fused mode and the requests move.
+    proxy.oneWayMs = 20;
+    await until('a move to the cloud', () => moves.includes('handover:d0->v1'));
+    // It recovers: AWC at the edge would run distributed rounds again, so they come back.
+    proxy.oneWayMs = 0;
+    await until('a move back to the edge', () => moves.includes('handover:v1->d0'));
+    const outs = await Promise.all(running);
+    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(prompts[i]!, n));
   });
 });

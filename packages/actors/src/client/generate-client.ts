@@ -19,6 +19,7 @@ import {
   DeadlineError,
   ErrorCode,
   fromWireError,
+  type HandoverTarget,
   InternalError,
   type SpecmeshError,
   type Submit,
@@ -202,7 +203,7 @@ export async function generate(
   };
 
   /** Resubmits the rest of the request from the committed output; the old session is abandoned. */
-  const move = async (reason: RequestMove['reason'], lastError?: SpecmeshError) => {
+  const move = async (reason: RequestMove['reason'], lastError?: SpecmeshError, prefer?: HandoverTarget) => {
     const old = current!;
     if (++moves > maxMoves) {
       throw (
@@ -236,6 +237,7 @@ export async function generate(
         ...(submit.pool ? { pool: submit.pool } : {}),
         resume: { committed: Uint32Array.from(committed), nextSeq: reorder.expected },
         ...(reason === 'handover' || reason === 'gap' ? {} : { avoid: [old.drafterId] }),
+        ...(prefer ? { prefer } : {}),
       },
       true,
     );
@@ -261,7 +263,7 @@ export async function generate(
           lastChunkAt = Date.now();
           if (c.error) throw fromWireError(c.error);
           if (c.handover) {
-            await move('handover');
+            await move('handover', undefined, c.handoverTo);
             continue;
           }
           for (const t of c.tokens) committed.push(t);

@@ -5,9 +5,10 @@
  * NATS), by which an adaptive scheduler decides between running a request here and fused in the
  * cloud; a running session hands over to the cloud when its link turned clearly slow.
  */
+import type { AwcWeights } from '@specmesh/core';
 import type { LanguageModel } from '@specmesh/models';
 import { Actor, type ActorOptions, MembershipView, RttMonitor } from '@specmesh/runtime';
-import { metaNumber, poolLoad, shouldLeaveEdge } from '../placement/placement.js';
+import { edgeSessionMove, metaNumber, poolLoad, queueFigures } from '../placement/placement.js';
 import { SessionHost } from '../session/session-host.js';
 
 export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
@@ -22,6 +23,11 @@ export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
    * comparison). Defaults to true.
    */
   leanContext?: boolean;
+  /**
+   * WC-DNN weights for requests that ask for the `awc` window policy (loaded from a file by the CLI's
+   * `--awc-weights`). Defaults to the weights shipped with @specmesh/core.
+   */
+  awcWeights?: AwcWeights;
 }
 
 export class Drafter {
@@ -61,16 +67,21 @@ export class Drafter {
       verifyTimeoutMs: options.verifyTimeoutMs ?? 10_000,
       maxTasks: (pool) => view.alive({ role: 'verifier', pool }).length,
       leanContext: options.leanContext ?? true,
-      shouldHandOver: (start) => {
-        if (start.placement?.kind !== 'edge') return false;
+      ...(options.awcWeights ? { awcWeights: options.awcWeights } : {}),
+      shouldHandOver: (start, awcWish) => {
+        if (start.placement?.kind !== 'edge') return undefined;
         const verifiers = view.alive({ role: 'verifier', pool: start.pool });
-        return shouldLeaveEdge(start.placement, {
+        return edgeSessionMove(start, awcWish, {
           ...(rtt.medianMs() !== undefined ? { rttMs: rtt.medianMs()! } : {}),
           poolLoad: poolLoad(verifiers),
           fusedHostFree: verifiers.some(
             (v) => metaNumber(v, 'fused') === 1 && (metaNumber(v, 'hostFree') ?? 0) > 0,
           ),
         });
+      },
+      surroundings: {
+        queue: (pool, verifierId) => queueFigures(view.alive({ role: 'verifier', pool }), verifierId),
+        edgeRttMs: () => rtt.medianMs(),
       },
     });
     await actor.flush();

@@ -16,8 +16,10 @@
  *   // → { id: 'v1', kind: 'fused' }
  */
 
-import type { Placement } from '@specmesh/protocol';
+import { type AwcWeights, createWindowPolicy, type WindowFeatures } from '@specmesh/core';
+import type { BodyOf, HandoverTarget, Placement } from '@specmesh/protocol';
 import type { Member } from '@specmesh/runtime';
+import type { QueueFigures } from '../session/window-measures.js';
 
 /** The scheduler's placement settings (they travel to hosts in `session.start`). */
 export type PlacementConfig = Omit<Placement, 'kind'>;
@@ -33,6 +35,13 @@ export interface PlacementInputs {
   readonly poolLoad: number;
   /** Whether any drafter (busy or not) is alive. */
   readonly drafterAlive: boolean;
+  /**
+   * `adaptive` under AWC (see {@link awcPlaces}): whether AWC's first decision is fused mode; it
+   * replaces the round-trip threshold.
+   */
+  readonly awcFused?: boolean;
+  /** Where the previous host asked the rest to run (`submit.prefer`): taken when such a host has room. */
+  readonly prefer?: HandoverTarget;
 }
 
 /** A chosen host. */
@@ -44,6 +53,10 @@ export interface Host {
 export function choosePlacement(c: PlacementConfig, i: PlacementInputs): Host | undefined {
   const edge = i.drafter && { id: i.drafter.id, kind: 'edge' as const };
   const fused = i.fusedHost !== undefined ? { id: i.fusedHost, kind: 'fused' as const } : undefined;
+  if (c.policy === 'adaptive' && i.prefer) {
+    const preferred = i.prefer === 'fused' ? fused : edge;
+    if (preferred) return preferred;
+  }
   let chosen: Host | undefined;
   switch (c.policy) {
     case 'edge':
@@ -53,7 +66,7 @@ export function choosePlacement(c: PlacementConfig, i: PlacementInputs): Host | 
       chosen = fused ?? edge;
       break;
     case 'adaptive': {
-      const slowEdge = (i.drafter?.rttMs ?? 0) >= c.fusedRttMs;
+      const slowEdge = i.awcFused ?? (i.drafter?.rttMs ?? 0) >= c.fusedRttMs;
       const cloudHasRoom = i.poolLoad < c.busyLoad;
       chosen = fused && cloudHasRoom && (slowEdge || !edge) ? fused : (edge ?? fused);
       break;
@@ -85,6 +98,87 @@ export function shouldLeaveEdge(
 /** A running fused session moves back to the edge when the cloud got clearly busy and a drafter can take it. */
 export function shouldLeaveFused(c: PlacementConfig, i: { poolLoad: number; drafterFree: boolean }): boolean {
   return c.policy === 'adaptive' && i.drafterFree && i.poolLoad >= c.busyLoad + LOAD_MARGIN;
+}
+
+/** Whether AWC, rather than fixed thresholds, decides where a request's session runs. */
+export function awcPlaces(r: {
+  window: { policy: string };
+  placement?: { policy: string } | undefined;
+}): boolean {
+  return r.window.policy === 'awc' && r.placement?.policy === 'adaptive';
+}
+
+/**
+ * AWC's first decision for a request about to be placed, from what the scheduler knows (the edge
+ * drafter's measured round trip, the pool's queue): true for fused mode (γ = 1). Acceptance and the
+ * last window start as a session's do (1 and `k`), so the decision is the one the session would take.
+ */
+export function awcChoosesFused(
+  window: { policy: string; k: number },
+  f: Omit<WindowFeatures, 'acceptance' | 'lastAcceptance' | 'lastWindow'>,
+  weights?: AwcWeights,
+): boolean {
+  const policy = createWindowPolicy({ policy: 'awc', k: window.k, ...(weights ? { weights } : {}) });
+  return policy.nextWindow({ ...f, acceptance: 1, lastAcceptance: 1, lastWindow: window.k }) === 1;
+}
+
+type Start = BodyOf<'session.start'>;
+
+/**
+ * Where a running edge session moves, if anywhere: fused when AWC chose fused mode (under AWC
+ * placement) or when the link got clearly slow and the cloud clearly idle (thresholds), and a fused
+ * host has room.
+ */
+export function edgeSessionMove(
+  start: Start,
+  awcWish: HandoverTarget | undefined,
+  i: { rttMs?: number; poolLoad: number; fusedHostFree: boolean },
+): HandoverTarget | undefined {
+  const p = start.placement;
+  if (p?.kind !== 'edge') return undefined;
+  const leave = awcPlaces(start) ? awcWish === 'fused' && i.fusedHostFree : shouldLeaveEdge(p, i);
+  return leave ? 'fused' : undefined;
+}
+
+/**
+ * Where a session running on a verifier moves, if anywhere: a target-only one to the edge as soon as
+ * a drafter is alive; a fused one back to the edge when AWC at the edge would run distributed rounds
+ * again (under AWC placement) or the cloud got clearly busy (thresholds), and a drafter has room.
+ */
+export function verifierSessionMove(
+  start: Start,
+  awcWish: HandoverTarget | undefined,
+  i: { poolLoad: number; drafterFree: boolean; drafterAlive: boolean },
+): HandoverTarget | undefined {
+  const p = start.placement;
+  if (p?.kind !== 'fused') return i.drafterAlive ? 'edge' : undefined;
+  const leave = awcPlaces(start) ? awcWish === 'edge' && i.drafterFree : shouldLeaveFused(p, i);
+  return leave ? 'edge' : undefined;
+}
+
+/** Queue figures of verifier `id` from its heartbeat, or of all `verifiers` when it is not among them. */
+export function queueFigures(verifiers: readonly Member[], id: string | undefined): QueueFigures {
+  const one = id !== undefined ? verifiers.find((v) => v.id === id) : undefined;
+  let queued = 0;
+  let capacity = 0;
+  let drafts = 0;
+  for (const v of one ? [one] : verifiers) {
+    queued += v.heartbeat.load.queued;
+    capacity += v.heartbeat.load.capacity;
+    drafts += metaNumber(v, 'queuedDrafts') ?? 0;
+  }
+  return { queueUtil: capacity > 0 ? queued / capacity : 0, pendingVerifyTokens: drafts };
+}
+
+/** The round trip to the pool that the drafter with room and the fastest link reports, ms. */
+export function bestEdgeRttMs(drafters: readonly Member[]): number | undefined {
+  let best: number | undefined;
+  for (const d of drafters) {
+    if (d.heartbeat.load.inflight >= d.heartbeat.load.capacity) continue;
+    const rtt = metaNumber(d, 'rttMs');
+    if (rtt !== undefined && (best === undefined || rtt < best)) best = rtt;
+  }
+  return best;
 }
 
 /** Work over capacity across verifiers, from their heartbeats (0 when there is none). */

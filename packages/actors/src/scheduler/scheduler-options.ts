@@ -1,4 +1,5 @@
 /** Options of the scheduler role, resolved and validated once. */
+import type { AwcWeights } from '@specmesh/core';
 import { ConfigError } from '@specmesh/protocol';
 import type { ActorOptions } from '@specmesh/runtime';
 import type { PlacementConfig } from '../placement/placement.js';
@@ -35,6 +36,11 @@ export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
   fusedRttMs?: number;
   /** Pool load (work over capacity) from which `adaptive` counts the cloud busy. Defaults to 0.75. */
   busyLoad?: number;
+  /**
+   * WC-DNN weights by which `adaptive` placement takes AWC's first decision for requests that ask
+   * for the `awc` window policy. Defaults to the weights shipped with @specmesh/core.
+   */
+  awcWeights?: AwcWeights;
 }
 
 export interface SchedulerConfig {
@@ -45,6 +51,7 @@ export interface SchedulerConfig {
   readonly noCapacityTimeoutMs: number;
   readonly targetOnlyFallback: boolean;
   readonly placement: PlacementConfig;
+  readonly awcWeights?: AwcWeights;
 }
 
 export function resolveSchedulerOptions(o: SchedulerOptions): SchedulerConfig {
@@ -77,5 +84,10 @@ export function resolveSchedulerOptions(o: SchedulerOptions): SchedulerConfig {
     if (!(Number.isFinite(v) && v >= 0))
       throw new ConfigError(`scheduler option ${name} is invalid: ${v}`, { context: { option: name } });
   }
-  return Object.freeze({ ...c, targetOnlyFallback: o.targetOnlyFallback ?? true, placement });
+  return Object.freeze({
+    ...c,
+    targetOnlyFallback: o.targetOnlyFallback ?? true,
+    placement,
+    ...(o.awcWeights ? { awcWeights: o.awcWeights } : {}),
+  });
 }

@@ -24,7 +24,15 @@ import {
   type SpecmeshError,
 } from '@specmesh/protocol';
 import { Actor, type Member, MembershipView, type Reply } from '@specmesh/runtime';
-import { choosePlacement, type Host, metaNumber, poolLoad } from '../placement/placement.js';
+import {
+  awcChoosesFused,
+  awcPlaces,
+  choosePlacement,
+  type Host,
+  metaNumber,
+  poolLoad,
+  queueFigures,
+} from '../placement/placement.js';
 import { type DrafterSlots, pickDrafter } from './pick-drafter.js';
 import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } from './scheduler-options.js';
 
@@ -210,7 +218,22 @@ export class Scheduler {
         fusedHost = { id: v.id, load };
     }
     const rttMs = drafter ? metaNumber(drafter, 'rttMs') : undefined;
+    const awc = awcPlaces({ window: submit.window, placement: this.config.placement });
     return choosePlacement(this.config.placement, {
+      ...(awc && drafter && fusedHost
+        ? {
+            awcFused: awcChoosesFused(
+              submit.window,
+              {
+                ...(rttMs !== undefined ? { rttMs } : {}),
+                ...queueFigures(verifiers, undefined),
+                ...(typeof submit.prompt !== 'string' ? { contextTokens: submit.prompt.length } : {}),
+              },
+              this.config.awcWeights,
+            ),
+          }
+        : {}),
+      ...(submit.prefer ? { prefer: submit.prefer } : {}),
       ...(drafterId !== undefined
         ? { drafter: { id: drafterId, ...(rttMs !== undefined ? { rttMs } : {}) } }
         : {}),
@@ -258,7 +281,7 @@ export class Scheduler {
     const sessionId = `${submit.requestId}-${randomBytes(3).toString('hex')}`;
     const tokenSubject = this.actor.subjects.tokens(submit.requestId);
     // Everything the request asked for travels on; the pool is now decided.
-    const { pool: _asked, avoid: _avoid, ...generation } = submit;
+    const { pool: _asked, avoid: _avoid, prefer: _prefer, ...generation } = submit;
     const start: BodyOf<'session.start'> = {
       ...generation,
       sessionId,

@@ -4,11 +4,19 @@
  * quiet learns whether the session still runs. Drafters host speculative sessions; verifiers host
  * target-only ones while no drafter can serve.
  */
+import type { AwcWeights } from '@specmesh/core';
 import type { LanguageModel } from '@specmesh/models';
-import { type BodyOf, DrainingError, OverloadedError, UnknownSessionError } from '@specmesh/protocol';
+import {
+  type BodyOf,
+  DrainingError,
+  type HandoverTarget,
+  OverloadedError,
+  UnknownSessionError,
+} from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
 import { checkSessionStart } from './check-session-start.js';
 import { DraftSession, type SessionOptions } from './session.js';
+import type { HostSurroundings } from './window-measures.js';
 
 /** Ended session ids remembered: enough for replays within minutes at thousands of sessions a minute. */
 const MAX_ENDED_REMEMBERED = 10_000;
@@ -24,7 +32,14 @@ export interface SessionHostOptions {
   /** Sessions decode without drafts (see {@link SessionOptions.targetOnly}). */
   readonly targetOnly?: boolean;
   /** Asked after each step of a session (see {@link SessionOptions.shouldHandOver}). */
-  readonly shouldHandOver?: (start: BodyOf<'session.start'>) => boolean;
+  readonly shouldHandOver?: (
+    start: BodyOf<'session.start'>,
+    awcWish: HandoverTarget | undefined,
+  ) => HandoverTarget | undefined;
+  /** See {@link SessionOptions.surroundings}. */
+  readonly surroundings?: HostSurroundings;
+  /** See {@link SessionOptions.awcWeights}. */
+  readonly awcWeights?: AwcWeights;
   /** See {@link SessionOptions.leanContext}. Defaults to true. */
   readonly leanContext?: boolean;
 }
@@ -102,7 +117,11 @@ export class SessionHost {
         if (this.ended.size > MAX_ENDED_REMEMBERED) this.ended.delete(this.ended.values().next().value!);
       },
       ...(this.o.targetOnly ? { targetOnly: true } : {}),
-      ...(this.o.shouldHandOver ? { shouldHandOver: () => this.o.shouldHandOver!(start) } : {}),
+      ...(this.o.shouldHandOver
+        ? { shouldHandOver: (wish: HandoverTarget | undefined) => this.o.shouldHandOver!(start, wish) }
+        : {}),
+      ...(this.o.surroundings ? { surroundings: this.o.surroundings } : {}),
+      ...(this.o.awcWeights ? { awcWeights: this.o.awcWeights } : {}),
       ...(this.o.leanContext === false ? { leanContext: false } : {}),
       ...(traceId ? { traceId } : {}),
     });

@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import {
-  createWindowPolicy,
+  type AwcWeights,
   type DraftToken,
   Orchestrator,
   type OrchestratorCommand,
@@ -29,6 +29,7 @@ import {
   ErrorCode,
   type FinishReason,
   fromWireError,
+  type HandoverTarget,
   type MessageKind,
   prefixHash,
   toWireError,
@@ -38,6 +39,8 @@ import type { Actor } from '@specmesh/runtime';
 import { TextStream } from './text-stream.js';
 import { TraceRecorder } from './trace-recorder.js';
 import { VerifyTimeout } from './verify-timeout.js';
+import { SessionWindowControl } from './window-control.js';
+import { type HostSurroundings, LiveWindowMeasures } from './window-measures.js';
 
 type Start = BodyOf<'session.start'>;
 
@@ -59,11 +62,17 @@ export interface SessionOptions {
    */
   readonly targetOnly?: boolean;
   /**
-   * Asked after each step: true hands the rest of the request back to the client, which has the
-   * scheduler place it anew (a target-only session once a drafter is back; an edge or fused session
-   * when the network or the cloud's load changed). Not asked before {@link MIN_SEGMENT_TOKENS} tokens.
+   * Asked after each step, with where the session's adaptive window controller wants it to run (when
+   * AWC places it, see window-control.ts): a target hands the rest of the request back to the
+   * client, which has the scheduler place it there (a target-only session once a drafter is back; an
+   * edge or fused session when the network or the cloud's load changed). Not asked before
+   * {@link MIN_SEGMENT_TOKENS} tokens.
    */
-  readonly shouldHandOver?: () => boolean;
+  readonly shouldHandOver?: (awcWish: HandoverTarget | undefined) => HandoverTarget | undefined;
+  /** The host's view of the pool and the edge, for the window policy's features. */
+  readonly surroundings?: HostSurroundings;
+  /** WC-DNN weights of requests asking for the `awc` window policy. Defaults to the shipped ones. */
+  readonly awcWeights?: AwcWeights;
   /**
    * Send verifiers only the context they lack (`basePos`, `baseHash`), falling back to the full prefix
    * when one does not hold it. Off: every task carries the whole prefix. Defaults to true.
@@ -75,6 +84,9 @@ export interface SessionOptions {
 
 /** Floor of the verify timeout, ms: what scheduling noise on a busy host can add to a round trip. */
 const MIN_VERIFY_TIMEOUT_MS = 500;
+
+/** Largest window an adaptive policy (not `static`) may choose: DSD's γ_max. */
+const MAX_ADAPTIVE_WINDOW = 8;
 
 /** Tokens a session commits before it may hand over (no ping-pong between hosts). */
 const MIN_SEGMENT_TOKENS = 8;
@@ -106,6 +118,8 @@ export class DraftSession {
   private consecutiveFailures = 0;
   private readonly abort = new AbortController();
   private readonly trace: TraceRecorder;
+  private readonly measures: LiveWindowMeasures;
+  private readonly window: SessionWindowControl;
 
   constructor(o: SessionOptions) {
     this.o = o;
@@ -138,22 +152,20 @@ export class DraftSession {
     // The seed restarts on resume: a sampled output stays a correct sample, not the same one.
     this.rng = new Rng(s.sampling.seed);
     const mode = o.targetOnly ? 'nonsi' : s.mode;
-    const policy = createWindowPolicy({ policy: s.window.policy, k: s.window.k });
+    this.measures = new LiveWindowMeasures(s.pool, this.promptLen, o.surroundings);
+    this.window = new SessionWindowControl(s, this.measures, o.awcWeights);
+    const maxTasks = mode === 'dsi' ? Math.max(1, o.maxTasks) : 1;
     this.orch = new Orchestrator({
       mode,
       k: s.window.k,
-      maxTasks: mode === 'dsi' ? Math.max(1, o.maxTasks) : 1,
+      maxTasks,
+      // Adaptive policies pick windows up to 8 (DSD's largest) whatever the starting k.
+      maxDepth: Math.max(s.window.k * maxTasks, s.window.policy === 'static' ? 0 : MAX_ADAPTIVE_WINDOW),
       maxTokens: Math.max(1, s.maxTokens - committed.length),
       eosId: o.model.info.eosId,
       prompt,
       taskPrefix: `${s.sessionId}:t`,
-      nextWindow: (w: WindowStats) =>
-        policy.nextWindow({
-          acceptance: w.acceptance,
-          lastAcceptance: w.lastLength > 0 ? w.lastAccepted / w.lastLength : 1,
-          lastWindow: w.lastWindow,
-          contextTokens: this.promptLen,
-        }),
+      nextWindow: (w: WindowStats) => this.window.next(w),
     });
     this.unsubscribe = o.actor.handle(o.actor.subjects.result(this.id), ['verify.result', 'error'], (msg) => {
       if (msg.kind === 'verify.result') {
@@ -172,7 +184,16 @@ export class DraftSession {
           return undefined;
         }
         const sent = this.sentAt.get(r.taskId);
-        if (sent !== undefined) this.verifyTimeout.observe(performance.now() - sent);
+        if (sent !== undefined) {
+          const roundTripMs = performance.now() - sent;
+          this.verifyTimeout.observe(roundTripMs);
+          this.measures.answered({
+            roundTripMs,
+            queueMs: r.queueMs,
+            computeMs: r.computeMs,
+            verifierId: r.verifierId,
+          });
+        }
         this.held = this.prefixOf.get(r.taskId) ?? this.held;
         this.clearTimer(r.taskId);
         this.consecutiveFailures = 0;
@@ -252,8 +273,9 @@ export class DraftSession {
       }
     }
     // After the whole step, so a finished request ends normally instead of being handed over.
-    if (!this.ended && this.committed.length >= MIN_SEGMENT_TOKENS && this.o.shouldHandOver?.()) {
-      this.handOver();
+    if (!this.ended && this.committed.length >= MIN_SEGMENT_TOKENS && this.o.shouldHandOver) {
+      const to = this.o.shouldHandOver(this.window.wish());
+      if (to) this.handOver(to);
     }
   }
 
@@ -262,6 +284,7 @@ export class DraftSession {
     const ctx = Array.from(this.orch.context(pos));
     const tokens: DraftToken[] = [];
     const drafted = this.trace.draftStarted(epoch, pos, n);
+    const began = performance.now();
     try {
       if (s.sampling.temperature === 0) {
         // Greedy drafts need no distributions: a draft of n tokens is one call into the model's worker
@@ -285,6 +308,7 @@ export class DraftSession {
     } finally {
       drafted();
     }
+    this.measures.drafted(performance.now() - began, tokens.length);
     this.feed({ type: 'drafted', epoch, pos, tokens });
   }
 
@@ -362,12 +386,16 @@ export class DraftSession {
     this.publish(this.o.start.tokenSubject, 'tokens', chunk);
   }
 
-  /** Stops here without finishing: the client resubmits from what it holds and gets a new host. */
-  private handOver() {
+  /** Stops here without finishing: the client resubmits from what it holds and gets a host of kind `to`. */
+  private handOver(to: HandoverTarget) {
     if (this.ended) return;
     this.ended = true;
     this.preemptInflight();
-    this.publish(this.o.start.tokenSubject, 'tokens', { ...this.emptyChunk(), handover: true });
+    this.publish(this.o.start.tokenSubject, 'tokens', {
+      ...this.emptyChunk(),
+      handover: true,
+      handoverTo: to,
+    });
     this.cleanup();
   }
 

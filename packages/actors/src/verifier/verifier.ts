@@ -15,6 +15,7 @@
  * target's either way.
  */
 import { performance } from 'node:perf_hooks';
+import type { AwcWeights } from '@specmesh/core';
 import type { LanguageModel } from '@specmesh/models';
 import {
   asSpecmeshError,
@@ -25,7 +26,7 @@ import {
   UnknownSessionError,
 } from '@specmesh/protocol';
 import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
-import { poolLoad, shouldLeaveFused } from '../placement/placement.js';
+import { bestEdgeRttMs, poolLoad, queueFigures, verifierSessionMove } from '../placement/placement.js';
 import { SessionHost } from '../session/session-host.js';
 import { slotBoundModel } from './slot-bound-model.js';
 import { runVerifyTask } from './verify-task.js';
@@ -49,6 +50,11 @@ export interface VerifierOptions extends Omit<ActorOptions, 'role' | 'pool'> {
   verifyTimeoutMs?: number;
   /** A draft model: hosted sessions then run fused (speculative, drafted here) instead of target-only. */
   draftModel?: LanguageModel;
+  /**
+   * WC-DNN weights for requests that ask for the `awc` window policy (loaded from a file by the CLI's
+   * `--awc-weights`). Defaults to the weights shipped with @specmesh/core.
+   */
+  awcWeights?: AwcWeights;
 }
 
 export interface VerifierStats {
@@ -79,6 +85,8 @@ export class Verifier {
   private readonly running = new Map<string, AbortController>();
   private readonly preempted = new Set<string>();
   private active = 0;
+  /** Draft tokens of the tasks waiting for a slot: drafters' window policies read it (`pendingVerifyTokens`). */
+  private queuedDrafts = 0;
   private readonly waiters: Array<() => void> = [];
   private sweep: NodeJS.Timeout | undefined;
   /** Drafters and verifiers alive: hosted sessions hand back by their load. */
@@ -105,6 +113,7 @@ export class Verifier {
       meta: () => ({
         model: options.model.info.name,
         hostFree: v?.host?.free ?? 0,
+        queuedDrafts: v?.queuedDrafts ?? 0,
         fused: options.draftModel ? 1 : 0,
       }),
     });
@@ -121,16 +130,20 @@ export class Verifier {
         model: options.draftModel ? slotBoundModel(options.draftModel, slots) : options.model,
         capacity: hostSessions,
         verifyTimeoutMs: options.verifyTimeoutMs ?? 10_000,
+        ...(options.awcWeights ? { awcWeights: options.awcWeights } : {}),
         maxTasks: (pool) => peers.alive({ role: 'verifier', pool }).length,
         targetOnly: !options.draftModel,
-        shouldHandOver: (start) => {
+        shouldHandOver: (start, awcWish) => {
           const drafters = peers.alive({ role: 'drafter' });
-          if (start.placement?.kind !== 'fused') return drafters.length > 0;
-          const drafterFree = drafters.some((d) => d.heartbeat.load.inflight < d.heartbeat.load.capacity);
-          return shouldLeaveFused(start.placement, {
+          return verifierSessionMove(start, awcWish, {
             poolLoad: poolLoad(peers.alive({ role: 'verifier', pool: start.pool })),
-            drafterFree,
+            drafterFree: drafters.some((d) => d.heartbeat.load.inflight < d.heartbeat.load.capacity),
+            drafterAlive: drafters.length > 0,
           });
+        },
+        surroundings: {
+          queue: (pool, verifierId) => queueFigures(peers.alive({ role: 'verifier', pool }), verifierId),
+          edgeRttMs: () => bestEdgeRttMs(peers.alive({ role: 'drafter' })),
         },
       });
     }
@@ -196,7 +209,9 @@ export class Verifier {
         ),
       };
     }
+    this.queuedDrafts += task.drafts.length;
     await this.acquire();
+    this.queuedDrafts -= task.drafts.length;
     // A preempt that arrived while the task waited for a slot found nothing to abort (it was not
     // running yet): check again, or the stale task would take the slot for its whole step.
     if (this.isStale(task, s)) {

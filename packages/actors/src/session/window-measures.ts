@@ -1,0 +1,99 @@
+/**
+ * What a live session hands its window policy (`WindowFeatures`): the record the simulator fills
+ * (packages/sim/src/awc/window-observation.ts), here from the session's own measurements and its
+ * host's view of the pool's heartbeats, so a policy trained in the simulator (AWC) sees in the
+ * cluster the figures it was trained on.
+ *
+ * | field | live source |
+ * |---|---|
+ * | queueUtil | tasks waiting for a slot / slots, at the verifier that answered last (its heartbeat); across the pool before an answer |
+ * | pendingVerifyTokens | draft tokens of those waiting tasks (heartbeat meta `queuedDrafts`) |
+ * | rttMs | the last answer's send → receive time minus the verifier's reported queue and compute time; before one, the host's figure (pings) |
+ * | tpotMs | the last answer's compute time: the target step that verified the round |
+ * | drafterCapability | tpot / (tpot + the session's draft time per token), 1 before both are measured |
+ * | acceptance, lastAcceptance, lastWindow | the orchestrator's window statistics |
+ * | contextTokens | prompt length |
+ */
+import type { WindowFeatures, WindowStats } from '@specmesh/core';
+
+/** Queue figures of a verifier, or of the pool when none is named (from heartbeats). */
+export interface QueueFigures {
+  /** Tasks waiting for a slot over slots. */
+  readonly queueUtil: number;
+  /** Draft tokens of the waiting tasks. */
+  readonly pendingVerifyTokens: number;
+}
+
+/** What a session's host knows around it; the session asks at each window decision. */
+export interface HostSurroundings {
+  /** Queue figures of `verifierId` (undefined: of the pool), from heartbeats. */
+  queue(pool: string, verifierId: string | undefined): QueueFigures;
+  /**
+   * Round trip from an edge drafter to the pool, ms: on a drafter its own pings; on a verifier the
+   * figure the best free drafter reports. Undefined when unknown.
+   */
+  edgeRttMs(): number | undefined;
+}
+
+/** One answered task, as the session measured it. */
+export interface AnswerTiming {
+  /** Send → receive, ms. */
+  readonly roundTripMs: number;
+  /** What the verifier reports: waiting for a slot and computing, ms. */
+  readonly queueMs: number;
+  readonly computeMs: number;
+  readonly verifierId: string;
+}
+
+/** The session's own measurements and the feature record built from them. */
+export class LiveWindowMeasures {
+  private rttMs: number | undefined;
+  private tpotMs: number | undefined;
+  private draftMsPerToken: number | undefined;
+  private verifierId: string | undefined;
+
+  constructor(
+    private readonly pool: string,
+    private readonly promptTokens: number,
+    private readonly around: HostSurroundings | undefined,
+  ) {}
+
+  /** Records an answered task. */
+  answered(t: AnswerTiming): void {
+    this.rttMs = Math.max(0, t.roundTripMs - t.queueMs - t.computeMs);
+    this.tpotMs = t.computeMs;
+    this.verifierId = t.verifierId;
+  }
+
+  /** Records a draft of `tokens` tokens that took `ms` (an exponential average, so one slow call does not swing it). */
+  drafted(ms: number, tokens: number): void {
+    if (tokens <= 0) return;
+    const perToken = ms / tokens;
+    this.draftMsPerToken =
+      this.draftMsPerToken === undefined ? perToken : 0.7 * this.draftMsPerToken + 0.3 * perToken;
+  }
+
+  /**
+   * The features of a decision. `edgeView` replaces the measured round trip by the host's edge figure:
+   * what the session would see if it ran at the edge (a fused session asking whether to go back).
+   */
+  features(w: WindowStats, edgeView = false): WindowFeatures {
+    const q = this.around?.queue(this.pool, this.verifierId) ?? { queueUtil: 0, pendingVerifyTokens: 0 };
+    const edgeRtt = this.around?.edgeRttMs();
+    const rttMs = edgeView ? edgeRtt : (this.rttMs ?? edgeRtt);
+    const tpot = this.tpotMs;
+    const draft = this.draftMsPerToken;
+    return {
+      acceptance: w.acceptance,
+      lastAcceptance: w.lastLength > 0 ? w.lastAccepted / w.lastLength : 1,
+      lastWindow: w.lastWindow,
+      queueUtil: q.queueUtil,
+      pendingVerifyTokens: q.pendingVerifyTokens,
+      ...(rttMs !== undefined ? { rttMs } : {}),
+      ...(tpot !== undefined ? { tpotMs: tpot } : {}),
+      drafterCapability:
+        tpot !== undefined && draft !== undefined && tpot + draft > 0 ? tpot / (tpot + draft) : 1,
+      contextTokens: this.promptTokens,
+    };
+  }
+}
