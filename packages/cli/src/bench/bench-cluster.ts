@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Batcher, collect, Drafter, generate, Scheduler, Verifier } from '@specmesh/actors';
 import { type ModelSpec, PooledModel } from '@specmesh/models';
 import type { Mode } from '@specmesh/protocol';
-import { Actor, startNatsServer } from '@specmesh/runtime';
+import { Actor, createLogger, startNatsServer } from '@specmesh/runtime';
 
 export interface BenchClusterOptions {
   readonly target: ModelSpec;
@@ -15,6 +15,8 @@ export interface BenchClusterOptions {
   readonly verifiers: number;
   /** Heartbeat period of every actor, ms. Defaults to 100. */
   readonly heartbeatMs?: number;
+  /** Level of the actors' logs (stderr). Defaults to the runtime's (SPECMESH_LOG_LEVEL, else info). */
+  readonly logLevel?: string;
 }
 
 export interface BenchGeneration {
@@ -38,7 +40,11 @@ export interface BenchCluster {
 
 export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCluster> {
   const server = await startNatsServer();
-  const common = { servers: server.url, heartbeatIntervalMs: o.heartbeatMs ?? 100 };
+  const common = {
+    servers: server.url,
+    heartbeatIntervalMs: o.heartbeatMs ?? 100,
+    ...(o.logLevel ? { logger: createLogger({ level: o.logLevel }) } : {}),
+  };
   const models: PooledModel[] = [];
   const roles: Array<{ stop(): Promise<void> }> = [];
   const stop = async () => {

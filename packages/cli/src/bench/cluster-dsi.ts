@@ -41,7 +41,19 @@ export interface ClusterDsiRow {
   readonly virtual: number;
 }
 
-export async function runClusterDsi(cfg: ClusterDsiConfig, repeats: number): Promise<ClusterDsiRow[]> {
+export interface ClusterDsiRunOptions {
+  /** Called after each request with the count done and the total (3 modes × `repeats`). */
+  readonly onRun?: (done: number, total: number) => void;
+  /** Level of the actors' logs. Defaults to the runtime's. */
+  readonly logLevel?: string;
+}
+
+/** Measures every mode `repeats` times on a fresh cluster. */
+export async function runClusterDsi(
+  cfg: ClusterDsiConfig,
+  repeats: number,
+  options: ClusterDsiRunOptions = {},
+): Promise<ClusterDsiRow[]> {
   const seed = 11;
   const targetOpts = { seed, latency: { ttftMs: cfg.targetTtft, tpotMs: cfg.targetTpot } };
   const drafterOpts = { seed, agreement: cfg.a, latency: { ttftMs: cfg.draftTtft, tpotMs: cfg.draftTpot } };
@@ -49,6 +61,7 @@ export async function runClusterDsi(cfg: ClusterDsiConfig, repeats: number): Pro
     target: { backend: 'emulated', options: targetOpts },
     drafter: { backend: 'emulated', options: drafterOpts },
     verifiers: cfg.targets,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
   });
   try {
     const localTarget = new EmulatedModel(targetOpts);
@@ -75,6 +88,7 @@ export async function runClusterDsi(cfg: ClusterDsiConfig, repeats: number): Pro
         if (v.tokens.join() !== out.tokens.join())
           throw new InternalError(`${mode}: cluster and virtual outputs differ`);
         virtual += v.time;
+        options.onRun?.(rows.length * repeats + r + 1, 3 * repeats);
       }
       rows.push({ mode, cluster: wall / repeats, virtual: virtual / repeats });
     }

@@ -42,27 +42,45 @@ function meanTime(mode: OrchestrationMode, p: Point, repeats: number): number {
   return t / repeats;
 }
 
-export function runDsiGrid(tokens: number, repeats: number): DsiGridRow[] {
-  const rows: DsiGridRow[] = [];
+/** The grid's points: each (c, a, k) with the targets DSI needs, at most 7. */
+export function paperGridPoints(): Array<{ c: number; a: number; k: number; targets: number }> {
+  const points: Array<{ c: number; a: number; k: number; targets: number }> = [];
   for (const c of [0.01, 0.05, 0.1, 0.2, 0.5, 1.0]) {
     for (const a of [0.5, 0.7, 0.9, 0.99]) {
       for (const k of [1, 5, 10]) {
         const targets = Math.ceil(1 / (k * c));
         if (targets > 7) continue; // the paper drops configurations needing more than 7 servers
-        const p = { a, k, targets, tokens, drafter: { ttft: c, tpot: c }, target: { ttft: 1, tpot: 1 } };
-        rows.push({
-          c,
-          a,
-          k,
-          targets,
-          nonsi: meanTime('nonsi', p, repeats),
-          si: meanTime('si', p, repeats),
-          dsi: meanTime('dsi', p, repeats),
-        });
+        points.push({ c, a, k, targets });
       }
     }
   }
-  return rows;
+  return points;
+}
+
+/**
+ * Every point of the grid in non-SI, SI and DSI, `repeats` seeds each; `onPoint(done, total)`
+ * follows the points.
+ */
+export function runDsiGrid(
+  tokens: number,
+  repeats: number,
+  onPoint: (done: number, total: number) => void = () => undefined,
+): DsiGridRow[] {
+  const points = paperGridPoints();
+  return points.map(({ c, a, k, targets }, i) => {
+    const p = { a, k, targets, tokens, drafter: { ttft: c, tpot: c }, target: { ttft: 1, tpot: 1 } };
+    const row = {
+      c,
+      a,
+      k,
+      targets,
+      nonsi: meanTime('nonsi', p, repeats),
+      si: meanTime('si', p, repeats),
+      dsi: meanTime('dsi', p, repeats),
+    };
+    onPoint(i + 1, points.length);
+    return row;
+  });
 }
 
 /** The online fixture of the DSI public tests, in ms. */

@@ -28,6 +28,8 @@ export interface LlamaBenchConfig {
   readonly dsiTargets: number;
   readonly repeats: number;
   readonly prompt: string;
+  /** Level of the specmesh actors' logs. Defaults to the runtime's. */
+  readonly logLevel?: string;
 }
 
 export interface VerifyCostRow {
@@ -49,12 +51,13 @@ export interface AgreementRow {
   readonly siDrafted: number;
 }
 
-/** Mean cost of verifying k drafts in one forward pass, for each k. */
+/** Mean cost of verifying k drafts in one forward pass, for each k; `onK(done, total)` follows the ks. */
 export async function measureVerifyCost(
   targetPath: string,
   ks: readonly number[],
   threads: number,
   reps = 30,
+  onK: (done: number, total: number) => void = () => undefined,
 ): Promise<VerifyCostRow[]> {
   const model = await LlamaModel.load({ modelPath: targetPath, threads, sequences: 1 });
   try {
@@ -75,6 +78,7 @@ export async function measureVerifyCost(
         total += performance.now() - t0;
       }
       rows.push({ k, ms: total / reps });
+      onK(rows.length, ks.length);
     }
     return rows;
   } finally {
@@ -87,6 +91,14 @@ interface Run {
   readonly tokens: number[];
   readonly ms: number;
   readonly drafted: number;
+}
+
+/** The methods each drafter is timed with: plain, built-in speculation, specmesh non-SI, SI, DSI. */
+const METHODS_PER_DRAFTER = 5;
+
+/** Timed generations of the whole comparison, warm-ups included (for a progress bar). */
+export function llamaBenchRuns(cfg: LlamaBenchConfig): number {
+  return cfg.drafters.length * (cfg.repeats + 1) * METHODS_PER_DRAFTER;
 }
 
 /** A way of generating that the benchmark times; `close` frees what it holds. */
@@ -167,6 +179,7 @@ async function clusterMethods(
     target: { backend: 'llama', options: { modelPath: cfg.targetPath, threads: cfg.threads } },
     drafter: { backend: 'llama', options: { modelPath: drafterPath, threads: cfg.threads } },
     verifiers,
+    ...(cfg.logLevel ? { logLevel: cfg.logLevel } : {}),
   });
   let closed = false;
   return modes.map((mode) => ({
@@ -196,13 +209,16 @@ function median(xs: number[]): number {
 /**
  * Runs the whole comparison. For each drafter every method is set up first, warmed up once, then the
  * methods take turns, repeat after repeat, so drift in the machine's speed hits them alike; figures
- * are medians. Every output is checked against plain greedy decoding.
+ * are medians. Every output is checked against plain greedy decoding. `progress` hears what is being
+ * set up or run; `onRun(done)` follows each generation ({@link llamaBenchRuns} in all).
  */
 export async function runLlamaBench(
   cfg: LlamaBenchConfig,
   progress: (line: string) => void = () => {},
+  onRun: (done: number) => void = () => undefined,
 ): Promise<AgreementRow[]> {
   const rows: AgreementRow[] = [];
+  let done = 0;
   for (const [di, d] of cfg.drafters.entries()) {
     progress(`drafter ${d.label}: setting up plain, node-llama-cpp speculation, specmesh clusters`);
     const methods: Method[] = [];
@@ -218,6 +234,7 @@ export async function runLlamaBench(
         progress(`drafter ${d.label}: ${r < 0 ? 'warm-up' : `repeat ${r + 1} of ${cfg.repeats}`}`);
         for (const m of methods) {
           const run = await m.run(`${di}-${r + 1}`);
+          onRun(++done);
           reference ??= run.tokens;
           same(run.tokens, reference, m.name);
           if (r < 0) continue;

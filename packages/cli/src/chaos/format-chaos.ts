@@ -1,6 +1,7 @@
 /** The chaos summary as a terminal report and as the verdict the command exits with. */
+
+import { percentile } from '../percentile.js';
 import type { ChaosSummary } from './chaos-run.js';
-import { percentile } from './recovery-tracker.js';
 
 /** Faults grouped by `kind:role` (e.g. `kill:drafter`, `nats`), with recovery percentiles, ms. */
 export function recoveryByKind(s: ChaosSummary): Array<{

@@ -50,10 +50,3 @@ export class RecoveryTracker {
     }
   }
 }
-
-/** Nearest-rank percentile of `values` (p in 0..100); NaN when empty. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}

@@ -3,21 +3,31 @@
  * virtual-time prediction, for the DSI fixture and a few more acceptance / window points.
  * `specmesh bench llama`: real GGUF models — verification cost per window, and tokens/s of plain
  * decoding, node-llama-cpp's own speculation and specmesh non-SI / SI / DSI per drafter agreement.
- * Benchmarks, not tests: they print figures; read them with their spread in mind.
+ * Benchmarks, not tests: they print figures; read them with their spread in mind. A progress bar on
+ * stderr (terminals only) follows the runs; `--json` prints one JSON object of the figures instead.
  */
 
 import { ConfigError } from '@specmesh/protocol';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { DSI_FIXTURE, formatClusterDsi, runClusterDsi } from '../bench/cluster-dsi.js';
+import {
+  type ClusterDsiConfig,
+  type ClusterDsiRow,
+  DSI_FIXTURE,
+  formatClusterDsi,
+  runClusterDsi,
+} from '../bench/cluster-dsi.js';
 import {
   formatLlamaBench,
   formatVerifyCost,
   type LlamaBenchConfig,
+  llamaBenchRuns,
   measureVerifyCost,
   runLlamaBench,
 } from '../bench/llama-spec.js';
 import { ensureDemoPair } from '../demo-models.js';
 import { withConnectionOptions } from '../options.js';
+import { createOutput, type Output, withJsonOption } from '../output.js';
+import { createProgress } from '../progress.js';
 
 interface BenchArgs {
   what: string;
@@ -30,24 +40,51 @@ interface BenchArgs {
   k: number;
   threads: number;
   dsiTargets: number;
+  logLevel: string;
+  json: boolean;
 }
 
+/** What `bench dsi --json` prints: each point's configuration and its rows (ms per request). */
+export interface BenchDsiReport {
+  readonly bench: 'dsi';
+  readonly repeats: number;
+  readonly points: ReadonlyArray<{ readonly config: ClusterDsiConfig; readonly rows: ClusterDsiRow[] }>;
+}
+
+const VERIFY_COST_KS = [0, 1, 2, 4, 8];
+
 async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
-  if (args.what === 'llama') return runLlama(args);
+  const output = createOutput(args.json);
+  if (args.what === 'llama') return runLlama(args, output);
   const points = args.quick
     ? [DSI_FIXTURE]
     : [DSI_FIXTURE, { ...DSI_FIXTURE, a: 0.8 }, { ...DSI_FIXTURE, a: 0.6, k: 3 }];
-  process.stdout.write(
-    'cluster (real actors over NATS, emulated models in piscina workers) vs virtual time\n',
-  );
-  for (const p of points) {
-    const cfg = { ...p, tokens: args.tokens };
-    const rows = await runClusterDsi(cfg, args.repeats);
-    process.stdout.write(`\n${formatClusterDsi(cfg, rows, args.repeats)}\n`);
+  output.say('cluster (real actors over NATS, emulated models in piscina workers) vs virtual time');
+  const measured: Array<BenchDsiReport['points'][number]> = [];
+  for (const [i, p] of points.entries()) {
+    const config = { ...p, tokens: args.tokens };
+    const bar = createProgress(`bench dsi ${i + 1}/${points.length}`, 3 * args.repeats, {
+      enabled: !args.json,
+    });
+    let rows: ClusterDsiRow[];
+    try {
+      rows = await runClusterDsi(config, args.repeats, {
+        onRun: (done) => bar.update(done),
+        logLevel: args.logLevel,
+      });
+    } finally {
+      bar.stop();
+    }
+    measured.push({ config, rows });
+    // Each table as soon as its point is done; the JSON document once all are.
+    output.text(`\n${formatClusterDsi(config, rows, args.repeats)}\n`);
   }
+  const report: BenchDsiReport = { bench: 'dsi', repeats: args.repeats, points: measured };
+  output.jsonLine(report);
 }
 
-async function runLlama(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
+async function runLlama(args: ArgumentsCamelCase<BenchArgs>, output: Output): Promise<void> {
+  // Steps go to stderr whatever the mode: stdout holds the figures only.
   const say = (line: string) => process.stderr.write(`${line}\n`);
   let targetPath: string;
   let drafters: Array<{ label: string; path: string }>;
@@ -73,12 +110,37 @@ async function runLlama(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
     dsiTargets: args.dsiTargets,
     repeats: args.repeats,
     prompt: 'The cluster speaks',
+    logLevel: args.logLevel,
   };
-  const out = (text: string) => process.stdout.write(`${text}\n`);
-  out(`target ${targetPath}`);
-  out(formatVerifyCost(await measureVerifyCost(targetPath, [0, 1, 2, 4, 8], args.threads), args.threads));
-  out('');
-  out(formatLlamaBench(cfg, await runLlamaBench(cfg, say)));
+  const enabled = !args.json;
+  const costBar = createProgress('verify cost', VERIFY_COST_KS.length, { enabled });
+  let verifyCost: Awaited<ReturnType<typeof measureVerifyCost>>;
+  try {
+    verifyCost = await measureVerifyCost(targetPath, VERIFY_COST_KS, args.threads, undefined, (done) =>
+      costBar.update(done),
+    );
+  } finally {
+    costBar.stop();
+  }
+  output.text(`target ${targetPath}\n${formatVerifyCost(verifyCost, args.threads)}\n\n`);
+  const bar = createProgress('bench llama', llamaBenchRuns(cfg), { enabled });
+  let done = 0;
+  let rows: Awaited<ReturnType<typeof runLlamaBench>>;
+  try {
+    rows = await runLlamaBench(
+      cfg,
+      // On a terminal the bar shows the step; elsewhere each step is a line on stderr.
+      (line) => (bar.drawing ? bar.update(done, line) : say(line)),
+      (n) => {
+        done = n;
+        bar.update(n);
+      },
+    );
+  } finally {
+    bar.stop();
+  }
+  const { prompt: _prompt, logLevel: _logLevel, ...config } = cfg;
+  output.result({ bench: 'llama', config, verifyCost, rows }, () => formatLlamaBench(cfg, rows));
 }
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
@@ -86,7 +148,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe:
     'Run a benchmark (dsi: non-SI vs SI vs DSI on a real cluster beside virtual time; llama: real GGUF models)',
   builder: (y: Argv) =>
-    withConnectionOptions(y)
+    withJsonOption(withConnectionOptions(y), 'the figures')
       .positional('what', {
         type: 'string',
         choices: ['dsi', 'llama'],

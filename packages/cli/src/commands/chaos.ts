@@ -3,11 +3,13 @@
  * (its own nats-server, or a 3-server NATS cluster with `--nats-nodes 3`) generates greedily while
  * role processes are killed and paused and, optionally, a NATS node is killed. Prints requests,
  * faults and recovery percentiles per fault kind; exits 1 if any output differed, any request failed,
- * any stream skipped or repeated a token, or anything leaked.
+ * any stream skipped or repeated a token, or anything leaked. On a terminal a progress bar follows the
+ * soak's seconds and names the latest fault; `--json` prints the summary as one JSON object.
  *
  *   specmesh chaos                                    # 30 s, kills and pauses of every role
  *   specmesh chaos --seconds 300 --every-ms 700 --nats-nodes 3 --faults kill,pause,nats
  */
+import { performance } from 'node:perf_hooks';
 import { generateGreedy, loadModelFromSpec } from '@specmesh/models';
 import { ConfigError } from '@specmesh/protocol';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
@@ -15,6 +17,8 @@ import { type FaultKind, runChaos, type VictimRole } from '../chaos/chaos-run.js
 import { chaosViolations, formatChaos, recoveryByKind } from '../chaos/format-chaos.js';
 import { requirePositiveIntegers } from '../local-cluster.js';
 import { type ModelArgs, modelFlags, modelSpecOf, withModelOptions } from '../model-options.js';
+import { createOutput, withJsonOption } from '../output.js';
+import { createProgress } from '../progress.js';
 
 interface ChaosArgs extends ModelArgs {
   seconds: number;
@@ -60,9 +64,8 @@ async function runChaosCommand(args: ArgumentsCamelCase<ChaosArgs>): Promise<voi
       context: { option: 'faults' },
     });
   }
-  const say = (line: string) => {
-    if (!args.json) process.stdout.write(`${line}\n`);
-  };
+  const output = createOutput(args.json);
+  const say = output.say;
   // The reference: the target model itself, greedy, in this process.
   const target = await loadModelFromSpec(modelSpecOf(args, 'target'));
   const references = new Map<string, number[]>();
@@ -84,39 +87,46 @@ async function runChaosCommand(args: ArgumentsCamelCase<ChaosArgs>): Promise<voi
   say(
     `• chaos for ${args.seconds} s (seed ${args.chaosSeed}): ${args.schedulers} scheduler, ${args.batchers} batcher, ${args.verifiers} verifier, ${args.drafters} drafter processes on ${args.natsNodes} nats-server(s); a fault (${faults.join('/')}) of [${victims.join(', ')}] every ${args.everyMs} ms …`,
   );
-  const summary = await runChaos({
-    seconds: args.seconds,
-    everyMs: args.everyMs,
-    victims,
-    faults,
-    pauseMs: args.pauseMs,
-    concurrency: args.concurrency,
-    maxTokens: args.maxTokens,
-    seed: args.chaosSeed,
-    reference,
-    cluster: {
-      natsNodes: args.natsNodes as 1 | 3,
-      roles: {
-        scheduler: args.schedulers,
-        batcher: args.batchers,
-        verifier: args.verifiers,
-        drafter: args.drafters,
+  const bar = createProgress('chaos', args.seconds, { enabled: !args.json });
+  const started = performance.now();
+  const elapsed = () => Math.min(args.seconds, Math.floor((performance.now() - started) / 1000));
+  const tick = setInterval(() => bar.update(elapsed()), 250);
+  let summary: Awaited<ReturnType<typeof runChaos>>;
+  try {
+    summary = await runChaos({
+      seconds: args.seconds,
+      everyMs: args.everyMs,
+      victims,
+      faults,
+      pauseMs: args.pauseMs,
+      concurrency: args.concurrency,
+      maxTokens: args.maxTokens,
+      seed: args.chaosSeed,
+      reference,
+      cluster: {
+        natsNodes: args.natsNodes as 1 | 3,
+        roles: {
+          scheduler: args.schedulers,
+          batcher: args.batchers,
+          verifier: args.verifiers,
+          drafter: args.drafters,
+        },
+        modelArgs: modelFlags(args),
+        prefix: `chaos${args.chaosSeed}`,
+        heartbeatMs: 200,
       },
-      modelArgs: modelFlags(args),
-      prefix: `chaos${args.chaosSeed}`,
-      heartbeatMs: 200,
-    },
-    onFault: (f) => say(`  ${f.kind} ${f.victim}`),
-  });
+      onFault: (f) =>
+        bar.drawing ? bar.update(elapsed(), `${f.kind} ${f.victim}`) : say(`  ${f.kind} ${f.victim}`),
+    });
+  } finally {
+    clearInterval(tick);
+    bar.stop();
+  }
   await (target as { close?: () => Promise<void> }).close?.();
   const violations = chaosViolations(summary);
-  if (args.json) {
-    process.stdout.write(
-      `${JSON.stringify({ ...summary, faults: undefined, recovery: recoveryByKind(summary), violations })}\n`,
-    );
-  } else {
-    say(formatChaos(summary));
-  }
+  output.result({ ...summary, faults: undefined, recovery: recoveryByKind(summary), violations }, () =>
+    formatChaos(summary),
+  );
   process.exitCode = violations.length === 0 ? 0 : 1;
 }
 
@@ -124,7 +134,7 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
   command: 'chaos',
   describe: 'Soak a local cluster while killing and pausing its processes; check nothing is lost',
   builder: (y: Argv) =>
-    withModelOptions(y)
+    withJsonOption(withModelOptions(y), 'the summary')
       .option('seconds', { type: 'number', default: 30, describe: 'How long requests keep coming' })
       .option('every-ms', { type: 'number', default: 1500, describe: 'Time between two faults, ms' })
       .option('roles', {
@@ -156,7 +166,6 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       .option('batchers', { type: 'number', default: 2, describe: 'Batcher processes' })
       .option('verifiers', { type: 'number', default: 3, describe: 'Verifier processes' })
       .option('drafters', { type: 'number', default: 2, describe: 'Drafter processes' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
       .example('$0 chaos --seconds 20', 'a short soak with kills and pauses of every role')
       .example(
         '$0 chaos --nats-nodes 3 --faults kill,pause,nats --seconds 120',

@@ -1,7 +1,8 @@
 /**
  * `specmesh demo`: a local cluster in one command. Starts an embedded nats-server, launches echo
  * actor processes under the supervisor, waits until they announce themselves, sends protocol
- * messages (verify tasks) through them and prints round-trip latency and membership.
+ * messages (verify tasks) through them and prints round-trip latency and membership. `--json` prints
+ * one JSON object of the same figures (the steps go to stderr).
  */
 
 import { performance } from 'node:perf_hooks';
@@ -10,6 +11,8 @@ import { sampleVerifyTask } from '@specmesh/protocol/internal';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { requirePositiveIntegers, startLocalCluster } from '../local-cluster.js';
 import { withConnectionOptions } from '../options.js';
+import { createOutput, withJsonOption } from '../output.js';
+import { percentile } from '../percentile.js';
 
 interface DemoArgs {
   nats?: string[];
@@ -18,17 +21,35 @@ interface DemoArgs {
   actors: number;
   requests: number;
   concurrency: number;
+  json: boolean;
+}
+
+/** What `demo` measured; `--json` prints it as is. */
+export interface DemoReport {
+  readonly actors: number;
+  readonly requests: number;
+  readonly concurrency: number;
+  /** Size of one verify task on the wire, bytes. */
+  readonly taskBytes: number;
+  /** Round-trip latency of the verify tasks, µs. */
+  readonly roundTripUs: { readonly p50: number; readonly p90: number; readonly p99: number };
+  readonly requestsPerSec: number;
+  /** Every instance heard by heartbeat, with the tasks it served. */
+  readonly members: ReadonlyArray<{
+    readonly id: string;
+    readonly role: string;
+    readonly version: string;
+    readonly served: number;
+    readonly inflight: number;
+  }>;
 }
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 async function runDemo(args: ArgumentsCamelCase<DemoArgs>): Promise<void> {
   requirePositiveIntegers(args, ['actors', 'requests', 'concurrency']);
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const output = createOutput(args.json);
+  const out = output.say;
   const cluster = await startLocalCluster(args, out, 'echo');
   const { servers, supervisor, client, view } = cluster;
   try {
@@ -79,16 +100,26 @@ async function runDemo(args: ArgumentsCamelCase<DemoArgs>): Promise<void> {
     };
     await Promise.all(Array.from({ length: args.concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    out(
-      `  round trip µs: p50 ${percentile(latencies, 50).toFixed(0)}  p90 ${percentile(latencies, 90).toFixed(0)}  p99 ${percentile(latencies, 99).toFixed(0)}   ${(args.requests / seconds).toFixed(0)} req/s`,
-    );
-    out('• membership (from heartbeats):');
-    for (const m of view.alive({ includeDraining: true })) {
-      out(
-        `  ${m.id.padEnd(10)} role ${m.role}  v${m.heartbeat.version}  served ${served.get(m.id) ?? 0}  inflight ${m.heartbeat.load.inflight}`,
-      );
-    }
+    const report: DemoReport = {
+      actors: args.actors,
+      requests: args.requests,
+      concurrency: args.concurrency,
+      taskBytes: bytes,
+      roundTripUs: {
+        p50: percentile(latencies, 50),
+        p90: percentile(latencies, 90),
+        p99: percentile(latencies, 99),
+      },
+      requestsPerSec: args.requests / seconds,
+      members: view.alive({ includeDraining: true }).map((m) => ({
+        id: m.id,
+        role: m.role,
+        version: m.heartbeat.version,
+        served: served.get(m.id) ?? 0,
+        inflight: m.heartbeat.load.inflight,
+      })),
+    };
+    output.result(report, formatDemo);
   } finally {
     out('• stopping: actors drain on SIGTERM, then the server stops');
     await cluster.stop();
@@ -96,11 +127,23 @@ async function runDemo(args: ArgumentsCamelCase<DemoArgs>): Promise<void> {
   out('done.');
 }
 
+/** The figures as `demo` prints them for people. */
+function formatDemo(r: DemoReport): string {
+  const { p50, p90, p99 } = r.roundTripUs;
+  return [
+    `  round trip µs: p50 ${p50.toFixed(0)}  p90 ${p90.toFixed(0)}  p99 ${p99.toFixed(0)}   ${r.requestsPerSec.toFixed(0)} req/s`,
+    '• membership (from heartbeats):',
+    ...r.members.map(
+      (m) => `  ${m.id.padEnd(10)} role ${m.role}  v${m.version}  served ${m.served}  inflight ${m.inflight}`,
+    ),
+  ].join('\n');
+}
+
 export const demoCommand: CommandModule<object, DemoArgs> = {
   command: 'demo',
   describe: 'Run a local cluster end to end: embedded nats-server, actor processes, protocol traffic',
   builder: (y: Argv) =>
-    withConnectionOptions(y)
+    withJsonOption(withConnectionOptions(y), 'the figures')
       .option('actors', { type: 'number', default: 2, describe: 'Echo actor processes to launch' })
       .option('requests', { type: 'number', default: 2000, describe: 'Verify tasks to send' })
       .option('concurrency', { type: 'number', default: 4, describe: 'Requests in flight at once' })

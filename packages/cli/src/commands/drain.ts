@@ -6,6 +6,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { type ConnectionArgs, connectClient, withConnectionOptions } from '../options.js';
+import { createOutput, withJsonOption } from '../output.js';
 
 interface DrainArgs extends ConnectionArgs {
   instance: string;
@@ -23,11 +24,10 @@ async function runDrain(args: ArgumentsCamelCase<DrainArgs>): Promise<void> {
       { id: args.instance, reason: args.reason },
       { expect: 'drain.ok', timeoutMs: args.timeoutMs },
     );
-    if (args.json) process.stdout.write(`${JSON.stringify(reply.body)}\n`);
-    else
-      process.stdout.write(
-        `draining ${reply.body.id} (${reply.body.inflight} in flight); it exits once they are done\n`,
-      );
+    createOutput(args.json).result(
+      reply.body,
+      (b) => `draining ${b.id} (${b.inflight} in flight); it exits once they are done`,
+    );
   } finally {
     await actor.stop();
   }
@@ -37,7 +37,7 @@ export const drainCommand: CommandModule<object, DrainArgs> = {
   command: 'drain <instance>',
   describe: 'Gracefully stop one instance: no new work, finish in-flight work, exit',
   builder: (y: Argv) =>
-    withConnectionOptions(y)
+    withJsonOption(withConnectionOptions(y), 'the reply')
       .positional('instance', {
         type: 'string',
         demandOption: true,
@@ -49,7 +49,6 @@ export const drainCommand: CommandModule<object, DrainArgs> = {
         default: 5000,
         describe: 'How long to wait for the instance to answer, ms',
       })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the reply as JSON' })
       .example('$0 drain verifier-3 --nats nats://10.0.0.5:4222', 'take verifier-3 out for maintenance')
       .epilogue(
         'Exit codes: 0 draining, 2 bad usage, 4 no such instance answers, 5 no answer in time.',

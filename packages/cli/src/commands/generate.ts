@@ -9,6 +9,7 @@ import type { Mode } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { connectClient, withConnectionOptions } from '../options.js';
+import { createOutput, withJsonOption } from '../output.js';
 
 interface GenerateArgs {
   nats?: string[];
@@ -81,18 +82,15 @@ export async function generateOnce(
 
 async function run(args: ArgumentsCamelCase<GenerateArgs>): Promise<void> {
   const actor = await connectClient(args, 'generate');
+  const output = createOutput(args.json);
   try {
-    const report = await generateOnce(
-      actor,
-      { ...args, mode: args.mode as Mode },
-      args.json ? undefined : (t) => process.stdout.write(t),
+    // The text streams as it comes for people; scripts get it whole in the JSON object.
+    const report = await generateOnce(actor, { ...args, mode: args.mode as Mode }, output.text);
+    output.result(
+      report,
+      (r) =>
+        `\n\n[${r.mode}] ${r.tokens} tokens in ${r.wallMs.toFixed(0)} ms · TTFT ${r.ttftMs.toFixed(1)} ms · TPOT ${r.tpotMs.toFixed(1)} ms · from accepted drafts ${(r.draftedShare * 100).toFixed(0)}%`,
     );
-    if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-    else {
-      process.stdout.write(
-        `\n\n[${report.mode}] ${report.tokens} tokens in ${report.wallMs.toFixed(0)} ms · TTFT ${report.ttftMs.toFixed(1)} ms · TPOT ${report.tpotMs.toFixed(1)} ms · from accepted drafts ${(report.draftedShare * 100).toFixed(0)}%\n`,
-      );
-    }
   } finally {
     await actor.stop();
   }
@@ -102,7 +100,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
   command: 'generate <prompt>',
   describe: 'Generate text from a running cluster and print timing figures',
   builder: (y: Argv) =>
-    withConnectionOptions(y)
+    withJsonOption(withConnectionOptions(y), 'the text and its figures')
       .positional('prompt', { type: 'string', demandOption: true, describe: 'Prompt text' })
       .option('mode', {
         type: 'string',
@@ -114,7 +112,6 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('max-tokens', { type: 'number', default: 64, describe: 'Tokens to generate at most' })
       .option('temperature', { type: 'number', default: 0, describe: 'Sampling temperature; 0 is greedy' })
       .option('seed', { type: 'number', default: 1, describe: 'Sampling seed' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object' })
       .example(
         '$0 generate "Once upon a time" --nats nats://127.0.0.1:4222 --mode si --k 4',
         '',

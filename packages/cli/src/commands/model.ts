@@ -20,6 +20,7 @@ import {
 } from '@specmesh/models';
 import { ConfigError } from '@specmesh/protocol';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { createOutput, withJsonOption } from '../output.js';
 
 interface ShapeArgs {
   preset?: string;
@@ -31,6 +32,7 @@ interface ShapeArgs {
   type?: string;
   seed?: number;
   alpha?: number;
+  json: boolean;
 }
 
 interface MakeArgs extends ShapeArgs {
@@ -48,11 +50,23 @@ interface CheckArgs {
   json: boolean;
 }
 
+/** What `make` and `make-drafter` print with `--json`. */
+function resultJson(role: 'target' | 'drafter', r: SyntheticModelResult): Record<string, unknown> {
+  return {
+    role,
+    path: r.path,
+    bytes: r.bytes,
+    ms: r.ms,
+    shape: r.shape,
+    ...(r.agreed !== undefined ? { agreed: r.agreed, pieces: r.shape.vocab - SYNTHETIC_FIRST_ID } : {}),
+  };
+}
+
 const PRESET_NAMES = Object.keys(SYNTHETIC_PRESETS) as SyntheticPresetName[];
 
 /** `--layers` … `--alpha`, `--preset`, `--out`: shared by make and make-drafter. */
 function withShapeOptions<T>(y: Argv<T>, role: 'target' | 'drafter') {
-  return y
+  return withJsonOption(y, `the written ${role} (path, bytes, shape)`)
     .option('preset', {
       type: 'string',
       choices: PRESET_NAMES,
@@ -137,7 +151,7 @@ async function runMake(args: ArgumentsCamelCase<MakeArgs>): Promise<void> {
       : {}),
   };
   const result = await withFlagNames(() => writeSyntheticTarget(options));
-  process.stdout.write(`${describeResult('target', result)}\n`);
+  createOutput(args.json).result(resultJson('target', result), () => describeResult('target', result));
 }
 
 async function runMakeDrafter(args: ArgumentsCamelCase<MakeDrafterArgs>): Promise<void> {
@@ -152,8 +166,10 @@ async function runMakeDrafter(args: ArgumentsCamelCase<MakeDrafterArgs>): Promis
   };
   const result = await withFlagNames(() => writeSyntheticDrafter(options));
   const n = result.shape.vocab - SYNTHETIC_FIRST_ID;
-  process.stdout.write(
-    `${describeResult('drafter', result)}\n  agrees with ${args.from} on ${result.agreed}/${n} text pieces (${((result.agreed ?? 0) / n).toFixed(3)})\n`,
+  createOutput(args.json).result(
+    { ...resultJson('drafter', result), from: args.from },
+    () =>
+      `${describeResult('drafter', result)}\n  agrees with ${args.from} on ${result.agreed}/${n} text pieces (${((result.agreed ?? 0) / n).toFixed(3)})`,
   );
 }
 
@@ -163,31 +179,32 @@ async function runCheck(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   const ms = performance.now() - started;
   // A synthetic model also says what it is; any other GGUF file simply has no such keys.
   const synthetic = await readSyntheticMap(args.file).catch(() => undefined);
-  if (args.json) {
-    const extra = synthetic
-      ? { synthetic: { role: synthetic.role, seed: synthetic.seed, agreed: synthetic.agreed ?? null } }
-      : {};
-    process.stdout.write(`${JSON.stringify({ ...summary, checkMs: ms, ...extra })}\n`);
-    return;
-  }
-  const rows: [string, string][] = [
-    ['file', summary.path],
-    ['architecture', summary.architecture],
-    ['name', summary.name ?? '(none)'],
-    ['vocab', String(summary.vocabSize ?? 'unknown')],
-    ['context', String(summary.contextLength ?? 'unknown')],
-    ['tensors', String(summary.tensorCount)],
-    ['file type', `${summary.fileTypeName}${summary.fileType === undefined ? '' : ` (${summary.fileType})`}`],
-    ['gguf', `v${summary.ggufVersion}`],
-    ['size', `${megabytes(summary.sizeBytes)} (${summary.sizeBytes} bytes)`],
-  ];
-  if (synthetic) {
-    const agreed =
-      synthetic.agreed === undefined ? '' : `, agrees with its target on ${synthetic.agreed} tokens`;
-    rows.push(['synthetic', `${synthetic.role}, seed ${synthetic.seed}${agreed}`]);
-  }
-  rows.push(['check', `ok in ${ms.toFixed(1)} ms`]);
-  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(13)}${v}\n`);
+  const extra = synthetic
+    ? { synthetic: { role: synthetic.role, seed: synthetic.seed, agreed: synthetic.agreed ?? null } }
+    : {};
+  createOutput(args.json).result({ ...summary, checkMs: ms, ...extra }, () => {
+    const rows: [string, string][] = [
+      ['file', summary.path],
+      ['architecture', summary.architecture],
+      ['name', summary.name ?? '(none)'],
+      ['vocab', String(summary.vocabSize ?? 'unknown')],
+      ['context', String(summary.contextLength ?? 'unknown')],
+      ['tensors', String(summary.tensorCount)],
+      [
+        'file type',
+        `${summary.fileTypeName}${summary.fileType === undefined ? '' : ` (${summary.fileType})`}`,
+      ],
+      ['gguf', `v${summary.ggufVersion}`],
+      ['size', `${megabytes(summary.sizeBytes)} (${summary.sizeBytes} bytes)`],
+    ];
+    if (synthetic) {
+      const agreed =
+        synthetic.agreed === undefined ? '' : `, agrees with its target on ${synthetic.agreed} tokens`;
+      rows.push(['synthetic', `${synthetic.role}, seed ${synthetic.seed}${agreed}`]);
+    }
+    rows.push(['check', `ok in ${ms.toFixed(1)} ms`]);
+    return rows.map(([k, v]) => `${k.padEnd(13)}${v}`).join('\n');
+  });
 }
 
 const makeCommand: CommandModule<object, MakeArgs> = {
@@ -227,10 +244,10 @@ const checkCommand: CommandModule<object, CheckArgs> = {
   command: 'check <file>',
   describe: 'Check a GGUF model file (complete, supported architecture) and print a summary',
   builder: (y: Argv) =>
-    y.positional('file', { type: 'string', demandOption: true, describe: 'GGUF file' }).option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'Print one JSON object',
+    withJsonOption(y, 'the summary').positional('file', {
+      type: 'string',
+      demandOption: true,
+      describe: 'GGUF file',
     }) as unknown as Argv<CheckArgs>,
   handler: runCheck,
 };

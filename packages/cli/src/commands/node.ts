@@ -1,6 +1,8 @@
 /**
  * `specmesh node --role <role>`: run this process as one actor of the cluster, on any machine that
- * reaches the NATS servers. Drains on SIGTERM / SIGINT.
+ * reaches the NATS servers. Drains on SIGTERM / SIGINT. Once started it prints `ready <id> [<url>]`
+ * (and `metrics <url>` before it with `--metrics-port`); with `--json` one JSON line instead, e.g.
+ * `{"event":"ready","id":"gateway-1","role":"gateway","url":"http://127.0.0.1:8080"}`.
  */
 import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
 import { Gateway } from '@specmesh/gateway';
@@ -17,6 +19,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { serveDrainControl } from '../drain-control.js';
 import { createModel, type ModelArgs, withModelOptions } from '../model-options.js';
 import { type ConnectionArgs, natsConnectionOf, withConnectionOptions } from '../options.js';
+import { createOutput, withJsonOption } from '../output.js';
 
 interface NodeArgs extends ModelArgs, ConnectionArgs {
   role: string;
@@ -38,6 +41,7 @@ interface NodeArgs extends ModelArgs, ConnectionArgs {
   host: string;
   metricsPort?: number;
   apiKeyFile?: string;
+  json: boolean;
 }
 
 interface NodeCommon {
@@ -75,15 +79,25 @@ async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
   const started = await startRole(args, common);
   installGracefulShutdown([started.role], { logger });
   serveDrainControl(started.role.actor);
-  if (args.metricsPort !== undefined) {
-    const metrics = await serveMetrics([started.role.actor.metrics.registry], {
-      port: args.metricsPort,
-      host: args.host,
-    });
-    process.stdout.write(`metrics ${metrics.url}\n`);
-  }
+  const metrics =
+    args.metricsPort === undefined
+      ? undefined
+      : await serveMetrics([started.role.actor.metrics.registry], {
+          port: args.metricsPort,
+          host: args.host,
+        });
   // Parents (the supervisor of `specmesh up`, tests) wait for this line.
-  process.stdout.write(`ready ${started.role.actor.id}${started.url ? ` ${started.url}` : ''}\n`);
+  const ready = {
+    event: 'ready',
+    id: started.role.actor.id,
+    role: args.role,
+    ...(started.url ? { url: started.url } : {}),
+    ...(metrics ? { metrics: metrics.url } : {}),
+  };
+  createOutput(args.json).result(
+    ready,
+    (r) => `${r.metrics ? `metrics ${r.metrics}\n` : ''}ready ${r.id}${r.url ? ` ${r.url}` : ''}`,
+  );
 }
 
 interface Started {
@@ -153,7 +167,7 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
   command: 'node',
   describe: 'Run one actor of the cluster in this process',
   builder: (y: Argv) =>
-    withModelOptions(withConnectionOptions(y))
+    withJsonOption(withModelOptions(withConnectionOptions(y)), 'the "ready" line')
       .option('role', {
         type: 'string',
         choices: ['scheduler', 'batcher', 'verifier', 'drafter', 'gateway', 'echo'],

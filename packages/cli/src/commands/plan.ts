@@ -13,6 +13,7 @@ import {
   TARGET_PRESETS,
 } from '@specmesh/sim';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { createOutput, withJsonOption } from '../output.js';
 import { formatPlan } from '../plan/format-plan.js';
 import { parseDurationMs } from '../plan/parse-duration.js';
 
@@ -77,9 +78,7 @@ async function runPlan(args: ArgumentsCamelCase<PlanArgs>): Promise<void> {
   const t0 = performance.now();
   const result = planCapacity(optionsOf(args));
   const wallMs = performance.now() - t0;
-  process.stdout.write(
-    args.json ? `${JSON.stringify({ ...result, wallMs }, null, 2)}\n` : `${formatPlan(result, wallMs)}\n`,
-  );
+  createOutput(args.json).result({ ...result, wallMs }, () => formatPlan(result, wallMs));
   if (!result.recommendation) process.exitCode = 1;
 }
 
@@ -88,7 +87,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
   describe:
     'Size a cluster for a request rate and latency SLOs: drafters, targets, mode, execution, window (simulated)',
   builder: (y: Argv) =>
-    y
+    withJsonOption(y, 'the whole result')
       .option('target-model', {
         type: 'string',
         default: '7b',
@@ -170,7 +169,6 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         describe: 'Requests per check simulation (default 3x --requests)',
       })
       .option('seed', { type: 'number', describe: 'Seed of the search; the check uses seed + 1 (default 1)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the whole result as JSON' })
       .example(
         '$0 plan --target-model 7b --drafter-model small --rps 50 --rtt 10ms --slo-tpot 50ms',
         'the DSD reference models at 50 req/s',

@@ -5,11 +5,22 @@
  *   with `--grid`, the paper's full offline grid on the simulator, written as heatmaps and CSV;
  * - `sim dsd --scenario <file>`: a DSD scenario (drafters, targets, network, batching, workload);
  * - `sim validate`: one scenario in the simulator and on a real local cluster, compared metric by metric.
+ *
+ * Each takes `--json` (one JSON object on stdout) and shows a progress bar on a terminal otherwise.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { formatDsiFixture, formatDsiGrid, runDsiFixture, runDsiGrid } from '../bench/dsi-grid.js';
+import {
+  type DsiGridRow,
+  formatDsiFixture,
+  formatDsiGrid,
+  paperGridPoints,
+  runDsiFixture,
+  runDsiGrid,
+} from '../bench/dsi-grid.js';
+import { createOutput, withJsonOption } from '../output.js';
+import { createProgress } from '../progress.js';
 import { simDsdCommand } from '../sim/sim-dsd-command.js';
-import { formatDsiGridSummary, runDsiGridToFiles } from '../sim/sim-dsi-grid.js';
+import { formatDsiGridSummary, runDsiGridToFiles, summarizeDsiGrid } from '../sim/sim-dsi-grid.js';
 import { simValidateCommand } from '../sim/validate-command.js';
 
 interface DsiArgs {
@@ -20,9 +31,12 @@ interface DsiArgs {
   c?: number[];
   a?: number[];
   k?: number[];
+  json: boolean;
 }
 
 async function runDsi(args: ArgumentsCamelCase<DsiArgs>): Promise<void> {
+  const output = createOutput(args.json);
+  const progress = { enabled: !args.json };
   if (args.grid) {
     // The full grid has thousands of points: shorter generations keep it to minutes.
     const tokens = args.tokens ?? 200;
@@ -32,21 +46,34 @@ async function runDsi(args: ArgumentsCamelCase<DsiArgs>): Promise<void> {
       ...(args.a ? { a: args.a } : {}),
       ...(args.k ? { k: args.k } : {}),
     };
-    const { rows, files } = await runDsiGridToFiles({ tokens, repeats, ...axes }, args.out);
-    process.stdout.write(`${formatDsiGridSummary(rows, tokens, repeats)}\nwrote ${files.join(', ')}\n`);
+    const { rows, files } = await runDsiGridToFiles({ tokens, repeats, ...axes }, args.out, progress);
+    output.result(
+      { tokens, repeats, points: rows.length, ratios: summarizeDsiGrid(rows), files },
+      () => `${formatDsiGridSummary(rows, tokens, repeats)}\nwrote ${files.join(', ')}`,
+    );
     return;
   }
   const tokens = args.tokens ?? 1000;
   const repeats = args.repeats ?? 5;
-  process.stdout.write(`${formatDsiGrid(runDsiGrid(tokens, repeats), tokens, repeats)}\n\n`);
-  process.stdout.write(`${formatDsiFixture(runDsiFixture(repeats))}\n`);
+  const bar = createProgress('DSI paper grid', paperGridPoints().length, progress);
+  let grid: DsiGridRow[];
+  try {
+    grid = runDsiGrid(tokens, repeats, (done) => bar.update(done));
+  } finally {
+    bar.stop();
+  }
+  const fixture = runDsiFixture(repeats);
+  output.result(
+    { tokens, repeats, grid, fixture },
+    () => `${formatDsiGrid(grid, tokens, repeats)}\n\n${formatDsiFixture(fixture)}`,
+  );
 }
 
 const simDsiCommand: CommandModule<object, DsiArgs> = {
   command: 'dsi',
   describe: 'non-SI vs SI vs DSI on the DSI paper grid (--grid: full grid, heatmaps and CSV)',
   builder: (y: Argv) =>
-    y
+    withJsonOption(y, 'the rows and the fixture (with --grid: the ratio summary and the files)')
       .option('tokens', { type: 'number', describe: 'Tokens per generation (default 1000; 200 with --grid)' })
       .option('repeats', { type: 'number', describe: 'Seeds per point (default 5; 2 with --grid)' })
       .option('grid', {

@@ -7,6 +7,7 @@ import { DeadlineError, type Role } from '@specmesh/protocol';
 import { type Member, MembershipView } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { type ConnectionArgs, connectClient, withConnectionOptions } from '../options.js';
+import { createOutput, withJsonOption } from '../output.js';
 
 interface StatusArgs extends ConnectionArgs {
   listenMs: number;
@@ -48,9 +49,9 @@ async function runStatus(args: ArgumentsCamelCase<StatusArgs>): Promise<void> {
     );
   view.stop();
   await actor.stop();
-  if (args.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else if (rows.length === 0) process.stdout.write(`no instance heard within ${args.listenMs} ms\n`);
-  else printTable(rows);
+  createOutput(args.json).result(rows, (r) =>
+    r.length === 0 ? `no instance heard within ${args.listenMs} ms` : formatTable(r),
+  );
   if (wanted !== undefined && rows.length < wanted)
     throw new DeadlineError(
       `heard ${rows.length} of ${wanted} expected instances within ${args.listenMs} ms`,
@@ -60,18 +61,18 @@ async function runStatus(args: ArgumentsCamelCase<StatusArgs>): Promise<void> {
     );
 }
 
-function printTable(rows: Array<Record<string, string | number | boolean>>): void {
+function formatTable(rows: Array<Record<string, string | number | boolean>>): string {
   const cols = Object.keys(rows[0]!);
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ');
-  process.stdout.write(`${line(cols)}\n${rows.map((r) => line(cols.map((c) => String(r[c])))).join('\n')}\n`);
+  return `${line(cols)}\n${rows.map((r) => line(cols.map((c) => String(r[c])))).join('\n')}`;
 }
 
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status',
   describe: 'List live instances (role, id, pool, version, load) from their heartbeats',
   builder: (y: Argv) =>
-    withConnectionOptions(y)
+    withJsonOption(withConnectionOptions(y), 'the instances (an array)')
       .option('listen-ms', {
         type: 'number',
         default: 2500,
@@ -94,7 +95,6 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         describe:
           'Stop as soon as this many instances are heard; exit 5 if fewer by --listen-ms (scripts, readiness checks)',
       })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of a table' })
       .example('$0 status --nats nats://127.0.0.1:4222', 'table of live instances')
       .example('$0 status --nats nats://127.0.0.1:4222 --json', 'the same as JSON for scripts')
       .example('$0 status --only verifier --expect 3 --listen-ms 10000', 'wait until 3 verifiers are up')

@@ -2,11 +2,14 @@
  * `specmesh trace <requestId>`: prints a finished request's speculation timeline in the terminal,
  * as the gateway that served it recorded it (`GET /specmesh/requests/<id>`): one lane for the
  * drafter and one per target, then each round (draft, verify on which target, accepted count,
- * preempted). Colours only on a TTY (and never with NO_COLOR); `--json` prints the raw record.
+ * preempted). Colours as colour.ts decides (a terminal, no NO_COLOR; FORCE_COLOR forces them);
+ * `--json` prints the raw record.
  */
 import type { RequestTimeline } from '@specmesh/gateway';
 import { ConnectionError, MissingError, type TraceSpan } from '@specmesh/protocol';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { Colour, colourEnabled, painter } from '../colour.js';
+import { createOutput, withJsonOption } from '../output.js';
 
 interface TraceArgs {
   requestId: string;
@@ -24,12 +27,12 @@ const MARK: Record<string, string> = {
   timeout: '!',
 };
 const COLOUR: Record<string, number> = {
-  draft: 34,
-  accepted: 32,
-  rejected: 33,
-  preempted: 31,
-  failed: 35,
-  timeout: 35,
+  draft: Colour.blue,
+  accepted: Colour.green,
+  rejected: Colour.yellow,
+  preempted: Colour.red,
+  failed: Colour.magenta,
+  timeout: Colour.magenta,
 };
 
 const outcomeOf = (s: TraceSpan) => (s.kind === 'draft' ? 'draft' : (s.outcome ?? 'preempted'));
@@ -43,7 +46,8 @@ const laneOf = (s: TraceSpan, t: RequestTimeline) =>
  * and one line per span. `colour` wraps marks in ANSI colours.
  */
 export function renderTimeline(t: RequestTimeline, width: number, colour: boolean): string {
-  const paint = (key: string, s: string) => (colour ? `\u001b[${COLOUR[key] ?? 0}m${s}\u001b[0m` : s);
+  const ansi = painter(colour);
+  const paint = (key: string, s: string) => ansi(COLOUR[key] ?? 0, s);
   const out: string[] = [];
   const spans = t.trace?.spans ?? [];
   let drafted = 0;
@@ -110,19 +114,16 @@ async function runTrace(args: ArgumentsCamelCase<TraceArgs>): Promise<void> {
   }
   if (!res.ok) throw new ConnectionError(`gateway ${args.gateway} answered HTTP ${res.status} for ${url}`);
   const t = (await res.json()) as RequestTimeline;
-  if (args.json) {
-    process.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
-    return;
-  }
-  const colour = process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  process.stdout.write(renderTimeline(t, args.width, colour));
+  createOutput(args.json).result(t, () =>
+    renderTimeline(t, args.width, colourEnabled(process.stdout)).replace(/\n$/, ''),
+  );
 }
 
 export const traceCommand: CommandModule<object, TraceArgs> = {
   command: 'trace <request-id>',
   describe: "Print a finished request's speculation timeline (drafts, verifications per target, preemptions)",
   builder: (y: Argv) =>
-    y
+    withJsonOption(y, 'the timeline record')
       .positional('request-id', {
         type: 'string',
         demandOption: true,
@@ -138,7 +139,6 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
         default: 72,
         describe: 'Width of the lanes, characters. Defaults to 72',
       })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the timeline record as JSON' })
       .example('$0 trace cmpl-3fQx9 --gateway http://127.0.0.1:8080', 'lanes and rounds of one request')
       .example(
         '$0 trace cmpl-3fQx9 --json | jq .trace.spans',

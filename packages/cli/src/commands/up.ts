@@ -3,6 +3,9 @@
  * role as its own process under the supervisor (crashed roles restart), waits until all have joined,
  * and then either serves (gateway on `--gateway-port`, until Ctrl-C) or, with `--demo`, generates the
  * same prompt in non-SI, SI and DSI and prints the text and the timing of each.
+ *
+ * `--json`: steps go to stderr; serving prints one JSON line once every role has joined (`event:
+ * "ready"`, the gateway and NATS URLs, the processes), `--demo` one JSON object of the three runs.
  */
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +17,8 @@ import { ensureDemoPair } from '../demo-models.js';
 import { requirePositiveIntegers, startLocalCluster } from '../local-cluster.js';
 import { type ModelArgs, modelFlags, withModelOptions } from '../model-options.js';
 import { withConnectionOptions } from '../options.js';
-import { generateOnce } from './generate.js';
+import { createOutput, withJsonOption } from '../output.js';
+import { type GenerationReport, generateOnce } from './generate.js';
 
 interface UpArgs extends ModelArgs {
   nats?: string[];
@@ -30,13 +34,43 @@ interface UpArgs extends ModelArgs {
   prompt: string;
   maxTokens: number;
   k: number;
+  json: boolean;
+}
+
+/** The line `up --json` prints when the cluster serves. */
+export interface UpReady {
+  readonly event: 'ready';
+  /** Base URL of the gateway (dashboard, metrics, /specmesh/*). */
+  readonly gateway: string;
+  /** Base URL of the OpenAI-compatible API. */
+  readonly openai: string;
+  readonly nats: readonly string[];
+  /** Whether `up` started the nats-server itself (no `--nats`). */
+  readonly embeddedNats: boolean;
+  readonly prefix: string;
+  /** Processes per role. */
+  readonly processes: Readonly<Record<string, number>>;
+  readonly models: string;
+}
+
+/** What `up --demo --json` prints. */
+export interface UpDemoReport {
+  readonly models: string;
+  readonly processes: Readonly<Record<string, number>>;
+  readonly prompt: string;
+  readonly k: number;
+  readonly runs: readonly GenerationReport[];
+  readonly sameText: boolean;
+  /** Wall-time speedup over non-SI. */
+  readonly speedup: { readonly si: number; readonly dsi: number };
 }
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 
 async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
   requirePositiveIntegers(args, ['drafters', 'verifiers', 'batchers', 'schedulers']);
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const output = createOutput(args.json);
+  const out = output.say;
   const models = await prepareModels(args, out);
   const cluster = await startLocalCluster(args, out);
   const { servers, logger, supervisor, client, view } = cluster;
@@ -63,6 +97,7 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       plan.push(['gateway', 1, ['--port', String(args.gatewayPort), ...keys]]);
     }
     let total = 0;
+    const processes = Object.fromEntries(plan.map(([role, n]) => [role, n]));
     for (const [role, n, extra] of plan) {
       for (let i = 1; i <= n; i++) {
         supervisor.start({
@@ -78,9 +113,19 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
     await view.waitFor((ms) => ms.length >= total, 30_000);
     out(`  all ${total} joined`);
     if (!args.demo) {
-      out(
-        `• serving: OpenAI-compatible API on http://127.0.0.1:${args.gatewayPort}/v1 — Ctrl-C stops the cluster`,
-      );
+      const gateway = `http://127.0.0.1:${args.gatewayPort}`;
+      const ready: UpReady = {
+        event: 'ready',
+        gateway,
+        openai: `${gateway}/v1`,
+        nats: servers,
+        embeddedNats: !args.nats || args.nats.length === 0,
+        prefix: args.prefix,
+        processes,
+        models,
+      };
+      output.say(`• serving: OpenAI-compatible API on ${ready.openai} — Ctrl-C stops the cluster`);
+      output.jsonLine(ready);
       installGracefulShutdown([{ drain: shutdown }], { logger });
       return;
     }
@@ -96,22 +141,33 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
     const results = [];
     for (const mode of ['nonsi', 'si', 'dsi'] as Mode[]) {
       out(`\n• ${mode}: "${args.prompt}"`);
-      process.stdout.write('  ');
+      output.text('  ');
       const r = await generateOnce(
         client,
         { prompt: args.prompt, mode, k: args.k, maxTokens: args.maxTokens, temperature: 0, seed: 1 },
-        (t) => process.stdout.write(t),
+        output.text,
       );
       results.push(r);
+      output.text('\n');
       out(
-        `\n  ${r.tokens} tokens in ${r.wallMs.toFixed(0)} ms · TTFT ${r.ttftMs.toFixed(1)} ms · TPOT ${r.tpotMs.toFixed(1)} ms · from accepted drafts ${(r.draftedShare * 100).toFixed(0)}%`,
+        `  ${r.tokens} tokens in ${r.wallMs.toFixed(0)} ms · TTFT ${r.ttftMs.toFixed(1)} ms · TPOT ${r.tpotMs.toFixed(1)} ms · from accepted drafts ${(r.draftedShare * 100).toFixed(0)}%`,
       );
     }
     const [non, si, dsi] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];
     const same = non.text === si.text && si.text === dsi.text;
-    out(`\n• same text in every mode: ${same ? 'yes' : 'NO'}`);
-    out(
-      `  wall-time speedup over non-SI: SI ${(non.wallMs / si.wallMs).toFixed(2)}x, DSI ${(non.wallMs / dsi.wallMs).toFixed(2)}x`,
+    const report: UpDemoReport = {
+      models,
+      processes,
+      prompt: args.prompt,
+      k: args.k,
+      runs: results,
+      sameText: same,
+      speedup: { si: non.wallMs / si.wallMs, dsi: non.wallMs / dsi.wallMs },
+    };
+    output.result(
+      report,
+      (r) =>
+        `\n• same text in every mode: ${r.sameText ? 'yes' : 'NO'}\n  wall-time speedup over non-SI: SI ${r.speedup.si.toFixed(2)}x, DSI ${r.speedup.dsi.toFixed(2)}x`,
     );
     await shutdown();
     out('done.');
@@ -146,7 +202,10 @@ export const upCommand: CommandModule<object, UpArgs> = {
   command: 'up',
   describe: 'Start a whole local cluster (embedded nats-server and every role as a process)',
   builder: (y: Argv) =>
-    withModelOptions(withConnectionOptions(y))
+    withJsonOption(
+      withModelOptions(withConnectionOptions(y)),
+      'a "ready" line with the gateway and NATS URLs (with --demo: the runs)',
+    )
       .option('drafters', { type: 'number', default: 1, describe: 'Drafter processes' })
       .option('verifiers', { type: 'number', default: 3, describe: 'Verifier (target) processes' })
       .option('batchers', { type: 'number', default: 1, describe: 'Batcher processes' })

@@ -3,8 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { ConfigError } from '@specmesh/protocol';
 import { loadScenario, runScenario } from '@specmesh/sim';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { createOutput, withJsonOption } from '../output.js';
+import { createProgress } from '../progress.js';
 import { formatSimReport } from './format-sim-report.js';
-import { createProgress } from './progress.js';
 
 interface DsdArgs {
   scenario: string;
@@ -22,7 +23,9 @@ async function runDsd(args: ArgumentsCamelCase<DsdArgs>): Promise<void> {
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
     workload: { ...s.workload, requests: args.requests ?? s.workload.requests },
   };
-  const progress = createProgress(`sim ${scenario.name}`, scenario.workload.requests);
+  const progress = createProgress(`sim ${scenario.name}`, scenario.workload.requests, {
+    enabled: !args.json,
+  });
   const t0 = performance.now();
   let report: ReturnType<typeof runScenario>;
   try {
@@ -31,22 +34,17 @@ async function runDsd(args: ArgumentsCamelCase<DsdArgs>): Promise<void> {
     progress.stop();
   }
   const wall = performance.now() - t0;
-  process.stdout.write(
-    args.json
-      ? `${JSON.stringify({ ...report, wallMs: wall }, null, 2)}\n`
-      : `${formatSimReport(report, wall)}\n`,
-  );
+  createOutput(args.json).result({ ...report, wallMs: wall }, (r) => formatSimReport(r, r.wallMs));
 }
 
 export const simDsdCommand: CommandModule<object, DsdArgs> = {
   command: 'dsd',
   describe: 'Run a DSD scenario file (drafters, targets, network, batching, workload) in virtual time',
   builder: (y: Argv) =>
-    y
+    withJsonOption(y, 'the report')
       .option('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML or JSON)' })
       .option('requests', { type: 'number', describe: "Override the scenario's request count" })
       .option('seed', { type: 'number', describe: "Override the scenario's seed" })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
       .example(
         '$0 sim dsd --scenario packages/sim/scenarios/dsd-gsm8k.yaml',
         'the DSD reference topology',

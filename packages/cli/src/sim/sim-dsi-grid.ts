@@ -16,16 +16,20 @@ import {
   runDsiOffline,
   svgToPng,
 } from '@specmesh/sim';
-import { createProgress } from './progress.js';
+import { createProgress, type ProgressOptions } from '../progress.js';
 
 export interface DsiGridRun {
   readonly rows: DsiPointResult[];
   readonly files: string[];
 }
 
-export async function runDsiGridToFiles(options: DsiGridOptions, outDir: string): Promise<DsiGridRun> {
+export async function runDsiGridToFiles(
+  options: DsiGridOptions,
+  outDir: string,
+  progressOptions: ProgressOptions = {},
+): Promise<DsiGridRun> {
   const total = dsiGridPoints(options).length;
-  const progress = createProgress('DSI grid', total);
+  const progress = createProgress('DSI grid', total, progressOptions);
   let rows: DsiPointResult[];
   try {
     rows = runDsiOffline(options, (_r, done) => progress.update(done));
@@ -46,7 +50,36 @@ export async function runDsiGridToFiles(options: DsiGridOptions, outDir: string)
   return { rows, files };
 }
 
-/** Min, median and max of each ratio over the (c, a) cells, and where the extremes are. */
+/** One ratio of the grid summarised over its (c, a) cells (each at its best k). */
+export interface DsiRatioSummary {
+  readonly ratio: string;
+  readonly title: string;
+  readonly cells: number;
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+  /** Cells where the ratio is below 1 (the numerator slower). */
+  readonly below1: number;
+}
+
+/** Min, median and max of each ratio over the (c, a) cells. */
+export function summarizeDsiGrid(rows: readonly DsiPointResult[]): DsiRatioSummary[] {
+  return DSI_RATIOS.map((r) => {
+    const cells = heatmapCells(rows, r.id);
+    const v = cells.map((c) => c.value).sort((a, b) => a - b);
+    return {
+      ratio: r.id,
+      title: r.title,
+      cells: cells.length,
+      min: v[0]!,
+      median: v[Math.floor(v.length / 2)]!,
+      max: v[v.length - 1]!,
+      below1: v.filter((x) => x < 1 - 1e-9).length,
+    };
+  });
+}
+
+/** The summary as `sim dsi --grid` prints it. */
 export function formatDsiGridSummary(
   rows: readonly DsiPointResult[],
   tokens: number,
@@ -56,12 +89,9 @@ export function formatDsiGridSummary(
     `DSI offline grid on the simulator: ${rows.length} (c, a, k) points, ${tokens} tokens, ${repeats} seeds; best k per (c, a) cell`,
     '  ratio                     cells      min   median      max   cells < 1',
   ];
-  for (const r of DSI_RATIOS) {
-    const cells = heatmapCells(rows, r.id);
-    const v = cells.map((c) => c.value).sort((a, b) => a - b);
-    const below = v.filter((x) => x < 1 - 1e-9).length;
+  for (const s of summarizeDsiGrid(rows)) {
     lines.push(
-      `  ${r.title.replace(' speedup', '').padEnd(24)}${String(cells.length).padStart(6)}${v[0]!.toFixed(3).padStart(9)}${v[Math.floor(v.length / 2)]!.toFixed(3).padStart(9)}${v[v.length - 1]!.toFixed(3).padStart(9)}${String(below).padStart(12)}`,
+      `  ${s.title.replace(' speedup', '').padEnd(24)}${String(s.cells).padStart(6)}${s.min.toFixed(3).padStart(9)}${s.median.toFixed(3).padStart(9)}${s.max.toFixed(3).padStart(9)}${String(s.below1).padStart(12)}`,
     );
   }
   return lines.join('\n');

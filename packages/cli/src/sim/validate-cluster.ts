@@ -33,6 +33,8 @@ export interface ClusterRunOptions {
   readonly prefix?: string;
   /** Progress lines. */
   readonly say?: (line: string) => void;
+  /** Called as each measured request completes, with the count done and the total. */
+  readonly onRequest?: (done: number, total: number) => void;
   /**
    * Runs before the roles start, with the embedded nats-server (the cost profile measures on it, so
    * both sides see the same broker).
@@ -216,6 +218,7 @@ async function measure(
           sessionId,
           r: { ...times, tokens: output.length, acceptedDrafts: accepted, output },
         });
+        o.onRequest?.(finished.length, plan.requests);
       }
     };
     await Promise.all(Array.from({ length: Math.min(plan.clients, plan.requests) }, loop));

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@specmesh/protocol';
 import { loadScenario } from '@specmesh/sim';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { createOutput, withJsonOption } from '../output.js';
+import { createProgress, type Progress } from '../progress.js';
 import { formatValidation } from './validate-format.js';
 import { runValidation } from './validate-run.js';
 
@@ -27,18 +29,30 @@ interface ValidateArgs {
 async function runValidate(args: ArgumentsCamelCase<ValidateArgs>): Promise<void> {
   if (args.mode !== undefined && args.mode !== 'si' && args.mode !== 'dsi')
     throw new ConfigError(`--mode must be si or dsi, got ${args.mode}`, { context: { option: 'mode' } });
-  const report = await runValidation({
-    scenario: loadScenario(args.scenario),
-    acceptance: args.acceptance as 'oracle' | 'iid',
-    seed: args.seed,
-    ...(args.mode ? { mode: args.mode as 'si' | 'dsi' } : {}),
-    ...(args.requests !== undefined ? { requests: args.requests } : {}),
-    say: (line) => process.stderr.write(`${line}\n`),
-  });
-  if (args.json) {
-    const { simRecords: _s, realRecords: _r, ...summary } = report;
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  } else process.stdout.write(`${formatValidation(report)}\n`);
+  // The cluster's requests get a bar (on a terminal, without --json); the steps are lines on stderr.
+  let bar: Progress | undefined;
+  let done = 0;
+  let report: Awaited<ReturnType<typeof runValidation>>;
+  try {
+    report = await runValidation({
+      scenario: loadScenario(args.scenario),
+      acceptance: args.acceptance as 'oracle' | 'iid',
+      seed: args.seed,
+      ...(args.mode ? { mode: args.mode as 'si' | 'dsi' } : {}),
+      ...(args.requests !== undefined ? { requests: args.requests } : {}),
+      say: (line) => (bar?.drawing ? bar.update(done, line) : process.stderr.write(`${line}\n`)),
+      onRequest: (n, total) => {
+        done = n;
+        bar ??= createProgress('sim validate', total, { enabled: !args.json });
+        bar.update(n);
+        if (n === total) bar.stop();
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
+  const { simRecords: _s, realRecords: _r, ...summary } = report;
+  createOutput(args.json).result(summary, () => formatValidation(report));
   if (report.sim.requests !== report.plan.requests || report.real.requests !== report.plan.requests)
     process.exitCode = 1;
 }
@@ -47,7 +61,7 @@ export const simValidateCommand: CommandModule<object, ValidateArgs> = {
   command: 'validate',
   describe: 'Run a scenario in the simulator and on a real local cluster; compare metric by metric',
   builder: (y: Argv) =>
-    y
+    withJsonOption(y, 'the report (without the per-request records)')
       .option('scenario', {
         type: 'string',
         default: DEFAULT_VALIDATE_SCENARIO,
@@ -62,7 +76,6 @@ export const simValidateCommand: CommandModule<object, ValidateArgs> = {
         describe: "Simulator acceptance: the emulated pair's own tokens, or the scenario's i.i.d. model",
       })
       .option('seed', { type: 'number', default: 11, describe: 'Seed of the emulated language' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
       .example('$0 sim validate', 'the 4 × 4 validation scenario, SI')
       .example(
         '$0 sim validate --mode dsi --requests 24',

@@ -47,6 +47,8 @@ export interface ValidateOptions {
   readonly profileSamples?: number;
   /** Progress lines. Defaults to none. */
   readonly say?: (line: string) => void;
+  /** Called as each request of the real cluster completes, with the count done and the total. */
+  readonly onRequest?: (done: number, total: number) => void;
 }
 
 export interface ValidateRow {
@@ -114,6 +116,7 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
     seed,
     vocab,
     say,
+    ...(o.onRequest ? { onRequest: o.onRequest } : {}),
     beforeRoles: async (nats) => {
       say('• measuring per-call, per-hop and proxy costs on the idle machine …');
       idle = await profileCosts(profileOf(nats), plan);
