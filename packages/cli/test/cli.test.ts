@@ -37,6 +37,19 @@ describe('specmesh CLI', () => {
     const noNats = run('node', '--role', 'echo');
     expect(noNats.status).toBe(2);
     expect(noNats.stderr).toContain('needs --nats');
+    // A weights file AWC cannot use stops the node before it joins, naming the file.
+    const badWeights = run(
+      'node',
+      '--role',
+      'drafter',
+      '--awc-weights',
+      '/nonexistent/awc.json',
+      '--nats',
+      'nats://127.0.0.1:1',
+    );
+    expect(badWeights.status).toBe(2);
+    expect(badWeights.stderr).toContain('E_CONFIG: cannot read AWC weights file /nonexistent/awc.json');
+    expect(badWeights.stderr).not.toContain('E_CONNECTION');
   });
 
   it('exits 4 when NATS cannot be reached', () => {

@@ -5,6 +5,7 @@
  * `{"event":"ready","id":"gateway-1","role":"gateway","url":"http://127.0.0.1:8080"}`.
  */
 import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
+import type { AwcWeights } from '@specmesh/core';
 import { Gateway } from '@specmesh/gateway';
 import { ConfigError } from '@specmesh/protocol';
 import {
@@ -16,6 +17,7 @@ import {
   serveMetrics,
 } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { loadAwcWeightsFile } from '../awc/awc-weights-file.js';
 import { serveDrainControl } from '../drain-control.js';
 import { createModel, type ModelArgs, withModelOptions } from '../model-options.js';
 import { type ConnectionArgs, natsConnectionOf, withConnectionOptions } from '../options.js';
@@ -34,6 +36,7 @@ interface NodeArgs extends ModelArgs, ConnectionArgs {
   placement: 'adaptive' | 'edge' | 'fused';
   fusedRttMs: number;
   busyLoad: number;
+  awcWeights?: string;
   fused: boolean;
   batchTimeoutMs: number;
   verifyTimeoutMs: number;
@@ -51,6 +54,11 @@ interface NodeCommon {
   logger: Logger;
   nats: ReturnType<typeof natsConnectionOf>;
   id?: string;
+}
+
+/** The user's AWC weights, read once at start (a bad file stops the node with a clear message). */
+function awcWeightsOf(args: NodeArgs): { awcWeights?: AwcWeights } {
+  return args.awcWeights ? { awcWeights: loadAwcWeightsFile(args.awcWeights) } : {};
 }
 
 /** An echo actor, shaped like the other roles for start-up and drain. */
@@ -128,6 +136,7 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
           placement: args.placement,
           fusedRttMs: args.fusedRttMs,
           busyLoad: args.busyLoad,
+          ...awcWeightsOf(args),
         }),
       };
     case 'verifier':
@@ -139,6 +148,7 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
           hostSessions: args.hostSessions,
           verifyTimeoutMs: args.verifyTimeoutMs,
           ...(args.fused ? { draftModel: await createModel(args, 'drafter') } : {}),
+          ...awcWeightsOf(args),
         }),
       };
     case 'drafter':
@@ -147,6 +157,7 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
           ...common,
           model: await createModel(args, 'drafter'),
           verifyTimeoutMs: args.verifyTimeoutMs,
+          ...awcWeightsOf(args),
         }),
       };
     case 'gateway': {
@@ -216,6 +227,11 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         default: 0.75,
         describe:
           'Pool load (work over capacity) from which adaptive placement counts the cloud busy (scheduler)',
+      })
+      .option('awc-weights', {
+        type: 'string',
+        describe:
+          'WC-DNN weights (JSON, e.g. from specmesh awc train) for requests with the awc window policy; defaults to the shipped ones (scheduler, drafter, verifier)',
       })
       .option('fused', {
         type: 'boolean',

@@ -63,6 +63,10 @@ export const CONFIG_FIELDS = {
   'target-per-token-ms': Ms,
   'draft-ttft-ms': Ms,
   'draft-tpot-ms': Ms,
+  placement: Type.Union(['adaptive', 'edge', 'fused'].map((p) => Type.Literal(p))),
+  'fused-rtt-ms': Ms,
+  'busy-load': Type.Number({ minimum: 0, maximum: 100 }),
+  'awc-weights': Path,
   'listen-ms': PositiveInt,
   'gateway-port': Port,
 } as const satisfies Record<string, TSchema>;

@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+/**
+ * AWC against static windows and the acceptance baselines on the real cluster: every role a
+ * `specmesh node` process, emulated models, the edge behind a delay proxy.
+ *
+ * Cloud: a 3-server NATS cluster with the scheduler, a batcher, 2 verifiers started with `--fused`
+ * (each also holds the draft model, on the same compute slots as verification) and a cloud drafter
+ * for the background load. Edge: a leaf nats-server through a delay proxy (`--rtts`) with the edge
+ * drafter and the measured clients.
+ *
+ * Policies, as in the simulator's benchmark (docs/benchmarks/awc.md): `static-1` is DSD's fused mode
+ * (every session fused at the target, one draft per round); `static-2` … `static-8`, `backoff` and
+ * `threshold` run at the edge (scheduler `--placement edge`); `awc` lets AWC pick each round's window
+ * and, through its fused mode, where the session runs (scheduler `--placement adaptive`, window policy
+ * `awc`: see packages/actors/src/session/window-control.ts).
+ *
+ * Per cell (RTT × cloud idle/busy) and policy: `--clients` closed-loop edge clients send SI requests
+ * for `--seconds`; throughput is committed tokens over that time, TPOT the mean per request. "busy":
+ * `--busy` background clients in the cloud keep the verifiers loaded (they avoid the edge drafter and
+ * the fused hosts, so they are the same load under every policy). The figures that matter are the
+ * ratios to the best static window of the same cell, measured minutes apart on the same machine.
+ *
+ *   node bench/awc-live.mjs                                  # RTT 10,20,50 × idle,busy
+ *   node bench/awc-live.mjs --rtts 20 --loads idle --seconds 4 --json
+ */
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { collect, generate } from '@specmesh/actors';
+import { Actor, createLogger, MembershipView, Supervisor } from '@specmesh/runtime';
+import { startEdgeCloud } from '../examples/edge-cloud/topology.mjs';
+
+const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const { values: o } = parseArgs({
+  options: {
+    rtts: { type: 'string', default: '10,20,50' },
+    loads: { type: 'string', default: 'idle,busy' },
+    policies: {
+      type: 'string',
+      default: 'static-1,static-2,static-3,static-4,static-6,static-8,backoff,threshold,awc',
+    },
+    clients: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '8' },
+    'max-tokens': { type: 'string', default: '64' },
+    busy: { type: 'string', default: '8' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const CLIENTS = Number(o.clients);
+const SECONDS = Number(o.seconds);
+const MAX_TOKENS = Number(o['max-tokens']);
+const BUSY = Number(o.busy);
+// The DSD scenario's latencies (packages/sim/scenarios/dsd-gsm8k.yaml), so the weights trained in the
+// simulator meet the figures they were trained on: target 15 ms per step and 0.4 ms per checked draft
+// token; edge drafter 6 ms per token; the fused hosts' draft model 1.5 ms per token (next to the
+// target); drafter agreement 0.9 (about the reference's 0.93 · 0.97^position over a window).
+const TARGET = ['--target-tpot-ms', '15', '--target-per-token-ms', '0.4', '--agreement', '0.9'];
+const EDGE_DRAFT = ['--draft-tpot-ms', '6'];
+const FUSED_DRAFT = ['--draft-tpot-ms', '1.5'];
+const silent = createLogger({ level: 'silent' });
+
+/** Which scheduler placement a policy runs under, and its window spec. */
+function setup(policy) {
+  if (policy === 'awc') return { placement: 'adaptive', window: { policy: 'awc', k: 4 } };
+  if (policy === 'static-1') return { placement: 'fused', window: { policy: 'static', k: 1 } };
+  if (policy.startsWith('static-'))
+    return { placement: 'edge', window: { policy: 'static', k: Number(policy.slice(7)) } };
+  return { placement: 'edge', window: { policy, k: 4 } };
+}
+
+/** Runs `policies` (all under one scheduler placement) on one fresh cluster. */
+async function cluster(rttMs, load, placement, policies) {
+  const net = await startEdgeCloud({ rttMs, edges: 1 });
+  const sup = new Supervisor({ stdio: ['ignore', 'ignore', 'inherit'] });
+  const cloud = net.cloudUrls.join(',');
+  const common = ['--prefix', 'awclive', '--heartbeat-ms', '200', '--log-level', 'warn'];
+  const start = (name, role, nats, extra = []) =>
+    sup.start({
+      name,
+      args: [CLI, 'node', '--role', role, '--name', name, '--nats', nats, ...common, ...extra],
+    });
+  start('scheduler', 'scheduler', cloud, ['--placement', placement]);
+  start('batcher', 'batcher', cloud);
+  start('verifier-1', 'verifier', cloud, [...TARGET, ...FUSED_DRAFT, '--fused', '--host-sessions', '8']);
+  start('verifier-2', 'verifier', cloud, [...TARGET, ...FUSED_DRAFT, '--fused', '--host-sessions', '8']);
+  start('drafter-cloud', 'drafter', cloud, [...TARGET, ...EDGE_DRAFT]);
+  start('drafter-edge', 'drafter', net.edgeUrls[0], [...TARGET, ...EDGE_DRAFT]);
+  const actor = (servers) =>
+    Actor.start({
+      role: 'gateway',
+      servers,
+      subjects: { prefix: 'awclive' },
+      heartbeatIntervalMs: 0,
+      logger: silent,
+    });
+  const edgeClient = await actor(net.edgeUrls[0]);
+  const cloudClient = await actor(net.cloudUrls[0]);
+  const view = new MembershipView().start(edgeClient, 50);
+  let stopBackground = false;
+  const background = [];
+  const rows = [];
+  try {
+    await view.waitFor((ms) => ms.length >= 6, 30_000);
+    // The edge drafter's round trip reaches its heartbeat after a few pings.
+    await new Promise((r) => setTimeout(r, 1500));
+    if (load === 'busy') {
+      for (let w = 0; w < BUSY; w++) {
+        background.push(
+          (async () => {
+            for (let i = 0; !stopBackground; i++) {
+              await collect(
+                await generate(cloudClient, {
+                  requestId: `bg-${w}-${i}-${Math.random().toString(36).slice(2, 6)}`,
+                  prompt: `background ${w} ${i}`,
+                  maxTokens: 64,
+                  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+                  mode: 'nonsi',
+                  window: { policy: 'static', k: 1 },
+                  avoid: ['drafter-edge', 'verifier-1', 'verifier-2'],
+                }),
+              ).catch(() => undefined);
+            }
+          })(),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    for (const policy of policies)
+      rows.push({ rttMs, load, policy, ...(await measure(edgeClient, setup(policy).window)) });
+    return rows;
+  } finally {
+    stopBackground = true;
+    await Promise.race([Promise.all(background), new Promise((r) => setTimeout(r, 5000))]);
+    view.stop();
+    await edgeClient.stop();
+    await cloudClient.stop();
+    await sup.stopAll();
+    await net.stop();
+  }
+}
+
+/** `CLIENTS` closed-loop clients for a second of warm-up, then `SECONDS` measured. */
+async function measure(client, window) {
+  let tokens = 0;
+  let tpotSum = 0;
+  let requests = 0;
+  const fused = { n: 0, of: 0 };
+  const warmUntil = performance.now() + 1000;
+  const endAt = warmUntil + SECONDS * 1000;
+  const loop = async (c) => {
+    for (let i = 0; performance.now() < endAt; i++) {
+      const started = performance.now();
+      let first;
+      let got = 0;
+      const gen = await generate(client, {
+        requestId: `m-${c}-${i}-${Math.random().toString(36).slice(2, 8)}`,
+        prompt: `measured request ${c} ${i}`,
+        maxTokens: MAX_TOKENS,
+        sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+        mode: 'si',
+        window,
+      });
+      let movedToCloud = gen.accepted.drafterId.startsWith('verifier');
+      for await (const ch of gen.chunks) {
+        if (ch.tokens.length > 0 && first === undefined) first = performance.now();
+        const now = performance.now();
+        // Tokens committed inside the measured interval count, whichever request they belong to.
+        if (now >= warmUntil && now <= endAt) tokens += ch.tokens.length;
+        got += ch.tokens.length;
+      }
+      movedToCloud ||= gen.moves > 0;
+      const end = performance.now();
+      if (started >= warmUntil && end <= endAt && first !== undefined) {
+        requests++;
+        tpotSum += (end - first) / Math.max(1, got - 1);
+        fused.of++;
+        if (movedToCloud) fused.n++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, (_, c) => loop(c)));
+  return {
+    tokensPerS: Number(((tokens / SECONDS) * 1).toFixed(1)),
+    tpotMs: Number((tpotSum / Math.max(1, requests)).toFixed(2)),
+    requests,
+    /** Requests that ran fused at some point (placed there or moved). */
+    fusedShare: Number((fused.n / Math.max(1, fused.of)).toFixed(2)),
+  };
+}
+
+const policies = o.policies.split(',');
+const rows = [];
+for (const rtt of o.rtts.split(',').map(Number)) {
+  for (const load of o.loads.split(',')) {
+    const byPlacement = new Map();
+    for (const p of policies) {
+      const { placement } = setup(p);
+      byPlacement.set(placement, [...(byPlacement.get(placement) ?? []), p]);
+    }
+    for (const [placement, ps] of byPlacement) {
+      for (const r of await cluster(rtt, load, placement, ps)) {
+        rows.push(r);
+        if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else
+          process.stdout.write(
+            `RTT ${String(rtt).padStart(2)} ms · ${load.padEnd(4)} · ${r.policy.padEnd(9)} ${String(r.tokensPerS).padStart(7)} tokens/s · TPOT ${r.tpotMs} ms · ${r.requests} requests · fused ${r.fusedShare}\n`,
+          );
+      }
+    }
+  }
+}
+if (!o.json) {
+  const statics = policies.filter((p) => p.startsWith('static-'));
+  const others = policies.filter((p) => !p.startsWith('static-'));
+  process.stdout.write(
+    `\nthroughput relative to the best static window of the cell\n| RTT ms | cloud | best static (tokens/s) | ${[...statics, ...others].join(' | ')} |\n|${'---|'.repeat(3 + policies.length)}\n`,
+  );
+  const awcRatios = [];
+  for (const rtt of o.rtts.split(',').map(Number)) {
+    for (const load of o.loads.split(',')) {
+      const get = (p) =>
+        rows.find((r) => r.rttMs === rtt && r.load === load && r.policy === p)?.tokensPerS ?? 0;
+      const best = statics.reduce((b, p) => (get(p) > get(b) ? p : b), statics[0]);
+      const ratio = (p) => (get(best) > 0 ? (get(p) / get(best)).toFixed(3) : '–');
+      if (others.includes('awc') && get(best) > 0) awcRatios.push(get('awc') / get(best));
+      process.stdout.write(
+        `| ${rtt} | ${load} | ${best} (${get(best)}) | ${[...statics, ...others].map(ratio).join(' | ')} |\n`,
+      );
+    }
+  }
+  const geoMean = (xs) => Math.exp(xs.reduce((s, r) => s + Math.log(r), 0) / xs.length);
+  if (awcRatios.length > 0) {
+    // The best single static window: the one with the highest geometric mean over the cells.
+    const cells = rows.filter((r) => r.policy === 'awc');
+    const vs = (p) =>
+      geoMean(
+        cells.map(
+          (c) =>
+            c.tokensPerS /
+            (rows.find((r) => r.rttMs === c.rttMs && r.load === c.load && r.policy === p)?.tokensPerS ||
+              Number.NaN),
+        ),
+      );
+    const single = statics.reduce((b, p) => (vs(p) < vs(b) ? p : b), statics[0]);
+    process.stdout.write(
+      `\nAWC vs the best single static window (${single}): ${((vs(single) - 1) * 100).toFixed(1)}% (geometric mean over cells)\n` +
+        `AWC vs each cell's best static window: mean ${((geoMean(awcRatios) - 1) * 100).toFixed(1)}%, worst ${((Math.min(...awcRatios) - 1) * 100).toFixed(1)}%\n`,
+    );
+  }
+}
