@@ -10,7 +10,10 @@
  *    concurrent direct generations, each for `--seconds`.
  *
  * Usage: node bench/gateway-overhead.mjs [--seconds 5] [--rounds 4] [--connections 32] [--tokens 16]
- *        [--json out.json]
+ *        [--json out.json] [--profile dir] [--only latency] [--gateway-module path/to/dist/index.js]
+ * `--profile dir` writes a V8 CPU profile of the cluster process (gateway included) into `dir`
+ * (`node --cpu-prof`); `--only latency` skips the max-throughput part; `--gateway-module` runs another
+ * build of the gateway (e.g. the last commit's, built elsewhere) for a before/after comparison.
  * Needs a build (`npx tsc -b`). Not a test: figures depend on the machine; see docs/benchmarks/gateway.md.
  */
 import { spawn } from 'node:child_process';
@@ -18,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,11 +32,15 @@ const rounds = Number(arg('rounds', '4'));
 const connections = Number(arg('connections', '32'));
 const tokens = Number(arg('tokens', '16'));
 const jsonOut = arg('json', undefined);
+const profileDir = arg('profile', undefined);
+const only = arg('only', undefined);
+const gatewayModuleArg = arg('gateway-module', undefined);
 
 if (process.argv.includes('--serve')) {
   // The cluster process: nats-server, scheduler, batcher, two verifiers, a drafter and the gateway.
   const { Batcher, Drafter, Scheduler, Verifier } = await import('@specmesh/actors');
-  const { Gateway } = await import('@specmesh/gateway');
+  const gatewayModule = process.env.SPECMESH_BENCH_GATEWAY_MODULE;
+  const { Gateway } = await import(gatewayModule ? pathToFileURL(gatewayModule).href : '@specmesh/gateway');
   const { emulatedPair } = await import('@specmesh/models');
   const { startNatsServer } = await import('@specmesh/runtime');
   const server = await startNatsServer();
@@ -66,9 +73,14 @@ function pct(sorted, p) {
 
 async function main() {
   process.env.SPECMESH_LOG_LEVEL ??= 'error';
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], {
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = spawn(process.execPath, [...profile, fileURLToPath(import.meta.url), '--serve'], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SPECMESH_LOG_LEVEL: 'error' },
+    env: {
+      ...process.env,
+      SPECMESH_LOG_LEVEL: 'error',
+      ...(gatewayModuleArg ? { SPECMESH_BENCH_GATEWAY_MODULE: gatewayModuleArg } : {}),
+    },
   });
   const urls = await new Promise((resolve, reject) => {
     let buf = '';
@@ -147,16 +159,21 @@ async function main() {
   };
   const latency = { direct: summary(lat.direct), gateway: summary(lat.gateway) };
 
-  const directMax = (await closedLoop(direct, connections, seconds * 1000)).length / seconds;
+  const latencyOnly = only === 'latency';
+  const directMax = latencyOnly
+    ? 0
+    : (await closedLoop(direct, connections, seconds * 1000)).length / seconds;
   const { default: autocannon } = await import('autocannon');
-  const ac = await autocannon({
-    url: url.href,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections,
-    duration: seconds,
-  });
+  const ac = latencyOnly
+    ? { requests: { average: 0 }, non2xx: 0, errors: 0 }
+    : await autocannon({
+        url: url.href,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections,
+        duration: seconds,
+      });
   const result = {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     settings: { seconds, rounds, connections, tokens },
@@ -178,4 +195,6 @@ async function main() {
   agent.destroy();
   await client.stop();
   child.kill('SIGTERM');
+  // Let the cluster process write its CPU profile before this one goes.
+  await new Promise((resolve) => child.once('exit', resolve));
 }

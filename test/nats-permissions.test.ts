@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EmulatedModel } from '@specmesh/models';
-import { Codec } from '@specmesh/protocol';
+import { Codec, decodeMessage } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,39 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await server?.stop();
   });
+
+  it('every role answers the gateway’s metrics.get; a drafter’s credentials cannot send it', async () => {
+    const gathered = new Map<string, string>();
+    for (const user of ['gateway', 'operator']) {
+      const nc = await connectAs(user);
+      const replies = await nc.requestMany(
+        'specmesh.v1.metrics.get',
+        new Codec({ from: `${user}-scrape` }).encode('metrics.get', {}),
+        { strategy: 'count', maxWait: 2000, maxMessages: 4 },
+      );
+      for await (const m of replies) {
+        const env = decodeMessage(m.data, 'metrics');
+        gathered.set(env.body.id, env.body.role);
+      }
+      await nc.close();
+      expect(Object.fromEntries(gathered)).toEqual({
+        'scheduler-p': 'scheduler',
+        'batcher-p': 'batcher',
+        'verifier-p': 'verifier',
+        'drafter-p': 'drafter',
+      });
+      gathered.clear();
+    }
+    const refused: string[] = [];
+    const drafter = await connectAs('drafter', refused);
+    drafter.publish('specmesh.v1.metrics.get', new Codec({ from: 'drafter-p' }).encode('metrics.get', {}));
+    await drafter.flush();
+    await until(() => refused.length >= 1);
+    expect(refused).toContainEqual(
+      expect.stringMatching('Permissions Violation for Publish to "specmesh.v1.metrics.get"'),
+    );
+    await drafter.close();
+  }, 20_000);
 
   it('a cluster of per-role users generates the target’s greedy output; an operator sees and drains it', async () => {
     const status = await cli(['status', '--json', '--expect', '4', '--listen-ms', '5000'], {

@@ -200,6 +200,7 @@ function fuzzTargets(victimSession: string): FuzzTarget[] {
     publish('hb.verifier.<id>', subjects.heartbeat('verifier', `${OWN}ghost`), ['heartbeat'], 'heartbeat'),
     ...ROLES.map(([, id]) => request(`ctl.${id}`, subjects.control(id), ['drain'], 'drain')),
     ...ROLES.map(([, id]) => request(`ping.${id}`, subjects.ping(id), ['ping'], 'ping')),
+    request('metrics.get', subjects.metricsGet(), ['metrics.get'], 'metrics.get'),
   ];
 }
 

@@ -2,6 +2,7 @@
 import { ConfigError, type Mode } from '@specmesh/protocol';
 import type { ActorOptions } from '@specmesh/runtime';
 import { ApiKeySet, readApiKeyFile } from './api-keys.js';
+import type { ClusterMetricsConfig, ClusterMetricsOptions } from './observability/cluster-metrics.js';
 import type {
   SpeculationHealthConfig,
   SpeculationHealthOptions,
@@ -44,6 +45,19 @@ export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
   apiKeyFile?: string;
   /** Accepted API keys given directly (embedding programs, tests); added to the file's. Defaults to none. */
   apiKeys?: readonly string[];
+  /**
+   * How `/metrics` gathers every instance's metrics over NATS (see {@link ClusterMetricsOptions}), or
+   * `false` to serve only the gateway's own. Defaults to the fields' defaults.
+   */
+  clusterMetrics?: ClusterMetricsOptions | false;
+  /**
+   * Export each request as OpenTelemetry spans (the request, and its draft and verify rounds) over
+   * OTLP/HTTP (JSON) to this URL. A URL without a path gets the standard `/v1/traces`. When not
+   * given, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (as is) or `OTEL_EXPORTER_OTLP_ENDPOINT` (plus
+   * `/v1/traces`) is used; `OTEL_SDK_DISABLED=true` turns export off. Defaults to none: no export,
+   * and the OpenTelemetry SDK is not even loaded.
+   */
+  otlpEndpoint?: string;
 }
 
 export interface GatewayConfig {
@@ -61,6 +75,12 @@ export interface GatewayConfig {
   readonly speculationHealth: SpeculationHealthConfig;
   /** Accepted API keys (digests only), or undefined when the gateway is open. */
   readonly apiKeys: ApiKeySet | undefined;
+  /** How the cluster's metrics are gathered, or undefined when `/metrics` shows the gateway's only. */
+  readonly clusterMetrics: ClusterMetricsConfig | undefined;
+  /** OTLP/HTTP traces URL spans are exported to, or undefined when export is off. */
+  readonly otlpTracesUrl: string | undefined;
+  /** `service.name` of the exported spans (`OTEL_SERVICE_NAME`, else `specmesh-gateway`). */
+  readonly otlpServiceName: string;
 }
 
 /** The keys of the file and the list together, or undefined when neither is given. */
@@ -70,7 +90,34 @@ function resolveApiKeys(o: GatewayOptions): ApiKeySet | undefined {
   return new ApiKeySet(keys, o.apiKeyFile ? `--api-key-file ${o.apiKeyFile}` : 'gateway option apiKeys');
 }
 
-export function resolveGatewayOptions(o: GatewayOptions): GatewayConfig {
+/** The traces URL from the option or the standard OpenTelemetry variables; undefined when off. */
+function resolveOtlpUrl(o: GatewayOptions, env: NodeJS.ProcessEnv): string | undefined {
+  const withPath = (base: string) => {
+    let url: URL;
+    try {
+      url = new URL(base);
+    } catch {
+      return base; // refused below with the option's name
+    }
+    return url.pathname === '/' || url.pathname === '' ? `${base.replace(/\/+$/, '')}/v1/traces` : base;
+  };
+  if (o.otlpEndpoint !== undefined) return withPath(o.otlpEndpoint);
+  if (env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true') return undefined;
+  const traces = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim();
+  if (traces) return traces;
+  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
+}
+
+/**
+ * Merges defaults into `o` and validates every value.
+ *
+ * @param env where the standard `OTEL_*` variables are read. Defaults to `process.env`.
+ */
+export function resolveGatewayOptions(
+  o: GatewayOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): GatewayConfig {
   const c: GatewayConfig = {
     port: o.port ?? 8080,
     host: o.host ?? '127.0.0.1',
@@ -90,6 +137,16 @@ export function resolveGatewayOptions(o: GatewayOptions): GatewayConfig {
       minRounds: o.speculationHealth?.minRounds ?? 16,
     }),
     apiKeys: resolveApiKeys(o),
+    clusterMetrics:
+      o.clusterMetrics === false
+        ? undefined
+        : Object.freeze({
+            windowMs: o.clusterMetrics?.windowMs ?? 300,
+            maxReplies: o.clusterMetrics?.maxReplies ?? 512,
+            cacheMs: o.clusterMetrics?.cacheMs ?? 1000,
+          }),
+    otlpTracesUrl: resolveOtlpUrl(o, env),
+    otlpServiceName: env['OTEL_SERVICE_NAME']?.trim() || 'specmesh-gateway',
   };
   const bad = (name: string, v: unknown) => {
     throw new ConfigError(`gateway option ${name} is invalid: ${String(v)}`, { context: { option: name } });
@@ -110,5 +167,20 @@ export function resolveGatewayOptions(o: GatewayOptions): GatewayConfig {
   if (!Number.isInteger(h.window) || h.window < 1) bad('speculationHealth.window', h.window);
   if (!Number.isInteger(h.minRounds) || h.minRounds < 1 || h.minRounds > h.window)
     bad('speculationHealth.minRounds', h.minRounds);
+  const m = c.clusterMetrics;
+  if (m) {
+    if (!(m.windowMs >= 1 && m.windowMs <= 60_000)) bad('clusterMetrics.windowMs', m.windowMs);
+    if (!Number.isInteger(m.maxReplies) || m.maxReplies < 1) bad('clusterMetrics.maxReplies', m.maxReplies);
+    if (!(m.cacheMs >= 0)) bad('clusterMetrics.cacheMs', m.cacheMs);
+  }
+  if (c.otlpTracesUrl !== undefined) {
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(c.otlpTracesUrl).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) bad('otlpEndpoint (or OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT)', c.otlpTracesUrl);
+  }
   return Object.freeze(c);
 }

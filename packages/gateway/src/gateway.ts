@@ -7,7 +7,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { type GatewayConfig, type GatewayOptions, resolveGatewayOptions } from './gateway-options.js';
+import { ClusterMetrics } from './observability/cluster-metrics.js';
 import { LiveStats } from './observability/live-stats.js';
+import type { RequestSpanSink } from './observability/request-spans.js';
 import { SpeculationMetrics } from './observability/speculation-metrics.js';
 import { TimelineStore } from './observability/timeline-store.js';
 import { Topology } from './observability/topology.js';
@@ -27,14 +29,18 @@ export class Gateway {
   readonly speculation: SpeculationMetrics;
   /** The last finished requests with their speculation timelines. */
   readonly timelines: TimelineStore;
+  /** Every instance's metrics for `/metrics`; undefined when configured off. */
+  readonly clusterMetrics: ClusterMetrics | undefined;
   private readonly view: MembershipView;
   private readonly topology: Topology;
+  private readonly spans: RequestSpanSink | undefined;
   /** Base URL once listening, e.g. `http://127.0.0.1:8080`. */
   url = '';
 
-  private constructor(actor: Actor, config: GatewayConfig) {
+  private constructor(actor: Actor, config: GatewayConfig, spans: RequestSpanSink | undefined) {
     this.actor = actor;
     this.config = config;
+    this.spans = spans;
     const registry = new Registry();
     this.metrics = new GatewayMetrics(registry);
     this.speculation = new SpeculationMetrics(registry, config.speculationHealth, actor.logger);
@@ -42,6 +48,11 @@ export class Gateway {
     const live = new LiveStats();
     this.view = new MembershipView().start(actor, 250);
     this.topology = new Topology(this.view);
+    const local = [registry, actor.metrics.registry];
+    this.clusterMetrics = config.clusterMetrics
+      ? new ClusterMetrics(actor, this.view, local, config.clusterMetrics, registry)
+      : undefined;
+    const cluster = this.clusterMetrics;
     // No type coercion: ajv would otherwise turn `max_tokens: 0` into null and accept it.
     this.app = Fastify({
       bodyLimit: config.bodyLimitBytes,
@@ -75,6 +86,7 @@ export class Gateway {
       speculation: this.speculation,
       timelines: this.timelines,
       live,
+      spans,
     });
     registerObservabilityRoutes(this.app, {
       topology: this.topology,
@@ -87,7 +99,9 @@ export class Gateway {
       modelName: config.modelName,
       created: Math.floor(Date.now() / 1000),
       view: this.view,
-      registries: [registry, actor.metrics.registry],
+      metricsText: cluster
+        ? () => cluster.text()
+        : async () => (await Promise.all(local.map((r) => r.metrics()))).join('\n'),
       connected: () => actor.status === 'running',
     });
   }
@@ -95,8 +109,26 @@ export class Gateway {
   /** Connects to NATS and starts listening for HTTP. */
   static async start(options: GatewayOptions): Promise<Gateway> {
     const config = resolveGatewayOptions(options);
-    const actor = await Actor.start({ ...options, role: 'gateway' });
-    const gw = new Gateway(actor, config);
+    // No async stack traces on the gateway's requests: nats.js would capture two Error stacks per
+    // request (about 2 µs each) for a call site the typed errors already name. A caller may turn them on.
+    const actor = await Actor.start({
+      ...options,
+      role: 'gateway',
+      nats: { noAsyncTraces: true, ...options.nats },
+    });
+    let spans: RequestSpanSink | undefined;
+    if (config.otlpTracesUrl) {
+      // Loaded only when configured: an unconfigured gateway never pays for the SDK.
+      const { OtlpSpanExporter } = await import('./observability/otlp-exporter.js');
+      spans = new OtlpSpanExporter({
+        url: config.otlpTracesUrl,
+        serviceName: config.otlpServiceName,
+        serviceVersion: actor.config.version,
+        instanceId: actor.id,
+      });
+      actor.logger.info({ url: config.otlpTracesUrl }, 'exporting request spans over OTLP');
+    }
+    const gw = new Gateway(actor, config, spans);
     const address = await gw.app.listen({ port: config.port, host: config.host });
     gw.url = address;
     actor.logger.info({ url: address }, 'gateway listening');
@@ -108,9 +140,24 @@ export class Gateway {
     return this.view;
   }
 
-  /** Stops taking HTTP requests, lets running ones finish, then drains the actor. */
+  /** Sends the request spans queued so far (no-op when OTLP export is off). */
+  async flushSpans(): Promise<void> {
+    await this.spans?.flush();
+  }
+
+  /** Sends the spans still queued and stops exporting; never fails the shutdown. */
+  private async shutdownSpans(): Promise<void> {
+    try {
+      await this.spans?.shutdown();
+    } catch (err) {
+      this.actor.logger.warn({ err }, 'request spans could not be flushed');
+    }
+  }
+
+  /** Stops taking HTTP requests, lets running ones finish, flushes spans, then drains the actor. */
   async drain(): Promise<void> {
     await this.app.close();
+    await this.shutdownSpans();
     this.topology.stop();
     this.view.stop();
     await this.actor.drain();
@@ -118,6 +165,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     await this.app.close();
+    await this.shutdownSpans();
     this.topology.stop();
     this.view.stop();
     await this.actor.stop();

@@ -3,24 +3,29 @@
  * request onto a `submit`, streams (SSE in OpenAI's chunk format) or collects the ordered token chunks,
  * counts usage exactly, and cancels the request in the cluster when the client goes away.
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { generate } from '@specmesh/actors';
 import type { FinishReason, SpeculationTrace, Submit } from '@specmesh/protocol';
-import { type Actor, newTraceId, traceIdOf, traceparent } from '@specmesh/runtime';
+import { type Actor, newTraceId, traceparent } from '@specmesh/runtime';
 import type { FastifyReply } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayConfig } from './gateway-options.js';
 import type { LiveStats } from './observability/live-stats.js';
+import { parentOf, type RequestSpanSink } from './observability/request-spans.js';
 import type { SpeculationMetrics } from './observability/speculation-metrics.js';
-import type { TimelineStore } from './observability/timeline-store.js';
+import type { RequestTimeline, TimelineStore } from './observability/timeline-store.js';
 import { toOpenAIError } from './openai-errors.js';
 import type { ChatRequest, CompletionRequest } from './openai-schemas.js';
+import { RandomPool } from './random-pool.js';
 import { tokenPieces } from './token-pieces.js';
+
+const randomPool = new RandomPool();
 
 /** How one endpoint shapes its responses. */
 export interface OutputFormat {
   readonly endpoint: 'completions' | 'chat';
+  /** HTTP route, for exported spans. */
+  readonly route: string;
   readonly idPrefix: string;
   readonly object: string;
   readonly chunkObject: string;
@@ -36,6 +41,8 @@ export interface GenerationContext {
   readonly speculation: SpeculationMetrics;
   readonly timelines: TimelineStore;
   readonly live: LiveStats;
+  /** Where finished requests become OpenTelemetry spans; undefined when export is off. */
+  readonly spans: RequestSpanSink | undefined;
 }
 
 /** Accepted and drafted tokens of a timeline's verified rounds. */
@@ -60,6 +67,7 @@ function toSubmit(
   requestId: string,
   body: CompletionRequest | ChatRequest,
   prompt: string,
+  randomSeed: number,
 ): Submit {
   const ext = body.specmesh ?? {};
   const stop =
@@ -77,7 +85,7 @@ function toSubmit(
       topK: 0,
       topP: body.top_p ?? 1,
       // An explicit seed makes sampling reproducible; otherwise each request gets its own.
-      seed: body.seed === null || body.seed === undefined ? randomBytes(4).readUInt32LE() : body.seed >>> 0,
+      seed: body.seed === null || body.seed === undefined ? randomSeed : body.seed >>> 0,
     },
     mode: ext.mode ?? ctx.config.defaultMode,
     window: { policy: ext.window_policy ?? ctx.config.defaultWindowPolicy, k: ext.k ?? ctx.config.defaultK },
@@ -96,9 +104,9 @@ export async function serveGeneration(
 ): Promise<void> {
   const started = performance.now();
   const startedAt = Date.now();
-  const requestId = `${fmt.idPrefix}-${randomBytes(9)
-    .toString('base64url')
-    .replace(/[^A-Za-z0-9]/g, 'x')}`;
+  // One draw of randomness per request: 9 bytes of request id, 8 of span id, 4 of sampling seed.
+  const random = randomPool.take(21);
+  const requestId = `${fmt.idPrefix}-${random.toString('base64url', 0, 9).replace(/[^A-Za-z0-9]/g, 'x')}`;
   const created = Math.floor(Date.now() / 1000);
   const model = body.model;
   const includeSources = body.specmesh?.include_sources === true;
@@ -112,12 +120,26 @@ export async function serveGeneration(
   // The caller's trace (W3C traceparent) if it sent one, else a new one: every hop in the cluster
   // carries it, and the response names it so the caller can find the request in its traces.
   const incoming = reply.request.headers.traceparent;
-  const traceId = traceIdOf(typeof incoming === 'string' ? incoming : undefined) ?? newTraceId();
-  const traceHeader = traceparent(traceId, randomBytes(8).toString('hex'));
+  const parent = parentOf(typeof incoming === 'string' ? incoming : undefined);
+  const traceId = parent?.traceId ?? newTraceId();
+  // The request's own span: its id is what the response names, and what exported spans use.
+  const spanId = random.toString('hex', 9, 17);
+  const traceHeader = traceparent(traceId, spanId);
   reply.header('traceparent', traceHeader);
+  const exportSpans = (timeline: RequestTimeline, end: number) =>
+    ctx.spans?.record({
+      traceId,
+      spanId,
+      parentSpanId: parent?.spanId,
+      sampled: parent?.sampled ?? true,
+      route: fmt.route,
+      startMs: performance.timeOrigin + started,
+      endMs: performance.timeOrigin + end,
+      timeline,
+    });
 
   let gen: Awaited<ReturnType<typeof generate>>;
-  const submit = toSubmit(ctx, requestId, body, prompt);
+  const submit = toSubmit(ctx, requestId, body, prompt, random.readUInt32LE(17));
   try {
     gen = await generate(ctx.actor, submit, {
       signal: abort.signal,
@@ -127,6 +149,29 @@ export async function serveGeneration(
   } catch (err) {
     const e = toOpenAIError(err);
     ctx.metrics.requests.inc({ endpoint: fmt.endpoint, status: String(e.status) });
+    if (ctx.spans) {
+      const end = performance.now();
+      exportSpans(
+        {
+          requestId,
+          endpoint: fmt.endpoint,
+          status: e.status,
+          mode: submit.mode,
+          k: submit.window.k,
+          drafterId: undefined,
+          pool: undefined,
+          startedAt,
+          ttftMs: undefined,
+          durationMs: end - started,
+          promptTokens: 0,
+          completionTokens: 0,
+          draftedTokens: 0,
+          finishReason: null,
+          trace: undefined,
+        },
+        end,
+      );
+    }
     await reply.code(e.status).send(e.body);
     return;
   }
@@ -158,8 +203,11 @@ export async function serveGeneration(
     completionTokens += c.tokens.length;
     if (c.sources) for (const s of c.sources) drafted += s;
   };
-  const done = (status: number) => {
-    const end = performance.now();
+  /**
+   * Books a finished request (metrics, live stats, timeline, spans). Called once the response is
+   * written, so the client does not wait for the bookkeeping; `end` is when the response was ready.
+   */
+  const done = (status: number, end: number) => {
     ctx.metrics.requests.inc({ endpoint: fmt.endpoint, status: String(status) });
     ctx.metrics.e2e.observe({ endpoint: fmt.endpoint }, (end - started) / 1000);
     if (firstAt !== undefined && completionTokens > 1) {
@@ -178,7 +226,7 @@ export async function serveGeneration(
         firstAt !== undefined && completionTokens > 1 ? (end - firstAt) / (completionTokens - 1) : undefined,
       ...acceptanceOf(trace),
     });
-    ctx.timelines.add({
+    const timeline: RequestTimeline = {
       requestId,
       endpoint: fmt.endpoint,
       status,
@@ -194,7 +242,9 @@ export async function serveGeneration(
       draftedTokens: drafted,
       finishReason: finish,
       trace,
-    });
+    };
+    ctx.timelines.add(timeline);
+    if (ctx.spans) exportSpans(timeline, end);
   };
 
   if (!body.stream) {
@@ -204,17 +254,19 @@ export async function serveGeneration(
       for await (const c of gen.chunks) {
         account(c);
         text += c.text;
-        if (c.sources) sources.push(...c.sources);
+        if (includeSources && c.sources) sources.push(...c.sources);
         if (c.done) finish = openAIFinish(c.finishReason);
       }
     } catch (err) {
       const e = toOpenAIError(err);
-      done(e.status);
-      if (!reply.raw.destroyed) await reply.code(e.status).send(e.body);
+      const end = performance.now();
+      const sent = reply.raw.destroyed ? undefined : reply.code(e.status).send(e.body);
+      done(e.status, end);
+      await sent;
       return;
     }
-    done(200);
-    await reply.send({
+    const end = performance.now();
+    const sent = reply.send({
       id: requestId,
       object: fmt.object,
       created,
@@ -222,6 +274,8 @@ export async function serveGeneration(
       choices: [fmt.fullChoice(text, finish, includeSources ? sources : undefined)],
       usage: usage(),
     });
+    done(200, end);
+    await sent;
     return;
   }
 
@@ -242,6 +296,7 @@ export async function serveGeneration(
     choices,
   });
   let first = true;
+  let status = 200;
   try {
     for await (const c of gen.chunks) {
       account(c);
@@ -259,11 +314,12 @@ export async function serveGeneration(
     }
     send(chunkOf([fmt.finishChoice(finish)]));
     if (body.stream_options?.include_usage) send({ ...chunkOf([]), usage: usage() });
-    done(200);
   } catch (err) {
     const e = toOpenAIError(err);
-    done(e.status);
+    status = e.status;
     if (!raw.destroyed) send(e.body);
   }
+  const end = performance.now();
   if (!raw.destroyed) raw.end('data: [DONE]\n\n');
+  done(status, end);
 }

@@ -3,7 +3,18 @@ export { Gateway } from './gateway.js';
 export { GatewayMetrics } from './gateway-metrics.js';
 export type { GatewayConfig, GatewayOptions } from './gateway-options.js';
 export { resolveGatewayOptions } from './gateway-options.js';
+export type {
+  ClusterMetricsConfig,
+  ClusterMetricsOptions,
+} from './observability/cluster-metrics.js';
+export { ClusterMetrics, mergeFamilies } from './observability/cluster-metrics.js';
 export type { LiveSnapshot } from './observability/live-stats.js';
+export type {
+  ParentContext,
+  RequestSpanRecord,
+  RequestSpanSink,
+} from './observability/request-spans.js';
+export { parentOf } from './observability/request-spans.js';
 export type {
   PairHealth,
   SpeculationHealthConfig,

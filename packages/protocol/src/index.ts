@@ -44,6 +44,20 @@ export { DrainAcceptedSchema, DrainRequestSchema, PingSchema, PongSchema } from 
 export type { Heartbeat, Load } from './messages/heartbeat.js';
 export { HeartbeatSchema, LoadSchema, RoleSchema } from './messages/heartbeat.js';
 export type {
+  MetricFamily,
+  MetricSample,
+  MetricsGet,
+  MetricsReply,
+  MetricValue,
+} from './messages/metrics.js';
+export {
+  MetricFamilySchema,
+  MetricSampleSchema,
+  MetricsGetSchema,
+  MetricsReplySchema,
+  MetricValueSchema,
+} from './messages/metrics.js';
+export type {
   Placement,
   SessionAccepted,
   SessionCancel,

@@ -6,6 +6,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { WireErrorSchema } from './messages/common.js';
 import { DrainAcceptedSchema, DrainRequestSchema, PingSchema, PongSchema } from './messages/control.js';
 import { HeartbeatSchema } from './messages/heartbeat.js';
+import { MetricsGetSchema, MetricsReplySchema } from './messages/metrics.js';
 import {
   SessionAcceptedSchema,
   SessionCancelSchema,
@@ -49,6 +50,8 @@ export const MESSAGE_KINDS = {
   'drain.ok': { schema: DrainAcceptedSchema, maxBytes: 4 * KiB },
   ping: { schema: PingSchema, maxBytes: 1 * KiB },
   pong: { schema: PongSchema, maxBytes: 1 * KiB },
+  'metrics.get': { schema: MetricsGetSchema, maxBytes: 1 * KiB },
+  metrics: { schema: MetricsReplySchema, maxBytes: 1 * MiB },
 } as const satisfies Record<string, { schema: TSchema; maxBytes: number }>;
 
 export type MessageKind = keyof typeof MESSAGE_KINDS;

@@ -84,6 +84,52 @@ export function sampleBodies(): { [K in MessageKind]: BodyOf<K> } {
     'session.probe': { sessionId: 'sess-1' },
     ping: {},
     pong: { id: 'verifier-a' },
+    'metrics.get': {},
+    metrics: {
+      id: 'verifier-a',
+      role: 'verifier',
+      families: [
+        {
+          name: 'specmesh_messages_received_total',
+          help: 'Messages received',
+          type: 'counter',
+          values: [{ value: 12, labels: { kind: 'batch', role: 'verifier', instance: 'verifier-a' } }],
+        },
+        {
+          name: 'specmesh_request_seconds',
+          help: 'Round trip of outgoing requests',
+          type: 'histogram',
+          values: [
+            {
+              value: 3,
+              labels: { le: 0.001, role: 'verifier', instance: 'verifier-a' },
+              metricName: 'specmesh_request_seconds_bucket',
+            },
+            {
+              value: 4,
+              labels: { le: '+Inf', role: 'verifier', instance: 'verifier-a' },
+              metricName: 'specmesh_request_seconds_bucket',
+            },
+            {
+              value: 0.0042,
+              labels: { role: 'verifier', instance: 'verifier-a' },
+              metricName: 'specmesh_request_seconds_sum',
+            },
+            {
+              value: 4,
+              labels: { role: 'verifier', instance: 'verifier-a' },
+              metricName: 'specmesh_request_seconds_count',
+            },
+          ],
+        },
+        {
+          name: 'specmesh_example_ratio',
+          help: 'A gauge not yet set',
+          type: 'gauge',
+          values: [{ value: 'NaN', labels: {} }],
+        },
+      ],
+    },
     'session.ok': { sessionId: 'sess-1', drafterId: 'drafter-a' },
     'session.cancel': { sessionId: 'sess-1', reason: 'client disconnected' },
     'verify.task': sampleVerifyTask(),

@@ -76,6 +76,8 @@ export interface Subjects {
   control(id: string): string;
   /** `<p>.v1.ping.<id>`: any actor → one instance, request/reply (round-trip measurement). */
   ping(id: string): string;
+  /** `<p>.v1.metrics.get`: gateway → every instance, scatter-gather (each answers `metrics`). */
+  metricsGet(): string;
 }
 
 /** Validates the options once and returns the subject builders. */
@@ -107,5 +109,6 @@ export function createSubjects(options: SubjectsOptions = {}): Subjects {
     echo: (service: string) => one('echo', service, 'echo service'),
     control: (id: string) => one('ctl', id, 'instance id'),
     ping: (id: string) => one('ping', id, 'instance id'),
+    metricsGet: () => `${base}.metrics.get`,
   });
 }

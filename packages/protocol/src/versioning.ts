@@ -59,7 +59,9 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
     minor: 2,
     summary:
       'Placement hints: a `handover` chunk may name where the rest should run (`handoverTo`), which the ' +
-      'client passes to the scheduler as `submit.prefer`.',
+      'client passes to the scheduler as `submit.prefer`. Cluster metrics: `metrics.get` on `metrics.get` ' +
+      'asks every instance for its metrics, each answering `metrics` with its registry (the gateway ' +
+      'serves the union on `/metrics`).',
     envelope: [],
   },
 ];

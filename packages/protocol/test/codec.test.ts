@@ -191,6 +191,8 @@ describe('codec rejects bad input with typed errors', () => {
       'drain.ok',
       'ping',
       'pong',
+      'metrics.get',
+      'metrics',
     ];
     expect([...MESSAGE_KIND_NAMES].sort()).toEqual(kinds.sort());
   });

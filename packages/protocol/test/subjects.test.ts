@@ -17,6 +17,7 @@ describe('subjects', () => {
     expect(s.heartbeatAll()).toBe('specmesh.v1.hb.>');
     expect(s.heartbeatAll('drafter')).toBe('specmesh.v1.hb.drafter.*');
     expect(s.control('verifier-1')).toBe('specmesh.v1.ctl.verifier-1');
+    expect(s.metricsGet()).toBe('specmesh.v1.metrics.get');
   });
 
   it('honours a custom prefix and version', () => {

@@ -80,6 +80,17 @@ export interface RequestOptions<R extends MessageKind> {
   traceId?: string;
 }
 
+export interface RequestManyOptions<R extends MessageKind> {
+  /** Kind(s) of reply collected; others are counted and left out. */
+  expect: R | readonly R[];
+  /** How long replies are collected, ms. */
+  windowMs: number;
+  /** Most replies collected. */
+  maxReplies: number;
+  /** Stops collecting early once it returns true (e.g. every known instance answered). */
+  enough?: (replies: ReadonlyArray<Envelope<R>>) => boolean;
+}
+
 type State = 'running' | 'draining' | 'closed';
 
 /** An actor process's connection to the cluster. Create with {@link Actor.start}. */
@@ -141,6 +152,11 @@ export class Actor {
     actor.watchConnection();
     // Anyone may measure the round trip to this instance (RTT in heartbeats, placement).
     actor.handle(actor.subjects.ping(actor.id), 'ping', () => ({ kind: 'pong', body: { id: actor.id } }));
+    // The gateway gathers every instance's metrics into the cluster's `/metrics` (scatter-gather).
+    actor.handle(actor.subjects.metricsGet(), 'metrics.get', async () => ({
+      kind: 'metrics',
+      body: { id: actor.id, role: config.role, families: await actor.metrics.wireFamilies() },
+    }));
     actor.startHeartbeats();
     logger.info({ servers: config.servers, pool: config.pool }, 'actor started');
     return actor;
@@ -378,6 +394,51 @@ export class Actor {
     }
     this.metrics.countRequestOk();
     return env as Envelope<R>;
+  }
+
+  /**
+   * Scatter-gather: publishes one request and collects the replies of every responder until
+   * `windowMs` has passed, `maxReplies` have come, or `enough` says so, whichever is first. Replies
+   * that fail to decode, or are `error`s, are counted and left out; no responders at all gives an
+   * empty list. Never throws for what responders do.
+   */
+  async requestMany<K extends MessageKind, R extends MessageKind>(
+    subject: string,
+    kind: K,
+    body: BodyOf<K>,
+    options: RequestManyOptions<R>,
+  ): Promise<Array<Envelope<R>>> {
+    if (this.state === 'closed')
+      throw new ConnectionError(`actor ${this.id} is closed; cannot request on ${subject}`);
+    const data = this.codec.encode(kind, body);
+    this.metrics.countSent(kind, data.byteLength);
+    const expected = typeof options.expect === 'string' ? [options.expect] : [...options.expect];
+    const replies: Array<Envelope<R>> = [];
+    try {
+      const it = await this.nc.requestMany(subject, data, {
+        strategy: 'timer',
+        maxWait: Math.max(1, options.windowMs),
+        maxMessages: options.maxReplies,
+      });
+      for await (const msg of it) {
+        let env: Envelope<R | 'error'>;
+        try {
+          env = decodeMessage<R | 'error'>(msg.data, [...expected, 'error']);
+        } catch (err) {
+          this.metrics.badMessages.inc({ code: asSpecmeshError(err).code });
+          continue;
+        }
+        this.metrics.countReceived(env.kind);
+        if (env.kind === 'error') continue;
+        replies.push(env as Envelope<R>);
+        if (replies.length >= options.maxReplies || options.enough?.(replies)) break;
+      }
+    } catch (err) {
+      // No responders, or the connection closed under the window: what came is the answer.
+      const e = mapRequestError(err, subject, options.windowMs);
+      this.metrics.requests.inc({ outcome: e.code });
+    }
+    return replies;
   }
 
   /** A `traceparent` header for a message of trace `traceId` (none without one). */

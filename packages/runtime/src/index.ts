@@ -1,4 +1,11 @@
-export type { HandleOptions, Handler, HandlerContext, Reply, RequestOptions } from './actor.js';
+export type {
+  HandleOptions,
+  Handler,
+  HandlerContext,
+  Reply,
+  RequestManyOptions,
+  RequestOptions,
+} from './actor.js';
 export { Actor } from './actor.js';
 export type { ActorConfig, ActorOptions } from './actor-options.js';
 export { RUNTIME_VERSION, resolveActorOptions } from './actor-options.js';
@@ -12,7 +19,7 @@ export type { Logger, LoggerSettings } from './logger.js';
 export { createLogger } from './logger.js';
 export type { Member, MembershipEvent, MembershipOptions } from './membership.js';
 export { MembershipView } from './membership.js';
-export { RuntimeMetrics } from './metrics.js';
+export { RuntimeMetrics, toWireFamilies } from './metrics.js';
 export type { MetricsEndpoint, MetricsEndpointOptions } from './metrics-endpoint.js';
 export { serveMetrics } from './metrics-endpoint.js';
 export type {

@@ -2,6 +2,7 @@
  * The metrics of the actor runtime (prom-client). Each actor owns a registry, so several actors in
  * one process (tests, `specmesh up`) keep separate figures; the gateway aggregates them later.
  */
+import type { MetricFamily, MetricValue } from '@specmesh/protocol';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 type CounterChild = ReturnType<Counter<string>['labels']>;
@@ -144,9 +145,41 @@ export class RuntimeMetrics {
     h.observe(seconds);
   }
 
+  /**
+   * The registry in the wire form of a `metrics` reply (its JSON form, every series labelled with this
+   * actor's role and instance): what the gateway merges into the cluster's `/metrics`.
+   */
+  async wireFamilies(): Promise<MetricFamily[]> {
+    return toWireFamilies(await this.registry.getMetricsAsJSON());
+  }
+
   /** Counts one successful outgoing request. */
   countRequestOk(): void {
     this.okRequests ??= this.requests.labels('ok');
     this.okRequests.inc();
   }
+}
+
+/** A sample value as it travels: finite numbers as they are, the others as Prometheus spells them. */
+function wireValue(v: number): MetricValue {
+  if (Number.isFinite(v)) return v;
+  if (Number.isNaN(v)) return 'NaN';
+  return v > 0 ? '+Inf' : '-Inf';
+}
+
+type RegistryJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/** prom-client's JSON form → `metrics` families (labels without a value left out). */
+export function toWireFamilies(json: RegistryJson): MetricFamily[] {
+  return json.map((m) => ({
+    name: m.name,
+    help: m.help,
+    type: String(m.type),
+    values: m.values.map((v) => {
+      const labels: Record<string, string | number> = {};
+      for (const [k, l] of Object.entries(v.labels)) if (l !== undefined) labels[k] = l;
+      const metricName = (v as { metricName?: string }).metricName;
+      return { value: wireValue(v.value), labels, ...(metricName ? { metricName } : {}) };
+    }),
+  }));
 }

@@ -44,6 +44,7 @@ interface NodeArgs extends ModelArgs, ConnectionArgs {
   host: string;
   metricsPort?: number;
   apiKeyFile?: string;
+  otlpEndpoint?: string;
   json: boolean;
 }
 
@@ -166,6 +167,7 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
         port: args.port,
         host: args.host,
         ...(args.apiKeyFile ? { apiKeyFile: args.apiKeyFile } : {}),
+        ...(args.otlpEndpoint ? { otlpEndpoint: args.otlpEndpoint } : {}),
       });
       return { role: g, url: g.url };
     }
@@ -264,6 +266,11 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         type: 'string',
         describe:
           'File of API keys, one per line: the gateway then requires `Authorization: Bearer <key>` on /v1/*, /specmesh/* and /metrics (env SPECMESH_API_KEY_FILE). Keys never go on the command line',
+      })
+      .option('otlp-endpoint', {
+        type: 'string',
+        describe:
+          'Export each request as OpenTelemetry spans to this OTLP/HTTP traces URL (gateway; a URL without a path gets /v1/traces). Defaults to OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, else off (env SPECMESH_OTLP_ENDPOINT)',
       })
       .option('max-queue', {
         type: 'number',

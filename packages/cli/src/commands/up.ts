@@ -30,6 +30,7 @@ interface UpArgs extends ModelArgs {
   schedulers: number;
   gatewayPort: number;
   apiKeyFile?: string;
+  otlpEndpoint?: string;
   demo: boolean;
   prompt: string;
   maxTokens: number;
@@ -94,7 +95,8 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
     ];
     if (!args.demo) {
       const keys = args.apiKeyFile ? ['--api-key-file', args.apiKeyFile] : [];
-      plan.push(['gateway', 1, ['--port', String(args.gatewayPort), ...keys]]);
+      const otlp = args.otlpEndpoint ? ['--otlp-endpoint', args.otlpEndpoint] : [];
+      plan.push(['gateway', 1, ['--port', String(args.gatewayPort), ...keys, ...otlp]]);
     }
     let total = 0;
     const processes = Object.fromEntries(plan.map(([role, n]) => [role, n]));
@@ -219,6 +221,11 @@ export const upCommand: CommandModule<object, UpArgs> = {
         type: 'string',
         describe:
           'File of API keys, one per line, that the gateway requires as `Authorization: Bearer <key>` (env SPECMESH_API_KEY_FILE)',
+      })
+      .option('otlp-endpoint', {
+        type: 'string',
+        describe:
+          'Export each request as OpenTelemetry spans to this OTLP/HTTP traces URL (gateway; a URL without a path gets /v1/traces). Defaults to OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, else off (env SPECMESH_OTLP_ENDPOINT)',
       })
       .option('demo', {
         type: 'boolean',

@@ -47,6 +47,7 @@ export const CONFIG_FIELDS = {
   host: Type.String({ minLength: 1 }),
   'metrics-port': Port,
   'api-key-file': Path,
+  'otlp-endpoint': Type.String({ pattern: '^https?://' }),
   backend: Type.Union([Type.Literal('emulated'), Type.Literal('llama')]),
   model: Path,
   'draft-model': Path,

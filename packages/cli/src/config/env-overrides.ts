@@ -32,6 +32,7 @@ export const ENV_SETTINGS: Readonly<Record<string, readonly [ConfigKey, Parse]>>
   SPECMESH_HOST: ['host', 'string'],
   SPECMESH_METRICS_PORT: ['metrics-port', 'int'],
   SPECMESH_API_KEY_FILE: ['api-key-file', 'string'],
+  SPECMESH_OTLP_ENDPOINT: ['otlp-endpoint', 'string'],
 };
 
 /** Variable naming the config file; see load-config.ts. */

@@ -14,6 +14,7 @@ const withSources = (choice: Record<string, unknown>, sources: number[] | undefi
 
 const TEXT: OutputFormat = {
   endpoint: 'completions',
+  route: '/v1/completions',
   idPrefix: 'cmpl',
   object: 'text_completion',
   chunkObject: 'text_completion',
@@ -26,6 +27,7 @@ const TEXT: OutputFormat = {
 
 const CHAT: OutputFormat = {
   endpoint: 'chat',
+  route: '/v1/chat/completions',
   idPrefix: 'chatcmpl',
   object: 'chat.completion',
   chunkObject: 'chat.completion.chunk',

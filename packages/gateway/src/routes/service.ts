@@ -1,13 +1,13 @@
 /** `/v1/models`, `/health`, `/ready` and `/metrics`. */
 import type { MembershipView } from '@specmesh/runtime';
 import type { FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
 
 export interface ServiceRouteContext {
   readonly modelName: string;
   readonly created: number;
   readonly view: MembershipView;
-  readonly registries: readonly Registry[];
+  /** The Prometheus text `/metrics` serves. */
+  metricsText(): Promise<string>;
   /** True while the gateway's NATS connection is up. */
   connected(): boolean;
 }
@@ -26,7 +26,6 @@ export function registerServiceRoutes(app: FastifyInstance, ctx: ServiceRouteCon
     return reply.code(ready ? 200 : 503).send({ ready, schedulers, connected: ctx.connected() });
   });
   app.get('/metrics', async (_req, reply) => {
-    const texts = await Promise.all(ctx.registries.map((r) => r.metrics()));
-    return reply.type('text/plain; version=0.0.4').send(texts.join('\n'));
+    return reply.type('text/plain; version=0.0.4').send(await ctx.metricsText());
   });
 }

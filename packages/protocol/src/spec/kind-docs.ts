@@ -268,6 +268,35 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       id: 'The instance that answered.',
     },
   },
+  'metrics.get': {
+    subject: 'metrics.get',
+    pattern:
+      'scatter-gather (every instance answers `metrics`; the sender keeps the replies of a short window)',
+    summary:
+      'The gateway asks every instance for its metrics, to serve the union on its `/metrics`. The body is empty; every actor answers.',
+    fields: {},
+  },
+  metrics: {
+    subject: 'reply to `metrics.get`',
+    pattern: 'reply',
+    summary:
+      'One instance’s metrics: its prom-client registry in JSON form (`getMetricsAsJSON()`), every series labelled with its `role` and `instance`.',
+    fields: {
+      id: 'The instance that answered.',
+      role: 'Its role.',
+      families: 'Its metric families.',
+      'families[].name': 'Metric family name.',
+      'families[].help': 'Help text.',
+      'families[].type':
+        '`counter`, `gauge`, `histogram` or `summary`; a receiver skips a type it does not know.',
+      'families[].values': 'The samples.',
+      'families[].values[].value': 'The value; non-finite values as the strings `NaN`, `+Inf`, `-Inf`.',
+      'families[].values[].labels':
+        'Label name → value, `role` and `instance` included (a histogram’s `le` may be a number).',
+      'families[].values[].metricName':
+        'Series name when it differs from the family’s (a histogram’s `_bucket`, `_sum`, `_count`).',
+    },
+  },
 } satisfies Partial<Record<MessageKind, KindDoc>>;
 
 /** Objects several kinds share, documented once each. */
