@@ -109,13 +109,7 @@ export class Gateway {
   /** Connects to NATS and starts listening for HTTP. */
   static async start(options: GatewayOptions): Promise<Gateway> {
     const config = resolveGatewayOptions(options);
-    // No async stack traces on the gateway's requests: nats.js would capture two Error stacks per
-    // request (about 2 µs each) for a call site the typed errors already name. A caller may turn them on.
-    const actor = await Actor.start({
-      ...options,
-      role: 'gateway',
-      nats: { noAsyncTraces: true, ...options.nats },
-    });
+    const actor = await Actor.start({ ...options, role: 'gateway' });
     let spans: RequestSpanSink | undefined;
     if (config.otlpTracesUrl) {
       // Loaded only when configured: an unconfigured gateway never pays for the SDK.
