@@ -14,7 +14,7 @@ import {
   TokenOutOfRangeError,
 } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { Actor } from '@specmesh/runtime';
+import { Actor, createLogger, type Logger } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
 import { collect, generate } from '../src/client/generate-client.js';
@@ -30,7 +30,7 @@ async function cluster(
   drafters: number,
   verifiers: number,
   agreement: number,
-  drafterOptions: { leanContext?: boolean } = {},
+  drafterOptions: { leanContext?: boolean; logger?: Logger } = {},
 ) {
   const { target, drafter } = emulatedPair({
     agreement,
@@ -243,8 +243,14 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
     expect(fresh.stats.tasks).toBeGreaterThan(0);
   });
 
-  it("a request's trace id crosses every hop, in the traceparent header and in verify tasks", async () => {
-    const c = await cluster('trace', 1, 2, 0.6);
+  it("a request's trace id crosses every hop, in the traceparent header, verify tasks and logs", async () => {
+    // The drafter's log lines, as JSON objects.
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({
+      level: 'debug',
+      destination: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    const c = await cluster('trace', 1, 2, 0.6, { logger });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const seen = new Map<string, number>();
     const untraced: string[] = [];
@@ -289,5 +295,11 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
     ]) {
       expect(seen.get(kind) ?? 0, kind).toBeGreaterThan(0);
     }
+    // The session's log lines name the request's trace, so logs and traces join.
+    const session = lines.filter((l) => l['requestId'] === 'traced');
+    expect(session.map((l) => l['msg'])).toEqual(
+      expect.arrayContaining(['session started', 'session ended']),
+    );
+    for (const l of session) expect(l['traceId']).toBe(traceId);
   });
 });

@@ -2,7 +2,7 @@
  * Structured logging (pino). One root logger per process; actors take children bound to their role
  * and instance id, so every line says who wrote it.
  */
-import { type Logger, type LoggerOptions, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -11,6 +11,8 @@ export interface LoggerSettings {
   level?: string;
   /** Static fields added to every line. */
   base?: Record<string, unknown>;
+  /** Where lines go (one JSON object per `write`). Defaults to stderr. */
+  destination?: DestinationStream;
 }
 
 function defaultLevel(): string {
@@ -19,12 +21,12 @@ function defaultLevel(): string {
   return process.env['VITEST'] ? 'silent' : 'info';
 }
 
-/** Creates a JSON logger writing to stderr (stdout stays free for command output). */
+/** Creates a JSON logger writing to stderr (stdout stays free for command output), or to `destination`. */
 export function createLogger(settings: LoggerSettings = {}): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? defaultLevel(),
     base: { pid: process.pid, ...settings.base },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(options, pino.destination({ fd: 2, sync: false }));
+  return pino(options, settings.destination ?? pino.destination({ fd: 2, sync: false }));
 }

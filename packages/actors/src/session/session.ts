@@ -35,7 +35,7 @@ import {
   toWireError,
   type WireError,
 } from '@specmesh/protocol';
-import type { Actor } from '@specmesh/runtime';
+import type { Actor, Logger } from '@specmesh/runtime';
 import { TextStream } from './text-stream.js';
 import { TraceRecorder } from './trace-recorder.js';
 import { VerifyTimeout } from './verify-timeout.js';
@@ -120,12 +120,19 @@ export class DraftSession {
   private readonly trace: TraceRecorder;
   private readonly measures: LiveWindowMeasures;
   private readonly window: SessionWindowControl;
+  /** The host's logger with the session's ids and trace id on every line. */
+  private readonly log: Logger;
 
   constructor(o: SessionOptions) {
     this.o = o;
     const s = o.start;
     this.id = s.sessionId;
     this.trace = new TraceRecorder(o.actor.id);
+    this.log = o.actor.logger.child({
+      sessionId: s.sessionId,
+      requestId: s.requestId,
+      ...(o.traceId ? { traceId: o.traceId } : {}),
+    });
     this.verifyTimeout = new VerifyTimeout({
       minMs: Math.min(MIN_VERIFY_TIMEOUT_MS, o.verifyTimeoutMs),
       maxMs: o.verifyTimeoutMs,
@@ -177,7 +184,7 @@ export class DraftSession {
         const shape = this.sentShape.get(r.taskId);
         if (shape && (r.epoch !== shape.epoch || r.accepted > shape.drafts || r.sessionId !== this.id)) {
           this.o.actor.metrics.badMessages.inc({ code: ErrorCode.Schema });
-          this.o.actor.logger.warn(
+          this.log.warn(
             { taskId: r.taskId, from: msg.from, epoch: r.epoch, accepted: r.accepted, sent: shape },
             'verify.result contradicts its task: dropped',
           );
@@ -232,6 +239,11 @@ export class DraftSession {
 
   /** Starts generating (after the result subscription is in place). */
   begin(): void {
+    const s = this.o.start;
+    this.log.debug(
+      { mode: s.mode, window: s.window, placement: s.placement?.kind, resumedAt: this.resumedAt },
+      'session started',
+    );
     this.exec(this.orch.start());
   }
 
@@ -390,6 +402,7 @@ export class DraftSession {
   private handOver(to: HandoverTarget) {
     if (this.ended) return;
     this.ended = true;
+    this.log.info({ to, committed: this.resumedAt + this.committed.length }, 'handing the request over');
     this.preemptInflight();
     this.publish(this.o.start.tokenSubject, 'tokens', {
       ...this.emptyChunk(),
@@ -403,7 +416,10 @@ export class DraftSession {
     if (this.ended) return;
     this.ended = true;
     const chunk: BodyOf<'tokens'> = { ...this.emptyChunk(), done: true, finishReason: reason };
-    if (error) chunk.error = error;
+    if (error) {
+      chunk.error = error;
+      this.log.warn({ code: error.code, err: error.message }, 'session failed');
+    } else this.log.debug({ reason, tokens: this.committed.length }, 'session ended');
     chunk.trace = this.trace.snapshot();
     this.publish(this.o.start.tokenSubject, 'tokens', chunk);
     this.cleanup();
