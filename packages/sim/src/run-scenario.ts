@@ -12,7 +12,9 @@
  */
 import {
   type AwcWeights,
+  createAwcPolicy,
   createWindowPolicy,
+  shippedAwcWeights,
   type TokenOracle,
   type WindowPolicy,
   type WindowStats,
@@ -113,11 +115,17 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
     });
   const { awcWeights } = options;
   const makePolicy = () =>
-    createWindowPolicy({
-      policy: window.policy,
-      k: window.k,
-      ...(awcWeights ? { weights: awcWeights } : {}),
-    });
+    window.policy === 'awc' && window.awcWindows
+      ? createAwcPolicy({
+          weights: awcWeights ?? shippedAwcWeights(),
+          gammaDefault: window.k,
+          allowed: window.awcWindows,
+        })
+      : createWindowPolicy({
+          policy: window.policy,
+          k: window.k,
+          ...(awcWeights ? { weights: awcWeights } : {}),
+        });
   // AWC keeps state per drafter-target pair (histories, smoothing, hysteresis): one per session. The
   // other policies are stateless and shared.
   const shared = window.policy === 'static' || window.policy === 'awc' ? undefined : makePolicy();
@@ -193,6 +201,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         maxTasks: targets.length,
         execution: drafter.execution,
         fusedDraftMs: t.fusedDraftMs ?? 0,
+        fusedDraftCost: t.fusedDraftCost ?? 'free',
         ...(nextWindow && !fused ? { nextWindow } : {}),
         ...(fusedRounds && !fused ? { fusedRounds } : {}),
         ...(window.maxK !== undefined && !fused ? { maxWindow: window.maxK } : {}),

@@ -105,6 +105,14 @@ export const ScenarioSchema = Type.Object(
         /** Server-side draft cost per token in fused mode. Defaults to 0. */
         fusedDraftMs: Type.Optional(NonNeg),
         /**
+         * Who pays for fused drafting. `free` (DSD-Sim): it takes `fusedDraftMs` per token beside the
+         * target, none of the target's time. `target`: the draft model shares the target's
+         * accelerator, so a fused round's drafts run at the start of the batch that verifies them and
+         * lengthen it by `fusedDraftMs` per token of its longest fused job, for every job in the
+         * batch. Defaults to `free`.
+         */
+        fusedDraftCost: Type.Optional(Type.Union([Type.Literal('free'), Type.Literal('target')])),
+        /**
          * What a target's cache holds of a session. `session` (DSD-Sim): the prompt, paid once per
          * session and target; later jobs pay their drafts only. `prefix`: the tokens of its last job
          * there, like a real KV cache: a job pays for every position its target lacks (a target that
@@ -175,6 +183,13 @@ export const ScenarioSchema = Type.Object(
              * to false (every round runs as `execution` says).
              */
             fusedRounds: Type.Optional(Type.Boolean()),
+            /**
+             * `awc`: the windows its post-processing rounds to, ascending. DSD's set is
+             * [1, 2, 3, 4, 6, 8]; [1, 4, 6, 8] skips 2 and 3, which the smoothed output of a network
+             * undecided between a fused round and a long window otherwise lands on. Defaults to
+             * DSD's set.
+             */
+            awcWindows: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 64 }), { minItems: 1 })),
           },
           { additionalProperties: false },
         ),

@@ -11,7 +11,9 @@
  * in `runVirtual`.
  *
  * `execution: 'fused'` runs draft and verify on the server: no network per round, drafting costs
- * `fusedDraftMs` per token, and the client sees each token one link delay later.
+ * `fusedDraftMs` per token, and the client sees each token one link delay later. Where that drafting
+ * runs is `fusedDraftCost`: `free` (DSD-Sim's reading) drafts beside the target, taking none of its
+ * time; `target` drafts on the target itself, in the batch that verifies the round (see `SessionSpec`).
  *
  * `fusedRounds` (SI) decides per round instead: a round whose window is 1 runs fused as above, a round
  * of 2 or more runs distributed. The session's state machine lives where its rounds run, so a switch
@@ -102,6 +104,19 @@ export interface SessionSpec {
   readonly maxTasks: number;
   readonly execution: 'distributed' | 'fused';
   readonly fusedDraftMs: number;
+  /**
+   * Who pays for a fused round's drafting. `free`: it takes `fusedDraftMs` per token beside the
+   * target and none of the target's time. `target`: the draft model shares the target's
+   * accelerator, so the round's drafts run on the target, at the start of the batch that verifies
+   * them, the way a serving engine with a draft model runs each step (every sequence of the batch
+   * drafts, batched, then the target verifies them all): the batch lasts `fusedDraftMs` per token of
+   * its longest fused job longer, and every job in it, distributed ones too, waits for that. The
+   * session sees the same round time as with `free` when it is alone; what changes is the target
+   * capacity fused rounds take from everyone on their target. (Queueing the drafts as jobs of their
+   * own instead would also make each fused round wait for the target twice, which engines that run
+   * draft and verify in one step avoid.) Defaults to `free`.
+   */
+  readonly fusedDraftCost?: 'free' | 'target';
   readonly nextWindow?: (stats: WindowStats, round: RoundMeasures) => number;
   /**
    * SI only: a round whose window is 1 runs fused (draft and verify at the target, no network per
@@ -322,7 +337,9 @@ export class SessionDriver {
     }
     const done = () => this.handle({ type: 'drafted', epoch, pos, tokens });
     if (this.fused()) {
-      this.ctx.sim.after(this.moveTo(true) + n * this.spec.fusedDraftMs, done);
+      // Charged to the target, the drafting happens in the verify job's batch (`verify`).
+      const drafting = this.spec.fusedDraftCost === 'target' ? 0 : n * this.spec.fusedDraftMs;
+      this.ctx.sim.after(this.moveTo(true) + drafting, done);
       return;
     }
     const handOver = this.moveTo(false);
@@ -338,6 +355,8 @@ export class SessionDriver {
     drafts: readonly DraftToken[],
   ) {
     const distributed = !this.fused();
+    const serverDraftMs =
+      !distributed && this.spec.fusedDraftCost === 'target' ? drafts.length * this.spec.fusedDraftMs : 0;
     // The whole sequence, for targets that cache prefixes (they charge the positions they lack).
     const tokens = new Uint32Array(prefix.length + drafts.length);
     tokens.set(prefix);
@@ -360,6 +379,7 @@ export class SessionDriver {
         });
       },
       tokens,
+      serverDraftMs,
     );
     this.jobs.set(taskId, { job, base, drafts });
     this.sentDrafts += drafts.length;

@@ -16,6 +16,13 @@ export interface TargetJob {
    * prefixes (`cache: prefix`); absent, the target charges by `promptTokens` and `drafts`.
    */
   readonly tokens?: Uint32Array;
+  /**
+   * Time the target spends drafting this job's tokens itself before verifying them, ms: a fused
+   * round's drafts when fused drafting is charged to the target (`targets.fusedDraftCost: target`);
+   * 0 for drafts made elsewhere. A batch runs its jobs' drafting as one batched phase, as long as its
+   * longest (see target-server.ts).
+   */
+  readonly serverDraftMs: number;
   /** Called at the target when the job's batch completes, unless the job was cancelled. */
   readonly onDone: (job: TargetJob) => void;
   state: TargetJobState;
@@ -35,6 +42,7 @@ export function newTargetJob(
   promptTokens: number,
   onDone: (job: TargetJob) => void,
   tokens?: Uint32Array,
+  serverDraftMs = 0,
 ): TargetJob {
   return {
     taskId,
@@ -42,6 +50,7 @@ export function newTargetJob(
     drafts,
     promptTokens,
     ...(tokens ? { tokens } : {}),
+    serverDraftMs,
     onDone,
     state: 'queued',
     prefill: false,

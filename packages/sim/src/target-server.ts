@@ -4,6 +4,10 @@
  * one queue and leaves when it holds `maxJobs` jobs or its first job has waited `windowMs`. Of the two
  * queues, the one whose oldest job is older goes first.
  *
+ * A job the target drafts itself (a fused round charged to the target, `TargetJob.serverDraftMs`) makes
+ * its batch start with a drafting phase as long as the longest such job's drafting: the draft model
+ * shares the target's accelerator, so the whole batch, other sessions' jobs included, waits for it.
+ *
  * Cancelling a queued job drops it; cancelling a running one wastes its share of the batch, and when
  * every job of a running batch is cancelled the batch stops at once (preemption) and frees its slot.
  */
@@ -41,6 +45,8 @@ export interface TargetStats {
   busyMs: number;
   /** Part of `busyMs` spent on jobs that were cancelled (preempted work), ms. */
   wastedMs: number;
+  /** Part of `busyMs` spent drafting for fused rounds (`TargetJob.serverDraftMs`), ms. */
+  draftMs: number;
   cancelledQueued: number;
   cancelledRunning: number;
   /** ∫ queued jobs dt, for the time-averaged queue depth. */
@@ -94,6 +100,7 @@ export class TargetServer {
     prefills: 0,
     busyMs: 0,
     wastedMs: 0,
+    draftMs: 0,
     cancelledQueued: 0,
     cancelledRunning: 0,
     queueArea: 0,
@@ -234,6 +241,10 @@ export class TargetServer {
     const jobs: TargetJob[] = [];
     let drafts = 0;
     let prompt = 0;
+    // Drafting for fused rounds, batched over the jobs that need it: one draft-model step per token
+    // costs about the same for one sequence as for a dozen (a small model is memory-bound), so the
+    // phase lasts as long as the job with the most drafts.
+    let draftPhase = 0;
     while (jobs.length < this.maxJobs) {
       const job = q.shift();
       if (!job) break;
@@ -242,6 +253,7 @@ export class TargetServer {
       jobs.push(job);
       drafts += job.drafts;
       prompt += job.promptTokens;
+      draftPhase = Math.max(draftPhase, job.serverDraftMs);
     }
     const prefill = q === this.prefillQ;
     if (this.cache === 'prefix') {
@@ -264,9 +276,12 @@ export class TargetServer {
         } else drafts += Math.max(1, job.tokens.length - common) - 1;
       }
     }
-    const cost = prefill
-      ? prefillBatchMs(this.latency, jobs.length, prompt, drafts)
-      : verifyBatchMs(this.latency, jobs.length, drafts);
+    const cost =
+      draftPhase +
+      (prefill
+        ? prefillBatchMs(this.latency, jobs.length, prompt, drafts)
+        : verifyBatchMs(this.latency, jobs.length, drafts));
+    this.stats.draftMs += draftPhase;
     const batch: Batch = { jobs, startedAt: this.sim.now, cost, live: jobs.length, stopped: false };
     this.running.add(batch);
     this.stats.batches++;

@@ -2,7 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { agreementOracle, type WindowFeatures } from '@specmesh/core';
 import { ConfigError } from '@specmesh/protocol';
 import { describe, expect, it } from 'vitest';
-import { loadScenario, type RequestRecord, runScenario, type Scenario } from '../src/index.js';
+import {
+  adaptiveScenario,
+  loadScenario,
+  type RequestRecord,
+  runScenario,
+  type Scenario,
+} from '../src/index.js';
 
 const DIR = fileURLToPath(new URL('../scenarios/', import.meta.url));
 const dsd = () => loadScenario(`${DIR}dsd-gsm8k.yaml`);
@@ -125,6 +131,80 @@ describe('per-round fused mode', () => {
       expect(f.drafterCapability).toBeCloseTo(15 / 21, 12);
     }
     expect(seen.some((f) => f.queueUtil! > 0)).toBe(true);
+  });
+
+  it("charges fused drafting to the target with fusedDraftCost target: it slows other sessions' rounds", () => {
+    // Half the sessions run every round fused, the other half γ = 4 distributed, on shared targets.
+    // With the drafting on the target (slow here, 8 ms a token), the fused sessions' drafting
+    // lengthens the batches the distributed ones are verified in.
+    const run = (fusedDraftCost: 'free' | 'target') => {
+      const steps: number[] = [];
+      const s = perRound({
+        targets: { ...perRound().targets, fusedDraftMs: 8, fusedDraftCost },
+        workload: { ...perRound().workload, requests: 80 },
+      });
+      const r = runScenario(s, {
+        windowOverride: (d) => {
+          const fused = d.requestId % 2 === 0;
+          if (!fused && d.features.tpotMs !== undefined && d.index > 1) steps.push(d.features.tpotMs);
+          return fused ? 1 : 4;
+        },
+      });
+      return { r, step: steps.reduce((a, b) => a + b, 0) / steps.length };
+    };
+    const free = run('free');
+    const target = run('target');
+    // A distributed session's verify step (the batch it rides in) takes longer: it waits for drafting.
+    expect(target.step).toBeGreaterThan(free.step + 1);
+    expect(target.r.targetUtilisation.mean).toBeGreaterThan(free.r.targetUtilisation.mean);
+    // Alone (one session at a time), a fused round takes as long either way: only capacity changes.
+    const alone = (fusedDraftCost: 'free' | 'target') =>
+      runScenario(
+        perRound({
+          drafters: [{ ...perRound().drafters[0]!, count: 1 }],
+          targets: { ...perRound().targets, count: 1, fusedDraftCost },
+          speculation: { ...perRound().speculation, window: { policy: 'static', k: 1, fusedRounds: true } },
+          workload: { ...perRound().workload, requests: 5 },
+        }),
+      );
+    expect(alone('target').e2eMs.mean).toBeCloseTo(alone('free').e2eMs.mean, 6);
+  });
+
+  it('charges fused drafting to the target in the AWC conditions unless the scenario says otherwise', () => {
+    expect(adaptiveScenario(dsd(), 'awc', 4).targets.fusedDraftCost).toBe('target');
+    const free = { ...dsd(), targets: { ...dsd().targets, fusedDraftCost: 'free' as const } };
+    expect(adaptiveScenario(free, 'awc', 4).targets.fusedDraftCost).toBe('free');
+    expect(dsd().targets.fusedDraftCost).toBeUndefined();
+  });
+
+  it("rounds AWC's output to window.awcWindows when given (DSD's set otherwise)", () => {
+    const windows = (awcWindows?: number[]) => {
+      const seen = new Set<number>();
+      runScenario(
+        perRound({
+          speculation: {
+            ...perRound().speculation,
+            window: {
+              policy: 'awc',
+              k: 4,
+              maxK: 8,
+              fusedRounds: true,
+              ...(awcWindows ? { awcWindows } : {}),
+            },
+          },
+        }),
+        {
+          windowOverride: (_d, proposed) => {
+            seen.add(proposed);
+            return proposed;
+          },
+        },
+      );
+      return [...seen].sort((a, b) => a - b);
+    };
+    expect(windows([4])).toEqual([4]);
+    for (const w of windows([1, 4, 6, 8])) expect([1, 4, 6, 8]).toContain(w);
+    for (const w of windows()) expect([1, 2, 3, 4, 6, 8]).toContain(w);
   });
 
   it('needs SI', () => {

@@ -6,6 +6,7 @@ import {
   formatAwcDataset,
   labelAwc,
   loadScenario,
+  mergeAwcDatasets,
   parseAwcDataset,
   renderAwcBenchSvg,
   type Scenario,
@@ -99,6 +100,15 @@ describe('AWC oracle labelling', () => {
     const lines = formatAwcDataset(d).split('\n');
     lines[2] = '{"c":0,"x":[1]}';
     expect(() => parseAwcDataset(lines.join('\n'), 'y.jsonl')).toThrow(/y\.jsonl, line 3: not a sample/);
+  });
+
+  it('records who paid for fused drafting, and merges only datasets that agree', () => {
+    const d = labelAwc({ scenario: dsd(), samples: 4, conditions: [{ rttScale: 1, loadScale: 1 }], seed: 5 });
+    // The AWC conditions charge fused drafting to the target unless the scenario says otherwise.
+    expect(d.header.fusedDraftCost).toBe('target');
+    expect(mergeAwcDatasets([d, d]).samples).toHaveLength(8);
+    const { fusedDraftCost: _, ...old } = d.header; // a file from before the option: free
+    expect(() => mergeAwcDatasets([d, { ...d, header: old }])).toThrow(/different fused drafting costs/);
   });
 
   it('trains on each sample’s best window when it is its own only neighbour', () => {

@@ -101,4 +101,57 @@ describe('TargetServer', () => {
     expect(at.v2).toBeCloseTo(6, 9);
     expect(at.fresh).toBeCloseTo(60, 9);
   });
+
+  it("runs fused rounds' drafting on the target: one batched phase that every job of the batch waits for", () => {
+    const { sim, target, done } = setup(0.3, 12);
+    const job = (id: string, session: number, drafts: number, serverDraftMs = 0) =>
+      newTargetJob(
+        id,
+        session,
+        drafts,
+        0,
+        (j: TargetJob) => done.push({ id: j.taskId, at: sim.now }),
+        undefined,
+        serverDraftMs,
+      );
+    for (const s of [1, 2, 3]) target.submit(job(`warm${s}`, s, 0));
+    sim.run();
+    done.length = 0;
+    const t0 = sim.now;
+    // Two fused rounds (1 and 2 drafts at 1.5 ms each) and a distributed round of 4 in one batch.
+    target.submit(job('f1', 1, 1, 1.5));
+    target.submit(job('f2', 2, 2, 3));
+    target.submit(job('d', 3, 4));
+    sim.run();
+    // Drafting phase 3 ms (the longest, not the sum), then 4 + 1 * 2 jobs + 0.5 * 7 drafts = 9.5 ms.
+    for (const d of done) expect(d.at - t0).toBeCloseTo(0.3 + 3 + 9.5, 9);
+    expect(target.stats.draftMs).toBeCloseTo(3, 9);
+  });
+
+  it("a target busy drafting for fused rounds delays another session's verify job", () => {
+    const finishOfB = (serverDraftMs: number) => {
+      const { sim, target, done } = setup(0, 1);
+      const job = (id: string, session: number, draftMs: number) =>
+        newTargetJob(
+          id,
+          session,
+          1,
+          0,
+          (j: TargetJob) => done.push({ id: j.taskId, at: sim.now }),
+          undefined,
+          draftMs,
+        );
+      for (const s of [1, 2]) target.submit(job(`warm${s}`, s, 0));
+      sim.run();
+      done.length = 0;
+      const t0 = sim.now;
+      target.submit(job('fused', 1, serverDraftMs));
+      target.submit(job('b', 2, 0));
+      sim.run();
+      return done.find((d) => d.id === 'b')!.at - t0;
+    };
+    // Each verify step: 4 + 0.5 * 1 = 4.5 ms; b waits for the fused job's batch, drafting included.
+    expect(finishOfB(0)).toBeCloseTo(9, 9);
+    expect(finishOfB(6)).toBeCloseTo(15, 9);
+  });
 });

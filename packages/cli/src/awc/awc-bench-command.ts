@@ -21,7 +21,15 @@ import {
 } from '@specmesh/sim';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProgress } from '../sim/progress.js';
-import { DEFAULT_AWC_SCENARIO, positiveInt, writeOutput } from './awc-files.js';
+import {
+  DEFAULT_AWC_SCENARIO,
+  FUSED_DRAFT_COST_OPTION,
+  type FusedDraftCost,
+  positiveInt,
+  positiveList,
+  withFusedDraftCost,
+  writeOutput,
+} from './awc-files.js';
 import { loadAwcWeightsFile } from './awc-weights-file.js';
 import { formatAwcBench } from './format-awc-bench.js';
 
@@ -34,6 +42,8 @@ interface BenchArgs {
   sweep: Sweep;
   requests?: number;
   svg?: string;
+  fusedDraftCost?: FusedDraftCost;
+  awcWindows?: number[];
   json: boolean;
 }
 
@@ -50,11 +60,12 @@ export function benchConditions(sweep: Sweep): AwcCondition[] {
 }
 
 async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
-  const base = loadScenario(args.scenario);
+  const base = withFusedDraftCost(loadScenario(args.scenario), args.fusedDraftCost);
   const scenario =
     args.requests !== undefined
       ? { ...base, workload: { ...base.workload, requests: positiveInt('requests', args.requests) } }
       : base;
+  const fusedDraftCost = scenario.targets.fusedDraftCost ?? 'target';
   const seedCount = positiveInt('seeds', args.seeds);
   const seeds = Array.from({ length: seedCount }, (_, i) => (base.seed ?? 1) + i);
   const conditions = benchConditions(args.sweep);
@@ -68,6 +79,7 @@ async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
       conditions,
       seeds,
       awcWeights: weights,
+      ...(args.awcWindows ? { awcWindows: positiveList('awc-windows', args.awcWindows, []) } : {}),
       onProgress: (done) => progress.update(done),
     });
   } finally {
@@ -75,7 +87,7 @@ async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
   }
   const wall = performance.now() - t0;
   const summary = summarizeAwcBench(cells);
-  const header = `AWC benchmark: ${scenario.name}, ${scenario.workload.requests} requests × ${seedCount} seeds per cell, per-round fused mode, windows up to 8; weights ${args.weights ?? 'shipped'}; sweep ${args.sweep}`;
+  const header = `AWC benchmark: ${scenario.name}, ${scenario.workload.requests} requests × ${seedCount} seeds per cell, per-round fused mode (fused drafting ${fusedDraftCost}), windows up to 8; weights ${args.weights ?? 'shipped'}${args.awcWindows ? `, AWC windows ${args.awcWindows.join(' ')}` : ''}; sweep ${args.sweep}`;
   if (args.svg)
     writeOutput(
       args.svg,
@@ -115,6 +127,13 @@ export const awcBenchCommand: CommandModule<object, BenchArgs> = {
       })
       .option('requests', { type: 'number', describe: "Override the scenario's request count" })
       .option('svg', { type: 'string', describe: 'Write the chart (SVG) here' })
+      .option('fused-draft-cost', FUSED_DRAFT_COST_OPTION)
+      .option('awc-windows', {
+        type: 'array',
+        number: true,
+        describe:
+          "Windows AWC's post-processing rounds to (default DSD's 1 2 3 4 6 8; 1 4 6 8 skips 2 and 3)",
+      })
       .option('json', {
         type: 'boolean',
         default: false,

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@specmesh/protocol';
+import type { Scenario } from '@specmesh/sim';
 
 /** The DSD reference scenario shipped with the simulator. */
 export const DEFAULT_AWC_SCENARIO = fileURLToPath(
@@ -37,3 +38,23 @@ export function positiveInt(option: string, v: number): number {
     throw new ConfigError(`--${option} must be a positive integer, got ${v}`, { context: { option } });
   return v;
 }
+
+/** Who pays for fused drafting, from `--fused-draft-cost`. */
+export type FusedDraftCost = 'free' | 'target';
+
+/**
+ * The scenario with `targets.fusedDraftCost` set from the flag; without the flag, as it is (the AWC
+ * runs then charge fused drafting to the target unless the scenario says otherwise).
+ */
+export function withFusedDraftCost(s: Scenario, cost: FusedDraftCost | undefined): Scenario {
+  return cost === undefined ? s : { ...s, targets: { ...s.targets, fusedDraftCost: cost } };
+}
+
+/** The `--fused-draft-cost` option of `awc label` and `awc bench`. */
+export const FUSED_DRAFT_COST_OPTION = {
+  type: 'string',
+  choices: ['free', 'target'],
+  describe:
+    "Who pays for a fused round's drafting: target (the draft model shares the target's accelerator, " +
+    "its drafting lengthens the verify batch) or free (beside the target; the first AWC figures). Default: the scenario's, else target",
+} as const;

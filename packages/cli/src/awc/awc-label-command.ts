@@ -16,7 +16,15 @@ import {
 } from '@specmesh/sim';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProgress } from '../sim/progress.js';
-import { DEFAULT_AWC_SCENARIO, positiveInt, positiveList, writeOutput } from './awc-files.js';
+import {
+  DEFAULT_AWC_SCENARIO,
+  FUSED_DRAFT_COST_OPTION,
+  type FusedDraftCost,
+  positiveInt,
+  positiveList,
+  withFusedDraftCost,
+  writeOutput,
+} from './awc-files.js';
 import { loadAwcWeightsFile } from './awc-weights-file.js';
 
 interface LabelArgs {
@@ -31,6 +39,7 @@ interface LabelArgs {
   horizon: number;
   behaviour: AwcBehaviour;
   weights?: string;
+  fusedDraftCost?: FusedDraftCost;
   json: boolean;
 }
 
@@ -51,7 +60,7 @@ export function formatLabelReport(d: AwcDataset, wallMs: number, out: string): s
   const h = d.header;
   const head = h.actions.map((a) => String(a).padStart(4)).join('');
   const lines = [
-    `AWC oracle labels: ${h.samples} decisions of ${h.scenario} at size ${h.size}, ${h.conditions.length} conditions, horizon ${h.horizonTokens} tokens, behaviour ${h.behaviour}, seed ${h.seed}; ${(wallMs / 1000).toFixed(1)} s`,
+    `AWC oracle labels: ${h.samples} decisions of ${h.scenario} at size ${h.size}, ${h.conditions.length} conditions, horizon ${h.horizonTokens} tokens, behaviour ${h.behaviour}, seed ${h.seed}, fused drafting ${h.fusedDraftCost ?? 'free'}; ${(wallMs / 1000).toFixed(1)} s`,
     `  best window, % of the condition's samples (1 = fused); the file's objective is ${h.objective}`,
     `  RTT×  load×  runs  points  kept  disturbed  | latency:${head}  | throughput:${head}`,
   ];
@@ -75,7 +84,7 @@ async function runLabel(args: ArgumentsCamelCase<LabelArgs>): Promise<void> {
   let d: AwcDataset;
   try {
     d = labelAwc({
-      scenario: loadScenario(args.scenario),
+      scenario: withFusedDraftCost(loadScenario(args.scenario), args.fusedDraftCost),
       samples,
       conditions,
       objective: args.objective,
@@ -147,6 +156,7 @@ export const awcLabelCommand: CommandModule<object, LabelArgs> = {
         type: 'string',
         describe: 'WC-DNN weights for --behaviour awc (default: shipped)',
       })
+      .option('fused-draft-cost', FUSED_DRAFT_COST_OPTION)
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
       .example('$0 awc label --out awc-data.jsonl', '50,000 decisions over the reference sweep')
       .example(

@@ -123,6 +123,7 @@ async function runTrain(args: ArgumentsCamelCase<TrainArgs>): Promise<void> {
         neighbours,
         labelSeed: d.header.seed,
         horizonTokens: d.header.horizonTokens,
+        fusedDraftCost: d.header.fusedDraftCost ?? 'free',
       },
       onEpoch: (e) => progress.update(e.epoch),
     });

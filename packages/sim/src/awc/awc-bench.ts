@@ -34,6 +34,8 @@ export interface AwcBenchOptions {
   readonly seeds?: readonly number[];
   /** AWC's weights. Defaults to the shipped weights. */
   readonly awcWeights?: AwcWeights;
+  /** AWC's rounding set (`window.awcWindows`). Defaults to DSD's [1, 2, 3, 4, 6, 8]. */
+  readonly awcWindows?: readonly number[];
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -66,7 +68,19 @@ export function runAwcBench(o: AwcBenchOptions): AwcBenchCell[] {
       const counts = new Map<number, number>();
       let decisions = 0;
       for (const seed of seeds) {
-        const s: Scenario = { ...adaptiveScenario(scenario, p.policy, p.k), seed };
+        const a = adaptiveScenario(scenario, p.policy, p.k);
+        const s: Scenario = {
+          ...a,
+          seed,
+          ...(p.policy === 'awc' && o.awcWindows
+            ? {
+                speculation: {
+                  ...a.speculation,
+                  window: { ...a.speculation.window, awcWindows: [...o.awcWindows] },
+                },
+              }
+            : {}),
+        };
         const r = runScenario(s, {
           ...(o.awcWeights ? { awcWeights: o.awcWeights } : {}),
           // Only counts the windows: every decision is the policy's own.

@@ -86,7 +86,9 @@ export function resizeScenario(s: Scenario, fraction: number): Scenario {
 
 /**
  * The scenario with per-round fused mode on (SI) and windows up to `maxK`, under `policy`: the setting
- * in which AWC and the baselines are compared.
+ * in which AWC and the baselines are compared. Fused drafting takes target time
+ * (`targets.fusedDraftCost: target`: DSD's fused mode drafts on the server, beside the target model on
+ * its accelerator) unless the scenario names a cost itself (`free` reproduces the first AWC figures).
  */
 export function adaptiveScenario(
   s: Scenario,
@@ -96,6 +98,7 @@ export function adaptiveScenario(
 ): Scenario {
   return {
     ...s,
+    targets: { ...s.targets, fusedDraftCost: s.targets.fusedDraftCost ?? 'target' },
     speculation: {
       ...s.speculation,
       mode: 'si',

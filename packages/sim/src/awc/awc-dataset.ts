@@ -43,6 +43,11 @@ export interface AwcDatasetHeader {
   readonly sliceMs: number;
   readonly slo: SloOptions;
   readonly seed: number;
+  /**
+   * Who paid for fused rounds' drafting (`targets.fusedDraftCost`); absent in files from before the
+   * option, which were labelled with `free`.
+   */
+  readonly fusedDraftCost?: 'free' | 'target';
   readonly conditions: readonly AwcConditionSummary[];
   readonly samples: number;
 }
@@ -143,7 +148,8 @@ export function parseAwcDataset(text: string, source = 'dataset'): AwcDataset {
 
 /**
  * Several datasets as one (e.g. a first labelling under the explore policy and a second under the AWC
- * it trained): conditions are concatenated, samples keep theirs. All must compare the same actions.
+ * it trained): conditions are concatenated, samples keep theirs. All must compare the same actions
+ * under the same fused drafting cost.
  */
 export function mergeAwcDatasets(parts: readonly AwcDataset[]): AwcDataset {
   const first = parts[0];
@@ -154,6 +160,11 @@ export function mergeAwcDatasets(parts: readonly AwcDataset[]): AwcDataset {
     if (d.header.actions.join() !== first.header.actions.join())
       throw new ConfigError(
         `AWC datasets compare different actions: [${first.header.actions.join(', ')}] and [${d.header.actions.join(', ')}]`,
+      );
+    const cost = d.header.fusedDraftCost ?? 'free';
+    if (cost !== (first.header.fusedDraftCost ?? 'free'))
+      throw new ConfigError(
+        `AWC datasets were labelled with different fused drafting costs: ${first.header.fusedDraftCost ?? 'free'} and ${cost}`,
       );
     const offset = conditions.length;
     conditions.push(...d.header.conditions);

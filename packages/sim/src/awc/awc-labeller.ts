@@ -210,6 +210,7 @@ export function labelAwc(o: AwcLabelOptions): AwcDataset {
       sliceMs,
       slo,
       seed,
+      fusedDraftCost: adaptiveScenario(o.scenario, 'static', K_DEFAULT).targets.fusedDraftCost ?? 'free',
       conditions: summaries,
       samples: samples.length,
     },
