@@ -20,7 +20,7 @@ import {
   summarizeAwcBench,
 } from '@specmesh/sim';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { createProgress } from '../sim/progress.js';
+import { createProgress } from '../progress.js';
 import {
   DEFAULT_AWC_SCENARIO,
   FUSED_DRAFT_COST_OPTION,
@@ -70,7 +70,9 @@ async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
   const seeds = Array.from({ length: seedCount }, (_, i) => (base.seed ?? 1) + i);
   const conditions = benchConditions(args.sweep);
   const weights = args.weights ? loadAwcWeightsFile(args.weights) : shippedAwcWeights();
-  const progress = createProgress('awc bench', conditions.length * AWC_BENCH_POLICIES.length * seedCount);
+  const progress = createProgress('awc bench', conditions.length * AWC_BENCH_POLICIES.length * seedCount, {
+    enabled: !args.json,
+  });
   const t0 = performance.now();
   let cells: AwcBenchCell[];
   try {
@@ -95,7 +97,7 @@ async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
     );
   process.stdout.write(
     args.json
-      ? `${JSON.stringify({ header, cells, summary, wallMs: wall }, null, 2)}\n`
+      ? `${JSON.stringify({ header, cells, summary, wallMs: wall })}\n`
       : `${formatAwcBench(cells, summary, header, wall)}${args.svg ? `\nwrote ${args.svg}` : ''}\n`,
   );
 }

@@ -15,7 +15,7 @@ import {
   loadScenario,
 } from '@specmesh/sim';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { createProgress } from '../sim/progress.js';
+import { createProgress } from '../progress.js';
 import {
   DEFAULT_AWC_SCENARIO,
   FUSED_DRAFT_COST_OPTION,
@@ -79,7 +79,7 @@ async function runLabel(args: ArgumentsCamelCase<LabelArgs>): Promise<void> {
     positiveList('rtt-scales', args.rttScales, AWC_TRAINING_RTT_SCALES),
     positiveList('load-scales', args.loadScales, AWC_TRAINING_LOAD_SCALES),
   );
-  const progress = createProgress('awc label', samples);
+  const progress = createProgress('awc label', samples, { enabled: !args.json });
   const t0 = performance.now();
   let d: AwcDataset;
   try {
@@ -102,7 +102,7 @@ async function runLabel(args: ArgumentsCamelCase<LabelArgs>): Promise<void> {
   writeOutput(args.out, formatAwcDataset(d));
   process.stdout.write(
     args.json
-      ? `${JSON.stringify({ ...d.header, wallMs: wall, out: args.out }, null, 2)}\n`
+      ? `${JSON.stringify({ ...d.header, wallMs: wall, out: args.out })}\n`
       : `${formatLabelReport(d, wall, args.out)}\n`,
   );
 }

@@ -17,7 +17,7 @@ import {
   policyValue,
 } from '@specmesh/sim';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { createProgress } from '../sim/progress.js';
+import { createProgress } from '../progress.js';
 import { positiveInt, writeOutput } from './awc-files.js';
 
 interface TrainArgs {
@@ -105,7 +105,7 @@ async function runTrain(args: ArgumentsCamelCase<TrainArgs>): Promise<void> {
   const neighbours = positiveInt('neighbours', args.neighbours);
   const set = awcTrainingSet(d, { objective, neighbours });
   const epochs = positiveInt('epochs', args.epochs);
-  const progress = createProgress('awc train', epochs);
+  const progress = createProgress('awc train', epochs, { enabled: !args.json });
   const t0 = performance.now();
   let r: AwcTrainResult;
   try {
@@ -135,7 +135,7 @@ async function runTrain(args: ArgumentsCamelCase<TrainArgs>): Promise<void> {
   writeOutput(args.out, `${JSON.stringify(r.weights, null, 1)}\n`);
   process.stdout.write(
     args.json
-      ? `${JSON.stringify({ objective, best: r.best, history: r.history, validation: values, wallMs: wall, out: args.out }, null, 2)}\n`
+      ? `${JSON.stringify({ objective, best: r.best, history: r.history, validation: values, wallMs: wall, out: args.out })}\n`
       : `${formatTrainReport(r, values, objective, wall, args.out)}\n`,
   );
 }
