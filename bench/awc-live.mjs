@@ -3,7 +3,7 @@
  * AWC against static windows and the acceptance baselines on the real cluster: every role a
  * `specmesh node` process, emulated models, the edge behind a delay proxy.
  *
- * Cloud: a 3-server NATS cluster with the scheduler, a batcher, 2 verifiers started with `--fused`
+ * Cloud: a NATS server (`--cloud-servers` for a routed cluster) with the scheduler, a batcher, 2 verifiers started with `--fused`
  * (each also holds the draft model, on the same compute slots as verification) and a cloud drafter
  * for the background load. Edge: a leaf nats-server through a delay proxy (`--rtts`) with the edge
  * drafter and the measured clients.
@@ -24,13 +24,10 @@
  *   node bench/awc-live.mjs --rtts 20 --loads idle --seconds 4 --json
  */
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { collect, generate } from '@specmesh/actors';
-import { Actor, createLogger, MembershipView, Supervisor } from '@specmesh/runtime';
-import { startEdgeCloud } from '../examples/edge-cloud/topology.mjs';
+import { generate } from '@specmesh/actors';
+import { startEdgeCloudCluster } from './edge-cloud-cluster.mjs';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const { values: o } = parseArgs({
   options: {
     rtts: { type: 'string', default: '10,20,50' },
@@ -43,6 +40,7 @@ const { values: o } = parseArgs({
     seconds: { type: 'string', default: '8' },
     'max-tokens': { type: 'string', default: '64' },
     busy: { type: 'string', default: '8' },
+    'cloud-servers': { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -57,7 +55,6 @@ const BUSY = Number(o.busy);
 const TARGET = ['--target-tpot-ms', '15', '--target-per-token-ms', '0.4', '--agreement', '0.9'];
 const EDGE_DRAFT = ['--draft-tpot-ms', '6'];
 const FUSED_DRAFT = ['--draft-tpot-ms', '1.5'];
-const silent = createLogger({ level: 'silent' });
 
 /** Which scheduler placement a policy runs under, and its window spec. */
 function setup(policy) {
@@ -70,72 +67,23 @@ function setup(policy) {
 
 /** Runs `policies` (all under one scheduler placement) on one fresh cluster. */
 async function cluster(rttMs, load, placement, policies) {
-  const net = await startEdgeCloud({ rttMs, edges: 1 });
-  const sup = new Supervisor({ stdio: ['ignore', 'ignore', 'inherit'] });
-  const cloud = net.cloudUrls.join(',');
-  const common = ['--prefix', 'awclive', '--heartbeat-ms', '200', '--log-level', 'warn'];
-  const start = (name, role, nats, extra = []) =>
-    sup.start({
-      name,
-      args: [CLI, 'node', '--role', role, '--name', name, '--nats', nats, ...common, ...extra],
-    });
-  start('scheduler', 'scheduler', cloud, ['--placement', placement]);
-  start('batcher', 'batcher', cloud);
-  start('verifier-1', 'verifier', cloud, [...TARGET, ...FUSED_DRAFT, '--fused', '--host-sessions', '8']);
-  start('verifier-2', 'verifier', cloud, [...TARGET, ...FUSED_DRAFT, '--fused', '--host-sessions', '8']);
-  start('drafter-cloud', 'drafter', cloud, [...TARGET, ...EDGE_DRAFT]);
-  start('drafter-edge', 'drafter', net.edgeUrls[0], [...TARGET, ...EDGE_DRAFT]);
-  const actor = (servers) =>
-    Actor.start({
-      role: 'gateway',
-      servers,
-      subjects: { prefix: 'awclive' },
-      heartbeatIntervalMs: 0,
-      logger: silent,
-    });
-  const edgeClient = await actor(net.edgeUrls[0]);
-  const cloudClient = await actor(net.cloudUrls[0]);
-  const view = new MembershipView().start(edgeClient, 50);
-  let stopBackground = false;
-  const background = [];
-  const rows = [];
+  const c = await startEdgeCloudCluster({
+    rttMs,
+    cloudSize: Number(o['cloud-servers']),
+    prefix: 'awclive',
+    placement,
+    verifierArgs: [...TARGET, ...FUSED_DRAFT],
+    drafterArgs: [...TARGET, ...EDGE_DRAFT],
+  });
   try {
-    await view.waitFor((ms) => ms.length >= 6, 30_000);
-    // The edge drafter's round trip reaches its heartbeat after a few pings.
-    await new Promise((r) => setTimeout(r, 1500));
-    if (load === 'busy') {
-      for (let w = 0; w < BUSY; w++) {
-        background.push(
-          (async () => {
-            for (let i = 0; !stopBackground; i++) {
-              await collect(
-                await generate(cloudClient, {
-                  requestId: `bg-${w}-${i}-${Math.random().toString(36).slice(2, 6)}`,
-                  prompt: `background ${w} ${i}`,
-                  maxTokens: 64,
-                  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-                  mode: 'nonsi',
-                  window: { policy: 'static', k: 1 },
-                  avoid: ['drafter-edge', 'verifier-1', 'verifier-2'],
-                }),
-              ).catch(() => undefined);
-            }
-          })(),
-        );
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await c.ready();
+    if (load === 'busy') await c.background(BUSY);
+    const rows = [];
     for (const policy of policies)
-      rows.push({ rttMs, load, policy, ...(await measure(edgeClient, setup(policy).window)) });
+      rows.push({ rttMs, load, policy, ...(await measure(c.edgeClient, setup(policy).window)) });
     return rows;
   } finally {
-    stopBackground = true;
-    await Promise.race([Promise.all(background), new Promise((r) => setTimeout(r, 5000))]);
-    view.stop();
-    await edgeClient.stop();
-    await cloudClient.stop();
-    await sup.stopAll();
-    await net.stop();
+    await c.stop();
   }
 }
 

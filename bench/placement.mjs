@@ -16,13 +16,10 @@
  *   node bench/placement.mjs --rtts 20 --loads idle --json
  */
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { collect, generate } from '@specmesh/actors';
-import { Actor, createLogger, MembershipView, Supervisor } from '@specmesh/runtime';
-import { startEdgeCloud } from '../examples/edge-cloud/topology.mjs';
+import { startEdgeCloudCluster } from './edge-cloud-cluster.mjs';
 
-const CLI = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const { values: o } = parseArgs({
   options: {
     rtts: { type: 'string', default: '5,10,20,50' },
@@ -48,71 +45,19 @@ const MODEL = [
   '--agreement',
   '0.8',
 ];
-const silent = createLogger({ level: 'silent' });
 
 async function cell(rttMs, load, policy) {
-  const net = await startEdgeCloud({ rttMs, edges: 1 });
-  const sup = new Supervisor({ stdio: ['ignore', 'ignore', 'inherit'] });
-  const cloud = net.cloudUrls.join(',');
-  const common = ['--prefix', 'place', '--heartbeat-ms', '200', '--log-level', 'warn'];
-  const start = (name, role, nats, extra = []) =>
-    sup.start({
-      name,
-      args: [CLI, 'node', '--role', role, '--name', name, '--nats', nats, ...common, ...extra],
-    });
-  start('scheduler', 'scheduler', cloud, ['--placement', policy]);
-  start('batcher', 'batcher', cloud);
-  start('verifier-1', 'verifier', cloud, [...MODEL, '--fused', '--host-sessions', '8']);
-  start('verifier-2', 'verifier', cloud, [...MODEL, '--fused', '--host-sessions', '8']);
-  start('drafter-cloud', 'drafter', cloud, MODEL);
-  start('drafter-edge', 'drafter', net.edgeUrls[0], MODEL);
-  const edgeClient = await Actor.start({
-    role: 'gateway',
-    servers: net.edgeUrls[0],
-    subjects: { prefix: 'place' },
-    heartbeatIntervalMs: 0,
-    logger: silent,
+  const c = await startEdgeCloudCluster({
+    rttMs,
+    prefix: 'place',
+    placement: policy,
+    verifierArgs: MODEL,
+    drafterArgs: MODEL,
   });
-  const cloudClient = await Actor.start({
-    role: 'gateway',
-    servers: net.cloudUrls[0],
-    subjects: { prefix: 'place' },
-    heartbeatIntervalMs: 0,
-    logger: silent,
-  });
-  const view = new MembershipView().start(edgeClient, 50);
-  let stopBackground = false;
-  const background = [];
-  // Tokens the background requests got while the measured ones ran: what fused drafting costs others.
-  let bgTokens = 0;
-  let measuring = false;
+  const edgeClient = c.edgeClient;
   try {
-    await view.waitFor((ms) => ms.length >= 6, 30_000);
-    // The edge drafter's round trip reaches its heartbeat after a few pings.
-    await new Promise((r) => setTimeout(r, 1500));
-    if (load === 'busy') {
-      for (let w = 0; w < BUSY; w++) {
-        background.push(
-          (async () => {
-            for (let i = 0; !stopBackground; i++) {
-              const out = await collect(
-                await generate(cloudClient, {
-                  requestId: `bg-${w}-${i}`,
-                  prompt: `background ${w} ${i}`,
-                  maxTokens: 64,
-                  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-                  mode: 'nonsi',
-                  window: { policy: 'static', k: 1 },
-                  avoid: ['drafter-edge', 'verifier-1', 'verifier-2'],
-                }),
-              ).catch(() => undefined);
-              if (measuring && out) bgTokens += out.tokens.length;
-            }
-          })(),
-        );
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await c.ready();
+    if (load === 'busy') await c.background(BUSY);
     let tokens = 0;
     let wall = 0;
     let tpot = 0;
@@ -131,17 +76,17 @@ async function cell(rttMs, load, policy) {
       });
       const timed = {
         [Symbol.asyncIterator]: async function* () {
-          for await (const c of gen.chunks) {
-            if (c.tokens.length > 0 && first === undefined) first = performance.now();
-            yield c;
+          for await (const ch of gen.chunks) {
+            if (ch.tokens.length > 0 && first === undefined) first = performance.now();
+            yield ch;
           }
         },
       };
       const out = await collect({ chunks: timed });
       const end = performance.now();
       if (i < 0) {
-        // warm-up
-        measuring = true;
+        // warm-up: background tokens count from here
+        c.takeBackgroundTokens();
         measuredFrom = performance.now();
         continue;
       }
@@ -158,16 +103,12 @@ async function cell(rttMs, load, policy) {
       tokensPerS: Number(((tokens / wall) * 1000).toFixed(1)),
       tpotMs: Number((tpot / REQUESTS).toFixed(2)),
       placed: Object.fromEntries(hosts),
-      backgroundTokensPerS: Number(((bgTokens / (performance.now() - measuredFrom)) * 1000).toFixed(1)),
+      backgroundTokensPerS: Number(
+        ((c.takeBackgroundTokens() / (performance.now() - measuredFrom)) * 1000).toFixed(1),
+      ),
     };
   } finally {
-    stopBackground = true;
-    await Promise.race([Promise.all(background), new Promise((r) => setTimeout(r, 5000))]);
-    view.stop();
-    await edgeClient.stop();
-    await cloudClient.stop();
-    await sup.stopAll();
-    await net.stop();
+    await c.stop();
   }
 }
 

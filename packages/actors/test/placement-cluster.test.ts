@@ -6,7 +6,8 @@
  * moves them: to the cloud when it settles on fused mode (γ = 1), back to the edge when it would run
  * distributed rounds there again. Greedy output stays the target's.
  */
-import { emulatedPair } from '@specmesh/models';
+import type { AwcWeights } from '@specmesh/core';
+import { emulatedPair, type LatencyProfileMs } from '@specmesh/models';
 import type { BodyOf } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import { Actor, DelayProxy } from '@specmesh/runtime';
@@ -38,40 +39,77 @@ const submit = (
   stop: undefined,
 });
 
+/**
+ * The topology of these tests: a scheduler, a batcher, a verifier v0 and a verifier v1 that also
+ * drafts (fused host) in the cloud; an edge drafter d0 behind a delay proxy (`proxy.oneWayMs`).
+ */
+async function edgeAndCloud(o: {
+  prefix: string;
+  seed: number;
+  latency: LatencyProfileMs;
+  drafterLatency: LatencyProfileMs;
+  fusedRttMs?: number;
+  awcWeights?: AwcWeights;
+}) {
+  const { target, drafter } = emulatedPair({
+    agreement: 0.8,
+    seed: o.seed,
+    latency: o.latency,
+    drafterLatency: o.drafterLatency,
+  });
+  const awc = o.awcWeights ? { awcWeights: o.awcWeights } : {};
+  const proxy = await DelayProxy.start({ targetPort: Number(new URL(nats.url).port) });
+  const cloud = { servers: nats.url, subjects: { prefix: o.prefix }, heartbeatIntervalMs: 50 };
+  const edge = { ...cloud, servers: proxy.url };
+  const sched = await Scheduler.start({
+    ...cloud,
+    placement: 'adaptive',
+    ...(o.fusedRttMs !== undefined ? { fusedRttMs: o.fusedRttMs, busyLoad: 0.75 } : {}),
+    ...awc,
+  });
+  const batcher = await Batcher.start({ ...cloud, pool: 'p' });
+  const v0 = await Verifier.start({ ...cloud, id: 'v0', pool: 'p', model: target });
+  // Few hosted sessions at once: placements beyond them wait for v1's heartbeats to free them.
+  const v1 = await Verifier.start({
+    ...cloud,
+    id: 'v1',
+    pool: 'p',
+    model: target,
+    draftModel: drafter,
+    hostSessions: 4,
+    ...awc,
+  });
+  const d0 = await Drafter.start({ ...edge, id: 'd0', model: drafter, ...awc });
+  const client = await Actor.start({ ...cloud, role: 'gateway', heartbeatIntervalMs: 0 });
+  nats.defer(async () => {
+    await client.stop();
+    await d0.stop();
+    await v1.stop();
+    await v0.stop();
+    await batcher.stop();
+    await sched.stop();
+    await proxy.stop();
+  });
+  await sched.membership.waitFor((ms) => ms.length >= 4, 5000);
+  await new Promise((r) => setTimeout(r, 300));
+  /** The target's own greedy continuation of `prompt`. */
+  const reference = (prompt: string, n: number) => {
+    const ctx = [target.info.bosId, ...target.tokenize(prompt)];
+    for (let i = 0; i < n; i++) ctx.push(target.targetArgmax(ctx));
+    return ctx.slice(-n);
+  };
+  return { proxy, sched, batcher, v0, v1, client, reference };
+}
+
 describe('adaptive placement between an edge drafter and a cloud verifier that drafts', () => {
   it("moves running requests to the cloud when the edge link turns slow, with the target's output", async () => {
-    const { target, drafter } = emulatedPair({
-      agreement: 0.8,
+    const { proxy, sched, batcher, v0, v1, client, reference } = await edgeAndCloud({
+      prefix: 'place',
       seed: 5,
       latency: { ttftMs: 2, tpotMs: 2, perTokenMs: 0.1 },
       drafterLatency: { ttftMs: 0.3, tpotMs: 0.2 },
+      fusedRttMs: 8,
     });
-    const proxy = await DelayProxy.start({ targetPort: Number(new URL(nats.url).port) });
-    const cloud = { servers: nats.url, subjects: { prefix: 'place' }, heartbeatIntervalMs: 50 };
-    const edge = { ...cloud, servers: proxy.url };
-    const sched = await Scheduler.start({ ...cloud, placement: 'adaptive', fusedRttMs: 8, busyLoad: 0.75 });
-    const batcher = await Batcher.start({ ...cloud, pool: 'p' });
-    const v0 = await Verifier.start({ ...cloud, id: 'v0', pool: 'p', model: target });
-    const v1 = await Verifier.start({ ...cloud, id: 'v1', pool: 'p', model: target, draftModel: drafter });
-    const d0 = await Drafter.start({ ...edge, id: 'd0', model: drafter });
-    const client = await Actor.start({ ...cloud, role: 'gateway', heartbeatIntervalMs: 0 });
-    nats.defer(async () => {
-      await client.stop();
-      await d0.stop();
-      await v1.stop();
-      await v0.stop();
-      await batcher.stop();
-      await sched.stop();
-      await proxy.stop();
-    });
-    await sched.membership.waitFor((ms) => ms.length >= 4, 5000);
-    await new Promise((r) => setTimeout(r, 300));
-
-    const reference = (prompt: string, n: number) => {
-      const ctx = [target.info.bosId, ...target.tokenize(prompt)];
-      for (let i = 0; i < n; i++) ctx.push(target.targetArgmax(ctx));
-      return ctx.slice(-n);
-    };
     const moves: string[] = [];
     const prompts = ['edge first', 'then the cloud', 'and back never'];
     const running = prompts.map(async (p, i) =>
@@ -93,56 +131,36 @@ describe('adaptive placement between an edge drafter and a cloud verifier that d
 
     // Admitted while the link is slow: fused from the start, never at the edge.
     const before = sched.stats.fused;
+    const pooled = { batcher: batcher.stats.tasks, v0: v0.stats.tasks, v1: v1.stats.tasks };
     const late = await generate(client, submit('late', 'born in the cloud', 40));
     expect(late.accepted.drafterId).toBe('v1');
     expect((await collect(late)).tokens).toEqual(reference('born in the cloud', 40));
     expect(sched.stats.fused).toBe(before + 1);
+    // Fused rounds never leave v1: its own target verifies them, with no batcher and no message.
+    expect(batcher.stats.tasks).toBe(pooled.batcher);
+    expect(v0.stats.tasks).toBe(pooled.v0);
+    expect(v1.stats.tasks).toBeGreaterThanOrEqual(pooled.v1 + 40 / 5);
+    // One after another, more requests than v1 hosts at once: each is placed fused again (the
+    // scheduler's reservations on v1 end with its next heartbeat).
+    for (let i = 0; i < 6; i++) {
+      const next = await generate(client, submit(`later-${i}`, 'born in the cloud', 8));
+      expect(next.accepted.drafterId).toBe('v1');
+      await collect(next);
+      await new Promise((r) => setTimeout(r, 120));
+    }
   });
 });
 
 describe('AWC places sessions: fused mode runs at the target, distributed rounds at the edge', () => {
   it('moves running requests to the cloud and back as the edge link slows and recovers', async () => {
-    const { target, drafter } = emulatedPair({
-      agreement: 0.8,
+    // A network steered by the round trip alone (γ = 8 below a few ms, fused from about 20 ms).
+    const { proxy, sched, v0, v1, client, reference } = await edgeAndCloud({
+      prefix: 'awcplace',
       seed: 7,
       latency: { ttftMs: 2, tpotMs: 3, perTokenMs: 0.1 },
       drafterLatency: { ttftMs: 0.3, tpotMs: 0.3 },
+      awcWeights: rttOnlyAwcWeights(),
     });
-    // A network steered by the round trip alone (γ = 8 below a few ms, fused from about 20 ms).
-    const awcWeights = rttOnlyAwcWeights();
-    const proxy = await DelayProxy.start({ targetPort: Number(new URL(nats.url).port) });
-    const cloud = { servers: nats.url, subjects: { prefix: 'awcplace' }, heartbeatIntervalMs: 50 };
-    const edge = { ...cloud, servers: proxy.url };
-    const sched = await Scheduler.start({ ...cloud, placement: 'adaptive', awcWeights });
-    const batcher = await Batcher.start({ ...cloud, pool: 'p' });
-    const v0 = await Verifier.start({ ...cloud, id: 'v0', pool: 'p', model: target });
-    const v1 = await Verifier.start({
-      ...cloud,
-      id: 'v1',
-      pool: 'p',
-      model: target,
-      draftModel: drafter,
-      awcWeights,
-    });
-    const d0 = await Drafter.start({ ...edge, id: 'd0', model: drafter, awcWeights });
-    const client = await Actor.start({ ...cloud, role: 'gateway', heartbeatIntervalMs: 0 });
-    nats.defer(async () => {
-      await client.stop();
-      await d0.stop();
-      await v1.stop();
-      await v0.stop();
-      await batcher.stop();
-      await sched.stop();
-      await proxy.stop();
-    });
-    await sched.membership.waitFor((ms) => ms.length >= 4, 5000);
-    await new Promise((r) => setTimeout(r, 300));
-
-    const reference = (prompt: string, n: number) => {
-      const ctx = [target.info.bosId, ...target.tokenize(prompt)];
-      for (let i = 0; i < n; i++) ctx.push(target.targetArgmax(ctx));
-      return ctx.slice(-n);
-    };
     const moves: string[] = [];
     const until = async (what: string, ok: () => boolean) => {
       const end = Date.now() + 20_000;

@@ -111,13 +111,16 @@ export class Scheduler {
   private listen() {
     this.view.start(this.actor, 50);
     this.view.on(() => this.pump());
-    this.actor.handle(this.actor.subjects.heartbeatAll('drafter'), 'heartbeat', (msg) => {
-      // A fresh report from a drafter includes our earlier starts.
-      const prev = this.startedSince.get(msg.body.id);
-      if (prev && msg.body.seq > prev.afterSeq) this.startedSince.delete(msg.body.id);
-      this.pump();
-      return undefined;
-    });
+    // A fresh report from a host (a drafter, or a verifier hosting fused and target-only sessions)
+    // includes the sessions started there since: its reservations are void.
+    for (const role of ['drafter', 'verifier'] as const) {
+      this.actor.handle(this.actor.subjects.heartbeatAll(role), 'heartbeat', (msg) => {
+        const prev = this.startedSince.get(msg.body.id);
+        if (prev && msg.body.seq > prev.afterSeq) this.startedSince.delete(msg.body.id);
+        this.pump();
+        return undefined;
+      });
+    }
     this.actor.handle(
       this.actor.subjects.submit(),
       'submit',

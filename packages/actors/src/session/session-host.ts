@@ -15,7 +15,7 @@ import {
 } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
 import { checkSessionStart } from './check-session-start.js';
-import { DraftSession, type SessionOptions } from './session.js';
+import { DraftSession, type LocalVerify, type SessionOptions } from './session.js';
 import type { HostSurroundings } from './window-measures.js';
 
 /** Ended session ids remembered: enough for replays within minutes at thousands of sessions a minute. */
@@ -40,6 +40,8 @@ export interface SessionHostOptions {
   readonly surroundings?: HostSurroundings;
   /** See {@link SessionOptions.awcWeights}. */
   readonly awcWeights?: AwcWeights;
+  /** See {@link SessionOptions.verifyHere}. */
+  readonly verifyHere?: LocalVerify;
   /** See {@link SessionOptions.leanContext}. Defaults to true. */
   readonly leanContext?: boolean;
 }
@@ -122,6 +124,7 @@ export class SessionHost {
         : {}),
       ...(this.o.surroundings ? { surroundings: this.o.surroundings } : {}),
       ...(this.o.awcWeights ? { awcWeights: this.o.awcWeights } : {}),
+      ...(this.o.verifyHere ? { verifyHere: this.o.verifyHere } : {}),
       ...(this.o.leanContext === false ? { leanContext: false } : {}),
       ...(traceId ? { traceId } : {}),
     });

@@ -44,6 +44,14 @@ import { type HostSurroundings, LiveWindowMeasures } from './window-measures.js'
 
 type Start = BodyOf<'session.start'>;
 
+/** A task's verdict from the host's own target (see {@link SessionOptions.verifyHere}). */
+export type LocalVerdict =
+  | { readonly kind: 'result'; readonly result: BodyOf<'verify.result'> }
+  | { readonly kind: 'failure'; readonly error: WireError }
+  | { readonly kind: 'preempted' };
+
+export type LocalVerify = (task: BodyOf<'verify.task'>) => Promise<LocalVerdict>;
+
 /** Verification failures in a row (no result in between) before a session gives up. */
 const MAX_CONSECUTIVE_FAILURES = 20;
 
@@ -69,6 +77,11 @@ export interface SessionOptions {
    * {@link MIN_SEGMENT_TOKENS} tokens.
    */
   readonly shouldHandOver?: (awcWish: HandoverTarget | undefined) => HandoverTarget | undefined;
+  /**
+   * Verifies tasks in-process on the host's own target instead of sending them to the pool (a
+   * verifier hosting fused and target-only sessions).
+   */
+  readonly verifyHere?: LocalVerify;
   /** The host's view of the pool and the edge, for the window policy's features. */
   readonly surroundings?: HostSurroundings;
   /** WC-DNN weights of requests asking for the `awc` window policy. Defaults to the shipped ones. */
@@ -175,58 +188,8 @@ export class DraftSession {
       nextWindow: (w: WindowStats) => this.window.next(w),
     });
     this.unsubscribe = o.actor.handle(o.actor.subjects.result(this.id), ['verify.result', 'error'], (msg) => {
-      if (msg.kind === 'verify.result') {
-        const r = msg.body as BodyOf<'verify.result'>;
-        // A result that contradicts the task it names (another epoch, more accepted drafts than the
-        // task carried, another session) is forged or corrupt: the orchestrator would clamp the count
-        // and commit its token. Refused like any bad message (counted, dropped); the real verdict is
-        // still awaited.
-        const shape = this.sentShape.get(r.taskId);
-        if (shape && (r.epoch !== shape.epoch || r.accepted > shape.drafts || r.sessionId !== this.id)) {
-          this.o.actor.metrics.badMessages.inc({ code: ErrorCode.Schema });
-          this.log.warn(
-            { taskId: r.taskId, from: msg.from, epoch: r.epoch, accepted: r.accepted, sent: shape },
-            'verify.result contradicts its task: dropped',
-          );
-          return undefined;
-        }
-        const sent = this.sentAt.get(r.taskId);
-        if (sent !== undefined) {
-          const roundTripMs = performance.now() - sent;
-          this.verifyTimeout.observe(roundTripMs);
-          this.measures.answered({
-            roundTripMs,
-            queueMs: r.queueMs,
-            computeMs: r.computeMs,
-            verifierId: r.verifierId,
-          });
-        }
-        this.held = this.prefixOf.get(r.taskId) ?? this.held;
-        this.clearTimer(r.taskId);
-        this.consecutiveFailures = 0;
-        this.trace.taskVerified(r.taskId, r.verifierId, r.accepted);
-        this.feed({
-          type: 'verified',
-          taskId: r.taskId,
-          accepted: r.accepted,
-          token: r.token,
-          bonus: r.bonus,
-        });
-      } else {
-        const e = msg.body as WireError;
-        const taskId = typeof e.context?.['taskId'] === 'string' ? e.context['taskId'] : undefined;
-        if (!taskId || !this.orch.inflight.includes(taskId)) return undefined;
-        this.clearTimer(taskId);
-        this.trace.taskEnded(taskId, 'failed');
-        // The verifier lacked the base: the re-issued task carries the whole prefix.
-        if (e.code === ErrorCode.UnknownSession) this.held = undefined;
-        // A verdict that cannot change on retry (bad token ids, schema) ends the session with it;
-        // a transient one (no capacity, deadline) re-issues the task, a bounded number of times.
-        if (!e.retryable && e.code !== ErrorCode.UnknownSession) this.fail(fromWireError(e));
-        else if (++this.consecutiveFailures > MAX_CONSECUTIVE_FAILURES) {
-          this.fail(fromWireError({ ...e, message: `verification kept failing: ${e.message}` }));
-        } else this.feed({ type: 'failed', taskId });
-      }
+      if (msg.kind === 'verify.result') this.onResult(msg.body as BodyOf<'verify.result'>, msg.from);
+      else this.onError(msg.body as WireError);
       return undefined;
     });
     if (s.deadlineAt !== undefined) {
@@ -235,6 +198,55 @@ export class DraftSession {
         Math.max(0, s.deadlineAt - Date.now()),
       );
     }
+  }
+
+  /** A task's verdict, from the pool (a `verify.result` message) or from the host's own target. */
+  private onResult(r: BodyOf<'verify.result'>, from: string) {
+    // A result that contradicts the task it names (another epoch, more accepted drafts than the task
+    // carried, another session) is forged or corrupt: the orchestrator would clamp the count and
+    // commit its token. Refused like any bad message (counted, dropped); the real verdict is still
+    // awaited.
+    const shape = this.sentShape.get(r.taskId);
+    if (shape && (r.epoch !== shape.epoch || r.accepted > shape.drafts || r.sessionId !== this.id)) {
+      this.o.actor.metrics.badMessages.inc({ code: ErrorCode.Schema });
+      this.log.warn(
+        { taskId: r.taskId, from, epoch: r.epoch, accepted: r.accepted, sent: shape },
+        'verify.result contradicts its task: dropped',
+      );
+      return;
+    }
+    const sent = this.sentAt.get(r.taskId);
+    if (sent !== undefined) {
+      const roundTripMs = performance.now() - sent;
+      this.verifyTimeout.observe(roundTripMs);
+      this.measures.answered({
+        roundTripMs,
+        queueMs: r.queueMs,
+        computeMs: r.computeMs,
+        verifierId: r.verifierId,
+      });
+    }
+    this.held = this.prefixOf.get(r.taskId) ?? this.held;
+    this.clearTimer(r.taskId);
+    this.consecutiveFailures = 0;
+    this.trace.taskVerified(r.taskId, r.verifierId, r.accepted);
+    this.feed({ type: 'verified', taskId: r.taskId, accepted: r.accepted, token: r.token, bonus: r.bonus });
+  }
+
+  /** A task that failed (its `taskId` in the error's context). */
+  private onError(e: WireError) {
+    const taskId = typeof e.context?.['taskId'] === 'string' ? e.context['taskId'] : undefined;
+    if (!taskId || !this.orch.inflight.includes(taskId)) return;
+    this.clearTimer(taskId);
+    this.trace.taskEnded(taskId, 'failed');
+    // The verifier lacked the base: the re-issued task carries the whole prefix.
+    if (e.code === ErrorCode.UnknownSession) this.held = undefined;
+    // A verdict that cannot change on retry (bad token ids, schema) ends the session with it;
+    // a transient one (no capacity, deadline) re-issues the task, a bounded number of times.
+    if (!e.retryable && e.code !== ErrorCode.UnknownSession) this.fail(fromWireError(e));
+    else if (++this.consecutiveFailures > MAX_CONSECUTIVE_FAILURES) {
+      this.fail(fromWireError({ ...e, message: `verification kept failing: ${e.message}` }));
+    } else this.feed({ type: 'failed', taskId });
   }
 
   /** Starts generating (after the result subscription is in place). */
@@ -357,7 +369,8 @@ export class DraftSession {
         return j >= 0 ? d.dist!.probs[j]! : 0;
       });
     }
-    this.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
+    if (this.o.verifyHere) this.verifyHere(this.o.verifyHere, task);
+    else this.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
     this.trace.taskSent(c.taskId, c.epoch, c.base, c.drafts.length);
     this.sentAt.set(c.taskId, performance.now());
     this.sentShape.set(c.taskId, { epoch: c.epoch, drafts: c.drafts.length });
@@ -369,6 +382,25 @@ export class DraftSession {
         this.trace.taskEnded(c.taskId, 'timeout');
         this.feed({ type: 'timeout', taskId: c.taskId });
       }, this.verifyTimeout.current()),
+    );
+  }
+
+  /**
+   * Fused mode: the host's own target verifies the task in-process, with no batcher and no message
+   * per round (DSD's "draft and verify both at the target"). The verdict takes the path a pool's
+   * would; a preempted task gets none, as from the pool.
+   */
+  private verifyHere(verify: LocalVerify, task: BodyOf<'verify.task'>) {
+    // Promise callbacks run after sendTask's bookkeeping (timer, shape), as a message's would.
+    verify(task).then(
+      (v) => {
+        if (this.ended) return;
+        if (v.kind === 'result') this.onResult(v.result, this.o.actor.id);
+        else if (v.kind === 'failure') this.onError(v.error);
+      },
+      (err: unknown) => {
+        if (!this.ended) this.onError({ ...toWireError(err), context: { taskId: task.taskId } });
+      },
     );
   }
 

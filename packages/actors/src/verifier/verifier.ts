@@ -10,9 +10,9 @@
  * Hosting sessions: a verifier that also holds a draft model runs fused sessions (DSD's fused mode:
  * it drafts next to the target, so a round never crosses the edge link; its drafting takes the same
  * compute slots as verification). Without one it hosts target-only sessions while no drafter can
- * serve (degraded service). Either kind goes through the pool like any session, and hands back when
- * the scheduler's placement rules say it should run at the edge again. Greedy output is the
- * target's either way.
+ * serve (degraded service). Either kind is verified here, in-process (no batcher, no message per
+ * round), and hands back when its placement rules or its adaptive window controller say it should
+ * run at the edge again. Greedy output is the target's either way.
  */
 import { performance } from 'node:perf_hooks';
 import type { AwcWeights } from '@specmesh/core';
@@ -27,6 +27,7 @@ import {
 } from '@specmesh/protocol';
 import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
 import { bestEdgeRttMs, poolLoad, queueFigures, verifierSessionMove } from '../placement/placement.js';
+import type { LocalVerdict } from '../session/session.js';
 import { SessionHost } from '../session/session-host.js';
 import { slotBoundModel } from './slot-bound-model.js';
 import { runVerifyTask } from './verify-task.js';
@@ -133,6 +134,8 @@ export class Verifier {
         ...(options.awcWeights ? { awcWeights: options.awcWeights } : {}),
         maxTasks: (pool) => peers.alive({ role: 'verifier', pool }).length,
         targetOnly: !options.draftModel,
+        // Sessions hosted here verify on this target, in-process (DSD's fused mode: no network per round).
+        verifyHere: (task) => v.verifyHere(task),
         shouldHandOver: (start, awcWish) => {
           const drafters = peers.alive({ role: 'drafter' });
           return verifierSessionMove(start, awcWish, {
@@ -171,7 +174,17 @@ export class Verifier {
     };
   }
 
-  private runInSession(task: Task, received: number) {
+  /**
+   * Verifies a task of a session this verifier hosts, in-process: the fused path, with no batcher and
+   * no messages per round. The verdict is returned, not published.
+   */
+  private async verifyHere(task: Task): Promise<LocalVerdict> {
+    const o = await this.runInSession(task, performance.now(), false);
+    if (o.kind !== 'failure') return o;
+    return { kind: 'failure', error: { ...toWireError(o.error), context: { taskId: o.taskId } } };
+  }
+
+  private runInSession(task: Task, received: number, publish = true) {
     const s = this.sessions.get(task.sessionId) ?? {
       tokens: new Uint32Array(0),
       lastUsed: Date.now(),
@@ -179,7 +192,7 @@ export class Verifier {
       belowEpoch: 0,
     };
     this.sessions.set(task.sessionId, s);
-    const run = s.chain.then(() => this.runOne(task, s, received));
+    const run = s.chain.then(() => this.runOne(task, s, received, publish));
     s.chain = run.catch(() => undefined);
     return run;
   }
@@ -188,6 +201,7 @@ export class Verifier {
     task: Task,
     s: SessionState,
     received: number,
+    publish: boolean,
   ): Promise<
     | { kind: 'result'; result: BodyOf<'verify.result'> }
     | { kind: 'failure'; taskId: string; error: unknown }
@@ -242,12 +256,13 @@ export class Verifier {
         computeMs: performance.now() - started,
       };
       // Straight to the drafter, now: it need not wait for the batch reply and the batcher's relay.
-      this.actor.publish(
-        this.actor.subjects.result(task.sessionId),
-        'verify.result',
-        result,
-        task.traceId ? { traceId: task.traceId } : {},
-      );
+      if (publish)
+        this.actor.publish(
+          this.actor.subjects.result(task.sessionId),
+          'verify.result',
+          result,
+          task.traceId ? { traceId: task.traceId } : {},
+        );
       return { kind: 'result', result };
     } catch (err) {
       if (err instanceof CancelledError || this.isStale(task, s)) {
