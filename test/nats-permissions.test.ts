@@ -127,9 +127,13 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
       'verifier-p',
     ]);
 
-    for (const mode of ['si', 'dsi']) {
+    for (const [mode, window] of [
+      ['si', 'static'],
+      ['dsi', 'static'],
+      ['si', 'awc'],
+    ] as const) {
       const gen = await cli(
-        ['generate', 'permissions hold', '--json', '--mode', mode, '--max-tokens', '12'],
+        ['generate', 'permissions hold', '--json', '--mode', mode, '--window', window, '--max-tokens', '12'],
         {
           ...base(),
           ...as('gateway'),

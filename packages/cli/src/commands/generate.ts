@@ -18,6 +18,7 @@ interface GenerateArgs {
   prompt: string;
   mode: string;
   k: number;
+  window: string;
   maxTokens: number;
   temperature: number;
   seed: number;
@@ -40,7 +41,16 @@ export interface GenerationReport {
 /** Runs one generation through `actor` and measures it; used by `generate` and `up --demo`. */
 export async function generateOnce(
   actor: Actor,
-  a: { prompt: string; mode: Mode; k: number; maxTokens: number; temperature: number; seed: number },
+  a: {
+    prompt: string;
+    mode: Mode;
+    k: number;
+    /** Window policy; defaults to `static`. */
+    window?: string;
+    maxTokens: number;
+    temperature: number;
+    seed: number;
+  },
   onText?: (text: string) => void,
 ): Promise<GenerationReport> {
   const started = performance.now();
@@ -52,7 +62,7 @@ export async function generateOnce(
     maxTokens: a.maxTokens,
     sampling: { temperature: a.temperature, topK: 0, topP: 1, seed: a.seed },
     mode: a.mode,
-    window: { policy: 'static', k: a.k },
+    window: { policy: a.window ?? 'static', k: a.k },
     deadlineAt: Date.now() + 120_000,
   });
   const counted = {
@@ -108,7 +118,18 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         default: 'dsi',
         describe: 'Speculation mode',
       })
-      .option('k', { type: 'number', default: 5, describe: 'Draft window' })
+      .option('k', {
+        type: 'number',
+        default: 5,
+        describe: 'Draft window (the start, and the bounds’ default, for adaptive policies)',
+      })
+      .option('window', {
+        type: 'string',
+        choices: ['static', 'backoff', 'threshold', 'awc'],
+        default: 'static',
+        describe:
+          'Window policy: k every round, acceptance back-off, SpecDec++-style threshold, or AWC (which also moves the request between edge and fused under adaptive placement)',
+      })
       .option('max-tokens', { type: 'number', default: 64, describe: 'Tokens to generate at most' })
       .option('temperature', { type: 'number', default: 0, describe: 'Sampling temperature; 0 is greedy' })
       .option('seed', { type: 'number', default: 1, describe: 'Sampling seed' })
