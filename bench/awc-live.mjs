@@ -41,6 +41,7 @@ const { values: o } = parseArgs({
     'max-tokens': { type: 'string', default: '64' },
     busy: { type: 'string', default: '8' },
     'cloud-servers': { type: 'string', default: '1' },
+    'verifier-threads': { type: 'string', default: '4' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -72,8 +73,16 @@ async function cluster(rttMs, load, placement, policies) {
     cloudSize: Number(o['cloud-servers']),
     prefix: 'awclive',
     placement,
-    verifierArgs: [...TARGET, ...FUSED_DRAFT],
-    drafterArgs: [...TARGET, ...EDGE_DRAFT],
+    // Model worker threads per verifier: an emulated call holds its thread for its whole latency, so
+    // one thread makes the target run one forward at a time (no batching across sessions, unlike the
+    // simulator's and a GPU's targets); several let concurrent sessions' steps overlap.
+    verifierArgs: [...TARGET, ...FUSED_DRAFT, '--model-threads', o['verifier-threads']],
+    // The edge drafter stands for one edge device per client: as many model threads as clients, so
+    // their drafting does not queue behind each other's.
+    drafterArgs: [...TARGET, ...EDGE_DRAFT, '--model-threads', String(CLIENTS)],
+    // Only the background load uses the cloud drafter, and it fills it: the measured requests (and a
+    // fused session judging whether the edge would do better) see the edge drafter alone.
+    cloudDrafterSessions: load === 'busy' ? BUSY : 0,
   });
   try {
     await c.ready();
@@ -107,6 +116,7 @@ async function measure(client, window) {
         sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
         mode: 'si',
         window,
+        avoid: ['drafter-cloud'],
       });
       let movedToCloud = gen.accepted.drafterId.startsWith('verifier');
       for await (const ch of gen.chunks) {

@@ -25,6 +25,7 @@ const silent = createLogger({ level: 'silent' });
  * @param {string} o.placement scheduler `--placement`
  * @param {string[]} o.verifierArgs model flags of the verifiers (their draft model included)
  * @param {string[]} o.drafterArgs model flags of the drafters
+ * @param {number} [o.cloudDrafterSessions] sessions of the cloud drafter (default 16; 0: none)
  */
 export async function startEdgeCloudCluster(o) {
   const net = await startEdgeCloud({ rttMs: o.rttMs, edges: 1, cloudSize: o.cloudSize ?? 3 });
@@ -40,7 +41,12 @@ export async function startEdgeCloudCluster(o) {
   start('batcher', 'batcher', cloud);
   start('verifier-1', 'verifier', cloud, [...o.verifierArgs, '--fused', '--host-sessions', '8']);
   start('verifier-2', 'verifier', cloud, [...o.verifierArgs, '--fused', '--host-sessions', '8']);
-  start('drafter-cloud', 'drafter', cloud, o.drafterArgs);
+  if (o.cloudDrafterSessions !== 0)
+    start('drafter-cloud', 'drafter', cloud, [
+      ...o.drafterArgs,
+      '--max-sessions',
+      String(o.cloudDrafterSessions ?? 16),
+    ]);
   start('drafter-edge', 'drafter', net.edgeUrls[0], o.drafterArgs);
   const actor = (servers) =>
     Actor.start({
@@ -61,7 +67,7 @@ export async function startEdgeCloudCluster(o) {
     edgeClient,
     /** Waits until every role is heard, and the edge drafter's round trip is in its heartbeat. */
     async ready() {
-      await view.waitFor((ms) => ms.length >= 6, 30_000);
+      await view.waitFor((ms) => ms.length >= (o.cloudDrafterSessions === 0 ? 5 : 6), 30_000);
       await new Promise((r) => setTimeout(r, 1500));
     },
     /** Starts `n` background clients and lets them fill the verifiers for a second. */

@@ -27,6 +27,7 @@ import {
   DrainingError,
   decodeMessage,
   type Envelope,
+  ErrorCode,
   fromWireError,
   type Load,
   type MessageKind,
@@ -92,6 +93,14 @@ export interface RequestManyOptions<R extends MessageKind> {
 }
 
 type State = 'running' | 'draining' | 'closed';
+
+/** Error codes with which handlers answer in normal operation (see finishHandler). */
+const EXPECTED_REFUSALS: ReadonlySet<string> = new Set([
+  ErrorCode.UnknownSession,
+  ErrorCode.Overloaded,
+  ErrorCode.Draining,
+  ErrorCode.NoCapacity,
+]);
 
 /** An actor process's connection to the cluster. Create with {@link Actor.start}. */
 export class Actor {
@@ -274,7 +283,10 @@ export class Actor {
     if (err !== undefined) {
       const e = asSpecmeshError(err);
       this.metrics.handlerErrors.inc({ code: e.code });
-      this.logger.warn({ err: e, kind, ...(traceId ? { traceId } : {}) }, 'handler failed');
+      // A refusal the protocol foresees (a probe of an ended session, a full or draining instance)
+      // is an answer, not a fault: counted, and logged only at debug level.
+      const level = EXPECTED_REFUSALS.has(e.code) ? 'debug' : 'warn';
+      this.logger[level]({ err: e, kind, ...(traceId ? { traceId } : {}) }, 'handler failed');
       this.replyError(msg, e);
     } else if (reply && msg.reply) {
       try {

@@ -11,6 +11,12 @@ import { Actor, type ActorOptions, MembershipView, RttMonitor } from '@specmesh/
 import { edgeSessionMove, metaNumber, poolLoad, queueFigures } from '../placement/placement.js';
 import { SessionHost } from '../session/session-host.js';
 
+/**
+ * How long sessions' round trips stand for the link after the last one, ms; then pings do again (a
+ * drafter whose sessions all left learns a recovered link from its pings).
+ */
+const ROUND_RTT_FRESH_MS = 2000;
+
 export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
   /** The draft model. */
   model: LanguageModel;
@@ -35,6 +41,29 @@ export class Drafter {
   private readonly view = new MembershipView({ role: 'verifier' });
   private host: SessionHost | undefined;
   private rtt: RttMonitor | undefined;
+  /** Network time of its sessions' verification rounds, smoothed (EWMA α 1/4), and when last told. */
+  private roundRttMs: number | undefined;
+  private roundRttAt = 0;
+
+  /**
+   * The round trip to the pool this drafter reports (heartbeat meta `rttMs`): what its sessions'
+   * rounds paid on the network in the last moments (a ping misses the batcher hop and the hosts' own
+   * delays), else its pings.
+   */
+  rttMs(): number | undefined {
+    const fresh = this.roundRttMs !== undefined && performance.now() - this.roundRttAt < ROUND_RTT_FRESH_MS;
+    return fresh ? this.roundRttMs : this.rtt?.medianMs();
+  }
+
+  /** A session measured a round's network time (see HostSurroundings.roundTrip). */
+  private roundTrip(ms: number): void {
+    const prev = this.roundRttMs;
+    this.roundRttMs =
+      prev === undefined || performance.now() - this.roundRttAt >= ROUND_RTT_FRESH_MS
+        ? ms
+        : prev + (ms - prev) / 4;
+    this.roundRttAt = performance.now();
+  }
 
   private constructor(actor: Actor) {
     this.actor = actor;
@@ -48,7 +77,7 @@ export class Drafter {
       role: 'drafter',
       load: () => ({ inflight: d?.active ?? 0, queued: 0, capacity }),
       meta: () => {
-        const rttMs = d?.rtt?.medianMs();
+        const rttMs = d?.rttMs();
         return {
           model: options.model.info.name,
           ...(rttMs !== undefined ? { rttMs: Math.round(rttMs * 100) / 100 } : {}),
@@ -72,7 +101,7 @@ export class Drafter {
         if (start.placement?.kind !== 'edge') return undefined;
         const verifiers = view.alive({ role: 'verifier', pool: start.pool });
         return edgeSessionMove(start, awcWish, {
-          ...(rtt.medianMs() !== undefined ? { rttMs: rtt.medianMs()! } : {}),
+          ...(d?.rttMs() !== undefined ? { rttMs: d.rttMs()! } : {}),
           poolLoad: poolLoad(verifiers),
           fusedHostFree: verifiers.some(
             (v) => metaNumber(v, 'fused') === 1 && (metaNumber(v, 'hostFree') ?? 0) > 0,
@@ -81,7 +110,8 @@ export class Drafter {
       },
       surroundings: {
         queue: (pool, verifierId) => queueFigures(view.alive({ role: 'verifier', pool }), verifierId),
-        edgeRttMs: () => rtt.medianMs(),
+        edgeRttMs: () => d?.rttMs(),
+        roundTrip: (ms) => d?.roundTrip(ms),
       },
     });
     await actor.flush();

@@ -46,14 +46,17 @@ export class SessionWindowControl {
     this.edgeShadow = this.awc && this.placedAt === 'fused' ? createWindowPolicy(spec) : undefined;
   }
 
-  /** The window of the next round (the orchestrator's `nextWindow`). */
+  /**
+   * The window of the next round (the orchestrator's `nextWindow`). A session AWC placed fused runs
+   * DSD's fused mode, γ = 1 (one draft, verified next to it), while AWC at the edge would keep it so.
+   */
   next(w: WindowStats): number {
-    this.lastWindow = this.policy.nextWindow(this.measures.features(w));
     if (this.edgeShadow) {
       const f = this.measures.features(w, true);
       // Without an edge round trip to judge by, the shadow has nothing to say.
       this.edgeWindow = f.rttMs !== undefined ? this.edgeShadow.nextWindow(f) : undefined;
-    }
+      this.lastWindow = 1;
+    } else this.lastWindow = this.policy.nextWindow(this.measures.features(w));
     return this.lastWindow;
   }
 

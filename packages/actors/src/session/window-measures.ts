@@ -33,6 +33,12 @@ export interface HostSurroundings {
    * figure the best free drafter reports. Undefined when unknown.
    */
   edgeRttMs(): number | undefined;
+  /**
+   * Told each round trip a session measured on the network (the answer's time minus the verifier's):
+   * a drafter reports their average in its heartbeat, so the scheduler's first AWC decision sees the
+   * round trip its sessions will see (a ping misses the batcher hop and the hosts' own delays).
+   */
+  roundTrip?(ms: number): void;
 }
 
 /** One answered task, as the session measured it. */
@@ -61,6 +67,7 @@ export class LiveWindowMeasures {
   /** Records an answered task. */
   answered(t: AnswerTiming): void {
     this.rttMs = Math.max(0, t.roundTripMs - t.queueMs - t.computeMs);
+    this.around?.roundTrip?.(this.rttMs);
     this.tpotMs = t.computeMs;
     this.verifierId = t.verifierId;
   }

@@ -33,6 +33,7 @@ interface NodeArgs extends ModelArgs, ConnectionArgs {
   maxQueue: number;
   targetOnlyFallback: boolean;
   hostSessions: number;
+  maxSessions: number;
   placement: 'adaptive' | 'edge' | 'fused';
   fusedRttMs: number;
   busyLoad: number;
@@ -157,6 +158,7 @@ async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon)
         role: await Drafter.start({
           ...common,
           model: await createModel(args, 'drafter'),
+          maxSessions: args.maxSessions,
           verifyTimeoutMs: args.verifyTimeoutMs,
           ...awcWeightsOf(args),
         }),
@@ -205,6 +207,11 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         default: 10_000,
         describe:
           'Deadline of a verification before the session re-issues it, ms (drafter; verifier for target-only sessions)',
+      })
+      .option('max-sessions', {
+        type: 'number',
+        default: 16,
+        describe: 'Sessions a drafter holds at once (drafter)',
       })
       .option('host-sessions', {
         type: 'number',

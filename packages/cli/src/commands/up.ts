@@ -10,7 +10,7 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkModelFile } from '@specmesh/models';
-import { ConfigError, type Mode, type Role } from '@specmesh/protocol';
+import { ConfigError, ConnectionError, type Mode, type Role } from '@specmesh/protocol';
 import { installGracefulShutdown } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ensureDemoPair } from '../demo-models.js';
@@ -116,6 +116,8 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
     out(`  all ${total} joined`);
     if (!args.demo) {
       const gateway = `http://127.0.0.1:${args.gatewayPort}`;
+      // The gateway announces itself on NATS a moment before its HTTP port listens.
+      await waitForHttp(`${gateway}/health`, 30_000);
       const ready: UpReady = {
         event: 'ready',
         gateway,
@@ -198,6 +200,21 @@ async function prepareModels(args: UpArgs, say: (line: string) => void): Promise
     });
   const [target, drafter] = await Promise.all([checkModelFile(args.model), checkModelFile(args.draftModel)]);
   return `llama models: target ${target.name ?? basename(args.model)}, drafter ${drafter.name ?? basename(args.draftModel)}`;
+}
+
+/** Waits until `url` answers (any status), polling; throws after `timeoutMs`. */
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(url);
+      return;
+    } catch (err) {
+      if (Date.now() > until)
+        throw new ConnectionError(`the gateway never answered at ${url}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 export const upCommand: CommandModule<object, UpArgs> = {

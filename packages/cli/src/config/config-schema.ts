@@ -68,6 +68,7 @@ export const CONFIG_FIELDS = {
   'fused-rtt-ms': Ms,
   'busy-load': Type.Number({ minimum: 0, maximum: 100 }),
   'awc-weights': Path,
+  'max-sessions': PositiveInt,
   'listen-ms': PositiveInt,
   'gateway-port': Port,
 } as const satisfies Record<string, TSchema>;
