@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliHere } from './run-in-process.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -24,23 +24,7 @@ afterAll(async () => {
 
 /** Runs the CLI in-process; stdout must be exactly one JSON line, which is returned parsed. */
 async function json<T>(...argv: string[]): Promise<{ value: T; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  let code: number;
-  try {
-    code = await runCli(argv);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const { code, stdout, stderr } = await runCliHere(...argv);
   expect(code, stderr).toBe(0);
   expect(stdout.endsWith('\n')).toBe(true);
   expect(stdout.trimEnd().split('\n')).toHaveLength(1);
