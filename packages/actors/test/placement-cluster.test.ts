@@ -91,7 +91,12 @@ async function edgeAndCloud(o: {
     await proxy.stop();
   });
   await sched.membership.waitFor((ms) => ms.length >= 4, 5000);
-  await new Promise((r) => setTimeout(r, 300));
+  // The link is fast until a test slows it: wait until the edge drafter's reported round trip says so
+  // (its first pings, while everything starts on a busy machine, can be slow).
+  await sched.membership.waitFor((ms) => {
+    const rtt = ms.find((m) => m.id === 'd0')?.heartbeat.meta?.['rttMs'];
+    return typeof rtt === 'number' && rtt < 4;
+  }, 10_000);
   /** The target's own greedy continuation of `prompt`. */
   const reference = (prompt: string, n: number) => {
     const ctx = [target.info.bosId, ...target.tokenize(prompt)];

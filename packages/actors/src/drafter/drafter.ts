@@ -1,9 +1,10 @@
 /**
  * The drafter role: accepts sessions from schedulers (`session.start`), owns each session's
  * orchestration, and stops a session on `session.cancel`. Reports its free session slots in
- * heartbeats so schedulers route by them, and its measured round trip to the verifiers (pings over
- * NATS), by which an adaptive scheduler decides between running a request here and fused in the
- * cloud; a running session hands over to the cloud when its link turned clearly slow.
+ * heartbeats so schedulers route by them, and its measured round trip to the verifiers (its sessions'
+ * rounds, else pings over NATS), by which an adaptive scheduler (or AWC) decides between running a
+ * request here and fused in the cloud; a running session hands over to the cloud when its link turned
+ * clearly slow (or its AWC chose fused mode).
  */
 import type { AwcWeights } from '@specmesh/core';
 import type { LanguageModel } from '@specmesh/models';
