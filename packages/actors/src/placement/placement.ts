@@ -5,7 +5,8 @@
  * drafting takes target compute), or target-only on a verifier when no drafter is alive.
  *
  * `adaptive` weighs the two from live figures: the edge drafter's measured round trip to the pool
- * (pings over NATS, in its heartbeat) and the pool's load. A slow edge link and an idle cloud favour
+ * (its sessions' rounds, else pings over NATS, in its heartbeat) and the pool's load. Under AWC
+ * (`awcPlaces`) AWC's own decision replaces the round-trip threshold. A slow edge link and an idle cloud favour
  * fused; a busy cloud favours the edge, where drafting costs the targets nothing. Sessions that are
  * running move (hand over) only past wider thresholds than placement uses, so a request never flaps
  * between the two.

@@ -1,8 +1,8 @@
 /**
  * One generation owned by a drafter: drives `@specmesh/core`'s orchestrator with real messages.
  * Draft commands run on the drafter model; verify commands become `verify.task` messages to the
- * pool's batchers; results come back on the session's result subject; commits are published as ordered
- * token chunks. A verification that does not come back in time is re-issued (the orchestrator treats
+ * pool's batchers (or, on a verifier host, calls to its own target: `verifyHere`); results come back on
+ * the session's result subject; commits are published as ordered token chunks. A verification that does not come back in time is re-issued (the orchestrator treats
  * the timeout as a failure).
  *
  * A session may resume another host's work (`start.resume`): the committed output becomes part of the

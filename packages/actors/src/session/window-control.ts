@@ -22,8 +22,11 @@ type Start = BodyOf<'session.start'>;
 
 export class SessionWindowControl {
   private readonly policy: WindowPolicy;
-  /** Fused sessions under AWC placement: AWC as it would decide at the edge. */
-  private readonly edgeShadow: WindowPolicy | undefined;
+  /**
+   * A fused session under AWC placement: its rounds are fused (γ = 1), and its policy is fed what the
+   * edge would see, to tell when distributed rounds would pay again.
+   */
+  private readonly edgeView: boolean;
   private readonly placedAt: Placement['kind'];
   private readonly awc: boolean;
   private lastWindow: number;
@@ -43,7 +46,7 @@ export class SessionWindowControl {
     this.lastWindow = start.window.k;
     this.placedAt = start.placement?.kind ?? 'edge';
     this.awc = awcPlaces(start);
-    this.edgeShadow = this.awc && this.placedAt === 'fused' ? createWindowPolicy(spec) : undefined;
+    this.edgeView = this.awc && this.placedAt === 'fused';
   }
 
   /**
@@ -51,12 +54,13 @@ export class SessionWindowControl {
    * DSD's fused mode, γ = 1 (one draft, verified next to it), while AWC at the edge would keep it so.
    */
   next(w: WindowStats): number {
-    if (this.edgeShadow) {
-      const f = this.measures.features(w, true);
-      // Without an edge round trip to judge by, the shadow has nothing to say.
-      this.edgeWindow = f.rttMs !== undefined ? this.edgeShadow.nextWindow(f) : undefined;
+    const f = this.measures.features(w, this.edgeView);
+    if (!this.edgeView) this.lastWindow = this.policy.nextWindow(f);
+    else {
+      // Without an edge round trip to judge by, AWC has nothing to say about the edge.
+      this.edgeWindow = f.rttMs !== undefined ? this.policy.nextWindow(f) : undefined;
       this.lastWindow = 1;
-    } else this.lastWindow = this.policy.nextWindow(this.measures.features(w));
+    }
     return this.lastWindow;
   }
 
