@@ -5,7 +5,6 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
 import { Gateway, type RequestTimeline } from '@specmesh/gateway';
 import { emulatedPair } from '@specmesh/models';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
@@ -13,6 +12,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
 import { waitGatewayReady } from './helpers/gateway.js';
+import { startRoles } from './helpers/roles.js';
 
 let server: NatsServerHandle;
 const stops: Array<() => Promise<void>> = [];
@@ -39,20 +39,16 @@ function targetText(prompt: string, maxTokens: number): string {
 beforeAll(async () => {
   server = await startNatsServer();
   const common = { servers: server.url, heartbeatIntervalMs: 50 };
-  const sched = await Scheduler.start({ ...common, maxQueue: 1 });
-  const batcher = await Batcher.start({ ...common, pool: 'p' });
-  const vs = await Promise.all(
-    [0, 1, 2].map((i) => Verifier.start({ ...common, id: `gv${i}`, pool: 'p', model: target })),
-  );
-  const d = await Drafter.start({ ...common, id: 'gd0', model: drafter, maxSessions: 2 });
+  const stopRoles = await startRoles(common, {
+    target,
+    drafter,
+    verifierIds: ['gv0', 'gv1', 'gv2'],
+    drafterId: 'gd0',
+    scheduler: { maxQueue: 1 },
+    drafterSessions: 2,
+  });
   const gw = await Gateway.start({ ...common, port: 0, heartbeatIntervalMs: 0 });
-  stops.push(
-    () => gw.stop(),
-    () => d.stop(),
-    ...vs.map((v) => () => v.stop()),
-    () => batcher.stop(),
-    () => sched.stop(),
-  );
+  stops.push(() => gw.stop(), stopRoles);
   gatewayUrl = gw.url;
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   await waitGatewayReady(gw.url);

@@ -7,13 +7,13 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
 import { Gateway } from '@specmesh/gateway';
 import { emulatedPair } from '@specmesh/models';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitGatewayReady } from './helpers/gateway.js';
+import { startRoles } from './helpers/roles.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -37,20 +37,14 @@ beforeAll(async () => {
     drafterLatency: { ttftMs: 0.5, tpotMs: 0.2 },
   });
   const common = { servers: server.url, heartbeatIntervalMs: 100 };
-  const sched = await Scheduler.start(common);
-  const batcher = await Batcher.start({ ...common, pool: 'p' });
-  const vs = await Promise.all(
-    [0, 1].map((i) => Verifier.start({ ...common, id: `dv${i}`, pool: 'p', model: target })),
-  );
-  const d = await Drafter.start({ ...common, id: 'dd0', model: drafter });
+  const stopRoles = await startRoles(common, {
+    target,
+    drafter,
+    verifierIds: ['dv0', 'dv1'],
+    drafterId: 'dd0',
+  });
   gw = await Gateway.start({ ...common, port: 0 });
-  stops.push(
-    () => gw.stop(),
-    () => d.stop(),
-    ...vs.map((v) => () => v.stop()),
-    () => batcher.stop(),
-    () => sched.stop(),
-  );
+  stops.push(() => gw.stop(), stopRoles);
   await waitGatewayReady(gw.url);
   await new Promise((r) => setTimeout(r, 300));
 });

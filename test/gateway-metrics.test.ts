@@ -6,7 +6,6 @@
  * answer is simply missing and counted; gatherings are cached.
  */
 import { connect } from '@nats-io/transport-node';
-import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
 import { Gateway, type RequestTimeline } from '@specmesh/gateway';
 import { emulatedPair } from '@specmesh/models';
 import { Codec, createSubjects, type TraceSpan } from '@specmesh/protocol';
@@ -14,6 +13,7 @@ import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitGatewayReady } from './helpers/gateway.js';
+import { startRoles } from './helpers/roles.js';
 
 type Families = ReturnType<typeof parsePrometheusTextFormat>;
 
@@ -30,12 +30,14 @@ const { target, drafter } = emulatedPair({
 beforeAll(async () => {
   server = await startNatsServer();
   const common = { servers: server.url, heartbeatIntervalMs: 100 };
-  const sched = await Scheduler.start({ ...common, id: 'ms0' });
-  const batcher = await Batcher.start({ ...common, id: 'mb0', pool: 'p' });
-  const vs = await Promise.all(
-    [0, 1].map((i) => Verifier.start({ ...common, id: `mv${i}`, pool: 'p', model: target })),
-  );
-  const d = await Drafter.start({ ...common, id: 'md0', model: drafter });
+  const stopRoles = await startRoles(common, {
+    target,
+    drafter,
+    verifierIds: ['mv0', 'mv1'],
+    drafterId: 'md0',
+    schedulerId: 'ms0',
+    batcherId: 'mb0',
+  });
   gw = await Gateway.start({
     ...common,
     id: 'mgw',
@@ -43,13 +45,7 @@ beforeAll(async () => {
     heartbeatIntervalMs: 0,
     clusterMetrics: { windowMs: 1000, cacheMs: 1500 },
   });
-  stops.push(
-    () => gw.stop(),
-    () => d.stop(),
-    ...vs.map((v) => () => v.stop()),
-    () => batcher.stop(),
-    () => sched.stop(),
-  );
+  stops.push(() => gw.stop(), stopRoles);
   await waitGatewayReady(gw.url);
   await gw.membership.waitFor((m) => m.length >= 5, 5000);
 }, 20_000);

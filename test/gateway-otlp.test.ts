@@ -9,13 +9,13 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
 import { Gateway, type RequestTimeline, resolveGatewayOptions } from '@specmesh/gateway';
 import { emulatedPair } from '@specmesh/models';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
 import { waitGatewayReady } from './helpers/gateway.js';
+import { startRoles } from './helpers/roles.js';
 
 interface OtlpValue {
   stringValue?: string;
@@ -73,18 +73,7 @@ beforeAll(async () => {
   collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
   nats = await startNatsServer();
   common = { servers: nats.url, heartbeatIntervalMs: 100 };
-  const sched = await Scheduler.start(common);
-  const batcher = await Batcher.start({ ...common, pool: 'p' });
-  const vs = await Promise.all(
-    [0, 1].map((i) => Verifier.start({ ...common, id: `ov${i}`, pool: 'p', model: target })),
-  );
-  const d = await Drafter.start({ ...common, id: 'od0', model: drafter });
-  stops.push(
-    () => d.stop(),
-    ...vs.map((v) => () => v.stop()),
-    () => batcher.stop(),
-    () => sched.stop(),
-  );
+  stops.push(await startRoles(common, { target, drafter, verifierIds: ['ov0', 'ov1'], drafterId: 'od0' }));
 }, 20_000);
 
 afterAll(async () => {
