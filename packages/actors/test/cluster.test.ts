@@ -224,6 +224,7 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
     };
     const full = await run(false);
     const lean = await run(true);
+    console.log('BYTES', lean, full);
     expect(lean).toBeLessThan(full * 0.6);
   });
 

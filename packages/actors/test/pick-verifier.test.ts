@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pickVerifier, type VerifierCandidate } from '../src/batcher/pick-verifier.js';
+import {
+  type ParallelCandidate,
+  pickParallelVerifier,
+  pickVerifier,
+  type VerifierCandidate,
+} from '../src/batcher/pick-verifier.js';
 
 const c = (id: string, load: number, busy: string[] = []): VerifierCandidate => ({
   id,
@@ -67,6 +72,47 @@ describe('pickVerifier', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('pickParallelVerifier', () => {
+  const p = (id: string, load: number, runsAtOnce: boolean, busy: string[] = []): ParallelCandidate => ({
+    ...c(id, load, busy),
+    runsAtOnce,
+  });
+
+  it('sends a parallel task only where it runs at once, least loaded first', () => {
+    expect(
+      pickParallelVerifier(
+        { sessionId: 's' },
+        [p('v1', 0.1, false), p('v2', 0.6, true), p('v3', 0.3, true)],
+        0,
+      ),
+    ).toBe('v3');
+  });
+
+  it('declines (undefined) rather than queue it, and never stacks it on a verifier busy with the session', () => {
+    expect(
+      pickParallelVerifier({ sessionId: 's' }, [p('v1', 0, false), p('v2', 0.9, false)], 0),
+    ).toBeUndefined();
+    expect(pickParallelVerifier({ sessionId: 's' }, [p('v1', 0, true, ['s'])], 0)).toBeUndefined();
+  });
+
+  it('never picks a verifier that would not run it at once (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ load: fc.double({ min: 0, max: 3, noNaN: true }), free: fc.boolean() }), {
+          maxLength: 8,
+        }),
+        fc.nat(),
+        (vs, rotation) => {
+          const cands = vs.map((v, i) => p(`v${i}`, v.load, v.free));
+          const id = pickParallelVerifier({ sessionId: 's' }, cands, rotation);
+          if (vs.every((v) => !v.free)) expect(id).toBeUndefined();
+          else expect(cands.find((x) => x.id === id)?.runsAtOnce).toBe(true);
+        },
+      ),
     );
   });
 });

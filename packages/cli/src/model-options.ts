@@ -2,6 +2,7 @@
  * Model flags shared by `node`, `up` and the benchmarks: which backend, the emulated profile, and the
  * GGUF files and runtime settings of the llama backend.
  */
+import { type BatchCostProfile, validateBatchCost } from '@specmesh/core';
 import { type EmulatedModelOptions, type LlamaGpu, type ModelSpec, PooledModel } from '@specmesh/models';
 import { ConfigError } from '@specmesh/protocol';
 import type { Argv } from 'yargs';
@@ -14,6 +15,10 @@ export interface ModelArgs {
   targetTtftMs: number;
   targetTpotMs: number;
   targetPerTokenMs: number;
+  /** Optional so plans built in code (validate-cluster) need not name them; yargs always sets them. */
+  targetBatching?: boolean;
+  targetPerPositionMs?: number;
+  targetKnee?: number;
   draftTtftMs: number;
   draftTpotMs: number;
   modelThreads: number;
@@ -88,6 +93,24 @@ export function withModelOptions<T>(y: Argv<T>) {
       default: 1,
       describe: 'Emulated target: per extra token verified, ms',
     })
+    .option('target-batching', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Emulated target batches like an accelerator: concurrent steps join one forward pass costing ' +
+        '--target-tpot-ms plus --target-per-position-ms per extra position up to --target-knee ' +
+        'positions, then proportional',
+    })
+    .option('target-per-position-ms', {
+      type: 'number',
+      default: 0.15,
+      describe: 'Emulated batching target: each extra position of a pass below the knee, ms',
+    })
+    .option('target-knee', {
+      type: 'number',
+      default: 32,
+      describe: 'Emulated batching target: positions at which a pass turns compute-bound',
+    })
     .option('draft-ttft-ms', { type: 'number', default: 3, describe: 'Emulated drafter: first call, ms' })
     .option('draft-tpot-ms', {
       type: 'number',
@@ -124,7 +147,38 @@ export function modelFlags(a: ModelArgs): string[] {
     '--draft-tpot-ms',
     String(a.draftTpotMs),
   );
+  // Only when on, so command lines without batching stay as they were.
+  const batching = batchingOf(a);
+  if (batching)
+    flags.push(
+      '--target-batching',
+      '--target-per-position-ms',
+      String(batching.perPositionMs),
+      '--target-knee',
+      String(batching.kneePositions),
+    );
   return flags;
+}
+
+/** The emulated target's pass cost with `--target-batching` (base: `--target-tpot-ms`); else undefined. */
+export function batchingOf(a: ModelArgs): BatchCostProfile | undefined {
+  if (!a.targetBatching) return undefined;
+  const profile = {
+    baseMs: a.targetTpotMs,
+    perPositionMs: a.targetPerPositionMs ?? 0.15,
+    kneePositions: a.targetKnee ?? 32,
+  };
+  try {
+    return validateBatchCost(profile);
+  } catch (err) {
+    // Name the flag, not the profile field, so the user knows what to fix.
+    const flag = /kneePositions/.test(String(err))
+      ? 'target-knee'
+      : /perPositionMs/.test(String(err))
+        ? 'target-per-position-ms'
+        : 'target-tpot-ms';
+    throw new ConfigError(`--${flag}: ${(err as Error).message}`, { context: { option: flag } });
+  }
 }
 
 /** The model a role runs, as a spec a worker thread can build. */
@@ -153,11 +207,13 @@ export function modelSpecOf(a: ModelArgs, role: 'target' | 'drafter'): ModelSpec
   if (!(a.agreement >= 0 && a.agreement <= 1))
     throw new ConfigError(`--agreement must be in [0, 1], got ${a.agreement}`);
   const shared = { seed: a.seed, vocabSize: a.vocab };
+  const batching = batchingOf(a);
   const options: EmulatedModelOptions =
     role === 'target'
       ? {
           ...shared,
           latency: { ttftMs: a.targetTtftMs, tpotMs: a.targetTpotMs, perTokenMs: a.targetPerTokenMs },
+          ...(batching ? { batching } : {}),
         }
       : { ...shared, agreement: a.agreement, latency: { ttftMs: a.draftTtftMs, tpotMs: a.draftTpotMs } };
   return { backend: 'emulated', options };

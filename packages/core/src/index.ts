@@ -1,3 +1,11 @@
+export type {
+  RoundChoiceOptions,
+  RoundEstimate,
+  RoundPlan,
+  RoundView,
+  TargetView,
+} from './auto/round-choice.js';
+export { chooseRound, estimateRound, expectedTokens } from './auto/round-choice.js';
 export type { AwcObservation, AwcScales } from './awc/awc-features.js';
 export { AWC_FEATURES, AwcFeatureTracker } from './awc/awc-features.js';
 export { AwcGradientNet, siluPrime } from './awc/awc-gradient.js';
@@ -11,6 +19,8 @@ export { AWC_ALLOWED_WINDOWS, AwcPostProcessor, roundToAllowed } from './awc/awc
 export type { AwcEpochReport, AwcTrainingSet, AwcTrainOptions, AwcTrainResult } from './awc/awc-train.js';
 export { trainAwc } from './awc/awc-train.js';
 export { shippedAwcWeights } from './awc/shipped-weights.js';
+export type { BatchCostProfile } from './batch-cost.js';
+export { batchStepMs, positionsBeforeKnee, TARGET_70B_PROFILE, validateBatchCost } from './batch-cost.js';
 export { EventHeap } from './event-heap.js';
 export type {
   DraftToken,

@@ -5,7 +5,11 @@
  */
 import type { SparseDist } from './sampling.js';
 
-export type OrchestrationMode = 'nonsi' | 'si' | 'dsi';
+/**
+ * `auto` chooses per round among the other three (and the window and SP degree) through
+ * {@link OrchestratorOptions.nextRound}.
+ */
+export type OrchestrationMode = 'nonsi' | 'si' | 'dsi' | 'auto';
 
 /** One drafted token with what rejection sampling needs of the drafter's distribution. */
 export interface DraftToken {
@@ -32,6 +36,11 @@ export type OrchestratorEvent =
     }
   /** A verification task failed (target died, refused) or passed its deadline: it is re-issued. */
   | { readonly type: 'failed' | 'timeout'; readonly taskId: string }
+  /**
+   * The pool could not run a parallel task at once (no target free for it): it is dropped, not
+   * re-issued, and the SP degree stays at what is in flight until the next round plan.
+   */
+  | { readonly type: 'declined'; readonly taskId: string }
   /** The client or an operator cancelled the request. */
   | { readonly type: 'cancelled' };
 
@@ -51,6 +60,11 @@ export type OrchestratorCommand =
       readonly base: number;
       readonly prefix: Uint32Array<ArrayBuffer>;
       readonly drafts: readonly DraftToken[];
+      /**
+       * Another task of the session is in flight (a DSI parallel task): the pool should run it only
+       * where it runs at once, and may decline it (a `declined` event) rather than queue it.
+       */
+      readonly parallel: boolean;
     }
   /** These tasks no longer matter: stop them and ignore their results. */
   | { readonly type: 'cancel'; readonly taskIds: readonly string[] }

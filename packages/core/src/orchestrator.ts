@@ -14,6 +14,16 @@
  *   from the corrected prefix (a new epoch). A fully accepted task whose successor is not in flight
  *   commits its bonus token too, and keeps the drafts after it when they agree with it.
  *
+ * - **auto**: before each round, `nextRound` (core's `chooseRound` fed with the cluster's state)
+ *   picks one of the three for it: `k = 0` is a plain step, `sp = 1` SI with window `k`, `sp > 1` DSI
+ *   with `sp` tasks in flight and `k · sp` drafts ahead. Switching between rounds keeps every draft
+ *   and task that is still valid, so any sequence of plans commits exactly the target's tokens.
+ *
+ * Load-aware DSI: a task issued while another of the session is in flight is marked `parallel`; the
+ * pool runs it only where it runs at once, or declines it (`declined`). A declined task is dropped, not
+ * re-issued, and no more tasks than remain in flight are issued until the next commit: the SP degree
+ * follows the capacity actually free. `parallelism()` tells DSI the degree the pool offers up front.
+ *
  * Results may arrive out of order, twice, or after a cancel: unknown task ids and stale epochs are
  * ignored, so the commit stream is exactly the target's output.
  *
@@ -23,6 +33,7 @@
  *   o.handle({ type: 'drafted', epoch: 0, pos: 3, tokens: [...] }); // → [{ type: 'verify', ... }]
  */
 import { ConfigError } from '@specmesh/protocol';
+import type { RoundPlan } from './auto/round-choice.js';
 import type {
   DraftToken,
   FinishReason,
@@ -49,6 +60,16 @@ export interface OrchestratorOptions {
   readonly taskPrefix?: string;
   /** Chooses `k` before each new draft round; defaults to the fixed `k`. */
   readonly nextWindow?: (stats: WindowStats) => number;
+  /**
+   * `auto` mode: the plan of the next round (window and SP degree), asked at the start and after each
+   * commit or decline. Required by `auto`, ignored by the other modes. `sp` is capped by `maxTasks`.
+   */
+  readonly nextRound?: (stats: WindowStats) => RoundPlan;
+  /**
+   * DSI: tasks the pool can run at once for this session now (from heartbeats), asked before a
+   * parallel task is issued. Defaults to `maxTasks`.
+   */
+  readonly parallelism?: () => number;
 }
 
 /** What a window policy learns from the orchestrator. */
@@ -85,6 +106,8 @@ export interface OrchestratorStats {
   verifiedDrafts: number;
   rejections: number;
   staleEvents: number;
+  /** Parallel tasks the pool declined (no target free to run them at once). */
+  declinedTasks: number;
 }
 
 export class Orchestrator {
@@ -97,9 +120,12 @@ export class Orchestrator {
     verifiedDrafts: 0,
     rejections: 0,
     staleEvents: 0,
+    declinedTasks: 0,
   };
-  private readonly opts: Required<Omit<OrchestratorOptions, 'eosId' | 'nextWindow'>> &
-    Pick<OrchestratorOptions, 'eosId' | 'nextWindow'>;
+  private readonly opts: Required<
+    Omit<OrchestratorOptions, 'eosId' | 'nextWindow' | 'nextRound' | 'parallelism'>
+  > &
+    Pick<OrchestratorOptions, 'eosId' | 'nextWindow' | 'nextRound' | 'parallelism'>;
   private readonly promptLen: number;
   /** Prompt, committed output, then speculative drafts. */
   private seq: number[];
@@ -114,10 +140,19 @@ export class Orchestrator {
   private finished: FinishReason | undefined;
   private window: number;
   private windowStats: WindowStats;
+  /** `auto`: this round's plan. */
+  private round: RoundPlan = { k: 0, sp: 1 };
+  /** Tasks in flight allowed until the next commit, after the pool declined one (load-aware DSI). */
+  private spCap = Number.POSITIVE_INFINITY;
+  /** Counts of `auto` rounds by what they ran, for tests and metrics. */
+  readonly rounds = { nonsi: 0, si: 0, dsi: 0 };
 
   constructor(options: OrchestratorOptions) {
     const maxTasks = options.maxTasks ?? 1;
-    if (!['nonsi', 'si', 'dsi'].includes(options.mode)) throw new ConfigError(`unknown mode ${options.mode}`);
+    if (!['nonsi', 'si', 'dsi', 'auto'].includes(options.mode))
+      throw new ConfigError(`unknown mode ${options.mode}`);
+    if (options.mode === 'auto' && !options.nextRound)
+      throw new ConfigError('mode auto needs a nextRound plan');
     if (!Number.isInteger(options.k) || options.k < 1 || options.k > 64)
       throw new ConfigError(`k must be 1..64, got ${options.k}`);
     if (!Number.isInteger(maxTasks) || maxTasks < 1)
@@ -159,8 +194,25 @@ export class Orchestrator {
 
   start(): OrchestratorCommand[] {
     const out: OrchestratorCommand[] = [];
+    this.replan();
     this.plan(out);
     return out;
+  }
+
+  /** The plan of the current round (`auto`), or what the fixed mode runs. */
+  get currentRound(): RoundPlan {
+    if (this.mode === 'auto') return this.round;
+    return { k: this.mode === 'nonsi' ? 0 : this.window, sp: this.mode === 'dsi' ? this.opts.maxTasks : 1 };
+  }
+
+  /** `auto`: asks for the next round's plan (a round boundary: start, a commit, a decline). */
+  private replan() {
+    if (this.mode !== 'auto') return;
+    const p = this.opts.nextRound!(this.windowStats);
+    const k = Math.max(0, Math.min(64, Math.round(Number.isFinite(p.k) ? p.k : 0)));
+    const sp = Math.max(1, Math.min(this.opts.maxTasks, Math.round(Number.isFinite(p.sp) ? p.sp : 1)));
+    this.round = { k, sp: k === 0 ? 1 : sp };
+    this.rounds[k === 0 ? 'nonsi' : this.round.sp === 1 ? 'si' : 'dsi']++;
   }
 
   handle(event: OrchestratorEvent): OrchestratorCommand[] {
@@ -184,7 +236,24 @@ export class Orchestrator {
         }
         const accepted = Math.max(0, Math.min(event.accepted, task.drafts.length));
         this.results.set(event.taskId, { accepted, token: event.token });
+        const before = this.committedEnd;
         this.applyResults(out);
+        if (this.committedEnd !== before && !this.finished) {
+          this.spCap = Number.POSITIVE_INFINITY;
+          this.replan();
+        }
+        break;
+      }
+      case 'declined': {
+        const task = this.tasks.get(event.taskId);
+        if (!task || this.results.has(event.taskId)) {
+          this.stats.staleEvents++;
+          return out;
+        }
+        this.tasks.delete(task.id);
+        this.stats.declinedTasks++;
+        this.spCap = Math.max(1, this.tasks.size);
+        this.replan();
         break;
       }
       case 'failed':
@@ -235,7 +304,7 @@ export class Orchestrator {
   private specRoom(): number {
     const outputSoFar = this.seq.length - this.promptLen;
     const byTokens = this.opts.maxTokens - outputSoFar;
-    const byDepth = this.opts.maxDepth - this.spec.length;
+    const byDepth = this.maxDepthNow() - this.spec.length;
     return Math.min(byTokens, byDepth);
   }
 
@@ -243,15 +312,34 @@ export class Orchestrator {
     return this.spec.length > 0 && this.spec[this.spec.length - 1]!.token === this.opts.eosId;
   }
 
+  /** Drafts ahead of the verified prefix allowed now. */
+  private maxDepthNow(): number {
+    if (this.mode !== 'auto') return this.opts.maxDepth;
+    return Math.max(1, this.round.k) * this.round.sp;
+  }
+
+  /** Tasks in flight allowed now (DSI): the SP degree the plan and the pool allow. */
+  private maxTasksNow(): number {
+    const planned = this.mode === 'auto' ? this.round.sp : this.opts.maxTasks;
+    const offered = this.opts.parallelism ? Math.max(1, Math.floor(this.opts.parallelism())) : planned;
+    return Math.max(1, Math.min(planned, offered, this.spCap));
+  }
+
+  /** What runs this round: the fixed mode, or the auto plan's. */
+  private roundMode(): 'nonsi' | 'si' | 'dsi' {
+    if (this.mode !== 'auto') return this.mode;
+    return this.round.k === 0 ? 'nonsi' : this.round.sp === 1 ? 'si' : 'dsi';
+  }
+
   /** Decides what to draft and verify next. */
   private plan(out: OrchestratorCommand[]) {
     if (this.finished) return;
-    const { mode } = this;
+    const mode = this.roundMode();
     if (mode === 'nonsi') {
       if (this.tasks.size === 0) this.issue(this.committedEnd, [], out);
       return;
     }
-    const k = this.window;
+    const k = this.mode === 'auto' ? this.round.k : this.window;
     if (mode === 'si') {
       if (this.tasks.size > 0) return; // SI: drafting waits for verification
       const room = this.specRoom();
@@ -264,11 +352,13 @@ export class Orchestrator {
     }
     // DSI: keep a task on the verified prefix, then one per full chunk, then keep drafting.
     const covered0 = [...this.tasks.values()].some((t) => Orchestrator.covers(t, this.committedEnd));
+    // The task on the verified prefix is never held back by the SP degree: it is what makes DSI never
+    // slower than non-SI.
     if (!covered0 && this.tasks.size < this.opts.maxTasks) {
       this.issue(this.committedEnd, this.spec.slice(0, k), out);
     }
     let covered = this.coveredEnd();
-    while (this.tasks.size < this.opts.maxTasks) {
+    while (this.tasks.size < this.maxTasksNow()) {
       const available = this.seq.length - covered;
       const last = this.specEndsInEos() || this.specRoom() <= 0;
       if (available >= k || (available > 0 && last && !this.drafting)) {
@@ -298,6 +388,7 @@ export class Orchestrator {
   }
 
   private issue(base: number, drafts: readonly DraftToken[], out: OrchestratorCommand[]) {
+    const parallel = this.tasks.size > 0;
     const task: Task = { id: `${this.opts.taskPrefix}${this.taskSeq++}`, epoch: this.epoch, base, drafts };
     this.tasks.set(task.id, task);
     this.stats.tasks++;
@@ -308,6 +399,7 @@ export class Orchestrator {
       base,
       prefix: Uint32Array.from(this.seq.slice(0, base)),
       drafts,
+      parallel,
     });
   }
 
@@ -463,16 +555,17 @@ export class Orchestrator {
   }
 
   private observeWindow(accepted: number, length: number) {
-    if (length === 0 || !this.opts.nextWindow) return;
+    if (length === 0 || (!this.opts.nextWindow && this.mode !== 'auto')) return;
     const rate = accepted / length;
     const s = this.windowStats;
     this.windowStats = {
       lastAccepted: accepted,
       lastLength: length,
-      lastWindow: this.window,
+      lastWindow: this.mode === 'auto' ? this.round.k : this.window,
       acceptance: 0.7 * s.acceptance + 0.3 * rate,
       committed: s.committed,
     };
+    if (!this.opts.nextWindow) return;
     const next = Math.round(this.opts.nextWindow(this.windowStats));
     this.window = Math.max(1, Math.min(this.opts.maxDepth, Number.isFinite(next) ? next : this.window));
   }

@@ -118,7 +118,7 @@ describe('verification', () => {
   });
 });
 
-describe('SI and DSI under sampling keep the target distribution', () => {
+describe('SI, DSI and auto (any plan per round, declined tasks) under sampling keep the target distribution', () => {
   // Target-only sampling of the first two output tokens gives the reference distribution.
   const V = 3;
   const model = toyModel(V, 0.6, 77, 0.55);
@@ -126,18 +126,23 @@ describe('SI and DSI under sampling keep the target distribution', () => {
   const prompt = [1, 2];
   const N = 6000;
 
-  function histogram(mode: 'nonsi' | 'si' | 'dsi', seed0: number): number[] {
+  function histogram(mode: 'nonsi' | 'si' | 'dsi' | 'auto', seed0: number): number[] {
     const counts = new Array(V * V).fill(0);
     for (let i = 0; i < N; i++) {
+      // auto: every round a different plan (plain, SI or DSI, any window), parallel tasks declined at
+      // random, as a loaded cluster would make it.
+      const plans = new Rng(seed0 + i + 99);
       const { tokens } = drive({
         mode,
         k: 3,
-        maxTasks: mode === 'dsi' ? 3 : 1,
+        maxTasks: mode === 'dsi' || mode === 'auto' ? 3 : 1,
         maxTokens: 2,
         prompt,
         model,
         sampling,
         seed: seed0 + i,
+        declineRate: mode === 'nonsi' ? 0 : 0.3,
+        nextRound: () => ({ k: Math.floor(plans.float() * 4), sp: 1 + Math.floor(plans.float() * 3) }),
       });
       counts[tokens[0]! * V + tokens[1]!]++;
     }
@@ -147,7 +152,7 @@ describe('SI and DSI under sampling keep the target distribution', () => {
   it('matches the non-speculative distribution over the first two tokens (chi-square, 8 dof)', () => {
     const reference = histogram('nonsi', 1_000_000).map((c) => c / N);
     // 8 degrees of freedom: critical value 26.12 at p = 0.001. Both samples are noisy: double it.
-    for (const mode of ['si', 'dsi'] as const) {
+    for (const mode of ['si', 'dsi', 'auto'] as const) {
       const x2 = chiSquare(histogram(mode, 0), reference, N);
       expect(x2).toBeLessThan(2 * 26.12);
     }

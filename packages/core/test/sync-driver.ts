@@ -26,6 +26,8 @@ export interface DriveOptions extends OrchestratorOptions {
   readonly duplicateRate?: number;
   /** Keep delivering results of cancelled tasks. Defaults to true. */
   readonly lateResults?: boolean;
+  /** Probability that the pool declines a parallel task (load-aware DSI). Defaults to 0. */
+  readonly declineRate?: number;
 }
 
 export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; sources: number[] } {
@@ -49,6 +51,10 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
         }
         pending.push({ type: 'drafted', epoch: c.epoch, pos: c.pos, tokens: drafted });
       } else if (c.type === 'verify') {
+        if (c.parallel && rng.float() < (o.declineRate ?? 0)) {
+          pending.push({ type: 'declined', taskId: c.taskId });
+          continue;
+        }
         const ctx = Array.from(c.prefix);
         const drafts = c.drafts.map((d) => d.token);
         const targetDists = [];

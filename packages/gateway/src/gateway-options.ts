@@ -1,5 +1,5 @@
 /** Options of the gateway, resolved and validated once. */
-import { ConfigError, type Mode } from '@specmesh/protocol';
+import { ConfigError, REQUEST_MODES, type RequestMode } from '@specmesh/protocol';
 import type { ActorOptions } from '@specmesh/runtime';
 import { ApiKeySet, readApiKeyFile } from './api-keys.js';
 import type { ClusterMetricsConfig, ClusterMetricsOptions } from './observability/cluster-metrics.js';
@@ -15,8 +15,11 @@ export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
   host?: string;
   /** Model name reported by `/v1/models` and in responses. Defaults to `specmesh`. */
   modelName?: string;
-  /** Speculation mode when the request names none. Defaults to `si`. */
-  defaultMode?: Mode;
+  /**
+   * Speculation mode when the request names none: `auto` chooses non-SI, SI or DSI per round from the
+   * cluster's load. Defaults to `auto`.
+   */
+  defaultMode?: RequestMode;
   /** Draft window `k` when the request names none. Defaults to 5. */
   defaultK?: number;
   /** Window policy when the request names none. Defaults to `static`. */
@@ -64,7 +67,7 @@ export interface GatewayConfig {
   readonly port: number;
   readonly host: string;
   readonly modelName: string;
-  readonly defaultMode: Mode;
+  readonly defaultMode: RequestMode;
   readonly defaultK: number;
   readonly defaultWindowPolicy: string;
   readonly defaultMaxTokens: number;
@@ -122,7 +125,7 @@ export function resolveGatewayOptions(
     port: o.port ?? 8080,
     host: o.host ?? '127.0.0.1',
     modelName: o.modelName ?? 'specmesh',
-    defaultMode: o.defaultMode ?? 'si',
+    defaultMode: o.defaultMode ?? 'auto',
     defaultK: o.defaultK ?? 5,
     defaultWindowPolicy: o.defaultWindowPolicy ?? 'static',
     defaultMaxTokens: o.defaultMaxTokens ?? 256,
@@ -152,7 +155,7 @@ export function resolveGatewayOptions(
     throw new ConfigError(`gateway option ${name} is invalid: ${String(v)}`, { context: { option: name } });
   };
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65_535) bad('port', c.port);
-  if (!['nonsi', 'si', 'dsi'].includes(c.defaultMode)) bad('defaultMode', c.defaultMode);
+  if (!REQUEST_MODES.includes(c.defaultMode)) bad('defaultMode', c.defaultMode);
   if (!Number.isInteger(c.defaultK) || c.defaultK < 1 || c.defaultK > 64) bad('defaultK', c.defaultK);
   if (!Number.isInteger(c.defaultMaxTokens) || c.defaultMaxTokens < 1)
     bad('defaultMaxTokens', c.defaultMaxTokens);

@@ -5,7 +5,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { generate } from '@specmesh/actors';
-import type { FinishReason, SpeculationTrace, Submit } from '@specmesh/protocol';
+import {
+  type FinishReason,
+  modeFields,
+  requestModeOf,
+  type SpeculationTrace,
+  type Submit,
+} from '@specmesh/protocol';
 import { type Actor, newTraceId, traceparent } from '@specmesh/runtime';
 import type { FastifyReply } from 'fastify';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -87,7 +93,7 @@ function toSubmit(
       // An explicit seed makes sampling reproducible; otherwise each request gets its own.
       seed: body.seed === null || body.seed === undefined ? randomSeed : body.seed >>> 0,
     },
-    mode: ext.mode ?? ctx.config.defaultMode,
+    ...modeFields(ext.mode ?? ctx.config.defaultMode),
     window: { policy: ext.window_policy ?? ctx.config.defaultWindowPolicy, k: ext.k ?? ctx.config.defaultK },
     deadlineAt: Date.now() + ctx.config.requestTimeoutMs,
   };
@@ -156,7 +162,7 @@ export async function serveGeneration(
           requestId,
           endpoint: fmt.endpoint,
           status: e.status,
-          mode: submit.mode,
+          mode: requestModeOf(submit),
           k: submit.window.k,
           drafterId: undefined,
           pool: undefined,
@@ -230,7 +236,7 @@ export async function serveGeneration(
       requestId,
       endpoint: fmt.endpoint,
       status,
-      mode: submit.mode,
+      mode: requestModeOf(submit),
       k: submit.window.k,
       drafterId: gen.accepted.drafterId,
       pool: gen.accepted.pool,

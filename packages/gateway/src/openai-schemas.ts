@@ -16,7 +16,10 @@ const StopSchema = Type.Union([
 /** specmesh's own per-request extension: how to speculate. */
 export const SpecmeshExtensionSchema = Type.Object(
   {
-    mode: Type.Optional(Type.Union([Type.Literal('nonsi'), Type.Literal('si'), Type.Literal('dsi')])),
+    /** `auto` (non-SI, SI or DSI chosen per round from the cluster's load), or one of them always. */
+    mode: Type.Optional(
+      Type.Union([Type.Literal('auto'), Type.Literal('nonsi'), Type.Literal('si'), Type.Literal('dsi')]),
+    ),
     window_policy: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     k: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
     /** Add per-token sources (1 = accepted draft, 0 = target) to the response. */

@@ -1,3 +1,5 @@
+export type { PassStats } from './emulated/batch-clock.js';
+export { BatchClock } from './emulated/batch-clock.js';
 export type { EmulatedModelOptions, LatencyProfileMs } from './emulated/emulated-model.js';
 export { EmulatedModel, emulatedPair } from './emulated/emulated-model.js';
 export {

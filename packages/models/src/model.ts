@@ -7,6 +7,7 @@
  * `[vocabSize]` (softmax at temperature 1). Sampling transforms (temperature, top-k, top-p) are applied
  * by the caller with `@specmesh/core`, identically for drafter and target.
  */
+import type { BatchCostProfile } from '@specmesh/core';
 
 export interface ModelInfo {
   readonly name: string;
@@ -21,6 +22,8 @@ export interface ModelInfo {
 
 export interface LanguageModel {
   readonly info: ModelInfo;
+  /** The forward-pass cost model of a batching target; undefined when unknown. */
+  readonly batchCost?: BatchCostProfile;
   /** Text to token ids, without BOS. */
   tokenize(text: string): Uint32Array;
   /** Token ids to text (special tokens render as nothing). */

@@ -103,6 +103,8 @@ export {
   VerifyTaskSchema,
 } from './messages/verify.js';
 export { fnv1aTokens, prefixHash } from './prefix-hash.js';
+export type { RequestMode } from './request-mode.js';
+export { modeFields, REQUEST_MODES, requestModeOf } from './request-mode.js';
 export type { Role, Subjects, SubjectsOptions } from './subjects.js';
 export { assertSubjectToken, createSubjects, DEFAULT_SUBJECT_PREFIX, PROTOCOL_VERSION } from './subjects.js';
 export type { MinorRelease, ProtocolVersion } from './versioning.js';

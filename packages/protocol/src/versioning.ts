@@ -19,7 +19,7 @@ import { VersionError } from './errors.js';
 import { PROTOCOL_VERSION } from './subjects.js';
 
 /** Minor version spoken by this build, stamped as `vm` in every envelope. */
-export const PROTOCOL_MINOR = 2;
+export const PROTOCOL_MINOR = 3;
 
 /** A sender's protocol version, as its envelope states it. */
 export interface ProtocolVersion {
@@ -62,6 +62,14 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       'client passes to the scheduler as `submit.prefer`. Cluster metrics: `metrics.get` on `metrics.get` ' +
       'asks every instance for its metrics, each answering `metrics` with its registry (the gateway ' +
       'serves the union on `/metrics`).',
+    envelope: [],
+  },
+  {
+    minor: 3,
+    summary:
+      'Speculation that follows load: `submit.auto` / `session.start.auto` ask for the `auto` mode (non-SI, ' +
+      'SI or DSI chosen per round, `mode` the most it may use), and `verify.task.parallel` marks a DSI ' +
+      'parallel task, which the pool runs only where it runs at once or declines with `E_NO_CAPACITY`.',
     envelope: [],
   },
 ];

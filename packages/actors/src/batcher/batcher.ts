@@ -17,8 +17,9 @@ import {
   toWireError,
 } from '@specmesh/protocol';
 import { Actor, MembershipView } from '@specmesh/runtime';
+import { capacityOf, runsAtOnce, type VerifierCapacity } from '../placement/target-capacity.js';
 import { type BatcherConfig, type BatcherOptions, resolveBatcherOptions } from './batcher-options.js';
-import { pickVerifier, type VerifierCandidate } from './pick-verifier.js';
+import { pickParallelVerifier, pickVerifier, type VerifierCandidate } from './pick-verifier.js';
 
 type Task = BodyOf<'verify.task'>;
 
@@ -43,13 +44,15 @@ export interface BatcherStats {
   retried: number;
   failed: number;
   preempted: number;
+  /** Parallel tasks declined for want of a verifier that runs them at once. */
+  declined: number;
 }
 
 export class Batcher {
   readonly actor: Actor;
   readonly config: BatcherConfig;
   readonly pool: string;
-  readonly stats: BatcherStats = { batches: 0, tasks: 0, retried: 0, failed: 0, preempted: 0 };
+  readonly stats: BatcherStats = { batches: 0, tasks: 0, retried: 0, failed: 0, preempted: 0, declined: 0 };
   private readonly view: MembershipView;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -135,11 +138,16 @@ export class Batcher {
     return undefined;
   }
 
-  private candidates(): { id: string; load: number; capacity: number }[] {
+  private candidates(): { id: string; load: number; capacity: number; cap: VerifierCapacity }[] {
     return this.view.alive({ role: 'verifier', pool: this.pool }).map((m) => {
       const hb = m.heartbeat.load;
       const local = this.outstanding.get(m.id)?.tasks ?? 0;
-      return { id: m.id, load: Math.max(local, hb.inflight + hb.queued), capacity: Math.max(1, hb.capacity) };
+      return {
+        id: m.id,
+        load: Math.max(local, hb.inflight + hb.queued),
+        capacity: Math.max(1, hb.capacity),
+        cap: capacityOf(m),
+      };
     });
   }
 
@@ -172,26 +180,48 @@ export class Batcher {
     }
     // Loads as seen by this flush, updated as tasks are assigned.
     const extra = new Map<string, number>();
+    const extraPositions = new Map<string, number>();
     const groups = new Map<string, Pending[]>();
     for (const e of this.pending) {
       if (e.task.deadlineAt !== undefined && e.task.deadlineAt < now) {
         this.fail(e.task, new DeadlineError(`task ${e.task.taskId} passed its deadline at the batcher`));
         continue;
       }
-      const cands: VerifierCandidate[] = base
+      const sticky = this.sticky.get(e.task.sessionId);
+      const cands = base
         .filter((c) => !e.excluded.has(c.id))
         .map((c) => ({
           id: c.id,
           load: (c.load + (extra.get(c.id) ?? 0)) / c.capacity,
           busyWith: this.outstanding.get(c.id)?.sessions ?? NO_SESSIONS,
+          runsAtOnce: runsAtOnce(c.cap, taskPositions(e.task, c.id === sticky), {
+            positions: extraPositions.get(c.id) ?? 0,
+            tasks: extra.get(c.id) ?? 0,
+          }),
         }));
-      const id = pickVerifier(
-        e.task,
-        cands,
-        this.sticky.get(e.task.sessionId),
-        this.config.stickySlack,
-        this.rotation++,
-      );
+      const id = e.task.parallel
+        ? pickParallelVerifier(e.task, cands, this.rotation++)
+        : pickVerifier(
+            e.task,
+            cands as VerifierCandidate[],
+            sticky,
+            this.config.stickySlack,
+            this.rotation++,
+          );
+      if (!id && e.task.parallel) {
+        // Declined, not queued: the session runs with the SP degree the pool has room for.
+        this.stats.declined++;
+        this.fail(
+          e.task,
+          new NoCapacityError(
+            `no verifier of pool ${this.pool} runs parallel task ${e.task.taskId} at once`,
+            {
+              context: { pool: this.pool, declined: true },
+            },
+          ),
+        );
+        continue;
+      }
       if (!id) {
         this.fail(
           e.task,
@@ -200,6 +230,7 @@ export class Batcher {
         continue;
       }
       extra.set(id, (extra.get(id) ?? 0) + 1);
+      extraPositions.set(id, (extraPositions.get(id) ?? 0) + taskPositions(e.task, id === sticky));
       this.track(id, e.task.sessionId, +1);
       const g = groups.get(id) ?? [];
       g.push(e);
@@ -311,4 +342,12 @@ export class Batcher {
     this.view.stop();
     await this.actor.stop();
   }
+}
+
+/**
+ * Tokens a task makes a verifier evaluate: on the one that served its session last, the context it
+ * lacks and the drafts; on another, which does not hold the session, the whole prefix too.
+ */
+function taskPositions(task: Task, holdsSession: boolean): number {
+  return Math.max(1, (holdsSession ? 0 : task.basePos) + task.context.length + task.drafts.length);
 }

@@ -6,9 +6,10 @@
  * reported in its last heartbeat (other batchers send to it too), divided by its capacity. A task goes
  * to the verifier that last served its session when that verifier (a) is a candidate, (b) is not
  * already working on another task of the same session, and (c) is at most `stickySlack` above the
- * least loaded one. A parallel task of that session (DSI) goes to an idle verifier if there is one
- * (parallelism worth a prefill there), else it too stays with the sticky verifier. Otherwise the
- * least loaded candidate wins; ties rotate so equal verifiers share the work.
+ * least loaded one. A parallel task of that session (DSI) from a sender that does not mark it
+ * (`verify.task.parallel`, before protocol 1.3) goes to an idle verifier if there is one, else it too
+ * stays with the sticky verifier; a marked one goes through {@link pickParallelVerifier}. Otherwise
+ * the least loaded candidate wins; ties rotate so equal verifiers share the work.
  *
  * @example
  *   pickVerifier({ sessionId: 's' }, [{ id: 'v1', load: 0.5, busyWith: new Set() }, { id: 'v2', load: 0, busyWith: new Set() }], 'v1', 1, 0)
@@ -58,5 +59,34 @@ export function pickVerifier(
   let best = Number.POSITIVE_INFINITY;
   for (const c of pool) best = Math.min(best, c.load);
   const tied = pool.filter((c) => c.load === best);
+  return tied[rotation % tied.length]!.id;
+}
+
+/** A verifier as a parallel task sees it: whether the task would run there at once. */
+export interface ParallelCandidate extends VerifierCandidate {
+  readonly runsAtOnce: boolean;
+}
+
+/**
+ * Where a DSI parallel task (marked `parallel`) runs: only on a verifier that runs it at once (room
+ * below its knee, or a free slot, and nothing queued; see placement/target-capacity.ts) and that is
+ * not already working on the same session (its tasks run there in order, so it would wait). The least
+ * loaded such verifier wins, ties rotating. None: undefined, and the task is declined instead of
+ * queued behind other sessions' work (their rounds would pay for this session's speculation).
+ *
+ * @example
+ *   pickParallelVerifier({ sessionId: 's' }, [{ id: 'v1', load: 0.9, runsAtOnce: false, busyWith: new Set() }], 0)
+ *   // → undefined: declined, the session lowers its SP degree
+ */
+export function pickParallelVerifier(
+  task: { readonly sessionId: string },
+  candidates: readonly ParallelCandidate[],
+  rotation: number,
+): string | undefined {
+  const free = candidates.filter((c) => c.runsAtOnce && !c.busyWith.has(task.sessionId));
+  if (free.length === 0) return undefined;
+  let best = Number.POSITIVE_INFINITY;
+  for (const c of free) best = Math.min(best, c.load);
+  const tied = free.filter((c) => c.load === best);
   return tied[rotation % tied.length]!.id;
 }

@@ -10,6 +10,7 @@ import type { AwcWeights } from '@specmesh/core';
 import type { LanguageModel } from '@specmesh/models';
 import { Actor, type ActorOptions, MembershipView, RttMonitor } from '@specmesh/runtime';
 import { edgeSessionMove, metaNumber, poolLoad, queueFigures } from '../placement/placement.js';
+import { poolView } from '../placement/target-capacity.js';
 import { SessionHost } from '../session/session-host.js';
 
 /**
@@ -113,6 +114,8 @@ export class Drafter {
         queue: (pool, verifierId) => queueFigures(view.alive({ role: 'verifier', pool }), verifierId),
         edgeRttMs: () => d?.rttMs(),
         roundTrip: (ms) => d?.roundTrip(ms),
+        pool: (pool, verifierId, positions, stepMs) =>
+          poolView(view.alive({ role: 'verifier', pool }), verifierId, positions, stepMs),
       },
     });
     await actor.flush();

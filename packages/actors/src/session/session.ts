@@ -36,6 +36,7 @@ import {
   type WireError,
 } from '@specmesh/protocol';
 import type { Actor, Logger } from '@specmesh/runtime';
+import { SessionRoundPlanner } from './round-planner.js';
 import { TextStream } from './text-stream.js';
 import { TraceRecorder } from './trace-recorder.js';
 import { VerifyTimeout } from './verify-timeout.js';
@@ -110,8 +111,11 @@ export class DraftSession {
   private readonly orch: Orchestrator;
   private readonly rng: Rng;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Epoch and draft count of each task still awaited: a result that contradicts them is refused. */
-  private readonly sentShape = new Map<string, { epoch: number; drafts: number }>();
+  /**
+   * Epoch and draft count of each task still awaited (a result that contradicts them is refused), and
+   * whether it was a parallel task (which the pool may decline).
+   */
+  private readonly sentShape = new Map<string, { epoch: number; drafts: number; parallel: boolean }>();
   /** Send time of each task still awaited, for round-trip samples (never of a re-issued one). */
   private readonly sentAt = new Map<string, number>();
   private readonly verifyTimeout: VerifyTimeout;
@@ -171,12 +175,23 @@ export class DraftSession {
     for (const t of committed) this.text.push(t);
     // The seed restarts on resume: a sampled output stays a correct sample, not the same one.
     this.rng = new Rng(s.sampling.seed);
-    const mode = o.targetOnly ? 'nonsi' : s.mode;
+    // `auto` chooses per round, up to what `mode` allows (`si`: never DSI; `nonsi`: no speculation).
+    const auto = s.auto === true && s.mode !== 'nonsi' && !o.targetOnly;
+    const mode = o.targetOnly ? 'nonsi' : auto ? 'auto' : s.mode;
     this.measures = new LiveWindowMeasures(s.pool, this.promptLen, o.surroundings);
     this.window = new SessionWindowControl(s, this.measures, o.awcWeights);
-    const maxTasks = mode === 'dsi' ? Math.max(1, o.maxTasks) : 1;
+    const maxTasks = s.mode === 'dsi' && !o.targetOnly ? Math.max(1, o.maxTasks) : 1;
+    const planner = new SessionRoundPlanner(
+      s.pool,
+      this.measures,
+      o.surroundings,
+      () => maxTasks,
+      () => prompt.length + this.committed.length + s.window.k + 1,
+    );
     this.orch = new Orchestrator({
       mode,
+      ...(auto ? { nextRound: (w: WindowStats) => planner.next(w) } : {}),
+      ...(mode === 'dsi' ? { parallelism: () => planner.parallelism() } : {}),
       k: s.window.k,
       maxTasks,
       // Adaptive policies pick windows up to 8 (DSD's largest) whatever the starting k.
@@ -237,10 +252,16 @@ export class DraftSession {
   private onError(e: WireError) {
     const taskId = typeof e.context?.['taskId'] === 'string' ? e.context['taskId'] : undefined;
     if (!taskId || !this.orch.inflight.includes(taskId)) return;
+    const parallel = this.sentShape.get(taskId)?.parallel === true;
     this.clearTimer(taskId);
     this.trace.taskEnded(taskId, 'failed');
     // The verifier lacked the base: the re-issued task carries the whole prefix.
     if (e.code === ErrorCode.UnknownSession) this.held = undefined;
+    // A parallel task the pool had no free target for: dropped, and the SP degree follows.
+    if (e.code === ErrorCode.NoCapacity && parallel) {
+      this.feed({ type: 'declined', taskId });
+      return;
+    }
     // A verdict that cannot change on retry (bad token ids, schema) ends the session with it;
     // a transient one (no capacity, deadline) re-issues the task, a bounded number of times.
     if (!e.retryable && e.code !== ErrorCode.UnknownSession) this.fail(fromWireError(e));
@@ -347,6 +368,7 @@ export class DraftSession {
       drafts: Uint32Array.from(c.drafts, (d) => d.token),
       sampling: s.sampling,
       attempt: 1,
+      ...(c.parallel ? { parallel: true } : {}),
       deadlineAt: Date.now() + this.verifyTimeout.current(),
       ...(this.o.traceId ? { traceId: this.o.traceId } : {}),
     };
@@ -373,7 +395,7 @@ export class DraftSession {
     else this.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
     this.trace.taskSent(c.taskId, c.epoch, c.base, c.drafts.length);
     this.sentAt.set(c.taskId, performance.now());
-    this.sentShape.set(c.taskId, { epoch: c.epoch, drafts: c.drafts.length });
+    this.sentShape.set(c.taskId, { epoch: c.epoch, drafts: c.drafts.length, parallel: c.parallel });
     this.prefixOf.set(c.taskId, c.prefix);
     this.timers.set(
       c.taskId,

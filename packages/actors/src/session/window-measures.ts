@@ -15,6 +15,7 @@
  * | contextTokens | prompt length |
  */
 import type { WindowFeatures, WindowStats } from '@specmesh/core';
+import type { PoolView } from '../placement/target-capacity.js';
 
 /** Queue figures of a verifier, or of the pool when none is named (from heartbeats). */
 export interface QueueFigures {
@@ -39,6 +40,27 @@ export interface HostSurroundings {
    * round trip its sessions will see (a ping misses the batcher hop and the hosts' own delays).
    */
   roundTrip?(ms: number): void;
+  /**
+   * The pool as the session's next round would meet it, from heartbeats: the target that served it
+   * last (`verifierId`) with its load and cost, and how many targets would run a parallel task of
+   * `positions` at once. `measuredStepMs` is the session's own last verification time.
+   */
+  pool?(
+    pool: string,
+    verifierId: string | undefined,
+    positions: number,
+    measuredStepMs: number | undefined,
+  ): PoolView;
+  /** The host verifies its sessions in-process (a verifier): rounds cross no network. */
+  readonly local?: boolean;
+}
+
+/** The session's own latest measurements (undefined until measured). */
+export interface SessionMeasurements {
+  readonly rttMs: number | undefined;
+  readonly tpotMs: number | undefined;
+  readonly draftMsPerToken: number | undefined;
+  readonly verifierId: string | undefined;
 }
 
 /** One answered task, as the session measured it. */
@@ -78,6 +100,16 @@ export class LiveWindowMeasures {
     const perToken = ms / tokens;
     this.draftMsPerToken =
       this.draftMsPerToken === undefined ? perToken : 0.7 * this.draftMsPerToken + 0.3 * perToken;
+  }
+
+  /** The latest measurements, for the `auto` mode's round plan. */
+  current(): SessionMeasurements {
+    return {
+      rttMs: this.rttMs,
+      tpotMs: this.tpotMs,
+      draftMsPerToken: this.draftMsPerToken,
+      verifierId: this.verifierId,
+    };
   }
 
   /**

@@ -27,8 +27,10 @@ import {
 } from '@specmesh/protocol';
 import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
 import { bestEdgeRttMs, poolLoad, queueFigures, verifierSessionMove } from '../placement/placement.js';
+import { poolView } from '../placement/target-capacity.js';
 import type { LocalVerdict } from '../session/session.js';
 import { SessionHost } from '../session/session-host.js';
+import { CapacityReport } from './capacity-report.js';
 import { slotBoundModel } from './slot-bound-model.js';
 import { runVerifyTask } from './verify-task.js';
 
@@ -38,7 +40,10 @@ export interface VerifierOptions extends Omit<ActorOptions, 'role' | 'pool'> {
   pool: string;
   /** The target model. */
   model: LanguageModel;
-  /** Tasks evaluated at once (across sessions). Defaults to 8. */
+  /**
+   * Tasks evaluated at once (across sessions). Defaults to 256 for a batching target (its model has a
+   * `batchCost`: concurrent tasks join its passes, so they must reach it), else 8.
+   */
   concurrency?: number;
   /** Sessions idle longer than this are released, ms. Defaults to 300000. */
   sessionIdleMs?: number;
@@ -93,15 +98,18 @@ export class Verifier {
   /** Drafters and verifiers alive: hosted sessions hand back by their load. */
   private readonly peers = new MembershipView();
   private host: SessionHost | undefined;
+  private readonly capacity: CapacityReport;
 
-  private constructor(actor: Actor, options: VerifierOptions) {
+  private constructor(actor: Actor, options: VerifierOptions, capacity: CapacityReport) {
     this.actor = actor;
     this.model = options.model;
-    this.concurrency = options.concurrency ?? 8;
+    this.concurrency = concurrencyOf(options);
+    this.capacity = capacity;
   }
 
   static async start(options: VerifierOptions): Promise<Verifier> {
     let v: Verifier | undefined;
+    const capacity = new CapacityReport(options.model.batchCost);
     const actor = await Actor.start({
       ...options,
       role: 'verifier',
@@ -109,16 +117,17 @@ export class Verifier {
       load: () => ({
         inflight: v?.active ?? 0,
         queued: v?.waiters.length ?? 0,
-        capacity: options.concurrency ?? 8,
+        capacity: concurrencyOf(options),
       }),
       meta: () => ({
         model: options.model.info.name,
         hostFree: v?.host?.free ?? 0,
         queuedDrafts: v?.queuedDrafts ?? 0,
         fused: options.draftModel ? 1 : 0,
+        ...capacity.meta(performance.now()),
       }),
     });
-    v = new Verifier(actor, options);
+    v = new Verifier(actor, options, capacity);
     actor.handle(actor.subjects.batch(actor.id), 'batch', (msg) => v.runBatch(msg.body));
     actor.handle(actor.subjects.preemptAll(), 'preempt', (msg) => v.preempt(msg.body));
     const hostSessions = options.hostSessions ?? 16;
@@ -147,6 +156,17 @@ export class Verifier {
         surroundings: {
           queue: (pool, verifierId) => queueFigures(peers.alive({ role: 'verifier', pool }), verifierId),
           edgeRttMs: () => bestEdgeRttMs(peers.alive({ role: 'drafter' })),
+          // Hosted sessions verify here, so this verifier is their target and nothing runs in parallel.
+          pool: (pool, _verifierId, positions, stepMs) => ({
+            ...poolView(
+              peers.alive({ role: 'verifier', pool }).filter((m) => m.id === actor.id),
+              actor.id,
+              positions,
+              stepMs,
+            ),
+            freeTargets: 1,
+          }),
+          local: true,
         },
       });
     }
@@ -236,11 +256,15 @@ export class Verifier {
     const started = performance.now();
     const abort = new AbortController();
     this.running.set(task.taskId, abort);
+    const positions = Math.max(1, task.context.length + task.drafts.length);
+    this.capacity.entered(task.sessionId, positions, started);
+    let modelMs: number | undefined;
     try {
       const context = new Uint32Array(task.basePos + task.context.length);
       context.set(s.tokens.subarray(0, task.basePos));
       context.set(task.context, task.basePos);
       const r = await runVerifyTask(this.model, task, context, abort.signal);
+      modelMs = performance.now() - started;
       s.tokens = context;
       s.lastUsed = Date.now();
       this.stats.tasks++;
@@ -272,6 +296,7 @@ export class Verifier {
       this.stats.failed++;
       return { kind: 'failure', taskId: task.taskId, error: asSpecmeshError(err) };
     } finally {
+      this.capacity.left(positions, modelMs);
       this.running.delete(task.taskId);
       this.release();
     }
@@ -338,4 +363,9 @@ export class Verifier {
     this.peers.stop();
     await this.actor.stop();
   }
+}
+
+/** Tasks a verifier evaluates at once: see {@link VerifierOptions.concurrency}. */
+function concurrencyOf(o: VerifierOptions): number {
+  return o.concurrency ?? (o.model.batchCost ? 256 : 8);
 }

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { collect, generate } from '@specmesh/actors';
-import type { Mode } from '@specmesh/protocol';
+import { modeFields, REQUEST_MODES, type RequestMode } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { connectClient, withConnectionOptions } from '../options.js';
@@ -43,7 +43,7 @@ export async function generateOnce(
   actor: Actor,
   a: {
     prompt: string;
-    mode: Mode;
+    mode: RequestMode;
     k: number;
     /** Window policy; defaults to `static`. */
     window?: string;
@@ -61,7 +61,7 @@ export async function generateOnce(
     prompt: a.prompt,
     maxTokens: a.maxTokens,
     sampling: { temperature: a.temperature, topK: 0, topP: 1, seed: a.seed },
-    mode: a.mode,
+    ...modeFields(a.mode),
     window: { policy: a.window ?? 'static', k: a.k },
     deadlineAt: Date.now() + 120_000,
   });
@@ -95,7 +95,7 @@ async function run(args: ArgumentsCamelCase<GenerateArgs>): Promise<void> {
   const output = createOutput(args.json);
   try {
     // The text streams as it comes for people; scripts get it whole in the JSON object.
-    const report = await generateOnce(actor, { ...args, mode: args.mode as Mode }, output.text);
+    const report = await generateOnce(actor, { ...args, mode: args.mode as RequestMode }, output.text);
     output.result(
       report,
       (r) =>
@@ -114,9 +114,10 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .positional('prompt', { type: 'string', demandOption: true, describe: 'Prompt text' })
       .option('mode', {
         type: 'string',
-        choices: ['nonsi', 'si', 'dsi'],
-        default: 'dsi',
-        describe: 'Speculation mode',
+        choices: REQUEST_MODES,
+        default: 'auto',
+        describe:
+          'Speculation mode: auto chooses non-SI, SI or DSI (and the window) per round from the cluster’s load',
       })
       .option('k', {
         type: 'number',

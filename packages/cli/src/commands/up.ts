@@ -10,7 +10,7 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkModelFile } from '@specmesh/models';
-import { ConfigError, ConnectionError, type Mode, type Role } from '@specmesh/protocol';
+import { ConfigError, ConnectionError, type RequestMode, type Role } from '@specmesh/protocol';
 import { installGracefulShutdown } from '@specmesh/runtime';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ensureDemoPair } from '../demo-models.js';
@@ -63,7 +63,7 @@ export interface UpDemoReport {
   readonly runs: readonly GenerationReport[];
   readonly sameText: boolean;
   /** Wall-time speedup over non-SI. */
-  readonly speedup: { readonly si: number; readonly dsi: number };
+  readonly speedup: { readonly si: number; readonly dsi: number; readonly auto: number };
 }
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
@@ -143,7 +143,7 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       seed: 1,
     });
     const results = [];
-    for (const mode of ['nonsi', 'si', 'dsi'] as Mode[]) {
+    for (const mode of ['nonsi', 'si', 'dsi', 'auto'] as RequestMode[]) {
       out(`\n• ${mode}: "${args.prompt}"`);
       output.text('  ');
       const r = await generateOnce(
@@ -157,8 +157,13 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
         `  ${r.tokens} tokens in ${r.wallMs.toFixed(0)} ms · TTFT ${r.ttftMs.toFixed(1)} ms · TPOT ${r.tpotMs.toFixed(1)} ms · from accepted drafts ${(r.draftedShare * 100).toFixed(0)}%`,
       );
     }
-    const [non, si, dsi] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];
-    const same = non.text === si.text && si.text === dsi.text;
+    const [non, si, dsi, auto] = results as [
+      (typeof results)[0],
+      (typeof results)[0],
+      (typeof results)[0],
+      (typeof results)[0],
+    ];
+    const same = results.every((r) => r.text === non.text);
     const report: UpDemoReport = {
       models,
       processes,
@@ -166,12 +171,12 @@ async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       k: args.k,
       runs: results,
       sameText: same,
-      speedup: { si: non.wallMs / si.wallMs, dsi: non.wallMs / dsi.wallMs },
+      speedup: { si: non.wallMs / si.wallMs, dsi: non.wallMs / dsi.wallMs, auto: non.wallMs / auto.wallMs },
     };
     output.result(
       report,
       (r) =>
-        `\n• same text in every mode: ${r.sameText ? 'yes' : 'NO'}\n  wall-time speedup over non-SI: SI ${r.speedup.si.toFixed(2)}x, DSI ${r.speedup.dsi.toFixed(2)}x`,
+        `\n• same text in every mode: ${r.sameText ? 'yes' : 'NO'}\n  wall-time speedup over non-SI: SI ${r.speedup.si.toFixed(2)}x, DSI ${r.speedup.dsi.toFixed(2)}x, auto ${r.speedup.auto.toFixed(2)}x`,
     );
     await shutdown();
     out('done.');

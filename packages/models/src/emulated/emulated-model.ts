@@ -9,13 +9,15 @@
  * elsewhere on another word, so its per-position greedy acceptance is `a`.
  *
  * Latency: the first evaluation of a session costs `ttftMs`, later ones `tpotMs` plus `perTokenMs`
- * per extra position evaluated, with optional seeded jitter. Waiting is a timer, not a busy loop, so
- * dozens of instances share two cores.
+ * per extra position evaluated, with optional seeded jitter. With `batching`, steps of all sessions
+ * instead share forward passes priced by the accelerator roofline (see batch-clock.ts). Waiting is a
+ * timer, not a busy loop, so dozens of instances share two cores.
  */
-import { hashTokens, Rng } from '@specmesh/core';
+import { type BatchCostProfile, hashTokens, Rng } from '@specmesh/core';
 import { CancelledError, ConfigError } from '@specmesh/protocol';
 import { generateGreedy } from '../greedy.js';
 import type { LanguageModel, ModelInfo } from '../model.js';
+import { BatchClock, type PassStats } from './batch-clock.js';
 import {
   BOS_ID,
   detokenizeEmulated,
@@ -48,6 +50,13 @@ export interface EmulatedModelOptions {
   /** Maximum session length. Defaults to 8192. */
   readonly contextSize?: number;
   readonly latency?: LatencyProfileMs;
+  /**
+   * Batch like an accelerator: concurrent steps of any sessions join one forward pass costing
+   * `batchStepMs(batching, positions)`, in place of `ttftMs`, `tpotMs` and `perTokenMs` (`jitter`
+   * still applies, once per pass). Token outputs are unchanged. Defaults to undefined (each call
+   * pays its own latency).
+   */
+  readonly batching?: BatchCostProfile;
   /** For a drafter: probability that its argmax equals the target's (the target shares `seed`). */
   readonly agreement?: number;
   readonly name?: string;
@@ -81,6 +90,9 @@ export class EmulatedModel implements LanguageModel {
   private readonly latency: Required<LatencyProfileMs>;
   private readonly sessions = new Map<string, number[]>();
   private readonly jitterRng: Rng;
+  private readonly clock: BatchClock | undefined;
+  /** The forward-pass cost model when batching; undefined otherwise. */
+  readonly batchCost?: BatchCostProfile;
 
   constructor(options: EmulatedModelOptions = {}) {
     const vocabSize = options.vocabSize ?? 512;
@@ -105,6 +117,10 @@ export class EmulatedModel implements LanguageModel {
       jitter: l.jitter ?? 0,
     };
     this.jitterRng = new Rng(this.seed ^ 0x1234567);
+    if (options.batching) {
+      this.clock = new BatchClock(options.batching, () => this.jitterFactor());
+      this.batchCost = this.clock.profile;
+    }
     this.info = Object.freeze({
       name: options.name ?? (options.agreement === undefined ? 'emulated-target' : 'emulated-drafter'),
       vocabSize,
@@ -112,6 +128,11 @@ export class EmulatedModel implements LanguageModel {
       eosId: EOS_ID,
       contextSize: options.contextSize ?? 8192,
     });
+  }
+
+  /** Passes run, positions and steps served, when batching; undefined otherwise. */
+  get passStats(): PassStats | undefined {
+    return this.clock?.stats;
   }
 
   /** The target's greedy next token after `context[0, end)`: the emulated language's rule. */
@@ -198,6 +219,12 @@ export class EmulatedModel implements LanguageModel {
     return generateGreedy(this, sessionId, context, n, signal);
   }
 
+  /** A seeded factor of `1 ± jitter` (exactly 1, drawing nothing, without jitter). */
+  private jitterFactor(): number {
+    const j = this.latency.jitter;
+    return j > 0 ? 1 + j * (2 * this.jitterRng.float() - 1) : 1;
+  }
+
   /** Brings the session to hold `context`, paying the latency profile for what was not held. */
   private async step(sessionId: string, context: Uint32Array, outputs: number, signal?: AbortSignal) {
     if (context.length > this.info.contextSize) {
@@ -218,24 +245,28 @@ export class EmulatedModel implements LanguageModel {
     while (common < held.length && common < context.length && held[common] === context[common]) common++;
     held.length = common;
     const fresh = Math.max(1, context.length - common);
-    const l = this.latency;
-    let cost = (first ? l.ttftMs : l.tpotMs) + l.perTokenMs * (fresh - 1);
-    if (l.jitter > 0) cost *= 1 + l.jitter * (2 * this.jitterRng.float() - 1);
-    await sleep(cost, signal);
+    if (this.clock) await this.clock.step(fresh, signal);
+    else {
+      const l = this.latency;
+      await sleep(((first ? l.ttftMs : l.tpotMs) + l.perTokenMs * (fresh - 1)) * this.jitterFactor(), signal);
+    }
     for (let i = common; i < context.length; i++) held.push(context[i]!);
   }
 }
 
-/** A target and its drafter sharing a seed, with the drafter's agreement `a`. */
+/**
+ * A target and its drafter sharing a seed, with the drafter's agreement `a`. `batching` applies to
+ * the target only (a drafter is a device of its own).
+ */
 export function emulatedPair(
   options: EmulatedModelOptions & { agreement: number; drafterLatency?: LatencyProfileMs },
 ): {
   target: EmulatedModel;
   drafter: EmulatedModel;
 } {
-  const { agreement, drafterLatency, ...shared } = options;
+  const { agreement, drafterLatency, batching, ...shared } = options;
   return {
-    target: new EmulatedModel({ ...shared, name: 'emulated-target' }),
+    target: new EmulatedModel({ ...shared, ...(batching ? { batching } : {}), name: 'emulated-target' }),
     drafter: new EmulatedModel({
       ...shared,
       agreement,

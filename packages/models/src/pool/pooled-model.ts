@@ -4,7 +4,8 @@
  *
  * Sessions stick to one worker (their cache lives there): `threads` single-thread pools, a session
  * hashed onto one of them. Several steps may run in one worker at once (`concurrency`): a llama
- * worker evaluates concurrent steps of different sessions in one batch. Tokenization and model
+ * worker evaluates concurrent steps of different sessions in one batch, and so does an emulated
+ * model with `batching` (each worker is one emulated accelerator). Tokenization and model
  * facts are answered on the calling thread from a tokenizer-only instance of the same spec.
  *
  * Cancellation: an abort reaches the worker through a shared flag; multi-token generation stops
@@ -13,7 +14,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { hashTokens } from '@specmesh/core';
+import { type BatchCostProfile, hashTokens } from '@specmesh/core';
 import { CancelledError, fromWireError, MissingError } from '@specmesh/protocol';
 import { Piscina } from 'piscina';
 import type { LanguageModel, ModelInfo } from '../model.js';
@@ -30,14 +31,26 @@ const WORKER = fileURLToPath(new URL('./model-worker.js', import.meta.url));
 export interface PooledModelOptions {
   /** Worker threads (each holds its own copy of the model; GGUF weights are shared through mmap). Defaults to 1. */
   readonly threads?: number;
-  /** Steps one worker runs at once. Defaults to the llama spec's `sequences`, else 1. */
+  /**
+   * Steps one worker runs at once. Defaults to the llama spec's `sequences`, 256 for an emulated
+   * spec with `batching` (so concurrent steps reach its passes), else 1.
+   */
   readonly concurrency?: number;
 }
 
 type StepName = 'evaluate' | 'predict' | 'generate';
 
+/** Steps a batching emulated worker accepts at once: far above any batch its passes should see. */
+const BATCHING_CONCURRENCY = 256;
+
+function defaultConcurrency(spec: ModelSpec): number {
+  if (spec.backend === 'llama') return spec.options.sequences ?? 4;
+  return spec.options.batching ? BATCHING_CONCURRENCY : 1;
+}
+
 export class PooledModel implements LanguageModel {
   readonly info: ModelInfo;
+  readonly batchCost?: BatchCostProfile;
   private readonly heldBySession = new Map<string, number>();
   /** Steps under way per session, and sessions released meanwhile (their late replies are ignored). */
   private readonly stepsUnderWay = new Map<string, number>();
@@ -49,6 +62,7 @@ export class PooledModel implements LanguageModel {
     private readonly pools: Piscina[],
   ) {
     this.info = local.info;
+    if (local.batchCost) this.batchCost = local.batchCost;
   }
 
   /**
@@ -61,10 +75,7 @@ export class PooledModel implements LanguageModel {
       throw new MissingError(`model worker ${WORKER} is missing; build the package (tsc -b)`);
     const local = await loadModelFromSpec(spec, true);
     const threads = Math.max(1, options.threads ?? 1);
-    const concurrency = Math.max(
-      1,
-      options.concurrency ?? (spec.backend === 'llama' ? (spec.options.sequences ?? 4) : 1),
-    );
+    const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency(spec));
     const pools = Array.from(
       { length: threads },
       () =>

@@ -20,6 +20,12 @@ const GenerationFields = {
   maxTokens: Type.Integer({ minimum: 1, maximum: MAX_TOKENS_PER_MESSAGE }),
   sampling: SamplingSchema,
   mode: ModeSchema,
+  /**
+   * The `auto` mode: the session chooses per round between non-SI, SI and DSI (and the window and SP
+   * degree) from the cluster's load; `mode` is then the most it may use (`dsi` allows all three), and
+   * what a peer without auto runs. Since 1.3.
+   */
+  auto: Type.Optional(Type.Boolean()),
   window: WindowSpecSchema,
   /** Absolute deadline (sender's wall clock, ms since epoch). */
   deadlineAt: Type.Optional(EpochMs),

@@ -61,6 +61,12 @@ export const VerifyTaskSchema = Type.Object(
     sampling: SamplingSchema,
     /** Delivery attempt, starting at 1; a retry keeps the task id so results stay idempotent. */
     attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
+    /**
+     * Another task of the session is in flight (a DSI parallel task): the pool runs it only where it
+     * runs at once, and otherwise answers `E_NO_CAPACITY` rather than queue it behind other work; the
+     * session then lowers its SP degree. Since 1.3.
+     */
+    parallel: Type.Optional(Type.Boolean()),
     deadlineAt: Type.Optional(EpochMs),
     /**
      * The request's trace id (W3C, 32 hex digits). In the body because a batch carries tasks of many

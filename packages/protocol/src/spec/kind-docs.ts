@@ -25,6 +25,7 @@ const generation = {
   maxTokens: 'Output tokens to generate at most (the stream ends with `finishReason: "length"`).',
   sampling: 'How tokens are chosen; `temperature` 0 is greedy.',
   mode: 'Orchestration: `nonsi` plain target decoding, `si` classic speculative, `dsi` distributed speculative.',
+  auto: 'The `auto` mode: non-SI, SI or DSI (window and SP degree too) chosen per round from the cluster’s load; `mode` is the most it may use, and what a peer without auto runs.',
   window: 'Window policy and its starting (or fixed) draft length `k`.',
   deadlineAt: 'Absolute deadline, sender wall clock, ms since the Unix epoch; work past it is abandoned.',
   stop: 'Stop strings: generation ends before the first one and the stream ends with `finishReason: "stop"`.',
@@ -122,6 +123,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       sampling:
         'Sampling parameters; the verifier processes target distributions exactly as the drafter did.',
       attempt: 'Delivery attempt from 1; a retry keeps `taskId`, so a late duplicate result is recognisable.',
+      parallel:
+        'A DSI parallel task (another of the session is in flight): run only where it runs at once, else declined with `E_NO_CAPACITY`, and the session lowers its SP degree.',
       deadlineAt: 'Absolute deadline (ms since the Unix epoch); a task past it is not started.',
       traceId:
         'The request’s W3C trace id. In the body because a batch carries tasks of many requests, so its own envelope cannot name one trace.',

@@ -1,0 +1,105 @@
+/**
+ * The verifiers' free capacity as their heartbeats report it (verifier/capacity-report.ts), read the
+ * same way by the batcher (where may a DSI parallel task run at once?) and by sessions (what does
+ * speculation cost the target now? core's `chooseRound`).
+ *
+ * A task runs at once on a verifier when nothing waits there for a slot and either the verifier is
+ * idle or, for a batching target, its next pass has room below the knee for the task's positions
+ * (which join it at almost no cost). A target that runs each task alone counts as free only when
+ * idle: its slots say how many tasks it admits, not how many its hardware runs side by side. A
+ * verifier that does not hold the session's prefix must evaluate all of it: callers count those
+ * positions too.
+ */
+import type { BatchCostProfile, TargetView } from '@specmesh/core';
+import type { Member } from '@specmesh/runtime';
+import { metaNumber } from './placement.js';
+
+/** One verifier's capacity figures. */
+export interface VerifierCapacity {
+  readonly id: string;
+  /** Pass cost of a batching target; undefined for one that runs each task alone. */
+  readonly batchCost: BatchCostProfile | undefined;
+  /** Positions inside its model now. */
+  readonly positions: number;
+  /** Sessions with work there recently. */
+  readonly sessions: number;
+  /** A task's model time, ms (smoothed), when reported. */
+  readonly stepMs: number | undefined;
+  readonly inflight: number;
+  readonly queued: number;
+  /** Tasks it runs at once (its slots). */
+  readonly slots: number;
+}
+
+export function capacityOf(m: Member): VerifierCapacity {
+  const knee = metaNumber(m, 'kneePositions');
+  const base = metaNumber(m, 'costBaseMs');
+  const per = metaNumber(m, 'costPerPositionMs');
+  const l = m.heartbeat.load;
+  return {
+    id: m.id,
+    batchCost:
+      knee !== undefined && base !== undefined && per !== undefined
+        ? { kneePositions: knee, baseMs: base, perPositionMs: per }
+        : undefined,
+    positions: metaNumber(m, 'positions') ?? 0,
+    sessions: metaNumber(m, 'sessions') ?? l.inflight + l.queued,
+    stepMs: metaNumber(m, 'stepMs'),
+    inflight: l.inflight,
+    queued: l.queued,
+    slots: Math.max(1, l.capacity),
+  };
+}
+
+/**
+ * Whether `c` runs a task of `positions` at once, with `extra` positions and tasks already sent there
+ * since its heartbeat.
+ */
+export function runsAtOnce(
+  c: VerifierCapacity,
+  positions: number,
+  extra: { positions: number; tasks: number } = { positions: 0, tasks: 0 },
+): boolean {
+  if (c.queued > 0) return false;
+  const idle = c.inflight + extra.tasks === 0;
+  if (!c.batchCost) return idle;
+  return idle || c.positions + extra.positions + positions <= c.batchCost.kneePositions;
+}
+
+/** What a session sees of the pool before a round: its target and how many targets are free for it. */
+export interface PoolView {
+  readonly target: TargetView;
+  /** Targets that would run a task of the session at once, its own included (≥ 1). */
+  readonly freeTargets: number;
+}
+
+/**
+ * The pool as session `sessionTarget`'s next round would meet it: the verifier that served it last
+ * (else the least loaded), with the session itself not counted among its sessions, and the others
+ * free to run a parallel task of `positions` at once (the whole prefix and the drafts: they do not
+ * hold the session). `measuredStepMs` (the session's own last verification) stands for a target
+ * without a cost profile.
+ */
+export function poolView(
+  verifiers: readonly Member[],
+  sessionTarget: string | undefined,
+  positions: number,
+  measuredStepMs: number | undefined,
+): PoolView {
+  const caps = verifiers.map(capacityOf);
+  let own = sessionTarget !== undefined ? caps.find((c) => c.id === sessionTarget) : undefined;
+  const served = own !== undefined;
+  if (!own) {
+    for (const c of caps) if (!own || c.inflight + c.queued < own.inflight + own.queued) own = c;
+  }
+  let free = 1;
+  for (const c of caps) if (c !== own && runsAtOnce(c, positions)) free++;
+  const stepMs = measuredStepMs ?? own?.stepMs ?? own?.batchCost?.baseMs ?? 0;
+  const target: TargetView = {
+    ...(own?.batchCost ? { batchCost: own.batchCost } : {}),
+    stepMs,
+    lanes: own?.slots ?? 1,
+    sessions: Math.max(0, (own?.sessions ?? 0) - (served ? 1 : 0)),
+  };
+  return { target, freeTargets: free };
+}

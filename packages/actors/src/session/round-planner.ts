@@ -1,0 +1,66 @@
+/**
+ * A live session's round plans: the `auto` mode's choice of non-SI, SI or DSI (with window and SP
+ * degree) before each round, and the SP degree a DSI session may use, both from what the session
+ * measured and what the pool's heartbeats say (window-measures.ts, placement/target-capacity.ts).
+ * The decision itself is core's `chooseRound`, the same one the simulator runs.
+ *
+ * Before the session has verified a draft, acceptance is a prior ({@link ACCEPTANCE_PRIOR}); before it
+ * has measured a round trip, the host's figure (pings) stands in, and a host that verifies in-process
+ * has none. Greedy output does not depend on any of this: plans change only how fast the target's
+ * tokens come.
+ */
+import { chooseRound, type RoundPlan, type WindowStats } from '@specmesh/core';
+import type { PoolView } from '../placement/target-capacity.js';
+import type { HostSurroundings, LiveWindowMeasures } from './window-measures.js';
+
+/** Per-draft acceptance assumed before the session has measured any. */
+export const ACCEPTANCE_PRIOR = 0.7;
+
+export class SessionRoundPlanner {
+  constructor(
+    private readonly pool: string,
+    private readonly measures: LiveWindowMeasures,
+    private readonly around: HostSurroundings | undefined,
+    /** Tasks in flight at most (live verifiers of the pool). */
+    private readonly maxSp: () => number,
+    /**
+     * Positions a parallel task makes another target evaluate (the session's context and a window of
+     * drafts: that target does not hold the session), to judge where one runs at once.
+     */
+    private readonly taskPositions: () => number,
+  ) {}
+
+  /** The pool as a round of this session meets it now. */
+  private view(): PoolView {
+    const m = this.measures.current();
+    return (
+      this.around?.pool?.(this.pool, m.verifierId, this.taskPositions(), m.tpotMs) ?? {
+        target: { stepMs: m.tpotMs ?? 0, lanes: 1, sessions: 0 },
+        freeTargets: 1,
+      }
+    );
+  }
+
+  /** The `auto` mode's plan of the next round. */
+  next(w: WindowStats): RoundPlan {
+    const m = this.measures.current();
+    const pool = this.view();
+    const rttMs = this.around?.local ? 0 : (m.rttMs ?? this.around?.edgeRttMs() ?? 0);
+    return chooseRound(
+      {
+        // lastLength > 0 once any verification checked drafts: then the session's own figure holds.
+        acceptance: w.lastLength > 0 ? w.acceptance : ACCEPTANCE_PRIOR,
+        draftMsPerToken: m.draftMsPerToken ?? 0,
+        rttMs,
+        target: pool.target,
+        freeTargets: pool.freeTargets,
+      },
+      { maxSp: this.maxSp() },
+    );
+  }
+
+  /** DSI's SP degree now: the targets that would run a task of this session at once. */
+  parallelism(): number {
+    return Math.min(this.maxSp(), this.view().freeTargets);
+  }
+}

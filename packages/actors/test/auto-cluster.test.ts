@@ -1,0 +1,110 @@
+/**
+ * The `auto` mode and load-aware DSI over a real nats-server, on emulated targets that batch like an
+ * accelerator (concurrent steps share a pass, cost rising past a knee): alone, a request speculates;
+ * with many sessions past the knee the sessions decode plainly; DSI's parallel tasks are declined
+ * rather than queued on a busy pool. Greedy output is the target's in every case.
+ */
+import type { BatchCostProfile } from '@specmesh/core';
+import { EmulatedModel } from '@specmesh/models';
+import { type BodyOf, modeFields, type RequestMode } from '@specmesh/protocol';
+import { sampleBodies } from '@specmesh/protocol/internal';
+import { Actor } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../src/batcher/batcher.js';
+import { collect, generate } from '../src/client/generate-client.js';
+import { Drafter } from '../src/drafter/drafter.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { Verifier } from '../src/verifier/verifier.js';
+import { useNatsServer } from './harness.js';
+
+const nats = useNatsServer();
+
+/** A small accelerator: 6 ms a pass, compute-bound past 8 positions (a few speculating sessions). */
+const PROFILE: BatchCostProfile = { baseMs: 6, perPositionMs: 0.1, kneePositions: 8 };
+
+async function cluster(prefix: string) {
+  const shared = { seed: 11, vocabSize: 512 };
+  const target = new EmulatedModel({ ...shared, batching: PROFILE, name: 'emulated-target' });
+  const draft = new EmulatedModel({ ...shared, agreement: 0.85, latency: { ttftMs: 0.3, tpotMs: 0.3 } });
+  const common = { servers: nats.url, subjects: { prefix }, heartbeatIntervalMs: 50 };
+  const sched = await Scheduler.start(common);
+  const batcher = await Batcher.start({ ...common, pool: 'p', windowMs: 0 });
+  const vs = await Promise.all(
+    ['v0', 'v1'].map((id) => Verifier.start({ ...common, id, pool: 'p', model: target, hostSessions: 0 })),
+  );
+  const drafter = await Drafter.start({ ...common, id: 'd0', model: draft, maxSessions: 64 });
+  const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
+  nats.defer(async () => {
+    await client.stop();
+    await drafter.stop();
+    for (const v of vs) await v.stop();
+    await batcher.stop();
+    await sched.stop();
+  });
+  const until = Date.now() + 10_000;
+  while (
+    sched.membership.alive({ role: 'drafter' }).length < 1 ||
+    sched.membership.alive({ role: 'verifier' }).length < 2 ||
+    sched.membership.alive({ role: 'batcher' }).length < 1
+  ) {
+    if (Date.now() > until) throw new Error('cluster did not assemble');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // Sessions size DSI from the drafter's own view of the pool: wait until it sees both verifiers.
+  await new Promise((r) => setTimeout(r, 150));
+  const reference = (prompt: string, n: number) => {
+    const ctx = [target.info.bosId, ...target.tokenize(prompt)];
+    for (let i = 0; i < n; i++) ctx.push(target.targetArgmax(ctx));
+    return ctx.slice(-n);
+  };
+  const run = async (id: string, prompt: string, mode: RequestMode, maxTokens: number) => {
+    const submit: BodyOf<'submit'> = {
+      ...sampleBodies().submit,
+      requestId: id,
+      prompt,
+      ...modeFields(mode),
+      maxTokens,
+      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+      window: { policy: 'static', k: 4 },
+      deadlineAt: Date.now() + 60_000,
+      stop: undefined,
+    };
+    return collect(await generate(client, submit));
+  };
+  return { run, reference, batcher, verifiers: vs };
+}
+
+/** Share of output tokens that came from accepted drafts. */
+const draftedShare = (outs: ReadonlyArray<{ sources: number[] }>) => {
+  let drafted = 0;
+  let all = 0;
+  for (const o of outs) {
+    for (const s of o.sources) drafted += s;
+    all += o.sources.length;
+  }
+  return drafted / all;
+};
+
+describe('auto mode on batching targets (real nats-server)', () => {
+  it('speculates alone and decodes plainly past the knee, with the target’s greedy output either way', async () => {
+    const c = await cluster('auto');
+    const alone = await c.run('alone', 'a request on an idle pool', 'auto', 48);
+    expect(alone.tokens).toEqual(c.reference('a request on an idle pool', 48));
+    const idleShare = draftedShare([alone]);
+    expect(idleShare).toBeGreaterThan(0.4);
+
+    // 40 sessions over two verifiers whose knee is 8 positions: plain steps already fill the passes.
+    const prompts = Array.from({ length: 40 }, (_, i) => `busy request ${i}`);
+    const outs = await Promise.all(prompts.map((p, i) => c.run(`busy-${i}`, p, 'auto', 48)));
+    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(c.reference(prompts[i]!, 48));
+    expect(draftedShare(outs)).toBeLessThan(idleShare / 2);
+  });
+
+  it('load-aware DSI: parallel tasks are declined on a busy pool, never queued, and output stays exact', async () => {
+    const c = await cluster('dsi');
+    const prompts = Array.from({ length: 24 }, (_, i) => `dsi under load ${i}`);
+    const outs = await Promise.all(prompts.map((p, i) => c.run(`dsi-${i}`, p, 'dsi', 40)));
+    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(c.reference(prompts[i]!, 40));
+    expect(c.batcher.stats.declined).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,70 @@
+import { TARGET_70B_PROFILE } from '@specmesh/core';
+import { sampleBodies } from '@specmesh/protocol/internal';
+import type { Member } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
+import { capacityOf, poolView, runsAtOnce } from '../src/placement/target-capacity.js';
+import { CapacityReport } from '../src/verifier/capacity-report.js';
+
+/** A verifier as its heartbeat shows it, with the meta a CapacityReport wrote. */
+const verifier = (
+  id: string,
+  load: { inflight: number; queued: number; capacity: number },
+  meta: Record<string, number>,
+): Member => ({
+  id,
+  role: 'verifier',
+  pool: 'p',
+  lastSeen: 0,
+  joinedAt: 0,
+  heartbeat: { ...sampleBodies().heartbeat, id, load, meta },
+});
+
+const batching = (id: string, positions: number, sessions: number, queued = 0) => {
+  const report = new CapacityReport(TARGET_70B_PROFILE);
+  for (let i = 0; i < sessions; i++) report.entered(`s${i}`, positions / sessions, 0);
+  return verifier(id, { inflight: sessions, queued, capacity: 256 }, report.meta(0));
+};
+
+describe('capacity in heartbeats', () => {
+  it('a verifier reports what its model holds, its recent sessions and its cost profile', () => {
+    const r = new CapacityReport(TARGET_70B_PROFILE);
+    r.entered('a', 5, 0);
+    r.entered('b', 3, 10);
+    expect(r.meta(20)).toEqual({
+      positions: 8,
+      sessions: 2,
+      kneePositions: 32,
+      costBaseMs: 30,
+      costPerPositionMs: 0.15,
+    });
+    r.left(5, 30);
+    r.left(3, 34);
+    // Sessions stay counted for a while after their task (they come back after drafting); then not.
+    expect(r.meta(500)).toMatchObject({ positions: 0, sessions: 2, stepMs: 31 });
+    expect(r.meta(5000)).toMatchObject({ sessions: 0 });
+    // A target without a profile reports none.
+    expect(new CapacityReport(undefined).meta(0)).toEqual({ positions: 0, sessions: 0 });
+  });
+
+  it('a task runs at once below the knee or on an idle verifier, never where work queues', () => {
+    const cap = capacityOf(batching('v1', 20, 4));
+    expect(runsAtOnce(cap, 12)).toBe(true);
+    expect(runsAtOnce(cap, 13)).toBe(false);
+    expect(runsAtOnce(cap, 5, { positions: 8, tasks: 1 })).toBe(false);
+    expect(runsAtOnce(capacityOf(batching('v2', 0, 0)), 500)).toBe(true);
+    expect(runsAtOnce(capacityOf(batching('v3', 4, 1, 1)), 1)).toBe(false);
+    // A target that runs each task alone: free only when idle.
+    const lanes = (inflight: number) => capacityOf(verifier('v', { inflight, queued: 0, capacity: 8 }, {}));
+    expect(runsAtOnce(lanes(0), 50)).toBe(true);
+    expect(runsAtOnce(lanes(1), 1)).toBe(false);
+  });
+
+  it('a session sees its own target without itself, and the others free for a parallel task', () => {
+    const pool = [batching('v1', 30, 6), batching('v2', 4, 1), batching('v3', 31, 5)];
+    const view = poolView(pool, 'v1', 12, 33);
+    expect(view.target).toEqual({ batchCost: TARGET_70B_PROFILE, stepMs: 33, lanes: 256, sessions: 5 });
+    expect(view.freeTargets).toBe(2); // its own, and v2 (v3 has no room for 12 positions)
+    // Before any answer: the least loaded verifier, with every session there counted.
+    expect(poolView(pool, undefined, 12, undefined).target).toMatchObject({ sessions: 1, stepMs: 30 });
+  });
+});
