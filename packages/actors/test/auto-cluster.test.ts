@@ -95,9 +95,12 @@ describe('auto mode on batching targets (real nats-server)', () => {
 
     // 40 sessions over two verifiers whose knee is 8 positions: plain steps already fill the passes.
     const prompts = Array.from({ length: 40 }, (_, i) => `busy request ${i}`);
-    const outs = await Promise.all(prompts.map((p, i) => c.run(`busy-${i}`, p, 'auto', 48)));
-    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(c.reference(prompts[i]!, 48));
-    expect(draftedShare(outs)).toBeLessThan(idleShare / 2);
+    const outs = await Promise.all(prompts.map((p, i) => c.run(`busy-${i}`, p, 'auto', 80)));
+    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(c.reference(prompts[i]!, 80));
+    // The first rounds start before heartbeats show the crowd; the second half of each output is
+    // decoded once every session sees it.
+    const later = outs.map((o) => ({ sources: o.sources.slice(40) }));
+    expect(draftedShare(later)).toBeLessThan(idleShare / 3);
   });
 
   it('load-aware DSI: parallel tasks are declined on a busy pool, never queued, and output stays exact', async () => {

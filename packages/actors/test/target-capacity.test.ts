@@ -33,17 +33,18 @@ describe('capacity in heartbeats', () => {
     expect(r.meta(20)).toEqual({
       positions: 8,
       sessions: 2,
+      busyMs: 20,
       kneePositions: 32,
       costBaseMs: 30,
       costPerPositionMs: 0.15,
     });
-    r.left(5, 30);
-    r.left(3, 34);
+    r.left(5, 30, 30);
+    r.left(3, 34, 44);
     // Sessions stay counted for a while after their task (they come back after drafting); then not.
-    expect(r.meta(500)).toMatchObject({ positions: 0, sessions: 2, stepMs: 31 });
+    expect(r.meta(500)).toMatchObject({ positions: 0, sessions: 2, stepMs: 31, busyMs: 44 });
     expect(r.meta(5000)).toMatchObject({ sessions: 0 });
     // A target without a profile reports none.
-    expect(new CapacityReport(undefined).meta(0)).toEqual({ positions: 0, sessions: 0 });
+    expect(new CapacityReport(undefined).meta(0)).toEqual({ positions: 0, sessions: 0, busyMs: 0 });
   });
 
   it('a task runs at once below the knee or on an idle verifier, never where work queues', () => {

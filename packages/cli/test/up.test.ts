@@ -9,7 +9,7 @@ import { ensureDemoPair } from '../src/demo-models.js';
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 describe('specmesh up --demo (every role its own process)', () => {
-  it('generates the same text in non-SI, SI and DSI through a real multi-process cluster', () => {
+  it('generates the same text in non-SI, SI, DSI and auto through a real multi-process cluster', () => {
     const r = spawnSync(
       process.execPath,
       [
@@ -29,14 +29,15 @@ describe('specmesh up --demo (every role its own process)', () => {
     );
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('all 5 joined');
-    for (const mode of ['nonsi', 'si', 'dsi']) expect(r.stdout).toContain(`• ${mode}: "The cluster speaks"`);
+    for (const mode of ['nonsi', 'si', 'dsi', 'auto'])
+      expect(r.stdout).toContain(`• ${mode}: "The cluster speaks"`);
     expect(r.stdout).toContain('same text in every mode: yes');
-    // Speculation really happened: SI and DSI took tokens from accepted drafts.
+    // Speculation really happened: SI, DSI and auto (one request on an idle cluster) took tokens from
+    // accepted drafts.
     const shares = [...r.stdout.matchAll(/from accepted drafts (\d+)%/g)].map((m) => Number(m[1]));
-    expect(shares).toHaveLength(3);
+    expect(shares).toHaveLength(4);
     expect(shares[0]).toBe(0);
-    expect(shares[1]).toBeGreaterThan(0);
-    expect(shares[2]).toBeGreaterThan(0);
+    for (const s of shares.slice(1)) expect(s).toBeGreaterThan(0);
     expect(r.stdout.trim().endsWith('done.')).toBe(true);
   });
 });

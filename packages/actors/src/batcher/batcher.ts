@@ -30,10 +30,14 @@ interface Pending {
   /** Verifiers that already failed this task. */
   excluded: Set<string>;
   queuedAt: number;
+  /** Positions the task makes the verifier it was sent to evaluate (set when assigned). */
+  positions?: number;
 }
 
 interface Outstanding {
   tasks: number;
+  /** Positions of those tasks (what they make the verifier evaluate). */
+  positions: number;
   sessions: Map<string, number>;
 }
 
@@ -141,12 +145,18 @@ export class Batcher {
   private candidates(): { id: string; load: number; capacity: number; cap: VerifierCapacity }[] {
     return this.view.alive({ role: 'verifier', pool: this.pool }).map((m) => {
       const hb = m.heartbeat.load;
-      const local = this.outstanding.get(m.id)?.tasks ?? 0;
+      const local = this.outstanding.get(m.id);
+      const reported = capacityOf(m);
       return {
         id: m.id,
-        load: Math.max(local, hb.inflight + hb.queued),
+        load: Math.max(local?.tasks ?? 0, hb.inflight + hb.queued),
         capacity: Math.max(1, hb.capacity),
-        cap: capacityOf(m),
+        // What this batcher has sent there and not heard back about counts even before a heartbeat shows it.
+        cap: {
+          ...reported,
+          inflight: Math.max(reported.inflight, local?.tasks ?? 0),
+          positions: Math.max(reported.positions, local?.positions ?? 0),
+        },
       };
     });
   }
@@ -231,7 +241,8 @@ export class Batcher {
       }
       extra.set(id, (extra.get(id) ?? 0) + 1);
       extraPositions.set(id, (extraPositions.get(id) ?? 0) + taskPositions(e.task, id === sticky));
-      this.track(id, e.task.sessionId, +1);
+      e.positions = taskPositions(e.task, id === sticky);
+      this.track(id, e.task.sessionId, +1, e.positions);
       const g = groups.get(id) ?? [];
       g.push(e);
       groups.set(id, g);
@@ -244,9 +255,14 @@ export class Batcher {
     }
   }
 
-  private track(verifierId: string, sessionId: string, delta: 1 | -1) {
-    const o = this.outstanding.get(verifierId) ?? { tasks: 0, sessions: new Map<string, number>() };
+  private track(verifierId: string, sessionId: string, delta: 1 | -1, positions: number) {
+    const o = this.outstanding.get(verifierId) ?? {
+      tasks: 0,
+      positions: 0,
+      sessions: new Map<string, number>(),
+    };
     o.tasks += delta;
+    o.positions += delta * positions;
     const n = (o.sessions.get(sessionId) ?? 0) + delta;
     if (n > 0) o.sessions.set(sessionId, n);
     else o.sessions.delete(sessionId);
@@ -289,7 +305,7 @@ export class Batcher {
     } catch (err) {
       if (this.actor.status !== 'closed') this.retry(verifierId, entries, asSpecmeshError(err));
     } finally {
-      for (const e of entries) this.track(verifierId, e.task.sessionId, -1);
+      for (const e of entries) this.track(verifierId, e.task.sessionId, -1, e.positions ?? 0);
     }
   }
 

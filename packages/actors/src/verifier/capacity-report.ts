@@ -9,6 +9,7 @@
  * | `sessions` | sessions with a task here in the last {@link ACTIVE_WINDOW_MS} |
  * | `stepMs` | a task's model time, smoothed (EWMA α 1/4) |
  * | `kneePositions`, `costBaseMs`, `costPerPositionMs` | the target's pass cost (batching targets only) |
+ * | `busyMs` | time with any task inside the model since start, ms: the target compute spent (a batching target is busy while anything is in it) |
  *
  * A position is one token evaluated: a task of `d` drafts is `d + 1`, plus the context it brings.
  */
@@ -19,6 +20,9 @@ export const ACTIVE_WINDOW_MS = 1000;
 
 export class CapacityReport {
   private positions = 0;
+  private inside = 0;
+  private busySince = 0;
+  private busyMs = 0;
   private stepMs: number | undefined;
   private readonly lastSeen = new Map<string, number>();
 
@@ -26,12 +30,14 @@ export class CapacityReport {
 
   /** A task of `positions` tokens enters the model. */
   entered(sessionId: string, positions: number, now: number): void {
+    if (this.inside++ === 0) this.busySince = now;
     this.positions += positions;
     this.lastSeen.set(sessionId, now);
   }
 
-  /** The task left the model after `ms` of model time (undefined: cancelled, no sample). */
-  left(positions: number, ms: number | undefined): void {
+  /** The task left the model at `now` after `ms` of model time (undefined: cancelled, no sample). */
+  left(positions: number, ms: number | undefined, now: number): void {
+    if (--this.inside === 0) this.busyMs += now - this.busySince;
     this.positions = Math.max(0, this.positions - positions);
     if (ms === undefined) return;
     this.stepMs = this.stepMs === undefined ? ms : this.stepMs + (ms - this.stepMs) / 4;
@@ -45,7 +51,12 @@ export class CapacityReport {
 
   /** The heartbeat's capacity figures. */
   meta(now: number): Record<string, number> {
-    const m: Record<string, number> = { positions: this.positions, sessions: this.activeSessions(now) };
+    const busy = this.busyMs + (this.inside > 0 ? now - this.busySince : 0);
+    const m: Record<string, number> = {
+      positions: this.positions,
+      sessions: this.activeSessions(now),
+      busyMs: Math.round(busy),
+    };
     if (this.stepMs !== undefined) m['stepMs'] = Math.round(this.stepMs * 100) / 100;
     if (this.batchCost) {
       m['kneePositions'] = this.batchCost.kneePositions;

@@ -296,7 +296,7 @@ export class Verifier {
       this.stats.failed++;
       return { kind: 'failure', taskId: task.taskId, error: asSpecmeshError(err) };
     } finally {
-      this.capacity.left(positions, modelMs);
+      this.capacity.left(positions, modelMs, performance.now());
       this.running.delete(task.taskId);
       this.release();
     }
