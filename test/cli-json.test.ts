@@ -51,7 +51,7 @@ describe('specmesh --json with a local cluster', () => {
     expect(r.members.reduce((s, m) => s + m.served, 0)).toBe(60);
   });
 
-  it('up --demo: the three runs, the same text in each, the speedups', async () => {
+  it('up --demo: a run per mode, the same text in each, the speedups', async () => {
     const run = await runCli([
       'up',
       '--demo',
@@ -66,16 +66,17 @@ describe('specmesh --json with a local cluster', () => {
       processes: Record<string, number>;
       runs: Array<{ mode: string; tokens: number; tokenIds: number[]; draftedShare: number }>;
       sameText: boolean;
-      speedup: { si: number; dsi: number };
+      speedup: { si: number; dsi: number; auto: number };
     }>(run);
     expect(r.processes).toEqual({ scheduler: 1, batcher: 1, verifier: 1, drafter: 1 });
-    expect(r.runs.map((x) => x.mode)).toEqual(['nonsi', 'si', 'dsi']);
+    expect(r.runs.map((x) => x.mode)).toEqual(['nonsi', 'si', 'dsi', 'auto']);
     for (const x of r.runs) expect(x.tokenIds).toEqual(r.runs[0]!.tokenIds);
     expect(r.runs[0]!.tokens).toBe(12);
     expect(r.runs[0]!.draftedShare).toBe(0);
     expect(r.runs[1]!.draftedShare).toBeGreaterThan(0);
     expect(r.sameText).toBe(true);
     expect(r.speedup.si).toBeGreaterThan(0);
+    expect(r.speedup.auto).toBeGreaterThan(0);
     // The steps people read went to stderr.
     expect(run.stderr).toContain('all 4 joined');
   });

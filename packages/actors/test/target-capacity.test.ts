@@ -40,9 +40,16 @@ describe('capacity in heartbeats', () => {
     });
     r.left(5, 30, 30);
     r.left(3, 34, 44);
-    // Sessions stay counted for a while after their task (they come back after drafting); then not.
-    expect(r.meta(500)).toMatchObject({ positions: 0, sessions: 2, stepMs: 31, busyMs: 44 });
-    expect(r.meta(5000)).toMatchObject({ sessions: 0 });
+    // A session seen once stays counted for a few steps; then not.
+    expect(r.meta(105)).toMatchObject({ positions: 0, sessions: 1, stepMs: 31, busyMs: 44 });
+    expect(r.meta(500)).toMatchObject({ sessions: 0 });
+    // One that comes back every 40 ms counts until twice that has passed since its last task.
+    for (const t of [1000, 1040, 1080]) {
+      r.entered('c', 1, t);
+      r.left(1, 5, t + 5);
+    }
+    expect(r.meta(1150)).toMatchObject({ sessions: 1 });
+    expect(r.meta(1170)).toMatchObject({ sessions: 0 });
     // A target without a profile reports none.
     expect(new CapacityReport(undefined).meta(0)).toEqual({ positions: 0, sessions: 0, busyMs: 0 });
   });

@@ -1,3 +1,4 @@
+export { AcceptanceTally, PRIOR_ACCEPTANCE, PRIOR_WEIGHT } from './auto/acceptance-tally.js';
 export type {
   RoundChoiceOptions,
   RoundEstimate,

@@ -61,8 +61,9 @@ export type OrchestratorCommand =
       readonly prefix: Uint32Array<ArrayBuffer>;
       readonly drafts: readonly DraftToken[];
       /**
-       * Another task of the session is in flight (a DSI parallel task): the pool should run it only
-       * where it runs at once, and may decline it (a `declined` event) rather than queue it.
+       * Another task of the session in flight already covers the verified prefix (this is a DSI
+       * parallel task): the pool should run it only where it runs at once, and may decline it (a
+       * `declined` event) rather than queue it. The task that covers the prefix is never parallel.
        */
       readonly parallel: boolean;
     }

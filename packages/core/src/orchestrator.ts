@@ -335,11 +335,19 @@ export class Orchestrator {
   private plan(out: OrchestratorCommand[]) {
     if (this.finished) return;
     const mode = this.roundMode();
+    const k = this.mode === 'auto' ? this.round.k : this.window;
+    const covered0 = [...this.tasks.values()].some((t) => Orchestrator.covers(t, this.committedEnd));
+    // Tasks in flight past a gap at the verified prefix (a parallel task before them was declined, or
+    // the round changed under them): their verdicts wait for the prefix, so it gets its task whatever
+    // the round, or nothing would move.
+    if (!covered0 && this.tasks.size > 0) {
+      this.issue(this.committedEnd, mode === 'nonsi' ? [] : this.spec.slice(0, k), out);
+      if (mode !== 'dsi') return;
+    }
     if (mode === 'nonsi') {
       if (this.tasks.size === 0) this.issue(this.committedEnd, [], out);
       return;
     }
-    const k = this.mode === 'auto' ? this.round.k : this.window;
     if (mode === 'si') {
       if (this.tasks.size > 0) return; // SI: drafting waits for verification
       const room = this.specRoom();
@@ -350,13 +358,21 @@ export class Orchestrator {
       }
       return;
     }
-    // DSI: keep a task on the verified prefix, then one per full chunk, then keep drafting.
-    const covered0 = [...this.tasks.values()].some((t) => Orchestrator.covers(t, this.committedEnd));
-    // The task on the verified prefix is never held back by the SP degree: it is what makes DSI never
-    // slower than non-SI.
-    if (!covered0 && this.tasks.size < this.opts.maxTasks) {
-      this.issue(this.committedEnd, this.spec.slice(0, k), out);
+    // DSI wanting parallelism the pool cannot give now (SP degree down to 1): full windows as SI
+    // verifies them, drafting ahead meanwhile. A prefix task with whatever drafts exist, alternating
+    // with full windows, would spend a round (a loaded target's pass) on one token.
+    if (this.opts.maxTasks > 1 && this.maxTasksNow() <= 1) {
+      const room = this.specRoom();
+      if (this.tasks.size === 0 && (this.spec.length >= k || room <= 0 || this.specEndsInEos())) {
+        this.issue(this.committedEnd, this.spec.slice(0, k), out);
+      }
+      if (!this.drafting && !this.specEndsInEos() && room > 0) this.draft(1, out);
+      return;
     }
+    // DSI: keep a task on the verified prefix, then one per full chunk, then keep drafting. The task
+    // on the verified prefix is never held back by the SP degree: it is what makes DSI never slower
+    // than non-SI.
+    if (this.tasks.size === 0) this.issue(this.committedEnd, this.spec.slice(0, k), out);
     let covered = this.coveredEnd();
     while (this.tasks.size < this.maxTasksNow()) {
       const available = this.seq.length - covered;
@@ -388,7 +404,9 @@ export class Orchestrator {
   }
 
   private issue(base: number, drafts: readonly DraftToken[], out: OrchestratorCommand[]) {
-    const parallel = this.tasks.size > 0;
+    // Optional (declinable) only while another task already covers the verified prefix: the task
+    // that does is what keeps the session moving.
+    const parallel = [...this.tasks.values()].some((t) => Orchestrator.covers(t, this.committedEnd));
     const task: Task = { id: `${this.opts.taskPrefix}${this.taskSeq++}`, epoch: this.epoch, base, drafts };
     this.tasks.set(task.id, task);
     this.stats.tasks++;

@@ -89,6 +89,39 @@ describe('auto mode is lossless whatever it plans', () => {
     expect(o.inflight).toHaveLength(1);
   });
 
+  it('a gap at the verified prefix (a declined task, then a plain or SI round) gets its task: no stall', () => {
+    let plan = { k: 2, sp: 3 };
+    const o = new Orchestrator({
+      mode: 'auto',
+      k: 2,
+      maxTasks: 3,
+      maxTokens: 20,
+      prompt: [1],
+      nextRound: () => plan,
+    });
+    const verifies = (cmds: ReturnType<Orchestrator['start']>) =>
+      cmds.flatMap((c) => (c.type === 'verify' ? [c] : []));
+    const a = verifies(o.start())[0]!; // the prefix task, no drafts yet
+    o.handle({ type: 'drafted', epoch: 0, pos: 1, tokens: [{ token: 7 }] });
+    const b = verifies(o.handle({ type: 'drafted', epoch: 0, pos: 2, tokens: [{ token: 8 }] }))[0]!;
+    o.handle({ type: 'drafted', epoch: 0, pos: 3, tokens: [{ token: 9 }] });
+    const c = verifies(o.handle({ type: 'drafted', epoch: 0, pos: 4, tokens: [{ token: 10 }] }))[0]!;
+    expect([a.base, b.base, c.base]).toEqual([1, 1, 3]);
+    expect([a.parallel, b.parallel, c.parallel]).toEqual([false, true, true]);
+    o.handle({ type: 'declined', taskId: b.taskId });
+    // The prefix task confirms token 7; task c starts at 3, so position 2 has no task: the gap.
+    plan = { k: 2, sp: 1 };
+    const next = verifies(
+      o.handle({ type: 'verified', taskId: a.taskId, accepted: 0, token: 7, bonus: true }),
+    );
+    expect(next).toEqual([expect.objectContaining({ base: 2, parallel: false })]);
+    // Its verdict, then c's, commit in order.
+    expect(next[0]!.drafts.map((d) => d.token)).toEqual([8, 9]);
+    o.handle({ type: 'verified', taskId: next[0]!.taskId, accepted: 2, token: 10, bonus: true });
+    o.handle({ type: 'verified', taskId: c.taskId, accepted: 2, token: 11, bonus: true });
+    expect(o.output).toEqual([7, 8, 9, 10, 11]);
+  });
+
   it('an auto plan with k = 0 never drafts', () => {
     const model = toyModel(30, 0.9, 5);
     const { tokens, orch } = drive({

@@ -1,5 +1,7 @@
 export type { AcceptanceModel, AcceptanceSpec } from './acceptance-model.js';
 export { createAcceptanceModel, expectedAccepted, sampleAccepted } from './acceptance-model.js';
+export type { AutoFacts } from './auto/sim-round-view.js';
+export { simRoundView } from './auto/sim-round-view.js';
 export type { AwcBenchCell, AwcBenchOptions, BenchPolicy } from './awc/awc-bench.js';
 export { AWC_BENCH_POLICIES, runAwcBench } from './awc/awc-bench.js';
 export { awcBenchSpec, renderAwcBenchSvg } from './awc/awc-bench-plot.js';
@@ -49,6 +51,8 @@ export {
 export { EventQueue } from './event-queue.js';
 export type { DrafterLatency, TargetLatency } from './latency-model.js';
 export { prefillBatchMs, verifyBatchMs } from './latency-model.js';
+export type { LoadCell, LoadCellMode, LoadCellResult } from './load-cell.js';
+export { loadCellScenario, simulateLoadCell } from './load-cell.js';
 export { loadScenario, parseScenario, validateScenario } from './load-scenario.js';
 export { NetworkLink } from './network-link.js';
 export type { PlanPoint } from './planner/evaluate-size.js';

@@ -6,6 +6,10 @@
  * Open-loop requests go to the drafter with the fewest sessions (join-shortest-queue, lowest index on
  * ties); closed-loop client `c` is a device that always uses drafter `c mod drafters`.
  *
+ * `speculation.mode: auto` sessions choose each round with core's `chooseRound` (window policies do
+ * not apply; `window.maxK` bounds its windows). Sessions of `auto` mode or on batching targets
+ * (`targets.batchCost`) run load-aware DSI: a parallel task only where it runs at once, else declined.
+ *
  * @example
  *   const report = runScenario(loadScenario('packages/sim/scenarios/dsd-gsm8k.yaml'));
  *   report.throughputTokPerSec;
@@ -14,6 +18,7 @@ import {
   type AwcWeights,
   createAwcPolicy,
   createWindowPolicy,
+  type RoundChoiceOptions,
   shippedAwcWeights,
   type TokenOracle,
   type WindowPolicy,
@@ -63,6 +68,9 @@ export interface RunScenarioOptions {
   readonly stopWhen?: () => boolean;
 }
 
+/** Windows `auto` chooses among (core's defaults), bounded by `window.maxK` when given. */
+const AUTO_WINDOWS = [1, 2, 3, 4, 6, 8];
+
 interface DrafterNode {
   readonly server: DrafterServer;
   readonly link: NetworkLink;
@@ -93,6 +101,24 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
     }
   }
   const t = s.targets;
+  const { mode } = s.speculation;
+  if (t.batchCost && t.batching)
+    throw new ConfigError('targets.batching: a batching target (targets.batchCost) has no window', {
+      context: { field: 'targets.batching' },
+    });
+  if (t.batchCost && (t.slots ?? 1) !== 1)
+    throw new ConfigError('targets.slots: a batching target (targets.batchCost) runs one pass at a time', {
+      context: { field: 'targets.slots' },
+    });
+  if (t.batchCost && s.routing?.targets === 'shared-queue')
+    throw new ConfigError('routing.targets: batching targets need jsq-sticky or batcher routing', {
+      context: { field: 'routing.targets' },
+    });
+  const loadAware = mode === 'auto' || t.batchCost !== undefined;
+  const choice: RoundChoiceOptions | undefined =
+    s.speculation.window.maxK !== undefined
+      ? { windows: AUTO_WINDOWS.filter((w) => w <= (s.speculation.window.maxK ?? 64)) }
+      : undefined;
   const targets = Array.from(
     { length: t.count },
     (_, index) =>
@@ -103,13 +129,14 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         windowMs: t.batching?.windowMs ?? 0,
         maxJobs: t.batching?.maxJobs ?? 1,
         cache: t.cache ?? 'session',
+        ...(t.batchCost ? { batchCost: t.batchCost } : {}),
       }),
   );
-  const router = new TargetRouter(s.routing?.targets ?? 'jsq-sticky', targets);
+  const router = new TargetRouter(s.routing?.targets ?? 'jsq-sticky', targets, loadAware);
   const acceptance: AcceptanceModel = createAcceptanceModel(s.speculation.acceptance);
   const { window } = s.speculation;
   const fusedRounds = window.fusedRounds === true;
-  if (fusedRounds && s.speculation.mode !== 'si')
+  if (fusedRounds && mode !== 'si')
     throw new ConfigError(`speculation.window.fusedRounds needs mode si, got ${s.speculation.mode}`, {
       context: { field: 'speculation.window.fusedRounds' },
     });
@@ -158,11 +185,8 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
     const outputTokens = sampleTokens(s.workload.outputTokens, lengthRng);
     const fused = drafter.execution === 'fused';
     const arrivedAt = sim.now;
-    const policy: WindowPolicy | undefined = fused
-      ? undefined
-      : window.policy === 'awc'
-        ? makePolicy()
-        : shared;
+    const policy: WindowPolicy | undefined =
+      fused || mode === 'auto' ? undefined : window.policy === 'awc' ? makePolicy() : shared;
     const facts: SessionFacts = {
       promptTokens,
       batchSize: t.batching?.maxJobs ?? 1,
@@ -171,7 +195,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
       drafterCapability: drafterCapability(t.latency.tpotMs, drafter.tpotMs),
     };
     const nextWindow =
-      policy || (windowOverride && !fused)
+      policy || (windowOverride && !fused && mode !== 'auto')
         ? (w: WindowStats, round: RoundMeasures) => {
             const features = simWindowFeatures(w, round, facts);
             const proposed = policy ? policy.nextWindow(features) : window.k;
@@ -195,7 +219,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         promptTokens,
         outputTokens,
         arrivedAt,
-        mode: s.speculation.mode,
+        mode,
         // Fused mode is DSD's γ = 1: one draft per round, no window to adapt.
         k: fused ? 1 : window.k,
         maxTasks: targets.length,
@@ -208,6 +232,16 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         seed: acceptSeed,
         hopMs: s.messaging?.hopMs ?? 0,
         cloudClient: s.messaging?.client === 'cloud',
+        ...(mode === 'auto'
+          ? {
+              auto: {
+                draftMsPerToken: fused ? (t.fusedDraftMs ?? 0) : drafter.tpotMs,
+                rttMs: fused ? 0 : 2 * drafter.link.oneWayMs + 3 * (s.messaging?.hopMs ?? 0),
+                ...(choice ? { choice } : {}),
+              },
+            }
+          : {}),
+        ...(loadAware ? { loadAware } : {}),
       },
       {
         sim,

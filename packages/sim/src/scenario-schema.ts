@@ -102,6 +102,25 @@ export const ScenarioSchema = Type.Object(
             },
           ),
         ),
+        /**
+         * A batching target (an accelerator): continuous batching at pass granularity. One pass runs at
+         * a time; when none runs and jobs wait, a pass starts holding every waiting job (prefills and
+         * verifications alike, no window, no job cap) and lasts `batchStepMs(batchCost, Σ positions)`
+         * (core's roofline), each job counting the positions its target's cache lacks (a verification
+         * of d drafts on a warm cache: d + 1). Replaces `latency` for verification time, `slots` (must
+         * be 1) and `batching` (must be absent). Defaults to none: the target serves batches as
+         * `latency` says.
+         */
+        batchCost: Type.Optional(
+          Type.Object(
+            {
+              baseMs: NonNeg,
+              perPositionMs: NonNeg,
+              kneePositions: PosInt,
+            },
+            { additionalProperties: false },
+          ),
+        ),
         /** Server-side draft cost per token in fused mode. Defaults to 0. */
         fusedDraftMs: Type.Optional(NonNeg),
         /**
@@ -163,7 +182,16 @@ export const ScenarioSchema = Type.Object(
     ),
     speculation: Type.Object(
       {
-        mode: Type.Union([Type.Literal('nonsi'), Type.Literal('si'), Type.Literal('dsi')]),
+        /**
+         * `auto` chooses per round between non-SI, SI and DSI (window and SP degree too) with core's
+         * `chooseRound`, from the state of the session's target (see session-driver.ts).
+         */
+        mode: Type.Union([
+          Type.Literal('nonsi'),
+          Type.Literal('si'),
+          Type.Literal('dsi'),
+          Type.Literal('auto'),
+        ]),
         execution: Type.Optional(Type.Union([Type.Literal('distributed'), Type.Literal('fused')])),
         window: Type.Object(
           {
@@ -175,7 +203,10 @@ export const ScenarioSchema = Type.Object(
               Type.Literal('awc'),
             ]),
             k: Type.Integer({ minimum: 1, maximum: 64 }),
-            /** Largest window a policy may pick. Defaults to `k`. */
+            /**
+             * Largest window a policy may pick. Defaults to `k`. Mode `auto` ignores the policy and
+             * `k`: its round choice takes windows of 1 to 8 (core's defaults), at most `maxK` when set.
+             */
             maxK: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
             /**
              * SI: a round whose window is 1 runs fused (DSD's γ = 1: draft and verify at the target, no

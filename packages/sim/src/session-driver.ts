@@ -19,19 +19,33 @@
  * of 2 or more runs distributed. The session's state machine lives where its rounds run, so a switch
  * between the two costs one link delay (and one hop): the drafter hands the session to the target's
  * side, or the target's side hands the committed prefix back to the drafter.
+ *
+ * `auto` runs core's Orchestrator in mode `auto`; its `nextRound` is core's `chooseRound` over the view
+ * the cluster would have (auto/sim-round-view.ts). With `loadAware` (auto sessions, batching targets)
+ * a parallel task (DSI: another of the session's tasks is in flight) goes only to a target that runs
+ * it at once (`TargetRouter.submitParallel`); with none, the batcher declines it on arrival and the
+ * session learns it as a result: a `declined` event one link round trip (and the round's hops) after
+ * the send. A task is declined only while another live task of the session verifies the first
+ * position past its verified prefix (DSI's guarantee never to be slower than non-SI rests on that
+ * task); otherwise, with no target free, it queues where the session's tasks go.
  */
 import {
+  AcceptanceTally,
+  chooseRound,
   type DraftToken,
   hashTokens,
   type OrchestrationMode,
   Orchestrator,
   type OrchestratorCommand,
   type OrchestratorEvent,
+  type RoundChoiceOptions,
+  type RoundPlan,
   type TokenOracle,
   verifyGreedy,
   type WindowStats,
 } from '@specmesh/core';
 import type { AcceptanceModel } from './acceptance-model.js';
+import { type AutoFacts, simRoundView } from './auto/sim-round-view.js';
 import type { DrafterServer } from './drafter-server.js';
 import type { NetworkLink } from './network-link.js';
 import type { Simulation } from './simulation.js';
@@ -66,6 +80,10 @@ export interface RequestRecord {
   readonly committedDrafts: number;
   /** Output token ids, in oracle runs only (real tokens to compare with a real cluster's). */
   readonly output?: readonly number[];
+  /** `auto` mode: rounds planned as non-SI, SI and DSI. */
+  readonly rounds?: { readonly nonsi: number; readonly si: number; readonly dsi: number };
+  /** Load-aware sessions: parallel tasks the pool declined. */
+  readonly declinedTasks?: number;
 }
 
 /** What the session measured by the time a window decision is due (after each verification). */
@@ -131,6 +149,10 @@ export interface SessionSpec {
   readonly hopMs?: number;
   /** Client in the cloud: commits reach it one link delay and one hop later. Defaults to false. */
   readonly cloudClient?: boolean;
+  /** `auto` mode: the drafter and link figures of its round choice, and the choice's options. */
+  readonly auto?: AutoFacts & { readonly choice?: RoundChoiceOptions };
+  /** Load-aware DSI: parallel tasks only where they run at once, else declined. Defaults to false. */
+  readonly loadAware?: boolean;
 }
 
 export interface SessionContext {
@@ -175,11 +197,16 @@ export class SessionDriver {
   private lastRttMs: number | undefined;
   private lastStepMs: number | undefined;
   private decisions = 0;
+  /** Prompt length: committed end = promptLen + tokens. */
+  private readonly promptLen: number;
+  private readonly tally = new AcceptanceTally();
+  private declined = 0;
 
   constructor(spec: SessionSpec, ctx: SessionContext) {
     this.spec = spec;
     this.ctx = ctx;
-    const maxTasks = spec.mode === 'dsi' ? spec.maxTasks : 1;
+    const maxTasks = spec.mode === 'dsi' || spec.mode === 'auto' ? spec.maxTasks : 1;
+    if (spec.mode === 'auto' && !spec.auto) throw new Error('an auto session needs its auto facts');
     this.maxDepth = (spec.maxWindow ?? spec.k) * maxTasks;
     this.roundFused = spec.fusedRounds === true && spec.k === 1;
     this.atServer = spec.execution === 'fused';
@@ -200,7 +227,17 @@ export class SessionDriver {
       taskPrefix: `r${spec.id}.`,
       ...(spec.maxWindow !== undefined ? { maxDepth: this.maxDepth } : {}),
       ...(nextWindow ? { nextWindow: (w: WindowStats) => this.decide(nextWindow, w) } : {}),
+      ...(spec.mode === 'auto' ? { nextRound: () => this.planRound() } : {}),
     });
+    this.promptLen = ctx.prompt?.length ?? spec.promptTokens;
+  }
+
+  /** `auto`: core's round choice over what the cluster would see now. */
+  private planRound(): RoundPlan {
+    const auto = this.spec.auto!;
+    const k = this.orch.currentRound.k;
+    const view = simRoundView(this.ctx.router, this.spec.id, this.tally.rate, auto, Math.max(1, k) + 1);
+    return chooseRound(view, auto.choice);
   }
 
   /** Asks the policy for the next window and, with `fusedRounds`, where the round will run. */
@@ -278,7 +315,7 @@ export class SessionDriver {
       case 'draft':
         return this.draft(c.epoch, c.pos, c.n);
       case 'verify':
-        return this.verify(c.taskId, c.epoch, c.base, c.prefix, c.drafts);
+        return this.verify(c.taskId, c.epoch, c.base, c.prefix, c.drafts, c.parallel);
       case 'cancel':
         for (const id of c.taskIds) {
           this.cancelledDrafts += this.draftsOf.get(id) ?? 0;
@@ -353,8 +390,10 @@ export class SessionDriver {
     base: number,
     prefix: Uint32Array,
     drafts: readonly DraftToken[],
+    parallel: boolean,
   ) {
     const distributed = !this.fused();
+    const loadAware = this.spec.loadAware === true && parallel;
     const serverDraftMs =
       !distributed && this.spec.fusedDraftCost === 'target' ? drafts.length * this.spec.fusedDraftMs : 0;
     // The whole sequence, for targets that cache prefixes (they charge the positions they lack).
@@ -387,8 +426,35 @@ export class SessionDriver {
     // Drafter → batcher → target.
     const up = this.roundDelay(2);
     this.later(up, () => {
-      if (job.state === 'queued') this.ctx.router.submit(job);
+      if (job.state !== 'queued') return;
+      if (loadAware && this.ctx.router.submitParallel(job, drafts.length + 1)) return;
+      if (!loadAware || !this.coveredElsewhere(taskId)) this.ctx.router.submit(job);
+      else {
+        // Declined at the batcher: the answer travels back like a result (never within this step).
+        job.state = 'cancelled';
+        this.ctx.sim.after(this.roundDelay(1), () => this.onDeclined(taskId));
+      }
     });
+  }
+
+  /**
+   * True when another live task of the session verifies the first position past its verified prefix,
+   * so declining `taskId` leaves the session its progress.
+   */
+  private coveredElsewhere(taskId: string): boolean {
+    const end = this.promptLen + this.tokens;
+    for (const [id, e] of this.jobs)
+      if (id !== taskId && e.job.state !== 'cancelled' && e.base <= end && end <= e.base + e.drafts.length)
+        return true;
+    return false;
+  }
+
+  private onDeclined(taskId: string) {
+    if (!this.jobs.delete(taskId)) return; // cancelled meanwhile
+    this.declined++;
+    this.cancelledDrafts += this.draftsOf.get(taskId) ?? 0;
+    this.draftsOf.delete(taskId);
+    this.handle({ type: 'declined', taskId });
   }
 
   private onVerified(
@@ -406,20 +472,19 @@ export class SessionDriver {
       for (let i = 0; i < drafts.length; i++) ctx[prefix.length + i] = drafts[i]!.token;
       const argmax: number[] = [];
       for (let i = 0; i <= drafts.length; i++) argmax.push(oracle.target(ctx.subarray(0, prefix.length + i)));
-      this.handle({
-        type: 'verified',
-        taskId,
-        ...verifyGreedy(
-          drafts.map((d) => d.token),
-          argmax,
-        ),
-      });
+      const verdict = verifyGreedy(
+        drafts.map((d) => d.token),
+        argmax,
+      );
+      this.tally.add(verdict.accepted, drafts.length);
+      this.handle({ type: 'verified', taskId, ...verdict });
       return;
     }
     // Position by position: the draft at base + i is right with the model's probability for slot i.
     let accepted = 0;
     while (accepted < drafts.length && this.draftIsRight(base + accepted, epoch, accepted)) accepted++;
     const bonus = accepted === drafts.length;
+    this.tally.add(accepted, drafts.length);
     // The target's token after the drafts equals what the drafter has (or will have) there when that
     // draft is right; the orchestrator compares them to keep DSI's later tasks.
     const token = bonus && this.draftIsRight(base + accepted, epoch, accepted) ? DRAFT_TOKEN : TARGET_TOKEN;
@@ -459,6 +524,8 @@ export class SessionDriver {
       uncancelledDrafts: this.sentDrafts - this.cancelledDrafts,
       committedDrafts: this.committedDrafts,
       ...(this.ctx.oracle ? { output: this.orch.output } : {}),
+      ...(this.spec.mode === 'auto' ? { rounds: { ...this.orch.rounds } } : {}),
+      ...(this.spec.loadAware ? { declinedTasks: this.declined } : {}),
     });
   }
 }

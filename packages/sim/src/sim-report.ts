@@ -44,6 +44,8 @@ export interface SimReport {
   readonly prefills: number;
   readonly batches: number;
   readonly meanBatchJobs: number;
+  /** Target time spent serving batches (passes), ms, summed over targets. */
+  readonly targetBusyMs: number;
   /** Target time spent on cancelled (preempted) jobs, ms, and its share of all busy time. */
   readonly wastedTargetMs: number;
   readonly wastedShare: number;
@@ -128,6 +130,7 @@ export function buildReport(i: ReportInput): SimReport {
     prefills,
     batches,
     meanBatchJobs: batches > 0 ? jobs / batches : 0,
+    targetBusyMs: busy,
     wastedTargetMs: wasted,
     wastedShare: busy > 0 ? wasted / busy : 0,
     cancelledJobs: cancelled,

@@ -33,6 +33,11 @@ export interface TargetJob {
   startedAt: number;
   /** Index of the target serving it, -1 while unassigned. */
   target: number;
+  /**
+   * Positions it evaluates on a batching target (`TargetServerOptions.batchCost`): estimated when it
+   * reaches the queue, exact once its pass starts. 0 elsewhere.
+   */
+  positions: number;
 }
 
 export function newTargetJob(
@@ -57,5 +62,6 @@ export function newTargetJob(
     enqueuedAt: 0,
     startedAt: 0,
     target: -1,
+    positions: 0,
   };
 }

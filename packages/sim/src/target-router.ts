@@ -13,6 +13,14 @@
  *
  * While `hold()` is in effect (a session is turning one event into commands) shared-queue jobs only
  * queue; `resume()` hands them out, so cancels in the same step free servers first.
+ *
+ * Load-aware DSI (`submitParallel`, for `auto` sessions and batching targets): a session's parallel
+ * task (another of its tasks is in flight) goes only to a target that runs it at once
+ * (`TargetServer.runsAtOnce`) and holds no other task of the session (its own sticky target, busy
+ * with it, does not qualify), the least loaded first, lowest index on ties; with none, it is
+ * declined and the session lowers its SP degree. The `freeTargets` a session's round choice sees
+ * count targets by the same room test, without the session test (heartbeats do not tell a session's
+ * own tasks from others').
  */
 import { ConfigError } from '@specmesh/protocol';
 import type { TargetJob } from './target-job.js';
@@ -25,16 +33,22 @@ export class TargetRouter {
   private readonly targets: readonly TargetServer[];
   private readonly sticky = new Map<number, TargetServer>();
   private readonly pool: TargetJob[] = [];
-  /** `batcher`: per session, its jobs queued or running on each target. */
+  /** Per session, its jobs queued or running on each target (`batcher`, load-aware `jsq-sticky`). */
   private readonly live = new Map<number, Map<number, number>>();
+  private readonly tracks: boolean;
   private poolHead = 0;
   private held = 0;
 
-  constructor(policy: RoutingPolicy, targets: readonly TargetServer[]) {
+  /**
+   * `loadAware`: sessions send parallel tasks through `submitParallel`, so `jsq-sticky` too keeps
+   * track of where each session's tasks are (`batcher` always does). Defaults to false.
+   */
+  constructor(policy: RoutingPolicy, targets: readonly TargetServer[], loadAware = false) {
     if (policy !== 'jsq-sticky' && policy !== 'shared-queue' && policy !== 'batcher')
       throw new ConfigError(`routing.targets must be jsq-sticky, shared-queue or batcher, got ${policy}`);
     this.policy = policy;
     this.targets = targets;
+    this.tracks = policy === 'batcher' || (policy === 'jsq-sticky' && loadAware);
     if (policy === 'shared-queue') for (const t of targets) t.onIdle = () => this.dispatch();
   }
 
@@ -48,6 +62,20 @@ export class TargetRouter {
   /** The target a session sticks to, once it has one (`jsq-sticky`, `batcher`). */
   targetOf(sessionId: number): TargetServer | undefined {
     return this.sticky.get(sessionId);
+  }
+
+  /** The target a session's next (non-parallel) job goes to: where it sticks, else the JSQ choice. */
+  targetFor(sessionId: number): TargetServer {
+    const t = this.sticky.get(sessionId);
+    if (t && this.policy === 'jsq-sticky') return t;
+    if (this.policy === 'batcher') return this.pick(sessionId);
+    return t ?? this.leastLoaded();
+  }
+
+  private leastLoaded(): TargetServer {
+    let t = this.targets[0]!;
+    for (const c of this.targets) if (c.load < t.load) t = c;
+    return t;
   }
 
   submit(job: TargetJob): void {
@@ -64,23 +92,50 @@ export class TargetRouter {
     }
     let t = this.sticky.get(job.sessionId);
     if (!t) {
-      t = this.targets[0]!;
-      for (const c of this.targets) if (c.load < t.load) t = c;
+      t = this.leastLoaded();
       this.sticky.set(job.sessionId, t);
     }
+    if (this.tracks) this.track(job.sessionId, t.index, +1);
     t.submit(job);
   }
 
-  /** `batcher`: a job finished, and its session now sticks to where it ran (the batcher learns this
-   * from the result). */
+  /**
+   * Targets other than `except` that would run a parallel task of `positions` of the session at once;
+   * `ownTasks`: also those holding a task of the session now (a session's view of free targets, as
+   * heartbeats show them, does not tell its own tasks apart).
+   */
+  freeFor(sessionId: number, positions: number, except?: TargetServer, ownTasks = false): TargetServer[] {
+    const live = ownTasks ? undefined : this.live.get(sessionId);
+    return this.targets.filter((t) => t !== except && !live?.get(t.index) && t.runsAtOnce(positions));
+  }
+
+  /**
+   * Load-aware DSI: sends a parallel task of `positions` to a target that runs it at once, and
+   * returns false (declined, nothing sent) when there is none. A shared queue takes it as any job.
+   */
+  submitParallel(job: TargetJob, positions: number): boolean {
+    if (this.policy === 'shared-queue') {
+      this.submit(job);
+      return true;
+    }
+    let best: TargetServer | undefined;
+    for (const t of this.freeFor(job.sessionId, positions)) if (!best || t.load < best.load) best = t;
+    if (!best) return false;
+    if (this.tracks) this.track(job.sessionId, best.index, +1);
+    best.submit(job);
+    return true;
+  }
+
+  /** A job finished: `batcher` sessions now stick to where it ran (the batcher learns this from the
+   * result). */
   done(job: TargetJob): void {
-    if (this.policy !== 'batcher' || job.target < 0) return;
+    if (!this.tracks || job.target < 0) return;
     this.track(job.sessionId, job.target, -1);
-    this.sticky.set(job.sessionId, this.targets[job.target]!);
+    if (this.policy === 'batcher') this.sticky.set(job.sessionId, this.targets[job.target]!);
   }
 
   cancel(job: TargetJob): void {
-    if (this.policy === 'batcher' && job.target >= 0 && (job.state === 'queued' || job.state === 'running'))
+    if (this.tracks && job.target >= 0 && (job.state === 'queued' || job.state === 'running'))
       this.track(job.sessionId, job.target, -1);
     if (job.target >= 0) this.targets[job.target]!.cancel(job);
     else job.state = 'cancelled'; // still in the pool queue: dispatch skips it
@@ -111,17 +166,11 @@ export class TargetRouter {
     else this.live.delete(sessionId);
   }
 
-  /** The session ended: targets may drop its cache. */
+  /** The session ended: targets may drop its cache (parallel tasks may have left it on several). */
   release(sessionId: number): void {
-    if (this.policy === 'batcher') {
-      this.sticky.delete(sessionId);
-      for (const x of this.targets) x.release(sessionId);
-      return;
-    }
-    const t = this.sticky.get(sessionId);
     this.sticky.delete(sessionId);
-    if (t) t.release(sessionId);
-    else if (this.policy === 'shared-queue') for (const x of this.targets) x.release(sessionId);
+    this.live.delete(sessionId);
+    for (const x of this.targets) x.release(sessionId);
   }
 
   hold(): void {

@@ -10,10 +10,21 @@
  *
  * Cancelling a queued job drops it; cancelling a running one wastes its share of the batch, and when
  * every job of a running batch is cancelled the batch stops at once (preemption) and frees its slot.
+ *
+ * With `batchCost` the target batches like an accelerator instead: one pass at a time holding every
+ * job waiting when it starts, priced by core's roofline (see batch-pass.ts).
  */
+import { type BatchCostProfile, batchStepMs, validateBatchCost } from '@specmesh/core';
+import { ConfigError } from '@specmesh/protocol';
+import { collectPass, PassLedger } from './batch-pass.js';
+import { JobQueue } from './job-queue.js';
 import { prefillBatchMs, type TargetLatency, verifyBatchMs } from './latency-model.js';
 import type { Simulation } from './simulation.js';
+import { type CacheModel, heldOf, jobPositions, prefixCharge } from './target-cache.js';
 import type { TargetJob } from './target-job.js';
+import { newTargetStats, type TargetStats } from './target-stats.js';
+
+export type { TargetStats } from './target-stats.js';
 
 export interface TargetServerOptions {
   readonly index: number;
@@ -25,87 +36,27 @@ export interface TargetServerOptions {
   /** Most jobs per batch. Defaults to 1. */
   readonly maxJobs?: number;
   /** `session` (prompt once per session) or `prefix` (per-session token cache). Defaults to `session`. */
-  readonly cache?: 'session' | 'prefix';
+  readonly cache?: CacheModel;
+  /**
+   * Batch at pass granularity with this pass cost (batch-pass.ts) instead of `latency`, `windowMs` and
+   * `maxJobs`; `slots` must be 1. Defaults to none.
+   */
+  readonly batchCost?: BatchCostProfile;
 }
 
 interface Batch {
   readonly jobs: TargetJob[];
   readonly startedAt: number;
   readonly cost: number;
+  /** A pass's positions (batching targets): cancelled jobs waste their share by positions. */
+  readonly positions?: number;
   live: number;
   stopped: boolean;
 }
 
-/** Counters of one target. */
-export interface TargetStats {
-  batches: number;
-  jobs: number;
-  prefills: number;
-  /** Slot-time spent serving batches, ms. */
-  busyMs: number;
-  /** Part of `busyMs` spent on jobs that were cancelled (preempted work), ms. */
-  wastedMs: number;
-  /** Part of `busyMs` spent drafting for fused rounds (`TargetJob.serverDraftMs`), ms. */
-  draftMs: number;
-  cancelledQueued: number;
-  cancelledRunning: number;
-  /** ∫ queued jobs dt, for the time-averaged queue depth. */
-  queueArea: number;
-  maxQueue: number;
-}
-
-class JobQueue {
-  private items: TargetJob[] = [];
-  private head = 0;
-  live = 0;
-
-  push(job: TargetJob) {
-    this.items.push(job);
-    this.live++;
-  }
-
-  /** Oldest job still queued, skipping cancelled ones. */
-  peek(): TargetJob | undefined {
-    while (this.head < this.items.length && this.items[this.head]!.state !== 'queued') this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return this.items[this.head];
-  }
-
-  /** Draft tokens of the jobs still queued. */
-  drafts(): number {
-    let n = 0;
-    for (let i = this.head; i < this.items.length; i++)
-      if (this.items[i]!.state === 'queued') n += this.items[i]!.drafts;
-    return n;
-  }
-
-  shift(): TargetJob | undefined {
-    const job = this.peek();
-    if (job) {
-      this.head++;
-      this.live--;
-    }
-    return job;
-  }
-}
-
 export class TargetServer {
   readonly index: number;
-  readonly stats: TargetStats = {
-    batches: 0,
-    jobs: 0,
-    prefills: 0,
-    busyMs: 0,
-    wastedMs: 0,
-    draftMs: 0,
-    cancelledQueued: 0,
-    cancelledRunning: 0,
-    queueArea: 0,
-    maxQueue: 0,
-  };
+  readonly stats: TargetStats = newTargetStats();
   /** Called when a slot frees while nothing is queued here (a shared pool may hand over work). */
   onIdle: ((target: TargetServer) => void) | undefined;
   private readonly sim: Simulation;
@@ -116,7 +67,10 @@ export class TargetServer {
   private readonly prefillQ = new JobQueue();
   private readonly verifyQ = new JobQueue();
   private readonly held = new Set<number>();
-  private readonly cache: 'session' | 'prefix';
+  private readonly cache: CacheModel;
+  /** Pass cost of a batching target; undefined for one serving batches by `latency`. */
+  readonly batchCost: BatchCostProfile | undefined;
+  private readonly passes: PassLedger | undefined;
   /** `cache: prefix`: the tokens each session's last job left in this target's cache. */
   private readonly cached = new Map<number, Uint32Array>();
   private readonly running = new Set<Batch>();
@@ -131,6 +85,44 @@ export class TargetServer {
     this.windowMs = o.windowMs ?? 0;
     this.maxJobs = o.maxJobs ?? 1;
     this.cache = o.cache ?? 'session';
+    this.batchCost = o.batchCost ? validateBatchCost(o.batchCost) : undefined;
+    this.passes = this.batchCost ? new PassLedger(this.batchCost) : undefined;
+    if (this.batchCost && this.slots !== 1)
+      throw new ConfigError(`a batching target runs one pass at a time: slots must be 1, got ${this.slots}`);
+  }
+
+  /** Batches run at once (a batching target: 1 pass). */
+  get lanes(): number {
+    return this.slots;
+  }
+
+  /** A verification step alone, ms: the profile's base for a batching target, else `tpotMs`. */
+  get soloStepMs(): number {
+    return this.batchCost ? this.batchCost.baseMs : this.latency.tpotMs;
+  }
+
+  /**
+   * Sessions sharing it, `except` not counted: on a batching target the distinct sessions with a job
+   * in its last two passes or waiting for the next (a verifier can report as much from its passes);
+   * elsewhere the sessions it holds (a job queued, running or done here, not ended).
+   */
+  sessions(except?: number): number {
+    if (this.passes) return this.passes.sessions([this.prefillQ, this.verifyQ], except);
+    return this.held.size - (except !== undefined && this.held.has(except) ? 1 : 0);
+  }
+
+  /** Batching targets: positions of the pass under way (live jobs) and of the jobs waiting for the next. */
+  get positions(): number {
+    return this.passes?.positions ?? 0;
+  }
+
+  /**
+   * True when a task of `positions` runs at once here, the cluster's rule (actors/src/placement/
+   * target-capacity.ts): a batching target with room for it below the knee beside the pass under way
+   * (which predicts the next one's company) and the jobs waiting; else a free slot and no queue.
+   */
+  runsAtOnce(positions: number): boolean {
+    return this.passes ? this.passes.hasRoom(positions) : this.idle;
   }
 
   /** Jobs waiting here. */
@@ -174,6 +166,11 @@ export class TargetServer {
     // The first job of a session here carries the prompt: it is the prefill.
     job.prefill = !this.held.has(job.sessionId);
     this.held.add(job.sessionId);
+    if (this.passes) {
+      const held = this.cache === 'prefix' ? heldOf(this.cached, job) : 0;
+      job.positions = jobPositions(job, job.prefill, this.cache, held);
+      this.passes.queued(job, 1);
+    }
     (job.prefill ? this.prefillQ : this.verifyQ).push(job);
     this.stats.maxQueue = Math.max(this.stats.maxQueue, this.queued);
     this.pump();
@@ -184,6 +181,7 @@ export class TargetServer {
       this.account();
       job.state = 'cancelled';
       (job.prefill ? this.prefillQ : this.verifyQ).live--;
+      this.passes?.queued(job, -1);
       this.stats.cancelledQueued++;
       // A cancelled prefill leaves no cache behind.
       if (job.prefill) this.held.delete(job.sessionId);
@@ -192,6 +190,7 @@ export class TargetServer {
     if (job.state !== 'running') return;
     job.state = 'cancelled';
     this.stats.cancelledRunning++;
+    this.passes?.cancelledRunning(job);
     for (const b of this.running) {
       if (!b.jobs.includes(job)) continue;
       b.live--;
@@ -209,6 +208,18 @@ export class TargetServer {
 
   /** Starts batches while a slot is free and a batch is due. */
   pump(): void {
+    const { passes } = this;
+    if (passes) {
+      // The pass starts at the end of this instant, so jobs arriving together share it.
+      if (this.running.size === 0 && this.queued > 0 && !passes.due) {
+        passes.due = true;
+        this.sim.after(0, () => {
+          passes.due = false;
+          if (this.running.size === 0 && this.queued > 0) this.startPass(passes);
+        });
+      }
+      return;
+    }
     while (this.running.size < this.slots) {
       const p = this.prefillQ.peek();
       const v = this.verifyQ.peek();
@@ -256,26 +267,9 @@ export class TargetServer {
       draftPhase = Math.max(draftPhase, job.serverDraftMs);
     }
     const prefill = q === this.prefillQ;
-    if (this.cache === 'prefix') {
-      // Charge what the cache lacks: a cold job evaluates its whole prefix (prefill) and its drafts; a
-      // warm one its fresh positions, the first at tpotMs, each further one at perTokenMs. The cache
-      // keeps the common prefix now (a diverging tail is dropped) and the whole sequence once done.
-      prompt = 0;
-      drafts = 0;
-      for (const job of jobs) {
-        if (!job.tokens) throw new Error(`job ${job.taskId} carries no tokens for a prefix cache`);
-        const held = this.cached.get(job.sessionId);
-        let common = 0;
-        if (held)
-          while (common < held.length && common < job.tokens.length && held[common] === job.tokens[common])
-            common++;
-        if (held) this.cached.set(job.sessionId, held.subarray(0, common));
-        if (prefill) {
-          prompt += job.tokens.length - job.drafts - Math.min(common, job.tokens.length - job.drafts);
-          drafts += job.drafts;
-        } else drafts += Math.max(1, job.tokens.length - common) - 1;
-      }
-    }
+    // Charge what the cache lacks: a cold job evaluates its whole prefix (prefill) and its drafts; a
+    // warm one its fresh positions, the first at tpotMs, each further one at perTokenMs.
+    if (this.cache === 'prefix') ({ prompt, drafts } = prefixCharge(this.cached, jobs, prefill));
     const cost =
       draftPhase +
       (prefill
@@ -289,12 +283,41 @@ export class TargetServer {
     this.sim.after(cost, () => this.complete(batch));
   }
 
+  /** A batching target's pass: every waiting job, priced by the roofline over their positions. */
+  private startPass(passes: PassLedger) {
+    this.account();
+    const p = collectPass([this.prefillQ, this.verifyQ], this.sim.now, this.cache, this.cached);
+    passes.started(p);
+    const cost = p.draftPhase + batchStepMs(passes.profile, p.positions);
+    this.stats.draftMs += p.draftPhase;
+    this.stats.positions += p.positions;
+    this.stats.prefills += p.prefills;
+    this.stats.batches++;
+    const { jobs, positions } = p;
+    const batch: Batch = {
+      jobs,
+      startedAt: this.sim.now,
+      cost,
+      positions,
+      live: jobs.length,
+      stopped: false,
+    };
+    this.running.add(batch);
+    this.sim.after(cost, () => this.complete(batch));
+  }
+
   private complete(b: Batch) {
     if (b.stopped) return;
     this.running.delete(b);
     this.stats.busyMs += b.cost;
     const dead = b.jobs.length - b.live;
-    this.stats.wastedMs += (b.cost * dead) / b.jobs.length;
+    if (b.positions === undefined) this.stats.wastedMs += (b.cost * dead) / b.jobs.length;
+    else {
+      this.passes?.ended();
+      let lost = 0;
+      for (const job of b.jobs) if (job.state !== 'running') lost += job.positions;
+      this.stats.wastedMs += (b.cost * lost) / b.positions;
+    }
     for (const job of b.jobs) {
       if (job.state !== 'running') continue;
       job.state = 'done';
@@ -309,6 +332,7 @@ export class TargetServer {
   private stop(b: Batch) {
     b.stopped = true;
     this.running.delete(b);
+    if (b.positions !== undefined) this.passes?.ended();
     // A prefill stopped halfway leaves no cache behind, as a cancelled queued one does not.
     for (const job of b.jobs) if (job.prefill) this.held.delete(job.sessionId);
     const spent = this.sim.now - b.startedAt;

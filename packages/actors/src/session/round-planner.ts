@@ -4,22 +4,21 @@
  * measured and what the pool's heartbeats say (window-measures.ts, placement/target-capacity.ts).
  * The decision itself is core's `chooseRound`, the same one the simulator runs.
  *
- * Before the session has verified a draft, acceptance is a prior ({@link ACCEPTANCE_PRIOR}); before it
- * has measured a round trip, the host's figure (pings) stands in, and a host that verifies in-process
+ * Acceptance is the session's per-draft rate (core's `AcceptanceTally`, a prior before any draft is
+ * verified, as in the simulator); before it has measured a round trip, the host's figure (pings) stands in, and a host that verifies in-process
  * has none. Greedy output does not depend on any of this: plans change only how fast the target's
  * tokens come.
  */
-import { chooseRound, type RoundPlan, type WindowStats } from '@specmesh/core';
+import { chooseRound, type RoundPlan } from '@specmesh/core';
 import type { PoolView } from '../placement/target-capacity.js';
 import type { HostSurroundings, LiveWindowMeasures } from './window-measures.js';
-
-/** Per-draft acceptance assumed before the session has measured any. */
-export const ACCEPTANCE_PRIOR = 0.7;
 
 export class SessionRoundPlanner {
   constructor(
     private readonly pool: string,
     private readonly measures: LiveWindowMeasures,
+    /** The session's per-draft acceptance so far. */
+    private readonly acceptance: () => number,
     private readonly around: HostSurroundings | undefined,
     /** Tasks in flight at most (live verifiers of the pool). */
     private readonly maxSp: () => number,
@@ -42,14 +41,13 @@ export class SessionRoundPlanner {
   }
 
   /** The `auto` mode's plan of the next round. */
-  next(w: WindowStats): RoundPlan {
+  next(): RoundPlan {
     const m = this.measures.current();
     const pool = this.view();
     const rttMs = this.around?.local ? 0 : (m.rttMs ?? this.around?.edgeRttMs() ?? 0);
     return chooseRound(
       {
-        // lastLength > 0 once any verification checked drafts: then the session's own figure holds.
-        acceptance: w.lastLength > 0 ? w.acceptance : ACCEPTANCE_PRIOR,
+        acceptance: this.acceptance(),
         draftMsPerToken: m.draftMsPerToken ?? 0,
         rttMs,
         target: pool.target,

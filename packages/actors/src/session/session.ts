@@ -12,6 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import {
+  AcceptanceTally,
   type AwcWeights,
   type DraftToken,
   Orchestrator,
@@ -135,6 +136,8 @@ export class DraftSession {
   private consecutiveFailures = 0;
   private readonly abort = new AbortController();
   private readonly trace: TraceRecorder;
+  /** Per-draft acceptance of the session's verified tasks: the `auto` mode's estimate. */
+  private readonly acceptance = new AcceptanceTally();
   private readonly measures: LiveWindowMeasures;
   private readonly window: SessionWindowControl;
   /** The host's logger with the session's ids and trace id on every line. */
@@ -184,13 +187,14 @@ export class DraftSession {
     const planner = new SessionRoundPlanner(
       s.pool,
       this.measures,
+      () => this.acceptance.rate,
       o.surroundings,
       () => maxTasks,
       () => prompt.length + this.committed.length + s.window.k + 1,
     );
     this.orch = new Orchestrator({
       mode,
-      ...(auto ? { nextRound: (w: WindowStats) => planner.next(w) } : {}),
+      ...(auto ? { nextRound: () => planner.next() } : {}),
       ...(mode === 'dsi' ? { parallelism: () => planner.parallelism() } : {}),
       k: s.window.k,
       maxTasks,
@@ -241,6 +245,7 @@ export class DraftSession {
         verifierId: r.verifierId,
       });
     }
+    if (shape) this.acceptance.add(r.accepted, shape.drafts);
     this.held = this.prefixOf.get(r.taskId) ?? this.held;
     this.clearTimer(r.taskId);
     this.consecutiveFailures = 0;

@@ -6,7 +6,7 @@
  * | meta key | meaning |
  * |---|---|
  * | `positions` | tokens the tasks inside the model evaluate now (the pass under way and the next) |
- * | `sessions` | sessions with a task here in the last {@link ACTIVE_WINDOW_MS} |
+ * | `sessions` | sessions that come back here: each counts until twice its own interval between tasks has passed since its last one (a session that ended, or sent one DSI parallel task here, drops out after about a round) |
  * | `stepMs` | a task's model time, smoothed (EWMA α 1/4) |
  * | `kneePositions`, `costBaseMs`, `costPerPositionMs` | the target's pass cost (batching targets only) |
  * | `busyMs` | time with any task inside the model since start, ms: the target compute spent (a batching target is busy while anything is in it) |
@@ -15,8 +15,17 @@
  */
 import type { BatchCostProfile } from '@specmesh/core';
 
-/** Sessions count as active this long after their last task, ms: a few rounds of a busy target. */
+/** A session counts as active at most this long after its last task, ms. */
 export const ACTIVE_WINDOW_MS = 1000;
+
+/** When a session's interval between tasks is not known yet: this many steps, at least 100 ms. */
+const FIRST_TASK_STEPS = 3;
+
+interface SessionSeen {
+  last: number;
+  /** Smoothed interval between its tasks, ms (undefined after one task). */
+  gap: number | undefined;
+}
 
 export class CapacityReport {
   private positions = 0;
@@ -24,7 +33,7 @@ export class CapacityReport {
   private busySince = 0;
   private busyMs = 0;
   private stepMs: number | undefined;
-  private readonly lastSeen = new Map<string, number>();
+  private readonly seen = new Map<string, SessionSeen>();
 
   constructor(private readonly batchCost: BatchCostProfile | undefined) {}
 
@@ -32,7 +41,13 @@ export class CapacityReport {
   entered(sessionId: string, positions: number, now: number): void {
     if (this.inside++ === 0) this.busySince = now;
     this.positions += positions;
-    this.lastSeen.set(sessionId, now);
+    const s = this.seen.get(sessionId);
+    if (!s) this.seen.set(sessionId, { last: now, gap: undefined });
+    else {
+      const gap = now - s.last;
+      s.gap = s.gap === undefined ? gap : s.gap + (gap - s.gap) / 4;
+      s.last = now;
+    }
   }
 
   /** The task left the model at `now` after `ms` of model time (undefined: cancelled, no sample). */
@@ -43,10 +58,17 @@ export class CapacityReport {
     this.stepMs = this.stepMs === undefined ? ms : this.stepMs + (ms - this.stepMs) / 4;
   }
 
-  /** Sessions with a task in the last window (and forgets older ones). */
+  /** Sessions still coming back (and forgets the others). */
   activeSessions(now: number): number {
-    for (const [id, at] of this.lastSeen) if (now - at > ACTIVE_WINDOW_MS) this.lastSeen.delete(id);
-    return this.lastSeen.size;
+    const firstWindow = Math.max(100, FIRST_TASK_STEPS * (this.stepMs ?? 0));
+    let n = 0;
+    for (const [id, s] of this.seen) {
+      const window = Math.min(ACTIVE_WINDOW_MS, s.gap === undefined ? firstWindow : Math.max(50, 2 * s.gap));
+      if (now - s.last > window) {
+        if (now - s.last > ACTIVE_WINDOW_MS) this.seen.delete(id);
+      } else n++;
+    }
+    return n;
   }
 
   /** The heartbeat's capacity figures. */

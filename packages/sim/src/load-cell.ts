@@ -1,0 +1,112 @@
+/**
+ * One cell of the load grid (`specmesh bench load`): the simulator's prediction for a cluster of
+ * `concurrency` edge clients, each with its own drafter (one session at a time, a closed loop with no
+ * think time), and `targets` batching targets (`batchCost`, continuous batching at pass granularity)
+ * behind join-shortest-queue sticky routing, a link of `rttMs` round trip between every drafter and
+ * the targets. The targets cache prefixes as the emulated model does (`cache: prefix`: a task pays the
+ * positions its target lacks). DSI and `auto` run load-aware DSI (a parallel task only where it runs
+ * at once, else declined).
+ *
+ * @example
+ *   simulateLoadCell({ concurrency: 16, rttMs: 1, mode: 'auto', k: 4, targets: 2,
+ *     batchCost: TARGET_70B_PROFILE, drafterTpotMs: 2, acceptance: 0.8, promptTokens: 32,
+ *     outputTokens: 64, requests: 200 }).tokensPerSec
+ */
+import type { BatchCostProfile } from '@specmesh/core';
+import { runScenario } from './run-scenario.js';
+import type { Scenario } from './scenario-schema.js';
+
+export type LoadCellMode = 'nonsi' | 'si' | 'dsi' | 'auto';
+
+export interface LoadCell {
+  /** Concurrent clients, each with its own drafter. */
+  readonly concurrency: number;
+  /** Round trip between a drafter and the targets, ms. */
+  readonly rttMs: number;
+  readonly mode: LoadCellMode;
+  /** Window of SI and DSI (`auto` chooses its own). */
+  readonly k: number;
+  readonly targets: number;
+  readonly batchCost: BatchCostProfile;
+  /** The drafter's time per draft token, ms (its first token too). */
+  readonly drafterTpotMs: number;
+  /** Per-draft acceptance (i.i.d.). */
+  readonly acceptance: number;
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  /** Requests to complete. */
+  readonly requests: number;
+  /** Seed of the run. Defaults to 1. */
+  readonly seed?: number;
+}
+
+export interface LoadCellResult {
+  /** Output tokens per second, first arrival to last token. */
+  readonly tokensPerSec: number;
+  readonly ttftMs: { readonly p50: number; readonly p99: number };
+  readonly tpotMs: { readonly p50: number; readonly p99: number };
+  /** Target pass time per output token, ms, summed over targets (preempted work included). */
+  readonly targetComputeMsPerToken: number;
+  /** `auto`: rounds planned as non-SI, SI and DSI, over all requests. */
+  readonly rounds?: { readonly nonsi: number; readonly si: number; readonly dsi: number };
+  /** DSI and `auto`: parallel tasks declined for want of a target free to run them at once. */
+  readonly declinedTasks?: number;
+}
+
+/** The scenario of a cell. */
+export function loadCellScenario(cell: LoadCell): Scenario {
+  const fixed = (value: number) => ({ dist: 'fixed' as const, value });
+  return {
+    name: `load c=${cell.concurrency} rtt=${cell.rttMs} ${cell.mode}`,
+    seed: cell.seed ?? 1,
+    drafters: [
+      {
+        name: 'edge',
+        count: cell.concurrency,
+        oneWayMs: cell.rttMs / 2,
+        latency: { ttftMs: cell.drafterTpotMs, tpotMs: cell.drafterTpotMs },
+      },
+    ],
+    targets: {
+      count: cell.targets,
+      latency: { ttftMs: cell.batchCost.baseMs, tpotMs: cell.batchCost.baseMs },
+      batchCost: { ...cell.batchCost },
+      cache: 'prefix',
+    },
+    routing: { targets: 'jsq-sticky' },
+    speculation: {
+      mode: cell.mode,
+      window: { policy: 'static', k: cell.k },
+      acceptance: { model: 'iid', a: cell.acceptance },
+    },
+    workload: {
+      requests: cell.requests,
+      arrival: { process: 'closed-loop', clients: cell.concurrency, thinkMs: fixed(0) },
+      promptTokens: fixed(cell.promptTokens),
+      outputTokens: fixed(cell.outputTokens),
+    },
+  };
+}
+
+/** Simulates one cell of the load grid. */
+export function simulateLoadCell(cell: LoadCell): LoadCellResult {
+  const rounds = { nonsi: 0, si: 0, dsi: 0 };
+  let declined = 0;
+  const r = runScenario(loadCellScenario(cell), {
+    onRequest: (x) => {
+      declined += x.declinedTasks ?? 0;
+      if (!x.rounds) return;
+      rounds.nonsi += x.rounds.nonsi;
+      rounds.si += x.rounds.si;
+      rounds.dsi += x.rounds.dsi;
+    },
+  });
+  return {
+    tokensPerSec: r.throughputTokPerSec,
+    ttftMs: { p50: r.ttftMs.p50, p99: r.ttftMs.p99 },
+    tpotMs: { p50: r.tpotMs.p50, p99: r.tpotMs.p99 },
+    targetComputeMsPerToken: r.tokens > 0 ? r.targetBusyMs / r.tokens : 0,
+    ...(cell.mode === 'auto' ? { rounds } : {}),
+    ...(cell.mode === 'dsi' || cell.mode === 'auto' ? { declinedTasks: declined } : {}),
+  };
+}
