@@ -318,10 +318,16 @@ export class Orchestrator {
     return Math.max(1, this.round.k) * this.round.sp;
   }
 
-  /** Tasks in flight allowed now (DSI): the SP degree the plan and the pool allow. */
+  /**
+   * Tasks in flight allowed now (DSI): the SP degree the plan and the pool allow. The pool's offer
+   * counts the targets free for one more task; those already running this session's tasks are busy
+   * with them, not taken from it, so the offer never falls below what is in flight.
+   */
   private maxTasksNow(): number {
     const planned = this.mode === 'auto' ? this.round.sp : this.opts.maxTasks;
-    const offered = this.opts.parallelism ? Math.max(1, Math.floor(this.opts.parallelism())) : planned;
+    const offered = this.opts.parallelism
+      ? Math.max(1, Math.floor(this.opts.parallelism()), this.tasks.size)
+      : planned;
     return Math.max(1, Math.min(planned, offered, this.spCap));
   }
 

@@ -108,9 +108,11 @@ export class PassLedger {
   }
 
   /** Distinct sessions with a job in the last two passes or in `queues`, `except` not counted. */
-  sessions(queues: readonly JobQueue[], except?: number): number {
+  sessions(queues: readonly JobQueue[], except?: number, live: (id: number) => boolean = () => true): number {
     const ids = new Set<number>();
-    const add = (job: TargetJob) => ids.add(job.sessionId);
+    const add = (job: TargetJob) => {
+      if (live(job.sessionId)) ids.add(job.sessionId);
+    };
     for (const pass of this.recent) pass.forEach(add);
     for (const q of queues) q.forEach(add);
     if (except !== undefined) ids.delete(except);

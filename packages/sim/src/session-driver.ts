@@ -228,6 +228,9 @@ export class SessionDriver {
       ...(spec.maxWindow !== undefined ? { maxDepth: this.maxDepth } : {}),
       ...(nextWindow ? { nextWindow: (w: WindowStats) => this.decide(nextWindow, w) } : {}),
       ...(spec.mode === 'auto' ? { nextRound: () => this.planRound() } : {}),
+      // Load-aware DSI asks, as a cluster session does from heartbeats, how many targets would run a
+      // parallel task at once before it issues one.
+      ...(spec.mode === 'dsi' && spec.loadAware ? { parallelism: () => this.freeTargets() } : {}),
     });
     this.promptLen = ctx.prompt?.length ?? spec.promptTokens;
   }
@@ -236,8 +239,25 @@ export class SessionDriver {
   private planRound(): RoundPlan {
     const auto = this.spec.auto!;
     const k = this.orch.currentRound.k;
-    const view = simRoundView(this.ctx.router, this.spec.id, this.tally.rate, auto, Math.max(1, k) + 1);
+    const view = simRoundView(
+      this.ctx.router,
+      this.spec.id,
+      this.tally.rate,
+      auto,
+      this.coldPositions(Math.max(1, k)),
+    );
     return chooseRound(view, auto.choice);
+  }
+
+  /** Targets that would run a parallel task of this session at once, its own included. */
+  private freeTargets(): number {
+    const own = this.ctx.router.targetFor(this.spec.id);
+    return 1 + this.ctx.router.freeFor(this.spec.id, this.coldPositions(this.spec.k), own, true).length;
+  }
+
+  /** Positions a task of `k` drafts makes a target evaluate that does not hold the session: all of it. */
+  private coldPositions(k: number): number {
+    return this.promptLen + this.tokens + k + 1;
   }
 
   /** Asks the policy for the next window and, with `fusedRounds`, where the round will run. */
@@ -427,7 +447,9 @@ export class SessionDriver {
     const up = this.roundDelay(2);
     this.later(up, () => {
       if (job.state !== 'queued') return;
-      if (loadAware && this.ctx.router.submitParallel(job, drafts.length + 1)) return;
+      const own = this.ctx.router.targetOf(this.spec.id);
+      const onTarget = (t: TargetServer) => (t === own ? drafts.length + 1 : prefix.length + drafts.length);
+      if (loadAware && this.ctx.router.submitParallel(job, onTarget)) return;
       if (!loadAware || !this.coveredElsewhere(taskId)) this.ctx.router.submit(job);
       else {
         // Declined at the batcher: the answer travels back like a result (never within this step).

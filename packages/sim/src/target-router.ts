@@ -100,20 +100,27 @@ export class TargetRouter {
   }
 
   /**
-   * Targets other than `except` that would run a parallel task of `positions` of the session at once;
-   * `ownTasks`: also those holding a task of the session now (a session's view of free targets, as
-   * heartbeats show them, does not tell its own tasks apart).
+   * Targets other than `except` that would run a parallel task of the session at once, the task
+   * making target `t` evaluate `positions(t)` tokens (more where it does not hold the session: the
+   * whole prefix); `ownTasks`: also those holding a task of the session now (a session's view of free
+   * targets, as heartbeats show them, does not tell its own tasks apart).
    */
-  freeFor(sessionId: number, positions: number, except?: TargetServer, ownTasks = false): TargetServer[] {
+  freeFor(
+    sessionId: number,
+    positions: number | ((t: TargetServer) => number),
+    except?: TargetServer,
+    ownTasks = false,
+  ): TargetServer[] {
     const live = ownTasks ? undefined : this.live.get(sessionId);
-    return this.targets.filter((t) => t !== except && !live?.get(t.index) && t.runsAtOnce(positions));
+    const on = typeof positions === 'number' ? () => positions : positions;
+    return this.targets.filter((t) => t !== except && !live?.get(t.index) && t.runsAtOnce(on(t), sessionId));
   }
 
   /**
    * Load-aware DSI: sends a parallel task of `positions` to a target that runs it at once, and
    * returns false (declined, nothing sent) when there is none. A shared queue takes it as any job.
    */
-  submitParallel(job: TargetJob, positions: number): boolean {
+  submitParallel(job: TargetJob, positions: number | ((t: TargetServer) => number)): boolean {
     if (this.policy === 'shared-queue') {
       this.submit(job);
       return true;

@@ -107,7 +107,9 @@ export class TargetServer {
    * elsewhere the sessions it holds (a job queued, running or done here, not ended).
    */
   sessions(except?: number): number {
-    if (this.passes) return this.passes.sessions([this.prefillQ, this.verifyQ], except);
+    // Sessions that ended (released) are not coming back, whatever passes they were in.
+    if (this.passes)
+      return this.passes.sessions([this.prefillQ, this.verifyQ], except, (id) => this.held.has(id));
     return this.held.size - (except !== undefined && this.held.has(except) ? 1 : 0);
   }
 
@@ -121,8 +123,12 @@ export class TargetServer {
    * target-capacity.ts): a batching target with room for it below the knee beside the pass under way
    * (which predicts the next one's company) and the jobs waiting; else a free slot and no queue.
    */
-  runsAtOnce(positions: number): boolean {
-    return this.passes ? this.passes.hasRoom(positions) : this.idle;
+  runsAtOnce(positions: number, asking?: number): boolean {
+    // As the cluster's verifiers judge it (actors' placement/target-capacity.ts): a batching target
+    // runs what fits below its knee, anything when no session uses it (one that merely sits between
+    // two passes of its sessions is not free: they come back within a round trip); another, when idle.
+    if (!this.passes) return this.idle;
+    return this.passes.hasRoom(positions) || (this.idle && this.sessions(asking) === 0);
   }
 
   /** Jobs waiting here. */

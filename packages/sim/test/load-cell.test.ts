@@ -60,8 +60,8 @@ describe('simulateLoadCell: speculation that pays at every load', () => {
     expect(r.auto.tokensPerSec).toBeGreaterThanOrEqual(0.95 * best);
     // Auto plans mostly plain rounds.
     expect(r.auto.rounds!.nonsi).toBeGreaterThan(10 * (r.auto.rounds!.si + r.auto.rounds!.dsi));
-    // DSI's parallel tasks find no room, are declined, and DSI stays within a couple percent of SI.
-    expect(r.dsi.declinedTasks).toBeGreaterThan(0);
+    // DSI finds no target free for a parallel task (it asks before sending one), verifies full
+    // windows as SI does while drafting ahead, and holds SI.
     expect(r.dsi.tokensPerSec).toBeGreaterThanOrEqual(0.97 * r.si.tokensPerSec);
     for (const m of ['nonsi', 'si', 'dsi', 'auto'] as const) {
       expect(r[m].ttftMs.p50).toBeLessThanOrEqual(r[m].ttftMs.p99);

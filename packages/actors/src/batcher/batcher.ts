@@ -204,10 +204,12 @@ export class Batcher {
           id: c.id,
           load: (c.load + (extra.get(c.id) ?? 0)) / c.capacity,
           busyWith: this.outstanding.get(c.id)?.sessions ?? NO_SESSIONS,
-          runsAtOnce: runsAtOnce(c.cap, taskPositions(e.task, c.id === sticky), {
-            positions: extraPositions.get(c.id) ?? 0,
-            tasks: extra.get(c.id) ?? 0,
-          }),
+          runsAtOnce: runsAtOnce(
+            c.cap,
+            taskPositions(e.task, c.id === sticky),
+            { positions: extraPositions.get(c.id) ?? 0, tasks: extra.get(c.id) ?? 0 },
+            c.id === sticky,
+          ),
         }));
       const id = e.task.parallel
         ? pickParallelVerifier(e.task, cands, this.rotation++)

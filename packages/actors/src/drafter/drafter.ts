@@ -114,8 +114,8 @@ export class Drafter {
         queue: (pool, verifierId) => queueFigures(view.alive({ role: 'verifier', pool }), verifierId),
         edgeRttMs: () => d?.rttMs(),
         roundTrip: (ms) => d?.roundTrip(ms),
-        pool: (pool, verifierId, positions, stepMs) =>
-          poolView(view.alive({ role: 'verifier', pool }), verifierId, positions, stepMs),
+        pool: (pool, verifierId, positions, stepMs, servedBy) =>
+          poolView(view.alive({ role: 'verifier', pool }), verifierId, positions, stepMs, servedBy),
       },
     });
     await actor.flush();

@@ -3,12 +3,13 @@
  * same way by the batcher (where may a DSI parallel task run at once?) and by sessions (what does
  * speculation cost the target now? core's `chooseRound`).
  *
- * A task runs at once on a verifier when nothing waits there for a slot and either the verifier is
- * idle or, for a batching target, its next pass has room below the knee for the task's positions
- * (which join it at almost no cost). A target that runs each task alone counts as free only when
- * idle: its slots say how many tasks it admits, not how many its hardware runs side by side. A
- * verifier that does not hold the session's prefix must evaluate all of it: callers count those
- * positions too.
+ * A task runs at once on a verifier when nothing waits there for a slot and, for a batching target,
+ * its next pass has room below the knee for the task's positions (which join it at almost no cost),
+ * or no session uses it at all (one that merely sits between two passes of its sessions is not free:
+ * they come back within a round trip, and a long task would hold them up). A target that runs each
+ * task alone counts as free only when idle: its slots say how many tasks it admits, not how many its
+ * hardware runs side by side. A verifier that does not hold the session's prefix must evaluate all
+ * of it: callers count those positions too.
  */
 import type { BatchCostProfile, TargetView } from '@specmesh/core';
 import type { Member } from '@specmesh/runtime';
@@ -53,17 +54,19 @@ export function capacityOf(m: Member): VerifierCapacity {
 
 /**
  * Whether `c` runs a task of `positions` at once, with `extra` positions and tasks already sent there
- * since its heartbeat.
+ * since its heartbeat; `askerThere`: the asking session is among the sessions `c` reports.
  */
 export function runsAtOnce(
   c: VerifierCapacity,
   positions: number,
   extra: { positions: number; tasks: number } = { positions: 0, tasks: 0 },
+  askerThere = false,
 ): boolean {
   if (c.queued > 0) return false;
   const idle = c.inflight + extra.tasks === 0;
   if (!c.batchCost) return idle;
-  return idle || c.positions + extra.positions + positions <= c.batchCost.kneePositions;
+  const fits = c.positions + extra.positions + positions <= c.batchCost.kneePositions;
+  return fits || (idle && c.sessions - (askerThere ? 1 : 0) <= 0);
 }
 
 /** What a session sees of the pool before a round: its target and how many targets are free for it. */
@@ -85,6 +88,8 @@ export function poolView(
   sessionTarget: string | undefined,
   positions: number,
   measuredStepMs: number | undefined,
+  /** Verifiers that served the session lately (it is among the sessions they report). */
+  servedBy: ReadonlySet<string> = new Set(),
 ): PoolView {
   const caps = verifiers.map(capacityOf);
   let own = sessionTarget !== undefined ? caps.find((c) => c.id === sessionTarget) : undefined;
@@ -93,7 +98,9 @@ export function poolView(
     for (const c of caps) if (!own || c.inflight + c.queued < own.inflight + own.queued) own = c;
   }
   let free = 1;
-  for (const c of caps) if (c !== own && runsAtOnce(c, positions)) free++;
+  for (const c of caps) {
+    if (c !== own && runsAtOnce(c, positions, undefined, servedBy.has(c.id))) free++;
+  }
   const stepMs = measuredStepMs ?? own?.stepMs ?? own?.batchCost?.baseMs ?? 0;
   const target: TargetView = {
     ...(own?.batchCost ? { batchCost: own.batchCost } : {}),

@@ -33,7 +33,7 @@ export class SessionRoundPlanner {
   private view(): PoolView {
     const m = this.measures.current();
     return (
-      this.around?.pool?.(this.pool, m.verifierId, this.taskPositions(), m.tpotMs) ?? {
+      this.around?.pool?.(this.pool, m.verifierId, this.taskPositions(), m.tpotMs, m.servedBy) ?? {
         target: { stepMs: m.tpotMs ?? 0, lanes: 1, sessions: 0 },
         freeTargets: 1,
       }

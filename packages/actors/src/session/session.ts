@@ -246,7 +246,9 @@ export class DraftSession {
       });
     }
     if (shape) this.acceptance.add(r.accepted, shape.drafts);
-    this.held = this.prefixOf.get(r.taskId) ?? this.held;
+    // What the verifier holds now is its business; the session's own verifier is the one that answers
+    // the tasks on its verified prefix (parallel tasks go wherever there is room).
+    if (!shape?.parallel) this.held = this.prefixOf.get(r.taskId) ?? this.held;
     this.clearTimer(r.taskId);
     this.consecutiveFailures = 0;
     this.trace.taskVerified(r.taskId, r.verifierId, r.accepted);
@@ -369,7 +371,9 @@ export class DraftSession {
       sessionId: this.id,
       pool: s.pool,
       epoch: c.epoch,
-      ...this.contextFor(c.prefix),
+      // A parallel task goes to a verifier with room, seldom the one holding the session: the whole
+      // prefix spares it a refusal and a resend.
+      ...(c.parallel ? { basePos: 0, context: c.prefix } : this.contextFor(c.prefix)),
       drafts: Uint32Array.from(c.drafts, (d) => d.token),
       sampling: s.sampling,
       attempt: 1,

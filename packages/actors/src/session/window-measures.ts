@@ -14,6 +14,7 @@
  * | acceptance, lastAcceptance, lastWindow | the orchestrator's window statistics |
  * | contextTokens | prompt length |
  */
+import { performance } from 'node:perf_hooks';
 import type { WindowFeatures, WindowStats } from '@specmesh/core';
 import type { PoolView } from '../placement/target-capacity.js';
 
@@ -50,6 +51,7 @@ export interface HostSurroundings {
     verifierId: string | undefined,
     positions: number,
     measuredStepMs: number | undefined,
+    servedBy: ReadonlySet<string>,
   ): PoolView;
   /** The host verifies its sessions in-process (a verifier): rounds cross no network. */
   readonly local?: boolean;
@@ -61,7 +63,12 @@ export interface SessionMeasurements {
   readonly tpotMs: number | undefined;
   readonly draftMsPerToken: number | undefined;
   readonly verifierId: string | undefined;
+  /** Verifiers that answered the session in the last second (they count it among their sessions). */
+  readonly servedBy: ReadonlySet<string>;
 }
+
+/** How long a verifier that answered a session counts it among its sessions, ms (capacity-report.ts). */
+const SERVED_FRESH_MS = 1000;
 
 /** One answered task, as the session measured it. */
 export interface AnswerTiming {
@@ -79,6 +86,7 @@ export class LiveWindowMeasures {
   private tpotMs: number | undefined;
   private draftMsPerToken: number | undefined;
   private verifierId: string | undefined;
+  private readonly answeredAt = new Map<string, number>();
 
   constructor(
     private readonly pool: string,
@@ -92,6 +100,7 @@ export class LiveWindowMeasures {
     this.around?.roundTrip?.(this.rttMs);
     this.tpotMs = t.computeMs;
     this.verifierId = t.verifierId;
+    this.answeredAt.set(t.verifierId, performance.now());
   }
 
   /** Records a draft of `tokens` tokens that took `ms` (an exponential average, so one slow call does not swing it). */
@@ -104,7 +113,14 @@ export class LiveWindowMeasures {
 
   /** The latest measurements, for the `auto` mode's round plan. */
   current(): SessionMeasurements {
+    const now = performance.now();
+    const servedBy = new Set<string>();
+    for (const [id, at] of this.answeredAt) {
+      if (now - at <= SERVED_FRESH_MS) servedBy.add(id);
+      else this.answeredAt.delete(id);
+    }
     return {
+      servedBy,
       rttMs: this.rttMs,
       tpotMs: this.tpotMs,
       draftMsPerToken: this.draftMsPerToken,

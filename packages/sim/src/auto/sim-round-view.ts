@@ -30,7 +30,8 @@ export interface AutoFacts {
 
 /**
  * The round view of session `sessionId` now. `positions` is what a parallel task of its next round
- * would bring (its window + 1).
+ * makes another target evaluate: the session's whole sequence and the window (that target does not
+ * hold the session).
  */
 export function simRoundView(
   router: TargetRouter,
