@@ -113,7 +113,8 @@ describe('adaptive placement between an edge drafter and a cloud verifier that d
       seed: 5,
       latency: { ttftMs: 2, tpotMs: 2, perTokenMs: 0.1 },
       drafterLatency: { ttftMs: 0.3, tpotMs: 0.2 },
-      fusedRttMs: 8,
+      // Well above what a fast link measures on a busy machine, well below the slow link's 40 ms.
+      fusedRttMs: 15,
     });
     const moves: string[] = [];
     const prompts = ['edge first', 'then the cloud', 'and back never'];
