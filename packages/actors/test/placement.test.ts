@@ -12,6 +12,7 @@ import {
   shouldLeaveFused,
   verifierSessionMove,
 } from '../src/placement/placement.js';
+import { verifierMember } from './verifier-member.js';
 
 const adaptive = { policy: 'adaptive' as const, fusedRttMs: 8, busyLoad: 0.75 };
 const both = { drafter: { id: 'd1', rttMs: 2 }, fusedHost: 'v1', targetOnlyHost: 'v1', drafterAlive: true };
@@ -63,18 +64,7 @@ describe('placement: where a session runs', () => {
   });
 });
 
-const member = (
-  id: string,
-  load: { inflight: number; queued: number; capacity: number },
-  meta: Record<string, number> = {},
-): Member => ({
-  id,
-  role: 'verifier',
-  pool: 'p',
-  lastSeen: 0,
-  joinedAt: 0,
-  heartbeat: { ...sampleBodies().heartbeat, id, load, meta },
-});
+const member = verifierMember;
 
 const start = (
   kind: 'edge' | 'fused' | 'target-only',

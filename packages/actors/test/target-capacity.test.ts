@@ -1,23 +1,10 @@
 import { TARGET_70B_PROFILE } from '@specmesh/core';
-import { sampleBodies } from '@specmesh/protocol/internal';
-import type { Member } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { capacityOf, poolView, runsAtOnce } from '../src/placement/target-capacity.js';
 import { CapacityReport } from '../src/verifier/capacity-report.js';
+import { verifierMember } from './verifier-member.js';
 
-/** A verifier as its heartbeat shows it, with the meta a CapacityReport wrote. */
-const verifier = (
-  id: string,
-  load: { inflight: number; queued: number; capacity: number },
-  meta: Record<string, number>,
-): Member => ({
-  id,
-  role: 'verifier',
-  pool: 'p',
-  lastSeen: 0,
-  joinedAt: 0,
-  heartbeat: { ...sampleBodies().heartbeat, id, load, meta },
-});
+const verifier = verifierMember;
 
 const batching = (id: string, positions: number, sessions: number, queued = 0) => {
   const report = new CapacityReport(TARGET_70B_PROFILE);
