@@ -1,6 +1,5 @@
 import type { BodyOf } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import type { Member } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import {
   awcChoosesFused,
