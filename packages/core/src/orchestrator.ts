@@ -19,10 +19,14 @@
  *   with `sp` tasks in flight and `k · sp` drafts ahead. Switching between rounds keeps every draft
  *   and task that is still valid, so any sequence of plans commits exactly the target's tokens.
  *
- * Load-aware DSI: a task issued while another of the session is in flight is marked `parallel`; the
- * pool runs it only where it runs at once, or declines it (`declined`). A declined task is dropped, not
- * re-issued, and no more tasks than remain in flight are issued until the next commit: the SP degree
- * follows the capacity actually free. `parallelism()` tells DSI the degree the pool offers up front.
+ * Load-aware DSI: a task issued while another of the session already covers the verified prefix is
+ * marked `parallel`; the pool runs it only where it runs at once, or declines it (`declined`). A
+ * declined task is dropped, not re-issued, and no more tasks than remain in flight are issued until
+ * the next commit: the SP degree follows the capacity actually free. `parallelism()` tells DSI the
+ * degree the pool offers up front; while it is 1 (and more targets were configured) DSI verifies full
+ * windows as SI does, drafting ahead meanwhile, rather than spend a loaded target's pass on a prefix
+ * task with whatever drafts exist. Whatever the round, a verified prefix with no task on it while
+ * others are in flight (after a decline) gets one, so no plan sequence can stall.
  *
  * Results may arrive out of order, twice, or after a cancel: unknown task ids and stale epochs are
  * ignored, so the commit stream is exactly the target's output.
