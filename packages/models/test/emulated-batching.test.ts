@@ -53,6 +53,31 @@ describe('emulated model with batching', () => {
     expect(m.batchCost).toEqual(PROFILE);
   });
 
+  it('gathers the sessions of the last pass: one back a little before the other waits for it', async () => {
+    const m = batching(); // gathers up to 5% of a 20 ms pass: 1 ms
+    await Promise.all([m.predict('a', ctx(1, 300), 1), m.predict('b', ctx(1, 301), 1), advance(60)]);
+    const passes = m.passStats!.passes;
+    const a = settledAt(m.predict('a', ctx(1, 300, 302), 1));
+    await nextTurn();
+    await vi.advanceTimersByTimeAsync(0.5);
+    const b = settledAt(m.predict('b', ctx(1, 301, 303), 1));
+    await advance(60);
+    // One pass for both, not a pass for each.
+    expect(m.passStats!.passes).toBe(passes + 1);
+    expect(await a).toBe(await b);
+    // Nobody else comes back: the pass starts once the gathering time is over.
+    const t0 = Date.now();
+    const c = settledAt(m.predict('c', ctx(1), 1));
+    await advance(1);
+    await advance(batchStepMs(PROFILE, 1));
+    expect((await c) - t0).toBe(1 + batchStepMs(PROFILE, 1));
+    // The next lone step (the last pass held one) does not wait at all.
+    const t1 = Date.now();
+    const d = settledAt(m.predict('d', ctx(1), 1));
+    await advance(batchStepMs(PROFILE, 1));
+    expect((await d) - t1).toBe(batchStepMs(PROFILE, 1));
+  });
+
   it('makes a step that arrives during a pass wait for the next one', async () => {
     const m = batching();
     const t0 = Date.now();

@@ -74,8 +74,22 @@ export class PassLedger {
   private recent: readonly TargetJob[][] = [];
   /** A pass start is scheduled for the end of this instant. */
   due = false;
+  /** Jobs the last pass held: how many are expected back. */
+  lastPassJobs = 0;
+  /** Bumped by every pass start, so a gathering timer set before it is known to be stale. */
+  generation = 0;
+  /** A gathering timer is set (for `generation`). */
+  gathering = false;
+  /**
+   * The longest wait for the jobs of the last pass to come back before a pass starts with fewer:
+   * the emulated batching target's rule (models/src/emulated/batch-clock.ts), 5% of a pass at most
+   * 2 ms.
+   */
+  readonly gatherMs: number;
 
-  constructor(readonly profile: BatchCostProfile) {}
+  constructor(readonly profile: BatchCostProfile) {
+    this.gatherMs = Math.min(2, 0.05 * profile.baseMs);
+  }
 
   /** Positions of the pass under way (live jobs) and of the jobs waiting for the next. */
   get positions(): number {
@@ -98,6 +112,9 @@ export class PassLedger {
   }
 
   started(pass: PassJobs): void {
+    this.lastPassJobs = pass.jobs.length;
+    this.generation++;
+    this.gathering = false;
     this.waiting = 0;
     this.running = pass.positions;
     this.recent = [this.recent.at(-1) ?? [], pass.jobs];

@@ -216,12 +216,23 @@ export class TargetServer {
   pump(): void {
     const { passes } = this;
     if (passes) {
-      // The pass starts at the end of this instant, so jobs arriving together share it.
+      // The pass starts at the end of this instant, so jobs arriving together share it; while fewer
+      // wait than the last pass held, it waits up to `gatherMs` for the rest (see batch-pass.ts).
       if (this.running.size === 0 && this.queued > 0 && !passes.due) {
         passes.due = true;
         this.sim.after(0, () => {
           passes.due = false;
-          if (this.running.size === 0 && this.queued > 0) this.startPass(passes);
+          if (this.running.size > 0 || this.queued === 0) return;
+          if (this.queued >= passes.lastPassJobs || passes.gatherMs <= 0) this.startPass(passes);
+          else if (!passes.gathering) {
+            passes.gathering = true;
+            const generation = passes.generation;
+            this.sim.after(passes.gatherMs, () => {
+              if (passes.generation !== generation) return;
+              passes.gathering = false;
+              if (this.running.size === 0 && this.queued > 0) this.startPass(passes);
+            });
+          }
         });
       }
       return;

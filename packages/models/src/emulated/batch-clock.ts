@@ -8,6 +8,11 @@
  * event-loop turn (`setImmediate`), so steps issued together (one `Promise.all`, worker messages
  * delivered together) share it. Waiting is a timer, never a busy loop.
  *
+ * Gathering: while fewer steps wait than the last pass held, the next pass waits up to `gatherMs` for
+ * the rest. The sessions of a pass get their results together and come back a round trip later, a
+ * little apart; without it the first back would start a pass alone and the others wait a whole pass
+ * for the next, so sessions that should share every pass alternate and each pays two.
+ *
  * @example
  *   // profile { baseMs: 30, perPositionMs: 0.15, kneePositions: 32 }
  *   // t = 0:  A (1 position) and B (5 positions, a verification of 4 drafts) arrive
@@ -41,11 +46,18 @@ export class BatchClock {
   private passes = 0;
   private positions = 0;
   private steps = 0;
+  /** Steps the last pass held: how many are expected back. */
+  private lastPassSteps = 0;
+  private gathering: NodeJS.Timeout | undefined;
 
-  /** `factor` draws the jitter factor of each pass (1 for none). */
+  /**
+   * `factor` draws the jitter factor of each pass (1 for none). `gatherMs`: the longest wait for the
+   * steps of the last pass to come back; defaults to 5% of a pass at most 2 ms (0 turns it off).
+   */
   constructor(
     readonly profile: BatchCostProfile,
     private readonly factor: () => number = () => 1,
+    readonly gatherMs: number = Math.min(2, 0.05 * profile.baseMs),
   ) {
     validateBatchCost(profile);
   }
@@ -83,13 +95,22 @@ export class BatchClock {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.startPass();
+      if (this.busy || this.waiting.length === 0) return;
+      if (this.waiting.length >= this.lastPassSteps || this.gatherMs <= 0) this.startPass();
+      else
+        this.gathering ??= setTimeout(() => {
+          this.gathering = undefined;
+          this.startPass();
+        }, this.gatherMs);
     });
   }
 
   private startPass(): void {
+    if (this.gathering) clearTimeout(this.gathering);
+    this.gathering = undefined;
     if (this.busy || this.waiting.length === 0) return;
     const pass = this.waiting;
+    this.lastPassSteps = pass.length;
     this.waiting = [];
     this.busy = true;
     const positions = pass.reduce((s, w) => s + w.positions, 0);
