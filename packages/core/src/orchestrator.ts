@@ -376,7 +376,9 @@ export class Orchestrator {
       if (this.tasks.size === 0 && (this.spec.length >= k || room <= 0 || this.specEndsInEos())) {
         this.issue(this.committedEnd, this.spec.slice(0, k), out);
       }
-      if (!this.drafting && !this.specEndsInEos() && room > 0) this.draft(1, out);
+      // Drafts come in windows here (nothing parallel waits for single ones): one call per window.
+      if (!this.drafting && !this.specEndsInEos() && room > 0)
+        this.draft(Math.min(room, k - (this.spec.length % k)), out);
       return;
     }
     // DSI: keep a task on the verified prefix, then one per full chunk, then keep drafting. The task
