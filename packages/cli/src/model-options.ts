@@ -22,6 +22,8 @@ export interface ModelArgs {
   draftTtftMs: number;
   draftTpotMs: number;
   modelThreads: number;
+  /** Emulated: steps one worker runs at once (undefined: the model's default). */
+  parallelSteps?: number;
   model?: string;
   draftModel?: string;
   llamaThreads: number;
@@ -42,6 +44,11 @@ export function withModelOptions<T>(y: Argv<T>) {
       type: 'number',
       default: 1,
       describe: 'Worker threads per model (each holds a copy; sessions are spread over them)',
+    })
+    .option('parallel-steps', {
+      type: 'number',
+      describe:
+        'Emulated: steps one worker thread runs at once, each its own timer (a drafter serving several sessions as separate devices); default 1, 256 for a batching target',
     })
     .option('model', {
       type: 'string',
@@ -122,6 +129,8 @@ export function withModelOptions<T>(y: Argv<T>) {
 /** Flags to pass the same model settings on to a child `specmesh node` process. */
 export function modelFlags(a: ModelArgs): string[] {
   const flags = ['--backend', a.backend, '--model-threads', String(a.modelThreads)];
+  if (a.parallelSteps !== undefined && a.backend !== 'llama')
+    flags.push('--parallel-steps', String(a.parallelSteps));
   if (a.backend === 'llama') {
     if (a.model) flags.push('--model', a.model);
     if (a.draftModel) flags.push('--draft-model', a.draftModel);
@@ -226,5 +235,11 @@ export function modelSpecOf(a: ModelArgs, role: 'target' | 'drafter'): ModelSpec
 export function createModel(a: ModelArgs, role: 'target' | 'drafter'): Promise<PooledModel> {
   if (!Number.isInteger(a.modelThreads) || a.modelThreads < 1)
     throw new ConfigError(`--model-threads must be a positive integer, got ${a.modelThreads}`);
-  return PooledModel.open(modelSpecOf(a, role), { threads: a.modelThreads });
+  if (a.parallelSteps !== undefined && !(Number.isInteger(a.parallelSteps) && a.parallelSteps >= 1))
+    throw new ConfigError(`--parallel-steps must be a positive integer, got ${a.parallelSteps}`);
+  const concurrency = a.backend === 'llama' ? undefined : a.parallelSteps;
+  return PooledModel.open(modelSpecOf(a, role), {
+    threads: a.modelThreads,
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  });
 }

@@ -52,6 +52,7 @@ export const CONFIG_FIELDS = {
   model: Path,
   'draft-model': Path,
   'model-threads': PositiveInt,
+  'parallel-steps': PositiveInt,
   'llama-threads': PositiveInt,
   sequences: PositiveInt,
   'context-size': PositiveInt,

@@ -8,8 +8,9 @@
  * event-loop turn (`setImmediate`), so steps issued together (one `Promise.all`, worker messages
  * delivered together) share it. Waiting is a timer, never a busy loop.
  *
- * Gathering: while fewer steps wait than the last pass held, the next pass waits up to `gatherMs` for
- * the rest. The sessions of a pass get their results together and come back a round trip later, a
+ * Gathering: while fewer steps wait than the last pass held, the next pass waits for the rest, at
+ * most twice the spread in which they came back lately (smoothed), within [`gatherMs`, a quarter of a
+ * pass]. The sessions of a pass get their results together and come back a round trip later, a
  * little apart; without it the first back would start a pass alone and the others wait a whole pass
  * for the next, so sessions that should share every pass alternate and each pays two.
  *
@@ -20,6 +21,8 @@
  *   // t = 10: C (1 position) arrives and waits
  *   // t = 30.75: A and B resolve; pass 2 starts with C: 30 ms, C resolves at 60.75
  */
+
+import { performance } from 'node:perf_hooks';
 import { type BatchCostProfile, batchStepMs, validateBatchCost } from '@specmesh/core';
 import { CancelledError } from '@specmesh/protocol';
 
@@ -49,10 +52,15 @@ export class BatchClock {
   /** Steps the last pass held: how many are expected back. */
   private lastPassSteps = 0;
   private gathering: NodeJS.Timeout | undefined;
+  /** When the first step waiting for the next pass arrived (while gathering). */
+  private firstWaitingAt = 0;
+  /** Smoothed spread in which the steps of a pass came back, ms. */
+  private spreadMs = 0;
 
   /**
-   * `factor` draws the jitter factor of each pass (1 for none). `gatherMs`: the longest wait for the
-   * steps of the last pass to come back; defaults to 5% of a pass at most 2 ms (0 turns it off).
+   * `factor` draws the jitter factor of each pass (1 for none). `gatherMs`: the shortest longest-wait
+   * for the steps of the last pass to come back; defaults to 5% of a pass at most 2 ms (0 turns
+   * gathering off).
    */
   constructor(
     readonly profile: BatchCostProfile,
@@ -96,13 +104,25 @@ export class BatchClock {
     setImmediate(() => {
       this.scheduled = false;
       if (this.busy || this.waiting.length === 0) return;
-      if (this.waiting.length >= this.lastPassSteps || this.gatherMs <= 0) this.startPass();
-      else
-        this.gathering ??= setTimeout(() => {
+      if (this.waiting.length >= this.lastPassSteps || this.gatherMs <= 0) {
+        // Everyone is back: how far apart they came tells how long to wait for them next time.
+        if (this.gathering) this.observeSpread(performance.now() - this.firstWaitingAt);
+        this.startPass();
+      } else if (!this.gathering) {
+        this.firstWaitingAt = performance.now();
+        const limit = Math.max(this.gatherMs, Math.min(this.profile.baseMs / 4, 2 * this.spreadMs));
+        this.gathering = setTimeout(() => {
           this.gathering = undefined;
+          // Not all back in time: they may come back farther apart than measured (or have ended).
+          this.observeSpread(1.5 * limit);
           this.startPass();
-        }, this.gatherMs);
+        }, limit);
+      }
     });
+  }
+
+  private observeSpread(ms: number): void {
+    this.spreadMs += (ms - this.spreadMs) / 4;
   }
 
   private startPass(): void {
