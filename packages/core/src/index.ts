@@ -6,7 +6,7 @@ export type {
   RoundView,
   TargetView,
 } from './auto/round-choice.js';
-export { chooseRound, estimateRound, expectedTokens } from './auto/round-choice.js';
+export { AUTO_WINDOWS, chooseRound, estimateRound, expectedTokens } from './auto/round-choice.js';
 export type { AwcObservation, AwcScales } from './awc/awc-features.js';
 export { AWC_FEATURES, AwcFeatureTracker } from './awc/awc-features.js';
 export { AwcGradientNet, siluPrime } from './awc/awc-gradient.js';

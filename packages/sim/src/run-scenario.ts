@@ -15,6 +15,7 @@
  *   report.throughputTokPerSec;
  */
 import {
+  AUTO_WINDOWS,
   type AwcWeights,
   createAwcPolicy,
   createWindowPolicy,
@@ -67,9 +68,6 @@ export interface RunScenarioOptions {
    */
   readonly stopWhen?: () => boolean;
 }
-
-/** Windows `auto` chooses among (core's defaults), bounded by `window.maxK` when given. */
-const AUTO_WINDOWS = [1, 2, 3, 4, 6, 8];
 
 interface DrafterNode {
   readonly server: DrafterServer;

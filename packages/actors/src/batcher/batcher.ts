@@ -17,7 +17,12 @@ import {
   toWireError,
 } from '@specmesh/protocol';
 import { Actor, MembershipView } from '@specmesh/runtime';
-import { capacityOf, runsAtOnce, type VerifierCapacity } from '../placement/target-capacity.js';
+import {
+  capacityOf,
+  runsAtOnce,
+  taskPositions,
+  type VerifierCapacity,
+} from '../placement/target-capacity.js';
 import { type BatcherConfig, type BatcherOptions, resolveBatcherOptions } from './batcher-options.js';
 import { pickParallelVerifier, pickVerifier, type VerifierCandidate } from './pick-verifier.js';
 
@@ -241,9 +246,9 @@ export class Batcher {
         );
         continue;
       }
-      extra.set(id, (extra.get(id) ?? 0) + 1);
-      extraPositions.set(id, (extraPositions.get(id) ?? 0) + taskPositions(e.task, id === sticky));
       e.positions = taskPositions(e.task, id === sticky);
+      extra.set(id, (extra.get(id) ?? 0) + 1);
+      extraPositions.set(id, (extraPositions.get(id) ?? 0) + e.positions);
       this.track(id, e.task.sessionId, +1, e.positions);
       const g = groups.get(id) ?? [];
       g.push(e);
@@ -360,12 +365,4 @@ export class Batcher {
     this.view.stop();
     await this.actor.stop();
   }
-}
-
-/**
- * Tokens a task makes a verifier evaluate: on the one that served its session last, the context it
- * lacks and the drafts; on another, which does not hold the session, the whole prefix too.
- */
-function taskPositions(task: Task, holdsSession: boolean): number {
-  return Math.max(1, (holdsSession ? 0 : task.basePos) + task.context.length + task.drafts.length);
 }

@@ -12,8 +12,23 @@
  * of it: callers count those positions too.
  */
 import type { BatchCostProfile, TargetView } from '@specmesh/core';
+import type { BodyOf } from '@specmesh/protocol';
 import type { Member } from '@specmesh/runtime';
 import { metaNumber } from './placement.js';
+
+/**
+ * How long a verifier counts a session among its sessions after its last task, at most, ms (the
+ * verifier's report and the session's reading of it agree on it).
+ */
+export const ACTIVE_WINDOW_MS = 1000;
+
+/**
+ * Tokens a task makes a verifier evaluate: on one that holds the session, the context it lacks and the
+ * drafts (their outputs include the bonus position); on another, the whole prefix too.
+ */
+export function taskPositions(task: BodyOf<'verify.task'>, holdsSession: boolean): number {
+  return Math.max(1, (holdsSession ? 0 : task.basePos) + task.context.length + task.drafts.length);
+}
 
 /** One verifier's capacity figures. */
 export interface VerifierCapacity {

@@ -5,13 +5,13 @@
  * The decision itself is core's `chooseRound`, the same one the simulator runs.
  *
  * Acceptance is the session's per-draft rate (core's `AcceptanceTally`, a prior before any draft is
- * verified, as in the simulator); before it has measured a round trip, the host's figure (pings) stands in, and a host that verifies in-process
- * has none. Greedy output does not depend on any of this: plans change only how fast the target's
+ * verified, as in the simulator); before it has measured a round trip, the host's figure (pings)
+ * stands in, and a host that verifies in-process has none. Greedy output does not depend on any of this: plans change only how fast the target's
  * tokens come.
  */
 import { chooseRound, type RoundPlan } from '@specmesh/core';
 import type { PoolView } from '../placement/target-capacity.js';
-import type { HostSurroundings, LiveWindowMeasures } from './window-measures.js';
+import type { HostSurroundings, LiveWindowMeasures, SessionMeasurements } from './window-measures.js';
 
 export class SessionRoundPlanner {
   constructor(
@@ -29,9 +29,8 @@ export class SessionRoundPlanner {
     private readonly taskPositions: () => number,
   ) {}
 
-  /** The pool as a round of this session meets it now. */
-  private view(): PoolView {
-    const m = this.measures.current();
+  /** The pool as a round of this session meets it now, with the session's measurements `m`. */
+  private view(m: SessionMeasurements): PoolView {
     return (
       this.around?.pool?.(this.pool, m.verifierId, this.taskPositions(), m.tpotMs, m.servedBy) ?? {
         target: { stepMs: m.tpotMs ?? 0, lanes: 1, sessions: 0 },
@@ -43,7 +42,7 @@ export class SessionRoundPlanner {
   /** The `auto` mode's plan of the next round. */
   next(): RoundPlan {
     const m = this.measures.current();
-    const pool = this.view();
+    const pool = this.view(m);
     const rttMs = this.around?.local ? 0 : (m.rttMs ?? this.around?.edgeRttMs() ?? 0);
     return chooseRound(
       {
@@ -59,6 +58,6 @@ export class SessionRoundPlanner {
 
   /** DSI's SP degree now: the targets that would run a task of this session at once. */
   parallelism(): number {
-    return Math.min(this.maxSp(), this.view().freeTargets);
+    return Math.min(this.maxSp(), this.view(this.measures.current()).freeTargets);
   }
 }

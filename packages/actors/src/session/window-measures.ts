@@ -16,7 +16,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { WindowFeatures, WindowStats } from '@specmesh/core';
-import type { PoolView } from '../placement/target-capacity.js';
+import { ACTIVE_WINDOW_MS, type PoolView } from '../placement/target-capacity.js';
 
 /** Queue figures of a verifier, or of the pool when none is named (from heartbeats). */
 export interface QueueFigures {
@@ -67,9 +67,6 @@ export interface SessionMeasurements {
   readonly servedBy: ReadonlySet<string>;
 }
 
-/** How long a verifier that answered a session counts it among its sessions, ms (capacity-report.ts). */
-const SERVED_FRESH_MS = 1000;
-
 /** One answered task, as the session measured it. */
 export interface AnswerTiming {
   /** Send → receive, ms. */
@@ -116,7 +113,7 @@ export class LiveWindowMeasures {
     const now = performance.now();
     const servedBy = new Set<string>();
     for (const [id, at] of this.answeredAt) {
-      if (now - at <= SERVED_FRESH_MS) servedBy.add(id);
+      if (now - at <= ACTIVE_WINDOW_MS) servedBy.add(id);
       else this.answeredAt.delete(id);
     }
     return {

@@ -14,9 +14,7 @@
  * A position is one token evaluated: a task of `d` drafts is `d + 1`, plus the context it brings.
  */
 import type { BatchCostProfile } from '@specmesh/core';
-
-/** A session counts as active at most this long after its last task, ms. */
-export const ACTIVE_WINDOW_MS = 1000;
+import { ACTIVE_WINDOW_MS } from '../placement/target-capacity.js';
 
 /** When a session's interval between tasks is not known yet: this many steps, at least 100 ms. */
 const FIRST_TASK_STEPS = 3;

@@ -27,7 +27,7 @@ import {
 } from '@specmesh/protocol';
 import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
 import { bestEdgeRttMs, poolLoad, queueFigures, verifierSessionMove } from '../placement/placement.js';
-import { poolView } from '../placement/target-capacity.js';
+import { poolView, taskPositions } from '../placement/target-capacity.js';
 import type { LocalVerdict } from '../session/session.js';
 import { SessionHost } from '../session/session-host.js';
 import { CapacityReport } from './capacity-report.js';
@@ -100,16 +100,18 @@ export class Verifier {
   private host: SessionHost | undefined;
   private readonly capacity: CapacityReport;
 
-  private constructor(actor: Actor, options: VerifierOptions, capacity: CapacityReport) {
+  private constructor(actor: Actor, options: VerifierOptions, concurrency: number, capacity: CapacityReport) {
     this.actor = actor;
     this.model = options.model;
-    this.concurrency = concurrencyOf(options);
+    this.concurrency = concurrency;
     this.capacity = capacity;
   }
 
   static async start(options: VerifierOptions): Promise<Verifier> {
     let v: Verifier | undefined;
     const capacity = new CapacityReport(options.model.batchCost);
+    // A batching target's tasks must reach its model to join its passes: many at once.
+    const concurrency = options.concurrency ?? (options.model.batchCost ? 256 : 8);
     const actor = await Actor.start({
       ...options,
       role: 'verifier',
@@ -117,7 +119,7 @@ export class Verifier {
       load: () => ({
         inflight: v?.active ?? 0,
         queued: v?.waiters.length ?? 0,
-        capacity: concurrencyOf(options),
+        capacity: concurrency,
       }),
       meta: () => ({
         model: options.model.info.name,
@@ -127,7 +129,7 @@ export class Verifier {
         ...capacity.meta(performance.now()),
       }),
     });
-    v = new Verifier(actor, options, capacity);
+    v = new Verifier(actor, options, concurrency, capacity);
     actor.handle(actor.subjects.batch(actor.id), 'batch', (msg) => v.runBatch(msg.body));
     actor.handle(actor.subjects.preemptAll(), 'preempt', (msg) => v.preempt(msg.body));
     const hostSessions = options.hostSessions ?? 16;
@@ -256,7 +258,8 @@ export class Verifier {
     const started = performance.now();
     const abort = new AbortController();
     this.running.set(task.taskId, abort);
-    const positions = Math.max(1, task.context.length + task.drafts.length);
+    // The task runs on its session's tokens here (a base it lacks was refused above).
+    const positions = taskPositions(task, true);
     this.capacity.entered(task.sessionId, positions, started);
     let modelMs: number | undefined;
     try {
@@ -363,9 +366,4 @@ export class Verifier {
     this.peers.stop();
     await this.actor.stop();
   }
-}
-
-/** Tasks a verifier evaluates at once: see {@link VerifierOptions.concurrency}. */
-function concurrencyOf(o: VerifierOptions): number {
-  return o.concurrency ?? (o.model.batchCost ? 256 : 8);
 }

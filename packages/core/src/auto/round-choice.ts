@@ -67,7 +67,7 @@ export interface RoundView {
 }
 
 export interface RoundChoiceOptions {
-  /** Windows to consider for speculative rounds. Defaults to [1, 2, 3, 4, 6, 8]. */
+  /** Windows to consider for speculative rounds. Defaults to {@link AUTO_WINDOWS}. */
   readonly windows?: readonly number[];
   /** Largest SP degree to consider. Defaults to 4. */
   readonly maxSp?: number;
@@ -86,7 +86,8 @@ export interface RoundEstimate {
   readonly throughputMs: number;
 }
 
-const DEFAULT_WINDOWS = [1, 2, 3, 4, 6, 8] as const;
+/** Windows `auto` chooses among by default: DSD's allowed set. */
+export const AUTO_WINDOWS: readonly number[] = [1, 2, 3, 4, 6, 8];
 
 /** Expected tokens committed by a round of `k` drafts: accepted drafts plus the target's own token. */
 export function expectedTokens(a: number, k: number): number {
@@ -152,7 +153,7 @@ export function estimateRound(view: RoundView, plan: RoundPlan): RoundEstimate {
 
 /** The plan with the least estimated time per committed token (plain decoding unless speculation clearly wins). */
 export function chooseRound(view: RoundView, options: RoundChoiceOptions = {}): RoundPlan {
-  const windows = options.windows ?? DEFAULT_WINDOWS;
+  const windows = options.windows ?? AUTO_WINDOWS;
   const maxSp = Math.max(1, Math.min(options.maxSp ?? 4, Math.floor(view.freeTargets)));
   const margin = options.margin ?? 1.03;
   const plain = estimateRound(view, { k: 0, sp: 1 });
