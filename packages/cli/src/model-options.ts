@@ -181,14 +181,18 @@ export function batchingOf(a: ModelArgs): BatchCostProfile | undefined {
     return validateBatchCost(profile);
   } catch (err) {
     // Name the flag, not the profile field, so the user knows what to fix.
-    const flag = /kneePositions/.test(String(err))
-      ? 'target-knee'
-      : /perPositionMs/.test(String(err))
-        ? 'target-per-position-ms'
-        : 'target-tpot-ms';
+    const field = err instanceof ConfigError ? err.context['field'] : undefined;
+    const flag = BATCHING_FLAGS[field as keyof BatchCostProfile] ?? 'target-tpot-ms';
     throw new ConfigError(`--${flag}: ${(err as Error).message}`, { context: { option: flag } });
   }
 }
+
+/** The flag that sets each field of the emulated target's pass cost. */
+const BATCHING_FLAGS: Record<keyof BatchCostProfile, string> = {
+  baseMs: 'target-tpot-ms',
+  perPositionMs: 'target-per-position-ms',
+  kneePositions: 'target-knee',
+};
 
 /** The model a role runs, as a spec a worker thread can build. */
 export function modelSpecOf(a: ModelArgs, role: 'target' | 'drafter'): ModelSpec {

@@ -42,14 +42,14 @@ export const TARGET_70B_PROFILE: BatchCostProfile = Object.freeze({
   kneePositions: 32,
 });
 
-/** Checks a profile, naming the field at fault. */
+/** Checks a profile; the error names the field at fault (message and `context.field`). */
 export function validateBatchCost(p: BatchCostProfile): BatchCostProfile {
-  if (!(Number.isFinite(p.baseMs) && p.baseMs >= 0))
-    throw new ConfigError(`batch cost baseMs must be >= 0, got ${p.baseMs}`);
-  if (!(Number.isFinite(p.perPositionMs) && p.perPositionMs >= 0))
-    throw new ConfigError(`batch cost perPositionMs must be >= 0, got ${p.perPositionMs}`);
-  if (!(Number.isInteger(p.kneePositions) && p.kneePositions >= 1))
-    throw new ConfigError(`batch cost kneePositions must be an integer >= 1, got ${p.kneePositions}`);
+  const bad = (field: keyof BatchCostProfile, rule: string) => {
+    throw new ConfigError(`batch cost ${field} must be ${rule}, got ${p[field]}`, { context: { field } });
+  };
+  if (!(Number.isFinite(p.baseMs) && p.baseMs >= 0)) bad('baseMs', '>= 0');
+  if (!(Number.isFinite(p.perPositionMs) && p.perPositionMs >= 0)) bad('perPositionMs', '>= 0');
+  if (!(Number.isInteger(p.kneePositions) && p.kneePositions >= 1)) bad('kneePositions', 'an integer >= 1');
   return p;
 }
 

@@ -54,4 +54,4 @@ export { estimateAcceptance, oracleOf } from './oracle.js';
 export type { LoadedModel, ModelSpec } from './pool/model-spec.js';
 export { loadModelFromSpec } from './pool/model-spec.js';
 export type { PooledModelOptions } from './pool/pooled-model.js';
-export { PooledModel } from './pool/pooled-model.js';
+export { BATCHING_CONCURRENCY, PooledModel } from './pool/pooled-model.js';

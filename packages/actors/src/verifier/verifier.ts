@@ -16,7 +16,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AwcWeights } from '@specmesh/core';
-import type { LanguageModel } from '@specmesh/models';
+import { BATCHING_CONCURRENCY, type LanguageModel } from '@specmesh/models';
 import {
   asSpecmeshError,
   type BodyOf,
@@ -111,7 +111,7 @@ export class Verifier {
     let v: Verifier | undefined;
     const capacity = new CapacityReport(options.model.batchCost);
     // A batching target's tasks must reach its model to join its passes: many at once.
-    const concurrency = options.concurrency ?? (options.model.batchCost ? 256 : 8);
+    const concurrency = options.concurrency ?? (options.model.batchCost ? BATCHING_CONCURRENCY : 8);
     const actor = await Actor.start({
       ...options,
       role: 'verifier',

@@ -41,7 +41,7 @@ export interface PooledModelOptions {
 type StepName = 'evaluate' | 'predict' | 'generate';
 
 /** Steps a batching emulated worker accepts at once: far above any batch its passes should see. */
-const BATCHING_CONCURRENCY = 256;
+export const BATCHING_CONCURRENCY = 256;
 
 function defaultConcurrency(spec: ModelSpec): number {
   if (spec.backend === 'llama') return spec.options.sequences ?? 4;
