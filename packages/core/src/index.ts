@@ -10,16 +10,24 @@ export { AUTO_WINDOWS, chooseRound, estimateRound, expectedTokens } from './auto
 export type { AwcObservation, AwcScales } from './awc/awc-features.js';
 export { AWC_FEATURES, AwcFeatureTracker } from './awc/awc-features.js';
 export { AwcGradientNet, siluPrime } from './awc/awc-gradient.js';
+export { AWC_LOAD_FEATURES, writeLoadFeatures } from './awc/awc-load-features.js';
 export type { AwcWeights } from './awc/awc-mlp.js';
 export { AwcMlp, silu, validateAwcWeights } from './awc/awc-mlp.js';
 export { AwcFeatureSource, awcObservationOf } from './awc/awc-observation.js';
 export type { AwcPolicyOptions } from './awc/awc-policy.js';
 export { createAwcPolicy } from './awc/awc-policy.js';
 export type { AwcPostOptions } from './awc/awc-postprocess.js';
-export { AWC_ALLOWED_WINDOWS, AwcPostProcessor, roundToAllowed } from './awc/awc-postprocess.js';
+export {
+  AWC_ALLOWED_WINDOWS,
+  AwcPostProcessor,
+  DSD_ALLOWED_WINDOWS,
+  roundToAllowed,
+} from './awc/awc-postprocess.js';
 export type { AwcEpochReport, AwcTrainingSet, AwcTrainOptions, AwcTrainResult } from './awc/awc-train.js';
 export { trainAwc } from './awc/awc-train.js';
 export { shippedAwcWeights } from './awc/shipped-weights.js';
+export type { BanditOptions } from './bandit-policy.js';
+export { BANDIT_ARMS, createBanditPolicy } from './bandit-policy.js';
 export type { BatchCostProfile } from './batch-cost.js';
 export { batchStepMs, positionsBeforeKnee, TARGET_70B_PROFILE, validateBatchCost } from './batch-cost.js';
 export { EventHeap } from './event-heap.js';
@@ -45,5 +53,6 @@ export type {
   VirtualRunResult,
 } from './virtual-runner.js';
 export { agreementOracle, runVirtual } from './virtual-runner.js';
-export type { WindowFeatures, WindowPolicy, WindowPolicySpec } from './window-policy.js';
-export { createWindowPolicy } from './window-policy.js';
+export type { WindowFeatures, WindowPolicy } from './window-features.js';
+export type { WindowPolicySpec } from './window-policy.js';
+export { createWindowPolicy, isStatefulPolicy, mayChoosePlainSteps } from './window-policy.js';

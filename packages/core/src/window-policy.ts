@@ -7,8 +7,11 @@
  * - `backoff`: `k = 2` after a round with acceptance ≤ 0.25, `8` after ≥ 0.6, else `4`;
  * - `threshold` (SpecDec++-style): the largest `k` in [2, 8] whose probability of at least one
  *   rejection, `1 - a^k` with `a` the recent per-draft acceptance, stays ≤ 0.7;
- * - `awc`: DSD's adaptive window controller, a trained WC-DNN over queue, network, speed and
- *   acceptance features with clamping, smoothing, rounding and hysteresis (see awc/).
+ * - `awc`: DSD's adaptive window controller, a trained WC-DNN over queue, network, speed,
+ *   acceptance and load features with clamping, smoothing, rounding and hysteresis (see awc/);
+ *   it may answer 0, a plain target step (no speculation), where a busy target makes drafts cost;
+ * - `bandit`: discounted UCB over the windows 0 … 8 on the tokens per ms each round gave
+ *   (bandit-policy.ts), a baseline that learns per session without a model.
  *
  * @example
  *   createWindowPolicy({ policy: 'threshold' }).nextWindow({ ...features, acceptance: 0.9 }) // → 8
@@ -17,41 +20,28 @@ import { ConfigError } from '@specmesh/protocol';
 import type { AwcWeights } from './awc/awc-mlp.js';
 import { createAwcPolicy } from './awc/awc-policy.js';
 import { shippedAwcWeights } from './awc/shipped-weights.js';
+import { createBanditPolicy } from './bandit-policy.js';
+import type { WindowPolicy } from './window-features.js';
 
-/** What a policy may look at. Fields follow DSD's AWC features; unknown ones are 0. */
-export interface WindowFeatures {
-  /** Recent per-draft acceptance (EMA), 0..1. */
-  readonly acceptance: number;
-  /** Acceptance of the last round alone. */
-  readonly lastAcceptance: number;
-  /** The window used last. */
-  readonly lastWindow: number;
-  /** Target queue length over batch size. */
-  readonly queueUtil?: number;
-  /** Round-trip time to the target, ms. */
-  readonly rttMs?: number;
-  /** Target time per output token, ms. */
-  readonly tpotMs?: number;
-  /** Prompt length in tokens. */
-  readonly contextTokens?: number;
-  /** Verify tokens waiting at the target pool. */
-  readonly pendingVerifyTokens?: number;
-  /** The drafter's relative speed, 0..1. */
-  readonly drafterCapability?: number;
-}
-
-export interface WindowPolicy {
-  readonly name: string;
-  nextWindow(features: WindowFeatures): number;
-}
+export type { WindowFeatures, WindowPolicy } from './window-features.js';
 
 export interface WindowPolicySpec {
-  /** `static`, `backoff`, `threshold`, or `awc`. */
+  /** `static`, `backoff`, `threshold`, `bandit` or `awc`. */
   readonly policy: string;
   /** The static window, and the bounds' default. Defaults to 4. */
   readonly k?: number;
   /** Trained WC-DNN weights, for `awc`. Defaults to the weights shipped with @specmesh/core. */
   readonly weights?: AwcWeights;
+}
+
+/** Policies that may answer window 0 (a plain step), so a session must run them in per-round plans. */
+export function mayChoosePlainSteps(policy: string): boolean {
+  return policy === 'awc' || policy === 'bandit';
+}
+
+/** Policies that keep state per session (one instance each); the others may be shared. */
+export function isStatefulPolicy(policy: string): boolean {
+  return policy === 'awc' || policy === 'bandit';
 }
 
 export function createWindowPolicy(spec: WindowPolicySpec): WindowPolicy {
@@ -75,9 +65,13 @@ export function createWindowPolicy(spec: WindowPolicySpec): WindowPolicy {
           return best;
         },
       };
+    case 'bandit':
+      return createBanditPolicy();
     case 'awc':
       return createAwcPolicy({ weights: spec.weights ?? shippedAwcWeights(), gammaDefault: k });
     default:
-      throw new ConfigError(`unknown window policy ${spec.policy}; use static, backoff, threshold or awc`);
+      throw new ConfigError(
+        `unknown window policy ${spec.policy}; use static, backoff, threshold, bandit or awc`,
+      );
   }
 }

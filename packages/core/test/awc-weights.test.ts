@@ -99,8 +99,8 @@ describe('AWC features from WindowFeatures', () => {
     expect(run()).toEqual([a, b, c]);
     // queue 6 / 12, no trend yet, 24 / (12 · 4), RTT 30 / 30, TPOT 15 / 15, capability, acceptance,
     // last γ 4 / 8, prompt 1024 / 2048.
-    expect(a).toEqual([0.5, 0, 0.5, 1, 0, 1, 0, 0.5, 0.8, 0.5, 0.5]);
-    expect(b).toEqual([1, 0.5, 1, 1.5, 1, 1.5, 1, 0.5, 0.7, 0.75, 0.5]);
+    expect(a).toEqual([0.5, 0, 0.5, 1, 0, 1, 0, 0.5, 0.8, 0.5, 0.5, 0, 0, 0]);
+    expect(b).toEqual([1, 0.5, 1, 1.5, 1, 1.5, 1, 0.5, 0.7, 0.75, 0.5, 0, 0, 0]);
     // Fields left out read as 0, except the drafter's capability, which reads as 1.
     expect(c[2]).toBe(0);
     expect(c[7]).toBe(1);

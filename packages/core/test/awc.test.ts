@@ -111,9 +111,9 @@ describe('AWC features', () => {
     const [a, b, c] = run() as [number[], number[], number[]];
     expect(run()).toEqual([a, b, c]);
     // First observation: no history, so trends and deltas are 0.
-    expect(a).toEqual([0.5, 0, 0.5, 1, 0, 1, 0, 0.5, 0.8, 0.5, 0.5]);
+    expect(a).toEqual([0.5, 0, 0.5, 1, 0, 1, 0, 0.5, 0.8, 0.5, 0.5, 0, 0, 0]);
     // Second: queue 1.0 against a history mean of 0.5; RTT mean (30 + 60) / 2 / 30; delta 30 / 30.
-    expect(b).toEqual([1, 0.5, 0.5, 1.5, 1, 1.5, 1, 0.5, 0.8, 0.5, 0.5]);
+    expect(b).toEqual([1, 0.5, 0.5, 1.5, 1, 1.5, 1, 0.5, 0.8, 0.5, 0.5, 0, 0, 0]);
     // Third: queue 0 against (0.5 + 1) / 2; RTT mean 90 / 3 / 30; delta −60 / 30; TPOT mean (15+30+15)/3/15.
     expect(c[0]).toBe(0);
     expect(c[1]).toBeCloseTo(-0.75, 12);

@@ -16,13 +16,22 @@
  * | 8 | acceptance_recent (0..1) | the orchestrator's acceptance EMA |
  * | 9 | last_gamma / γ_max | the last decision |
  * | 10 | context = prompt length / 2048 | the request |
+ * | 11 | speculation_gain (awc-load-features.ts) | the target's load through the auto mode's cost model |
+ * | 12 | compute_bound | the same |
+ * | 13 | batch_fill | the target's heartbeat |
  *
  * One tracker per drafter-target pair keeps the short histories; it writes into a caller-owned
  * Float64Array, so a decision allocates nothing.
  */
 
-/** Number of AWC features. */
-export const AWC_FEATURES = 11;
+import type { RoundView } from '../auto/round-choice.js';
+import { AWC_LOAD_FEATURES, writeLoadFeatures } from './awc-load-features.js';
+
+/** Features of DSD's reference (queue, network, speed, acceptance, request). */
+const DSD_FEATURES = 11;
+
+/** Number of AWC features: DSD's and the load features. */
+export const AWC_FEATURES = DSD_FEATURES + AWC_LOAD_FEATURES;
 
 /** What a decision point measures (raw units). */
 export interface AwcObservation {
@@ -42,6 +51,8 @@ export interface AwcObservation {
   readonly lastGamma: number;
   /** Prompt length, tokens. */
   readonly promptTokens: number;
+  /** The target's load as the `auto` mode sees it; undefined when unknown (load features read 0). */
+  readonly round?: RoundView;
 }
 
 /** Normalisation constants of the reference (dsd.json). */
@@ -109,6 +120,7 @@ export class AwcFeatureTracker {
     out[8] = o.acceptance;
     out[9] = o.lastGamma / this.gammaMax;
     out[10] = o.promptTokens / 2048;
+    writeLoadFeatures(o.round, out, DSD_FEATURES);
     return out;
   }
 }

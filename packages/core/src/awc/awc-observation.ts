@@ -7,9 +7,9 @@
  * @example
  *   const src = new AwcFeatureSource();
  *   src.observe({ acceptance: 0.8, lastAcceptance: 1, lastWindow: 4, queueUtil: 0.5, rttMs: 20 })
- *   // → Float64Array(11) [0.5, 0, 0, 0.667, 0, 0, 0, 1, 0.8, 0.5, 0]
+ *   // → Float64Array(14) [0.5, 0, 0, 0.667, 0, 0, 0, 1, 0.8, 0.5, 0, 0, 0, 0]
  */
-import type { WindowFeatures } from '../window-policy.js';
+import type { WindowFeatures } from '../window-features.js';
 import { AWC_FEATURES, AwcFeatureTracker, type AwcObservation, type AwcScales } from './awc-features.js';
 
 /**
@@ -26,6 +26,7 @@ export function awcObservationOf(f: WindowFeatures, batchSize = 12): AwcObservat
     acceptance: f.acceptance,
     lastGamma: f.lastWindow,
     promptTokens: f.contextTokens ?? 0,
+    ...(f.round ? { round: f.round } : {}),
   };
 }
 

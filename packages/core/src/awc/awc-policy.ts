@@ -4,7 +4,7 @@
  * the weights shipped with this package (see awc-weights-file.ts).
  */
 import { ConfigError } from '@specmesh/protocol';
-import type { WindowFeatures, WindowPolicy } from '../window-policy.js';
+import type { WindowFeatures, WindowPolicy } from '../window-features.js';
 import { AWC_FEATURES, type AwcScales } from './awc-features.js';
 import { AwcMlp, type AwcWeights } from './awc-mlp.js';
 import { AwcFeatureSource } from './awc-observation.js';
