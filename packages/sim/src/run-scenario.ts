@@ -19,6 +19,7 @@ import {
   type AwcWeights,
   createAwcPolicy,
   createWindowPolicy,
+  isStatefulPolicy,
   type RoundChoiceOptions,
   shippedAwcWeights,
   type TokenOracle,
@@ -153,7 +154,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         });
   // AWC keeps state per drafter-target pair (histories, smoothing, hysteresis): one per session. The
   // other policies are stateless and shared.
-  const shared = window.policy === 'static' || window.policy === 'awc' ? undefined : makePolicy();
+  const shared = window.policy === 'static' || isStatefulPolicy(window.policy) ? undefined : makePolicy();
   const { windowOverride, stopWhen } = options;
   let stopped = false;
   const check = stopWhen
@@ -184,7 +185,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
     const fused = drafter.execution === 'fused';
     const arrivedAt = sim.now;
     const policy: WindowPolicy | undefined =
-      fused || mode === 'auto' ? undefined : window.policy === 'awc' ? makePolicy() : shared;
+      fused || mode === 'auto' ? undefined : isStatefulPolicy(window.policy) ? makePolicy() : shared;
     const facts: SessionFacts = {
       promptTokens,
       batchSize: t.batching?.maxJobs ?? 1,
@@ -195,7 +196,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
     const nextWindow =
       policy || (windowOverride && !fused && mode !== 'auto')
         ? (w: WindowStats, round: RoundMeasures) => {
-            const features = simWindowFeatures(w, round, facts);
+            const features = simWindowFeatures(w, round, facts, sim.now);
             const proposed = policy ? policy.nextWindow(features) : window.k;
             if (!windowOverride) return proposed;
             const decision: WindowDecision = {
@@ -227,6 +228,15 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         ...(nextWindow && !fused ? { nextWindow } : {}),
         ...(fusedRounds && !fused ? { fusedRounds } : {}),
         ...(window.maxK !== undefined && !fused ? { maxWindow: window.maxK } : {}),
+        // What load-aware window policies see of the target: the auto mode's view.
+        ...(fused || mode === 'auto'
+          ? {}
+          : {
+              viewFacts: {
+                draftMsPerToken: drafter.tpotMs,
+                rttMs: 2 * drafter.link.oneWayMs + 3 * (s.messaging?.hopMs ?? 0),
+              },
+            }),
         seed: acceptSeed,
         hopMs: s.messaging?.hopMs ?? 0,
         cloudClient: s.messaging?.client === 'cloud',

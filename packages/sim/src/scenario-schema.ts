@@ -200,6 +200,7 @@ export const ScenarioSchema = Type.Object(
               Type.Literal('static'),
               Type.Literal('backoff'),
               Type.Literal('threshold'),
+              Type.Literal('bandit'),
               Type.Literal('awc'),
             ]),
             k: Type.Integer({ minimum: 1, maximum: 64 }),

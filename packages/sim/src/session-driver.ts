@@ -16,7 +16,9 @@
  * time; `target` drafts on the target itself, in the batch that verifies the round (see `SessionSpec`).
  *
  * `fusedRounds` (SI) decides per round instead: a round whose window is 1 runs fused as above, a round
- * of 2 or more runs distributed. The session's state machine lives where its rounds run, so a switch
+ * of 2 or more runs distributed, and a round of 0 is a plain target step at the target's side (no
+ * draft, no network: DSD's fused host decoding alone, what a busy batching target does best). The
+ * orchestrator then runs in mode `auto` with one task in flight, its plan the policy's window. The session's state machine lives where its rounds run, so a switch
  * between the two costs one link delay (and one hop): the drafter hands the session to the target's
  * side, or the target's side hands the committed prefix back to the drafter.
  *
@@ -40,6 +42,7 @@ import {
   type OrchestratorEvent,
   type RoundChoiceOptions,
   type RoundPlan,
+  type RoundView,
   type TokenOracle,
   verifyGreedy,
   type WindowStats,
@@ -96,6 +99,10 @@ export interface RoundMeasures {
   readonly target: TargetServer | undefined;
   /** Decisions taken before this one (0 at the first). */
   readonly decisions: number;
+  /** The window the last round ran (0: a plain step), or the spec's `k` before any. */
+  readonly lastWindow: number;
+  /** The target as the `auto` mode would see it now, when the spec gives `viewFacts`. */
+  readonly view?: RoundView;
 }
 
 /** A commit as the client sees it. */
@@ -143,6 +150,8 @@ export interface SessionSpec {
   readonly fusedRounds?: boolean;
   /** Largest window the orchestrator takes from `nextWindow` (per task). Defaults to `k`. */
   readonly maxWindow?: number;
+  /** The drafter and link figures of the load view handed to `nextWindow` (`RoundMeasures.view`). */
+  readonly viewFacts?: AutoFacts;
   /** Seed of the acceptance hash. */
   readonly seed: number;
   /** Broker hop cost added per message hop, ms. Defaults to 0. */
@@ -211,22 +220,20 @@ export class SessionDriver {
     this.roundFused = spec.fusedRounds === true && spec.k === 1;
     this.atServer = spec.execution === 'fused';
     const { nextWindow } = spec;
-    // Per-round mode: the policy picks the first round's window too (with nothing measured yet), so
-    // a session over a slow link can start fused instead of paying a distributed round first.
-    const initial = { lastAccepted: 0, lastLength: 0, lastWindow: spec.k, acceptance: 1, committed: 0 };
-    const k =
-      spec.fusedRounds && nextWindow
-        ? (this.clampWindow(this.decide(nextWindow, initial)) ?? spec.k)
-        : spec.k;
+    // Per-round mode: the policy plans every round, the first too (with nothing measured yet), so a
+    // session over a slow link can start fused instead of paying a distributed round first; its
+    // window may be 0 (a plain step), which only `auto` orchestration runs.
+    const perRound = spec.fusedRounds === true && nextWindow !== undefined && spec.mode === 'si';
     this.orch = new Orchestrator({
-      mode: spec.mode,
-      k,
+      mode: perRound ? 'auto' : spec.mode,
+      k: spec.k,
       maxTasks,
       maxTokens: spec.outputTokens,
       prompt: ctx.prompt ?? new Uint8Array(spec.promptTokens),
       taskPrefix: `r${spec.id}.`,
       ...(spec.maxWindow !== undefined ? { maxDepth: this.maxDepth } : {}),
-      ...(nextWindow ? { nextWindow: (w: WindowStats) => this.decide(nextWindow, w) } : {}),
+      ...(nextWindow && !perRound ? { nextWindow: (w: WindowStats) => this.decide(nextWindow, w) } : {}),
+      ...(perRound ? { nextRound: (w: WindowStats) => this.planWindow(nextWindow, w) } : {}),
       ...(spec.mode === 'auto' ? { nextRound: () => this.planRound() } : {}),
       // Load-aware DSI asks, as a cluster session does from heartbeats, how many targets would run a
       // parallel task at once before it issues one.
@@ -260,26 +267,49 @@ export class SessionDriver {
     return this.promptLen + this.tokens + k + 1;
   }
 
+  /** Per-round mode: the policy's window as the next round's plan (one task; 0 a plain step). */
+  private planWindow(nextWindow: NonNullable<SessionSpec['nextWindow']>, w: WindowStats): RoundPlan {
+    const k = this.clampWindow(this.decide(nextWindow, w)) ?? this.orch.currentRound.k;
+    return { k, sp: 1 };
+  }
+
   /** Asks the policy for the next window and, with `fusedRounds`, where the round will run. */
   private decide(nextWindow: NonNullable<SessionSpec['nextWindow']>, w: WindowStats): number {
+    const facts = this.spec.viewFacts;
+    const decisions = this.decisions++;
     const next = nextWindow(w, {
       rttMs: this.lastRttMs,
       targetStepMs: this.lastStepMs,
       target: this.ctx.router.targetOf(this.spec.id),
-      decisions: this.decisions++,
+      decisions,
+      // Before the first round `currentRound` is the orchestrator's initial plan: report the spec's k.
+      lastWindow: decisions === 0 ? this.spec.k : this.orch.currentRound.k,
+      ...(facts
+        ? {
+            view: simRoundView(
+              this.ctx.router,
+              this.spec.id,
+              this.tally.rate,
+              facts,
+              this.coldPositions(Math.max(1, this.orch.currentRound.k)),
+            ),
+          }
+        : {}),
     });
     const window = this.clampWindow(next);
-    if (this.spec.fusedRounds && window !== undefined) this.roundFused = window === 1;
+    if (this.spec.fusedRounds && window !== undefined) this.roundFused = window <= 1;
     return next;
   }
 
   /**
-   * The orchestrator's reading of a policy's answer: rounded and clamped to [1, maxDepth]; undefined
-   * for a non-number, which leaves the window as it was.
+   * The orchestrator's reading of a policy's answer: rounded and clamped to [1, maxDepth] ([0, …] in
+   * per-round mode, where 0 is a plain step); undefined for a non-number, which leaves the window as
+   * it was.
    */
   private clampWindow(next: number): number | undefined {
     const r = Math.round(next);
-    return Number.isFinite(r) ? Math.max(1, Math.min(this.maxDepth, r)) : undefined;
+    const min = this.spec.fusedRounds ? 0 : 1;
+    return Number.isFinite(r) ? Math.max(min, Math.min(this.maxDepth, r)) : undefined;
   }
 
   start(): void {

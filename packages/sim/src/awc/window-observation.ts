@@ -12,6 +12,9 @@
  * | drafterCapability | tpot_target / (tpot_target + tpot_drafter): 0.5 when the drafter is as slow as a target step | the same, from the profiles |
  * | acceptance, lastAcceptance, lastWindow | the orchestrator's window statistics | the same |
  * | contextTokens | prompt length | the same |
+ * | round | the `auto` mode's view of the session's target (auto/sim-round-view.ts) | the session's round planner, from heartbeats |
+ * | lastWindow | the window the last round ran (0: a plain step) | the same |
+ * | nowMs, committed | virtual time, output tokens committed | wall clock, the same |
  */
 import type { WindowFeatures, WindowStats } from '@specmesh/core';
 import type { RoundMeasures } from '../session-driver.js';
@@ -37,18 +40,22 @@ export function simWindowFeatures(
   stats: WindowStats,
   round: RoundMeasures,
   facts: SessionFacts,
+  nowMs: number,
 ): WindowFeatures {
   const t = round.target;
   return {
     acceptance: stats.acceptance,
     lastAcceptance: stats.lastLength > 0 ? stats.lastAccepted / stats.lastLength : 1,
-    lastWindow: stats.lastWindow,
+    lastWindow: round.lastWindow,
     queueUtil: t ? t.queued / facts.batchSize : 0,
     pendingVerifyTokens: t ? t.queuedDrafts : 0,
     rttMs: round.rttMs ?? facts.nominalRttMs,
     tpotMs: round.targetStepMs ?? facts.nominalStepMs,
     drafterCapability: facts.drafterCapability,
     contextTokens: facts.promptTokens,
+    ...(round.view ? { round: round.view } : {}),
+    nowMs,
+    committed: stats.committed,
   };
 }
 
