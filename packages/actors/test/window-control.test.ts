@@ -3,7 +3,13 @@
  * simulator's units (sim/src/awc/window-observation.ts); under AWC placement the session knows where
  * AWC wants it to run.
  */
-import type { WindowStats } from '@specmesh/core';
+import {
+  AWC_FEATURES,
+  type AwcWeights,
+  type RoundView,
+  type WindowFeatures,
+  type WindowStats,
+} from '@specmesh/core';
 import type { BodyOf } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import { describe, expect, it } from 'vitest';
@@ -81,13 +87,14 @@ const decide = (c: SessionWindowControl, n: number) => {
 };
 
 describe('where AWC wants a session to run', () => {
-  it('an edge session on a slow link wants fused mode once AWC settles on γ = 1', () => {
+  it('an edge session on a slow link wants to run at the target once AWC settles on γ ≤ 1', () => {
     const slow = new LiveWindowMeasures('p', 10, around(undefined));
     slow.answered({ roundTripMs: 45, queueMs: 2, computeMs: 3, verifierId: 'v1' });
     const c = new SessionWindowControl(start('edge'), slow, rttOnlyAwcWeights());
     // Before its first decision the session runs the request's k.
     expect(c.wish()).toBeUndefined();
-    expect(decide(c, 10)).toBe(1);
+    // γ = 8 − silu(42 / 3) < 0.5: a plain step, which runs best at the target too.
+    expect(decide(c, 10)).toBe(0);
     expect(c.wish()).toBe('fused');
 
     const fast = new LiveWindowMeasures('p', 10, around(undefined));
@@ -133,7 +140,66 @@ describe('where AWC wants a session to run', () => {
       placement: { ...start('edge').placement!, policy: 'edge' as const },
     };
     const c = new SessionWindowControl(fixedPlacement, slow, rttOnlyAwcWeights());
-    expect(decide(c, 10)).toBe(1);
+    expect(decide(c, 10)).toBe(0);
     expect(c.wish()).toBeUndefined();
+  });
+});
+
+/** A target view: `sessions` others on a batching target of knee 8. */
+const view = (sessions: number): RoundView => ({
+  acceptance: 0.9,
+  draftMsPerToken: 1.5,
+  rttMs: 0,
+  target: { batchCost: { baseMs: 15, perPositionMs: 0.4, kneePositions: 8 }, stepMs: 15, lanes: 1, sessions },
+  freeTargets: 1,
+});
+
+/** A WC-DNN reading only the compute-bound load feature: γ = 4 − 20 · silu(compute_bound). */
+function loadOnlyAwcWeights(): AwcWeights {
+  const inW = new Array<number>(AWC_FEATURES).fill(0);
+  inW[AWC_FEATURES - 2] = 1;
+  return { version: 1, inputs: AWC_FEATURES, hidden: 1, inW, inB: [0], blocks: [], outW: [-20], outB: 0 };
+}
+
+describe('plain steps (γ = 0) in a live session', () => {
+  it('policies that may choose them plan rounds; the others keep the orchestrator window', () => {
+    const m = () => new LiveWindowMeasures('p', 10, around(10));
+    expect(new SessionWindowControl(start('edge'), m(), rttOnlyAwcWeights()).plansRounds).toBe(true);
+    expect(new SessionWindowControl(start('edge', { policy: 'bandit', k: 4 }), m()).plansRounds).toBe(true);
+    expect(new SessionWindowControl(start('edge', { policy: 'backoff', k: 4 }), m()).plansRounds).toBe(false);
+    expect(new SessionWindowControl(start('edge', { policy: 'static', k: 4 }), m()).plansRounds).toBe(false);
+  });
+
+  it('a fused session runs plain steps while its target is busy and fused rounds while it is idle', () => {
+    const local = () => {
+      const m = new LiveWindowMeasures('p', 10, around(60));
+      m.answered({ roundTripMs: 4, queueMs: 1, computeMs: 3, verifierId: 'v1' });
+      return m;
+    };
+    let sessions = 40;
+    const c = new SessionWindowControl(start('fused'), local(), loadOnlyAwcWeights(), () => view(sessions));
+    expect(decide(c, 4)).toBe(0);
+    sessions = 0;
+    expect(decide(c, 8)).toBe(1);
+  });
+
+  it('hands the policy the load view, the clock, the committed count and its own last window', () => {
+    const seen: WindowFeatures[] = [];
+    const m = new LiveWindowMeasures('p', 10, around(25));
+    m.answered({ roundTripMs: 4, queueMs: 1, computeMs: 3, verifierId: 'v1' });
+    const spy = { ...start('fused'), window: { policy: 'static', k: 4 } };
+    const c = new SessionWindowControl(spy, m, undefined, () => view(3));
+    // Reach the features through a policy that records them.
+    (c as unknown as { policy: { nextWindow: (f: WindowFeatures) => number } }).policy = {
+      nextWindow: (f) => {
+        seen.push(f);
+        return 4;
+      },
+    };
+    c.next(stats({ committed: 17 }));
+    expect(seen[0]!.round).toEqual(view(3));
+    expect(seen[0]!.committed).toBe(17);
+    expect(typeof seen[0]!.nowMs).toBe('number');
+    expect(seen[0]!.lastWindow).toBe(4);
   });
 });

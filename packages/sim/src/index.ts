@@ -17,6 +17,7 @@ export {
   conditionGrid,
   conditionScenario,
   resizeScenario,
+  withBatchingTargets,
 } from './awc/awc-conditions.js';
 export type { AwcConditionSummary, AwcDataset, AwcDatasetHeader, AwcSample } from './awc/awc-dataset.js';
 export {

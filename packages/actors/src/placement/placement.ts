@@ -111,7 +111,8 @@ export function awcPlaces(r: {
 
 /**
  * AWC's first decision for a request about to be placed, from what the scheduler knows (the edge
- * drafter's measured round trip, the pool's queue): true for fused mode (γ = 1). Acceptance and the
+ * drafter's measured round trip, the pool's queue): true for running at the target (fused mode γ = 1, or a
+ * plain step γ = 0). Acceptance and the
  * last window start as a session's do (1 and `k`), so the decision is the one the session would take.
  */
 export function awcChoosesFused(
@@ -120,7 +121,7 @@ export function awcChoosesFused(
   weights?: AwcWeights,
 ): boolean {
   const policy = createWindowPolicy({ policy: 'awc', k: window.k, ...(weights ? { weights } : {}) });
-  return policy.nextWindow({ ...f, acceptance: 1, lastAcceptance: 1, lastWindow: window.k }) === 1;
+  return policy.nextWindow({ ...f, acceptance: 1, lastAcceptance: 1, lastWindow: window.k }) <= 1;
 }
 
 type Start = BodyOf<'session.start'>;

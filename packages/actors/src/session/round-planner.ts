@@ -9,7 +9,7 @@
  * stands in, and a host that verifies in-process has none. Greedy output does not depend on any of this: plans change only how fast the target's
  * tokens come.
  */
-import { chooseRound, type RoundPlan } from '@specmesh/core';
+import { chooseRound, type RoundPlan, type RoundView } from '@specmesh/core';
 import type { PoolView } from '../placement/target-capacity.js';
 import type { HostSurroundings, LiveWindowMeasures, SessionMeasurements } from './window-measures.js';
 
@@ -39,21 +39,23 @@ export class SessionRoundPlanner {
     );
   }
 
-  /** The `auto` mode's plan of the next round. */
-  next(): RoundPlan {
+  /** What `chooseRound` decides from now: also what load-aware window policies (AWC) read. */
+  roundView(): RoundView {
     const m = this.measures.current();
     const pool = this.view(m);
     const rttMs = this.around?.local ? 0 : (m.rttMs ?? this.around?.edgeRttMs() ?? 0);
-    return chooseRound(
-      {
-        acceptance: this.acceptance(),
-        draftMsPerToken: m.draftMsPerToken ?? 0,
-        rttMs,
-        target: pool.target,
-        freeTargets: pool.freeTargets,
-      },
-      { maxSp: this.maxSp() },
-    );
+    return {
+      acceptance: this.acceptance(),
+      draftMsPerToken: m.draftMsPerToken ?? 0,
+      rttMs,
+      target: pool.target,
+      freeTargets: pool.freeTargets,
+    };
+  }
+
+  /** The `auto` mode's plan of the next round. */
+  next(): RoundPlan {
+    return chooseRound(this.roundView(), { maxSp: this.maxSp() });
   }
 
   /** DSI's SP degree now: the targets that would run a task of this session at once. */

@@ -182,7 +182,6 @@ export class DraftSession {
     const auto = s.auto === true && s.mode !== 'nonsi' && !o.targetOnly;
     const mode = o.targetOnly ? 'nonsi' : auto ? 'auto' : s.mode;
     this.measures = new LiveWindowMeasures(s.pool, this.promptLen, o.surroundings);
-    this.window = new SessionWindowControl(s, this.measures, o.awcWeights);
     const maxTasks = s.mode === 'dsi' && !o.targetOnly ? Math.max(1, o.maxTasks) : 1;
     const planner = new SessionRoundPlanner(
       s.pool,
@@ -192,9 +191,14 @@ export class DraftSession {
       () => maxTasks,
       () => prompt.length + this.committed.length + s.window.k + 1,
     );
+    this.window = new SessionWindowControl(s, this.measures, o.awcWeights, () => planner.roundView());
+    // A policy that may choose a plain step (γ = 0: AWC, bandit) plans each SI round itself: the
+    // orchestrator's `auto` mode with one task in flight and the policy's window as the plan.
+    const policyRounds = !auto && mode === 'si' && this.window.plansRounds;
     this.orch = new Orchestrator({
-      mode,
+      mode: policyRounds ? 'auto' : mode,
       ...(auto ? { nextRound: () => planner.next() } : {}),
+      ...(policyRounds ? { nextRound: (w: WindowStats) => ({ k: this.window.next(w), sp: 1 }) } : {}),
       ...(mode === 'dsi' ? { parallelism: () => planner.parallelism() } : {}),
       k: s.window.k,
       maxTasks,
@@ -204,7 +208,7 @@ export class DraftSession {
       eosId: o.model.info.eosId,
       prompt,
       taskPrefix: `${s.sessionId}:t`,
-      nextWindow: (w: WindowStats) => this.window.next(w),
+      ...(policyRounds ? {} : { nextWindow: (w: WindowStats) => this.window.next(w) }),
     });
     this.unsubscribe = o.actor.handle(o.actor.subjects.result(this.id), ['verify.result', 'error'], (msg) => {
       if (msg.kind === 'verify.result') this.onResult(msg.body as BodyOf<'verify.result'>, msg.from);

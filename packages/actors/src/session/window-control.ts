@@ -5,15 +5,30 @@
  * mode (γ = 1, drafting and verification both at the target, no network per round); in the cluster a
  * mode switch moves the session (a handover) between an edge drafter and a verifier that drafts itself:
  *
- * - an edge session whose AWC chose γ = 1 (held by AWC's own hysteresis) wants to run `fused`;
+ * - an edge session whose AWC chose γ = 1 or γ = 0 (a plain step: no speculation; held by AWC's own
+ *   hysteresis) wants to run `fused`, where neither pays the edge link per round;
  * - a fused session runs a second AWC on the features it would see at the edge (the edge drafters'
- *   measured round trip to the pool) and wants to go back to the `edge` once that one chooses γ ≥ 2.
+ *   measured round trip to the pool) and wants to go back to the `edge` once that one chooses γ ≥ 2;
+ *   meanwhile its own AWC, on the figures at the target, chooses between fused rounds (γ = 1) and
+ *   plain steps (γ = 0), which a busy batching target runs best.
+ *
+ * Policies that may choose γ = 0 (`awc`, `bandit`) run under per-round plans (the orchestrator's
+ * `auto` mode with one task in flight: `plansRounds`); the others keep the orchestrator's window.
  *
  * The host decides whether a move is possible (a free fused host or drafter); the session never moves
  * before a minimum segment of output, so it does not ping-pong. Greedy output does not depend on any
  * of this: windows and hosts change only how fast the target's tokens come.
  */
-import { type AwcWeights, createWindowPolicy, type WindowPolicy, type WindowStats } from '@specmesh/core';
+import { performance } from 'node:perf_hooks';
+import {
+  type AwcWeights,
+  createWindowPolicy,
+  mayChoosePlainSteps,
+  type RoundView,
+  type WindowFeatures,
+  type WindowPolicy,
+  type WindowStats,
+} from '@specmesh/core';
 import type { BodyOf, HandoverTarget, Placement } from '@specmesh/protocol';
 import { awcPlaces } from '../placement/placement.js';
 import type { LiveWindowMeasures } from './window-measures.js';
@@ -22,6 +37,10 @@ type Start = BodyOf<'session.start'>;
 
 export class SessionWindowControl {
   private readonly policy: WindowPolicy;
+  /** A fused session under AWC placement: AWC on the figures at the target (plain steps or γ = 1). */
+  private readonly local: WindowPolicy | undefined;
+  /** The policy may choose γ = 0: the session runs per-round plans. */
+  readonly plansRounds: boolean;
   /**
    * A fused session under AWC placement: its rounds are fused (γ = 1), and its policy is fed what the
    * edge would see, to tell when distributed rounds would pay again.
@@ -36,6 +55,8 @@ export class SessionWindowControl {
     start: Start,
     private readonly measures: LiveWindowMeasures,
     awcWeights?: AwcWeights,
+    /** The target as the `auto` mode sees it now (round-planner.ts), for load-aware policies. */
+    private readonly view?: () => RoundView,
   ) {
     const spec = {
       policy: start.window.policy,
@@ -47,6 +68,22 @@ export class SessionWindowControl {
     this.placedAt = start.placement?.kind ?? 'edge';
     this.awc = awcPlaces(start);
     this.edgeView = this.awc && this.placedAt === 'fused';
+    this.local = this.edgeView ? createWindowPolicy(spec) : undefined;
+    this.plansRounds = mayChoosePlainSteps(spec.policy);
+  }
+
+  /** What the policy is handed: the measured features, the load view, the clock, the last window. */
+  private features(w: WindowStats, edgeView: boolean): WindowFeatures {
+    const f = this.measures.features(w, edgeView);
+    const view = this.view?.();
+    return {
+      ...f,
+      // The orchestrator's statistics miss plain rounds (nothing to accept): the control knows.
+      lastWindow: this.lastWindow,
+      nowMs: performance.now(),
+      committed: w.committed,
+      ...(view ? { round: edgeView && f.rttMs !== undefined ? { ...view, rttMs: f.rttMs } : view } : {}),
+    };
   }
 
   /**
@@ -54,20 +91,22 @@ export class SessionWindowControl {
    * DSD's fused mode, γ = 1 (one draft, verified next to it), while AWC at the edge would keep it so.
    */
   next(w: WindowStats): number {
-    const f = this.measures.features(w, this.edgeView);
-    if (!this.edgeView) this.lastWindow = this.policy.nextWindow(f);
-    else {
-      // Without an edge round trip to judge by, AWC has nothing to say about the edge.
-      this.edgeWindow = f.rttMs !== undefined ? this.policy.nextWindow(f) : undefined;
-      this.lastWindow = 1;
+    if (!this.edgeView) {
+      this.lastWindow = this.policy.nextWindow(this.features(w, false));
+      return this.lastWindow;
     }
+    const f = this.features(w, true);
+    // Without an edge round trip to judge by, AWC has nothing to say about the edge.
+    this.edgeWindow = f.rttMs !== undefined ? this.policy.nextWindow(f) : undefined;
+    // At the target: a plain step where AWC on the local figures says so, else DSD's fused mode.
+    this.lastWindow = this.local!.nextWindow(this.features(w, false)) === 0 ? 0 : 1;
     return this.lastWindow;
   }
 
   /** Where AWC wants the session to run, when that is not where it runs; undefined otherwise. */
   wish(): HandoverTarget | undefined {
     if (!this.awc) return undefined;
-    if (this.placedAt === 'edge' && this.lastWindow === 1) return 'fused';
+    if (this.placedAt === 'edge' && this.lastWindow <= 1) return 'fused';
     if (this.placedAt === 'fused' && this.edgeWindow !== undefined && this.edgeWindow >= 2) return 'edge';
     return undefined;
   }

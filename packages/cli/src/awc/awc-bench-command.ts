@@ -22,11 +22,13 @@ import {
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProgress } from '../progress.js';
 import {
+  BATCHING_OPTIONS,
   DEFAULT_AWC_SCENARIO,
   FUSED_DRAFT_COST_OPTION,
   type FusedDraftCost,
   positiveInt,
   positiveList,
+  withBatching,
   withFusedDraftCost,
   writeOutput,
 } from './awc-files.js';
@@ -43,6 +45,8 @@ interface BenchArgs {
   requests?: number;
   svg?: string;
   fusedDraftCost?: FusedDraftCost;
+  batchingKnee?: number;
+  batchingPerPositionMs: number;
   awcWindows?: number[];
   json: boolean;
 }
@@ -60,7 +64,11 @@ export function benchConditions(sweep: Sweep): AwcCondition[] {
 }
 
 async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
-  const base = withFusedDraftCost(loadScenario(args.scenario), args.fusedDraftCost);
+  const base = withBatching(
+    withFusedDraftCost(loadScenario(args.scenario), args.fusedDraftCost),
+    args.batchingKnee,
+    args.batchingPerPositionMs,
+  );
   const scenario =
     args.requests !== undefined
       ? { ...base, workload: { ...base.workload, requests: positiveInt('requests', args.requests) } }
@@ -130,6 +138,7 @@ export const awcBenchCommand: CommandModule<object, BenchArgs> = {
       .option('requests', { type: 'number', describe: "Override the scenario's request count" })
       .option('svg', { type: 'string', describe: 'Write the chart (SVG) here' })
       .option('fused-draft-cost', FUSED_DRAFT_COST_OPTION)
+      .options(BATCHING_OPTIONS)
       .option('awc-windows', {
         type: 'array',
         number: true,

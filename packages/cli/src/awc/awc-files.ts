@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@specmesh/protocol';
-import type { Scenario } from '@specmesh/sim';
+import { type Scenario, withBatchingTargets } from '@specmesh/sim';
 
 /** The DSD reference scenario shipped with the simulator. */
 export const DEFAULT_AWC_SCENARIO = fileURLToPath(
@@ -58,3 +58,22 @@ export const FUSED_DRAFT_COST_OPTION = {
     "Who pays for a fused round's drafting: target (the draft model shares the target's accelerator, " +
     "its drafting lengthens the verify batch) or free (beside the target; the first AWC figures). Default: the scenario's, else target",
 } as const;
+
+/** The `--batching-knee` and `--batching-per-position-ms` options of `awc label` and `awc bench`. */
+export const BATCHING_OPTIONS = {
+  'batching-knee': {
+    type: 'number',
+    describe:
+      "Batching targets (core's roofline) turning compute-bound at this many positions per pass; the scenario's targets otherwise",
+  },
+  'batching-per-position-ms': {
+    type: 'number',
+    default: 0.4,
+    describe: 'Cost of each further position in a batching pass below the knee, ms',
+  },
+} as const;
+
+/** The scenario with batching targets when `knee` is given. */
+export function withBatching(s: Scenario, knee: number | undefined, perPositionMs: number): Scenario {
+  return knee === undefined ? s : withBatchingTargets(s, knee, perPositionMs);
+}

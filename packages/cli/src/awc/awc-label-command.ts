@@ -17,11 +17,13 @@ import {
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createProgress } from '../progress.js';
 import {
+  BATCHING_OPTIONS,
   DEFAULT_AWC_SCENARIO,
   FUSED_DRAFT_COST_OPTION,
   type FusedDraftCost,
   positiveInt,
   positiveList,
+  withBatching,
   withFusedDraftCost,
   writeOutput,
 } from './awc-files.js';
@@ -40,6 +42,8 @@ interface LabelArgs {
   behaviour: AwcBehaviour;
   weights?: string;
   fusedDraftCost?: FusedDraftCost;
+  batchingKnee?: number;
+  batchingPerPositionMs: number;
   json: boolean;
 }
 
@@ -84,7 +88,11 @@ async function runLabel(args: ArgumentsCamelCase<LabelArgs>): Promise<void> {
   let d: AwcDataset;
   try {
     d = labelAwc({
-      scenario: withFusedDraftCost(loadScenario(args.scenario), args.fusedDraftCost),
+      scenario: withBatching(
+        withFusedDraftCost(loadScenario(args.scenario), args.fusedDraftCost),
+        args.batchingKnee,
+        args.batchingPerPositionMs,
+      ),
       samples,
       conditions,
       objective: args.objective,
@@ -157,6 +165,7 @@ export const awcLabelCommand: CommandModule<object, LabelArgs> = {
         describe: 'WC-DNN weights for --behaviour awc (default: shipped)',
       })
       .option('fused-draft-cost', FUSED_DRAFT_COST_OPTION)
+      .options(BATCHING_OPTIONS)
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
       .example('$0 awc label --out awc-data.jsonl', '50,000 decisions over the reference sweep')
       .example(

@@ -17,12 +17,13 @@ export interface BenchPolicy {
   readonly k: number;
 }
 
-/** AWC, the six static windows and the two adaptive baselines of the DSD reference. */
+/** AWC, the six static windows, the two adaptive baselines of the DSD reference and the bandit. */
 export const AWC_BENCH_POLICIES: readonly BenchPolicy[] = [
   { label: 'awc', policy: 'awc', k: 4 },
   ...[1, 2, 3, 4, 6, 8].map((k) => ({ label: `static ${k}`, policy: 'static' as const, k })),
   { label: 'backoff', policy: 'backoff', k: 4 },
   { label: 'threshold', policy: 'threshold', k: 4 },
+  { label: 'bandit', policy: 'bandit', k: 4 },
 ];
 
 export interface AwcBenchOptions {

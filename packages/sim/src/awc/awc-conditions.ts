@@ -107,3 +107,28 @@ export function adaptiveScenario(
     },
   };
 }
+
+/**
+ * The scenario with batching targets (core's roofline, `targets.batchCost`): a pass costs the
+ * scenario's decode step for one position, `perPositionMs` more per further position below
+ * `kneePositions`, in proportion past it, the model the emulated batching target and the `auto` mode
+ * use. Past the knee every draft position costs a token's compute: what "a busy cloud" means on an
+ * accelerator, and where plain steps (AWC's window 0) win.
+ */
+export function withBatchingTargets(s: Scenario, kneePositions: number, perPositionMs: number): Scenario {
+  if (!(Number.isInteger(kneePositions) && kneePositions >= 1))
+    throw new ConfigError(`kneePositions must be an integer >= 1, got ${kneePositions}`, {
+      context: { field: 'kneePositions' },
+    });
+  checkScale('perPositionMs', perPositionMs);
+  const { batching: _, ...targets } = s.targets;
+  return {
+    ...s,
+    name: `${s.name} batching knee ${kneePositions}`,
+    targets: {
+      ...targets,
+      slots: 1,
+      batchCost: { baseMs: s.targets.latency.tpotMs, perPositionMs, kneePositions },
+    },
+  };
+}
