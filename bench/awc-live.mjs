@@ -8,11 +8,18 @@
  * for the background load. Edge: a leaf nats-server through a delay proxy (`--rtts`) with the edge
  * drafter and the measured clients.
  *
- * Policies, as in the simulator's benchmark (docs/benchmarks/awc.md): `static-1` is DSD's fused mode
- * (every session fused at the target, one draft per round); `static-2` … `static-8`, `backoff` and
- * `threshold` run at the edge (scheduler `--placement edge`); `awc` lets AWC pick each round's window
- * and, through its fused mode, where the session runs (scheduler `--placement adaptive`, window policy
- * `awc`: see packages/actors/src/session/window-control.ts).
+ * Policies, as in the simulator's benchmark (docs/benchmarks/awc.md): `static-0` is plain decoding at
+ * the target (every session on a fused host, no speculation); `static-1` is DSD's fused mode (every
+ * session fused at the target, one draft per round); `static-2` … `static-8`, `backoff`, `threshold`
+ * and `bandit` (discounted UCB over windows 0 … 8 on tokens per ms) run at the edge (scheduler
+ * `--placement edge`); `awc` lets AWC pick each round's window (0: a plain step) and, through its
+ * fused mode, where the session runs (scheduler `--placement adaptive`, window policy `awc`: see
+ * packages/actors/src/session/window-control.ts).
+ *
+ * Targets batch like an accelerator (`--target-batching`, roofline of core's batch-cost.ts: 15 ms a
+ * pass, 0.4 ms per further position up to `--knee` positions, proportional past it), so a busy cloud
+ * means what it means on a GPU: past the knee every draft position costs a token's compute.
+ * `--knee 0` runs the earlier non-batching targets (one thread per concurrent step).
  *
  * Per cell (RTT × cloud idle/busy) and policy: `--clients` closed-loop edge clients send SI requests
  * for `--seconds`; throughput is committed tokens over that time, TPOT the mean per request. "busy":
@@ -23,6 +30,7 @@
  *   node bench/awc-live.mjs                                  # RTT 10,20,50 × idle,busy
  *   node bench/awc-live.mjs --rtts 20 --loads idle --seconds 4 --json
  */
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { generate } from '@specmesh/actors';
@@ -34,7 +42,7 @@ const { values: o } = parseArgs({
     loads: { type: 'string', default: 'idle,busy' },
     policies: {
       type: 'string',
-      default: 'static-1,static-2,static-3,static-4,static-6,static-8,backoff,threshold,awc',
+      default: 'static-0,static-1,static-2,static-3,static-4,static-6,static-8,backoff,threshold,bandit,awc',
     },
     clients: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '8' },
@@ -42,6 +50,8 @@ const { values: o } = parseArgs({
     busy: { type: 'string', default: '8' },
     'cloud-servers': { type: 'string', default: '1' },
     'verifier-threads': { type: 'string', default: '4' },
+    knee: { type: 'string', default: '8' },
+    'per-position-ms': { type: 'string', default: '0.4' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -53,13 +63,25 @@ const BUSY = Number(o.busy);
 // simulator meet the figures they were trained on: target 15 ms per step and 0.4 ms per checked draft
 // token; edge drafter 6 ms per token; the fused hosts' draft model 1.5 ms per token (next to the
 // target); drafter agreement 0.9 (about the reference's 0.93 · 0.97^position over a window).
-const TARGET = ['--target-tpot-ms', '15', '--target-per-token-ms', '0.4', '--agreement', '0.9'];
+const KNEE = Number(o.knee);
+const TARGET = [
+  '--target-tpot-ms',
+  '15',
+  '--target-per-token-ms',
+  '0.4',
+  '--agreement',
+  '0.9',
+  ...(KNEE > 0
+    ? ['--target-batching', '--target-per-position-ms', o['per-position-ms'], '--target-knee', o.knee]
+    : []),
+];
 const EDGE_DRAFT = ['--draft-tpot-ms', '6'];
 const FUSED_DRAFT = ['--draft-tpot-ms', '1.5'];
 
 /** Which scheduler placement a policy runs under, and its window spec. */
 function setup(policy) {
   if (policy === 'awc') return { placement: 'adaptive', window: { policy: 'awc', k: 4 } };
+  if (policy === 'static-0') return { placement: 'fused', window: { policy: 'static', k: 1 }, mode: 'nonsi' };
   if (policy === 'static-1') return { placement: 'fused', window: { policy: 'static', k: 1 } };
   if (policy.startsWith('static-'))
     return { placement: 'edge', window: { policy: 'static', k: Number(policy.slice(7)) } };
@@ -89,7 +111,7 @@ async function cluster(rttMs, load, placement, policies) {
     if (load === 'busy') await c.background(BUSY);
     const rows = [];
     for (const policy of policies)
-      rows.push({ rttMs, load, policy, ...(await measure(c.edgeClient, setup(policy).window)) });
+      rows.push({ rttMs, load, policy, ...(await measure(c.edgeClient, setup(policy))) });
     return rows;
   } finally {
     await c.stop();
@@ -97,7 +119,7 @@ async function cluster(rttMs, load, placement, policies) {
 }
 
 /** `CLIENTS` closed-loop clients for a second of warm-up, then `SECONDS` measured. */
-async function measure(client, window) {
+async function measure(client, { window, mode = 'si' }) {
   let tokens = 0;
   let tpotSum = 0;
   let requests = 0;
@@ -114,7 +136,7 @@ async function measure(client, window) {
         prompt: `measured request ${c} ${i}`,
         maxTokens: MAX_TOKENS,
         sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-        mode: 'si',
+        mode,
         window,
         avoid: ['drafter-cloud'],
       });
@@ -148,6 +170,7 @@ async function measure(client, window) {
 
 const policies = o.policies.split(',');
 const rows = [];
+const loadAtStart = loadavg();
 for (const rtt of o.rtts.split(',').map(Number)) {
   for (const load of o.loads.split(',')) {
     const byPlacement = new Map();
@@ -173,36 +196,41 @@ if (!o.json) {
   process.stdout.write(
     `\nthroughput relative to the best static window of the cell\n| RTT ms | cloud | best static (tokens/s) | ${[...statics, ...others].join(' | ')} |\n|${'---|'.repeat(3 + policies.length)}\n`,
   );
-  const awcRatios = [];
   for (const rtt of o.rtts.split(',').map(Number)) {
     for (const load of o.loads.split(',')) {
       const get = (p) =>
         rows.find((r) => r.rttMs === rtt && r.load === load && r.policy === p)?.tokensPerS ?? 0;
       const best = statics.reduce((b, p) => (get(p) > get(b) ? p : b), statics[0]);
       const ratio = (p) => (get(best) > 0 ? (get(p) / get(best)).toFixed(3) : '–');
-      if (others.includes('awc') && get(best) > 0) awcRatios.push(get('awc') / get(best));
       process.stdout.write(
         `| ${rtt} | ${load} | ${best} (${get(best)}) | ${[...statics, ...others].map(ratio).join(' | ')} |\n`,
       );
     }
   }
   const geoMean = (xs) => Math.exp(xs.reduce((s, r) => s + Math.log(r), 0) / xs.length);
-  if (awcRatios.length > 0) {
-    // The best single static window: the one with the highest geometric mean over the cells.
-    const cells = rows.filter((r) => r.policy === 'awc');
-    const vs = (p) =>
-      geoMean(
-        cells.map(
-          (c) =>
-            c.tokensPerS /
-            (rows.find((r) => r.rttMs === c.rttMs && r.load === c.load && r.policy === p)?.tokensPerS ||
-              Number.NaN),
-        ),
-      );
-    const single = statics.reduce((b, p) => (vs(p) < vs(b) ? p : b), statics[0]);
+  const cellsOf = () => [...new Set(rows.map((r) => `${r.rttMs}|${r.load}`))];
+  const tps = (key, p) =>
+    rows.find((r) => `${r.rttMs}|${r.load}` === key && r.policy === p)?.tokensPerS || Number.NaN;
+  // The best single static window: the one with the highest geometric mean over the cells.
+  const single = statics.reduce(
+    (b, p) => (geoMean(cellsOf().map((k) => tps(k, p))) > geoMean(cellsOf().map((k) => tps(k, b))) ? p : b),
+    statics[0],
+  );
+  const bestOf = (k) => Math.max(...statics.map((p) => tps(k, p)));
+  process.stdout.write(
+    `\nagainst the best single static window (${single}) and each cell's best static window:\n`,
+  );
+  for (const p of others) {
+    const vsSingle = geoMean(cellsOf().map((k) => tps(k, p) / tps(k, single)));
+    const perCell = cellsOf().map((k) => tps(k, p) / bestOf(k));
+    const perSingle = cellsOf().map((k) => tps(k, p) / tps(k, single));
     process.stdout.write(
-      `\nAWC vs the best single static window (${single}): ${((vs(single) - 1) * 100).toFixed(1)}% (geometric mean over cells)\n` +
-        `AWC vs each cell's best static window: mean ${((geoMean(awcRatios) - 1) * 100).toFixed(1)}%, worst ${((Math.min(...awcRatios) - 1) * 100).toFixed(1)}%\n`,
+      `${p.padEnd(9)} vs ${single}: ${((vsSingle - 1) * 100).toFixed(1)}% (geometric mean), worst cell ${((Math.min(...perSingle) - 1) * 100).toFixed(1)}%; ` +
+        `vs each cell's best: mean ${((geoMean(perCell) - 1) * 100).toFixed(1)}%, worst ${((Math.min(...perCell) - 1) * 100).toFixed(1)}%\n`,
     );
   }
+  const end = loadavg();
+  process.stdout.write(
+    `\nload average (1, 5, 15 min): at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${end.map((x) => x.toFixed(2)).join(' ')}; targets ${KNEE > 0 ? `batching, knee ${KNEE}, ${o['per-position-ms']} ms per position` : 'non-batching'}\n`,
+  );
 }
