@@ -65,7 +65,7 @@ export function createBanditPolicy(o: BanditOptions = {}): WindowPolicy {
         sums[last.arm]! += reward;
         scale = Math.max(scale, reward);
       }
-      let arm = pulls.findIndex((n) => n === 0);
+      let arm = pulls.indexOf(0);
       if (arm < 0) {
         let total = 0;
         for (const n of pulls) total += n;
