@@ -48,6 +48,8 @@ interface BenchArgs {
   batchingKnee?: number;
   batchingPerPositionMs: number;
   awcWindows?: number[];
+  rttScales?: number[];
+  loadScales?: number[];
   json: boolean;
 }
 
@@ -76,7 +78,14 @@ async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
   const fusedDraftCost = scenario.targets.fusedDraftCost ?? 'target';
   const seedCount = positiveInt('seeds', args.seeds);
   const seeds = Array.from({ length: seedCount }, (_, i) => (base.seed ?? 1) + i);
-  const conditions = benchConditions(args.sweep);
+  // An explicit grid (both axes) replaces the sweep: e.g. the busy conditions of batching targets.
+  const conditions =
+    args.rttScales && args.loadScales
+      ? conditionGrid(
+          positiveList('rtt-scales', args.rttScales, []),
+          positiveList('load-scales', args.loadScales, []),
+        )
+      : benchConditions(args.sweep);
   const weights = args.weights ? loadAwcWeightsFile(args.weights) : shippedAwcWeights();
   const progress = createProgress('awc bench', conditions.length * AWC_BENCH_POLICIES.length * seedCount, {
     enabled: !args.json,
@@ -97,7 +106,7 @@ async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
   }
   const wall = performance.now() - t0;
   const summary = summarizeAwcBench(cells);
-  const header = `AWC benchmark: ${scenario.name}, ${scenario.workload.requests} requests × ${seedCount} seeds per cell, per-round fused mode (fused drafting ${fusedDraftCost}), windows up to 8; weights ${args.weights ?? 'shipped'}${args.awcWindows ? `, AWC windows ${args.awcWindows.join(' ')}` : ''}; sweep ${args.sweep}`;
+  const header = `AWC benchmark: ${scenario.name}, ${scenario.workload.requests} requests × ${seedCount} seeds per cell, per-round fused mode (fused drafting ${fusedDraftCost}), windows up to 8; weights ${args.weights ?? 'shipped'}${args.awcWindows ? `, AWC windows ${args.awcWindows.join(' ')}` : ''}; sweep ${args.rttScales && args.loadScales ? `RTT × ${args.rttScales.join(' ')}, load × ${args.loadScales.join(' ')}` : args.sweep}`;
   if (args.svg)
     writeOutput(
       args.svg,
@@ -112,7 +121,7 @@ async function runBench(args: ArgumentsCamelCase<BenchArgs>): Promise<void> {
 
 export const awcBenchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
-  describe: 'AWC vs static windows, back-off and threshold in the simulator, on held-out conditions',
+  describe: 'AWC vs static windows, back-off, threshold and bandit in the simulator, on held-out conditions',
   builder: (y: Argv) =>
     y
       .option('scenario', {
@@ -136,6 +145,16 @@ export const awcBenchCommand: CommandModule<object, BenchArgs> = {
         describe: 'Conditions: the DSD scenario and held-out ones, the training sweep, or both',
       })
       .option('requests', { type: 'number', describe: "Override the scenario's request count" })
+      .option('rtt-scales', {
+        type: 'array',
+        number: true,
+        describe: 'With --load-scales: RTT multipliers of a grid that replaces --sweep',
+      })
+      .option('load-scales', {
+        type: 'array',
+        number: true,
+        describe: 'With --rtt-scales: load multipliers of a grid that replaces --sweep',
+      })
       .option('svg', { type: 'string', describe: 'Write the chart (SVG) here' })
       .option('fused-draft-cost', FUSED_DRAFT_COST_OPTION)
       .options(BATCHING_OPTIONS)
