@@ -3,7 +3,7 @@
  * Brings a fresh checkout to a runnable state and says what it does: Node version check, `npm ci`
  * when dependencies are missing or stale, the incremental TypeScript build, and nats-server (installed
  * with apt-get when running as root, otherwise a clear message saying how); with `--tests`, also
- * Debian's chromium for the dashboard's browser test. Safe to run every time:
+ * Debian's headless chromium for the dashboard's browser test. Safe to run every time:
  * steps that are already done are skipped.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -65,12 +65,13 @@ function findNatsServer() {
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** apt-get install, refreshing the package lists once if the first try fails. */
-function aptInstall(pkg) {
+function aptInstall(pkg, flags = []) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (run('apt-get', ['install', '-y', '-q', pkg], { env })) return true;
+  const args = ['install', '-y', '-q', ...flags, pkg];
+  if (run('apt-get', args, { env })) return true;
   say('refreshing package lists (apt-get update) and retrying …');
   run('apt-get', ['update', '-q'], { env });
-  return run('apt-get', ['install', '-y', '-q', pkg], { env });
+  return run('apt-get', args, { env });
 }
 
 if (!findNatsServer()) {
@@ -84,13 +85,18 @@ if (!findNatsServer()) {
   if (!findNatsServer()) fail('nats-server still not found after installing it');
 }
 
-// 5. For the tests only: Debian's chromium, which the dashboard's browser test drives headless.
-if (process.argv.includes('--tests') && !existsSync('/usr/bin/chromium')) {
+// 5. For the tests only: a headless chromium for the dashboard's browser test. Debian's
+// chromium-headless-shell is the smallest package that serves (a full chromium works too).
+const browsers = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'];
+if (process.argv.includes('--tests') && !browsers.some((b) => existsSync(b))) {
   if (isRoot) {
-    say('chromium not found; installing the Debian package for the dashboard browser test …');
-    if (!aptInstall('chromium')) say('could not install chromium: the browser test will be skipped');
+    say('no headless chromium; installing chromium-headless-shell for the dashboard browser test …');
+    if (!aptInstall('chromium-headless-shell', ['--no-install-recommends']))
+      say('could not install chromium-headless-shell: the browser test will be skipped');
   } else {
-    say('chromium is not installed (`sudo apt-get install -y chromium`): the browser test will be skipped');
+    say(
+      'no headless chromium (`sudo apt-get install -y chromium-headless-shell`): the browser test will be skipped',
+    );
   }
 }
 const version = execFileSync(findNatsServer(), ['--version']).toString().trim();

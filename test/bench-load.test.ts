@@ -13,6 +13,7 @@ import { checkOutputs, roundOrder } from '../packages/cli/src/bench/load-cell.js
 import { drafterProcesses } from '../packages/cli/src/bench/load-cluster.js';
 import { resolveLoadBenchOptions } from '../packages/cli/src/bench/load-options.js';
 import { runCli } from './helpers/cli.js';
+import { within } from './helpers/within.js';
 
 describe('bench load: options and checks', () => {
   it('resolves the full and quick grids, and requests never fewer than the clients', () => {
@@ -79,7 +80,7 @@ interface QuickReport {
 describe('bench load --quick (process cluster)', () => {
   // Generous for a busy machine: the run itself takes well under a minute on two idle cores.
   it('measures every mode in every cell, and every greedy output equals non-SI’s', {
-    timeout: 300_000,
+    timeout: within(300_000),
   }, async () => {
     // The quick grid without its warm-up and with short outputs: what is checked is that every mode
     // runs and agrees, not how fast.

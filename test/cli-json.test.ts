@@ -12,6 +12,7 @@ import { writeSyntheticDrafter, writeSyntheticTarget } from '@specmesh/models';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from './helpers/cli.js';
 import { fastEmulatedFlags } from './helpers/emulated-flags.js';
+import { within } from './helpers/within.js';
 
 /** The only line of stdout, parsed; fails when stdout holds anything else. */
 function onlyJson<T>(run: { code: number | null; stdout: string; stderr: string }): T {
@@ -151,44 +152,48 @@ describe('specmesh --json with a local cluster', () => {
     }
   });
 
-  it('bench llama: verify cost per k and tokens/s of every method on a tiny synthetic pair', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'specmesh-bench-json-'));
-    try {
-      const target = join(dir, 't.gguf');
-      const drafter = join(dir, 'd.gguf');
-      await writeSyntheticTarget({ out: target });
-      await writeSyntheticDrafter({ from: target, out: drafter, agreement: 0.8 });
-      const run = await runCli([
-        'bench',
-        'llama',
-        '--model',
-        target,
-        '--draft-model',
-        drafter,
-        '--repeats',
-        '1',
-        '--tokens',
-        '8',
-        '--json',
-      ]);
-      const r = onlyJson<{
-        bench: string;
-        config: { targetPath: string; tokens: number; k: number };
-        verifyCost: Array<{ k: number; ms: number }>;
-        rows: Array<Record<'plain' | 'builtin' | 'nonsi' | 'si' | 'dsi' | 'siDrafted', number>>;
-      }>(run);
-      expect(r.bench).toBe('llama');
-      expect(r.config).toMatchObject({ targetPath: target, tokens: 8, k: 4 });
-      expect(r.verifyCost.map((x) => x.k)).toEqual([0, 1, 2, 4, 8]);
-      for (const x of r.verifyCost) expect(x.ms).toBeGreaterThan(0);
-      expect(r.rows).toHaveLength(1);
-      for (const m of ['plain', 'builtin', 'nonsi', 'si', 'dsi'] as const)
-        expect(r.rows[0]![m]).toBeGreaterThan(0);
-      expect(r.rows[0]!.siDrafted).toBeGreaterThan(0);
-      // The steps went to stderr.
-      expect(run.stderr).toContain('repeat 1 of 1');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 90_000);
+  it(
+    'bench llama: verify cost per k and tokens/s of every method on a tiny synthetic pair',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'specmesh-bench-json-'));
+      try {
+        const target = join(dir, 't.gguf');
+        const drafter = join(dir, 'd.gguf');
+        await writeSyntheticTarget({ out: target });
+        await writeSyntheticDrafter({ from: target, out: drafter, agreement: 0.8 });
+        const run = await runCli([
+          'bench',
+          'llama',
+          '--model',
+          target,
+          '--draft-model',
+          drafter,
+          '--repeats',
+          '1',
+          '--tokens',
+          '8',
+          '--json',
+        ]);
+        const r = onlyJson<{
+          bench: string;
+          config: { targetPath: string; tokens: number; k: number };
+          verifyCost: Array<{ k: number; ms: number }>;
+          rows: Array<Record<'plain' | 'builtin' | 'nonsi' | 'si' | 'dsi' | 'siDrafted', number>>;
+        }>(run);
+        expect(r.bench).toBe('llama');
+        expect(r.config).toMatchObject({ targetPath: target, tokens: 8, k: 4 });
+        expect(r.verifyCost.map((x) => x.k)).toEqual([0, 1, 2, 4, 8]);
+        for (const x of r.verifyCost) expect(x.ms).toBeGreaterThan(0);
+        expect(r.rows).toHaveLength(1);
+        for (const m of ['plain', 'builtin', 'nonsi', 'si', 'dsi'] as const)
+          expect(r.rows[0]![m]).toBeGreaterThan(0);
+        expect(r.rows[0]!.siDrafted).toBeGreaterThan(0);
+        // The steps went to stderr.
+        expect(run.stderr).toContain('repeat 1 of 1');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    within(90_000),
+  );
 });

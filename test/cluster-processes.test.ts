@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
 import { fastEmulatedFlags } from './helpers/emulated-flags.js';
 import { greedyReference } from './helpers/reference.js';
+import { within } from './helpers/within.js';
 
 // The same emulated target the verifier processes build from these flags.
 const SEED = 29;
@@ -58,7 +59,7 @@ async function withCluster(
   });
   const view = new MembershipView().start(client, 50);
   try {
-    await view.waitFor((ms) => ms.length >= total, 30_000);
+    await view.waitFor((ms) => ms.length >= total, within(30_000));
     // Drafters size DSI's tasks from their own view of the pool: give them a few beats.
     await new Promise((r) => setTimeout(r, 400));
     await body(client);
@@ -74,28 +75,32 @@ describe('cluster of processes', () => {
     [1, 7],
     [3, 4],
   ] as const) {
-    it(`${drafters} drafter + ${verifiers} verifier processes: 20 concurrent requests per mode equal the target's output`, async () => {
-      await withCluster(`proc${drafters}x${verifiers}`, drafters, verifiers, async (client) => {
-        for (const mode of ['nonsi', 'si', 'dsi'] as const) {
-          const prompts = Array.from({ length: 20 }, (_, i) => `process test ${i} ${mode}`);
-          const outs = await Promise.all(
-            prompts.map(async (prompt, i) =>
-              collect(
-                await generate(client, {
-                  requestId: `${mode}-${drafters}-${i}`,
-                  prompt,
-                  maxTokens: 16,
-                  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-                  mode,
-                  window: { policy: 'static', k: 4 },
-                  deadlineAt: Date.now() + 60_000,
-                }),
+    it(
+      `${drafters} drafter + ${verifiers} verifier processes: 20 concurrent requests per mode equal the target's output`,
+      async () => {
+        await withCluster(`proc${drafters}x${verifiers}`, drafters, verifiers, async (client) => {
+          for (const mode of ['nonsi', 'si', 'dsi'] as const) {
+            const prompts = Array.from({ length: 20 }, (_, i) => `process test ${i} ${mode}`);
+            const outs = await Promise.all(
+              prompts.map(async (prompt, i) =>
+                collect(
+                  await generate(client, {
+                    requestId: `${mode}-${drafters}-${i}`,
+                    prompt,
+                    maxTokens: 16,
+                    sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+                    mode,
+                    window: { policy: 'static', k: 4 },
+                    deadlineAt: Date.now() + 60_000,
+                  }),
+                ),
               ),
-            ),
-          );
-          for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(prompts[i]!, 16));
-        }
-      });
-    }, 90_000);
+            );
+            for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(prompts[i]!, 16));
+          }
+        });
+      },
+      within(90_000),
+    );
   }
 });

@@ -1,8 +1,9 @@
 /**
- * The gateway's dashboard page in a real browser (headless Debian chromium driven by playwright-core)
+ * The gateway's dashboard page in a real browser (Debian's headless chromium driven by playwright-core)
  * against a running cluster: it lists the instances as alive, draws live charts, and draws the
  * speculation timeline of a finished request. A screenshot is saved in test-artifacts/ (git-ignored).
- * Needs /usr/bin/chromium (`apt-get install -y chromium`); without it the test is skipped, loudly.
+ * Needs Debian's chromium-headless-shell (what `npm test` installs: the smallest package that serves)
+ * or chromium; without either the test is skipped, loudly.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,12 +15,15 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitGatewayReady } from './helpers/gateway.js';
 import { startRoles } from './helpers/roles.js';
+import { within } from './helpers/within.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((p) => existsSync(p));
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
+const hasChromium = CHROMIUM !== undefined;
 if (!hasChromium)
-  console.warn(`dashboard browser test skipped: ${CHROMIUM} missing (apt-get install -y chromium)`);
+  console.warn(
+    'dashboard browser test skipped: no /usr/bin/chromium-headless-shell or /usr/bin/chromium (apt-get install -y chromium-headless-shell)',
+  );
 
 let server: NatsServerHandle;
 let gw: Gateway;
@@ -72,7 +76,7 @@ describe('dashboard in a real browser', () => {
     const { id } = (await res.json()) as { id: string };
     // A fresh profile per run; playwright takes it as the persistent context's directory.
     browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM!,
       headless: true,
       viewport: { width: 1280, height: 1200 },
       args: [
@@ -92,13 +96,13 @@ describe('dashboard in a real browser', () => {
     await page.goto(`${gw.url}/dashboard`);
     // Topology: every role, alive.
     const alive = page.locator('#instances tr.alive');
-    await alive.filter({ hasText: 'dv1' }).waitFor({ timeout: 10_000 });
+    await alive.filter({ hasText: 'dv1' }).waitFor({ timeout: within(10_000) });
     const rows = await page.locator('#instances tr').allInnerTexts();
     for (const who of ['scheduler', 'batcher', 'dv0', 'dv1', 'dd0']) {
       expect(rows.some((r) => r.includes(who) && r.includes('alive'))).toBe(true);
     }
     // Timeline of the finished request: the page picks the newest one by itself.
-    await page.waitForSelector(`body[data-timeline="${id}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`body[data-timeline="${id}"]`, { timeout: within(10_000) });
     const drawn = await page.evaluate(() => {
       const chart = (globalThis as unknown as { Chart: { getChart(id: string): unknown } }).Chart.getChart(
         'timeline',

@@ -14,6 +14,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitGatewayReady } from './helpers/gateway.js';
 import { startRoles } from './helpers/roles.js';
+import { within } from './helpers/within.js';
 
 type Families = ReturnType<typeof parsePrometheusTextFormat>;
 
@@ -47,8 +48,8 @@ beforeAll(async () => {
   });
   stops.push(() => gw.stop(), stopRoles);
   await waitGatewayReady(gw.url);
-  await gw.membership.waitFor((m) => m.length >= 5, 5000);
-}, 20_000);
+  await gw.membership.waitFor((m) => m.length >= 5, within(5000));
+}, within(20_000));
 
 afterAll(async () => {
   for (const s of stops) await s();
@@ -74,79 +75,85 @@ function total(families: Families, name: string, labels: Record<string, string>)
 }
 
 describe('cluster metrics at the gateway', () => {
-  it('serves every role’s series with the values the requests caused', async () => {
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${gw.url}/v1/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          model: 'specmesh',
-          prompt: `metrics ${i}`,
-          max_tokens: 20,
-          temperature: 0,
-          specmesh: { mode: 'si', k: 4 },
-        }),
-      });
-      expect(res.status).toBe(200);
-      ids.push(((await res.json()) as { id: string }).id);
-    }
-    // What the test saw: every verification task of every request, and which verifier answered it.
-    const spans: TraceSpan[] = [];
-    for (const id of ids) {
-      const t = (await (await fetch(`${gw.url}/specmesh/requests/${id}`)).json()) as RequestTimeline;
-      spans.push(...t.trace!.spans.filter((s) => s.kind === 'verify'));
-    }
-    const tasks = spans.length;
-    const verifiedBy = (v: string) => spans.filter((s) => s.verifierId === v).length;
-    expect(tasks).toBeGreaterThan(0);
+  it(
+    'serves every role’s series with the values the requests caused',
+    async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${gw.url}/v1/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'specmesh',
+            prompt: `metrics ${i}`,
+            max_tokens: 20,
+            temperature: 0,
+            specmesh: { mode: 'si', k: 4 },
+          }),
+        });
+        expect(res.status).toBe(200);
+        ids.push(((await res.json()) as { id: string }).id);
+      }
+      // What the test saw: every verification task of every request, and which verifier answered it.
+      const spans: TraceSpan[] = [];
+      for (const id of ids) {
+        const t = (await (await fetch(`${gw.url}/specmesh/requests/${id}`)).json()) as RequestTimeline;
+        spans.push(...t.trace!.spans.filter((s) => s.kind === 'verify'));
+      }
+      const tasks = spans.length;
+      const verifiedBy = (v: string) => spans.filter((s) => s.verifierId === v).length;
+      expect(tasks).toBeGreaterThan(0);
 
-    const { text, families } = await scrape();
-    const sent = 'specmesh_messages_sent_total';
-    const received = 'specmesh_messages_received_total';
-    // Drafter: one verify task per span, and the token chunks it streamed.
-    expect(total(families, sent, { role: 'drafter', instance: 'md0', kind: 'verify.task' })).toBe(tasks);
-    expect(total(families, sent, { role: 'drafter', instance: 'md0', kind: 'tokens' })).toBeGreaterThan(0);
-    // Batcher: took every task, sent them on in batches.
-    expect(total(families, received, { role: 'batcher', instance: 'mb0', kind: 'verify.task' })).toBe(tasks);
-    expect(total(families, sent, { role: 'batcher', instance: 'mb0', kind: 'batch' })).toBeGreaterThan(0);
-    // Verifiers: each published one result per task the timelines say it verified (SI preempts none).
-    for (const v of ['mv0', 'mv1']) {
-      expect(total(families, sent, { role: 'verifier', instance: v, kind: 'verify.result' })).toBe(
-        verifiedBy(v),
+      const { text, families } = await scrape();
+      const sent = 'specmesh_messages_sent_total';
+      const received = 'specmesh_messages_received_total';
+      // Drafter: one verify task per span, and the token chunks it streamed.
+      expect(total(families, sent, { role: 'drafter', instance: 'md0', kind: 'verify.task' })).toBe(tasks);
+      expect(total(families, sent, { role: 'drafter', instance: 'md0', kind: 'tokens' })).toBeGreaterThan(0);
+      // Batcher: took every task, sent them on in batches.
+      expect(total(families, received, { role: 'batcher', instance: 'mb0', kind: 'verify.task' })).toBe(
+        tasks,
       );
-    }
-    expect(verifiedBy('mv0') + verifiedBy('mv1')).toBe(tasks);
-    // Scheduler: three submits admitted, three sessions started.
-    expect(total(families, received, { role: 'scheduler', instance: 'ms0', kind: 'submit' })).toBe(3);
-    expect(total(families, sent, { role: 'scheduler', instance: 'ms0', kind: 'session.start' })).toBe(3);
-    // The gateway's own registries are there too, read locally.
-    expect(total(families, sent, { role: 'gateway', instance: 'mgw', kind: 'submit' })).toBe(3);
-    expect(
-      total(families, 'specmesh_gateway_requests_total', { endpoint: 'completions', status: '200' }),
-    ).toBe(3);
-    expect(total(families, 'specmesh_gateway_cluster_metrics_instances', {})).toBe(5);
-    // Histograms of other instances survive the trip: buckets, sum and count per instance. (Read
-    // from the text: parse-prometheus-text-format 1.1.1 folds labelled histograms into one.)
-    expect(families.find((f) => f.name === 'specmesh_handler_seconds')?.type).toBe('HISTOGRAM');
-    const series = (suffix: string) =>
-      text
-        .split('\n')
-        .filter(
-          (l) =>
-            l.startsWith(`specmesh_handler_seconds_${suffix}{`) &&
-            l.includes('instance="mv0"') &&
-            l.includes('kind="batch"'),
+      expect(total(families, sent, { role: 'batcher', instance: 'mb0', kind: 'batch' })).toBeGreaterThan(0);
+      // Verifiers: each published one result per task the timelines say it verified (SI preempts none).
+      for (const v of ['mv0', 'mv1']) {
+        expect(total(families, sent, { role: 'verifier', instance: v, kind: 'verify.result' })).toBe(
+          verifiedBy(v),
         );
-    const batches = total(families, received, { role: 'verifier', instance: 'mv0', kind: 'batch' });
-    expect(series('count')).toHaveLength(1);
-    expect(Number(series('count')[0]!.split(' ').pop())).toBe(batches);
-    expect(
-      series('bucket')
-        .find((l) => l.includes('le="+Inf"'))
-        ?.endsWith(` ${batches}`),
-    ).toBe(true);
-  }, 30_000);
+      }
+      expect(verifiedBy('mv0') + verifiedBy('mv1')).toBe(tasks);
+      // Scheduler: three submits admitted, three sessions started.
+      expect(total(families, received, { role: 'scheduler', instance: 'ms0', kind: 'submit' })).toBe(3);
+      expect(total(families, sent, { role: 'scheduler', instance: 'ms0', kind: 'session.start' })).toBe(3);
+      // The gateway's own registries are there too, read locally.
+      expect(total(families, sent, { role: 'gateway', instance: 'mgw', kind: 'submit' })).toBe(3);
+      expect(
+        total(families, 'specmesh_gateway_requests_total', { endpoint: 'completions', status: '200' }),
+      ).toBe(3);
+      expect(total(families, 'specmesh_gateway_cluster_metrics_instances', {})).toBe(5);
+      // Histograms of other instances survive the trip: buckets, sum and count per instance. (Read
+      // from the text: parse-prometheus-text-format 1.1.1 folds labelled histograms into one.)
+      expect(families.find((f) => f.name === 'specmesh_handler_seconds')?.type).toBe('HISTOGRAM');
+      const series = (suffix: string) =>
+        text
+          .split('\n')
+          .filter(
+            (l) =>
+              l.startsWith(`specmesh_handler_seconds_${suffix}{`) &&
+              l.includes('instance="mv0"') &&
+              l.includes('kind="batch"'),
+          );
+      const batches = total(families, received, { role: 'verifier', instance: 'mv0', kind: 'batch' });
+      expect(series('count')).toHaveLength(1);
+      expect(Number(series('count')[0]!.split(' ').pop())).toBe(batches);
+      expect(
+        series('bucket')
+          .find((l) => l.includes('le="+Inf"'))
+          ?.endsWith(` ${batches}`),
+      ).toBe(true);
+    },
+    within(30_000),
+  );
 
   it('gathers once per cache interval, however often it is scraped', async () => {
     await new Promise((r) => setTimeout(r, 1600)); // past the cache
@@ -156,40 +163,48 @@ describe('cluster metrics at the gateway', () => {
     expect(after).toBe(before);
   });
 
-  it('leaves out an instance that does not answer, counts it, and still answers in about one window', async () => {
-    // A member that heartbeats but never answers metrics.get (a hung process, an old build).
-    const nc = await connect({ servers: server.url });
-    const codec = new Codec({ from: 'mv-silent' });
-    nc.publish(
-      createSubjects().heartbeat('verifier', 'mv-silent'),
-      codec.encode('heartbeat', {
-        role: 'verifier',
-        id: 'mv-silent',
-        pool: 'p',
-        version: '0.1.0',
-        startedAt: Date.now(),
-        seq: 0,
-        intervalMs: 60_000,
-        draining: false,
-        load: { inflight: 0, queued: 0, capacity: 4 },
-      }),
-    );
-    await nc.flush();
-    await gw.membership.waitFor((m) => m.some((x) => x.id === 'mv-silent'), 3000);
-    const missingBefore = total((await scrape()).families, 'specmesh_gateway_cluster_metrics_missing_total', {
-      role: 'verifier',
-    });
-    await new Promise((r) => setTimeout(r, 1600));
-    const t0 = performance.now();
-    const { families } = await scrape();
-    const took = performance.now() - t0;
-    expect(took).toBeGreaterThanOrEqual(950);
-    expect(took).toBeLessThan(4000);
-    expect(total(families, 'specmesh_gateway_cluster_metrics_missing_total', { role: 'verifier' })).toBe(
-      missingBefore + 1,
-    );
-    expect(total(families, 'specmesh_messages_sent_total', { instance: 'mv-silent' })).toBe(0);
-    expect(total(families, 'specmesh_messages_sent_total', { instance: 'mv0' })).toBeGreaterThan(0);
-    await nc.close();
-  }, 15_000);
+  it(
+    'leaves out an instance that does not answer, counts it, and still answers in about one window',
+    async () => {
+      // A member that heartbeats but never answers metrics.get (a hung process, an old build).
+      const nc = await connect({ servers: server.url });
+      const codec = new Codec({ from: 'mv-silent' });
+      nc.publish(
+        createSubjects().heartbeat('verifier', 'mv-silent'),
+        codec.encode('heartbeat', {
+          role: 'verifier',
+          id: 'mv-silent',
+          pool: 'p',
+          version: '0.1.0',
+          startedAt: Date.now(),
+          seq: 0,
+          intervalMs: 60_000,
+          draining: false,
+          load: { inflight: 0, queued: 0, capacity: 4 },
+        }),
+      );
+      await nc.flush();
+      await gw.membership.waitFor((m) => m.some((x) => x.id === 'mv-silent'), within(3000));
+      const missingBefore = total(
+        (await scrape()).families,
+        'specmesh_gateway_cluster_metrics_missing_total',
+        {
+          role: 'verifier',
+        },
+      );
+      await new Promise((r) => setTimeout(r, 1600));
+      const t0 = performance.now();
+      const { families } = await scrape();
+      const took = performance.now() - t0;
+      expect(took).toBeGreaterThanOrEqual(950);
+      expect(took).toBeLessThan(4000);
+      expect(total(families, 'specmesh_gateway_cluster_metrics_missing_total', { role: 'verifier' })).toBe(
+        missingBefore + 1,
+      );
+      expect(total(families, 'specmesh_messages_sent_total', { instance: 'mv-silent' })).toBe(0);
+      expect(total(families, 'specmesh_messages_sent_total', { instance: 'mv0' })).toBeGreaterThan(0);
+      await nc.close();
+    },
+    within(15_000),
+  );
 });

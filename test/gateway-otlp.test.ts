@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
 import { waitGatewayReady } from './helpers/gateway.js';
 import { startRoles } from './helpers/roles.js';
+import { within } from './helpers/within.js';
 
 interface OtlpValue {
   stringValue?: string;
@@ -74,7 +75,7 @@ beforeAll(async () => {
   nats = await startNatsServer();
   common = { servers: nats.url, heartbeatIntervalMs: 100 };
   stops.push(await startRoles(common, { target, drafter, verifierIds: ['ov0', 'ov1'], drafterId: 'od0' }));
-}, 20_000);
+}, within(20_000));
 
 afterAll(async () => {
   for (const s of stops) await s();
@@ -121,206 +122,221 @@ describe('OTLP export of speculation spans', () => {
     );
   });
 
-  it('exports the request span in the caller’s trace with one span per draft and verify round', async () => {
-    const gw = await Gateway.start({
-      ...common,
-      port: 0,
-      heartbeatIntervalMs: 0,
-      otlpEndpoint: collectorUrl,
-    });
-    let stopped = false;
-    try {
+  it(
+    'exports the request span in the caller’s trace with one span per draft and verify round',
+    async () => {
+      const gw = await Gateway.start({
+        ...common,
+        port: 0,
+        heartbeatIntervalMs: 0,
+        otlpEndpoint: collectorUrl,
+      });
+      let stopped = false;
+      try {
+        await waitGatewayReady(gw.url);
+        await new Promise((r) => setTimeout(r, 300)); // the scheduler hears every role
+        const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+        const callerSpan = '00f067aa0ba902b7';
+        const res = await fetch(`${gw.url}/v1/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent: `00-${callerTrace}-${callerSpan}-01` },
+          body: JSON.stringify({
+            model: 'specmesh',
+            prompt: 'trace me',
+            max_tokens: 24,
+            temperature: 0,
+            specmesh: { mode: 'si', k: 4, include_sources: true },
+          }),
+        });
+        expect(res.status).toBe(200);
+        const header = res.headers.get('traceparent')!;
+        const [, traceId, requestSpan] = header.split('-');
+        expect(traceId).toBe(callerTrace);
+        const out = (await res.json()) as {
+          id: string;
+          choices: Array<{ specmesh?: { sources: number[] } }>;
+        };
+        const kept = out.choices[0]!.specmesh!.sources.reduce((a, b) => a + b, 0);
+        const timeline = (await (
+          await fetch(`${gw.url}/specmesh/requests/${out.id}`)
+        ).json()) as RequestTimeline;
+        const verified = timeline.trace!.spans.filter((s) => s.kind === 'verify');
+        const reportedAccepted = verified.reduce((a, s) => a + (s.accepted ?? 0), 0);
+
+        // Nothing is sent before the batch processor's delay (5 s) ...
+        expect(posts).toHaveLength(0);
+        // ... and everything on shutdown.
+        await gw.stop();
+        stopped = true;
+        expect(posts.length).toBeGreaterThan(0);
+        expect(posts[0]!.path).toBe('/v1/traces');
+        expect(posts[0]!.contentType).toMatch(/application\/json/);
+        const resource = attrs(posts[0]!.body.resourceSpans[0]!.resource);
+        expect(resource['service.name']).toBe('specmesh-gateway');
+        expect(resource['service.instance.id']).toBe(gw.actor.id);
+        const spans = posts.flatMap((p) =>
+          p.body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)),
+        );
+
+        // The request span: the caller's trace, parented on the caller's span, the id the response named.
+        const roots = spans.filter((s) => s.name === 'POST /v1/completions');
+        expect(roots).toHaveLength(1);
+        const root = roots[0]!;
+        expect(root.traceId).toBe(callerTrace);
+        expect(root.spanId).toBe(requestSpan);
+        expect(root.parentSpanId).toBe(callerSpan);
+        expect(root.kind).toBe(2); // SERVER
+        const ra = attrs(root);
+        expect(ra['specmesh.request_id']).toBe(out.id);
+        expect(ra['http.response.status_code']).toBe(200);
+        expect(ra['specmesh.mode']).toBe('si');
+        expect(ra['specmesh.completion_tokens']).toBe(24);
+        expect(ra['specmesh.drafted_tokens']).toBe(kept);
+        expect(ra['specmesh.speculation.accepted']).toBe(reportedAccepted);
+
+        // One child per timeline span, all in the trace and under the request span.
+        const children = spans.filter((s) => s !== root);
+        expect(children).toHaveLength(timeline.trace!.spans.length);
+        for (const c of children) {
+          expect(c.traceId).toBe(callerTrace);
+          expect(c.parentSpanId).toBe(root.spanId);
+        }
+        const verifySpans = children.filter((s) => s.name === 'specmesh.verify');
+        expect(verifySpans).toHaveLength(verified.length);
+        expect(children.filter((s) => s.name === 'specmesh.draft').length).toBeGreaterThan(0);
+        let accepted = 0;
+        for (const v of verifySpans) {
+          const a = attrs(v);
+          expect(['ov0', 'ov1']).toContain(a['specmesh.verifier_id']);
+          expect(['accepted', 'rejected']).toContain(a['specmesh.outcome']);
+          // The very span the timeline reports for the task: same target, drafts, verdict.
+          const same = verified.find((t) => t.taskId === a['specmesh.task_id'])!;
+          expect(a['specmesh.verifier_id']).toBe(same.verifierId);
+          expect(a['specmesh.drafts']).toBe(same.n);
+          expect(a['specmesh.accepted']).toBe(same.accepted);
+          expect(a['specmesh.outcome']).toBe(same.outcome);
+          expect(a['specmesh.drafts']).toBeLessThanOrEqual(4);
+          expect(a['specmesh.drafter_id']).toBe('od0');
+          accepted += a['specmesh.accepted'] as number;
+        }
+        // Accepted counts sum to what the request reports: every kept draft, plus at most what the last
+        // round accepted past max_tokens.
+        expect(accepted).toBe(reportedAccepted);
+        expect(accepted).toBeGreaterThanOrEqual(kept);
+        expect(accepted).toBeLessThanOrEqual(kept + 4);
+
+        // Times: children within the request (one clock here), in nanoseconds since the epoch.
+        const ns = (x: string | number) => BigInt(x);
+        const rootStart = ns(root.startTimeUnixNano);
+        const rootEnd = ns(root.endTimeUnixNano);
+        expect(rootStart).toBeGreaterThan(BigInt(Date.now() - 60_000) * 1_000_000n);
+        expect(rootEnd).toBeGreaterThan(rootStart);
+        for (const c of children) {
+          expect(ns(c.startTimeUnixNano)).toBeGreaterThanOrEqual(rootStart - 2_000_000n);
+          expect(ns(c.endTimeUnixNano)).toBeLessThanOrEqual(rootEnd + 2_000_000n);
+          expect(ns(c.endTimeUnixNano)).toBeGreaterThanOrEqual(ns(c.startTimeUnixNano));
+        }
+      } finally {
+        if (!stopped) await gw.stop();
+      }
+    },
+    within(30_000),
+  );
+
+  it(
+    'starts a trace of its own when the caller sends none',
+    async () => {
+      posts.length = 0;
+      const gw = await Gateway.start({
+        ...common,
+        port: 0,
+        heartbeatIntervalMs: 0,
+        otlpEndpoint: collectorUrl,
+      });
       await waitGatewayReady(gw.url);
-      await new Promise((r) => setTimeout(r, 300)); // the scheduler hears every role
-      const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
-      const callerSpan = '00f067aa0ba902b7';
-      const res = await fetch(`${gw.url}/v1/completions`, {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', traceparent: `00-${callerTrace}-${callerSpan}-01` },
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           model: 'specmesh',
-          prompt: 'trace me',
-          max_tokens: 24,
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 8,
           temperature: 0,
-          specmesh: { mode: 'si', k: 4, include_sources: true },
         }),
       });
       expect(res.status).toBe(200);
-      const header = res.headers.get('traceparent')!;
-      const [, traceId, requestSpan] = header.split('-');
-      expect(traceId).toBe(callerTrace);
-      const out = (await res.json()) as { id: string; choices: Array<{ specmesh?: { sources: number[] } }> };
-      const kept = out.choices[0]!.specmesh!.sources.reduce((a, b) => a + b, 0);
-      const timeline = (await (
-        await fetch(`${gw.url}/specmesh/requests/${out.id}`)
-      ).json()) as RequestTimeline;
-      const verified = timeline.trace!.spans.filter((s) => s.kind === 'verify');
-      const reportedAccepted = verified.reduce((a, s) => a + (s.accepted ?? 0), 0);
-
-      // Nothing is sent before the batch processor's delay (5 s) ...
-      expect(posts).toHaveLength(0);
-      // ... and everything on shutdown.
-      await gw.stop();
-      stopped = true;
-      expect(posts.length).toBeGreaterThan(0);
-      expect(posts[0]!.path).toBe('/v1/traces');
-      expect(posts[0]!.contentType).toMatch(/application\/json/);
-      const resource = attrs(posts[0]!.body.resourceSpans[0]!.resource);
-      expect(resource['service.name']).toBe('specmesh-gateway');
-      expect(resource['service.instance.id']).toBe(gw.actor.id);
+      const [, traceId, spanId] = res.headers.get('traceparent')!.split('-');
+      await gw.flushSpans();
       const spans = posts.flatMap((p) =>
         p.body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)),
       );
+      const root = spans.find((s) => s.name === 'POST /v1/chat/completions')!;
+      expect(root.traceId).toBe(traceId);
+      expect(root.spanId).toBe(spanId);
+      expect(root.parentSpanId ?? '').toBe('');
+      expect(spans.every((s) => s.traceId === traceId)).toBe(true);
+      await gw.stop();
+    },
+    within(20_000),
+  );
 
-      // The request span: the caller's trace, parented on the caller's span, the id the response named.
-      const roots = spans.filter((s) => s.name === 'POST /v1/completions');
-      expect(roots).toHaveLength(1);
-      const root = roots[0]!;
-      expect(root.traceId).toBe(callerTrace);
-      expect(root.spanId).toBe(requestSpan);
-      expect(root.parentSpanId).toBe(callerSpan);
-      expect(root.kind).toBe(2); // SERVER
-      const ra = attrs(root);
-      expect(ra['specmesh.request_id']).toBe(out.id);
-      expect(ra['http.response.status_code']).toBe(200);
-      expect(ra['specmesh.mode']).toBe('si');
-      expect(ra['specmesh.completion_tokens']).toBe(24);
-      expect(ra['specmesh.drafted_tokens']).toBe(kept);
-      expect(ra['specmesh.speculation.accepted']).toBe(reportedAccepted);
-
-      // One child per timeline span, all in the trace and under the request span.
-      const children = spans.filter((s) => s !== root);
-      expect(children).toHaveLength(timeline.trace!.spans.length);
-      for (const c of children) {
-        expect(c.traceId).toBe(callerTrace);
-        expect(c.parentSpanId).toBe(root.spanId);
-      }
-      const verifySpans = children.filter((s) => s.name === 'specmesh.verify');
-      expect(verifySpans).toHaveLength(verified.length);
-      expect(children.filter((s) => s.name === 'specmesh.draft').length).toBeGreaterThan(0);
-      let accepted = 0;
-      for (const v of verifySpans) {
-        const a = attrs(v);
-        expect(['ov0', 'ov1']).toContain(a['specmesh.verifier_id']);
-        expect(['accepted', 'rejected']).toContain(a['specmesh.outcome']);
-        // The very span the timeline reports for the task: same target, drafts, verdict.
-        const same = verified.find((t) => t.taskId === a['specmesh.task_id'])!;
-        expect(a['specmesh.verifier_id']).toBe(same.verifierId);
-        expect(a['specmesh.drafts']).toBe(same.n);
-        expect(a['specmesh.accepted']).toBe(same.accepted);
-        expect(a['specmesh.outcome']).toBe(same.outcome);
-        expect(a['specmesh.drafts']).toBeLessThanOrEqual(4);
-        expect(a['specmesh.drafter_id']).toBe('od0');
-        accepted += a['specmesh.accepted'] as number;
-      }
-      // Accepted counts sum to what the request reports: every kept draft, plus at most what the last
-      // round accepted past max_tokens.
-      expect(accepted).toBe(reportedAccepted);
-      expect(accepted).toBeGreaterThanOrEqual(kept);
-      expect(accepted).toBeLessThanOrEqual(kept + 4);
-
-      // Times: children within the request (one clock here), in nanoseconds since the epoch.
-      const ns = (x: string | number) => BigInt(x);
-      const rootStart = ns(root.startTimeUnixNano);
-      const rootEnd = ns(root.endTimeUnixNano);
-      expect(rootStart).toBeGreaterThan(BigInt(Date.now() - 60_000) * 1_000_000n);
-      expect(rootEnd).toBeGreaterThan(rootStart);
-      for (const c of children) {
-        expect(ns(c.startTimeUnixNano)).toBeGreaterThanOrEqual(rootStart - 2_000_000n);
-        expect(ns(c.endTimeUnixNano)).toBeLessThanOrEqual(rootEnd + 2_000_000n);
-        expect(ns(c.endTimeUnixNano)).toBeGreaterThanOrEqual(ns(c.startTimeUnixNano));
-      }
-    } finally {
-      if (!stopped) await gw.stop();
-    }
-  }, 30_000);
-
-  it('starts a trace of its own when the caller sends none', async () => {
-    posts.length = 0;
-    const gw = await Gateway.start({
-      ...common,
-      port: 0,
-      heartbeatIntervalMs: 0,
-      otlpEndpoint: collectorUrl,
-    });
-    await waitGatewayReady(gw.url);
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'specmesh',
-        messages: [{ role: 'user', content: 'hi' }],
-        max_tokens: 8,
-        temperature: 0,
-      }),
-    });
-    expect(res.status).toBe(200);
-    const [, traceId, spanId] = res.headers.get('traceparent')!.split('-');
-    await gw.flushSpans();
-    const spans = posts.flatMap((p) =>
-      p.body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)),
-    );
-    const root = spans.find((s) => s.name === 'POST /v1/chat/completions')!;
-    expect(root.traceId).toBe(traceId);
-    expect(root.spanId).toBe(spanId);
-    expect(root.parentSpanId ?? '').toBe('');
-    expect(spans.every((s) => s.traceId === traceId)).toBe(true);
-    await gw.stop();
-  }, 20_000);
-
-  it('is switched on from the command line: specmesh node --role gateway --otlp-endpoint', async () => {
-    posts.length = 0;
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        'node',
-        '--role',
-        'gateway',
-        '--port',
-        '0',
-        '--json',
-        '--nats',
-        nats.url,
-        '--heartbeat-ms',
-        '100',
-        '--otlp-endpoint',
-        collectorUrl,
-        '--log-level',
-        'warn',
-      ],
-      {
-        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
-      },
-    );
-    try {
-      const ready = await new Promise<{ url: string }>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const line = out.split('\n').find((l) => l.includes('"ready"'));
-          if (line) resolve(JSON.parse(line) as { url: string });
-        });
-        child.on('exit', (code) => reject(new Error(`gateway exited ${code}`)));
-      });
-      await waitGatewayReady(ready.url);
-      const res = await fetch(`${ready.url}/v1/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'specmesh', prompt: 'from the cli', max_tokens: 6, temperature: 0 }),
-      });
-      expect(res.status).toBe(200);
-      const [, traceId] = res.headers.get('traceparent')!.split('-');
-      // A drain on SIGTERM flushes the batch processor.
-      const exited = new Promise((r) => child.on('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      const spans = posts.flatMap((p) =>
-        p.body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((x) => x.spans)),
+  it(
+    'is switched on from the command line: specmesh node --role gateway --otlp-endpoint',
+    async () => {
+      posts.length = 0;
+      const child = spawn(
+        process.execPath,
+        [
+          CLI,
+          'node',
+          '--role',
+          'gateway',
+          '--port',
+          '0',
+          '--json',
+          '--nats',
+          nats.url,
+          '--heartbeat-ms',
+          '100',
+          '--otlp-endpoint',
+          collectorUrl,
+          '--log-level',
+          'warn',
+        ],
+        {
+          env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
+        },
       );
-      expect(spans.find((x) => x.name === 'POST /v1/completions')?.traceId).toBe(traceId);
-    } finally {
-      child.kill('SIGKILL');
-    }
-  }, 30_000);
+      try {
+        const ready = await new Promise<{ url: string }>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const line = out.split('\n').find((l) => l.includes('"ready"'));
+            if (line) resolve(JSON.parse(line) as { url: string });
+          });
+          child.on('exit', (code) => reject(new Error(`gateway exited ${code}`)));
+        });
+        await waitGatewayReady(ready.url);
+        const res = await fetch(`${ready.url}/v1/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'specmesh', prompt: 'from the cli', max_tokens: 6, temperature: 0 }),
+        });
+        expect(res.status).toBe(200);
+        const [, traceId] = res.headers.get('traceparent')!.split('-');
+        // A drain on SIGTERM flushes the batch processor.
+        const exited = new Promise((r) => child.on('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+        const spans = posts.flatMap((p) =>
+          p.body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((x) => x.spans)),
+        );
+        expect(spans.find((x) => x.name === 'POST /v1/completions')?.traceId).toBe(traceId);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+    within(30_000),
+  );
 });

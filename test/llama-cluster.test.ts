@@ -15,6 +15,7 @@ import type { Mode } from '@specmesh/protocol';
 import { Actor, MembershipView, type NatsServerHandle, Supervisor, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
+import { within } from './helpers/within.js';
 
 const AGREEMENT = 0.7;
 const K = 4;
@@ -71,99 +72,103 @@ function siAcceptance(sources: readonly number[], k: number): { accepted: number
 }
 
 describe('cluster of processes on llama models', () => {
-  it('gives the target greedy output in every mode, and SI acceptance equals the set agreement', async () => {
-    const prefix = 'llama';
-    const sup = new Supervisor({ stdio: 'ignore', initialDelayMs: 100 });
-    const connection = [
-      '--nats',
-      server.url,
-      '--prefix',
-      prefix,
-      '--heartbeat-ms',
-      '100',
-      '--backend',
-      'llama',
-    ];
-    const flags = [...connection, '--model', targetPath, '--draft-model', drafterPath];
-    const plan: Array<[string, number]> = [
-      ['scheduler', 1],
-      ['batcher', 1],
-      ['verifier', 2],
-      ['drafter', 1],
-    ];
-    for (const [role, n] of plan)
-      for (let i = 0; i < n; i++)
-        sup.start({
-          name: `${role}-${i}`,
-          args: [CLI, 'node', '--role', role, '--name', `${role}-${i}`, ...flags],
-        });
-    const client = await Actor.start({
-      role: 'gateway',
-      servers: server.url,
-      subjects: { prefix },
-      heartbeatIntervalMs: 0,
-    });
-    const view = new MembershipView().start(client, 50);
-    try {
-      await view.waitFor((ms) => ms.length >= 5, 30_000);
-      await new Promise((r) => setTimeout(r, 400));
+  it(
+    'gives the target greedy output in every mode, and SI acceptance equals the set agreement',
+    async () => {
+      const prefix = 'llama';
+      const sup = new Supervisor({ stdio: 'ignore', initialDelayMs: 100 });
+      const connection = [
+        '--nats',
+        server.url,
+        '--prefix',
+        prefix,
+        '--heartbeat-ms',
+        '100',
+        '--backend',
+        'llama',
+      ];
+      const flags = [...connection, '--model', targetPath, '--draft-model', drafterPath];
+      const plan: Array<[string, number]> = [
+        ['scheduler', 1],
+        ['batcher', 1],
+        ['verifier', 2],
+        ['drafter', 1],
+      ];
+      for (const [role, n] of plan)
+        for (let i = 0; i < n; i++)
+          sup.start({
+            name: `${role}-${i}`,
+            args: [CLI, 'node', '--role', role, '--name', `${role}-${i}`, ...flags],
+          });
+      const client = await Actor.start({
+        role: 'gateway',
+        servers: server.url,
+        subjects: { prefix },
+        heartbeatIntervalMs: 0,
+      });
+      const view = new MembershipView().start(client, 50);
+      try {
+        await view.waitFor((ms) => ms.length >= 5, within(30_000));
+        await new Promise((r) => setTimeout(r, 400));
 
-      // A verifier given a broken file: a clear error naming it, exit code 3; the others keep serving.
-      const broken = join(dir, 'broken.gguf');
-      await writeFile(broken, Buffer.from('GGUF\x03\x00\x00\x00truncated'));
-      const bad = spawn(
-        process.execPath,
-        [CLI, 'node', '--role', 'verifier', ...connection, '--model', broken],
-        {
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
-      let stderr = '';
-      bad.stderr.on('data', (d) => (stderr += d));
-      const exitCode = await new Promise<number | null>((r) => bad.on('exit', r));
-      expect(exitCode).toBe(3);
-      expect(stderr).toContain('E_MODEL_FILE');
-      expect(stderr).toContain(broken);
-
-      const prompts = Array.from({ length: 6 }, (_, i) => `llama cluster ${i}`);
-      let accepted = 0;
-      let rejected = 0;
-      for (const mode of ['nonsi', 'si', 'dsi'] as Mode[]) {
-        const outs = await Promise.all(
-          prompts.map(async (prompt, i) =>
-            collect(
-              await generate(client, {
-                requestId: `${mode}-${i}`,
-                prompt,
-                maxTokens: 40,
-                sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-                mode,
-                window: { policy: 'static', k: K },
-                deadlineAt: Date.now() + 60_000,
-              }),
-            ),
-          ),
+        // A verifier given a broken file: a clear error naming it, exit code 3; the others keep serving.
+        const broken = join(dir, 'broken.gguf');
+        await writeFile(broken, Buffer.from('GGUF\x03\x00\x00\x00truncated'));
+        const bad = spawn(
+          process.execPath,
+          [CLI, 'node', '--role', 'verifier', ...connection, '--model', broken],
+          {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
         );
-        for (const [i, o] of outs.entries()) {
-          expect(o.tokens).toEqual(fromMap(prompts[i]!, 40));
-          if (mode === 'si') {
-            const a = siAcceptance(o.sources, K);
-            accepted += a.accepted;
-            rejected += a.rejected;
+        let stderr = '';
+        bad.stderr.on('data', (d) => (stderr += d));
+        const exitCode = await new Promise<number | null>((r) => bad.on('exit', r));
+        expect(exitCode).toBe(3);
+        expect(stderr).toContain('E_MODEL_FILE');
+        expect(stderr).toContain(broken);
+
+        const prompts = Array.from({ length: 6 }, (_, i) => `llama cluster ${i}`);
+        let accepted = 0;
+        let rejected = 0;
+        for (const mode of ['nonsi', 'si', 'dsi'] as Mode[]) {
+          const outs = await Promise.all(
+            prompts.map(async (prompt, i) =>
+              collect(
+                await generate(client, {
+                  requestId: `${mode}-${i}`,
+                  prompt,
+                  maxTokens: 40,
+                  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+                  mode,
+                  window: { policy: 'static', k: K },
+                  deadlineAt: Date.now() + 60_000,
+                }),
+              ),
+            ),
+          );
+          for (const [i, o] of outs.entries()) {
+            expect(o.tokens).toEqual(fromMap(prompts[i]!, 40));
+            if (mode === 'si') {
+              const a = siAcceptance(o.sources, K);
+              accepted += a.accepted;
+              rejected += a.rejected;
+            }
           }
         }
-      }
-      // The map is also what the target model itself generates.
-      const own = await target.generate('own', Uint32Array.from(promptTokens(prompts[0]!)), 40);
-      expect(Array.from(own)).toEqual(fromMap(prompts[0]!, 40));
+        // The map is also what the target model itself generates.
+        const own = await target.generate('own', Uint32Array.from(promptTokens(prompts[0]!)), 40);
+        expect(Array.from(own)).toEqual(fromMap(prompts[0]!, 40));
 
-      // About 240 positions checked by SI; binomial sd ≈ 0.03 around the set agreement.
-      const measured = accepted / (accepted + rejected);
-      expect(Math.abs(measured - AGREEMENT)).toBeLessThan(0.12);
-    } finally {
-      view.stop();
-      await client.stop();
-      await sup.stopAll();
-    }
-  }, 120_000);
+        // About 240 positions checked by SI; binomial sd ≈ 0.03 around the set agreement.
+        const measured = accepted / (accepted + rejected);
+        expect(Math.abs(measured - AGREEMENT)).toBeLessThan(0.12);
+      } finally {
+        view.stop();
+        await client.stop();
+        await sup.stopAll();
+      }
+    },
+    within(120_000),
+  );
 });

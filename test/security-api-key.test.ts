@@ -12,6 +12,7 @@ import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './helpers/cli.js';
+import { within } from './helpers/within.js';
 
 const KEY_A = 'sk-specmesh-e2e-aaaaaaaaaaaaaaaa';
 const KEY_B = 'sk-specmesh-e2e-bbbbbbbbbbbbbbbb';
@@ -58,36 +59,58 @@ afterAll(async () => {
 });
 
 describe('gateway API keys from the command line, the environment and the config file', () => {
-  it('SPECMESH_API_KEY_FILE turns the check on; the official openai client needs the key', async () => {
-    const url = await gateway([], { SPECMESH_API_KEY_FILE: fileA });
-    const models = await new OpenAI({ baseURL: `${url}/v1`, apiKey: KEY_A, maxRetries: 0 }).models.list();
-    expect(models.data.map((m) => m.id)).toEqual(['specmesh']);
-    const refused = await new OpenAI({ baseURL: `${url}/v1`, apiKey: KEY_B, maxRetries: 0 }).models
-      .list()
-      .catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect(await status(url)).toBe(401);
-    expect((await fetch(`${url}/health`)).status).toBe(200);
-  }, 30_000);
+  it(
+    'SPECMESH_API_KEY_FILE turns the check on; the official openai client needs the key',
+    async () => {
+      const url = await gateway([], { SPECMESH_API_KEY_FILE: fileA });
+      const models = await new OpenAI({ baseURL: `${url}/v1`, apiKey: KEY_A, maxRetries: 0 }).models.list();
+      expect(models.data.map((m) => m.id)).toEqual(['specmesh']);
+      const refused = await new OpenAI({ baseURL: `${url}/v1`, apiKey: KEY_B, maxRetries: 0 }).models
+        .list()
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(OpenAI.AuthenticationError);
+      expect(await status(url)).toBe(401);
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+    },
+    within(30_000),
+  );
 
-  it('--api-key-file beats the variable, which beats specmesh.yaml', async () => {
-    const withYaml = mkdtempSync(join(dir, 'cwd-'));
-    writeFileSync(join(withYaml, 'specmesh.yaml'), `api-key-file: ${fileA}\n`);
-    const fromFile = await gateway([], {}, withYaml);
-    expect([await status(fromFile, KEY_A), await status(fromFile, KEY_B)]).toEqual([200, 401]);
-    const fromEnv = await gateway([], { SPECMESH_API_KEY_FILE: fileB }, withYaml);
-    expect([await status(fromEnv, KEY_A), await status(fromEnv, KEY_B)]).toEqual([401, 200]);
-    const fromFlag = await gateway(['--api-key-file', fileA], { SPECMESH_API_KEY_FILE: fileB });
-    expect([await status(fromFlag, KEY_A), await status(fromFlag, KEY_B)]).toEqual([200, 401]);
-  }, 30_000);
+  it(
+    '--api-key-file beats the variable, which beats specmesh.yaml',
+    async () => {
+      const withYaml = mkdtempSync(join(dir, 'cwd-'));
+      writeFileSync(join(withYaml, 'specmesh.yaml'), `api-key-file: ${fileA}\n`);
+      const fromFile = await gateway([], {}, withYaml);
+      expect([await status(fromFile, KEY_A), await status(fromFile, KEY_B)]).toEqual([200, 401]);
+      const fromEnv = await gateway([], { SPECMESH_API_KEY_FILE: fileB }, withYaml);
+      expect([await status(fromEnv, KEY_A), await status(fromEnv, KEY_B)]).toEqual([401, 200]);
+      const fromFlag = await gateway(['--api-key-file', fileA], { SPECMESH_API_KEY_FILE: fileB });
+      expect([await status(fromFlag, KEY_A), await status(fromFlag, KEY_B)]).toEqual([200, 401]);
+    },
+    within(30_000),
+  );
 
-  it('without the option the gateway is open; a key file that cannot be read stops it (exit 2)', async () => {
-    expect(await status(await gateway([]))).toBe(200);
-    const r = await runCli(
-      ['node', '--role', 'gateway', '--port', '0', '--nats', server.url, '--api-key-file', join(dir, 'none')],
-      { cwd: dir },
-    );
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/E_CONFIG: --api-key-file: cannot read/);
-  }, 30_000);
+  it(
+    'without the option the gateway is open; a key file that cannot be read stops it (exit 2)',
+    async () => {
+      expect(await status(await gateway([]))).toBe(200);
+      const r = await runCli(
+        [
+          'node',
+          '--role',
+          'gateway',
+          '--port',
+          '0',
+          '--nats',
+          server.url,
+          '--api-key-file',
+          join(dir, 'none'),
+        ],
+        { cwd: dir },
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/E_CONFIG: --api-key-file: cannot read/);
+    },
+    within(30_000),
+  );
 });

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './helpers/cli.js';
 import { fastEmulatedFlags } from './helpers/emulated-flags.js';
 import { greedyReference } from './helpers/reference.js';
+import { within } from './helpers/within.js';
 
 const OPENSSL = spawnSync('openssl', ['version'], { encoding: 'utf8' });
 const HAVE_OPENSSL = OPENSSL.status === 0;
@@ -150,7 +151,7 @@ describe.skipIf(!HAVE_OPENSSL)('TLS with client certificates (openssl-made throw
         child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
       });
     await Promise.all(['scheduler', 'batcher', 'verifier', 'drafter'].map(start));
-  }, 60_000);
+  }, within(60_000));
 
   afterAll(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -158,73 +159,81 @@ describe.skipIf(!HAVE_OPENSSL)('TLS with client certificates (openssl-made throw
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a cluster of role processes over TLS generates the target’s greedy output in every mode', async () => {
-    const status = await runCli([
-      'status',
-      '--json',
-      '--expect',
-      '4',
-      '--listen-ms',
-      '5000',
-      '--nats',
-      url,
-      ...tlsFlags(),
-    ]);
-    expect(status.stderr).toBe('');
-    expect((JSON.parse(status.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual([
-      'batcher-tls',
-      'drafter-tls',
-      'scheduler-tls',
-      'verifier-tls',
-    ]);
-    const want = greedyReference(new EmulatedModel({ seed: SEED }), 'over tls', 16);
-    for (const mode of ['nonsi', 'si', 'dsi']) {
-      const gen = await runCli([
-        'generate',
-        'over tls',
+  it(
+    'a cluster of role processes over TLS generates the target’s greedy output in every mode',
+    async () => {
+      const status = await runCli([
+        'status',
         '--json',
-        '--mode',
-        mode,
-        '--max-tokens',
-        '16',
+        '--expect',
+        '4',
+        '--listen-ms',
+        '5000',
         '--nats',
         url,
         ...tlsFlags(),
       ]);
-      expect(gen.stderr, mode).toBe('');
-      expect((JSON.parse(gen.stdout) as { tokenIds: number[] }).tokenIds, mode).toEqual(want);
-    }
-  }, 60_000);
+      expect(status.stderr).toBe('');
+      expect((JSON.parse(status.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual([
+        'batcher-tls',
+        'drafter-tls',
+        'scheduler-tls',
+        'verifier-tls',
+      ]);
+      const want = greedyReference(new EmulatedModel({ seed: SEED }), 'over tls', 16);
+      for (const mode of ['nonsi', 'si', 'dsi']) {
+        const gen = await runCli([
+          'generate',
+          'over tls',
+          '--json',
+          '--mode',
+          mode,
+          '--max-tokens',
+          '16',
+          '--nats',
+          url,
+          ...tlsFlags(),
+        ]);
+        expect(gen.stderr, mode).toBe('');
+        expect((JSON.parse(gen.stdout) as { tokenIds: number[] }).tokenIds, mode).toEqual(want);
+      }
+    },
+    within(60_000),
+  );
 
-  it('refuses a client without the CA, without a client certificate, or with another CA’s', async () => {
-    const refusals: Array<[string, string[]]> = [
-      // The server's certificate cannot be trusted without the CA that signed it.
-      ['no CA', ['--tls-cert', file('client.pem'), '--tls-key', file('client.key')]],
-      // The server asks for a client certificate and gets none, or one it cannot trust. The server
-      // ends the handshake; the client notices only when its connect times out (20 s).
-      ['no client certificate', ['--tls-ca', file('cluster-ca.pem')]],
-      [
-        'client certificate of another CA',
+  it(
+    'refuses a client without the CA, without a client certificate, or with another CA’s',
+    async () => {
+      const refusals: Array<[string, string[]]> = [
+        // The server's certificate cannot be trusted without the CA that signed it.
+        ['no CA', ['--tls-cert', file('client.pem'), '--tls-key', file('client.key')]],
+        // The server asks for a client certificate and gets none, or one it cannot trust. The server
+        // ends the handshake; the client notices only when its connect times out (20 s).
+        ['no client certificate', ['--tls-ca', file('cluster-ca.pem')]],
         [
-          '--tls-ca',
-          file('cluster-ca.pem'),
-          '--tls-cert',
-          file('stranger.pem'),
-          '--tls-key',
-          file('stranger.key'),
+          'client certificate of another CA',
+          [
+            '--tls-ca',
+            file('cluster-ca.pem'),
+            '--tls-cert',
+            file('stranger.pem'),
+            '--tls-key',
+            file('stranger.key'),
+          ],
         ],
-      ],
-    ];
-    const runs = await Promise.all(
-      refusals.map(([, flags]) => runCli(['status', '--listen-ms', '300', '--nats', url, ...flags])),
-    );
-    runs.forEach((r, i) => {
-      const what = refusals[i]![0];
-      expect(r.code, what).toBe(4);
-      expect(r.stderr, what).toMatch(/E_CONNECTION: cannot connect to NATS/);
-    });
-    expect(runs[0]!.stderr).toMatch(/unable to verify the first certificate/);
-  }, 60_000);
+      ];
+      const runs = await Promise.all(
+        refusals.map(([, flags]) => runCli(['status', '--listen-ms', '300', '--nats', url, ...flags])),
+      );
+      runs.forEach((r, i) => {
+        const what = refusals[i]![0];
+        expect(r.code, what).toBe(4);
+        expect(r.stderr, what).toMatch(/E_CONNECTION: cannot connect to NATS/);
+      });
+      expect(runs[0]!.stderr).toMatch(/unable to verify the first certificate/);
+    },
+    within(60_000),
+  );
 
   it('refuses a client that does not speak TLS: the plain protocol is never answered', async () => {
     const began = Date.now();

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { CLI } from '../helpers/cli.js';
+import { within } from '../helpers/within.js';
 
 /** One `specmesh node` process. */
 export interface RoleProcess {
@@ -30,7 +31,7 @@ export function startRoleProcess(
   role: string,
   name: string,
   args: readonly string[],
-  timeoutMs = 30_000,
+  timeoutMs = within(30_000),
 ): Promise<RoleProcess> {
   const child = spawn(
     process.execPath,

@@ -40,6 +40,7 @@ import { Actor, freePort, MembershipView, type NatsServerHandle, startNatsServer
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastEmulatedFlags } from '../helpers/emulated-flags.js';
 import { greedyReference } from '../helpers/reference.js';
+import { within } from '../helpers/within.js';
 import { type RoleProcess, SubscriptionTable, scrapeBadMessages, startRoleProcess } from './fuzz-cluster.js';
 import { ResultForger, SessionStartReplayer, TokenStreamWatcher } from './fuzz-forgery.js';
 import { BadInputGenerator, type FuzzTarget, sampleBody } from './fuzz-inputs.js';
@@ -99,12 +100,12 @@ beforeAll(async () => {
     heartbeatIntervalMs: 0,
   });
   view = new MembershipView().start(client, 50);
-  await view.waitFor((ms) => ms.length >= ROLES.length, 20_000);
+  await view.waitFor((ms) => ms.length >= ROLES.length, within(20_000));
   // Drafters size DSI's tasks from their view of the pool: give them a few beats.
   await new Promise((r) => setTimeout(r, 400));
   fuzzer = await connect({ servers: server.url, name: 'fuzzer' });
   forging = await connect({ servers: server.url, name: 'forger' });
-}, 60_000);
+}, within(60_000));
 
 afterAll(async () => {
   await fuzzer?.close();
@@ -389,165 +390,186 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
 }
 
 describe('fuzzing a live cluster', () => {
-  it('refuses bad input on every subject with typed errors and counters, and valid work stays exact', async () => {
-    const summary = new FuzzSummary();
-    const expected = new Expected();
-    const victim = await startVictim();
-    const table = await SubscriptionTable.read(monitorUrl);
-    const targets = fuzzTargets(victim.sessionId);
-    // Every kind of subject the cluster listens on is fuzzed: one the suite does not know fails here.
-    const fuzzed = new Set(targets.map((t) => areaOf(t.subject)));
-    const listened = table.subjectsOf(COUNTED).filter((s) => !fuzzed.has(areaOf(s)));
-    expect(listened, 'subjects the cluster listens on that the suite does not fuzz').toEqual([]);
-    const before = await readCounters();
+  it(
+    'refuses bad input on every subject with typed errors and counters, and valid work stays exact',
+    async () => {
+      const summary = new FuzzSummary();
+      const expected = new Expected();
+      const victim = await startVictim();
+      const table = await SubscriptionTable.read(monitorUrl);
+      const targets = fuzzTargets(victim.sessionId);
+      // Every kind of subject the cluster listens on is fuzzed: one the suite does not know fails here.
+      const fuzzed = new Set(targets.map((t) => areaOf(t.subject)));
+      const listened = table.subjectsOf(COUNTED).filter((s) => !fuzzed.has(areaOf(s)));
+      expect(listened, 'subjects the cluster listens on that the suite does not fuzz').toEqual([]);
+      const before = await readCounters();
 
-    // Valid traffic all along: two requests at a time, every mode, until the fuzzing is over.
-    const results: Array<Awaited<ReturnType<typeof validRequest>>> = [];
-    let fuzzing = true;
-    const loops = [0, 1].map(async (lane) => {
-      for (let i = 0; fuzzing || i < 2; i++) {
-        results.push(await validRequest(`during-${lane}-${i}`, MODES[(i + lane) % 3]!));
-      }
-    });
-    const forger = new ResultForger(forging, subjects, target, { perKind: 40, replays: 60, ownPrefix: OWN });
-    const starts = new SessionStartReplayer(forging, subjects, { limit: 12, ownPrefix: OWN });
-    const chunks = new TokenStreamWatcher(forging, subjects, new Set(['fuzzer', 'forger']));
-    forger.start();
-    starts.start();
-    chunks.start();
-    await forging.flush();
+      // Valid traffic all along: two requests at a time, every mode, until the fuzzing is over.
+      const results: Array<Awaited<ReturnType<typeof validRequest>>> = [];
+      let fuzzing = true;
+      const loops = [0, 1].map(async (lane) => {
+        for (let i = 0; fuzzing || i < 2; i++) {
+          results.push(await validRequest(`during-${lane}-${i}`, MODES[(i + lane) % 3]!));
+        }
+      });
+      const forger = new ResultForger(forging, subjects, target, {
+        perKind: 40,
+        replays: 60,
+        ownPrefix: OWN,
+      });
+      const starts = new SessionStartReplayer(forging, subjects, { limit: 12, ownPrefix: OWN });
+      const chunks = new TokenStreamWatcher(forging, subjects, new Set(['fuzzer', 'forger']));
+      forger.start();
+      starts.start();
+      chunks.start();
+      await forging.flush();
 
-    try {
-      // 1. Bad bytes: the codec's verdict, answered (requests) and counted by each receiver.
-      const gen = new BadInputGenerator(SEED);
-      for (const t of targets) {
-        const receivers = table.receivers(t.subject, COUNTED);
-        expect(receivers.size, `nobody listens on ${t.name}`).toBeGreaterThan(0);
-        summary.describe(t.name, t.pattern, receivers);
-        for (const c of gen.casesFor(t, CASES_PER_SUBJECT)) {
-          if (t.pattern === 'request') {
-            const code = await refusalCode(t.subject, c.bytes);
-            expect(code, `${t.name}: ${c.category}`).toBe(c.code);
-            summary.note(t.name, c.category, `${code} reply, counted`);
-          } else {
-            fuzzer.publish(t.subject, c.bytes);
-            summary.note(t.name, c.category, `${c.code}, dropped, counted`);
+      try {
+        // 1. Bad bytes: the codec's verdict, answered (requests) and counted by each receiver.
+        const gen = new BadInputGenerator(SEED);
+        for (const t of targets) {
+          const receivers = table.receivers(t.subject, COUNTED);
+          expect(receivers.size, `nobody listens on ${t.name}`).toBeGreaterThan(0);
+          summary.describe(t.name, t.pattern, receivers);
+          for (const c of gen.casesFor(t, CASES_PER_SUBJECT)) {
+            if (t.pattern === 'request') {
+              const code = await refusalCode(t.subject, c.bytes);
+              expect(code, `${t.name}: ${c.category}`).toBe(c.code);
+              summary.note(t.name, c.category, `${code} reply, counted`);
+            } else {
+              fuzzer.publish(t.subject, c.bytes);
+              summary.note(t.name, c.category, `${c.code}, dropped, counted`);
+            }
+            for (const [who, n] of receivers) expected.add(who, c.code, n);
+            // Let the forger and the valid traffic, on this same event loop, keep their pace.
+            await new Promise((r) => setImmediate(r));
           }
-          for (const [who, n] of receivers) expected.add(who, c.code, n);
-          // Let the forger and the valid traffic, on this same event loop, keep their pace.
-          await new Promise((r) => setImmediate(r));
+          // Over max_payload: the client library does not send it, and the server refuses it from a
+          // client that tries anyway (and closes that client's connection).
+          expect(() => fuzzer.publish(t.subject, new Uint8Array(MAX_PAYLOAD + 1))).toThrow(/max_payload/);
+          summary.note(t.name, 'over max_payload', 'not sent by the client library');
+          expect(await rawPublish(server.port, t.subject, MAX_PAYLOAD + 1)).toMatch(
+            /-ERR 'Maximum Payload Violation'/,
+          );
+          summary.note(
+            t.name,
+            'over max_payload',
+            'nats-server: Maximum Payload Violation, connection closed',
+          );
+          if (t.name === 'tokens.<live request>') {
+            // The live request's subjects were fuzzed while it ran.
+            await fuzzer.flush();
+            expect(
+              victim.finished(),
+              'the live request ended while its subjects were fuzzed',
+            ).toBeUndefined();
+          }
         }
-        // Over max_payload: the client library does not send it, and the server refuses it from a
-        // client that tries anyway (and closes that client's connection).
-        expect(() => fuzzer.publish(t.subject, new Uint8Array(MAX_PAYLOAD + 1))).toThrow(/max_payload/);
-        summary.note(t.name, 'over max_payload', 'not sent by the client library');
-        expect(await rawPublish(server.port, t.subject, MAX_PAYLOAD + 1)).toMatch(
-          /-ERR 'Maximum Payload Violation'/,
-        );
-        summary.note(t.name, 'over max_payload', 'nats-server: Maximum Payload Violation, connection closed');
-        if (t.name === 'tokens.<live request>') {
-          // The live request's subjects were fuzzed while it ran.
-          await fuzzer.flush();
-          expect(victim.finished(), 'the live request ended while its subjects were fuzzed').toBeUndefined();
-        }
+
+        // 2. Well-formed messages the handlers refuse or ignore.
+        await fuzzHandlers(targets, summary);
+      } finally {
+        fuzzing = false;
+        await Promise.allSettled(loops);
+        forger.stop();
+        await starts.stop();
+        victim.abort.abort();
+        await victim.done.catch(() => undefined);
       }
-
-      // 2. Well-formed messages the handlers refuse or ignore.
-      await fuzzHandlers(targets, summary);
-    } finally {
-      fuzzing = false;
-      await Promise.allSettled(loops);
-      forger.stop();
-      await starts.stop();
-      victim.abort.abort();
-      await victim.done.catch(() => undefined);
-    }
-    await Promise.all(loops);
-    // After the fuzzing: the cluster still serves every mode exactly.
-    const after = await Promise.all(
-      MODES.flatMap((m) => [0, 1].map((i) => validRequest(`after-${m}-${i}`, m))),
-    );
-    results.push(...after);
-    chunks.stop();
-
-    // Counters: exactly the expected refusals per process. The drafter also counts E_SCHEMA for each
-    // forged result that met its task in flight (one that came after the real result found no task
-    // and was ignored, like the replays), so there the forgeries give a range.
-    const counts = forger.counts;
-    const contradicting = counts.forged['wrong epoch'] + counts.forged['accepted > drafts'];
-    let now = await readCounters();
-    const delta = (who: string, code: string) =>
-      (now.get(who)?.get(code) ?? 0) - (before.get(who)?.get(code) ?? 0);
-    const short = () =>
-      [...expected.byProcess].some(([who, m]) => [...m].some(([code, n]) => delta(who, code) < n));
-    for (const settle = Date.now() + 5000; short() && Date.now() < settle; now = await readCounters())
-      await new Promise((r) => setTimeout(r, 100));
-    for (const who of COUNTED) {
-      const codes = new Set([
-        ...(now.get(who)?.keys() ?? []),
-        ...(expected.byProcess.get(who)?.keys() ?? []),
-      ]);
-      for (const code of codes) {
-        if (who === 'drafter-0' && code === ErrorCode.Schema) continue;
-        expect(delta(who, code), `${who} specmesh_bad_messages_total{code="${code}"}`).toBe(
-          expected.get(who, code),
-        );
-      }
-    }
-    const forgedRefused = delta('drafter-0', ErrorCode.Schema) - expected.get('drafter-0', ErrorCode.Schema);
-    expect(forgedRefused).toBeGreaterThan(0);
-    expect(forgedRefused).toBeLessThanOrEqual(contradicting);
-    expect(counts.replayed).toBeGreaterThan(0);
-    const live = 'result.<live session>';
-    summary.note(live, 'forged: made-up task id', 'ignored (no such task)', counts.forged['made-up task id']);
-    summary.note(
-      live,
-      'forged: wrong epoch, accepted > drafts',
-      `${ErrorCode.Schema}, dropped, counted`,
-      forgedRefused,
-    );
-    summary.note(
-      live,
-      'forged: wrong epoch, accepted > drafts',
-      'after the real result: ignored (task answered)',
-      contradicting - forgedRefused,
-    );
-    summary.note(live, 'replayed real result', 'ignored (task answered)', counts.replayed);
-
-    // Replayed session starts were answered as the original and started nothing.
-    for (const [reply, n] of starts.replies)
-      summary.note(
-        'session.drafter-0',
-        'replayed session.start (running or ended)',
-        `${reply} reply, nothing started`,
-        n,
+      await Promise.all(loops);
+      // After the fuzzing: the cluster still serves every mode exactly.
+      const after = await Promise.all(
+        MODES.flatMap((m) => [0, 1].map((i) => validRequest(`after-${m}-${i}`, m))),
       );
-    expect([...starts.replies.keys()]).toEqual(['session.ok']);
-    expect(chunks.duplicates, 'token chunks published twice').toEqual([]);
-    expect(chunks.chunks).toBeGreaterThan(0);
+      results.push(...after);
+      chunks.stop();
 
-    // Valid work: every output the target's own, none lost, none duplicated.
-    expect(results.length).toBeGreaterThanOrEqual(10);
-    for (const r of results) expect(r.tokens, r.id).toEqual(greedyReference(target, r.prompt, r.maxTokens));
-    expect(victim.tokens.length).toBeGreaterThan(0);
-    expect(victim.tokens).toEqual(greedyReference(target, victim.prompt, victim.tokens.length));
+      // Counters: exactly the expected refusals per process. The drafter also counts E_SCHEMA for each
+      // forged result that met its task in flight (one that came after the real result found no task
+      // and was ignored, like the replays), so there the forgeries give a range.
+      const counts = forger.counts;
+      const contradicting = counts.forged['wrong epoch'] + counts.forged['accepted > drafts'];
+      let now = await readCounters();
+      const delta = (who: string, code: string) =>
+        (now.get(who)?.get(code) ?? 0) - (before.get(who)?.get(code) ?? 0);
+      const short = () =>
+        [...expected.byProcess].some(([who, m]) => [...m].some(([code, n]) => delta(who, code) < n));
+      for (const settle = Date.now() + 5000; short() && Date.now() < settle; now = await readCounters())
+        await new Promise((r) => setTimeout(r, 100));
+      for (const who of COUNTED) {
+        const codes = new Set([
+          ...(now.get(who)?.keys() ?? []),
+          ...(expected.byProcess.get(who)?.keys() ?? []),
+        ]);
+        for (const code of codes) {
+          if (who === 'drafter-0' && code === ErrorCode.Schema) continue;
+          expect(delta(who, code), `${who} specmesh_bad_messages_total{code="${code}"}`).toBe(
+            expected.get(who, code),
+          );
+        }
+      }
+      const forgedRefused =
+        delta('drafter-0', ErrorCode.Schema) - expected.get('drafter-0', ErrorCode.Schema);
+      expect(forgedRefused).toBeGreaterThan(0);
+      expect(forgedRefused).toBeLessThanOrEqual(contradicting);
+      expect(counts.replayed).toBeGreaterThan(0);
+      const live = 'result.<live session>';
+      summary.note(
+        live,
+        'forged: made-up task id',
+        'ignored (no such task)',
+        counts.forged['made-up task id'],
+      );
+      summary.note(
+        live,
+        'forged: wrong epoch, accepted > drafts',
+        `${ErrorCode.Schema}, dropped, counted`,
+        forgedRefused,
+      );
+      summary.note(
+        live,
+        'forged: wrong epoch, accepted > drafts',
+        'after the real result: ignored (task answered)',
+        contradicting - forgedRefused,
+      );
+      summary.note(live, 'replayed real result', 'ignored (task answered)', counts.replayed);
 
-    // No invalid heartbeat made anyone join: the members are the role processes, as before.
-    expect(
-      view
-        .alive({ includeDraining: true })
-        .map((m) => m.id)
-        .sort(),
-    ).toEqual(ROLES.map(([, id]) => id).sort());
+      // Replayed session starts were answered as the original and started nothing.
+      for (const [reply, n] of starts.replies)
+        summary.note(
+          'session.drafter-0',
+          'replayed session.start (running or ended)',
+          `${reply} reply, nothing started`,
+          n,
+        );
+      expect([...starts.replies.keys()]).toEqual(['session.ok']);
+      expect(chunks.duplicates, 'token chunks published twice').toEqual([]);
+      expect(chunks.chunks).toBeGreaterThan(0);
 
-    // No process exited or restarted.
-    for (const p of procs) expect(p.exits, `${p.name} exited; its log:\n${p.stderrTail()}`).toEqual([]);
+      // Valid work: every output the target's own, none lost, none duplicated.
+      expect(results.length).toBeGreaterThanOrEqual(10);
+      for (const r of results) expect(r.tokens, r.id).toEqual(greedyReference(target, r.prompt, r.maxTokens));
+      expect(victim.tokens.length).toBeGreaterThan(0);
+      expect(victim.tokens).toEqual(greedyReference(target, victim.prompt, victim.tokens.length));
 
-    console.log(
-      `fuzz seed ${SEED}, ${CASES_PER_SUBJECT} per subject, ${targets.length} subjects, ${summary.tried} tries; ` +
-        `${results.length} valid requests and the live one (${victim.tokens.length} tokens) exact, ` +
-        `${forgedRefused} forged results refused${summary.text()}`,
-    );
-    if (REPORT) writeFileSync(REPORT, summary.markdown());
-  }, 600_000);
+      // No invalid heartbeat made anyone join: the members are the role processes, as before.
+      expect(
+        view
+          .alive({ includeDraining: true })
+          .map((m) => m.id)
+          .sort(),
+      ).toEqual(ROLES.map(([, id]) => id).sort());
+
+      // No process exited or restarted.
+      for (const p of procs) expect(p.exits, `${p.name} exited; its log:\n${p.stderrTail()}`).toEqual([]);
+
+      console.log(
+        `fuzz seed ${SEED}, ${CASES_PER_SUBJECT} per subject, ${targets.length} subjects, ${summary.tried} tries; ` +
+          `${results.length} valid requests and the live one (${victim.tokens.length} tokens) exact, ` +
+          `${forgedRefused} forged results refused${summary.text()}`,
+      );
+      if (REPORT) writeFileSync(REPORT, summary.markdown());
+    },
+    within(600_000),
+  );
 });

@@ -13,6 +13,7 @@ import { writeSyntheticDrafter, writeSyntheticTarget } from '@specmesh/models';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { fastEmulatedFlags } from '../helpers/emulated-flags.js';
+import { within } from '../helpers/within.js';
 
 interface ChaosJson {
   requests: number;
@@ -57,84 +58,96 @@ function expectNothingLost(s: ChaosJson, faultKinds: string[]) {
 }
 
 describe('chaos: killing and pausing actors loses nothing and changes no output', () => {
-  it('emulated backend: kills and pauses of schedulers, batchers, verifiers and drafters', async () => {
-    const s = await chaos([
-      '--seconds',
-      '12',
-      '--every-ms',
-      '800',
-      '--faults',
-      'kill,pause',
-      '--pause-ms',
-      '2000',
-      '--chaos-seed',
-      '11',
-      ...fastEmulatedFlags(11),
-    ]);
-    expectNothingLost(s, ['kill', 'pause']);
-    expect(s.restarts).toBeGreaterThan(0);
-  }, 120_000);
-
-  it('a 3-server NATS cluster losing a node while drafters and verifiers are killed', async () => {
-    const s = await chaos([
-      '--seconds',
-      '12',
-      '--every-ms',
-      '1500',
-      '--nats-nodes',
-      '3',
-      '--faults',
-      'nats,kill',
-      '--roles',
-      'drafter,verifier',
-      '--chaos-seed',
-      '12',
-      ...fastEmulatedFlags(12),
-    ]);
-    expectNothingLost(s, ['kill']);
-    expect(s.recovery.some((r) => r.kind === 'kill:nats-node')).toBe(true);
-  }, 120_000);
-
-  it('real GGUF models (node-llama-cpp): drafters and verifiers killed and paused', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'specmesh-chaos-llama-'));
-    try {
-      const target = join(dir, 'target.gguf');
-      const drafter = join(dir, 'drafter.gguf');
-      await writeSyntheticTarget({ out: target, layers: 2, dim: 64, vocab: 512, seed: 31 });
-      await writeSyntheticDrafter({ from: target, out: drafter, agreement: 0.8, seed: 32 });
+  it(
+    'emulated backend: kills and pauses of schedulers, batchers, verifiers and drafters',
+    async () => {
       const s = await chaos([
         '--seconds',
-        '10',
+        '12',
         '--every-ms',
-        '2000',
+        '800',
         '--faults',
         'kill,pause',
+        '--pause-ms',
+        '2000',
+        '--chaos-seed',
+        '11',
+        ...fastEmulatedFlags(11),
+      ]);
+      expectNothingLost(s, ['kill', 'pause']);
+      expect(s.restarts).toBeGreaterThan(0);
+    },
+    within(120_000),
+  );
+
+  it(
+    'a 3-server NATS cluster losing a node while drafters and verifiers are killed',
+    async () => {
+      const s = await chaos([
+        '--seconds',
+        '12',
+        '--every-ms',
+        '1500',
+        '--nats-nodes',
+        '3',
+        '--faults',
+        'nats,kill',
         '--roles',
         'drafter,verifier',
-        '--schedulers',
-        '1',
-        '--batchers',
-        '1',
-        '--verifiers',
-        '3',
-        '--drafters',
-        '2',
-        '--concurrency',
-        '3',
         '--chaos-seed',
-        '13',
-        '--backend',
-        'llama',
-        '--model',
-        target,
-        '--draft-model',
-        drafter,
-        '--llama-threads',
-        '1',
+        '12',
+        ...fastEmulatedFlags(12),
       ]);
       expectNothingLost(s, ['kill']);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 150_000);
+      expect(s.recovery.some((r) => r.kind === 'kill:nats-node')).toBe(true);
+    },
+    within(120_000),
+  );
+
+  it(
+    'real GGUF models (node-llama-cpp): drafters and verifiers killed and paused',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'specmesh-chaos-llama-'));
+      try {
+        const target = join(dir, 'target.gguf');
+        const drafter = join(dir, 'drafter.gguf');
+        await writeSyntheticTarget({ out: target, layers: 2, dim: 64, vocab: 512, seed: 31 });
+        await writeSyntheticDrafter({ from: target, out: drafter, agreement: 0.8, seed: 32 });
+        const s = await chaos([
+          '--seconds',
+          '10',
+          '--every-ms',
+          '2000',
+          '--faults',
+          'kill,pause',
+          '--roles',
+          'drafter,verifier',
+          '--schedulers',
+          '1',
+          '--batchers',
+          '1',
+          '--verifiers',
+          '3',
+          '--drafters',
+          '2',
+          '--concurrency',
+          '3',
+          '--chaos-seed',
+          '13',
+          '--backend',
+          'llama',
+          '--model',
+          target,
+          '--draft-model',
+          drafter,
+          '--llama-threads',
+          '1',
+        ]);
+        expectNothingLost(s, ['kill']);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    within(150_000),
+  );
 });

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
 import { fastEmulatedFlags } from '../helpers/emulated-flags.js';
 import { greedyReference } from '../helpers/reference.js';
+import { within } from '../helpers/within.js';
 import { cloudPorts, writeCloudConfig, writeEdgeConfig } from './nats-topology.js';
 import { labUnavailable, NetnsLab } from './netns-lab.js';
 
@@ -87,75 +88,83 @@ describe.skipIf(unavailable !== undefined)('multi-host: edge drafters on leaf no
       node('edge1', 'drafter', 'drafter-edge1', 'nats://127.0.0.1:4222', MODEL),
       node('edge2', 'drafter', 'drafter-edge2', 'nats://127.0.0.1:4222', MODEL),
     ];
-    await Promise.all(roles.map((r) => r.waitFor(/^ready /m, 30_000)));
-  }, 60_000);
+    await Promise.all(roles.map((r) => r.waitFor(/^ready /m, within(30_000))));
+  }, within(60_000));
 
   afterAll(async () => {
     await lab?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 20_000);
+  }, within(20_000));
 
-  it('specmesh status on an edge lists every instance of every machine', async () => {
-    const r = await lab!.run('edge2', NODE, [
-      CLI,
-      'status',
-      '--nats',
-      'nats://127.0.0.1:4222',
-      '--prefix',
-      'mh',
-      '--json',
-      '--expect',
-      '6',
-      '--listen-ms',
-      '15000',
-    ]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as Array<{ role: string; id: string; version: string }>;
-    expect(rows.map((x) => `${x.role}/${x.id}`)).toEqual([
-      'batcher/batcher-cloud',
-      'drafter/drafter-edge1',
-      'drafter/drafter-edge2',
-      'scheduler/scheduler-cloud',
-      'verifier/verifier-1',
-      'verifier/verifier-2',
-    ]);
-    expect(rows.every((x) => x.version === '0.1.0')).toBe(true);
-  }, 30_000);
-
-  it('generates from both edges in SI and DSI with greedy output equal to the target', async () => {
-    const cases = [
-      ['edge1', 'dsi', 'across the wide network'],
-      ['edge2', 'si', 'leaf nodes speak'],
-      ['edge1', 'si', 'edge to cloud'],
-      ['edge2', 'dsi', 'speculation at a distance'],
-    ] as const;
-    const results = await Promise.all(
-      cases.map(([edge, mode, prompt]) =>
-        lab!.run(edge, NODE, [
-          CLI,
-          'generate',
-          prompt,
-          '--nats',
-          'nats://127.0.0.1:4222',
-          '--prefix',
-          'mh',
-          '--mode',
-          mode,
-          '--k',
-          '4',
-          '--max-tokens',
-          '16',
-          '--json',
-        ]),
-      ),
-    );
-    for (const [i, r] of results.entries()) {
+  it(
+    'specmesh status on an edge lists every instance of every machine',
+    async () => {
+      const r = await lab!.run('edge2', NODE, [
+        CLI,
+        'status',
+        '--nats',
+        'nats://127.0.0.1:4222',
+        '--prefix',
+        'mh',
+        '--json',
+        '--expect',
+        '6',
+        '--listen-ms',
+        '15000',
+      ]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const report = JSON.parse(r.stdout) as { tokenIds: number[]; mode: string };
-      expect(report.mode).toBe(cases[i]![1]);
-      expect(report.tokenIds).toEqual(reference(cases[i]![2], 16));
-    }
-  }, 40_000);
+      const rows = JSON.parse(r.stdout) as Array<{ role: string; id: string; version: string }>;
+      expect(rows.map((x) => `${x.role}/${x.id}`)).toEqual([
+        'batcher/batcher-cloud',
+        'drafter/drafter-edge1',
+        'drafter/drafter-edge2',
+        'scheduler/scheduler-cloud',
+        'verifier/verifier-1',
+        'verifier/verifier-2',
+      ]);
+      expect(rows.every((x) => x.version === '0.1.0')).toBe(true);
+    },
+    within(30_000),
+  );
+
+  it(
+    'generates from both edges in SI and DSI with greedy output equal to the target',
+    async () => {
+      const cases = [
+        ['edge1', 'dsi', 'across the wide network'],
+        ['edge2', 'si', 'leaf nodes speak'],
+        ['edge1', 'si', 'edge to cloud'],
+        ['edge2', 'dsi', 'speculation at a distance'],
+      ] as const;
+      const results = await Promise.all(
+        cases.map(([edge, mode, prompt]) =>
+          lab!.run(edge, NODE, [
+            CLI,
+            'generate',
+            prompt,
+            '--nats',
+            'nats://127.0.0.1:4222',
+            '--prefix',
+            'mh',
+            '--mode',
+            mode,
+            '--k',
+            '4',
+            '--max-tokens',
+            '16',
+            '--json',
+          ]),
+        ),
+      );
+      for (const [i, r] of results.entries()) {
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        const report = JSON.parse(r.stdout) as { tokenIds: number[]; mode: string };
+        expect(report.mode).toBe(cases[i]![1]);
+        expect(report.tokenIds).toEqual(reference(cases[i]![2], 16));
+      }
+    },
+    within(40_000),
+  );
 });

@@ -10,6 +10,7 @@
  *   try { lab.spawn('cloud', 'nats-server', ['-a', lab.address('cloud')]); } finally { await lab.destroy(); }
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { within } from '../helpers/within.js';
 
 /** Why multi-host tests cannot run here, or undefined when they can. */
 export function labUnavailable(): string | undefined {
@@ -117,7 +118,7 @@ export class NetnsLab {
       child,
       output: () => out,
       exited: () => exit,
-      waitFor: (pattern, timeoutMs = 20_000) =>
+      waitFor: (pattern, timeoutMs = within(20_000)) =>
         new Promise<void>((resolve, reject) => {
           const done = (err?: Error) => {
             listeners.delete(check);
@@ -151,7 +152,7 @@ export class NetnsLab {
     host: string,
     command: string,
     args: readonly string[],
-    timeoutMs = 30_000,
+    timeoutMs = within(30_000),
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn('ip', ['netns', 'exec', this.ns(host), command, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],

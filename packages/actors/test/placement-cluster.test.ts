@@ -10,7 +10,7 @@ import type { AwcWeights } from '@specmesh/core';
 import { emulatedPair, type LatencyProfileMs } from '@specmesh/models';
 import type { BodyOf } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { Actor, DelayProxy } from '@specmesh/runtime';
+import { Actor, DelayProxy, startupDeadlineMs } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
 import { collect, generate } from '../src/client/generate-client.js';
@@ -90,13 +90,13 @@ async function edgeAndCloud(o: {
     await sched.stop();
     await proxy.stop();
   });
-  await sched.membership.waitFor((ms) => ms.length >= 4, 5000);
+  await sched.membership.waitFor((ms) => ms.length >= 4, startupDeadlineMs(4));
   // The link is fast until a test slows it: wait until the edge drafter's reported round trip says so
   // (its first pings, while everything starts on a busy machine, can be slow).
   await sched.membership.waitFor((ms) => {
     const rtt = ms.find((m) => m.id === 'd0')?.heartbeat.meta?.['rttMs'];
     return typeof rtt === 'number' && rtt < 4;
-  }, 10_000);
+  }, startupDeadlineMs(4));
   /** The target's own greedy continuation of `prompt`. */
   const reference = (prompt: string, n: number) => {
     const ctx = [target.info.bosId, ...target.tokenize(prompt)];

@@ -35,6 +35,7 @@ export {
   startNatsServer,
 } from './nats-server.js';
 export { RttMonitor } from './rtt-monitor.js';
+export { machineLoadFactor, STARTUP_TIMEOUT_ENV, startupDeadlineMs } from './startup-deadline.js';
 export type { Drainable, ShutdownOptions } from './shutdown.js';
 export { installGracefulShutdown } from './shutdown.js';
 export type { ChildSpec, ChildStatus, SupervisorEvent, SupervisorOptions } from './supervisor.js';

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../src/actor.js';
 import { type MembershipEvent, MembershipView } from '../src/membership.js';
 import { type NatsServerHandle, startNatsServer } from '../src/nats-server.js';
+import { startupDeadlineMs } from '../src/startup-deadline.js';
 import { exitOf, spawnEchoActor } from './helpers.js';
 
 const hb = (over: Partial<Heartbeat> = {}): Heartbeat => ({ ...sampleBodies().heartbeat, ...over });
@@ -63,7 +64,7 @@ describe('membership over NATS with real processes', () => {
 
   it('sees a process join with its load, and drops it after SIGKILL once its beats stop', async () => {
     const child = await spawnEchoActor(server.url, 'echo-killed', 100);
-    await view.waitFor((ms) => ms.some((m) => m.id === 'echo-killed'), 5000);
+    await view.waitFor((ms) => ms.some((m) => m.id === 'echo-killed'), startupDeadlineMs(1));
     const member = view.get('echo-killed')!;
     expect(member.role).toBe('echo');
     expect(member.heartbeat.load.capacity).toBe(1024);
@@ -87,7 +88,7 @@ describe('membership over NATS with real processes', () => {
 
   it('marks a process draining on SIGTERM and the process exits 0', async () => {
     const child = await spawnEchoActor(server.url, 'echo-termed', 100);
-    await view.waitFor((ms) => ms.some((m) => m.id === 'echo-termed'), 5000);
+    await view.waitFor((ms) => ms.some((m) => m.id === 'echo-termed'), startupDeadlineMs(1));
     const sawDraining = view.waitFor(
       (ms) => ms.some((m) => m.id === 'echo-termed' && m.heartbeat.draining),
       5000,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../src/actor.js';
 import { MembershipView } from '../src/membership.js';
 import { type NatsServerHandle, startNatsServer } from '../src/nats-server.js';
+import { startupDeadlineMs } from '../src/startup-deadline.js';
 import { Supervisor, type SupervisorEvent } from '../src/supervisor.js';
 import { ECHO_ACTOR_BIN } from './helpers.js';
 
@@ -20,7 +21,7 @@ describe('supervisor', () => {
     const sup = new Supervisor({ initialDelayMs: 50, stdio: 'ignore' });
     try {
       sup.start({ name: 'echo-sup', args: [ECHO_ACTOR_BIN, server.url, 'echo-sup', '100'] });
-      await view.waitFor((ms) => ms.some((m) => m.id === 'echo-sup'), 5000);
+      await view.waitFor((ms) => ms.some((m) => m.id === 'echo-sup'), startupDeadlineMs(1));
       const firstStart = view.get('echo-sup')!.heartbeat.startedAt;
       const firstPid = sup.status()[0]!.pid;
 
