@@ -24,6 +24,7 @@ import {
   type SpecmeshError,
 } from '@specmesh/protocol';
 import { Actor, type Member, MembershipView, type Reply } from '@specmesh/runtime';
+import { placementRoundView } from '../placement/awc-placement-view.js';
 import {
   awcChoosesFused,
   awcPlaces,
@@ -231,6 +232,11 @@ export class Scheduler {
                 ...(rttMs !== undefined ? { rttMs } : {}),
                 ...queueFigures(verifiers, undefined),
                 ...(typeof submit.prompt !== 'string' ? { contextTokens: submit.prompt.length } : {}),
+                round: placementRoundView(
+                  verifiers,
+                  rttMs,
+                  (typeof submit.prompt !== 'string' ? submit.prompt.length : 0) + submit.window.k + 1,
+                ),
               },
               this.config.awcWeights,
             ),

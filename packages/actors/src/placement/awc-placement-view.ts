@@ -1,0 +1,25 @@
+/**
+ * The load view of AWC's first decision, taken by the scheduler before a request has a session: the
+ * `RoundView` a session would build from the same heartbeats (target-capacity.ts `poolView`: the least
+ * loaded verifier of the pool, its pass cost and sessions), with what the scheduler knows of the
+ * request: the edge drafter's reported round trip and, for acceptance, the prior a session's tally
+ * starts from. The drafter's speed is not in its heartbeat; 0 stands for it (a session measures it).
+ */
+import { PRIOR_ACCEPTANCE, type RoundView } from '@specmesh/core';
+import type { Member } from '@specmesh/runtime';
+import { poolView } from './target-capacity.js';
+
+export function placementRoundView(
+  verifiers: readonly Member[],
+  rttMs: number | undefined,
+  positions: number,
+): RoundView {
+  const pool = poolView(verifiers, undefined, positions, undefined);
+  return {
+    acceptance: PRIOR_ACCEPTANCE,
+    draftMsPerToken: 0,
+    rttMs: rttMs ?? 0,
+    target: pool.target,
+    freeTargets: pool.freeTargets,
+  };
+}
