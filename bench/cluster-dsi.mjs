@@ -3,7 +3,7 @@
  * Same as `specmesh bench dsi --quick`: the DSI fixture on a real cluster of actors, each mode beside
  * its virtual-time prediction. Usage: node bench/cluster-dsi.mjs [--repeats 3] [--tokens 50]
  */
-import { DSI_FIXTURE, formatClusterDsi, runClusterDsi } from '@specmesh/cli';
+import { DSI_FIXTURE, formatClusterDsi, runClusterDsi } from '@specmesh/lab';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

@@ -3,7 +3,7 @@
  * Same as `specmesh sim dsi`: non-SI, SI and DSI in virtual time on the DSI paper's grid and at its
  * online fixture. Usage: node bench/dsi-sim.mjs [--tokens 1000] [--repeats 5]
  */
-import { formatDsiFixture, formatDsiGrid, runDsiFixture, runDsiGrid } from '@specmesh/cli';
+import { formatDsiFixture, formatDsiGrid, runDsiFixture, runDsiGrid } from '@specmesh/lab';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

@@ -8,7 +8,7 @@
  * Usage: npm run build && SPECMESH_LOG_LEVEL=error node bench/llama-trace.mjs [--agreement 0.7] [--k 4]
  */
 import { Batcher, collect, Drafter, generate, Scheduler, Verifier } from '@specmesh/actors';
-import { ensureDemoPair } from '@specmesh/cli';
+import { ensureDemoPair } from '@specmesh/lab';
 import { LlamaModel, PooledModel } from '@specmesh/models';
 import { Actor, startNatsServer } from '@specmesh/runtime';
 

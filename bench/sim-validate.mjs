@@ -8,10 +8,12 @@
  *        [--acceptance oracle|iid] [--runs 1] [--json out.json]
  */
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_VALIDATE_SCENARIO, formatValidation, runValidation } from '@specmesh/lab';
 import { loadScenario } from '@specmesh/sim';
-import { DEFAULT_VALIDATE_SCENARIO } from '../packages/cli/dist/sim/validate-command.js';
-import { formatValidation } from '../packages/cli/dist/sim/validate-format.js';
-import { runValidation } from '../packages/cli/dist/sim/validate-run.js';
+
+// Role processes run the CLI of this checkout.
+const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,6 +26,7 @@ const runs = Number(arg('runs', 1));
 const reports = [];
 for (let i = 0; i < runs; i++) {
   const report = await runValidation({
+    nodeBin: BIN,
     scenario,
     acceptance: arg('acceptance', 'oracle'),
     ...(mode ? { mode } : {}),

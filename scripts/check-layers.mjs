@@ -17,7 +17,9 @@ const ALLOWED = {
   sim: ['protocol', 'core'],
   actors: ['protocol', 'core', 'models', 'runtime'],
   gateway: ['protocol', 'core', 'runtime', 'actors'],
-  cli: ['protocol', 'core', 'models', 'runtime', 'sim', 'actors', 'gateway'],
+  // Experiments (benchmarks, chaos, simulator validation): above every library, below the CLI.
+  lab: ['protocol', 'core', 'models', 'runtime', 'sim', 'actors', 'gateway'],
+  cli: ['protocol', 'core', 'models', 'runtime', 'sim', 'actors', 'gateway', 'lab'],
 };
 
 const problems = [];

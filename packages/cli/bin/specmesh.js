@@ -13,7 +13,9 @@ const entry = join(here, '..', 'dist', 'bin.js');
 if (!existsSync(entry)) {
   const setup = join(here, '..', '..', '..', 'scripts', 'ensure-setup.mjs');
   if (!existsSync(setup)) {
-    process.stderr.write(`specmesh: ${entry} is missing; this installation is incomplete (reinstall @specmesh/cli)\n`);
+    process.stderr.write(
+      `specmesh: ${entry} is missing; this installation is incomplete (reinstall @specmesh/cli)\n`,
+    );
     process.exit(3);
   }
   process.stderr.write('specmesh: no build yet; setting up this checkout first (npm run setup)\n');

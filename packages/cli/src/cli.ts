@@ -1,8 +1,13 @@
-/** The `specmesh` command line: one yargs command module per file under commands/. */
+/**
+ * The `specmesh` command line: one yargs command module per file under commands/. Those modules only
+ * declare flags; each handler imports what its command runs (run/, @specmesh/lab) when it runs, so
+ * `--help` and a role process load no more than they use.
+ */
 
-import { SpecmeshError } from '@specmesh/protocol';
-import yargs from 'yargs';
-import { awcCommand } from './commands/awc.js';
+import { createRequire } from 'node:module';
+import { SpecmeshError } from '@specmesh/protocol/errors';
+import type yargsFactory from 'yargs';
+import { awcCommandFor } from './awc-command.js';
 import { benchCommand } from './commands/bench.js';
 import { chaosCommand } from './commands/chaos.js';
 import { demoCommand } from './commands/demo.js';
@@ -15,14 +20,11 @@ import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
 import { traceCommand } from './commands/trace.js';
 import { upCommand } from './commands/up.js';
-import {
-  CONFIG_PATH_ENV,
-  CONNECTION_KEYS,
-  DEFAULT_CONFIG_FILE,
-  resolveLayers,
-  withConfig,
-} from './config/index.js';
+import { CONNECTION_KEYS, resolveLayers, withConfig } from './config/config-layers.js';
+import { DEFAULT_CONFIG_FILE } from './config/config-path.js';
+import { CONFIG_PATH_ENV } from './config/env-settings.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { helpWidth } from './help-width.js';
 
 /**
  * Parses `argv` (without the node and script paths) and runs the command. Settings come from flags,
@@ -36,7 +38,7 @@ export async function runCli(
   let failure: unknown;
   let layer = {};
   try {
-    layer = resolveLayers(argv, env, cwd).layer;
+    layer = (await resolveLayers(argv, env, cwd)).layer;
   } catch (err) {
     return report(err);
   }
@@ -50,7 +52,7 @@ export async function runCli(
     .command(withConfig(benchCommand as never, layer, CONNECTION_KEYS))
     .command(simCommand)
     .command(planCommand)
-    .command(awcCommand)
+    .command(await awcCommandFor(argv))
     .command(modelCommand)
     .command(traceCommand)
     .command(chaosCommand)
@@ -64,6 +66,7 @@ export async function runCli(
     .completion('completion', 'Print a shell completion script')
     .help()
     .alias('h', 'help')
+    .wrap(helpWidth(process.stdout))
     .version()
     .epilogue(
       'Exit codes: 0 ok, 1 failure, 2 usage or configuration, 3 missing dependency, 4 NATS unreachable, 5 deadline.',
@@ -94,3 +97,7 @@ function report(failure: unknown): number {
 }
 
 class UsageError extends Error {}
+
+// yargs' CommonJS build, not its ES module: the ES build wraps help with cliui's minimal wrapper, which
+// cuts words in half at the column edge; the CommonJS build wraps at spaces (wrap-ansi).
+const yargs = createRequire(import.meta.url)('yargs') as typeof yargsFactory;

@@ -1,7 +1,7 @@
 /**
  * Process exit codes of the specmesh CLI. Scripts may rely on them; values never change meaning.
  */
-import { ErrorCode, SpecmeshError } from '@specmesh/protocol';
+import { ErrorCode, SpecmeshError } from '@specmesh/protocol/errors';
 
 export const ExitCode = {
   /** Success. */

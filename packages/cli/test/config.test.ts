@@ -16,7 +16,7 @@ import {
   resolveLayers,
   withConfig,
 } from '../src/config/index.js';
-import { withConnectionOptions } from '../src/options.js';
+import { withConnectionOptions } from '../src/connection-options.js';
 
 function dir(files: Record<string, string> = {}): string {
   const d = mkdtempSync(join(tmpdir(), 'specmesh-config-'));
@@ -38,7 +38,7 @@ async function probe(argv: string[], env: NodeJS.ProcessEnv, cwd: string, only?:
       Object.assign(seen, { nats: a['nats'], prefix: a['prefix'], pool: a['pool'], hb: a['heartbeatMs'] });
     },
   };
-  const { layer } = resolveLayers(argv, env, cwd);
+  const { layer } = await resolveLayers(argv, env, cwd);
   await yargs(argv)
     .command(withConfig(cmd, layer, only))
     .option('config', { type: 'string', global: true })

@@ -2,7 +2,6 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { colourEnabled, painter } from '../src/colour.js';
 import { createOutput } from '../src/output.js';
-import { percentile } from '../src/percentile.js';
 import { createProgress } from '../src/progress.js';
 
 function sink(): { stream: Writable; text: () => string } {
@@ -62,18 +61,6 @@ describe('colourEnabled', () => {
   it('painter wraps in ANSI codes only when enabled', () => {
     expect(painter(true)(32, 'ok')).toBe('\u001b[32mok\u001b[0m');
     expect(painter(false)(32, 'ok')).toBe('ok');
-  });
-});
-
-describe('percentile', () => {
-  it('is the nearest rank, unsorted input left as it is', () => {
-    const xs = [5, 1, 4, 2, 3];
-    expect(percentile(xs, 50)).toBe(3);
-    expect(percentile(xs, 100)).toBe(5);
-    expect(percentile(xs, 0)).toBe(1);
-    expect(percentile([1, 2, 3, 4], 90)).toBe(4);
-    expect(xs).toEqual([5, 1, 4, 2, 3]);
-    expect(percentile([], 50)).toBeNaN();
   });
 });
 

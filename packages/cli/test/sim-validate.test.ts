@@ -1,12 +1,11 @@
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_VALIDATE_SCENARIO, formatValidation, METRICS, planOf, runValidation } from '@specmesh/lab';
 import { loadScenario, type Scenario } from '@specmesh/sim';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VALIDATE_SCENARIO } from '../dist/sim/validate-command.js';
-import { formatValidation } from '../dist/sim/validate-format.js';
-import { METRICS } from '../dist/sim/validate-metrics.js';
-import { planOf } from '../dist/sim/validate-plan.js';
-import { runValidation } from '../dist/sim/validate-run.js';
 
 const ONE_WAY_MS = 15;
+/** The role processes run this CLI's build, as `specmesh sim validate` has them. */
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 /** The shipped validation scenario, shrunk to a few requests on 2 drafters and 2 verifiers. */
 function small(): Scenario {
@@ -39,7 +38,7 @@ describe('specmesh sim validate', () => {
 
   it('runs both sides: every request completes, greedy outputs agree, every metric is reported', async () => {
     const started = Date.now();
-    const r = await runValidation({ scenario: small(), profileSamples: 5 });
+    const r = await runValidation({ nodeBin: BIN, scenario: small(), profileSamples: 5 });
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(r.sim.requests).toBe(4);
     expect(r.real.requests).toBe(4);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { RequestTimeline } from '@specmesh/gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderTimeline } from '../src/commands/trace.js';
+import { renderTimeline } from '../src/run/trace.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDemoPair } from '@specmesh/lab/demo-models';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureDemoPair } from '../src/demo-models.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 

@@ -9,18 +9,12 @@
  *   specmesh chaos                                    # 30 s, kills and pauses of every role
  *   specmesh chaos --seconds 300 --every-ms 700 --nats-nodes 3 --faults kill,pause,nats
  */
-import { performance } from 'node:perf_hooks';
-import { generateGreedy, loadModelFromSpec } from '@specmesh/models';
-import { ConfigError } from '@specmesh/protocol';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { type FaultKind, runChaos, type VictimRole } from '../chaos/chaos-run.js';
-import { chaosViolations, formatChaos, recoveryByKind } from '../chaos/format-chaos.js';
-import { requirePositiveIntegers } from '../local-cluster.js';
-import { type ModelArgs, modelFlags, modelSpecOf, withModelOptions } from '../model-options.js';
-import { createOutput, withJsonOption } from '../output.js';
-import { createProgress } from '../progress.js';
+import type { FaultKind, VictimRole } from '@specmesh/lab';
+import type { Argv, CommandModule } from 'yargs';
+import { type ModelArgs, withModelOptions } from '../model-options.js';
+import { withJsonOption } from '../output.js';
 
-interface ChaosArgs extends ModelArgs {
+export interface ChaosArgs extends ModelArgs {
   seconds: number;
   everyMs: number;
   roles: string[];
@@ -37,98 +31,8 @@ interface ChaosArgs extends ModelArgs {
   json: boolean;
 }
 
-const ROLES: readonly VictimRole[] = ['scheduler', 'batcher', 'verifier', 'drafter'];
-const FAULTS: readonly FaultKind[] = ['kill', 'pause', 'nats'];
-
-function listOf<T extends string>(values: readonly string[], allowed: readonly T[], option: string): T[] {
-  const out = values.flatMap((v) => v.split(',')).filter((v) => v.length > 0);
-  for (const v of out) {
-    if (!allowed.includes(v as T)) {
-      throw new ConfigError(`--${option} takes ${allowed.join(', ')}; got ${v}`, { context: { option } });
-    }
-  }
-  return out as T[];
-}
-
-async function runChaosCommand(args: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
-  requirePositiveIntegers(args, ['seconds', 'everyMs', 'concurrency', 'maxTokens', 'pauseMs']);
-  const victims = listOf(args.roles, ROLES, 'roles');
-  const faults = listOf(args.faults, FAULTS, 'faults');
-  if (args.natsNodes !== 1 && args.natsNodes !== 3) {
-    throw new ConfigError(`--nats-nodes must be 1 or 3, got ${args.natsNodes}`, {
-      context: { option: 'nats-nodes' },
-    });
-  }
-  if (faults.includes('nats') && args.natsNodes !== 3) {
-    throw new ConfigError('--faults nats needs --nats-nodes 3 (a cluster that survives a node)', {
-      context: { option: 'faults' },
-    });
-  }
-  const output = createOutput(args.json);
-  const say = output.say;
-  // The reference: the target model itself, greedy, in this process.
-  const target = await loadModelFromSpec(modelSpecOf(args, 'target'));
-  const references = new Map<string, number[]>();
-  const promptIds = (prompt: string) =>
-    Uint32Array.from(
-      target.info.addBos === false
-        ? target.tokenize(prompt)
-        : [target.info.bosId, ...target.tokenize(prompt)],
-    );
-  const reference = async (prompt: string, maxTokens: number) => {
-    let r = references.get(prompt);
-    if (!r) {
-      r = [...(await generateGreedy(target, `ref-${references.size}`, promptIds(prompt), maxTokens))];
-      target.release(`ref-${references.size}`);
-      references.set(prompt, r);
-    }
-    return r;
-  };
-  say(
-    `• chaos for ${args.seconds} s (seed ${args.chaosSeed}): ${args.schedulers} scheduler, ${args.batchers} batcher, ${args.verifiers} verifier, ${args.drafters} drafter processes on ${args.natsNodes} nats-server(s); a fault (${faults.join('/')}) of [${victims.join(', ')}] every ${args.everyMs} ms …`,
-  );
-  const bar = createProgress('chaos', args.seconds, { enabled: !args.json });
-  const started = performance.now();
-  const elapsed = () => Math.min(args.seconds, Math.floor((performance.now() - started) / 1000));
-  const tick = setInterval(() => bar.update(elapsed()), 250);
-  let summary: Awaited<ReturnType<typeof runChaos>>;
-  try {
-    summary = await runChaos({
-      seconds: args.seconds,
-      everyMs: args.everyMs,
-      victims,
-      faults,
-      pauseMs: args.pauseMs,
-      concurrency: args.concurrency,
-      maxTokens: args.maxTokens,
-      seed: args.chaosSeed,
-      reference,
-      cluster: {
-        natsNodes: args.natsNodes as 1 | 3,
-        roles: {
-          scheduler: args.schedulers,
-          batcher: args.batchers,
-          verifier: args.verifiers,
-          drafter: args.drafters,
-        },
-        modelArgs: modelFlags(args),
-        prefix: `chaos${args.chaosSeed}`,
-        heartbeatMs: 200,
-      },
-      onFault: (f) =>
-        bar.drawing ? bar.update(elapsed(), `${f.kind} ${f.victim}`) : say(`  ${f.kind} ${f.victim}`),
-    });
-  } finally {
-    clearInterval(tick);
-    bar.stop();
-  }
-  await (target as { close?: () => Promise<void> }).close?.();
-  const violations = chaosViolations(summary);
-  output.result({ ...summary, faults: undefined, recovery: recoveryByKind(summary), violations }, () =>
-    formatChaos(summary),
-  );
-  process.exitCode = violations.length === 0 ? 0 : 1;
-}
+export const ROLES: readonly VictimRole[] = ['scheduler', 'batcher', 'verifier', 'drafter'];
+export const FAULTS: readonly FaultKind[] = ['kill', 'pause', 'nats'];
 
 export const chaosCommand: CommandModule<object, ChaosArgs> = {
   command: 'chaos',
@@ -171,5 +75,5 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
         '$0 chaos --nats-nodes 3 --faults kill,pause,nats --seconds 120',
         'also kill NATS nodes of a 3-server cluster',
       ) as unknown as Argv<ChaosArgs>,
-  handler: runChaosCommand,
+  handler: async (args) => (await import('../run/chaos.js')).runChaosCommand(args),
 };

@@ -4,33 +4,15 @@
  * `draining` meanwhile, so routers send it nothing new. Exits 0 once the instance has accepted,
  * 4 when nobody answers for that id (unknown or already gone), 5 on a deadline.
  */
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { type ConnectionArgs, connectClient, withConnectionOptions } from '../options.js';
-import { createOutput, withJsonOption } from '../output.js';
+import type { Argv, CommandModule } from 'yargs';
+import { type ConnectionArgs, withConnectionOptions } from '../connection-options.js';
+import { withJsonOption } from '../output.js';
 
-interface DrainArgs extends ConnectionArgs {
+export interface DrainArgs extends ConnectionArgs {
   instance: string;
   reason: string;
   timeoutMs: number;
   json: boolean;
-}
-
-async function runDrain(args: ArgumentsCamelCase<DrainArgs>): Promise<void> {
-  const actor = await connectClient(args, 'drain');
-  try {
-    const reply = await actor.request(
-      actor.subjects.control(args.instance),
-      'drain',
-      { id: args.instance, reason: args.reason },
-      { expect: 'drain.ok', timeoutMs: args.timeoutMs },
-    );
-    createOutput(args.json).result(
-      reply.body,
-      (b) => `draining ${b.id} (${b.inflight} in flight); it exits once they are done`,
-    );
-  } finally {
-    await actor.stop();
-  }
 }
 
 export const drainCommand: CommandModule<object, DrainArgs> = {
@@ -53,5 +35,5 @@ export const drainCommand: CommandModule<object, DrainArgs> = {
       .epilogue(
         'Exit codes: 0 draining, 2 bad usage, 4 no such instance answers, 5 no answer in time.',
       ) as unknown as Argv<DrainArgs>,
-  handler: runDrain,
+  handler: async (args) => (await import('../run/drain.js')).runDrain(args),
 };

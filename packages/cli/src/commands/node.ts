@@ -4,26 +4,12 @@
  * (and `metrics <url>` before it with `--metrics-port`); with `--json` one JSON line instead, e.g.
  * `{"event":"ready","id":"gateway-1","role":"gateway","url":"http://127.0.0.1:8080"}`.
  */
-import { Batcher, Drafter, Scheduler, Verifier } from '@specmesh/actors';
-import type { AwcWeights } from '@specmesh/core';
-import { Gateway } from '@specmesh/gateway';
-import { ConfigError } from '@specmesh/protocol';
-import {
-  Actor,
-  createLogger,
-  installGracefulShutdown,
-  type Logger,
-  serveEcho,
-  serveMetrics,
-} from '@specmesh/runtime';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { loadAwcWeightsFile } from '../awc/awc-weights-file.js';
-import { serveDrainControl } from '../drain-control.js';
-import { createModel, type ModelArgs, withModelOptions } from '../model-options.js';
-import { type ConnectionArgs, natsConnectionOf, withConnectionOptions } from '../options.js';
-import { createOutput, withJsonOption } from '../output.js';
+import type { Argv, CommandModule } from 'yargs';
+import { type ConnectionArgs, withConnectionOptions } from '../connection-options.js';
+import { type ModelArgs, withModelOptions } from '../model-options.js';
+import { withJsonOption } from '../output.js';
 
-interface NodeArgs extends ModelArgs, ConnectionArgs {
+export interface NodeArgs extends ModelArgs, ConnectionArgs {
   role: string;
   name?: string;
   heartbeatMs: number;
@@ -47,135 +33,6 @@ interface NodeArgs extends ModelArgs, ConnectionArgs {
   apiKeyFile?: string;
   otlpEndpoint?: string;
   json: boolean;
-}
-
-interface NodeCommon {
-  servers: string[];
-  subjects: { prefix: string };
-  heartbeatIntervalMs: number;
-  logger: Logger;
-  nats: ReturnType<typeof natsConnectionOf>;
-  id?: string;
-}
-
-/** The user's AWC weights, read once at start (a bad file stops the node with a clear message). */
-function awcWeightsOf(args: NodeArgs): { awcWeights?: AwcWeights } {
-  return args.awcWeights ? { awcWeights: loadAwcWeightsFile(args.awcWeights) } : {};
-}
-
-/** An echo actor, shaped like the other roles for start-up and drain. */
-async function startEcho(common: NodeCommon): Promise<Started['role']> {
-  const actor = await Actor.start({ ...common, role: 'echo' });
-  serveEcho(actor);
-  return { actor, drain: () => actor.drain() };
-}
-
-async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
-  if (!args.nats || args.nats.length === 0) {
-    throw new ConfigError(
-      'specmesh node needs --nats <url> (or SPECMESH_NATS, or nats: in specmesh.yaml) to reach the cluster',
-      { context: { option: 'nats' } },
-    );
-  }
-  const logger = createLogger({ level: args.logLevel });
-  const common: NodeCommon = {
-    servers: args.nats,
-    subjects: { prefix: args.prefix },
-    heartbeatIntervalMs: args.heartbeatMs,
-    logger,
-    nats: natsConnectionOf(args),
-    ...(args.name ? { id: args.name } : {}),
-  };
-  const started = await startRole(args, common);
-  installGracefulShutdown([started.role], { logger });
-  serveDrainControl(started.role.actor);
-  const metrics =
-    args.metricsPort === undefined
-      ? undefined
-      : await serveMetrics([started.role.actor.metrics.registry], {
-          port: args.metricsPort,
-          host: args.host,
-        });
-  // Parents (the supervisor of `specmesh up`, tests) wait for this line.
-  const ready = {
-    event: 'ready',
-    id: started.role.actor.id,
-    role: args.role,
-    ...(started.url ? { url: started.url } : {}),
-    ...(metrics ? { metrics: metrics.url } : {}),
-  };
-  createOutput(args.json).result(
-    ready,
-    (r) => `${r.metrics ? `metrics ${r.metrics}\n` : ''}ready ${r.id}${r.url ? ` ${r.url}` : ''}`,
-  );
-}
-
-interface Started {
-  role: { actor: Actor; drain(): Promise<void> };
-  url?: string;
-}
-
-async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: NodeCommon): Promise<Started> {
-  switch (args.role) {
-    case 'echo':
-      return { role: await startEcho(common) };
-    case 'batcher':
-      return {
-        role: await Batcher.start({
-          ...common,
-          pool: args.pool,
-          windowMs: args.windowMs,
-          maxJobs: args.maxJobs,
-          batchTimeoutMs: args.batchTimeoutMs,
-        }),
-      };
-    case 'scheduler':
-      return {
-        role: await Scheduler.start({
-          ...common,
-          maxQueue: args.maxQueue,
-          targetOnlyFallback: args.targetOnlyFallback,
-          placement: args.placement,
-          fusedRttMs: args.fusedRttMs,
-          busyLoad: args.busyLoad,
-          ...awcWeightsOf(args),
-        }),
-      };
-    case 'verifier':
-      return {
-        role: await Verifier.start({
-          ...common,
-          pool: args.pool,
-          model: await createModel(args, 'target'),
-          hostSessions: args.hostSessions,
-          verifyTimeoutMs: args.verifyTimeoutMs,
-          ...(args.fused ? { draftModel: await createModel(args, 'drafter') } : {}),
-          ...awcWeightsOf(args),
-        }),
-      };
-    case 'drafter':
-      return {
-        role: await Drafter.start({
-          ...common,
-          model: await createModel(args, 'drafter'),
-          maxSessions: args.maxSessions,
-          verifyTimeoutMs: args.verifyTimeoutMs,
-          ...awcWeightsOf(args),
-        }),
-      };
-    case 'gateway': {
-      const g = await Gateway.start({
-        ...common,
-        port: args.port,
-        host: args.host,
-        ...(args.apiKeyFile ? { apiKeyFile: args.apiKeyFile } : {}),
-        ...(args.otlpEndpoint ? { otlpEndpoint: args.otlpEndpoint } : {}),
-      });
-      return { role: g, url: g.url };
-    }
-    default:
-      throw new ConfigError(`role ${args.role} is not available in this build`);
-  }
 }
 
 export const nodeCommand: CommandModule<object, NodeArgs> = {
@@ -305,5 +162,5 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         '$0 node --config /etc/specmesh/verifier.yaml',
         'every setting from a file (see docs/deploy.md)',
       ) as unknown as Argv<NodeArgs>,
-  handler: runNode,
+  handler: async (args) => (await import('../run/node.js')).runNode(args),
 };

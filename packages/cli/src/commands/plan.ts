@@ -3,21 +3,12 @@
  * request rate within latency SLOs, answered by the simulator (`@specmesh/sim`'s planner) and checked
  * with a second seed. Exits 1 when no configuration within `--max-instances` meets the SLOs.
  */
-import { performance } from 'node:perf_hooks';
-import {
-  DRAFTER_PRESETS,
-  type PlanExecution,
-  type PlanMode,
-  type PlanOptions,
-  planCapacity,
-  TARGET_PRESETS,
-} from '@specmesh/sim';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { createOutput, withJsonOption } from '../output.js';
-import { formatPlan } from '../plan/format-plan.js';
-import { parseDurationMs } from '../plan/parse-duration.js';
+import type { PlanExecution, PlanMode } from '@specmesh/sim';
+import type { Argv, CommandModule } from 'yargs';
+import { DRAFTER_PRESET_NAMES, TARGET_PRESET_NAMES } from '../library-names.js';
+import { withJsonOption } from '../output.js';
 
-interface PlanArgs {
+export interface PlanArgs {
   targetModel: string;
   drafterModel: string;
   targetTpotMs?: number;
@@ -44,44 +35,6 @@ interface PlanArgs {
   json: boolean;
 }
 
-/** Flags to planner options; validation is the planner's (resolvePlanOptions). */
-function optionsOf(a: ArgumentsCamelCase<PlanArgs>): PlanOptions {
-  const pick = <K extends keyof PlanArgs>(k: K) => (a[k] === undefined ? {} : { [k]: a[k] });
-  return {
-    targetModel: a.targetModel,
-    drafterModel: a.drafterModel,
-    ...pick('targetTpotMs'),
-    ...pick('targetTtftMs'),
-    ...pick('targetPerTokenMs'),
-    ...pick('drafterTpotMs'),
-    ...pick('drafterTtftMs'),
-    ...pick('drafterSlots'),
-    ...pick('acceptance'),
-    rps: a.rps,
-    rttMs: parseDurationMs(a.rtt, '--rtt'),
-    sloTpotMs: parseDurationMs(a.sloTpot, '--slo-tpot'),
-    ...(a.sloTtft !== undefined ? { sloTtftMs: parseDurationMs(a.sloTtft, '--slo-ttft') } : {}),
-    ...pick('sloPercentile'),
-    ...pick('maxInstances'),
-    ...pick('modes'),
-    ...pick('executions'),
-    ...pick('windows'),
-    ...pick('promptTokens'),
-    ...pick('outputTokens'),
-    ...pick('requests'),
-    ...pick('checkRequests'),
-    ...pick('seed'),
-  };
-}
-
-async function runPlan(args: ArgumentsCamelCase<PlanArgs>): Promise<void> {
-  const t0 = performance.now();
-  const result = planCapacity(optionsOf(args));
-  const wallMs = performance.now() - t0;
-  createOutput(args.json).result({ ...result, wallMs }, () => formatPlan(result, wallMs));
-  if (!result.recommendation) process.exitCode = 1;
-}
-
 export const planCommand: CommandModule<object, PlanArgs> = {
   command: 'plan',
   describe:
@@ -91,12 +44,12 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .option('target-model', {
         type: 'string',
         default: '7b',
-        describe: `Target latency profile: a preset (${Object.keys(TARGET_PRESETS).join(', ')}) or figures in ms, e.g. tpot=15,ttft=45,perToken=0.4,perJob=0.9,maxJobs=12`,
+        describe: `Target latency profile: a preset (${TARGET_PRESET_NAMES.join(', ')}) or figures in ms, e.g. tpot=15,ttft=45,perToken=0.4,perJob=0.9,maxJobs=12`,
       })
       .option('drafter-model', {
         type: 'string',
         default: 'small',
-        describe: `Drafter profile: a preset (${Object.keys(DRAFTER_PRESETS).join(', ')}) or figures, e.g. tpot=6,ttft=25,slots=8,a=0.8`,
+        describe: `Drafter profile: a preset (${DRAFTER_PRESET_NAMES.join(', ')}) or figures, e.g. tpot=6,ttft=25,slots=8,a=0.8`,
       })
       .option('target-tpot-ms', {
         type: 'number',
@@ -177,5 +130,5 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         '$0 plan --target-model tpot=30,ttft=80 --drafter-model tpot=4,a=0.75 --rps 20 --slo-tpot 40ms --slo-ttft 400ms --json',
         'explicit latency profiles, TTFT SLO too, JSON',
       ) as unknown as Argv<PlanArgs>,
-  handler: runPlan,
+  handler: async (args) => (await import('../run/plan.js')).runPlan(args),
 };

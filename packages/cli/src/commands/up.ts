@@ -7,20 +7,12 @@
  * `--json`: steps go to stderr; serving prints one JSON line once every role has joined (`event:
  * "ready"`, the gateway and NATS URLs, the processes), `--demo` one JSON object of the three runs.
  */
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { checkModelFile } from '@specmesh/models';
-import { ConfigError, ConnectionError, type RequestMode, type Role } from '@specmesh/protocol';
-import { installGracefulShutdown } from '@specmesh/runtime';
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { ensureDemoPair } from '../demo-models.js';
-import { requirePositiveIntegers, startLocalCluster } from '../local-cluster.js';
-import { type ModelArgs, modelFlags, withModelOptions } from '../model-options.js';
-import { withConnectionOptions } from '../options.js';
-import { createOutput, withJsonOption } from '../output.js';
-import { type GenerationReport, generateOnce } from './generate.js';
+import type { Argv, CommandModule } from 'yargs';
+import { withConnectionOptions } from '../connection-options.js';
+import { type ModelArgs, withModelOptions } from '../model-options.js';
+import { withJsonOption } from '../output.js';
 
-interface UpArgs extends ModelArgs {
+export interface UpArgs extends ModelArgs {
   nats?: string[];
   prefix: string;
   logLevel: string;
@@ -36,190 +28,6 @@ interface UpArgs extends ModelArgs {
   maxTokens: number;
   k: number;
   json: boolean;
-}
-
-/** The line `up --json` prints when the cluster serves. */
-export interface UpReady {
-  readonly event: 'ready';
-  /** Base URL of the gateway (dashboard, metrics, /specmesh/*). */
-  readonly gateway: string;
-  /** Base URL of the OpenAI-compatible API. */
-  readonly openai: string;
-  readonly nats: readonly string[];
-  /** Whether `up` started the nats-server itself (no `--nats`). */
-  readonly embeddedNats: boolean;
-  readonly prefix: string;
-  /** Processes per role. */
-  readonly processes: Readonly<Record<string, number>>;
-  readonly models: string;
-}
-
-/** What `up --demo --json` prints. */
-export interface UpDemoReport {
-  readonly models: string;
-  readonly processes: Readonly<Record<string, number>>;
-  readonly prompt: string;
-  readonly k: number;
-  readonly runs: readonly GenerationReport[];
-  readonly sameText: boolean;
-  /** Wall-time speedup over non-SI. */
-  readonly speedup: { readonly si: number; readonly dsi: number; readonly auto: number };
-}
-
-const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
-
-async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
-  requirePositiveIntegers(args, ['drafters', 'verifiers', 'batchers', 'schedulers']);
-  const output = createOutput(args.json);
-  const out = output.say;
-  const models = await prepareModels(args, out);
-  const cluster = await startLocalCluster(args, out);
-  const { servers, logger, supervisor, client, view } = cluster;
-  const shutdown = () => cluster.stop();
-  try {
-    const common = [
-      '--nats',
-      servers.join(','),
-      '--prefix',
-      args.prefix,
-      '--log-level',
-      args.logLevel,
-      '--heartbeat-ms',
-      '250',
-    ];
-    const plan: Array<[Role, number, string[]]> = [
-      ['scheduler', args.schedulers, []],
-      ['batcher', args.batchers, []],
-      ['verifier', args.verifiers, modelFlags(args)],
-      ['drafter', args.drafters, modelFlags(args)],
-    ];
-    if (!args.demo) {
-      const keys = args.apiKeyFile ? ['--api-key-file', args.apiKeyFile] : [];
-      const otlp = args.otlpEndpoint ? ['--otlp-endpoint', args.otlpEndpoint] : [];
-      plan.push(['gateway', 1, ['--port', String(args.gatewayPort), ...keys, ...otlp]]);
-    }
-    let total = 0;
-    const processes = Object.fromEntries(plan.map(([role, n]) => [role, n]));
-    for (const [role, n, extra] of plan) {
-      for (let i = 1; i <= n; i++) {
-        supervisor.start({
-          name: `${role}-${i}`,
-          args: [BIN, 'node', '--role', role, '--name', `${role}-${i}`, ...common, ...extra],
-        });
-        total++;
-      }
-    }
-    out(
-      `• launching ${total} role processes: ${args.schedulers} scheduler, ${args.batchers} batcher, ${args.verifiers} verifier, ${args.drafters} drafter${args.demo ? '' : ', 1 gateway'} (${models}) …`,
-    );
-    await view.waitFor((ms) => ms.length >= total, 30_000);
-    out(`  all ${total} joined`);
-    if (!args.demo) {
-      const gateway = `http://127.0.0.1:${args.gatewayPort}`;
-      // The gateway announces itself on NATS a moment before its HTTP port listens.
-      await waitForHttp(`${gateway}/health`, 30_000);
-      const ready: UpReady = {
-        event: 'ready',
-        gateway,
-        openai: `${gateway}/v1`,
-        nats: servers,
-        embeddedNats: !args.nats || args.nats.length === 0,
-        prefix: args.prefix,
-        processes,
-        models,
-      };
-      output.say(`• serving: OpenAI-compatible API on ${ready.openai} — Ctrl-C stops the cluster`);
-      output.jsonLine(ready);
-      installGracefulShutdown([{ drain: shutdown }], { logger });
-      return;
-    }
-    // Warm up (worker threads, first-call costs) so no mode pays for start-up.
-    await generateOnce(client, {
-      prompt: 'warm up',
-      mode: 'si',
-      k: args.k,
-      maxTokens: 4,
-      temperature: 0,
-      seed: 1,
-    });
-    const results = [];
-    for (const mode of ['nonsi', 'si', 'dsi', 'auto'] as RequestMode[]) {
-      out(`\n• ${mode}: "${args.prompt}"`);
-      output.text('  ');
-      const r = await generateOnce(
-        client,
-        { prompt: args.prompt, mode, k: args.k, maxTokens: args.maxTokens, temperature: 0, seed: 1 },
-        output.text,
-      );
-      results.push(r);
-      output.text('\n');
-      out(
-        `  ${r.tokens} tokens in ${r.wallMs.toFixed(0)} ms · TTFT ${r.ttftMs.toFixed(1)} ms · TPOT ${r.tpotMs.toFixed(1)} ms · from accepted drafts ${(r.draftedShare * 100).toFixed(0)}%`,
-      );
-    }
-    const [non, si, dsi, auto] = results as [
-      (typeof results)[0],
-      (typeof results)[0],
-      (typeof results)[0],
-      (typeof results)[0],
-    ];
-    const same = results.every((r) => r.text === non.text);
-    const report: UpDemoReport = {
-      models,
-      processes,
-      prompt: args.prompt,
-      k: args.k,
-      runs: results,
-      sameText: same,
-      speedup: { si: non.wallMs / si.wallMs, dsi: non.wallMs / dsi.wallMs, auto: non.wallMs / auto.wallMs },
-    };
-    output.result(
-      report,
-      (r) =>
-        `\n• same text in every mode: ${r.sameText ? 'yes' : 'NO'}\n  wall-time speedup over non-SI: SI ${r.speedup.si.toFixed(2)}x, DSI ${r.speedup.dsi.toFixed(2)}x, auto ${r.speedup.auto.toFixed(2)}x`,
-    );
-    await shutdown();
-    out('done.');
-    if (!same) process.exitCode = 1;
-  } catch (err) {
-    await shutdown();
-    throw err;
-  }
-}
-
-/**
- * Settles which models the roles load and checks their files before any process starts, so a bad
- * file is one clear error here instead of role processes failing and restarting. Returns a label.
- */
-async function prepareModels(args: UpArgs, say: (line: string) => void): Promise<string> {
-  if (args.backend !== 'llama') return `emulated models, drafter agreement ${args.agreement}`;
-  if (!args.model && !args.draftModel) {
-    say('• no --model / --draft-model given: using the synthetic demo pair');
-    const pair = await ensureDemoPair(args.agreement, say);
-    args.model = pair.target;
-    args.draftModel = pair.drafter;
-  }
-  if (!args.model || !args.draftModel)
-    throw new ConfigError('--backend llama needs both --model and --draft-model, or neither (demo pair)', {
-      context: { option: args.model ? 'draft-model' : 'model' },
-    });
-  const [target, drafter] = await Promise.all([checkModelFile(args.model), checkModelFile(args.draftModel)]);
-  return `llama models: target ${target.name ?? basename(args.model)}, drafter ${drafter.name ?? basename(args.draftModel)}`;
-}
-
-/** Waits until `url` answers (any status), polling; throws after `timeoutMs`. */
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch (err) {
-      if (Date.now() > until)
-        throw new ConnectionError(`the gateway never answered at ${url}`, { cause: err });
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 export const upCommand: CommandModule<object, UpArgs> = {
@@ -266,5 +74,5 @@ export const upCommand: CommandModule<object, UpArgs> = {
         '$0 up --verifiers 7 --gateway-port 9000',
         'serve with seven targets',
       ) as unknown as Argv<UpArgs>,
-  handler: runUp,
+  handler: async (args) => (await import('../run/up.js')).runUp(args),
 };

@@ -4,10 +4,10 @@
  * gives it to each command as a config object (which flags override and which overrides defaults).
  */
 import type { Argv, CommandModule } from 'yargs';
-import { type ConfigKey, type ConfigLayer, isConfigKey } from './config-schema.js';
-import { readEnvLayer } from './env-overrides.js';
-import { configPathOf, loadConfigFile } from './load-config.js';
-import { validateField } from './validate-field.js';
+import { configPathOf } from './config-path.js';
+import type { ConfigKey, ConfigLayer } from './config-schema.js';
+import { hasEnvSettings } from './env-settings.js';
+import { flagNames } from './flag-names.js';
 
 /** The merged file and environment settings, and where the file was. */
 export interface ResolvedLayers {
@@ -18,18 +18,20 @@ export interface ResolvedLayers {
 }
 
 /**
- * Reads the config file (see {@link configPathOf}) and the environment.
+ * Reads the config file (see {@link configPathOf}) and the environment. The YAML parser and the
+ * schema load only when there is a file or a variable to read: most runs (and every `--help`) have
+ * neither, and start sooner without them.
  * @throws ConfigError for a missing named file, bad YAML, an unknown key or any invalid value.
  */
-export function resolveLayers(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ResolvedLayers {
+export async function resolveLayers(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<ResolvedLayers> {
   const file = configPathOf(argv, env, cwd);
-  const fromFile = file ? loadConfigFile(file) : {};
-  return { file, layer: { ...fromFile, ...readEnvLayer(env) } };
-}
-
-/** Long names of the flags a command declared (yargs keeps them; its typings do not show it). */
-function flagNames(y: Argv): string[] {
-  return Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+  const fromFile = file ? (await import('./load-config.js')).loadConfigFile(file) : {};
+  const fromEnv = hasEnvSettings(env) ? (await import('./env-overrides.js')).readEnvLayer(env) : {};
+  return { file, layer: { ...fromFile, ...fromEnv } };
 }
 
 /** The settings of `layer` that the command declares flags for (strict mode refuses the others). */
@@ -55,35 +57,6 @@ export const CONNECTION_KEYS: readonly ConfigKey[] = [
   'tls-key',
 ];
 
-function show(v: unknown): string {
-  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
-}
-
-/**
- * Validates the final value of every configurable flag the command declares, so a bad flag is refused
- * with the same rules as a bad file or variable.
- * @throws ConfigError naming the flag.
- */
-export function validateArgs(
-  y: Argv,
-  argv: Record<string, unknown>,
-  only: ReadonlySet<string> | undefined = undefined,
-): void {
-  for (const key of flagNames(y)) {
-    if (!isConfigKey(key) || (only && !only.has(key))) continue;
-    const value = argv[key];
-    if (value === undefined) continue;
-    try {
-      validateField(key as ConfigKey, value, `--${key}`);
-    } catch (err) {
-      // NaN (from `--port abc`) prints as null in JSON; say what it was.
-      if (typeof value === 'number' && Number.isNaN(value))
-        (err as Error).message = `--${key}: expected a number, got ${show(value)}`;
-      throw err;
-    }
-  }
-}
-
 /**
  * Wraps a command so that its builder takes its settings from `layer` and its parsed flags are
  * validated before the handler runs. `only` limits both to some keys (commands whose other flags
@@ -101,11 +74,11 @@ export function withConfig<T, U>(
     builder: (y: Argv<T>) => {
       const built = (typeof build === 'function' ? build(y) : build ? y.options(build) : y) as Argv<U>;
       const settings = declared(built as unknown as Argv, layer, keys);
-      return built
-        .config(settings)
-        .middleware((argv) =>
-          validateArgs(built as unknown as Argv, argv as Record<string, unknown>, keys),
-        ) as Argv<U>;
+      return built.config(settings).middleware(async (argv) => {
+        // The schema loads once a command is about to run, never for --help.
+        const { validateArgs } = await import('./validate-args.js');
+        validateArgs(built as unknown as Argv, argv as Record<string, unknown>, keys);
+      }) as Argv<U>;
     },
   };
 }

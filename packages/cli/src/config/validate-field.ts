@@ -1,6 +1,6 @@
 /** Checks one setting against its schema and explains a failure in words a user can act on. */
 import { Value } from '@sinclair/typebox/value';
-import { ConfigError } from '@specmesh/protocol';
+import { ConfigError } from '@specmesh/protocol/errors';
 import { CONFIG_FIELDS, type ConfigKey } from './config-schema.js';
 
 /**

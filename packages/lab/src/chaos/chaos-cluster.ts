@@ -4,7 +4,6 @@
  * which restarts what a fault kills. Each role gets every server's URL, so it reconnects elsewhere
  * when its server dies. Timeouts are the short ones a failure-conscious deployment would set.
  */
-import { fileURLToPath } from 'node:url';
 import {
   Actor,
   createLogger,
@@ -15,10 +14,11 @@ import {
   startNatsServer,
 } from '@specmesh/runtime';
 
-const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const REPLY_MUX = /^_INBOX\.[A-Za-z0-9]+\.\*$/;
 
 export interface ChaosClusterSpec {
+  /** The `specmesh` entry script each role process runs as `node <nodeBin> node --role …`. */
+  readonly nodeBin: string;
   /** nats-servers: 1, or 3 routed into a cluster. */
   readonly natsNodes: 1 | 3;
   /** Instances per role. */
@@ -109,7 +109,7 @@ export class ChaosCluster {
         this.supervisor.start({
           name,
           args: [
-            BIN,
+            this.spec.nodeBin,
             'node',
             '--role',
             role,

@@ -15,16 +15,10 @@ import { performance } from 'node:perf_hooks';
 import { type ModelSpec, PooledModel } from '@specmesh/models';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
 import { Actor, createLogger, DelayProxy, serveEcho } from '@specmesh/runtime';
+import type { ValidateProfile } from './measured-costs.js';
 import type { ValidatePlan } from './validate-plan.js';
 
-/** Measured costs, ms (means). */
-export interface ValidateProfile {
-  readonly targetCallOverheadMs: number;
-  readonly draftTokenOverheadMs: number;
-  readonly hopMs: number;
-  readonly proxyOneWayMs: number;
-  readonly samples: number;
-}
+export type { ValidateProfile } from './measured-costs.js';
 
 export interface ProfileOptions {
   /** nats-server to measure hops on. */

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { EmulatedModel, oracleOf } from '@specmesh/models';
 import { InternalError } from '@specmesh/protocol';
 import { runScenario, type Scenario } from '@specmesh/sim';
-import { modelSpecOf } from '../model-options.js';
+import { modelSpecOf } from '../model-args.js';
 import { modelArgs, runCluster } from './validate-cluster.js';
 import {
   METRICS,
@@ -26,6 +26,8 @@ import {
 import { promptText, promptTokens } from './validate-prompts.js';
 
 export interface ValidateOptions {
+  /** The `specmesh` entry script the role processes run. */
+  readonly nodeBin: string;
   /** The scenario to validate (see packages/sim/scenarios/validate-4x4.yaml for the mapping rules). */
   readonly scenario: Scenario;
   /** Overrides the scenario's speculation mode. Defaults to the scenario's. */
@@ -112,6 +114,7 @@ export async function runValidation(o: ValidateOptions): Promise<ValidationRepor
   });
   const t0 = performance.now();
   const real = await runCluster(plan, {
+    nodeBin: o.nodeBin,
     promptOf: (id) => promptText(id, plan.promptTokens),
     seed,
     vocab,

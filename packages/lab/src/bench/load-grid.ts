@@ -8,7 +8,7 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { EmulatedModel } from '@specmesh/models';
 import type { RequestMode } from '@specmesh/protocol';
-import { modelFlags } from '../model-options.js';
+import { modelFlags } from '../model-args.js';
 import { measureCell } from './load-cell.js';
 import { startLoadCluster } from './load-cluster.js';
 import { type LoadBenchConfig, type LoadModels, loadModelArgs } from './load-options.js';
@@ -78,9 +78,13 @@ function machine(loadAverageStart: readonly number[]): MachineInfo {
   };
 }
 
-/** Runs the grid of `cfg` (from resolveLoadBenchOptions). */
+/**
+ * Runs the grid of `cfg` (from resolveLoadBenchOptions); `nodeBin` is the `specmesh` entry script the
+ * role processes run.
+ */
 export async function runLoadBench(
   cfg: LoadBenchConfig,
+  nodeBin: string,
   hooks: LoadBenchHooks = {},
 ): Promise<LoadBenchReport> {
   const loadAverageStart = loadavg().map(round2);
@@ -95,6 +99,7 @@ export async function runLoadBench(
   for (const rttMs of cfg.rttMs) {
     hooks.onProgress?.(done, total, `starting the cluster (RTT ${rttMs} ms)`);
     const cluster = await startLoadCluster({
+      nodeBin,
       rttMs,
       prefix: cfg.prefix,
       targetFlags: flags,

@@ -11,19 +11,19 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { generate } from '@specmesh/actors';
 import type { BodyOf, Mode, Role } from '@specmesh/protocol';
 import { DelayProxy } from '@specmesh/runtime';
 import { startLocalCluster } from '../local-cluster.js';
-import { type ModelArgs, modelFlags } from '../model-options.js';
+import { type ModelArgs, modelFlags } from '../model-args.js';
 import type { ValidateRecord } from './validate-metrics.js';
 import type { ValidatePlan } from './validate-plan.js';
 
-const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const POOL = 'default';
 
 export interface ClusterRunOptions {
+  /** The `specmesh` entry script each role process runs as `node <nodeBin> node --role …`. */
+  readonly nodeBin: string;
   /** Prompt text of request `id` (the same prompts the simulator gets as tokens). */
   readonly promptOf: (id: number) => string;
   /** Seed of the emulated language. */
@@ -114,7 +114,7 @@ export async function runCluster(plan: ValidatePlan, o: ClusterRunOptions): Prom
       roles.push(['drafter', `drafter-${i}`, ['--nats', proxy.url, ...common, ...models]]);
     }
     for (const [role, name, args] of roles)
-      cluster.supervisor.start({ name, args: [BIN, 'node', '--role', role, '--name', name, ...args] });
+      cluster.supervisor.start({ name, args: [o.nodeBin, 'node', '--role', role, '--name', name, ...args] });
     say(`• ${roles.length} role processes (${plan.drafters} drafters behind ${plan.oneWayMs} ms proxies) …`);
     await cluster.view.waitFor((ms) => ms.length >= roles.length, 60_000);
     // Schedulers and drafters size their choices from heartbeats: let a few arrive everywhere.

@@ -5,7 +5,7 @@
  */
 import { type BatchCostProfile, TARGET_70B_PROFILE } from '@specmesh/core';
 import { ConfigError, REQUEST_MODES, type RequestMode } from '@specmesh/protocol';
-import type { ModelArgs } from '../model-options.js';
+import type { ModelArgs } from '../model-args.js';
 
 export interface LoadBenchOptions {
   /** Small grid for tests: concurrency 1 and 8, RTT 1 ms, fewer requests. Defaults to false. */

@@ -14,15 +14,15 @@
  * session on any drafter, none active on any verifier), so one run's load never leaks into the next
  * run's view, and reads the verifiers' cumulative `busyMs` then: the target compute spent so far.
  */
-import { fileURLToPath } from 'node:url';
 import { ConfigError, DeadlineError } from '@specmesh/protocol';
 import { Actor, createLogger, type Member, MembershipView, Supervisor } from '@specmesh/runtime';
 import { startLoadNetwork } from './load-network.js';
 
-const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const POOL = 'default';
 
 export interface LoadClusterOptions {
+  /** The `specmesh` entry script each role process runs as `node <nodeBin> node --role …`. */
+  readonly nodeBin: string;
   /** Round trip the edge link adds, ms. */
   readonly rttMs: number;
   /** Subject prefix of the cluster. */
@@ -92,7 +92,7 @@ export async function startLoadCluster(o: LoadClusterOptions): Promise<LoadClust
   const start = (name: string, role: string, nats: string, extra: readonly string[]) =>
     sup.start({
       name,
-      args: [BIN, 'node', '--role', role, '--name', name, '--nats', nats, ...common, ...extra],
+      args: [o.nodeBin, 'node', '--role', role, '--name', name, '--nats', nats, ...common, ...extra],
     });
   let client: Actor | undefined;
   const view = new MembershipView();

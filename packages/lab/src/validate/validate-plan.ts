@@ -7,7 +7,7 @@
  */
 import { ConfigError } from '@specmesh/protocol';
 import type { Scenario } from '@specmesh/sim';
-import type { ValidateProfile } from './validate-profile.js';
+import type { ValidateProfile } from './measured-costs.js';
 
 export interface ValidatePlan {
   readonly name: string;

@@ -1,0 +1,46 @@
+/** `specmesh sim dsi`: non-SI vs SI vs DSI on the DSI paper grid (`--grid`: the full grid, heatmaps and CSV). */
+import type { Argv, CommandModule } from 'yargs';
+import { withJsonOption } from '../output.js';
+
+export interface DsiArgs {
+  tokens?: number;
+  repeats?: number;
+  grid: boolean;
+  out: string;
+  c?: number[];
+  a?: number[];
+  k?: number[];
+  json: boolean;
+}
+
+export const simDsiCommand: CommandModule<object, DsiArgs> = {
+  command: 'dsi',
+  describe: 'non-SI vs SI vs DSI on the DSI paper grid (--grid: full grid, heatmaps and CSV)',
+  builder: (y: Argv) =>
+    withJsonOption(y, 'the rows and the fixture (with --grid: the ratio summary and the files)')
+      .option('tokens', { type: 'number', describe: 'Tokens per generation (default 1000; 200 with --grid)' })
+      .option('repeats', { type: 'number', describe: 'Seeds per point (default 5; 2 with --grid)' })
+      .option('grid', {
+        type: 'boolean',
+        default: false,
+        describe: "The paper's full offline grid on the simulator, with heatmaps (SVG, PNG) and CSV",
+      })
+      .option('c', {
+        type: 'array',
+        number: true,
+        describe: 'Grid: drafter/target ratios (default the paper axis)',
+      })
+      .option('a', {
+        type: 'array',
+        number: true,
+        describe: 'Grid: acceptance rates (default the paper axis)',
+      })
+      .option('k', { type: 'array', number: true, describe: 'Grid: lookaheads (default 1..20)' })
+      .option('out', { type: 'string', default: 'sim-dsi', describe: 'Folder for the --grid files' })
+      .example('$0 sim dsi --tokens 300 --repeats 3', 'a quicker pass over the grid')
+      .example(
+        '$0 sim dsi --grid --out docs/benchmarks/img',
+        'heatmaps of the full grid',
+      ) as unknown as Argv<DsiArgs>,
+  handler: async (args) => (await import('../run/sim-dsi.js')).runDsi(args),
+};

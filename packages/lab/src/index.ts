@@ -1,0 +1,56 @@
+/**
+ * @specmesh/lab: experiments on specmesh, between the libraries and the CLI. Benchmark harnesses
+ * (bench/), the chaos soak (chaos/), the simulator's validation against a real cluster (validate/),
+ * and what they share with the CLI: local clusters, model flags and the synthetic demo models.
+ * The CLI parses arguments and prints; it loads this package only for the commands that run it.
+ */
+export type { ClusterDsiConfig, ClusterDsiRow, ClusterDsiRunOptions } from './bench/cluster-dsi.js';
+export { DSI_FIXTURE, formatClusterDsi, runClusterDsi } from './bench/cluster-dsi.js';
+export type { DsiGridRow } from './bench/dsi-grid.js';
+export {
+  formatDsiFixture,
+  formatDsiGrid,
+  paperGridPoints,
+  runDsiFixture,
+  runDsiGrid,
+} from './bench/dsi-grid.js';
+export type { AgreementRow, LlamaBenchConfig, VerifyCostRow } from './bench/llama-spec.js';
+export {
+  formatLlamaBench,
+  formatVerifyCost,
+  llamaBenchRuns,
+  measureVerifyCost,
+  runLlamaBench,
+} from './bench/llama-spec.js';
+export { checkOutputs, roundOrder } from './bench/load-cell.js';
+export { drafterProcesses } from './bench/load-cluster.js';
+export {
+  formatLoadCell,
+  formatLoadGrid,
+  formatLoadSummary,
+  formatMachineStart,
+} from './bench/load-format.js';
+export type { LoadBenchHooks, LoadBenchReport, MachineInfo } from './bench/load-grid.js';
+export { loadBenchRequests, runLoadBench } from './bench/load-grid.js';
+export type { LoadBenchConfig, LoadBenchOptions, LoadModels } from './bench/load-options.js';
+export { LOAD_MODELS, LOAD_MODES, resolveLoadBenchOptions } from './bench/load-options.js';
+export type { ChaosClusterSpec } from './chaos/chaos-cluster.js';
+export type { ChaosOptions, ChaosSummary, FaultKind, VictimRole } from './chaos/chaos-run.js';
+export { runChaos } from './chaos/chaos-run.js';
+export { chaosViolations, formatChaos, recoveryByKind } from './chaos/format-chaos.js';
+export type { FaultRecord } from './chaos/recovery-tracker.js';
+export type { DemoPair } from './demo-models.js';
+export { ensureDemoPair, modelCacheDir } from './demo-models.js';
+export type { ClusterServers } from './embedded-nats.js';
+export { serversOrEmbedded } from './embedded-nats.js';
+export type { LocalCluster } from './local-cluster.js';
+export { requirePositiveIntegers, startLocalCluster } from './local-cluster.js';
+export type { ModelArgs } from './model-args.js';
+export { batchingOf, createModel, modelFlags, modelSpecOf } from './model-args.js';
+export { percentile } from './percentile.js';
+export { DEFAULT_VALIDATE_SCENARIO } from './validate/default-scenario.js';
+export type { ValidateProfile } from './validate/measured-costs.js';
+export { formatValidation } from './validate/validate-format.js';
+export { METRICS, type ValidateMetrics, type ValidateRecord } from './validate/validate-metrics.js';
+export { planOf, type ValidatePlan } from './validate/validate-plan.js';
+export { runValidation, type ValidateOptions, type ValidationReport } from './validate/validate-run.js';
