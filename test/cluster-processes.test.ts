@@ -9,6 +9,7 @@ import { Actor, MembershipView, type NatsServerHandle, Supervisor, startNatsServ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
 import { fastEmulatedFlags } from './helpers/emulated-flags.js';
+import { quickOrFull } from './helpers/full.js';
 import { greedyReference } from './helpers/reference.js';
 import { within } from './helpers/within.js';
 
@@ -71,10 +72,15 @@ async function withCluster(
 }
 
 describe('cluster of processes', () => {
-  for (const [drafters, verifiers] of [
-    [1, 7],
-    [3, 4],
-  ] as const) {
+  // Quick form: several drafters sharing several verifiers; the full form adds one drafter over many.
+  const shapes: ReadonlyArray<readonly [number, number]> = quickOrFull(
+    [[3, 4]],
+    [
+      [1, 7],
+      [3, 4],
+    ],
+  );
+  for (const [drafters, verifiers] of shapes) {
     it(
       `${drafters} drafter + ${verifiers} verifier processes: 20 concurrent requests per mode equal the target's output`,
       async () => {

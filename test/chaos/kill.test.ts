@@ -4,7 +4,8 @@
  * cluster a NATS node is killed and restarted. Every request must complete with the target's own
  * greedy output, no stream may skip or repeat a token, and afterwards no instance may report work in
  * flight and the servers must hold exactly the subscriptions they held before the first request.
- * Seeded; each run is a short sample of the soak (`specmesh chaos --seconds 300`).
+ * Seeded; each run is a short sample of the soak (`specmesh chaos --seconds 300`), shorter still in
+ * the quick form of `npm test` (test/helpers/full.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { writeSyntheticDrafter, writeSyntheticTarget } from '@specmesh/models';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { fastEmulatedFlags } from '../helpers/emulated-flags.js';
+import { quickOrFull } from '../helpers/full.js';
 import { within } from '../helpers/within.js';
 
 interface ChaosJson {
@@ -63,13 +65,15 @@ describe('chaos: killing and pausing actors loses nothing and changes no output'
     async () => {
       const s = await chaos([
         '--seconds',
-        '12',
+        quickOrFull('8', '12'),
         '--every-ms',
         '800',
         '--faults',
         'kill,pause',
         '--pause-ms',
-        '2000',
+        quickOrFull('1000', '2000'),
+        '--concurrency',
+        '6',
         '--chaos-seed',
         '11',
         ...fastEmulatedFlags(11),
@@ -85,7 +89,7 @@ describe('chaos: killing and pausing actors loses nothing and changes no output'
     async () => {
       const s = await chaos([
         '--seconds',
-        '12',
+        quickOrFull('7', '12'),
         '--every-ms',
         '1500',
         '--nats-nodes',
@@ -115,7 +119,7 @@ describe('chaos: killing and pausing actors loses nothing and changes no output'
         await writeSyntheticDrafter({ from: target, out: drafter, agreement: 0.8, seed: 32 });
         const s = await chaos([
           '--seconds',
-          '10',
+          quickOrFull('6', '10'),
           '--every-ms',
           '2000',
           '--faults',

@@ -31,7 +31,7 @@ describe('supervisor', () => {
       expect(ev.pid).not.toBe(firstPid);
       await view.waitFor(
         (ms) => ms.some((m) => m.id === 'echo-sup' && m.heartbeat.startedAt !== firstStart),
-        5000,
+        startupDeadlineMs(1),
       );
       expect(sup.status()[0]).toMatchObject({ name: 'echo-sup', running: true, restarts: 1 });
     } finally {
