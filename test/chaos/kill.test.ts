@@ -89,9 +89,11 @@ describe('chaos: killing and pausing actors loses nothing and changes no output'
     async () => {
       const s = await chaos([
         '--seconds',
-        quickOrFull('7', '12'),
+        quickOrFull('9', '12'),
         '--every-ms',
         '1500',
+        '--concurrency',
+        '6',
         '--nats-nodes',
         '3',
         '--faults',
