@@ -74,7 +74,7 @@ describe('the README’s command lines', () => {
   it(
     'npx specmesh runs the workspace’s own CLI, without asking the registry',
     async () => {
-      const r = await run('npx', ['--no', 'specmesh', '--version']);
+      const r = await run('npx', ['--no', '--', 'specmesh', '--version']);
       expect(r.code, r.out).toBe(0);
       const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as {
         version: string;
