@@ -126,7 +126,11 @@ describe('adaptive placement between an edge drafter and a cloud verifier that d
       ),
     );
     // Fast link: everything runs at the edge.
-    while (v0.stats.tasks + v1.stats.tasks < 20) await new Promise((r) => setTimeout(r, 5));
+    const edgeBy = Date.now() + startupDeadlineMs(1);
+    while (v0.stats.tasks + v1.stats.tasks < 20) {
+      if (Date.now() > edgeBy) throw new Error(`only ${v0.stats.tasks + v1.stats.tasks} rounds at the edge`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
     expect(sched.stats.fused).toBe(0);
     // The link turns slow: 40 ms round trips.
     proxy.oneWayMs = 20;
@@ -169,7 +173,7 @@ describe('AWC places sessions: fused mode runs at the target, distributed rounds
     });
     const moves: string[] = [];
     const until = async (what: string, ok: () => boolean) => {
-      const end = Date.now() + 20_000;
+      const end = Date.now() + startupDeadlineMs(1);
       while (!ok()) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${what}; moves: ${moves.join(', ')}`);
         await new Promise((r) => setTimeout(r, 10));
