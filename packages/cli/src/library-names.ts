@@ -6,10 +6,10 @@
  */
 
 /** Target presets of `specmesh plan --target-model` (@specmesh/sim TARGET_PRESETS). */
-export const TARGET_PRESET_NAMES: readonly string[] = ['7b', '14b', 'emulated'];
+export const TARGET_PRESET_NAMES: readonly string[] = ['7b', '14b', 'dsi-online', 'emulated'];
 
 /** Drafter presets of `specmesh plan --drafter-model` (@specmesh/sim DRAFTER_PRESETS). */
-export const DRAFTER_PRESET_NAMES: readonly string[] = ['small', 'emulated'];
+export const DRAFTER_PRESET_NAMES: readonly string[] = ['small', 'dsi-online', 'emulated'];
 
 /** Synthetic GGUF presets and what each makes (@specmesh/models SYNTHETIC_PRESETS). */
 export const SYNTHETIC_PRESET_DESCRIPTIONS: Readonly<Record<string, string>> = {

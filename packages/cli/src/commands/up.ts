@@ -1,7 +1,7 @@
 /**
  * `specmesh up`: a whole local cluster in one command. Starts an embedded nats-server, launches every
  * role as its own process under the supervisor (crashed roles restart), waits until all have joined,
- * and then either serves (gateway on `--gateway-port`, until Ctrl-C) or, with `--demo`, generates the
+ * and then either serves (gateway on `--port`, until Ctrl-C or SIGTERM, then a one-line summary) or, with `--demo`, generates the
  * same prompt in non-SI, SI and DSI and prints the text and the timing of each.
  *
  * `--json`: steps go to stderr; serving prints one JSON line once every role has joined (`event:
@@ -20,7 +20,8 @@ export interface UpArgs extends ModelArgs {
   verifiers: number;
   batchers: number;
   schedulers: number;
-  gatewayPort: number;
+  /** Port of the gateway's API; `--gateway-port` is another name for it. */
+  port: number;
   apiKeyFile?: string;
   otlpEndpoint?: string;
   demo: boolean;
@@ -42,10 +43,12 @@ export const upCommand: CommandModule<object, UpArgs> = {
       .option('verifiers', { type: 'number', default: 3, describe: 'Verifier (target) processes' })
       .option('batchers', { type: 'number', default: 1, describe: 'Batcher processes' })
       .option('schedulers', { type: 'number', default: 1, describe: 'Scheduler processes' })
-      .option('gateway-port', {
+      .option('port', {
+        alias: 'gateway-port',
         type: 'number',
         default: 8080,
-        describe: 'Port of the OpenAI-compatible API',
+        describe:
+          'HTTP port of the OpenAI-compatible API (the gateway), as `node --port` (env SPECMESH_PORT; file key port or gateway-port)',
       })
       .option('api-key-file', {
         type: 'string',
@@ -71,7 +74,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
         'the same on real GGUF models (a synthetic pair is made and cached)',
       )
       .example(
-        '$0 up --verifiers 7 --gateway-port 9000',
+        '$0 up --verifiers 7 --port 9000',
         'serve with seven targets',
       ) as unknown as Argv<UpArgs>,
   handler: async (args) => (await import('../run/up.js')).runUp(args),

@@ -1,13 +1,15 @@
 /**
  * `specmesh up`: a whole local cluster in one command. Starts an embedded nats-server, launches every
  * role as its own process under the supervisor (crashed roles restart), waits until all have joined,
- * and then either serves (gateway on `--gateway-port`, until Ctrl-C) or, with `--demo`, generates the
+ * and then either serves (gateway on `--port`, until Ctrl-C or SIGTERM, then a one-line summary) or,
+ * with `--demo`, generates the
  * same prompt in non-SI, SI and DSI and prints the text and the timing of each.
  *
  * `--json`: steps go to stderr; serving prints one JSON line once every role has joined (`event:
  * "ready"`, the gateway and NATS URLs, the processes), `--demo` one JSON object of the three runs.
  */
 import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { ensureDemoPair } from '@specmesh/lab/demo-models';
 import { requirePositiveIntegers, startLocalCluster } from '@specmesh/lab/local-cluster';
 import { modelFlags } from '@specmesh/lab/model-args';
@@ -18,6 +20,7 @@ import type { ArgumentsCamelCase } from 'yargs';
 import type { UpArgs } from '../commands/up.js';
 import { SPECMESH_BIN } from '../node-bin.js';
 import { createOutput } from '../output.js';
+import { formatStopSummary, type UpStopSummary, watchGatewayCounts } from './up-summary.js';
 import { type GenerationReport, generateOnce } from './generate.js';
 
 /** The line `up --json` prints when the cluster serves. */
@@ -56,6 +59,10 @@ export async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
   const cluster = await startLocalCluster(args, out);
   const { servers, logger, supervisor, client, view } = cluster;
   const shutdown = () => cluster.stop();
+  let restarts = 0;
+  supervisor.on((e) => {
+    if (e.type === 'exit' && !e.expected) restarts++;
+  });
   try {
     const common = [
       '--nats',
@@ -76,7 +83,7 @@ export async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
     if (!args.demo) {
       const keys = args.apiKeyFile ? ['--api-key-file', args.apiKeyFile] : [];
       const otlp = args.otlpEndpoint ? ['--otlp-endpoint', args.otlpEndpoint] : [];
-      plan.push(['gateway', 1, ['--port', String(args.gatewayPort), ...keys, ...otlp]]);
+      plan.push(['gateway', 1, ['--port', String(args.port), ...keys, ...otlp]]);
     }
     let total = 0;
     const processes = Object.fromEntries(plan.map(([role, n]) => [role, n]));
@@ -95,7 +102,7 @@ export async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
     await view.waitFor((ms) => ms.length >= total, 30_000);
     out(`  all ${total} joined`);
     if (!args.demo) {
-      const gateway = `http://127.0.0.1:${args.gatewayPort}`;
+      const gateway = `http://127.0.0.1:${args.port}`;
       // The gateway announces itself on NATS a moment before its HTTP port listens.
       await waitForHttp(`${gateway}/health`, 30_000);
       const ready: UpReady = {
@@ -110,7 +117,20 @@ export async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       };
       output.say(`• serving: OpenAI-compatible API on ${ready.openai} — Ctrl-C stops the cluster`);
       output.jsonLine(ready);
-      installGracefulShutdown([{ drain: shutdown }], { logger });
+      const servingSince = performance.now();
+      const counts = watchGatewayCounts(gateway, args.apiKeyFile);
+      const stopAndSummarize = async () => {
+        // Counted before the roles stop: the gateway is the one that knows.
+        const summary: UpStopSummary = {
+          event: 'stopped',
+          uptimeS: Math.round((performance.now() - servingSince) / 1000),
+          ...(await counts.final()),
+          restarts,
+        };
+        output.result(summary, formatStopSummary);
+        await shutdown();
+      };
+      installGracefulShutdown([{ drain: stopAndSummarize }], { logger });
       return;
     }
     // Warm up (worker threads, first-call costs) so no mode pays for start-up.
