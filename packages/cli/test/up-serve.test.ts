@@ -17,7 +17,12 @@ const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 /** The port `up` would serve on for these flags and settings (parsed only; nothing starts). */
 async function portOf(argv: string[], layer: ConfigLayer = {}): Promise<number> {
   let port = Number.NaN;
-  const probe = { ...upCommand, handler: (a: { port: number }) => void (port = a.port) };
+  const probe = {
+    ...upCommand,
+    handler: (a: { port: number }) => {
+      port = a.port;
+    },
+  };
   await yargs(['up', ...argv])
     .command(withConfig(probe as never, layer))
     .strict()

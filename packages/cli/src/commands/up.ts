@@ -73,9 +73,6 @@ export const upCommand: CommandModule<object, UpArgs> = {
         '$0 up --demo --backend llama',
         'the same on real GGUF models (a synthetic pair is made and cached)',
       )
-      .example(
-        '$0 up --verifiers 7 --port 9000',
-        'serve with seven targets',
-      ) as unknown as Argv<UpArgs>,
+      .example('$0 up --verifiers 7 --port 9000', 'serve with seven targets') as unknown as Argv<UpArgs>,
   handler: async (args) => (await import('../run/up.js')).runUp(args),
 };

@@ -23,7 +23,11 @@ export interface UpStopSummary {
  * Sum of the samples of counter `name` in Prometheus text whose labels include `labels`
  * (e.g. `{ kind: 'completion' }`); undefined when there is no such sample.
  */
-export function sumSamples(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sumSamples(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   let sum: number | undefined;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;

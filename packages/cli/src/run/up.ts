@@ -20,8 +20,8 @@ import type { ArgumentsCamelCase } from 'yargs';
 import type { UpArgs } from '../commands/up.js';
 import { SPECMESH_BIN } from '../node-bin.js';
 import { createOutput } from '../output.js';
-import { formatStopSummary, type UpStopSummary, watchGatewayCounts } from './up-summary.js';
 import { type GenerationReport, generateOnce } from './generate.js';
+import { formatStopSummary, type UpStopSummary, watchGatewayCounts } from './up-summary.js';
 
 /** The line `up --json` prints when the cluster serves. */
 export interface UpReady {
