@@ -9,9 +9,9 @@
  */
 import type { RequestMode } from '@specmesh/protocol';
 import { describe, expect, it } from 'vitest';
-import { checkOutputs, roundOrder } from '../packages/cli/src/bench/load-cell.js';
-import { drafterProcesses } from '../packages/cli/src/bench/load-cluster.js';
-import { resolveLoadBenchOptions } from '../packages/cli/src/bench/load-options.js';
+import { checkOutputs, roundOrder } from '../packages/lab/src/bench/load-cell.js';
+import { drafterProcesses } from '../packages/lab/src/bench/load-cluster.js';
+import { resolveLoadBenchOptions } from '../packages/lab/src/bench/load-options.js';
 import { runCli } from './helpers/cli.js';
 import { within } from './helpers/within.js';
 
