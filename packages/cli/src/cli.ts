@@ -20,7 +20,7 @@ import { simCommand } from './commands/sim.js';
 import { statusCommand } from './commands/status.js';
 import { traceCommand } from './commands/trace.js';
 import { upCommand } from './commands/up.js';
-import { CONNECTION_KEYS, resolveLayers, withConfig } from './config/config-layers.js';
+import { resolveLayers, withConfig } from './config/config-layers.js';
 import { DEFAULT_CONFIG_FILE } from './config/config-path.js';
 import { CONFIG_PATH_ENV } from './config/env-settings.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
@@ -49,7 +49,7 @@ export async function runCli(
   let parser = yargs([...argv]).scriptName('specmesh');
   for (const c of clusterCommands) parser = parser.command(withConfig(c as never, layer));
   parser = parser
-    .command(withConfig(benchCommand as never, layer, CONNECTION_KEYS))
+    .command(benchCommand((c) => withConfig(c, layer, ['log-level'])))
     .command(simCommand)
     .command(planCommand)
     .command(await awcCommandFor(argv))

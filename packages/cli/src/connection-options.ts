@@ -23,7 +23,7 @@ export interface ConnectionArgs {
  * `--nats` defaults to an embedded server where the command can start one (`up`, `demo`).
  */
 export function withConnectionOptions<T>(y: Argv<T>) {
-  return y
+  const reach = y
     .option('nats', {
       type: 'string',
       array: true,
@@ -37,14 +37,8 @@ export function withConnectionOptions<T>(y: Argv<T>) {
       default: 'specmesh',
       group: 'Connection:',
       describe: 'Subject prefix shared by every node of one cluster (env SPECMESH_PREFIX)',
-    })
-    .option('log-level', {
-      type: 'string',
-      choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-      default: 'warn',
-      group: 'Connection:',
-      describe: 'Level of the JSON logs written to stderr (env SPECMESH_LOG_LEVEL)',
-    })
+    });
+  return withLogLevelOption(reach, 'Connection:')
     .option('user', {
       type: 'string',
       group: 'Credentials and TLS:',
@@ -76,4 +70,15 @@ export function withConnectionOptions<T>(y: Argv<T>) {
       group: 'Credentials and TLS:',
       describe: 'PEM private key of --tls-cert (env SPECMESH_TLS_KEY)',
     });
+}
+
+/** `--log-level`: how much the JSON logs on stderr say (of this process and the ones it starts). */
+export function withLogLevelOption<T>(y: Argv<T>, group?: string) {
+  return y.option('log-level', {
+    type: 'string',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'warn',
+    ...(group ? { group } : {}),
+    describe: 'Level of the JSON logs written to stderr (env SPECMESH_LOG_LEVEL)',
+  });
 }

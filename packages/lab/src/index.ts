@@ -34,6 +34,35 @@ export type { LoadBenchHooks, LoadBenchReport, MachineInfo } from './bench/load-
 export { loadBenchRequests, runLoadBench } from './bench/load-grid.js';
 export type { LoadBenchConfig, LoadBenchOptions, LoadModels } from './bench/load-options.js';
 export { LOAD_MODELS, LOAD_MODES, resolveLoadBenchOptions } from './bench/load-options.js';
+export {
+  formatRuntimeVsRaw,
+  type RoundTripFigures,
+  type RuntimeVsRawOptions,
+  type RuntimeVsRawReport,
+  runRuntimeVsRaw,
+} from './bench/runtime-vs-raw.js';
+export {
+  formatSimSpeed,
+  formatSimSpeedRun,
+  runSimSpeed,
+  SIM_SPEED_SCENARIO,
+  type SimSpeedReport,
+  type SimSpeedRun,
+} from './bench/sim-speed.js';
+export {
+  formatWireBytes,
+  runWireBytes,
+  WIRE_CONFIGS,
+  type WireBytesOptions,
+  type WireBytesReport,
+  type WireBytesRow,
+} from './bench/wire-bytes.js';
+export {
+  formatWorkerWakeup,
+  runWorkerWakeup,
+  WAKEUP_IDLE_MS,
+  type WakeupRow,
+} from './bench/worker-wakeup.js';
 export type { ChaosClusterSpec } from './chaos/chaos-cluster.js';
 export type { ChaosOptions, ChaosSummary, FaultKind, VictimRole } from './chaos/chaos-run.js';
 export { runChaos } from './chaos/chaos-run.js';
@@ -45,6 +74,7 @@ export type { ClusterServers } from './embedded-nats.js';
 export { serversOrEmbedded } from './embedded-nats.js';
 export type { LocalCluster } from './local-cluster.js';
 export { requirePositiveIntegers, startLocalCluster } from './local-cluster.js';
+export { median } from './median.js';
 export type { ModelArgs } from './model-args.js';
 export { batchingOf, createModel, modelFlags, modelSpecOf } from './model-args.js';
 export { percentile } from './percentile.js';

@@ -10,6 +10,7 @@ export interface ValidateArgs {
   /** Defaults to the 4 × 4 validation scenario shipped with the simulator. */
   scenario?: string;
   requests?: number;
+  quick: boolean;
   mode?: string;
   acceptance: string;
   seed: number;
@@ -27,6 +28,11 @@ export const simValidateCommand: CommandModule<object, ValidateArgs> = {
           'Scenario file in the validation mapping (default: the 4 × 4 validation scenario, packages/sim/scenarios/validate-4x4.yaml)',
       })
       .option('requests', { type: 'number', describe: "Override the scenario's request count" })
+      .option('quick', {
+        type: 'boolean',
+        default: false,
+        describe: '8 requests, unless --requests says otherwise',
+      })
       .option('mode', { type: 'string', choices: ['si', 'dsi'], describe: "Override the scenario's mode" })
       .option('acceptance', {
         type: 'string',

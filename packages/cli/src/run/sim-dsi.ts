@@ -18,8 +18,8 @@ export async function runDsi(args: ArgumentsCamelCase<DsiArgs>): Promise<void> {
   const progress = { enabled: !args.json };
   if (args.grid) {
     // The full grid has thousands of points: shorter generations keep it to minutes.
-    const tokens = args.tokens ?? 200;
-    const repeats = args.repeats ?? 2;
+    const tokens = args.tokens ?? (args.quick ? 40 : 200);
+    const repeats = args.repeats ?? (args.quick ? 1 : 2);
     const axes = {
       ...(args.c ? { c: args.c } : {}),
       ...(args.a ? { a: args.a } : {}),
@@ -32,8 +32,8 @@ export async function runDsi(args: ArgumentsCamelCase<DsiArgs>): Promise<void> {
     );
     return;
   }
-  const tokens = args.tokens ?? 1000;
-  const repeats = args.repeats ?? 5;
+  const tokens = args.tokens ?? (args.quick ? 200 : 1000);
+  const repeats = args.repeats ?? (args.quick ? 1 : 5);
   const bar = createProgress('DSI paper grid', paperGridPoints().length, progress);
   let grid: DsiGridRow[];
   try {

@@ -26,7 +26,7 @@ export async function runValidate(args: ArgumentsCamelCase<ValidateArgs>): Promi
       acceptance: args.acceptance as 'oracle' | 'iid',
       seed: args.seed,
       ...(args.mode ? { mode: args.mode as 'si' | 'dsi' } : {}),
-      ...(args.requests !== undefined ? { requests: args.requests } : {}),
+      ...(args.requests !== undefined ? { requests: args.requests } : args.quick ? { requests: 8 } : {}),
       say: (line) => (bar?.drawing ? bar.update(done, line) : process.stderr.write(`${line}\n`)),
       onRequest: (n, total) => {
         done = n;

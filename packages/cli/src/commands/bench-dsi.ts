@@ -1,0 +1,30 @@
+/**
+ * `specmesh bench dsi`: non-SI vs SI vs DSI on a real cluster of actors, each beside the core's
+ * virtual-time prediction, for the DSI fixture and a few more acceptance / window points.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { withLogLevelOption } from '../connection-options.js';
+import { withJsonOption } from '../output.js';
+
+export interface BenchDsiArgs {
+  repeats?: number;
+  tokens?: number;
+  quick: boolean;
+  logLevel: string;
+  json: boolean;
+}
+
+export const benchDsiCommand: CommandModule<object, BenchDsiArgs> = {
+  command: 'dsi',
+  describe: 'non-SI vs SI vs DSI on a real cluster of actors, beside the virtual-time prediction',
+  builder: (y: Argv) =>
+    withJsonOption(withLogLevelOption(y), 'the figures')
+      .option('repeats', { type: 'number', describe: 'Requests per mode and point. Defaults to 3' })
+      .option('tokens', { type: 'number', describe: 'Tokens per request. Defaults to 50' })
+      .option('quick', { type: 'boolean', default: false, describe: 'Only the DSI fixture point' })
+      .example(
+        '$0 bench dsi',
+        'fixture of the DSI public tests and two more points',
+      ) as unknown as Argv<BenchDsiArgs>,
+  handler: async (args) => (await import('../run/bench-dsi.js')).runBenchDsi(args),
+};

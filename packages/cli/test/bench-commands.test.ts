@@ -1,0 +1,70 @@
+/**
+ * Every benchmark is a `specmesh bench <name>` with its own help, `--quick` and `--json`. The light
+ * ones run here in their quickest form; the cluster ones (dsi, load, llama) have tests of their own.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, 'bench', ...args], { encoding: 'utf8', timeout: 120_000 });
+
+const BENCHES = [
+  'dsi',
+  'llama',
+  'load',
+  'runtime',
+  'wire-bytes',
+  'worker-wakeup',
+  'sim-speed',
+  'dsi-sim',
+  'sim-validate',
+];
+
+describe('specmesh bench', () => {
+  it.each(BENCHES)('bench %s --help offers --quick and --json', (name) => {
+    const r = run(name, '--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`specmesh bench ${name}`);
+    expect(r.stdout).toContain('--quick');
+    expect(r.stdout).toContain('--json');
+  });
+
+  it('bench worker-wakeup --quick --json: one round trip per idle time', () => {
+    const r = run('worker-wakeup', '--quick', '--messages', '20', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.bench).toBe('worker-wakeup');
+    expect(report.rows.map((w: { idleMs: number }) => w.idleMs)).toEqual([0, 1, 5, 10]);
+  });
+
+  it('bench sim-speed: the median is one of an odd number of runs', () => {
+    const r = run('sim-speed', '--requests', '100', '--runs', '3', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.runs).toHaveLength(3);
+    const walls = report.runs.map((x: { wallMs: number }) => x.wallMs).sort((a: number, b: number) => a - b);
+    expect(report.medianWallMs).toBe(walls[1]);
+    const even = run('sim-speed', '--requests', '100', '--runs', '2');
+    expect(even.status).toBe(2);
+    expect(even.stderr).toContain('--runs must be an odd positive integer');
+  });
+
+  it('bench runtime --json: both sides measured on the same payload', () => {
+    const r = run('runtime', '--quick', '--requests', '200', '--rounds', '2', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.report.runtime.n).toBe(200);
+    expect(report.report.raw.n).toBe(200);
+    expect(report.taskBytes).toBeGreaterThan(0);
+  });
+
+  it('bench wire-bytes --json: lean saves bytes against naive in every configuration', () => {
+    const r = run('wire-bytes', '--requests', '2', '--max-tokens', '12', '--prompt-words', '10', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.rows).toHaveLength(5);
+    for (const row of report.rows) expect(row.naive).toBeGreaterThanOrEqual(row.lean);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Request/reply over the specmesh runtime vs a raw @nats-io client, same payloads, same server.
+ *
+ * specmesh side: Actor.request(verify.task) → echo actor decodes + validates, replies verify.result →
+ * requester decodes + validates. Raw side: nc.request with the same pre-encoded verify.task bytes, a
+ * raw subscription answers with the same pre-encoded verify.result bytes (no codec at all).
+ * Rounds alternate between the two so machine noise hits both alike.
+ */
+import { performance } from 'node:perf_hooks';
+import { connect } from '@nats-io/transport-node';
+import { Codec } from '@specmesh/protocol';
+import { sampleVerifyResult, sampleVerifyTask } from '@specmesh/protocol/internal';
+import { Actor, serveEcho, startNatsServer } from '@specmesh/runtime';
+
+export interface RuntimeVsRawOptions {
+  /** Measured requests per side, spread over the rounds. */
+  readonly requests: number;
+  readonly rounds: number;
+  /** Unmeasured requests per side first. Defaults to 2000. */
+  readonly warmup?: number;
+}
+
+/** Round-trip latency of one side, µs. */
+export interface RoundTripFigures {
+  readonly n: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+}
+
+export interface RuntimeVsRawReport {
+  readonly report: { readonly runtime: RoundTripFigures; readonly raw: RoundTripFigures };
+  /** runtime / raw. */
+  readonly ratio: { readonly p50: number; readonly p99: number };
+  readonly taskBytes: number;
+  readonly resultBytes: number;
+}
+
+/** The script's own rank (floor), kept so figures stay comparable with earlier runs. */
+function pct(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVsRawReport> {
+  const perRound = Math.max(1, Math.floor(o.requests / o.rounds));
+  const warmup = o.warmup ?? 2000;
+  const server = await startNatsServer();
+  try {
+    const echo = await Actor.start({ role: 'echo', servers: server.url, heartbeatIntervalMs: 0 });
+    const subject = serveEcho(echo);
+    const client = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });
+    const rawServer = await connect({ servers: server.url });
+    const rawClient = await connect({ servers: server.url });
+    const codec = new Codec({ from: 'bench' });
+    const task = sampleVerifyTask(8, 8, 16);
+    const taskBytes = codec.encode('verify.task', task);
+    const resultBytes = codec.encode('verify.result', sampleVerifyResult());
+    rawServer.subscribe('bench.raw.echo', {
+      queue: 'echo',
+      callback: (_err, msg) => {
+        msg.respond(resultBytes);
+      },
+    });
+    await rawServer.flush();
+
+    const runtimeOnce = () => client.request(subject, 'verify.task', task, { expect: 'verify.result' });
+    const rawOnce = () => rawClient.request('bench.raw.echo', taskBytes, { timeout: 5000 });
+    for (let i = 0; i < warmup; i++) {
+      await runtimeOnce();
+      await rawOnce();
+    }
+    const samples: Record<'runtime' | 'raw', number[]> = { runtime: [], raw: [] };
+    const sides: Array<['runtime' | 'raw', () => Promise<unknown>]> = [
+      ['runtime', runtimeOnce],
+      ['raw', rawOnce],
+    ];
+    for (let r = 0; r < o.rounds; r++) {
+      for (const [name, once] of r % 2 === 0 ? sides : [...sides].reverse()) {
+        for (let i = 0; i < perRound; i++) {
+          const t0 = performance.now();
+          await once();
+          samples[name].push((performance.now() - t0) * 1000);
+        }
+      }
+    }
+    const figures = (name: 'runtime' | 'raw'): RoundTripFigures => {
+      const s = samples[name].sort((a, b) => a - b);
+      return { n: s.length, p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99) };
+    };
+    const report = { runtime: figures('runtime'), raw: figures('raw') };
+    await client.stop();
+    await echo.stop();
+    await rawClient.close();
+    await rawServer.close();
+    return {
+      report,
+      ratio: { p50: report.runtime.p50 / report.raw.p50, p99: report.runtime.p99 / report.raw.p99 },
+      taskBytes: taskBytes.byteLength,
+      resultBytes: resultBytes.byteLength,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+export function formatRuntimeVsRaw(r: RuntimeVsRawReport): string {
+  const lines = [
+    `payload: verify.task ${r.taskBytes} B (8 drafts, 8-entry sparse q, 16 context tokens), verify.result ${r.resultBytes} B`,
+    '             n      p50 µs   p90 µs   p99 µs',
+  ];
+  for (const name of ['runtime', 'raw'] as const) {
+    const f = r.report[name];
+    lines.push(
+      `${name.padEnd(9)} ${String(f.n).padStart(6)} ${f.p50.toFixed(1).padStart(9)} ${f.p90.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)}`,
+    );
+  }
+  lines.push(
+    `ratio runtime/raw: p50 ${r.ratio.p50.toFixed(3)}  p99 ${r.ratio.p99.toFixed(3)}  (overhead p50 ${((r.ratio.p50 - 1) * 100).toFixed(1)}%)`,
+  );
+  return lines.join('\n');
+}
