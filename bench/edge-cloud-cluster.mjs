@@ -67,7 +67,8 @@ export async function startEdgeCloudCluster(o) {
     edgeClient,
     /** Waits until every role is heard, and the edge drafter's round trip is in its heartbeat. */
     async ready() {
-      await view.waitFor((ms) => ms.length >= (o.cloudDrafterSessions === 0 ? 5 : 6), 30_000);
+      // Generous: on a loaded machine five node processes may take a while to join.
+      await view.waitFor((ms) => ms.length >= (o.cloudDrafterSessions === 0 ? 5 : 6), 90_000);
       await new Promise((r) => setTimeout(r, 1500));
     },
     /** Starts `n` background clients and lets them fill the verifiers for a second. */

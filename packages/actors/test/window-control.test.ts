@@ -13,7 +13,7 @@ import {
 import type { BodyOf } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import { describe, expect, it } from 'vitest';
-import { SessionWindowControl } from '../src/session/window-control.js';
+import { SessionWindowControl, WISH_STREAK } from '../src/session/window-control.js';
 import { type HostSurroundings, LiveWindowMeasures } from '../src/session/window-measures.js';
 import { rttOnlyAwcWeights } from './rtt-awc-weights.js';
 
@@ -127,6 +127,23 @@ describe('where AWC wants a session to run', () => {
     );
     decide(unknown, 3);
     expect(unknown.wish()).toBeUndefined();
+  });
+
+  it('asks to move only after WISH_STREAK decisions agree, not on a verdict that flips', () => {
+    const m = new LiveWindowMeasures('p', 10, around(20));
+    const c = new SessionWindowControl(start('edge'), m, rttOnlyAwcWeights());
+    // A policy whose verdict flips every decision (fused, distributed, …), then settles on fused.
+    const windows = [1, 8, 1, 8, 1, 8, 1, 8, ...Array(WISH_STREAK).fill(1)];
+    (c as unknown as { policy: { nextWindow: () => number } }).policy = {
+      nextWindow: () => windows.shift()!,
+    };
+    const asks: (string | undefined)[] = [];
+    for (let i = 0; i < 8 + WISH_STREAK; i++) {
+      c.next(stats());
+      asks.push(c.wish());
+    }
+    expect(asks.slice(0, 8 + WISH_STREAK - 1).every((a) => a === undefined)).toBe(true);
+    expect(asks.at(-1)).toBe('fused');
   });
 
   it('only AWC under adaptive placement has wishes', () => {

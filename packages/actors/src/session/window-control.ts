@@ -35,6 +35,13 @@ import type { LiveWindowMeasures } from './window-measures.js';
 
 type Start = BodyOf<'session.start'>;
 
+/**
+ * Consecutive decisions that must agree before the session asks to move. A move restarts the session
+ * on another host, so a verdict that flips with one noisy round trip (a loaded machine, a burst of
+ * other sessions) must not move it back and forth; AWC's own hysteresis holds only one decision.
+ */
+export const WISH_STREAK = 3;
+
 export class SessionWindowControl {
   private readonly policy: WindowPolicy;
   /** A fused session under AWC placement: AWC on the figures at the target (plain steps or γ = 1). */
@@ -50,6 +57,9 @@ export class SessionWindowControl {
   private readonly awc: boolean;
   private lastWindow: number;
   private edgeWindow: number | undefined;
+  /** Consecutive decisions that wanted the session elsewhere (`wanted`). */
+  private streak = 0;
+  private wanted: HandoverTarget | undefined;
 
   constructor(
     start: Start,
@@ -93,6 +103,7 @@ export class SessionWindowControl {
   next(w: WindowStats): number {
     if (!this.edgeView) {
       this.lastWindow = this.policy.nextWindow(this.features(w, false));
+      this.record();
       return this.lastWindow;
     }
     const f = this.features(w, true);
@@ -100,14 +111,29 @@ export class SessionWindowControl {
     this.edgeWindow = f.rttMs !== undefined ? this.policy.nextWindow(f) : undefined;
     // At the target: a plain step where AWC on the local figures says so, else DSD's fused mode.
     this.lastWindow = this.local!.nextWindow(this.features(w, false)) === 0 ? 0 : 1;
+    this.record();
     return this.lastWindow;
   }
 
-  /** Where AWC wants the session to run, when that is not where it runs; undefined otherwise. */
+  /**
+   * Where AWC wants the session to run, when that is not where it runs and the last
+   * {@link WISH_STREAK} decisions agreed; undefined otherwise.
+   */
   wish(): HandoverTarget | undefined {
+    return this.wanted !== undefined && this.streak >= WISH_STREAK ? this.wanted : undefined;
+  }
+
+  /** This decision's verdict on where the session should run (undefined: where it is). */
+  private verdict(): HandoverTarget | undefined {
     if (!this.awc) return undefined;
     if (this.placedAt === 'edge' && this.lastWindow <= 1) return 'fused';
     if (this.placedAt === 'fused' && this.edgeWindow !== undefined && this.edgeWindow >= 2) return 'edge';
     return undefined;
+  }
+
+  private record(): void {
+    const v = this.verdict();
+    this.streak = v !== undefined && v === this.wanted ? this.streak + 1 : v !== undefined ? 1 : 0;
+    this.wanted = v;
   }
 }
