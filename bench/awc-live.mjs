@@ -47,7 +47,9 @@ const { values: o } = parseArgs({
     clients: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '8' },
     'max-tokens': { type: 'string', default: '64' },
-    busy: { type: 'string', default: '8' },
+    // 16 plain-decoding background sessions fill both verifiers' passes to the knee (8 positions each):
+    // any draft position the measured sessions add is past it.
+    busy: { type: 'string', default: '16' },
     'cloud-servers': { type: 'string', default: '1' },
     'verifier-threads': { type: 'string', default: '4' },
     knee: { type: 'string', default: '8' },
