@@ -68,12 +68,12 @@ describe('the summary up prints when stopped', () => {
     expect(formatUptime(9)).toBe('9s');
     expect(formatUptime(125)).toBe('2m05s');
     expect(formatUptime(3723)).toBe('1h02m03s');
-    expect(
-      formatStopSummary({ event: 'stopped', uptimeS: 125, requests: 1, tokens: 1234, restarts: 0 }),
-    ).toBe('• stopped after 2m05s: 1 request served, 1,234 tokens generated, 0 role restarts');
-    expect(
-      formatStopSummary({ event: 'stopped', uptimeS: 3, requests: null, tokens: null, restarts: 1 }),
-    ).toBe('• stopped after 3s: requests: unknown served, tokens: unknown generated, 1 role restart');
+    expect(formatStopSummary({ uptimeS: 125, requests: 1, tokens: 1234, restarts: 0 })).toBe(
+      '• stopped after 2m05s: 1 request served, 1,234 tokens generated, 0 role restarts',
+    );
+    expect(formatStopSummary({ uptimeS: 3, requests: null, tokens: null, restarts: 1 })).toBe(
+      '• stopped after 3s: requests: unknown served, tokens: unknown generated, 1 role restart',
+    );
   });
 
   it('serves on --port and prints requests, tokens and uptime on SIGINT', async () => {

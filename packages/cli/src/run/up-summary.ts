@@ -7,9 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** What `up` reports on stopping; `--json` prints it as a JSON line. */
+/** What `up` knows on stopping. */
 export interface UpStopSummary {
-  readonly event: 'stopped';
   readonly uptimeS: number;
   /** Generation requests the gateway answered; null when its metrics could not be read. */
   readonly requests: number | null;

@@ -122,12 +122,12 @@ export async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       const stopAndSummarize = async () => {
         // Counted before the roles stop: the gateway is the one that knows.
         const summary: UpStopSummary = {
-          event: 'stopped',
           uptimeS: Math.round((performance.now() - servingSince) / 1000),
           ...(await counts.final()),
           restarts,
         };
-        output.result(summary, formatStopSummary);
+        // A line for people; with --json it goes to stderr, so stdout stays the one "ready" line.
+        output.say(formatStopSummary(summary));
         await shutdown();
       };
       installGracefulShutdown([{ drain: stopAndSummarize }], { logger });
