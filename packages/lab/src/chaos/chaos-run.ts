@@ -9,6 +9,7 @@
 import { type Generation, generate } from '@specmesh/actors';
 import { Rng } from '@specmesh/core';
 import { asSpecmeshError, type Mode } from '@specmesh/protocol';
+import { startupDeadlineMs } from '@specmesh/runtime';
 import { ChaosCluster, type ChaosClusterSpec } from './chaos-cluster.js';
 import { type FaultRecord, RecoveryTracker } from './recovery-tracker.js';
 
@@ -196,11 +197,15 @@ function pickFault(
   return { kind, victim: candidates[rng.next() % candidates.length]! };
 }
 
-/** Waits (bounded) for every instance to report no work in flight; returns what is left. */
+/**
+ * Waits (bounded) for every instance to report no work in flight; returns what is left. The last
+ * restarted processes may still be starting: the bound is a start-up deadline (it grows with the
+ * machine's load).
+ */
 async function settledLoad(cluster: ChaosCluster): Promise<number> {
   const expected = cluster.names.length;
   let left = Number.POSITIVE_INFINITY;
-  const until = performance.now() + 15_000;
+  const until = performance.now() + startupDeadlineMs(1);
   while (performance.now() < until) {
     const members = cluster.view.alive();
     left = members.reduce((s, m) => s + m.heartbeat.load.inflight + m.heartbeat.load.queued, 0);
@@ -210,10 +215,13 @@ async function settledLoad(cluster: ChaosCluster): Promise<number> {
   return left;
 }
 
-/** Waits (bounded) for the subscription count to come back to `before`; returns the last list. */
+/**
+ * Waits (bounded, like `settledLoad`) for the subscription count to come back to `before`; returns
+ * the last list.
+ */
 async function settledSubscriptions(cluster: ChaosCluster, before: number): Promise<string[]> {
   let now: string[] = [];
-  const until = performance.now() + 15_000;
+  const until = performance.now() + startupDeadlineMs(1);
   while (performance.now() < until) {
     now = await cluster.subscriptions();
     if (now.length === before) return now;
