@@ -40,11 +40,11 @@ export function chaosViolations(s: ChaosSummary): string[] {
   if (s.different > 0) v.push(`${s.different} output(s) differ from the target's greedy output`);
   if (s.brokenStreams > 0) v.push(`${s.brokenStreams} stream(s) skipped or repeated a token`);
   if (s.leftoverLoad > 0) v.push(`instances still report ${s.leftoverLoad} unit(s) of work in flight`);
-  if (s.subscriptions.after !== s.subscriptions.before) {
-    v.push(
-      `subscriptions ${s.subscriptions.before} before, ${s.subscriptions.after} after (a leak); new: ${s.subscriptions.extra.slice(0, 10).join(', ')}`,
-    );
-  }
+  const { before, after, extra } = s.subscriptions;
+  if (after > before)
+    v.push(`subscriptions ${before} before, ${after} after (a leak); new: ${extra.slice(0, 10).join(', ')}`);
+  else if (after < before)
+    v.push(`subscriptions ${before} before, ${after} after: some instance did not come back`);
   const unrecovered = s.faults.filter((f) => f.recoveryMs === undefined).length;
   if (unrecovered > 0) v.push(`${unrecovered} fault(s) after which some request never progressed`);
   return v;
