@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { requirePositiveIntegers, startLocalCluster } from '@specmesh/lab/local-cluster';
 import { percentile } from '@specmesh/lab/percentile';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
+import { startupDeadlineMs } from '@specmesh/runtime';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { DemoArgs } from '../commands/demo.js';
 import { SPECMESH_BIN } from '../node-bin.js';
@@ -62,7 +63,10 @@ export async function runDemo(args: ArgumentsCamelCase<DemoArgs>): Promise<void>
       });
     }
     const own = Array.from({ length: args.actors }, (_, i) => `echo-${i + 1}`);
-    await view.waitFor((ms) => own.every((id) => ms.some((m) => m.id === id)), 15_000);
+    await view.waitFor(
+      (ms) => own.every((id) => ms.some((m) => m.id === id)),
+      startupDeadlineMs(args.actors),
+    );
     out(
       `  ${args.actors} actor(s) joined (heard by heartbeat); ${view.alive().length} echo actor(s) in the cluster`,
     );

@@ -15,7 +15,7 @@ import { requirePositiveIntegers, startLocalCluster } from '@specmesh/lab/local-
 import { modelFlags } from '@specmesh/lab/model-args';
 import { checkModelFile } from '@specmesh/models';
 import { ConfigError, ConnectionError, type RequestMode, type Role } from '@specmesh/protocol';
-import { installGracefulShutdown } from '@specmesh/runtime';
+import { installGracefulShutdown, startupDeadlineMs } from '@specmesh/runtime';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { UpArgs } from '../commands/up.js';
 import { SPECMESH_BIN } from '../node-bin.js';
@@ -99,12 +99,14 @@ export async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
     out(
       `• launching ${total} role processes: ${args.schedulers} scheduler, ${args.batchers} batcher, ${args.verifiers} verifier, ${args.drafters} drafter${args.demo ? '' : ', 1 gateway'} (${models}) …`,
     );
-    await view.waitFor((ms) => ms.length >= total, 30_000);
+    // A start-up deadline: it grows with the processes starting and the machine's load.
+    const startup = startupDeadlineMs(total);
+    await view.waitFor((ms) => ms.length >= total, startup);
     out(`  all ${total} joined`);
     if (!args.demo) {
       const gateway = `http://127.0.0.1:${args.port}`;
       // The gateway announces itself on NATS a moment before its HTTP port listens.
-      await waitForHttp(`${gateway}/health`, 30_000);
+      await waitForHttp(`${gateway}/health`, startup);
       const ready: UpReady = {
         event: 'ready',
         gateway,

@@ -12,6 +12,7 @@ import {
   type NatsServerHandle,
   Supervisor,
   startNatsServer,
+  startupDeadlineMs,
 } from '@specmesh/runtime';
 
 const REPLY_MUX = /^_INBOX\.[A-Za-z0-9]+\.\*$/;
@@ -64,7 +65,7 @@ export class ChaosCluster {
       logger: createLogger({ level: 'silent' }),
     });
     c.view = new MembershipView().start(c.client, 50);
-    await c.view.waitFor((ms) => ms.length >= c.names.length, 60_000);
+    await c.view.waitFor((ms) => ms.length >= c.names.length, startupDeadlineMs(c.names.length));
     return c;
   }
 

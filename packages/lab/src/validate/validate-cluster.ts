@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { generate } from '@specmesh/actors';
 import type { BodyOf, Mode, Role } from '@specmesh/protocol';
-import { DelayProxy } from '@specmesh/runtime';
+import { DelayProxy, startupDeadlineMs } from '@specmesh/runtime';
 import { startLocalCluster } from '../local-cluster.js';
 import { type ModelArgs, modelFlags } from '../model-args.js';
 import type { ValidateRecord } from './validate-metrics.js';
@@ -116,7 +116,7 @@ export async function runCluster(plan: ValidatePlan, o: ClusterRunOptions): Prom
     for (const [role, name, args] of roles)
       cluster.supervisor.start({ name, args: [o.nodeBin, 'node', '--role', role, '--name', name, ...args] });
     say(`• ${roles.length} role processes (${plan.drafters} drafters behind ${plan.oneWayMs} ms proxies) …`);
-    await cluster.view.waitFor((ms) => ms.length >= roles.length, 60_000);
+    await cluster.view.waitFor((ms) => ms.length >= roles.length, startupDeadlineMs(roles.length));
     // Schedulers and drafters size their choices from heartbeats: let a few arrive everywhere.
     await sleep(1500);
     return await measure(plan, o, cluster.client, proxies, say, nats);
