@@ -83,6 +83,9 @@ const FUSED_DRAFT = ['--draft-tpot-ms', '1.5'];
 /** Which scheduler placement a policy runs under, and its window spec. */
 function setup(policy) {
   if (policy === 'awc') return { placement: 'adaptive', window: { policy: 'awc', k: 4 } };
+  // `awc@<file>`: AWC with other weights (every role gets `--awc-weights <file>`), on a cluster of its own.
+  if (policy.startsWith('awc@'))
+    return { placement: 'adaptive', weights: policy.slice(4), window: { policy: 'awc', k: 4 } };
   if (policy === 'static-0') return { placement: 'fused', window: { policy: 'static', k: 1 }, mode: 'nonsi' };
   if (policy === 'static-1') return { placement: 'fused', window: { policy: 'static', k: 1 } };
   if (policy.startsWith('static-'))
@@ -91,12 +94,13 @@ function setup(policy) {
 }
 
 /** Runs `policies` (all under one scheduler placement) on one fresh cluster. */
-async function cluster(rttMs, load, placement, policies) {
+async function cluster(rttMs, load, { placement, weights }, policies) {
   const c = await startEdgeCloudCluster({
     rttMs,
     cloudSize: Number(o['cloud-servers']),
     prefix: 'awclive',
     placement,
+    ...(weights ? { allArgs: ['--awc-weights', weights] } : {}),
     // Model worker threads per verifier: an emulated call holds its thread for its whole latency, so
     // one thread makes the target run one forward at a time (no batching across sessions, unlike the
     // simulator's and a GPU's targets); several let concurrent sessions' steps overlap.
@@ -177,11 +181,13 @@ for (const rtt of o.rtts.split(',').map(Number)) {
   for (const load of o.loads.split(',')) {
     const byPlacement = new Map();
     for (const p of policies) {
-      const { placement } = setup(p);
-      byPlacement.set(placement, [...(byPlacement.get(placement) ?? []), p]);
+      const { placement, weights } = setup(p);
+      const key = `${placement}|${weights ?? ''}`;
+      byPlacement.set(key, [...(byPlacement.get(key) ?? []), p]);
     }
-    for (const [placement, ps] of byPlacement) {
-      for (const r of await cluster(rtt, load, placement, ps)) {
+    for (const [key, ps] of byPlacement) {
+      const [placement, weights] = key.split('|');
+      for (const r of await cluster(rtt, load, { placement, weights: weights || undefined }, ps)) {
         rows.push(r);
         if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
         else

@@ -26,12 +26,13 @@ const silent = createLogger({ level: 'silent' });
  * @param {string[]} o.verifierArgs model flags of the verifiers (their draft model included)
  * @param {string[]} o.drafterArgs model flags of the drafters
  * @param {number} [o.cloudDrafterSessions] sessions of the cloud drafter (default 16; 0: none)
+ * @param {string[]} [o.allArgs] flags every role gets (e.g. `--awc-weights <file>`)
  */
 export async function startEdgeCloudCluster(o) {
   const net = await startEdgeCloud({ rttMs: o.rttMs, edges: 1, cloudSize: o.cloudSize ?? 3 });
   const sup = new Supervisor({ stdio: ['ignore', 'ignore', 'inherit'] });
   const cloud = net.cloudUrls.join(',');
-  const common = ['--prefix', o.prefix, '--heartbeat-ms', '200', '--log-level', 'warn'];
+  const common = ['--prefix', o.prefix, '--heartbeat-ms', '200', '--log-level', 'warn', ...(o.allArgs ?? [])];
   const start = (name, role, nats, extra = []) =>
     sup.start({
       name,
