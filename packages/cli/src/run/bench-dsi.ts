@@ -1,8 +1,7 @@
 /**
- * `specmesh bench dsi`: non-SI vs SI vs DSI on a real cluster of actors, each beside the core's
- * virtual-time prediction, for the DSI fixture and a few more acceptance / window points.
- */
-import {
+ * What `specmesh bench dsi` does when it runs; the command and its flags are described in
+ * commands/bench-dsi.ts.
+ */ import {
   type ClusterDsiConfig,
   type ClusterDsiRow,
   DSI_FIXTURE,

@@ -1,8 +1,7 @@
 /**
- * `specmesh bench llama`: real GGUF models — verification cost per window, and tokens/s of plain
- * decoding, node-llama-cpp's own speculation and specmesh non-SI / SI / DSI per drafter agreement.
- */
-import {
+ * What `specmesh bench llama` does when it runs; the command and its flags are described in
+ * commands/bench-llama.ts.
+ */ import {
   ensureDemoPair,
   formatLlamaBench,
   formatVerifyCost,

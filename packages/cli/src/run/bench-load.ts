@@ -1,8 +1,7 @@
 /**
- * `specmesh bench load`: non-SI, SI, DSI and `auto` under load — a grid of concurrency × edge round
- * trip on a process cluster with an emulated batching 70B target, beside the simulator's prediction.
- */
-import { cpus, loadavg } from 'node:os';
+ * What `specmesh bench load` does when it runs; the command and its flags are described in
+ * commands/bench-load.ts.
+ */ import { cpus, loadavg } from 'node:os';
 import {
   formatLoadCell,
   formatLoadGrid,

@@ -1,15 +1,4 @@
-/**
- * `specmesh chaos`: the soak that proves the cluster loses nothing. A local cluster of real processes
- * (its own nats-server, or a 3-server NATS cluster with `--nats-nodes 3`) generates greedily while
- * role processes are killed and paused and, optionally, a NATS node is killed. Prints requests,
- * faults and recovery percentiles per fault kind; exits 1 if any output differed, any request failed,
- * any stream skipped or repeated a token, or anything leaked. On a terminal a progress bar follows the
- * soak's seconds and names the latest fault; `--json` prints the summary as one JSON object.
- *
- *   specmesh chaos                                    # 30 s, kills and pauses of every role
- *   specmesh chaos --seconds 300 --every-ms 700 --nats-nodes 3 --faults kill,pause,nats
- */
-import { performance } from 'node:perf_hooks';
+/** What `specmesh chaos` does when it runs; the command and its flags are described in commands/chaos.ts. */ import { performance } from 'node:perf_hooks';
 import {
   chaosViolations,
   formatChaos,

@@ -1,10 +1,4 @@
-/**
- * `specmesh demo`: a local cluster in one command. Starts an embedded nats-server, launches echo
- * actor processes under the supervisor, waits until they announce themselves, sends protocol
- * messages (verify tasks) through them and prints round-trip latency and membership. `--json` prints
- * one JSON object of the same figures (the steps go to stderr).
- */
-
+/** What `specmesh demo` does when it runs; the command and its flags are described in commands/demo.ts. */
 import { performance } from 'node:perf_hooks';
 import { requirePositiveIntegers, startLocalCluster } from '@specmesh/lab/local-cluster';
 import { percentile } from '@specmesh/lab/percentile';

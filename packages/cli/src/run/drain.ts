@@ -1,10 +1,7 @@
 /**
- * `specmesh drain <instance>`: asks one running instance (a `specmesh node` process, by its id as
- * `specmesh status` shows it) to stop taking work, finish what it holds and exit. Its heartbeats say
- * `draining` meanwhile, so routers send it nothing new. Exits 0 once the instance has accepted,
- * 4 when nobody answers for that id (unknown or already gone), 5 on a deadline.
- */
-import type { ArgumentsCamelCase } from 'yargs';
+ * What `specmesh drain <instance>` does when it runs; the command and its flags are described in
+ * commands/drain.ts.
+ */ import type { ArgumentsCamelCase } from 'yargs';
 import type { DrainArgs } from '../commands/drain.js';
 import { connectClient } from '../connect-client.js';
 import { createOutput } from '../output.js';

@@ -1,9 +1,7 @@
 /**
- * `specmesh generate "<prompt>"`: submits one request to a running cluster and streams the text to the
- * terminal, then prints TTFT, TPOT, the share of tokens that came from accepted drafts, and the wall
- * time. `--json` prints one JSON object instead (scripts, tests).
- */
-import { performance } from 'node:perf_hooks';
+ * What `specmesh generate "<prompt>"` does when it runs; the command and its flags are described in
+ * commands/generate.ts.
+ */ import { performance } from 'node:perf_hooks';
 import { collect, generate } from '@specmesh/actors';
 import { modeFields, type RequestMode } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';

@@ -1,10 +1,7 @@
 /**
- * `specmesh model make | make-drafter | check`: write synthetic llama GGUF models with a known greedy
- * next-token map (no weights can be downloaded here), and check a GGUF file before a node loads it.
- * Flags only map to the options of @specmesh/models, which validates them; its ConfigError is reworded
- * here to name the flag.
- */
-import { performance } from 'node:perf_hooks';
+ * What `specmesh model make | make-drafter | check` does when it runs; the command and its flags are described in
+ * commands/model.ts.
+ */ import { performance } from 'node:perf_hooks';
 import {
   checkModelFile,
   readSyntheticMap,

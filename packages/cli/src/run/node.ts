@@ -1,10 +1,7 @@
 /**
- * `specmesh node --role <role>`: run this process as one actor of the cluster, on any machine that
- * reaches the NATS servers. Drains on SIGTERM / SIGINT. Once started it prints `ready <id> [<url>]`
- * (and `metrics <url>` before it with `--metrics-port`); with `--json` one JSON line instead, e.g.
- * `{"event":"ready","id":"gateway-1","role":"gateway","url":"http://127.0.0.1:8080"}`.
- */
-import { ConfigError } from '@specmesh/protocol/errors';
+ * What `specmesh node --role <role>` does when it runs; the command and its flags are described in
+ * commands/node.ts.
+ */ import { ConfigError } from '@specmesh/protocol/errors';
 import { createLogger, installGracefulShutdown, serveMetrics } from '@specmesh/runtime';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { NodeArgs } from '../commands/node.js';

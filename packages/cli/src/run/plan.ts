@@ -1,9 +1,4 @@
-/**
- * `specmesh plan`: how many drafter and target instances, which mode, execution and window serve a
- * request rate within latency SLOs, answered by the simulator (`@specmesh/sim`'s planner) and checked
- * with a second seed. Exits 1 when no configuration within `--max-instances` meets the SLOs.
- */
-import { performance } from 'node:perf_hooks';
+/** What `specmesh plan` does when it runs; the command and its flags are described in commands/plan.ts. */ import { performance } from 'node:perf_hooks';
 import { type PlanOptions, planCapacity } from '@specmesh/sim';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { PlanArgs } from '../commands/plan.js';

@@ -1,5 +1,7 @@
-/** `specmesh sim dsd --scenario <file>`: runs a scenario file in virtual time and prints its metrics. */
-import { performance } from 'node:perf_hooks';
+/**
+ * What `specmesh sim dsd --scenario <file>` does when it runs; the command and its flags are described in
+ * commands/sim-dsd.ts.
+ */ import { performance } from 'node:perf_hooks';
 import { ConfigError } from '@specmesh/protocol';
 import { loadScenario, runScenario } from '@specmesh/sim';
 import type { ArgumentsCamelCase } from 'yargs';

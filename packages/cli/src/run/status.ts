@@ -1,9 +1,7 @@
 /**
- * `specmesh status`: who is alive in the cluster, with what load and version, from heartbeats.
- * Listens for a few heartbeat intervals, then prints a table (or JSON with --json). With `--expect n`
- * it stops listening as soon as n instances are heard, and exits 5 when fewer were by the end.
- */
-import { DeadlineError, type Role } from '@specmesh/protocol';
+ * What `specmesh status` does when it runs; the command and its flags are described in
+ * commands/status.ts.
+ */ import { DeadlineError, type Role } from '@specmesh/protocol';
 import { type Member, MembershipView } from '@specmesh/runtime';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { StatusArgs } from '../commands/status.js';

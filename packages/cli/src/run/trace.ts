@@ -1,11 +1,7 @@
 /**
- * `specmesh trace <requestId>`: prints a finished request's speculation timeline in the terminal,
- * as the gateway that served it recorded it (`GET /specmesh/requests/<id>`): one lane for the
- * drafter and one per target, then each round (draft, verify on which target, accepted count,
- * preempted). Colours as colour.ts decides (a terminal, no NO_COLOR; FORCE_COLOR forces them);
- * `--json` prints the raw record.
- */
-import type { RequestTimeline } from '@specmesh/gateway';
+ * What `specmesh trace <requestId>` does when it runs; the command and its flags are described in
+ * commands/trace.ts.
+ */ import type { RequestTimeline } from '@specmesh/gateway';
 import { ConnectionError, MissingError, type TraceSpan } from '@specmesh/protocol';
 import type { ArgumentsCamelCase } from 'yargs';
 import { Colour, colourEnabled, painter } from '../colour.js';
