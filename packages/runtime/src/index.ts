@@ -35,9 +35,9 @@ export {
   startNatsServer,
 } from './nats-server.js';
 export { RttMonitor } from './rtt-monitor.js';
-export { machineLoadFactor, STARTUP_TIMEOUT_ENV, startupDeadlineMs } from './startup-deadline.js';
 export type { Drainable, ShutdownOptions } from './shutdown.js';
 export { installGracefulShutdown } from './shutdown.js';
+export { machineLoadFactor, STARTUP_TIMEOUT_ENV, startupDeadlineMs } from './startup-deadline.js';
 export type { ChildSpec, ChildStatus, SupervisorEvent, SupervisorOptions } from './supervisor.js';
 export { Supervisor } from './supervisor.js';
 export { isTraceId, newTraceId, TRACEPARENT_HEADER, traceIdOf, traceparent } from './trace-context.js';
