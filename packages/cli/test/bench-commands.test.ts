@@ -15,6 +15,7 @@ const BENCHES = [
   'llama',
   'load',
   'runtime',
+  'gateway-overhead',
   'wire-bytes',
   'worker-wakeup',
   'sim-speed',
@@ -66,5 +67,14 @@ describe('specmesh bench', () => {
     const report = JSON.parse(r.stdout);
     expect(report.rows).toHaveLength(5);
     for (const row of report.rows) expect(row.naive).toBeGreaterThanOrEqual(row.lean);
+  });
+
+  it('bench gateway-overhead --json: both paths timed, the difference is what the gateway adds', () => {
+    const r = run('gateway-overhead', '--quick', '--latency-only', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.latencyMs.direct.n).toBeGreaterThan(0);
+    expect(report.latencyMs.gateway.n).toBeGreaterThan(0);
+    expect(report.latencyMs.addedP50).toBeCloseTo(report.latencyMs.gateway.p50 - report.latencyMs.direct.p50);
   });
 });

@@ -14,6 +14,12 @@ export {
   runDsiFixture,
   runDsiGrid,
 } from './bench/dsi-grid.js';
+export {
+  formatGatewayOverhead,
+  type GatewayOverheadOptions,
+  type GatewayOverheadReport,
+  runGatewayOverhead,
+} from './bench/gateway-overhead.js';
 export type { AgreementRow, LlamaBenchConfig, VerifyCostRow } from './bench/llama-spec.js';
 export {
   formatLlamaBench,

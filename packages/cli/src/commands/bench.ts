@@ -6,6 +6,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { benchDsiCommand } from './bench-dsi.js';
+import { benchGatewayOverheadCommand } from './bench-gateway-overhead.js';
 import { benchLlamaCommand } from './bench-llama.js';
 import { benchLoadCommand } from './bench-load.js';
 import { benchRuntimeCommand } from './bench-runtime.js';
@@ -25,6 +26,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
     configure(benchLlamaCommand),
     configure(benchLoadCommand),
     benchRuntimeCommand,
+    benchGatewayOverheadCommand,
     benchWireBytesCommand,
     benchWorkerWakeupCommand,
     benchSimSpeedCommand,
@@ -38,7 +40,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
   return {
     command: 'bench <name>',
     describe:
-      'Run a benchmark: dsi, llama, load, runtime, wire-bytes, worker-wakeup, sim-speed, dsi-sim, sim-validate',
+      'Run a benchmark: dsi, llama, load, runtime, gateway-overhead, wire-bytes, worker-wakeup, sim-speed, dsi-sim, sim-validate',
     builder: (y: Argv) => {
       for (const c of subcommands) y.command(c);
       return y.demandCommand(1, 'Name a benchmark; see specmesh bench --help') as Argv;

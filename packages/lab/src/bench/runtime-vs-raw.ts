@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { connect } from '@nats-io/transport-node';
 import { Codec } from '@specmesh/protocol';
 import { sampleVerifyResult, sampleVerifyTask } from '@specmesh/protocol/internal';
-import { Actor, serveEcho, startNatsServer } from '@specmesh/runtime';
+import { Actor, createLogger, serveEcho, startNatsServer } from '@specmesh/runtime';
 
 export interface RuntimeVsRawOptions {
   /** Measured requests per side, spread over the rounds. */
@@ -46,9 +46,16 @@ export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVs
   const warmup = o.warmup ?? 2000;
   const server = await startNatsServer();
   try {
-    const echo = await Actor.start({ role: 'echo', servers: server.url, heartbeatIntervalMs: 0 });
+    // Quiet unless asked: the figures are what this prints.
+    const logger = createLogger({ level: process.env['SPECMESH_LOG_LEVEL'] ?? 'warn' });
+    const echo = await Actor.start({ role: 'echo', servers: server.url, heartbeatIntervalMs: 0, logger });
     const subject = serveEcho(echo);
-    const client = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });
+    const client = await Actor.start({
+      role: 'gateway',
+      servers: server.url,
+      heartbeatIntervalMs: 0,
+      logger,
+    });
     const rawServer = await connect({ servers: server.url });
     const rawClient = await connect({ servers: server.url });
     const codec = new Codec({ from: 'bench' });
