@@ -90,3 +90,13 @@ describe('helpWidth', () => {
     expect(helpWidth({ isTTY: false }, { COLUMNS: 'wide' })).toBe(PIPED_HELP_WIDTH);
   });
 });
+
+describe('commandWord', () => {
+  it('finds the command past options and the value of --config', async () => {
+    const { commandWord } = await import('../src/awc-command.js');
+    expect(commandWord(['awc', 'label'])).toBe('awc');
+    expect(commandWord(['--config', 'specmesh.yaml', 'awc', '--help'])).toBe('awc');
+    expect(commandWord(['--config=specmesh.yaml', 'up'])).toBe('up');
+    expect(commandWord(['--help'])).toBeUndefined();
+  });
+});
