@@ -113,11 +113,11 @@ describe('where AWC wants a session to run', () => {
     const back = new SessionWindowControl(start('fused'), local(), rttOnlyAwcWeights());
     decide(back, 3);
     expect(back.wish()).toBe('edge');
-    // The edge link is slow: stay fused, in DSD's fused mode (γ = 1).
+    // The edge link is slow: stay at the target (γ = 8 − silu(60 / 3) < 0.5: plain steps there).
     const m = new LiveWindowMeasures('p', 10, around(60));
     m.answered({ roundTripMs: 4, queueMs: 1, computeMs: 3, verifierId: 'v1' });
     const stay = new SessionWindowControl(start('fused'), m, rttOnlyAwcWeights());
-    expect(decide(stay, 10)).toBe(1);
+    expect(decide(stay, 10)).toBe(0);
     expect(stay.wish()).toBeUndefined();
     // Nothing known of the edge: no opinion.
     const unknown = new SessionWindowControl(

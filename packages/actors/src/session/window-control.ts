@@ -7,10 +7,10 @@
  *
  * - an edge session whose AWC chose γ = 1 or γ = 0 (a plain step: no speculation; held by AWC's own
  *   hysteresis) wants to run `fused`, where neither pays the edge link per round;
- * - a fused session runs a second AWC on the features it would see at the edge (the edge drafters'
- *   measured round trip to the pool) and wants to go back to the `edge` once that one chooses γ ≥ 2;
- *   meanwhile its own AWC, on the figures at the target, chooses between fused rounds (γ = 1) and
- *   plain steps (γ = 0), which a busy batching target runs best.
+ * - a fused session runs AWC on the features it would see at the edge (the edge drafters' measured
+ *   round trip to the pool: as in the simulator, where a session at the target keeps its link's round
+ *   trip among its features) and wants to go back to the `edge` once AWC chooses γ ≥ 2; meanwhile it
+ *   runs fused rounds (γ = 1), or plain steps while AWC chooses γ = 0 (a busy batching target).
  *
  * Policies that may choose γ = 0 (`awc`, `bandit`) run under per-round plans (the orchestrator's
  * `auto` mode with one task in flight: `plansRounds`); the others keep the orchestrator's window.
@@ -44,8 +44,6 @@ export const WISH_STREAK = 3;
 
 export class SessionWindowControl {
   private readonly policy: WindowPolicy;
-  /** A fused session under AWC placement: AWC on the figures at the target (plain steps or γ = 1). */
-  private readonly local: WindowPolicy | undefined;
   /** The policy may choose γ = 0: the session runs per-round plans. */
   readonly plansRounds: boolean;
   /**
@@ -78,7 +76,6 @@ export class SessionWindowControl {
     this.placedAt = start.placement?.kind ?? 'edge';
     this.awc = awcPlaces(start);
     this.edgeView = this.awc && this.placedAt === 'fused';
-    this.local = this.edgeView ? createWindowPolicy(spec) : undefined;
     this.plansRounds = mayChoosePlainSteps(spec.policy);
   }
 
@@ -107,10 +104,10 @@ export class SessionWindowControl {
       return this.lastWindow;
     }
     const f = this.features(w, true);
-    // Without an edge round trip to judge by, AWC has nothing to say about the edge.
+    // Without an edge round trip to judge by, AWC has nothing to say: DSD's fused mode.
     this.edgeWindow = f.rttMs !== undefined ? this.policy.nextWindow(f) : undefined;
-    // At the target: a plain step where AWC on the local figures says so, else DSD's fused mode.
-    this.lastWindow = this.local!.nextWindow(this.features(w, false)) === 0 ? 0 : 1;
+    // At the target: a plain step where AWC says so, else fused rounds (also while it waits to move).
+    this.lastWindow = this.edgeWindow === 0 ? 0 : 1;
     this.record();
     return this.lastWindow;
   }
