@@ -1,7 +1,7 @@
 import { EmulatedModel } from '@specmesh/models';
 import { type BodyOf, type Envelope, ErrorCode } from '@specmesh/protocol';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
-import { Actor } from '@specmesh/runtime';
+import { Actor, startupDeadlineMs } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
 import type { BatcherOptions } from '../src/batcher/batcher-options.js';
@@ -231,7 +231,7 @@ describe('batcher', () => {
     d.send('p7', t('cold', 1));
     d.send('p7', t('warm', 2));
     const arrived = new Map<string, number>();
-    const until = Date.now() + 5000;
+    const until = Date.now() + startupDeadlineMs(1);
     while (arrived.size < 2 && Date.now() < until) {
       for (const m of d.got.slice(1)) {
         const sessionId = (m.body as BodyOf<'verify.result'>).sessionId;
@@ -240,8 +240,10 @@ describe('batcher', () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     expect(b.stats.batches).toBe(2);
-    expect(arrived.get('warm')).toBeLessThan(250);
+    // The warm result comes well before the cold one's 400 ms prefill ends (relative, so a busy
+    // machine's delays, which both results pay, do not decide it).
     expect(arrived.get('cold')).toBeGreaterThanOrEqual(390);
+    expect(arrived.get('cold')! - arrived.get('warm')!).toBeGreaterThan(150);
     // Published once, by the verifier: the batcher does not relay a second copy.
     await new Promise((r) => setTimeout(r, 100));
     expect(d.got).toHaveLength(3);
