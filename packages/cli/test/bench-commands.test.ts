@@ -19,6 +19,7 @@ const BENCHES = [
   'wire-bytes',
   'worker-wakeup',
   'sim-speed',
+  'cli-startup',
   'dsi-sim',
   'sim-validate',
 ];

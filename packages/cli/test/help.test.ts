@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { helpWidth, MAX_HELP_WIDTH, PIPED_HELP_WIDTH } from '../src/help-width.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const RECORDER = fileURLToPath(new URL('./fixtures/record-modules.mjs', import.meta.url));
+const RECORDER = fileURLToPath(import.meta.resolve('@specmesh/lab/record-modules'));
 const dir = mkdtempSync(join(tmpdir(), 'specmesh-help-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,6 +4,15 @@
  * and what they share with the CLI: local clusters, model flags and the synthetic demo models.
  * The CLI parses arguments and prints; it loads this package only for the commands that run it.
  */
+
+export {
+  type CliStartupOptions,
+  type CliStartupReport,
+  formatCliStartup,
+  runCliStartup,
+  STARTUP_ROLES,
+  type StartupFigures,
+} from './bench/cli-startup.js';
 export type { ClusterDsiConfig, ClusterDsiRow, ClusterDsiRunOptions } from './bench/cluster-dsi.js';
 export { DSI_FIXTURE, formatClusterDsi, runClusterDsi } from './bench/cluster-dsi.js';
 export type { DsiGridRow } from './bench/dsi-grid.js';

@@ -5,6 +5,7 @@
  * bench/ run the same ones.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { benchCliStartupCommand } from './bench-cli-startup.js';
 import { benchDsiCommand } from './bench-dsi.js';
 import { benchGatewayOverheadCommand } from './bench-gateway-overhead.js';
 import { benchLlamaCommand } from './bench-llama.js';
@@ -30,6 +31,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
     benchWireBytesCommand,
     benchWorkerWakeupCommand,
     benchSimSpeedCommand,
+    benchCliStartupCommand,
     { ...simDsiCommand, command: 'dsi-sim', describe: `${simDsiCommand.describe} (= specmesh sim dsi)` },
     {
       ...simValidateCommand,
@@ -40,7 +42,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
   return {
     command: 'bench <name>',
     describe:
-      'Run a benchmark: dsi, llama, load, runtime, gateway-overhead, wire-bytes, worker-wakeup, sim-speed, dsi-sim, sim-validate',
+      'Run a benchmark: dsi, llama, load, runtime, gateway-overhead, wire-bytes, worker-wakeup, sim-speed, cli-startup, dsi-sim, sim-validate',
     builder: (y: Argv) => {
       for (const c of subcommands) y.command(c);
       return y.demandCommand(1, 'Name a benchmark; see specmesh bench --help') as Argv;
