@@ -78,4 +78,17 @@ describe('specmesh bench', () => {
     expect(report.latencyMs.gateway.n).toBeGreaterThan(0);
     expect(report.latencyMs.addedP50).toBeCloseTo(report.latencyMs.gateway.p50 - report.latencyMs.direct.p50);
   });
+
+  it('bench cli-startup --json: help and a batcher timed, without the simulator or the gateway', () => {
+    const r = run('cli-startup', '--quick', '--roles', 'batcher', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.help.wallMs).toHaveLength(1);
+    expect(report.roles.map((f: { what: string }) => f.what)).toEqual(['node --role batcher']);
+    for (const f of [report.help, ...report.roles]) {
+      expect(f.packages['@specmesh/sim']).toBeUndefined();
+      expect(f.packages['@specmesh/gateway']).toBeUndefined();
+      expect(f.packages.fastify).toBeUndefined();
+    }
+  });
 });
