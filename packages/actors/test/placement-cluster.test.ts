@@ -10,7 +10,7 @@ import type { AwcWeights } from '@specmesh/core';
 import { emulatedPair, type LatencyProfileMs } from '@specmesh/models';
 import type { BodyOf } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { Actor, DelayProxy, startupDeadlineMs } from '@specmesh/runtime';
+import { Actor, DelayProxy, machineLoadFactor, startupDeadlineMs } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
 import { collect, generate } from '../src/client/generate-client.js';
@@ -19,6 +19,14 @@ import { Scheduler } from '../src/scheduler/scheduler.js';
 import { Verifier } from '../src/verifier/verifier.js';
 import { useNatsServer } from './harness.js';
 import { rttOnlyAwcWeights } from './rtt-awc-weights.js';
+
+/**
+ * How much slower than idle this machine runs now. Every round trip the tests compare is measured on
+ * it (event loops, the proxy), so "fast" and "slow" links and the thresholds between them are the
+ * idle figures times this factor: the decisions under test keep their margins on a busy machine.
+ */
+const SLOWER = machineLoadFactor();
+const slower = (idle: number) => idle * SLOWER;
 
 const nats = useNatsServer();
 
@@ -95,7 +103,7 @@ async function edgeAndCloud(o: {
   // (its first pings, while everything starts on a busy machine, can be slow).
   await sched.membership.waitFor((ms) => {
     const rtt = ms.find((m) => m.id === 'd0')?.heartbeat.meta?.['rttMs'];
-    return typeof rtt === 'number' && rtt < 4;
+    return typeof rtt === 'number' && rtt < slower(4);
   }, startupDeadlineMs(4));
   /** The target's own greedy continuation of `prompt`. */
   const reference = (prompt: string, n: number) => {
@@ -114,7 +122,7 @@ describe('adaptive placement between an edge drafter and a cloud verifier that d
       latency: { ttftMs: 2, tpotMs: 2, perTokenMs: 0.1 },
       drafterLatency: { ttftMs: 0.3, tpotMs: 0.2 },
       // Well above what a fast link measures on a busy machine, well below the slow link's 40 ms.
-      fusedRttMs: 15,
+      fusedRttMs: slower(15),
     });
     const moves: string[] = [];
     const prompts = ['edge first', 'then the cloud', 'and back never'];
@@ -133,7 +141,7 @@ describe('adaptive placement between an edge drafter and a cloud verifier that d
     }
     expect(sched.stats.fused).toBe(0);
     // The link turns slow: 40 ms round trips.
-    proxy.oneWayMs = 20;
+    proxy.oneWayMs = slower(20);
     const outs = await Promise.all(running);
     for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(reference(prompts[i]!, 240));
     expect(moves.filter((m) => m === 'handover:d0->v1').length).toBeGreaterThan(0);
@@ -169,7 +177,7 @@ describe('AWC places sessions: fused mode runs at the target, distributed rounds
       seed: 7,
       latency: { ttftMs: 2, tpotMs: 3, perTokenMs: 0.1 },
       drafterLatency: { ttftMs: 0.3, tpotMs: 0.3 },
-      awcWeights: rttOnlyAwcWeights(),
+      awcWeights: rttOnlyAwcWeights(slower(3)),
     });
     const moves: string[] = [];
     const until = async (what: string, ok: () => boolean) => {
@@ -193,7 +201,7 @@ describe('AWC places sessions: fused mode runs at the target, distributed rounds
     await until('rounds at the edge', () => v0.stats.tasks + v1.stats.tasks >= 20);
     expect(sched.stats.fused).toBe(0);
     // The link turns slow (40 ms round trips): AWC settles on fused mode and the requests move.
-    proxy.oneWayMs = 20;
+    proxy.oneWayMs = slower(20);
     await until('a move to the cloud', () => moves.includes('handover:d0->v1'));
     // It recovers: AWC at the edge would run distributed rounds again, so they come back.
     proxy.oneWayMs = 0;
