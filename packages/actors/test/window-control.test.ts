@@ -65,6 +65,18 @@ describe('live window features', () => {
     expect(m.features(stats()).rttMs).toBe(1);
     expect(m.features(stats(), true).rttMs).toBe(30);
     // A reported time longer than the measured one (clock noise) never gives a negative round trip.
+    // (Before the next check: the edge view's draft speed is the edge drafter's when the host knows it.)
+    const told: number[] = [];
+    const edge = new LiveWindowMeasures('p', 100, {
+      ...around(30),
+      edgeDraftMsPerToken: () => 6,
+      drafted: (ms) => told.push(ms),
+    });
+    edge.drafted(3, 2); // the host's own draft model: 1.5 ms per token, told to the host (its heartbeat)
+    expect(told).toEqual([1.5]);
+    edge.answered({ roundTripMs: 20, queueMs: 1, computeMs: 15, verifierId: 'v1' });
+    expect(edge.features(stats()).drafterCapability).toBeCloseTo(15 / 16.5, 12);
+    expect(edge.features(stats(), true).drafterCapability).toBeCloseTo(15 / 21, 12);
     m.answered({ roundTripMs: 10, queueMs: 4, computeMs: 7, verifierId: 'v2' });
     expect(m.features(stats()).rttMs).toBe(0);
   });

@@ -46,6 +46,7 @@ export class Drafter {
   /** Network time of its sessions' verification rounds, smoothed (EWMA α 1/4), and when last told. */
   private roundRttMs: number | undefined;
   private roundRttAt = 0;
+  private draftMs: number | undefined;
 
   /**
    * The round trip to the pool this drafter reports (heartbeat meta `rttMs`): what its sessions'
@@ -55,6 +56,16 @@ export class Drafter {
   rttMs(): number | undefined {
     const fresh = this.roundRttMs !== undefined && performance.now() - this.roundRttAt < ROUND_RTT_FRESH_MS;
     return fresh ? this.roundRttMs : this.rtt?.medianMs();
+  }
+
+  /** Draft speed of this drafter's sessions, ms per token (heartbeat meta `draftMsPerToken`). */
+  draftMsPerToken(): number | undefined {
+    return this.draftMs;
+  }
+
+  /** A session measured its draft speed (see HostSurroundings.drafted). */
+  private drafted(msPerToken: number): void {
+    this.draftMs = this.draftMs === undefined ? msPerToken : this.draftMs + (msPerToken - this.draftMs) / 8;
   }
 
   /** A session measured a round's network time (see HostSurroundings.roundTrip). */
@@ -80,9 +91,11 @@ export class Drafter {
       load: () => ({ inflight: d?.active ?? 0, queued: 0, capacity }),
       meta: () => {
         const rttMs = d?.rttMs();
+        const draftMs = d?.draftMsPerToken();
         return {
           model: options.model.info.name,
           ...(rttMs !== undefined ? { rttMs: Math.round(rttMs * 100) / 100 } : {}),
+          ...(draftMs !== undefined ? { draftMsPerToken: Math.round(draftMs * 100) / 100 } : {}),
         };
       },
     });
@@ -114,6 +127,8 @@ export class Drafter {
         queue: (pool, verifierId) => queueFigures(view.alive({ role: 'verifier', pool }), verifierId),
         edgeRttMs: () => d?.rttMs(),
         roundTrip: (ms) => d?.roundTrip(ms),
+        drafted: (ms) => d?.drafted(ms),
+        edgeDraftMsPerToken: () => d?.draftMsPerToken(),
         pool: (pool, verifierId, positions, stepMs, servedBy) =>
           poolView(view.alive({ role: 'verifier', pool }), verifierId, positions, stepMs, servedBy),
       },

@@ -183,6 +183,20 @@ export function bestEdgeRttMs(drafters: readonly Member[]): number | undefined {
   return best;
 }
 
+/**
+ * The draft speed (heartbeat meta `draftMsPerToken`) of the free drafter `bestEdgeRttMs` picks: what a
+ * session moved to the edge would draft at.
+ */
+export function bestEdgeDraftMsPerToken(drafters: readonly Member[]): number | undefined {
+  let best: Member | undefined;
+  for (const d of drafters) {
+    if (d.heartbeat.load.inflight >= d.heartbeat.load.capacity) continue;
+    const rtt = metaNumber(d, 'rttMs');
+    if (rtt !== undefined && (best === undefined || rtt < metaNumber(best, 'rttMs')!)) best = d;
+  }
+  return best ? metaNumber(best, 'draftMsPerToken') : undefined;
+}
+
 /** Work over capacity across verifiers, from their heartbeats (0 when there is none). */
 export function poolLoad(verifiers: readonly Member[]): number {
   let work = 0;

@@ -79,6 +79,16 @@ export class SessionWindowControl {
     this.plansRounds = mayChoosePlainSteps(spec.policy);
   }
 
+  /** The load view as the edge would see it: the edge's round trip and its drafter's speed. */
+  private edgeRound(view: RoundView, rttMs: number | undefined): RoundView {
+    const draft = this.measures.edgeDraftMsPerToken();
+    return {
+      ...view,
+      ...(rttMs !== undefined ? { rttMs } : {}),
+      ...(draft !== undefined ? { draftMsPerToken: draft } : {}),
+    };
+  }
+
   /** What the policy is handed: the measured features, the load view, the clock, the last window. */
   private features(w: WindowStats, edgeView: boolean): WindowFeatures {
     const f = this.measures.features(w, edgeView);
@@ -89,7 +99,7 @@ export class SessionWindowControl {
       lastWindow: this.lastWindow,
       nowMs: performance.now(),
       committed: w.committed,
-      ...(view ? { round: edgeView && f.rttMs !== undefined ? { ...view, rttMs: f.rttMs } : view } : {}),
+      ...(view ? { round: edgeView ? this.edgeRound(view, f.rttMs) : view } : {}),
     };
   }
 

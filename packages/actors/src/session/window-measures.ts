@@ -10,7 +10,7 @@
  * | pendingVerifyTokens | draft tokens of those waiting tasks (heartbeat meta `queuedDrafts`) |
  * | rttMs | the last answer's send → receive time minus the verifier's reported queue and compute time; before one, the host's figure (pings) |
  * | tpotMs | the last answer's compute time: the target step that verified the round |
- * | drafterCapability | tpot / (tpot + the session's draft time per token), 1 before both are measured |
+ * | drafterCapability | tpot / (tpot + the session's draft time per token), 1 before both are measured; in the edge view the edge drafter's reported draft time |
  * | acceptance, lastAcceptance, lastWindow | the orchestrator's window statistics |
  * | contextTokens | prompt length |
  */
@@ -41,6 +41,14 @@ export interface HostSurroundings {
    * round trip its sessions will see (a ping misses the batcher hop and the hosts' own delays).
    */
   roundTrip?(ms: number): void;
+  /**
+   * Told each draft speed a session measured (ms per token): a drafter reports their average in its
+   * heartbeat (`draftMsPerToken`), so a fused session judging the edge sees the edge drafter's speed,
+   * not its own host's draft model (much faster, beside the target).
+   */
+  drafted?(msPerToken: number): void;
+  /** The draft speed of the edge drafter `edgeRttMs` describes, ms per token; undefined when unknown. */
+  edgeDraftMsPerToken?(): number | undefined;
   /**
    * The pool as the session's next round would meet it, from heartbeats: the target that served it
    * last (`verifierId`) with its load and cost, and how many targets would run a parallel task of
@@ -104,8 +112,14 @@ export class LiveWindowMeasures {
   drafted(ms: number, tokens: number): void {
     if (tokens <= 0) return;
     const perToken = ms / tokens;
+    this.around?.drafted?.(perToken);
     this.draftMsPerToken =
       this.draftMsPerToken === undefined ? perToken : 0.7 * this.draftMsPerToken + 0.3 * perToken;
+  }
+
+  /** The edge drafter's draft speed as the host knows it (a fused session's edge view), ms per token. */
+  edgeDraftMsPerToken(): number | undefined {
+    return this.around?.edgeDraftMsPerToken?.();
   }
 
   /** The latest measurements, for the `auto` mode's round plan. */
@@ -126,15 +140,18 @@ export class LiveWindowMeasures {
   }
 
   /**
-   * The features of a decision. `edgeView` replaces the measured round trip by the host's edge figure:
-   * what the session would see if it ran at the edge (a fused session asking whether to go back).
+   * The features of a decision. `edgeView` replaces the measured round trip and draft speed by the
+   * host's edge figures: what the session would see if it ran at the edge (a fused session asking
+   * whether to go back).
    */
   features(w: WindowStats, edgeView = false): WindowFeatures {
     const q = this.around?.queue(this.pool, this.verifierId) ?? { queueUtil: 0, pendingVerifyTokens: 0 };
     const edgeRtt = this.around?.edgeRttMs();
     const rttMs = edgeView ? edgeRtt : (this.rttMs ?? edgeRtt);
     const tpot = this.tpotMs;
-    const draft = this.draftMsPerToken;
+    const draft = edgeView
+      ? (this.around?.edgeDraftMsPerToken?.() ?? this.draftMsPerToken)
+      : this.draftMsPerToken;
     return {
       acceptance: w.acceptance,
       lastAcceptance: w.lastLength > 0 ? w.lastAccepted / w.lastLength : 1,

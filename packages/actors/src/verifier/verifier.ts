@@ -26,7 +26,13 @@ import {
   UnknownSessionError,
 } from '@specmesh/protocol';
 import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
-import { bestEdgeRttMs, poolLoad, queueFigures, verifierSessionMove } from '../placement/placement.js';
+import {
+  bestEdgeDraftMsPerToken,
+  bestEdgeRttMs,
+  poolLoad,
+  queueFigures,
+  verifierSessionMove,
+} from '../placement/placement.js';
 import { poolView, taskPositions } from '../placement/target-capacity.js';
 import type { LocalVerdict } from '../session/session.js';
 import { SessionHost } from '../session/session-host.js';
@@ -158,6 +164,7 @@ export class Verifier {
         surroundings: {
           queue: (pool, verifierId) => queueFigures(peers.alive({ role: 'verifier', pool }), verifierId),
           edgeRttMs: () => bestEdgeRttMs(peers.alive({ role: 'drafter' })),
+          edgeDraftMsPerToken: () => bestEdgeDraftMsPerToken(peers.alive({ role: 'drafter' })),
           // Hosted sessions verify here, so this verifier is their target and nothing runs in parallel.
           pool: (pool, _verifierId, positions, stepMs) => ({
             ...poolView(
