@@ -8,7 +8,7 @@ import type { BatchCostProfile } from '@specmesh/core';
 import { EmulatedModel } from '@specmesh/models';
 import { type BodyOf, modeFields, type RequestMode } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { Actor } from '@specmesh/runtime';
+import { Actor, machineLoadFactor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
 import { collect, generate } from '../src/client/generate-client.js';
@@ -24,7 +24,19 @@ const nats = useNatsServer();
  * five knees' worth of plain steps, past the knee whatever the hops add (at twice the knee, a few ms
  * of hops on a busy machine make one-draft rounds worth their compute, by `chooseRound`'s estimate).
  */
-const PROFILE: BatchCostProfile = { baseMs: 6, perPositionMs: 0.1, kneePositions: 4 };
+const PROFILE: BatchCostProfile = slowerBy(machineLoadFactor(), {
+  baseMs: 6,
+  perPositionMs: 0.1,
+  kneePositions: 4,
+});
+
+/**
+ * The profile with its times stretched by `factor`: the auto mode weighs a pass against the hops it
+ * measures, and a busy machine stretches the hops; a pass stretched alike keeps the test's regime.
+ */
+function slowerBy(factor: number, p: BatchCostProfile): BatchCostProfile {
+  return { ...p, baseMs: p.baseMs * factor, perPositionMs: p.perPositionMs * factor };
+}
 
 async function cluster(prefix: string) {
   const shared = { seed: 11, vocabSize: 512 };
