@@ -5,10 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { within } from '../../../test/helpers/within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, [BIN, 'bench', ...args], { encoding: 'utf8', timeout: 120_000 });
+  spawnSync(process.execPath, [BIN, 'bench', ...args], { encoding: 'utf8', timeout: within(120_000) });
 
 const BENCHES = [
   'dsi',

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { within } from '../../../test/helpers/within.js';
 import { helpWidth, MAX_HELP_WIDTH, PIPED_HELP_WIDTH } from '../src/help-width.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -30,7 +31,7 @@ function modulesOf(...args: string[]): string[] {
     encoding: 'utf8',
     cwd: dir,
     env: env({ RECORD_MODULES: out }),
-    timeout: 30_000,
+    timeout: within(30_000),
   });
   expect(r.status).toBe(0);
   return [...new Set(readFileSync(out, 'utf8').split('\n').filter(Boolean))];

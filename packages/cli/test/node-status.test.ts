@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { within } from '../../../test/helpers/within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -36,7 +37,7 @@ describe('specmesh node + status', () => {
       [BIN, 'status', '--nats', server.url, '--json', '--listen-ms', '1000'],
       {
         encoding: 'utf8',
-        timeout: 20_000,
+        timeout: within(20_000),
       },
     );
     expect(r.status).toBe(0);
@@ -77,7 +78,7 @@ describe('specmesh node + status', () => {
   it('reads SPECMESH_NATS from the environment and ignores unrelated SPECMESH_ variables', () => {
     const r = spawnSync(process.execPath, [BIN, 'status', '--json', '--listen-ms', '600'], {
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: within(20_000),
       env: { ...process.env, SPECMESH_NATS: server.url, SPECMESH_NATS_SERVER: '/usr/sbin/nats-server' },
     });
     expect(r.stderr).not.toContain('Unknown argument');

@@ -1,10 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { within } from '../../../test/helpers/within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env } });
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: within(60_000),
+    env: { ...process.env },
+  });
 
 /** `args` with the value of `flag` replaced. */
 const withFlag = (args: readonly string[], flag: string, value: string) =>

@@ -4,11 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { within } from '../../../test/helpers/within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const SCENARIOS = fileURLToPath(new URL('../../sim/scenarios/', import.meta.url));
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env } });
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    timeout: within(60_000),
+    env: { ...process.env },
+  });
 
 describe('specmesh sim', () => {
   it('sim dsd: runs a scenario file and ends with the summary table', () => {

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import yargs from 'yargs';
+import { within } from '../../../test/helpers/within.js';
 import { upCommand } from '../src/commands/up.js';
 import { withConfig } from '../src/config/config-layers.js';
 import type { ConfigLayer } from '../src/config/config-schema.js';
@@ -76,46 +77,50 @@ describe('the summary up prints when stopped', () => {
     );
   });
 
-  it('serves on --port and prints requests, tokens and uptime on SIGINT', async () => {
-    const port = await freePort();
-    const up = spawn(
-      process.execPath,
-      [
-        BIN,
-        'up',
-        '--port',
-        String(port),
-        '--verifiers',
-        '1',
-        '--target-tpot-ms',
-        '2',
-        '--target-ttft-ms',
-        '2',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    up.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => up.on('exit', (code) => resolve(code)));
-    try {
-      await expect
-        .poll(() => stdout, { timeout: 60_000, interval: 100 })
-        .toContain(`serving: OpenAI-compatible API on http://127.0.0.1:${port}/v1`);
-      const res = await fetch(`http://127.0.0.1:${port}/v1/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'specmesh', prompt: 'The cluster', max_tokens: 8, temperature: 0 }),
-      });
-      expect(res.status).toBe(200);
-      up.kill('SIGINT');
-      expect(await exited).toBe(0);
-      expect(stdout).toMatch(
-        /• stopped after \d+s: 1 request served, 8 tokens generated, 0 role restarts\n$/,
+  it(
+    'serves on --port and prints requests, tokens and uptime on SIGINT',
+    async () => {
+      const port = await freePort();
+      const up = spawn(
+        process.execPath,
+        [
+          BIN,
+          'up',
+          '--port',
+          String(port),
+          '--verifiers',
+          '1',
+          '--target-tpot-ms',
+          '2',
+          '--target-ttft-ms',
+          '2',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
       );
-    } finally {
-      up.kill('SIGKILL');
-    }
-  }, 90_000);
+      let stdout = '';
+      up.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => up.on('exit', (code) => resolve(code)));
+      try {
+        await expect
+          .poll(() => stdout, { timeout: within(60_000), interval: 100 })
+          .toContain(`serving: OpenAI-compatible API on http://127.0.0.1:${port}/v1`);
+        const res = await fetch(`http://127.0.0.1:${port}/v1/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'specmesh', prompt: 'The cluster', max_tokens: 8, temperature: 0 }),
+        });
+        expect(res.status).toBe(200);
+        up.kill('SIGINT');
+        expect(await exited).toBe(0);
+        expect(stdout).toMatch(
+          /• stopped after \d+s: 1 request served, 8 tokens generated, 0 role restarts\n$/,
+        );
+      } finally {
+        up.kill('SIGKILL');
+      }
+    },
+    within(90_000),
+  );
 });

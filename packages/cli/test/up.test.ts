@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDemoPair } from '@specmesh/lab/demo-models';
 import { afterAll, describe, expect, it } from 'vitest';
+import { within } from '../../../test/helpers/within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -25,7 +26,7 @@ describe('specmesh up --demo (every role its own process)', () => {
         '--target-ttft-ms',
         '10',
       ],
-      { encoding: 'utf8', timeout: 90_000 },
+      { encoding: 'utf8', timeout: within(90_000) },
     );
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('all 5 joined');
@@ -47,36 +48,40 @@ describe('specmesh up --backend llama', () => {
   const env = { ...process.env, SPECMESH_CACHE_DIR: cache };
   afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
-  it('makes the synthetic demo pair once, then serves the demo on real GGUF models in every mode', async () => {
-    const r = spawnSync(
-      process.execPath,
-      [BIN, 'up', '--demo', '--backend', 'llama', '--verifiers', '1', '--max-tokens', '16', '--k', '4'],
-      { encoding: 'utf8', timeout: 120_000, env },
-    );
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('made the synthetic demo pair');
-    expect(r.stdout).toContain('llama models: target specmesh-synthetic-target');
-    expect(r.stdout).toContain('same text in every mode: yes');
-    const shares = [...r.stdout.matchAll(/from accepted drafts (\d+)%/g)].map((m) => Number(m[1]));
-    expect(shares[1]).toBeGreaterThan(0);
+  it(
+    'makes the synthetic demo pair once, then serves the demo on real GGUF models in every mode',
+    async () => {
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'up', '--demo', '--backend', 'llama', '--verifiers', '1', '--max-tokens', '16', '--k', '4'],
+        { encoding: 'utf8', timeout: within(120_000), env },
+      );
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('made the synthetic demo pair');
+      expect(r.stdout).toContain('llama models: target specmesh-synthetic-target');
+      expect(r.stdout).toContain('same text in every mode: yes');
+      const shares = [...r.stdout.matchAll(/from accepted drafts (\d+)%/g)].map((m) => Number(m[1]));
+      expect(shares[1]).toBeGreaterThan(0);
 
-    // The cache is reused, not rewritten.
-    process.env.SPECMESH_CACHE_DIR = cache;
-    const said: string[] = [];
-    const pair = await ensureDemoPair(0.8, (l) => said.push(l));
-    const before = statSync(pair.target).mtimeMs;
-    await ensureDemoPair(0.8, (l) => said.push(l));
-    delete process.env.SPECMESH_CACHE_DIR;
-    expect(said.every((l) => l.includes('from the cache'))).toBe(true);
-    expect(statSync(pair.target).mtimeMs).toBe(before);
-  }, 150_000);
+      // The cache is reused, not rewritten.
+      process.env.SPECMESH_CACHE_DIR = cache;
+      const said: string[] = [];
+      const pair = await ensureDemoPair(0.8, (l) => said.push(l));
+      const before = statSync(pair.target).mtimeMs;
+      await ensureDemoPair(0.8, (l) => said.push(l));
+      delete process.env.SPECMESH_CACHE_DIR;
+      expect(said.every((l) => l.includes('from the cache'))).toBe(true);
+      expect(statSync(pair.target).mtimeMs).toBe(before);
+    },
+    within(150_000),
+  );
 
   it('refuses a missing model file before starting anything, with exit code 3 naming the file', () => {
     const missing = join(cache, 'nope.gguf');
     const r = spawnSync(
       process.execPath,
       [BIN, 'up', '--demo', '--backend', 'llama', '--model', missing, '--draft-model', missing],
-      { encoding: 'utf8', timeout: 30_000, env },
+      { encoding: 'utf8', timeout: within(30_000), env },
     );
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('E_MODEL_FILE');

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { type ModelSpec, PooledModel } from '@specmesh/models';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
 import { Actor, createLogger, DelayProxy, serveEcho } from '@specmesh/runtime';
+import { percentile } from '../percentile.js';
 import type { ValidateProfile } from './measured-costs.js';
 import type { ValidatePlan } from './validate-plan.js';
 
@@ -142,7 +143,9 @@ export class CostProber {
       draftTokenOverheadMs: mean(this.draft),
       // A request and its reply cross two hops.
       hopMs: direct / 2,
-      proxyOneWayMs: (mean(this.proxied) - direct) / 2,
+      // The proxy adds a fixed delay to every sample: the difference of medians measures it without
+      // the scheduling stalls of a busy machine, which land on either side at random.
+      proxyOneWayMs: (percentile(this.proxied, 50) - percentile(this.direct, 50)) / 2,
       samples: this.direct.length,
     };
   }
