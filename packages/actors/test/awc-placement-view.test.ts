@@ -16,8 +16,9 @@ describe('AWC placement view', () => {
   it('reads the least loaded verifier of the pool, its cost profile and sessions', () => {
     const busy = verifierMember('v1', { inflight: 4, queued: 2, capacity: 4 }, batching(12));
     const calm = verifierMember('v2', { inflight: 1, queued: 0, capacity: 4 }, batching(3));
-    const v = placementRoundView([busy, calm], 22, 40);
+    const v = placementRoundView([busy, calm], 22, 40, 6);
     expect(v.rttMs).toBe(22);
+    expect(v.draftMsPerToken).toBe(6);
     expect(v.acceptance).toBe(PRIOR_ACCEPTANCE);
     expect(v.target.sessions).toBe(3);
     expect(v.target.batchCost).toEqual({ kneePositions: 8, baseMs: 15, perPositionMs: 0.4 });
@@ -30,6 +31,7 @@ describe('AWC placement view', () => {
       10,
     );
     expect(v.rttMs).toBe(0);
+    expect(v.draftMsPerToken).toBe(0);
     expect(v.target.sessions).toBe(0);
   });
 });

@@ -236,6 +236,7 @@ export class Scheduler {
                   verifiers,
                   rttMs,
                   (typeof submit.prompt !== 'string' ? submit.prompt.length : 0) + submit.window.k + 1,
+                  metaNumber(drafter, 'draftMsPerToken'),
                 ),
               },
               this.config.awcWeights,
