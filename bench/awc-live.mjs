@@ -55,8 +55,33 @@ const { values: o } = parseArgs({
     knee: { type: 'string', default: '8' },
     'per-position-ms': { type: 'string', default: '0.4' },
     json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (o.help) {
+  process.stdout.write(`Usage: node bench/awc-live.mjs [options]
+
+AWC against static windows, plain decoding and the adaptive baselines on a real edge-cloud cluster of
+processes (emulated batching targets, the edge behind a delay proxy); ratios to the best static window
+of each cell. Results: docs/benchmarks/awc-cluster.md.
+
+Options (defaults in brackets):
+  --rtts LIST             edge round trips, ms [10,20,50]
+  --loads LIST            cloud load per cell: idle, busy [idle,busy]
+  --policies LIST         static-N, backoff, threshold, bandit, awc, awc@<weights.json> [all]
+  --clients N             closed-loop edge clients [4]
+  --seconds N             measured seconds per policy [8]
+  --max-tokens N          tokens per request [64]
+  --busy N                background sessions in busy cells [16]
+  --cloud-servers N       NATS servers in the cloud cluster [1]
+  --verifier-threads N    model threads per verifier [4]
+  --knee N                batching target's knee, positions [8]
+  --per-position-ms MS    batching target's cost per position [0.4]
+  --json                  one JSON document on stdout
+  -h, --help              this text
+`);
+  process.exit(0);
+}
 const CLIENTS = Number(o.clients);
 const SECONDS = Number(o.seconds);
 const MAX_TOKENS = Number(o['max-tokens']);
