@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { within } from '../../../test/helpers/within.js';
+import { within } from './within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const run = (...args: string[]) =>

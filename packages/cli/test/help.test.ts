@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { within } from '../../../test/helpers/within.js';
 import { helpWidth, MAX_HELP_WIDTH, PIPED_HELP_WIDTH } from '../src/help-width.js';
+import { within } from './within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const RECORDER = fileURLToPath(import.meta.resolve('@specmesh/lab/record-modules'));

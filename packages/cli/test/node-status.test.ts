@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { within } from '../../../test/helpers/within.js';
+import { within } from './within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_VALIDATE_SCENARIO, formatValidation, METRICS, planOf, runValidation } from '@specmesh/lab';
 import { loadScenario, type Scenario } from '@specmesh/sim';
 import { describe, expect, it } from 'vitest';
-import { within } from '../../../test/helpers/within.js';
+import { within } from './within.js';
 
 const ONE_WAY_MS = 15;
 /** The role processes run this CLI's build, as `specmesh sim validate` has them. */

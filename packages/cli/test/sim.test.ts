@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { within } from '../../../test/helpers/within.js';
+import { within } from './within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const SCENARIOS = fileURLToPath(new URL('../../sim/scenarios/', import.meta.url));

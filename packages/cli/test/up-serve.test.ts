@@ -7,11 +7,11 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import yargs from 'yargs';
-import { within } from '../../../test/helpers/within.js';
 import { upCommand } from '../src/commands/up.js';
 import { withConfig } from '../src/config/config-layers.js';
 import type { ConfigLayer } from '../src/config/config-schema.js';
 import { formatStopSummary, formatUptime, sumSamples } from '../src/run/up-summary.js';
+import { within } from './within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 

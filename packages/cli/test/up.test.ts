@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDemoPair } from '@specmesh/lab/demo-models';
 import { afterAll, describe, expect, it } from 'vitest';
-import { within } from '../../../test/helpers/within.js';
+import { within } from './within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
