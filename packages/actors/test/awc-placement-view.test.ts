@@ -29,6 +29,7 @@ describe('AWC placement view', () => {
       [verifierMember('v1', { inflight: 0, queued: 0, capacity: 1 })],
       undefined,
       10,
+      undefined,
     );
     expect(v.rttMs).toBe(0);
     expect(v.draftMsPerToken).toBe(0);
