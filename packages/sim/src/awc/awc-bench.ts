@@ -35,7 +35,7 @@ export interface AwcBenchOptions {
   readonly seeds?: readonly number[];
   /** AWC's weights. Defaults to the shipped weights. */
   readonly awcWeights?: AwcWeights;
-  /** AWC's rounding set (`window.awcWindows`). Defaults to DSD's [1, 2, 3, 4, 6, 8]. */
+  /** AWC's rounding set (`window.awcWindows`). Defaults to AWC's own: DSD's [1, 2, 3, 4, 6, 8] and 0. */
   readonly awcWindows?: readonly number[];
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
