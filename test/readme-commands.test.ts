@@ -64,7 +64,8 @@ const specmeshLines = lines.filter((l) => l.startsWith('npx specmesh'));
 const npmLines = lines.filter((l) => l.startsWith('npm '));
 const nodeLines = lines.filter((l) => l.startsWith('node '));
 
-describe('the README’s command lines', () => {
+// Each check is its own child process: they run side by side.
+describe.concurrent('the README’s command lines', () => {
   it('has shell blocks to check', () => {
     expect(specmeshLines.length).toBeGreaterThan(10);
     expect(npmLines).toContain('npm start');

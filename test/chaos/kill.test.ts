@@ -14,7 +14,7 @@ import { writeSyntheticDrafter, writeSyntheticTarget } from '@specmesh/models';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { fastEmulatedFlags } from '../helpers/emulated-flags.js';
-import { quickOrFull } from '../helpers/full.js';
+import { FULL, quickOrFull } from '../helpers/full.js';
 import { within } from '../helpers/within.js';
 
 interface ChaosJson {
@@ -110,7 +110,9 @@ describe('chaos: killing and pausing actors loses nothing and changes no output'
     within(120_000),
   );
 
-  it(
+  // Full form only: role processes on real models load node-llama-cpp and their GGUF files on every
+  // restart, the heaviest minute of the suite; the quick form's llama coverage is test/llama-cluster.
+  it.runIf(FULL)(
     'real GGUF models (node-llama-cpp): drafters and verifiers killed and paused',
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'specmesh-chaos-llama-'));
@@ -121,7 +123,7 @@ describe('chaos: killing and pausing actors loses nothing and changes no output'
         await writeSyntheticDrafter({ from: target, out: drafter, agreement: 0.8, seed: 32 });
         const s = await chaos([
           '--seconds',
-          quickOrFull('6', '10'),
+          '10',
           '--every-ms',
           '2000',
           '--faults',

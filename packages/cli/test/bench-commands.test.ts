@@ -2,14 +2,27 @@
  * Every benchmark is a `specmesh bench <name>` with its own help, `--quick` and `--json`. The light
  * ones run here in their quickest form; the cluster ones (dsi, load, llama) have tests of their own.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { within } from './within.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [BIN, 'bench', ...args], { encoding: 'utf8', timeout: within(120_000) });
+
+/** `specmesh bench <args>` as a child process; resolves with its exit status and output. */
+function run(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, 'bench', ...args],
+      { encoding: 'utf8', timeout: within(120_000) },
+      (err, stdout, stderr) => {
+        const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+        resolve({ status, stdout, stderr });
+      },
+    );
+  });
+}
 
 const BENCHES = [
   'dsi',
@@ -25,37 +38,38 @@ const BENCHES = [
   'sim-validate',
 ];
 
-describe('specmesh bench', () => {
-  it.each(BENCHES)('bench %s --help offers --quick and --json', (name) => {
-    const r = run(name, '--help');
+// The commands are independent child processes: they run side by side.
+describe.concurrent('specmesh bench', () => {
+  it.each(BENCHES)('bench %s --help offers --quick and --json', async (name) => {
+    const r = await run(name, '--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`specmesh bench ${name}`);
     expect(r.stdout).toContain('--quick');
     expect(r.stdout).toContain('--json');
   });
 
-  it('bench worker-wakeup --quick --json: one round trip per idle time', () => {
-    const r = run('worker-wakeup', '--quick', '--messages', '20', '--json');
+  it('bench worker-wakeup --quick --json: one round trip per idle time', async () => {
+    const r = await run('worker-wakeup', '--quick', '--messages', '20', '--json');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.bench).toBe('worker-wakeup');
     expect(report.rows.map((w: { idleMs: number }) => w.idleMs)).toEqual([0, 1, 5, 10]);
   });
 
-  it('bench sim-speed: the median is one of an odd number of runs', () => {
-    const r = run('sim-speed', '--requests', '100', '--runs', '3', '--json');
+  it('bench sim-speed: the median is one of an odd number of runs', async () => {
+    const r = await run('sim-speed', '--requests', '100', '--runs', '3', '--json');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.runs).toHaveLength(3);
     const walls = report.runs.map((x: { wallMs: number }) => x.wallMs).sort((a: number, b: number) => a - b);
     expect(report.medianWallMs).toBe(walls[1]);
-    const even = run('sim-speed', '--requests', '100', '--runs', '2');
+    const even = await run('sim-speed', '--requests', '100', '--runs', '2');
     expect(even.status).toBe(2);
     expect(even.stderr).toContain('--runs must be an odd positive integer');
   });
 
-  it('bench runtime --json: both sides measured on the same payload', () => {
-    const r = run('runtime', '--quick', '--requests', '200', '--rounds', '2', '--json');
+  it('bench runtime --json: both sides measured on the same payload', async () => {
+    const r = await run('runtime', '--quick', '--requests', '200', '--rounds', '2', '--json');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.report.runtime.n).toBe(200);
@@ -63,16 +77,25 @@ describe('specmesh bench', () => {
     expect(report.taskBytes).toBeGreaterThan(0);
   });
 
-  it('bench wire-bytes --json: lean saves bytes against naive in every configuration', () => {
-    const r = run('wire-bytes', '--requests', '2', '--max-tokens', '12', '--prompt-words', '10', '--json');
+  it('bench wire-bytes --json: lean saves bytes against naive in every configuration', async () => {
+    const r = await run(
+      'wire-bytes',
+      '--requests',
+      '2',
+      '--max-tokens',
+      '12',
+      '--prompt-words',
+      '10',
+      '--json',
+    );
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.rows).toHaveLength(5);
     for (const row of report.rows) expect(row.naive).toBeGreaterThanOrEqual(row.lean);
   });
 
-  it('bench gateway-overhead --json: both paths timed, the difference is what the gateway adds', () => {
-    const r = run('gateway-overhead', '--quick', '--latency-only', '--json');
+  it('bench gateway-overhead --json: both paths timed, the difference is what the gateway adds', async () => {
+    const r = await run('gateway-overhead', '--quick', '--latency-only', '--json');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.latencyMs.direct.n).toBeGreaterThan(0);
@@ -80,8 +103,8 @@ describe('specmesh bench', () => {
     expect(report.latencyMs.addedP50).toBeCloseTo(report.latencyMs.gateway.p50 - report.latencyMs.direct.p50);
   });
 
-  it('bench cli-startup --json: help and a batcher timed, without the simulator or the gateway', () => {
-    const r = run('cli-startup', '--quick', '--roles', 'batcher', '--json');
+  it('bench cli-startup --json: help and a batcher timed, without the simulator or the gateway', async () => {
+    const r = await run('cli-startup', '--quick', '--roles', 'batcher', '--json');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.help.wallMs).toHaveLength(1);
