@@ -21,6 +21,9 @@ export default defineConfig({
     // files at once on two cores keep the CPUs busy (vitest's default is cores - 1, one file at a time
     // here). SPECMESH_TEST_WORKERS overrides it.
     maxWorkers: Number(process.env.SPECMESH_TEST_WORKERS) || 3,
+    // Test files share a worker's module cache (the built packages load once per worker, not once per
+    // file): no test relies on module state another file left behind, and each cleans up what it starts.
+    isolate: false,
     reporters: ['default', new SummaryReporter()],
   },
 });

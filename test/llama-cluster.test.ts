@@ -123,7 +123,7 @@ describe('cluster of processes on llama models', () => {
         );
         let stderr = '';
         bad.stderr.on('data', (d) => (stderr += d));
-        const exitCode = await new Promise<number | null>((r) => bad.on('exit', r));
+        const exitCode = await new Promise<number | null>((r) => bad.on('close', r));
         expect(exitCode).toBe(3);
         expect(stderr).toContain('E_MODEL_FILE');
         expect(stderr).toContain(broken);

@@ -55,7 +55,7 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; out: s
     child.stderr.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    child.on('exit', (code) => resolve({ code, out }));
+    child.on('close', (code) => resolve({ code, out }));
   });
 }
 

@@ -28,6 +28,7 @@ export function runCli(
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the output pipes may still hold data when the process has exited.
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
