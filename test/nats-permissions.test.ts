@@ -12,7 +12,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EmulatedModel } from '@specmesh/models';
 import { Codec, decodeMessage } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { machineLoadFactor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './helpers/cli.js';
 import { within } from './helpers/within.js';
@@ -202,7 +202,7 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
     return nc;
   }
 
-  async function until(done: () => boolean, ms = 3000) {
+  async function until(done: () => boolean, ms = 3000 * machineLoadFactor()) {
     const end = Date.now() + ms;
     while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   }

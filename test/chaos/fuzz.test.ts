@@ -36,7 +36,14 @@ import {
   type Subjects,
   type TokenChunk,
 } from '@specmesh/protocol';
-import { Actor, freePort, MembershipView, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import {
+  Actor,
+  freePort,
+  MembershipView,
+  machineLoadFactor,
+  type NatsServerHandle,
+  startNatsServer,
+} from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastEmulatedFlags } from '../helpers/emulated-flags.js';
 import { greedyReference } from '../helpers/reference.js';
@@ -368,7 +375,7 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
       summary.note(t.name, c.what, `${c.code} in the batch.result reply`);
     }
   }
-  const until = Date.now() + 5000;
+  const until = Date.now() + 5000 * machineLoadFactor();
   while (failures.size < taskCases.length && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   failSub.unsubscribe();
   for (const c of taskCases) {
@@ -494,7 +501,11 @@ describe('fuzzing a live cluster', () => {
         (now.get(who)?.get(code) ?? 0) - (before.get(who)?.get(code) ?? 0);
       const short = () =>
         [...expected.byProcess].some(([who, m]) => [...m].some(([code, n]) => delta(who, code) < n));
-      for (const settle = Date.now() + 5000; short() && Date.now() < settle; now = await readCounters())
+      for (
+        const settle = Date.now() + 5000 * machineLoadFactor();
+        short() && Date.now() < settle;
+        now = await readCounters()
+      )
         await new Promise((r) => setTimeout(r, 100));
       for (const who of COUNTED) {
         const codes = new Set([

@@ -57,7 +57,7 @@ async function cluster(prefix: string) {
     await batcher.stop();
     await sched.stop();
   });
-  const until = Date.now() + 10_000;
+  const until = Date.now() + 10_000 * machineLoadFactor();
   while (
     sched.membership.alive({ role: 'drafter' }).length < 1 ||
     sched.membership.alive({ role: 'verifier' }).length < 2 ||

@@ -1,7 +1,7 @@
 import { EmulatedModel } from '@specmesh/models';
 import { type BodyOf, type Envelope, ErrorCode } from '@specmesh/protocol';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
-import { Actor, startupDeadlineMs } from '@specmesh/runtime';
+import { Actor, machineLoadFactor, startupDeadlineMs } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
 import type { BatcherOptions } from '../src/batcher/batcher-options.js';
@@ -68,7 +68,7 @@ async function drafter(sessions: string[]) {
   await actor.flush();
   nats.defer(() => actor.stop());
   const send = (pool: string, task: Task) => actor.publish(actor.subjects.verify(pool), 'verify.task', task);
-  const waitFor = async (n: number, timeoutMs = 5000) => {
+  const waitFor = async (n: number, timeoutMs = 5000 * machineLoadFactor()) => {
     const until = Date.now() + timeoutMs;
     while (got.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     return got;
@@ -86,7 +86,7 @@ const task = (sessionId: string, i: number, over: Partial<Task> = {}): Task => (
 });
 
 async function untilVerifiers(b: Batcher, n: number) {
-  const until = Date.now() + 5000;
+  const until = Date.now() + 5000 * machineLoadFactor();
   // The batcher learns verifiers from heartbeats.
   while (Date.now() < until) {
     if (

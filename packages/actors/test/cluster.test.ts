@@ -14,7 +14,7 @@ import {
   TokenOutOfRangeError,
 } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { Actor, createLogger, type Logger } from '@specmesh/runtime';
+import { Actor, createLogger, type Logger, machineLoadFactor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
 import { collect, generate } from '../src/client/generate-client.js';
@@ -60,7 +60,7 @@ async function cluster(
     await sched.stop();
   });
   // Wait until the scheduler sees everyone.
-  const until = Date.now() + 5000;
+  const until = Date.now() + 5000 * machineLoadFactor();
   while (
     sched.membership.alive({ role: 'drafter' }).length < drafters ||
     sched.membership.alive({ role: 'verifier' }).length < verifiers ||

@@ -1,6 +1,6 @@
 import { type BodyOf, CancelledError, OverloadedError } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { Actor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { Actor, machineLoadFactor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, generate } from '../src/client/generate-client.js';
 
@@ -92,7 +92,7 @@ describe('generate client', () => {
     setTimeout(() => ac.abort(), 50);
     await expect(collect(gen)).rejects.toBeInstanceOf(CancelledError);
     await c.flush();
-    const until = Date.now() + 2000;
+    const until = Date.now() + 2000 * machineLoadFactor();
     while (cancels.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     expect(cancels).toEqual(['g3-s']);
     await c.stop();
@@ -217,7 +217,7 @@ describe('generate client', () => {
       expect((await collect(gen)).tokens).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       expect(reasons).toEqual(['hung']);
       expect(resubmits[0]!.avoid).toEqual(['h1']);
-      const until = Date.now() + 2000;
+      const until = Date.now() + 2000 * machineLoadFactor();
       while (cancels.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       expect(cancels).toEqual(['s1']);
       await c.stop();

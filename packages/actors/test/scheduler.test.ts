@@ -7,7 +7,7 @@ import {
   OverloadedError,
 } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { Actor } from '@specmesh/runtime';
+import { Actor, machineLoadFactor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { pickDrafter } from '../src/scheduler/pick-drafter.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
@@ -74,7 +74,7 @@ async function client(subjects: { prefix: string }) {
   return { c, submit };
 }
 
-async function until(cond: () => boolean, ms = 5000) {
+async function until(cond: () => boolean, ms = 5000 * machineLoadFactor()) {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('condition not met');

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '@specmesh/protocol';
-import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { machineLoadFactor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeySet, readApiKeyFile } from '../src/api-keys.js';
@@ -93,7 +93,7 @@ describe('a gateway with API keys', () => {
       apiKeyFile: keyFile,
     });
     cluster = await startFakeCluster(server.url);
-    const until = Date.now() + 5000;
+    const until = Date.now() + 5000 * machineLoadFactor();
     while ((await fetch(`${gateway.url}/ready`)).status !== 200) {
       if (Date.now() > until) throw new Error('gateway never ready');
       await new Promise((r) => setTimeout(r, 20));

@@ -1,4 +1,4 @@
-import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { machineLoadFactor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway } from '../src/gateway.js';
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function waitReady() {
-  const until = Date.now() + 5000;
+  const until = Date.now() + 5000 * machineLoadFactor();
   while (Date.now() < until) {
     const r = await fetch(`${gateway.url}/ready`);
     if (r.status === 200) return;
@@ -242,7 +242,7 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
       for await (const _ of stream) ac.abort();
     })().catch(() => undefined);
     await reading;
-    const until = Date.now() + 3000;
+    const until = Date.now() + 3000 * machineLoadFactor();
     while (cluster.cancels.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     expect(cluster.cancels).toHaveLength(1);
     expect(cluster.cancels[0]).toMatch(/^cmpl-.*-s$/);
@@ -261,7 +261,7 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
     expect(metrics).toContain('specmesh_messages_sent_total');
     await cluster.stop();
     cluster = undefined;
-    const until = Date.now() + 3000;
+    const until = Date.now() + 3000 * machineLoadFactor();
     let status = 200;
     while (status === 200 && Date.now() < until) {
       status = (await fetch(`${gateway.url}/ready`)).status;

@@ -5,6 +5,7 @@ import { ConfigError } from '@specmesh/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DelayProxy } from '../src/delay-proxy.js';
 import { startNatsServer } from '../src/nats-server.js';
+import { machineLoadFactor } from '../src/startup-deadline.js';
 
 /** A TCP echo server on a free port. */
 async function echoServer(): Promise<{ server: Server; port: number; sockets: Set<Socket> }> {
@@ -126,7 +127,7 @@ describe('DelayProxy', () => {
     expect((await back).toString()).toBe('hello');
     await new Promise<void>((ok) => s.once('close', () => ok()));
     // The echo server saw the FIN after the bytes, ended its side, and the proxy let both go.
-    const until = Date.now() + 2000;
+    const until = Date.now() + 2000 * machineLoadFactor();
     while (proxy.stats.open > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     expect(proxy.stats.open).toBe(0);
   });
