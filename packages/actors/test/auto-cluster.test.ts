@@ -82,7 +82,7 @@ async function cluster(prefix: string) {
       maxTokens,
       sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
       window: { policy: 'static', k: 4 },
-      deadlineAt: Date.now() + 60_000,
+      deadlineAt: Date.now() + 60_000 * machineLoadFactor(),
       stop: undefined,
     };
     return collect(await generate(client, submit));
