@@ -1,5 +1,6 @@
-/** Waits until a gateway answers `/ready` with 200 (NATS up and a scheduler heard). */
 import { machineLoadFactor } from '@specmesh/runtime';
+
+/** Waits until a gateway answers `/ready` with 200 (NATS up and a scheduler heard). */
 export async function waitGatewayReady(url: string, timeoutMs = 5000 * machineLoadFactor()): Promise<void> {
   const until = Date.now() + timeoutMs;
   while ((await fetch(`${url}/ready`)).status !== 200) {
