@@ -36,7 +36,7 @@ export {
 } from './nats-server.js';
 export { RttMonitor } from './rtt-monitor.js';
 export type { Drainable, ShutdownOptions } from './shutdown.js';
-export { installGracefulShutdown } from './shutdown.js';
+export { installGracefulShutdown, SUPERVISOR_PID_ENV } from './shutdown.js';
 export { machineLoadFactor, STARTUP_TIMEOUT_ENV, startupDeadlineMs } from './startup-deadline.js';
 export type { ChildSpec, ChildStatus, SupervisorEvent, SupervisorOptions } from './supervisor.js';
 export { Supervisor } from './supervisor.js';

@@ -2,8 +2,15 @@
  * Graceful shutdown on SIGTERM / SIGINT: drain every registered actor (finish in-flight work, stop
  * heartbeats, close NATS) and exit 0. A second signal, or a drain that takes longer than `timeoutMs`,
  * exits at once with code 1.
+ *
+ * A process started by a {@link Supervisor} also drains when that supervisor dies without stopping
+ * it (SIGKILL, a crash): nothing would restart or stop it any more, and an orphaned role would keep
+ * serving a cluster nobody manages. The supervisor names itself in {@link SUPERVISOR_PID_ENV}.
  */
 import type { Logger } from './logger.js';
+
+/** Environment variable through which a supervisor tells its children its pid. */
+export const SUPERVISOR_PID_ENV = 'SPECMESH_SUPERVISOR_PID';
 
 export interface Drainable {
   drain(): Promise<void>;
@@ -17,6 +24,19 @@ export interface ShutdownOptions {
   onDrained?: () => Promise<void> | void;
   /** Called instead of `process.exit` (tests). Defaults to `process.exit`. */
   exit?: (code: number) => void;
+  /**
+   * Pid of the process whose death also shuts this one down. Defaults to the pid in
+   * {@link SUPERVISOR_PID_ENV}, if that is this process's parent; otherwise no watch.
+   */
+  parentPid?: number;
+  /** How often the parent is checked, ms. Defaults to 500. */
+  parentCheckMs?: number;
+}
+
+/** The supervisor named by the environment, if it is this process's parent. */
+function supervisorPid(): number | undefined {
+  const pid = Number(process.env[SUPERVISOR_PID_ENV]);
+  return Number.isInteger(pid) && pid > 0 && pid === process.ppid ? pid : undefined;
 }
 
 /** Installs the signal handlers; returns a function that removes them. */
@@ -54,8 +74,21 @@ export function installGracefulShutdown(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // An orphan is re-parented (to init or a subreaper), so a changed ppid means the parent died.
+  // Polling is the portable way: Node exposes no parent-death signal.
+  const parentPid = options.parentPid ?? supervisorPid();
+  const watch =
+    parentPid === undefined
+      ? undefined
+      : setInterval(() => {
+          if (process.ppid === parentPid || shuttingDown) return;
+          options.logger?.warn({ parentPid }, 'supervisor is gone');
+          onSignal('SIGHUP');
+        }, options.parentCheckMs ?? 500);
+  watch?.unref();
   return () => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    if (watch) clearInterval(watch);
   };
 }

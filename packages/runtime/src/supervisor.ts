@@ -9,6 +9,7 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { assertSubjectToken, ConfigError } from '@specmesh/protocol';
 import type { Logger } from './logger.js';
+import { SUPERVISOR_PID_ENV } from './shutdown.js';
 
 export interface ChildSpec {
   /** Unique name of the child (a subject-safe token), used in logs and events. */
@@ -117,7 +118,8 @@ export class Supervisor {
   private launch(state: ChildState) {
     const { spec } = state;
     const proc = spawn(spec.command ?? process.execPath, [...spec.args], {
-      env: spec.env ?? process.env,
+      // Children that install the graceful shutdown drain themselves if this process dies.
+      env: { ...(spec.env ?? process.env), [SUPERVISOR_PID_ENV]: String(process.pid) },
       cwd: spec.cwd,
       stdio: this.opts.stdio,
     });

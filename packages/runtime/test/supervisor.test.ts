@@ -1,10 +1,33 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../src/actor.js';
 import { MembershipView } from '../src/membership.js';
 import { type NatsServerHandle, startNatsServer } from '../src/nats-server.js';
 import { startupDeadlineMs } from '../src/startup-deadline.js';
 import { Supervisor, type SupervisorEvent } from '../src/supervisor.js';
-import { ECHO_ACTOR_BIN } from './helpers.js';
+import { ECHO_ACTOR_BIN, exitOf } from './helpers.js';
+
+const SUPERVISOR_JS = fileURLToPath(new URL('../dist/supervisor.js', import.meta.url));
+
+/** True while `pid` runs (a zombie waiting for its new parent to reap it counts as gone). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
 
 describe('supervisor', () => {
   let server: NatsServerHandle;
@@ -68,5 +91,35 @@ describe('supervisor', () => {
     await sup.stopChild('sleeper');
     expect(sup.status().find((s) => s.name === 'sleeper')).toBeUndefined();
     await sup.stopAll();
+  });
+
+  it('a child drains and exits when its supervisor is killed', async () => {
+    // The supervisor runs in a process of its own, which the test SIGKILLs: no stopAll, no signal
+    // forwarded, exactly what a killed `specmesh up` or test worker leaves behind.
+    const script = `
+      const { Supervisor } = await import(${JSON.stringify(SUPERVISOR_JS)});
+      const sup = new Supervisor({ stdio: ['ignore', 'inherit', 'ignore'] });
+      sup.on((e) => { if (e.type === 'spawn') process.stdout.write('child ' + e.pid + '\\n'); });
+      sup.start({ name: 'orphan', args: [${JSON.stringify(ECHO_ACTOR_BIN)}, ${JSON.stringify(server.url)}, 'orphan', '100'] });
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    parent.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    let childPid = 0;
+    try {
+      expect(await until(() => /child \d+[\s\S]*ready orphan/.test(out), startupDeadlineMs(2))).toBe(true);
+      childPid = Number(/child (\d+)/.exec(out)![1]);
+      expect(running(childPid)).toBe(true);
+      parent.kill('SIGKILL');
+      await exitOf(parent);
+      expect(await until(() => !running(childPid), startupDeadlineMs(1))).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+      if (childPid && running(childPid)) process.kill(childPid, 'SIGKILL');
+    }
   });
 });
