@@ -38,6 +38,7 @@ import {
 } from '@specmesh/protocol';
 import type { Actor, Logger } from '@specmesh/runtime';
 import { SessionRoundPlanner } from './round-planner.js';
+import { StopMatcher } from './stop-matcher.js';
 import { TextStream } from './text-stream.js';
 import { TraceRecorder } from './trace-recorder.js';
 import { VerifyTimeout } from './verify-timeout.js';
@@ -130,6 +131,12 @@ export class DraftSession {
   /** Output tokens committed by earlier hosts (resume); chunk `index` counts from the request's start. */
   private readonly resumedAt: number;
   private readonly text: TextStream;
+  /** Stop strings: which committed tokens may be sent, and where generation ends. */
+  private readonly stops: StopMatcher;
+  /** Committed tokens not sent yet (their text may be the start of a stop string), oldest first. */
+  private readonly unsent: Array<{ token: number; source: number }> = [];
+  /** Output tokens of this session sent to the client (committed minus held back minus cut at a stop). */
+  private sent = 0;
   private seq: number;
   private ended = false;
   private deadline: NodeJS.Timeout | undefined;
@@ -175,7 +182,9 @@ export class DraftSession {
     this.resumedAt = committed.length;
     this.seq = s.resume?.nextSeq ?? 0;
     // Text continues the earlier host's: a token's text depends on the ones before it.
-    for (const t of committed) this.text.push(t);
+    let before = '';
+    for (const t of committed) before += this.text.push(t);
+    this.stops = new StopMatcher(s.stop ?? [], before);
     // The seed restarts on resume: a sampled output stays a correct sample, not the same one.
     this.rng = new Rng(s.sampling.seed);
     // `auto` chooses per round, up to what `mode` allows (`si`: never DSI; `nonsi`: no speculation).
@@ -324,12 +333,21 @@ export class DraftSession {
           this.publishCommit(c.tokens, c.sources);
           break;
         case 'done':
+          // Ended without a stop string: what was held back for one is output after all.
+          if (c.reason !== 'cancelled') this.publishTokens(this.stops.flush());
           this.end(c.reason);
           break;
       }
     }
-    // After the whole step, so a finished request ends normally instead of being handed over.
-    if (!this.ended && this.committed.length >= MIN_SEGMENT_TOKENS && this.o.shouldHandOver) {
+    // After the whole step, so a finished request ends normally instead of being handed over; and
+    // not while tokens are held back for a possible stop string (the client resumes from what it
+    // holds, so the next host sees no stop string that began here).
+    if (
+      !this.ended &&
+      !this.stops.holding &&
+      this.committed.length >= MIN_SEGMENT_TOKENS &&
+      this.o.shouldHandOver
+    ) {
       const to = this.o.shouldHandOver(this.window.wish());
       if (to) this.handOver(to);
     }
@@ -439,28 +457,55 @@ export class DraftSession {
     );
   }
 
+  /**
+   * Commits tokens: they go to the client as soon as no stop string can claim their text (see
+   * StopMatcher). A stop string ends the session here, before later commits of the same step: the
+   * tasks still in flight are preempted and the session's slots freed as for any finished session.
+   */
   private publishCommit(tokens: readonly number[], sources: readonly number[]) {
-    const index = this.resumedAt + this.committed.length;
-    // Per token, where its text ends in the chunk's text, so receivers can stream one token per
-    // event (the gateway's per-token cadence). Decoding is per token, over a short window (TextStream).
-    const textEnds = new Uint32Array(tokens.length);
-    let delta = '';
-    tokens.forEach((t, i) => {
+    const released: string[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
       this.committed.push(t);
-      delta += this.text.push(t);
-      textEnds[i] = delta.length;
+      this.unsent.push({ token: t, source: sources[i] ?? 0 });
+      const step = this.stops.push(this.text.push(t));
+      released.push(...step.released);
+      if (step.stopped) {
+        this.publishTokens(released);
+        this.preemptInflight();
+        this.end('stop');
+        return;
+      }
+    }
+    this.publishTokens(released);
+  }
+
+  /**
+   * Publishes the oldest unsent tokens, one per piece of text: a chunk with, per token, where its text
+   * ends, so receivers can stream one token per event (the gateway's per-token cadence). Tokens past a
+   * stop string (unsent ones without a piece) are never published.
+   */
+  private publishTokens(pieces: readonly string[]) {
+    if (pieces.length === 0) return;
+    const taken = this.unsent.splice(0, pieces.length);
+    const textEnds = new Uint32Array(pieces.length);
+    let text = '';
+    pieces.forEach((p, i) => {
+      text += p;
+      textEnds[i] = text.length;
     });
     const chunk: BodyOf<'tokens'> = {
       requestId: this.o.start.requestId,
       sessionId: this.id,
       seq: this.seq++,
-      index,
-      tokens: Uint32Array.from(tokens),
-      text: delta,
-      sources: Uint8Array.from(sources),
+      index: this.resumedAt + this.sent,
+      tokens: Uint32Array.from(taken, (u) => u.token),
+      text,
+      sources: Uint8Array.from(taken, (u) => u.source),
       textEnds,
       done: false,
     };
+    this.sent += taken.length;
     if (chunk.seq === 0) chunk.promptTokens = this.promptLen;
     this.publish(this.o.start.tokenSubject, 'tokens', chunk);
   }
@@ -469,7 +514,7 @@ export class DraftSession {
   private handOver(to: HandoverTarget) {
     if (this.ended) return;
     this.ended = true;
-    this.log.info({ to, committed: this.resumedAt + this.committed.length }, 'handing the request over');
+    this.log.info({ to, committed: this.resumedAt + this.sent }, 'handing the request over');
     this.preemptInflight();
     this.publish(this.o.start.tokenSubject, 'tokens', {
       ...this.emptyChunk(),
@@ -486,7 +531,7 @@ export class DraftSession {
     if (error) {
       chunk.error = error;
       this.log.warn({ code: error.code, err: error.message }, 'session failed');
-    } else this.log.debug({ reason, tokens: this.committed.length }, 'session ended');
+    } else this.log.debug({ reason, tokens: this.sent }, 'session ended');
     chunk.trace = this.trace.snapshot();
     this.publish(this.o.start.tokenSubject, 'tokens', chunk);
     this.cleanup();
@@ -494,15 +539,17 @@ export class DraftSession {
 
   /** A chunk with no tokens at the current position (the last one, or a handover). */
   private emptyChunk(): BodyOf<'tokens'> {
-    return {
+    const chunk: BodyOf<'tokens'> = {
       requestId: this.o.start.requestId,
       sessionId: this.id,
       seq: this.seq++,
-      index: this.resumedAt + this.committed.length,
+      index: this.resumedAt + this.sent,
       tokens: new Uint32Array(0),
       text: '',
       done: false,
     };
+    if (chunk.seq === 0) chunk.promptTokens = this.promptLen;
+    return chunk;
   }
 
   /** Tells the pool to drop this session's tasks still in flight (nobody will read them). */
