@@ -66,7 +66,7 @@ describe('dashboard in a real browser', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        model: 'm',
+        model: 'specmesh',
         prompt: 'draw me a timeline',
         max_tokens: 32,
         temperature: 0,

@@ -1,4 +1,7 @@
-/** Metrics of the gateway: requests, latency to first token, time per output token, end to end. */
+/**
+ * Metrics of the gateway: requests, latency to first token, time per output token (per choice), end
+ * to end.
+ */
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -14,7 +17,9 @@ export class GatewayMetrics {
     const registers = [registry];
     this.requests = new Counter({
       name: 'specmesh_gateway_requests_total',
-      help: 'HTTP generation requests by endpoint and status',
+      // A client that leaves before its response is complete is counted as 499 (nginx's "client
+      // closed request"), so server errors (5xx) stay the gateway's and the cluster's own.
+      help: 'HTTP generation requests by endpoint and status (499: the client closed the request first)',
       labelNames: ['endpoint', 'status'],
       registers,
     });

@@ -7,14 +7,25 @@ import type {
   SpeculationHealthConfig,
   SpeculationHealthOptions,
 } from './observability/speculation-health.js';
+import { MAX_CHOICES_SCHEMA } from './openai-schemas.js';
 
 export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
   /** HTTP port; 0 picks a free one. Defaults to 8080. */
   port?: number;
   /** HTTP bind address. Defaults to `127.0.0.1`. */
   host?: string;
-  /** Model name reported by `/v1/models` and in responses. Defaults to `specmesh`. */
+  /**
+   * The model name served, when there is one: a shorthand for `servedModelNames: [modelName]`.
+   * Defaults to `specmesh`.
+   */
   modelName?: string;
+  /**
+   * Model names the gateway answers to (`/v1/models` lists them); a request naming any other model
+   * is refused with 404 `model_not_found`. Defaults to `[modelName]`.
+   */
+  servedModelNames?: readonly string[];
+  /** Most choices (`n`) one request may ask for; each runs as its own session. Defaults to 8. */
+  maxChoices?: number;
   /**
    * Speculation mode when the request names none: `auto` chooses non-SI, SI or DSI per round from the
    * cluster's load. Defaults to `auto`.
@@ -66,7 +77,11 @@ export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
 export interface GatewayConfig {
   readonly port: number;
   readonly host: string;
+  /** The first served model name. */
   readonly modelName: string;
+  /** Every served model name, in the order given. */
+  readonly servedModelNames: readonly string[];
+  readonly maxChoices: number;
   readonly defaultMode: RequestMode;
   readonly defaultK: number;
   readonly defaultWindowPolicy: string;
@@ -121,10 +136,13 @@ export function resolveGatewayOptions(
   o: GatewayOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): GatewayConfig {
+  const servedModelNames = Object.freeze([...(o.servedModelNames ?? [o.modelName ?? 'specmesh'])]);
   const c: GatewayConfig = {
     port: o.port ?? 8080,
     host: o.host ?? '127.0.0.1',
-    modelName: o.modelName ?? 'specmesh',
+    modelName: servedModelNames[0] ?? '',
+    servedModelNames,
+    maxChoices: o.maxChoices ?? 8,
     defaultMode: o.defaultMode ?? 'auto',
     defaultK: o.defaultK ?? 5,
     defaultWindowPolicy: o.defaultWindowPolicy ?? 'static',
@@ -155,6 +173,18 @@ export function resolveGatewayOptions(
     throw new ConfigError(`gateway option ${name} is invalid: ${String(v)}`, { context: { option: name } });
   };
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65_535) bad('port', c.port);
+  if (servedModelNames.length === 0) bad('servedModelNames', '(none)');
+  for (const name of servedModelNames) {
+    if (typeof name !== 'string' || name.trim() !== name || name.length < 1 || name.length > 256) {
+      bad('servedModelNames', JSON.stringify(name));
+    }
+  }
+  if (new Set(servedModelNames).size !== servedModelNames.length) {
+    bad('servedModelNames (a name given twice)', servedModelNames.join(', '));
+  }
+  if (!Number.isInteger(c.maxChoices) || c.maxChoices < 1 || c.maxChoices > MAX_CHOICES_SCHEMA) {
+    bad('maxChoices', c.maxChoices);
+  }
   if (!REQUEST_MODES.includes(c.defaultMode)) bad('defaultMode', c.defaultMode);
   if (!Number.isInteger(c.defaultK) || c.defaultK < 1 || c.defaultK > 64) bad('defaultK', c.defaultK);
   if (!Number.isInteger(c.defaultMaxTokens) || c.defaultMaxTokens < 1)

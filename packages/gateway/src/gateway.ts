@@ -2,6 +2,7 @@
  * The gateway: an OpenAI-compatible HTTP server (fastify) in front of the cluster. It is an actor too
  * (role `gateway`): it submits requests to the schedulers and reads token streams over NATS.
  */
+import { SpecmeshError } from '@specmesh/protocol';
 import { Actor, MembershipView } from '@specmesh/runtime';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
@@ -13,12 +14,28 @@ import type { RequestSpanSink } from './observability/request-spans.js';
 import { SpeculationMetrics } from './observability/speculation-metrics.js';
 import { TimelineStore } from './observability/timeline-store.js';
 import { Topology } from './observability/topology.js';
-import { invalidRequest } from './openai-errors.js';
+import { invalidRequest, toOpenAIError } from './openai-errors.js';
 import { requireApiKey } from './routes/api-key-guard.js';
 import { registerCompletionRoutes } from './routes/completions.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerNotFound } from './routes/not-found.js';
 import { registerObservabilityRoutes } from './routes/observability.js';
+import { registerResponsesRoutes } from './routes/responses.js';
 import { registerServiceRoutes } from './routes/service.js';
+
+/**
+ * The request field a validation error is about, in OpenAI's `param` notation (`messages[0].content`),
+ * or the part of the request (`body`, `querystring`) when no field is named.
+ */
+function validationParam(e: { validation?: Array<{ instancePath?: string }>; validationContext?: string }) {
+  const path = e.validation?.[0]?.instancePath;
+  if (!path) return e.validationContext ?? null;
+  return path
+    .slice(1)
+    .split('/')
+    .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`))
+    .join('');
+}
 
 export class Gateway {
   readonly actor: Actor;
@@ -60,13 +77,17 @@ export class Gateway {
       ajv: { customOptions: { coerceTypes: false } },
     });
     this.app.setErrorHandler((err, _req, reply) => {
+      if (err instanceof SpecmeshError) {
+        const e = toOpenAIError(err);
+        return reply.code(e.status).send(e.body);
+      }
       const e = err as {
-        validation?: unknown;
+        validation?: Array<{ instancePath?: string }>;
         statusCode?: number;
         message: string;
         validationContext?: string;
       };
-      if (e.validation) return reply.code(400).send(invalidRequest(e.message, e.validationContext ?? null));
+      if (e.validation) return reply.code(400).send(invalidRequest(e.message, validationParam(e)));
       const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
       return reply.code(status).send({
         error: {
@@ -79,7 +100,7 @@ export class Gateway {
     });
     // First, so no route (and no body parsing) runs for a request without a valid key.
     if (config.apiKeys) requireApiKey(this.app, config.apiKeys);
-    registerCompletionRoutes(this.app, {
+    const generation = {
       actor,
       config,
       metrics: this.metrics,
@@ -87,16 +108,19 @@ export class Gateway {
       timelines: this.timelines,
       live,
       spans,
-    });
+    };
+    registerCompletionRoutes(this.app, generation);
     registerObservabilityRoutes(this.app, {
       topology: this.topology,
       live,
       health: this.speculation.health,
       timelines: this.timelines,
     });
+    registerResponsesRoutes(this.app, generation);
     registerDashboardRoutes(this.app);
+    registerNotFound(this.app);
     registerServiceRoutes(this.app, {
-      modelName: config.modelName,
+      modelNames: config.servedModelNames,
       created: Math.floor(Date.now() / 1000),
       view: this.view,
       metricsText: cluster

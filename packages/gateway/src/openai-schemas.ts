@@ -30,6 +30,16 @@ export const SpecmeshExtensionSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** llama-server's per-request speculation fields (see speculative-window.ts). */
+const SpeculativeSchema = Type.Object({
+  n_max: Type.Optional(Type.Integer({ minimum: 0, maximum: 1024 })),
+  n_min: Type.Optional(Type.Integer({ minimum: 0, maximum: 1024 })),
+  p_min: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+});
+
+/** Most choices (`n`) a request may ask for whatever the gateway's limit; the limit is checked later. */
+export const MAX_CHOICES_SCHEMA = 128;
+
 const Common = {
   model: Type.String({ minLength: 1, maxLength: 256 }),
   max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 65_536 }), Type.Null()])),
@@ -44,15 +54,34 @@ const Common = {
   stream_options: Type.Optional(
     Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),
   ),
-  n: Type.Optional(Type.Union([Type.Literal(1), Type.Null()])),
+  /** Choices, each its own session in the cluster; at most the gateway's `maxChoices`. */
+  n: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: MAX_CHOICES_SCHEMA }), Type.Null()])),
   specmesh: Type.Optional(SpecmeshExtensionSchema),
+  speculative: Type.Optional(Type.Union([SpeculativeSchema, Type.Null()])),
+  'speculative.n_max': SpeculativeSchema.properties.n_max,
+  'speculative.n_min': SpeculativeSchema.properties.n_min,
+  'speculative.p_min': SpeculativeSchema.properties.p_min,
 };
+
+/** The fields every generation endpoint shares, as the generation path reads them. */
+export const GenerationFieldsSchema = Type.Object(Common);
+export type GenerationBody = Static<typeof GenerationFieldsSchema>;
 
 export const CompletionRequestSchema = Type.Object({
   ...Common,
   prompt: Type.String({ maxLength: MAX_PROMPT_CHARS }),
 });
 export type CompletionRequest = Static<typeof CompletionRequestSchema>;
+
+/**
+ * One part of a message's content. Only `text` parts are served; other types pass the schema so the
+ * route can refuse them by name (content-parts.ts).
+ */
+export const ContentPartSchema = Type.Object({
+  type: Type.String({ minLength: 1, maxLength: 64 }),
+  text: Type.Optional(Type.String({ maxLength: MAX_PROMPT_CHARS })),
+});
+export type ContentPart = Static<typeof ContentPartSchema>;
 
 export const ChatMessageSchema = Type.Object({
   role: Type.Union([
@@ -61,7 +90,11 @@ export const ChatMessageSchema = Type.Object({
     Type.Literal('assistant'),
     Type.Literal('developer'),
   ]),
-  content: Type.String({ maxLength: MAX_PROMPT_CHARS }),
+  /** A string, or parts whose texts are joined in order. */
+  content: Type.Union([
+    Type.String({ maxLength: MAX_PROMPT_CHARS }),
+    Type.Array(ContentPartSchema, { minItems: 1, maxItems: 256 }),
+  ]),
   name: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
@@ -70,4 +103,7 @@ export const ChatRequestSchema = Type.Object({
   messages: Type.Array(ChatMessageSchema, { minItems: 1, maxItems: 256 }),
 });
 export type ChatRequest = Static<typeof ChatRequestSchema>;
-export type ChatMessage = Static<typeof ChatMessageSchema>;
+/** A chat message as the request sent it (content a string or parts). */
+export type ChatMessageInput = Static<typeof ChatMessageSchema>;
+/** A chat message with its content as one text, what the chat template reads. */
+export type ChatMessage = Omit<ChatMessageInput, 'content'> & { readonly content: string };

@@ -83,9 +83,9 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
 
   it('streams text whose concatenation equals the non-streamed text, with a usage chunk', async () => {
     cluster = await startFakeCluster(server.url);
-    const full = await client.completions.create({ model: 'm', prompt: 'p', max_tokens: 10 });
+    const full = await client.completions.create({ model: 'specmesh-test', prompt: 'p', max_tokens: 10 });
     const stream = await client.completions.create({
-      model: 'm',
+      model: 'specmesh-test',
       prompt: 'p',
       max_tokens: 10,
       stream: true,
@@ -112,13 +112,13 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
       { role: 'system' as const, content: 'Be brief.' },
       { role: 'user' as const, content: 'Hi' },
     ];
-    const full = await client.chat.completions.create({ model: 'm', messages, max_tokens: 5 });
+    const full = await client.chat.completions.create({ model: 'specmesh-test', messages, max_tokens: 5 });
     expect(full.choices[0]!.message).toEqual(
       expect.objectContaining({ role: 'assistant', content: 'abcde' }),
     );
     expect(cluster.submits[0]!.prompt).toBe('system: Be brief.\nuser: Hi\nassistant:');
     const stream = await client.chat.completions.create({
-      model: 'm',
+      model: 'specmesh-test',
       messages,
       max_tokens: 5,
       stream: true,
@@ -139,7 +139,12 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
     const res = await fetch(`${gateway.url}/v1/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'm', prompt: 'x', max_tokens: 4, specmesh: { include_sources: true } }),
+      body: JSON.stringify({
+        model: 'specmesh-test',
+        prompt: 'x',
+        max_tokens: 4,
+        specmesh: { include_sources: true },
+      }),
     });
     const body = (await res.json()) as { choices: Array<{ specmesh: { sources: number[] } }> };
     expect(body.choices[0]!.specmesh.sources).toEqual([0, 1, 0, 1]);
@@ -149,7 +154,7 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
     cluster = await startFakeCluster(server.url);
     const events = async (specmesh: Record<string, unknown>) => {
       // specmesh's extension field is not in the client's types.
-      const params = { model: 'm', prompt: 'p', max_tokens: 10, stream: true, specmesh };
+      const params = { model: 'specmesh-test', prompt: 'p', max_tokens: 10, stream: true, specmesh };
       const stream = await client.completions.create(params as OpenAI.CompletionCreateParamsStreaming);
       const out: Array<{ text: string; sources?: number[] }> = [];
       for await (const chunk of stream) {
@@ -173,6 +178,7 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
       port: 0,
       heartbeatIntervalMs: 0,
       perTokenChunks: true,
+      modelName: 'specmesh-test',
     });
     try {
       const sse = async (extra: Record<string, unknown>) => {
@@ -180,7 +186,7 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
-            model: 'm',
+            model: 'specmesh-test',
             messages: [{ role: 'user', content: 'hi' }],
             max_tokens: 7,
             stream: true,
@@ -205,14 +211,14 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
 
   it('answers a bad request with 400 in OpenAI error shape', async () => {
     const err = await client.completions
-      .create({ model: 'm', prompt: 'p', max_tokens: 0 })
+      .create({ model: 'specmesh-test', prompt: 'p', max_tokens: 0 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).status).toBe(400);
     const raw = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'm', messages: [] }),
+      body: JSON.stringify({ model: 'specmesh-test', messages: [] }),
     });
     expect(raw.status).toBe(400);
     const body = (await raw.json()) as { error: { type: string; message: string } };
@@ -222,11 +228,15 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
 
   it('maps an overloaded cluster to 429 and a missing one to 503', async () => {
     cluster = await startFakeCluster(server.url, { refuse: 'overloaded' });
-    const busy = await client.completions.create({ model: 'm', prompt: 'p' }).catch((e: unknown) => e);
+    const busy = await client.completions
+      .create({ model: 'specmesh-test', prompt: 'p' })
+      .catch((e: unknown) => e);
     expect(busy).toBeInstanceOf(OpenAI.RateLimitError);
     await cluster.stop();
     cluster = undefined;
-    const none = await client.completions.create({ model: 'm', prompt: 'p' }).catch((e: unknown) => e);
+    const none = await client.completions
+      .create({ model: 'specmesh-test', prompt: 'p' })
+      .catch((e: unknown) => e);
     expect((none as { status: number }).status).toBe(503);
     expect((none as { error: { code: string } }).error.code).toBe('E_NO_RESPONDERS');
   });
@@ -235,7 +245,7 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
     cluster = await startFakeCluster(server.url, { chunkDelayMs: 200 });
     const ac = new AbortController();
     const stream = await client.completions.create(
-      { model: 'm', prompt: 'p', max_tokens: 10, stream: true },
+      { model: 'specmesh-test', prompt: 'p', max_tokens: 10, stream: true },
       { signal: ac.signal },
     );
     const reading = (async () => {
@@ -254,7 +264,7 @@ describe('OpenAI-compatible gateway (official openai client)', () => {
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
     cluster = await startFakeCluster(server.url);
     await waitReady();
-    await client.completions.create({ model: 'm', prompt: 'p', max_tokens: 3 });
+    await client.completions.create({ model: 'specmesh-test', prompt: 'p', max_tokens: 3 });
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/specmesh_gateway_requests_total\{endpoint="completions",status="200"\} \d+/);
     expect(metrics).toMatch(/specmesh_gateway_ttft_seconds_count\{endpoint="completions"\} \d+/);

@@ -33,7 +33,7 @@ async function complete(gw: Gateway, maxTokens: number) {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      model: 'm',
+      model: 'specmesh',
       prompt: 'p',
       max_tokens: maxTokens,
       specmesh: { include_sources: true },

@@ -1,9 +1,11 @@
-/** `/v1/models`, `/health`, `/ready` and `/metrics`. */
+/** `/v1/models`, `/v1/models/{id}`, `/health`, `/ready` and `/metrics`. */
 import type { MembershipView } from '@specmesh/runtime';
 import type { FastifyInstance } from 'fastify';
+import { modelNotFound } from '../openai-errors.js';
 
 export interface ServiceRouteContext {
-  readonly modelName: string;
+  /** The model names served, in order. */
+  readonly modelNames: readonly string[];
   readonly created: number;
   readonly view: MembershipView;
   /** The Prometheus text `/metrics` serves. */
@@ -13,10 +15,13 @@ export interface ServiceRouteContext {
 }
 
 export function registerServiceRoutes(app: FastifyInstance, ctx: ServiceRouteContext): void {
-  app.get('/v1/models', async () => ({
-    object: 'list',
-    data: [{ id: ctx.modelName, object: 'model', created: ctx.created, owned_by: 'specmesh' }],
-  }));
+  const model = (id: string) => ({ id, object: 'model', created: ctx.created, owned_by: 'specmesh' });
+  app.get('/v1/models', async () => ({ object: 'list', data: ctx.modelNames.map(model) }));
+  app.get<{ Params: { id: string } }>('/v1/models/:id', async (req, reply) => {
+    const id = req.params.id;
+    if (!ctx.modelNames.includes(id)) return reply.code(404).send(modelNotFound(id));
+    return model(id);
+  });
   // Liveness: the process answers.
   app.get('/health', async () => ({ status: 'ok' }));
   // Readiness: connected to NATS and a scheduler is alive to take requests.

@@ -115,7 +115,7 @@ export async function runGatewayOverhead(o: GatewayOverheadOptions): Promise<Gat
   const agent = new Agent({ keepAlive: true, maxSockets: o.connections });
   try {
     const body = JSON.stringify({
-      model: 'm',
+      model: 'specmesh',
       prompt: 'bench',
       max_tokens: o.tokens,
       temperature: 0,
