@@ -34,6 +34,7 @@ export type { HandoverTarget, Mode, Prompt, Sampling, WindowSpec } from './messa
 export {
   HandoverTargetSchema,
   MAX_TOKENS_PER_MESSAGE,
+  MAX_TOP_LOGPROBS,
   ModeSchema,
   PromptSchema,
   SamplingSchema,
@@ -58,6 +59,7 @@ export {
   MetricValueSchema,
 } from './messages/metrics.js';
 export type {
+  ChatMessage,
   Placement,
   SessionAccepted,
   SessionCancel,
@@ -67,6 +69,7 @@ export type {
   SubmitAccepted,
 } from './messages/request.js';
 export {
+  ChatMessageSchema,
   PlacementSchema,
   ResumeSchema,
   SessionAcceptedSchema,
@@ -79,6 +82,7 @@ export {
 export type { FinishReason, SpeculationTrace, TokenChunk, TraceSpan } from './messages/stream.js';
 export {
   FinishReasonSchema,
+  MAX_CHUNK_TOKENS,
   MAX_TRACE_SPANS,
   SpeculationTraceSchema,
   TokenChunkSchema,
@@ -106,6 +110,12 @@ export { fnv1aTokens, prefixHash } from './prefix-hash.js';
 export type { RequestMode } from './request-mode.js';
 export { modeFields, REQUEST_MODES, requestModeOf } from './request-mode.js';
 export type { Role, Subjects, SubjectsOptions } from './subjects.js';
-export { assertSubjectToken, createSubjects, DEFAULT_SUBJECT_PREFIX, PROTOCOL_VERSION } from './subjects.js';
+export {
+  assertSubjectToken,
+  createSubjects,
+  DEFAULT_SUBJECT_PREFIX,
+  inboxPrefix,
+  PROTOCOL_VERSION,
+} from './subjects.js';
 export type { MinorRelease, ProtocolVersion } from './versioning.js';
 export { MINOR_RELEASES, PROTOCOL_MINOR } from './versioning.js';

@@ -39,9 +39,12 @@ export const MESSAGE_KINDS = {
   'session.cancel': { schema: SessionCancelSchema, maxBytes: 4 * KiB },
   'session.probe': { schema: SessionProbeSchema, maxBytes: 4 * KiB },
   'verify.task': { schema: VerifyTaskSchema, maxBytes: 768 * KiB },
-  'verify.result': { schema: VerifyResultSchema, maxBytes: 4 * KiB },
+  // 16 KiB since 1.4: a result with the log-probabilities a task asked for (65 positions, 20
+  // alternatives each); results of tasks that ask for none stay under the 4 KiB of earlier minors.
+  'verify.result': { schema: VerifyResultSchema, maxBytes: 16 * KiB },
   batch: { schema: BatchSchema, maxBytes: 1 * MiB },
-  'batch.result': { schema: BatchResultSchema, maxBytes: 512 * KiB },
+  // 1 MiB since 1.4 (64 results with log-probabilities); 512 KiB before.
+  'batch.result': { schema: BatchResultSchema, maxBytes: 1 * MiB },
   preempt: { schema: PreemptSchema, maxBytes: 160 * KiB },
   tokens: { schema: TokenChunkSchema, maxBytes: 256 * KiB },
   heartbeat: { schema: HeartbeatSchema, maxBytes: 16 * KiB },

@@ -19,7 +19,7 @@ import { VersionError } from './errors.js';
 import { PROTOCOL_VERSION } from './subjects.js';
 
 /** Minor version spoken by this build, stamped as `vm` in every envelope. */
-export const PROTOCOL_MINOR = 3;
+export const PROTOCOL_MINOR = 4;
 
 /** A sender's protocol version, as its envelope states it. */
 export interface ProtocolVersion {
@@ -70,6 +70,18 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       'Speculation that follows load: `submit.auto` / `session.start.auto` ask for the `auto` mode (non-SI, ' +
       'SI or DSI chosen per round, `mode` the most it may use), and `verify.task.parallel` marks a DSI ' +
       'parallel task, which the pool runs only where it runs at once or declines with `E_NO_CAPACITY`.',
+    envelope: [],
+  },
+  {
+    minor: 4,
+    summary:
+      'Log-probabilities and chat messages: `submit.logprobs` / `session.start.logprobs` ask for the ' +
+      "target's log-probability of every output token and its top alternatives, which `verify.task.logprobs` " +
+      'asks of the verifier, `verify.result` returns for the positions it decides and `tokens` carries per ' +
+      'token (`logprobs`, `topTokens`, `topLogprobs`); `verify.result` may then reach 16 KiB and ' +
+      '`batch.result` 1 MiB, sizes only tasks asking for log-probabilities produce. `submit.messages` / ' +
+      '`session.start.messages` carry a chat request’s conversation, which a host renders with its ' +
+      "model's own chat template (`prompt` stays the plain transcript).",
     envelope: [],
   },
 ];

@@ -42,6 +42,15 @@ export const Count = Type.Integer({ minimum: 0, maximum: 0xffff_ffff });
 /** Milliseconds since the Unix epoch (wall clock of the sender). */
 export const EpochMs = Type.Number({ minimum: 0 });
 
+/** Most alternatives per position a request may ask for with `logprobs` (OpenAI's `top_logprobs` limit). */
+export const MAX_TOP_LOGPROBS = 20;
+
+/**
+ * How many of the target's most likely alternatives to report per output position, besides the
+ * chosen token's own log-probability (0: only that). Since 1.4.
+ */
+export const TopLogprobsCount = Type.Integer({ minimum: 0, maximum: MAX_TOP_LOGPROBS });
+
 /** Orchestration mode of a request: plain target decoding, classic speculative, or distributed (DSI). */
 export const ModeSchema = Type.Union([Type.Literal('nonsi'), Type.Literal('si'), Type.Literal('dsi')]);
 

@@ -6,12 +6,24 @@ import {
   HandoverTargetSchema,
   Id,
   MAX_TOKENS_PER_MESSAGE,
+  TopLogprobsCount,
   ModeSchema,
   PromptSchema,
   SamplingSchema,
   TokenIds,
   WindowSpecSchema,
 } from './common.js';
+
+/** One message of a chat conversation. */
+export const ChatMessageSchema = Type.Object(
+  {
+    /** `system`, `user`, `assistant`, or another role the model's template knows. */
+    role: Type.String({ minLength: 1, maxLength: 64 }),
+    content: Type.String({ maxLength: 4 * 1024 * 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type ChatMessage = Static<typeof ChatMessageSchema>;
 
 /** What a generation asks for; shared by `submit` and `session.start`. */
 const GenerationFields = {
@@ -31,6 +43,18 @@ const GenerationFields = {
   deadlineAt: Type.Optional(EpochMs),
   /** Stop strings; generation ends before the first one. */
   stop: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 16 })),
+  /**
+   * Report the target's log-probability of every output token and of this many most likely
+   * alternatives per position (0: the chosen token's only). Absent: none (they cost bytes on every
+   * hop). Since 1.4.
+   */
+  logprobs: Type.Optional(TopLogprobsCount),
+  /**
+   * The conversation of a chat request. A host whose model carries a chat template renders the prompt
+   * from it (special tokens included); `prompt` stays the plain transcript, which an older host or a
+   * model without a template uses. Since 1.4.
+   */
+  messages: Type.Optional(Type.Array(ChatMessageSchema, { minItems: 1, maxItems: 1024 })),
 };
 
 /** Where a resumed session picks up: the committed output so far and the next chunk sequence number. */

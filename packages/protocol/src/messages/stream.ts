@@ -1,6 +1,17 @@
 /** Token stream: drafter → gateway/client. */
 import { type Static, Type } from '@sinclair/typebox';
-import { Count, HandoverTargetSchema, Id, TokenIds, WireErrorSchema } from './common.js';
+import {
+  Count,
+  HandoverTargetSchema,
+  Id,
+  MAX_TOP_LOGPROBS,
+  Probabilities,
+  TokenIds,
+  WireErrorSchema,
+} from './common.js';
+
+/** Most tokens one `tokens` chunk carries. */
+export const MAX_CHUNK_TOKENS = 4096;
 
 export const FinishReasonSchema = Type.Union([
   Type.Literal('stop'),
@@ -85,6 +96,18 @@ export const TokenChunkSchema = Type.Object(
      * an empty piece.
      */
     textEnds: Type.Optional(TokenIds({ maxLength: 4096 })),
+    /**
+     * When the request asked for them: per token, the target's log-probability of it (natural log, of
+     * the target's distribution before temperature, top-k and top-p). Since 1.4.
+     */
+    logprobs: Type.Optional(Probabilities({ maxLength: MAX_CHUNK_TOKENS })),
+    /**
+     * With `logprobs`: per token, the request's `logprobs` most likely tokens at its position, most
+     * likely first, shape `[tokens.length * n]`. Since 1.4.
+     */
+    topTokens: Type.Optional(TokenIds({ maxLength: MAX_CHUNK_TOKENS * MAX_TOP_LOGPROBS })),
+    /** Log-probabilities of `topTokens`, same shape. Since 1.4. */
+    topLogprobs: Type.Optional(Probabilities({ maxLength: MAX_CHUNK_TOKENS * MAX_TOP_LOGPROBS })),
     /** The session's speculation timeline; sent on the last chunk (`done: true`) only. */
     trace: Type.Optional(SpeculationTraceSchema),
     /** Prompt length in tokens; sent on the first chunk so clients can report exact usage. */

@@ -5,9 +5,11 @@ import {
   EpochMs,
   Id,
   MAX_TOKENS_PER_MESSAGE,
+  MAX_TOP_LOGPROBS,
   Probabilities,
   SamplingSchema,
   TokenIds,
+  TopLogprobsCount,
   WireErrorSchema,
 } from './common.js';
 
@@ -67,6 +69,11 @@ export const VerifyTaskSchema = Type.Object(
      * session then lowers its SP degree. Since 1.3.
      */
     parallel: Type.Optional(Type.Boolean()),
+    /**
+     * Return the target's log-probabilities of the positions the result decides (see
+     * `verify.result.logprobs`) with this many top alternatives each. Since 1.4.
+     */
+    logprobs: Type.Optional(TopLogprobsCount),
     deadlineAt: Type.Optional(EpochMs),
     /**
      * The request's trace id (W3C, 32 hex digits). In the body because a batch carries tasks of many
@@ -96,6 +103,15 @@ export const VerifyResultSchema = Type.Object(
     queueMs: Type.Number({ minimum: 0 }),
     /** Target compute time spent on this task, ms. */
     computeMs: Type.Number({ minimum: 0 }),
+    /**
+     * When the task asked for them: per decided position (`accepted` drafts, then `token`), the
+     * target's log-probability of that token, shape `[accepted + 1]`. Since 1.4.
+     */
+    logprobs: Type.Optional(Probabilities({ maxLength: MAX_DRAFT_TOKENS + 1 })),
+    /** With `logprobs`: the `n` most likely tokens per decided position, most likely first, shape `[(accepted + 1) * n]`. Since 1.4. */
+    topTokens: Type.Optional(TokenIds({ maxLength: (MAX_DRAFT_TOKENS + 1) * MAX_TOP_LOGPROBS })),
+    /** Log-probabilities of `topTokens`, same shape. Since 1.4. */
+    topLogprobs: Type.Optional(Probabilities({ maxLength: (MAX_DRAFT_TOKENS + 1) * MAX_TOP_LOGPROBS })),
   },
   { additionalProperties: false },
 );

@@ -28,7 +28,13 @@ const generation = {
   auto: 'The `auto` mode: non-SI, SI or DSI (window and SP degree too) chosen per round from the cluster’s load; `mode` is the most it may use, and what a peer without auto runs.',
   window: 'Window policy and its starting (or fixed) draft length `k`.',
   deadlineAt: 'Absolute deadline, sender wall clock, ms since the Unix epoch; work past it is abandoned.',
-  stop: 'Stop strings: generation ends before the first one and the stream ends with `finishReason: "stop"`.',
+  stop: 'Stop strings: generation ends before the first one to appear (text cut before it, across token boundaries) and the stream ends with `finishReason: "stop"`. Text that may be the start of a stop string is held back until resolved.',
+  logprobs:
+    'Report the target’s log-probability of every output token and of this many most likely alternatives per position (0: the chosen token’s only); absent: none.',
+  messages:
+    'A chat request’s conversation: a host whose model has a chat template renders the prompt from it; `prompt` stays the plain transcript for other hosts.',
+  'messages[].role': '`system`, `user`, `assistant`, or another role the template knows.',
+  'messages[].content': 'The message text.',
 } as const;
 
 export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
@@ -125,6 +131,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       attempt: 'Delivery attempt from 1; a retry keeps `taskId`, so a late duplicate result is recognisable.',
       parallel:
         'A DSI parallel task (another of the session is in flight): run only where it runs at once, else declined with `E_NO_CAPACITY`, and the session lowers its SP degree.',
+      logprobs:
+        'Return the target’s log-probabilities of the positions the result decides, with this many top alternatives each (the verifier then computes the distribution even under greedy decoding).',
       deadlineAt: 'Absolute deadline (ms since the Unix epoch); a task past it is not started.',
       traceId:
         'The request’s W3C trace id. In the body because a batch carries tasks of many requests, so its own envelope cannot name one trace.',
@@ -145,6 +153,11 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       verifierId: 'Verifier that ran the task.',
       queueMs: 'Time the task waited at the batcher and verifier before compute, ms.',
       computeMs: 'Target compute time spent on the task, ms.',
+      logprobs:
+        'When the task asked: per decided position (the `accepted` drafts, then `token`), the target’s natural-log probability of that token, before temperature, top-k and top-p; shape `[accepted + 1]`.',
+      topTokens:
+        'With `logprobs`: the task’s `logprobs` most likely tokens per decided position, most likely first; shape `[(accepted + 1) * n]`.',
+      topLogprobs: 'Log-probabilities of `topTokens`, same shape.',
     },
   },
   batch: {
@@ -198,6 +211,11 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       sources: 'Per token: 1 when it came from an accepted draft, 0 when the target produced it.',
       textEnds:
         'Per token: end offset (UTF-16 code units) of its text within `text`; a token that completes no character yet has an empty piece.',
+      logprobs:
+        'When the request asked: per token, the target’s natural-log probability of it (before temperature, top-k and top-p), computed at verification.',
+      topTokens:
+        'With `logprobs`: per token, the request’s `logprobs` most likely tokens at its position, most likely first; shape `[tokens.length * n]`.',
+      topLogprobs: 'Log-probabilities of `topTokens`, same shape.',
       trace: 'The session’s speculation timeline; on the last chunk (`done`) only.',
       promptTokens: 'Prompt length in tokens, on the first chunk, for exact usage figures.',
       done: 'Last chunk of the request.',
