@@ -32,6 +32,7 @@ export interface NodeArgs extends ModelArgs, ConnectionArgs {
   metricsPort?: number;
   apiKeyFile?: string;
   otlpEndpoint?: string;
+  servedModelName?: string[];
   json: boolean;
 }
 
@@ -135,6 +136,12 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         type: 'string',
         describe:
           'Export each request as OpenTelemetry spans to this OTLP/HTTP traces URL (gateway; a URL without a path gets /v1/traces). Defaults to OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, else off (env SPECMESH_OTLP_ENDPOINT)',
+      })
+      .option('served-model-name', {
+        type: 'string',
+        array: true,
+        describe:
+          'Model name the OpenAI-compatible API answers to and lists on /v1/models; repeat for several. A request naming another model gets 404 model_not_found (gateway; env SPECMESH_SERVED_MODEL_NAME, comma-separated; file key served-model-name). Defaults to specmesh',
       })
       .option('max-queue', {
         type: 'number',

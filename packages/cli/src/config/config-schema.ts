@@ -48,6 +48,10 @@ export const CONFIG_FIELDS = {
   'metrics-port': Port,
   'api-key-file': Path,
   'otlp-endpoint': Type.String({ pattern: '^https?://' }),
+  // Names clients send as `model`: no surrounding spaces, as OpenAI model ids.
+  'served-model-name': Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S(.*\\S)?$' }), {
+    minItems: 1,
+  }),
   backend: Type.Union([Type.Literal('emulated'), Type.Literal('llama')]),
   model: Path,
   'draft-model': Path,

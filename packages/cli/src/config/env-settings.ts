@@ -34,6 +34,7 @@ export const ENV_SETTINGS: Readonly<Record<string, readonly [ConfigKey, Parse]>>
   SPECMESH_METRICS_PORT: ['metrics-port', 'int'],
   SPECMESH_API_KEY_FILE: ['api-key-file', 'string'],
   SPECMESH_OTLP_ENDPOINT: ['otlp-endpoint', 'string'],
+  SPECMESH_SERVED_MODEL_NAME: ['served-model-name', 'list'],
 };
 
 /** Variable naming the config file; see config-path.ts. */

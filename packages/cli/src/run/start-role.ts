@@ -110,6 +110,7 @@ export async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: Node
         host: args.host,
         ...(args.apiKeyFile ? { apiKeyFile: args.apiKeyFile } : {}),
         ...(args.otlpEndpoint ? { otlpEndpoint: args.otlpEndpoint } : {}),
+        ...(args.servedModelName?.length ? { servedModelNames: args.servedModelName } : {}),
       });
       return { role: g, url: g.url };
     }

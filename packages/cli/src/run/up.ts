@@ -83,7 +83,8 @@ export async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
     if (!args.demo) {
       const keys = args.apiKeyFile ? ['--api-key-file', args.apiKeyFile] : [];
       const otlp = args.otlpEndpoint ? ['--otlp-endpoint', args.otlpEndpoint] : [];
-      plan.push(['gateway', 1, ['--port', String(args.port), ...keys, ...otlp]]);
+      const names = (args.servedModelName ?? []).flatMap((name) => ['--served-model-name', name]);
+      plan.push(['gateway', 1, ['--port', String(args.port), ...keys, ...otlp, ...names]]);
     }
     let total = 0;
     const processes = Object.fromEntries(plan.map(([role, n]) => [role, n]));
