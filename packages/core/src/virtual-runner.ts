@@ -1,8 +1,10 @@
 /**
  * Runs the orchestration state machine in virtual time against model latencies: DSI's "online
  * simulation", and the reference the real cluster is compared with. The drafter is one sequential
- * server; `targets` target servers take verification tasks first come, first served; a cancelled
- * task frees its server at once (preemption). Tokens come from a {@link TokenOracle}, greedy.
+ * server that a rejection preempts: the orchestrator asks for a new draft only once the last one is
+ * done or dead, so the new one starts at once and a dead one stops then. `targets` target servers
+ * take verification tasks first come, first served; a cancelled task frees its server at once
+ * (preemption). Tokens come from a {@link TokenOracle}, greedy.
  *
  * Service times: a server's first call costs `ttft`, later calls `tpot`; a verification also costs
  * `perToken` per draft it checks; a draft of `n` tokens is `n` drafter calls.
@@ -122,15 +124,16 @@ export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
       switch (c.type) {
         case 'draft': {
           const ctx = Array.from(orch.context(c.pos));
-          let t = now;
+          // The draft's duration first, then its end: the simulator's drafter adds them in this order.
+          let cost = 0;
           const drafted = [];
           for (let i = 0; i < c.n; i++) {
-            t += drafterCalls++ === 0 ? o.drafter.ttft : o.drafter.tpot;
+            cost += drafterCalls++ === 0 ? o.drafter.ttft : o.drafter.tpot;
             const token = o.oracle.draft(Uint32Array.from(ctx));
             ctx.push(token);
             drafted.push({ token });
           }
-          heap.push(t, {
+          heap.push(now + cost, {
             kind: 'drafted',
             event: { type: 'drafted', epoch: c.epoch, pos: c.pos, tokens: drafted },
           });

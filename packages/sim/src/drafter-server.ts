@@ -2,14 +2,24 @@
  * One drafter: a device running the draft model for the sessions routed to it, `slots` draft jobs at a
  * time, first come first served. A job drafts `n` tokens in a row; a session's first token costs
  * `ttftMs` (its prefill), later ones `tpotMs`.
+ *
+ * A job can be cancelled (DSI: a rejection kills the draft in progress that extends the rejected
+ * token): a queued one is dropped, a running one stops at once and frees its slot, so the session's
+ * draft from the corrected prefix does not wait behind a dead one.
  */
 import type { DrafterLatency } from './latency-model.js';
 import type { Simulation } from './simulation.js';
 
-interface DraftJob {
+export type DraftJobState = 'queued' | 'running' | 'done' | 'cancelled';
+
+export interface DraftJob {
   readonly sessionId: number;
   readonly n: number;
   readonly onDone: () => void;
+  state: DraftJobState;
+  /** Drafting time it was charged when it started, and when that was (running jobs). */
+  cost: number;
+  startedAt: number;
 }
 
 export class DrafterServer {
@@ -21,7 +31,9 @@ export class DrafterServer {
   private readonly sim: Simulation;
   private readonly latency: DrafterLatency;
   private readonly slots: number;
-  private readonly queue: DraftJob[] = [];
+  /** Jobs waiting, oldest first from `head` (cancelled ones are skipped when reached). */
+  private queue: DraftJob[] = [];
+  private head = 0;
   private busy = 0;
   private readonly started = new Set<number>();
 
@@ -32,9 +44,24 @@ export class DrafterServer {
     this.slots = slots;
   }
 
-  /** Drafts `n` tokens for a session; `onDone` runs when they are ready. */
-  draft(sessionId: number, n: number, onDone: () => void): void {
-    this.queue.push({ sessionId, n, onDone });
+  /** Drafts `n` tokens for a session; `onDone` runs when they are ready, unless the job is cancelled. */
+  draft(sessionId: number, n: number, onDone: () => void): DraftJob {
+    const job: DraftJob = { sessionId, n, onDone, state: 'queued', cost: 0, startedAt: 0 };
+    this.queue.push(job);
+    this.pump();
+    return job;
+  }
+
+  /** Drops a queued job, or stops a running one now (its slot frees, the unspent time is not charged). */
+  cancel(job: DraftJob): void {
+    if (job.state === 'queued') {
+      job.state = 'cancelled';
+      return;
+    }
+    if (job.state !== 'running') return;
+    job.state = 'cancelled';
+    this.busyMs -= job.cost - (this.sim.now - job.startedAt);
+    this.busy--;
     this.pump();
   }
 
@@ -44,21 +71,34 @@ export class DrafterServer {
   }
 
   private pump() {
-    while (this.busy < this.slots && this.queue.length > 0) {
-      const job = this.queue.shift()!;
+    while (this.busy < this.slots && this.head < this.queue.length) {
+      const job = this.queue[this.head++]!;
+      if (job.state !== 'queued') continue;
       let cost = 0;
       for (let i = 0; i < job.n; i++) {
         const first = !this.started.has(job.sessionId);
         if (first) this.started.add(job.sessionId);
         cost += first ? this.latency.ttftMs : this.latency.tpotMs;
       }
+      job.state = 'running';
+      job.cost = cost;
+      job.startedAt = this.sim.now;
       this.busy++;
       this.busyMs += cost;
       this.sim.after(cost, () => {
+        if (job.state !== 'running') return; // cancelled: its slot was freed then
+        job.state = 'done';
         this.busy--;
         job.onDone();
         this.pump();
       });
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
   }
 }

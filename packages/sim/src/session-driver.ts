@@ -49,7 +49,7 @@ import {
 } from '@specmesh/core';
 import type { AcceptanceModel } from './acceptance-model.js';
 import { type AutoFacts, simRoundView } from './auto/sim-round-view.js';
-import type { DrafterServer } from './drafter-server.js';
+import type { DrafterServer, DraftJob } from './drafter-server.js';
 import type { NetworkLink } from './network-link.js';
 import type { Simulation } from './simulation.js';
 import { newTargetJob, type TargetJob } from './target-job.js';
@@ -210,6 +210,12 @@ export class SessionDriver {
   private readonly promptLen: number;
   private readonly tally = new AcceptanceTally();
   private declined = 0;
+  /**
+   * The session's draft on its drafter, until it is done. The orchestrator asks for a new draft only
+   * once the last one is done or dead (a rejection invalidated its context, or generation ended), so
+   * one still here then is dead and is cancelled: DSI's rejection preempts the drafter too.
+   */
+  private draftJob: DraftJob | undefined;
 
   constructor(spec: SessionSpec, ctx: SessionContext) {
     this.spec = spec;
@@ -423,15 +429,30 @@ export class SessionDriver {
       for (let i = 0; i < n; i++) tokens.push({ token: DRAFT_TOKEN });
     }
     const done = () => this.handle({ type: 'drafted', epoch, pos, tokens });
+    this.dropDraft();
     if (this.fused()) {
       // Charged to the target, the drafting happens in the verify job's batch (`verify`).
       const drafting = this.spec.fusedDraftCost === 'target' ? 0 : n * this.spec.fusedDraftMs;
       this.ctx.sim.after(this.moveTo(true) + drafting, done);
       return;
     }
+    const onDrafter = () => {
+      const job = this.ctx.drafter.draft(this.spec.id, n, () => {
+        if (this.draftJob === job) this.draftJob = undefined;
+        done();
+      });
+      if (job.state !== 'done') this.draftJob = job;
+    };
     const handOver = this.moveTo(false);
-    if (handOver === 0) this.ctx.drafter.draft(this.spec.id, n, done);
-    else this.ctx.sim.after(handOver, () => this.ctx.drafter.draft(this.spec.id, n, done));
+    if (handOver === 0) onDrafter();
+    else this.ctx.sim.after(handOver, onDrafter);
+  }
+
+  /** Cancels the session's draft in progress or queued on its drafter, if any (it is dead). */
+  private dropDraft() {
+    if (!this.draftJob) return;
+    this.ctx.drafter.cancel(this.draftJob);
+    this.draftJob = undefined;
   }
 
   private verify(
@@ -555,6 +576,7 @@ export class SessionDriver {
   private finish() {
     if (this.finished) return;
     this.finished = true;
+    this.dropDraft();
     const { drafter, router } = this.ctx;
     drafter.sessions--;
     drafter.forget(this.spec.id);
