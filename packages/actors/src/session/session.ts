@@ -31,12 +31,14 @@ import {
   type FinishReason,
   fromWireError,
   type HandoverTarget,
+  MAX_CHUNK_TOKENS,
   type MessageKind,
   prefixHash,
   toWireError,
   type WireError,
 } from '@specmesh/protocol';
 import type { Actor, Logger } from '@specmesh/runtime';
+import { LogprobBook, type TokenLogprobs } from './logprob-book.js';
 import { SessionRoundPlanner } from './round-planner.js';
 import { StopMatcher } from './stop-matcher.js';
 import { TextStream } from './text-stream.js';
@@ -107,6 +109,9 @@ const MAX_ADAPTIVE_WINDOW = 8;
 /** Tokens a session commits before it may hand over (no ping-pong between hosts). */
 const MIN_SEGMENT_TOKENS = 8;
 
+/** Most tokens per chunk when chunks carry log-probabilities (they stay below the chunk's size limit). */
+const MAX_CHUNK_TOKENS_WITH_LOGPROBS = 1024;
+
 export class DraftSession {
   readonly id: string;
   private readonly o: SessionOptions;
@@ -117,7 +122,10 @@ export class DraftSession {
    * Epoch and draft count of each task still awaited (a result that contradicts them is refused), and
    * whether it was a parallel task (which the pool may decline).
    */
-  private readonly sentShape = new Map<string, { epoch: number; drafts: number; parallel: boolean }>();
+  private readonly sentShape = new Map<
+    string,
+    { epoch: number; drafts: number; parallel: boolean; base: number; tokens: Uint32Array }
+  >();
   /** Send time of each task still awaited, for round-trip samples (never of a re-issued one). */
   private readonly sentAt = new Map<string, number>();
   private readonly verifyTimeout: VerifyTimeout;
@@ -134,7 +142,15 @@ export class DraftSession {
   /** Stop strings: which committed tokens may be sent, and where generation ends. */
   private readonly stops: StopMatcher;
   /** Committed tokens not sent yet (their text may be the start of a stop string), oldest first. */
-  private readonly unsent: Array<{ token: number; source: number }> = [];
+  private readonly unsent: Array<{ token: number; source: number; logprobs?: TokenLogprobs }> = [];
+  /** The target's log-probabilities from verification results, when the request asked for them. */
+  private readonly logprobs: LogprobBook | undefined;
+  /** Alternatives per token the request asked for (at most the vocabulary). */
+  private readonly topN: number;
+  /** Epoch of the verification result being applied: the tokens it commits are of that epoch. */
+  private applyingEpoch = 0;
+  /** Prompt and resumed output: absolute position of the first token this session commits. */
+  private readonly contextLen: number;
   /** Output tokens of this session sent to the client (committed minus held back minus cut at a stop). */
   private sent = 0;
   private seq: number;
@@ -180,6 +196,9 @@ export class DraftSession {
     prompt.set(promptOnly);
     prompt.set(committed, promptOnly.length);
     this.resumedAt = committed.length;
+    this.contextLen = prompt.length;
+    this.topN = Math.min(s.logprobs ?? 0, o.model.info.vocabSize);
+    this.logprobs = s.logprobs === undefined ? undefined : new LogprobBook(this.topN);
     this.seq = s.resume?.nextSeq ?? 0;
     // Text continues the earlier host's: a token's text depends on the ones before it.
     let before = '';
@@ -259,6 +278,16 @@ export class DraftSession {
       });
     }
     if (shape) this.acceptance.add(r.accepted, shape.drafts);
+    // Only a result the orchestrator will apply describes tokens it may commit.
+    if (this.logprobs && r.logprobs && shape && this.orch.inflight.includes(r.taskId)) {
+      const decided = [...shape.tokens.subarray(0, r.accepted), r.token];
+      this.logprobs.record(r.taskId, r.epoch, shape.base, decided, {
+        logprobs: r.logprobs,
+        ...(r.topTokens ? { topTokens: r.topTokens } : {}),
+        ...(r.topLogprobs ? { topLogprobs: r.topLogprobs } : {}),
+      });
+    }
+    this.applyingEpoch = r.epoch;
     // What the verifier holds now is its business; the session's own verifier is the one that answers
     // the tasks on its verified prefix (parallel tasks go wherever there is room).
     if (!shape?.parallel) this.held = this.prefixOf.get(r.taskId) ?? this.held;
@@ -320,6 +349,7 @@ export class DraftSession {
           this.sendTask(c);
           break;
         case 'cancel':
+          this.logprobs?.forget(c.taskIds);
           for (const id of c.taskIds) {
             this.clearTimer(id);
             this.trace.taskEnded(id, 'preempted');
@@ -400,6 +430,7 @@ export class DraftSession {
       sampling: s.sampling,
       attempt: 1,
       ...(c.parallel ? { parallel: true } : {}),
+      ...(s.logprobs !== undefined ? { logprobs: s.logprobs } : {}),
       deadlineAt: Date.now() + this.verifyTimeout.current(),
       ...(this.o.traceId ? { traceId: this.o.traceId } : {}),
     };
@@ -426,7 +457,13 @@ export class DraftSession {
     else this.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
     this.trace.taskSent(c.taskId, c.epoch, c.base, c.drafts.length);
     this.sentAt.set(c.taskId, performance.now());
-    this.sentShape.set(c.taskId, { epoch: c.epoch, drafts: c.drafts.length, parallel: c.parallel });
+    this.sentShape.set(c.taskId, {
+      epoch: c.epoch,
+      drafts: c.drafts.length,
+      parallel: c.parallel,
+      base: c.base,
+      tokens: task.drafts,
+    });
     this.prefixOf.set(c.taskId, c.prefix);
     this.timers.set(
       c.taskId,
@@ -466,8 +503,11 @@ export class DraftSession {
     const released: string[] = [];
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
+      const logprobs = this.logprobs?.take(this.contextLen + this.committed.length, t, this.applyingEpoch);
+      if (this.logprobs && !logprobs)
+        this.log.warn({ token: t }, 'no target log-probabilities for a committed token');
       this.committed.push(t);
-      this.unsent.push({ token: t, source: sources[i] ?? 0 });
+      this.unsent.push({ token: t, source: sources[i] ?? 0, ...(logprobs ? { logprobs } : {}) });
       const step = this.stops.push(this.text.push(t));
       released.push(...step.released);
       if (step.stopped) {
@@ -486,6 +526,11 @@ export class DraftSession {
    * stop string (unsent ones without a piece) are never published.
    */
   private publishTokens(pieces: readonly string[]) {
+    const most = this.logprobs ? MAX_CHUNK_TOKENS_WITH_LOGPROBS : MAX_CHUNK_TOKENS;
+    for (let at = 0; at < pieces.length; at += most) this.publishChunk(pieces.slice(at, at + most));
+  }
+
+  private publishChunk(pieces: readonly string[]) {
     if (pieces.length === 0) return;
     const taken = this.unsent.splice(0, pieces.length);
     const textEnds = new Uint32Array(pieces.length);
@@ -505,9 +550,25 @@ export class DraftSession {
       textEnds,
       done: false,
     };
+    if (this.logprobs) Object.assign(chunk, this.logprobsOf(taken));
     this.sent += taken.length;
     if (chunk.seq === 0) chunk.promptTokens = this.promptLen;
     this.publish(this.o.start.tokenSubject, 'tokens', chunk);
+  }
+
+  /** The chunk fields of the tokens' log-probabilities (NaN where no result described a token). */
+  private logprobsOf(taken: ReadonlyArray<{ logprobs?: TokenLogprobs }>) {
+    const n = this.topN;
+    const logprobs = new Float32Array(taken.length);
+    const topTokens = new Uint32Array(taken.length * n);
+    const topLogprobs = new Float32Array(taken.length * n).fill(Number.NaN);
+    taken.forEach((u, i) => {
+      logprobs[i] = u.logprobs?.logprob ?? Number.NaN;
+      if (!u.logprobs) return;
+      topTokens.set(u.logprobs.topTokens, i * n);
+      topLogprobs.set(u.logprobs.topLogprobs, i * n);
+    });
+    return { logprobs, topTokens, topLogprobs };
   }
 
   /** Stops here without finishing: the client resubmits from what it holds and gets a host of kind `to`. */

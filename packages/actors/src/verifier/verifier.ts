@@ -288,6 +288,13 @@ export class Verifier {
         verifierId: this.actor.id,
         queueMs: started - received,
         computeMs: performance.now() - started,
+        ...(r.logprobs
+          ? {
+              logprobs: r.logprobs.logprobs,
+              topTokens: r.logprobs.topTokens,
+              topLogprobs: r.logprobs.topLogprobs,
+            }
+          : {}),
       };
       // Straight to the drafter, now: it need not wait for the batch reply and the batcher's relay.
       if (publish)

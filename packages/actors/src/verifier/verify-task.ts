@@ -15,6 +15,7 @@ import {
 } from '@specmesh/core';
 import type { LanguageModel } from '@specmesh/models';
 import { type BodyOf, SchemaError, TokenOutOfRangeError } from '@specmesh/protocol';
+import { type TargetLogprobs, targetLogprobs } from './target-logprobs.js';
 
 type Task = BodyOf<'verify.task'>;
 
@@ -42,6 +43,9 @@ export function draftDistsOf(task: Task): SparseDist[] {
   return out;
 }
 
+/** A task's verdict, with the target's log-probabilities of the decided positions when the task asked. */
+export type VerifyTaskOutcome = VerifyOutcome & { readonly logprobs?: TargetLogprobs };
+
 /**
  * @param context the whole sequence before the drafts (prompt and committed tokens), shape `[n]`
  */
@@ -50,7 +54,7 @@ export async function runVerifyTask(
   task: Task,
   context: Uint32Array,
   signal?: AbortSignal,
-): Promise<VerifyOutcome> {
+): Promise<VerifyTaskOutcome> {
   const vocab = model.info.vocabSize;
   for (const t of task.drafts) {
     if (t >= vocab) throw new TokenOutOfRangeError(`draft token ${t} is outside the vocabulary (${vocab})`);
@@ -63,18 +67,34 @@ export async function runVerifyTask(
   full.set(task.drafts, context.length);
   const sampling: SamplingParams = task.sampling;
   const seed = task.sampling.seed;
-  if (sampling.temperature === 0) {
+  if (sampling.temperature === 0 && task.logprobs === undefined) {
     // Greedy needs only the argmax per position: the backend skips building distributions.
     const argmaxes = await model.predict(task.sessionId, full, task.drafts.length + 1, signal);
     return verifyGreedy(task.drafts, argmaxes);
   }
+  // Distributions: for rejection sampling, or for the log-probabilities the task asked for.
   const dists = await model.evaluate(task.sessionId, full, task.drafts.length + 1, signal);
-  // Seeded by request seed and position: a retried task draws the same verdict.
-  const rng = new Rng(seed ^ hashTokens(full, context.length, 8, context.length));
-  return verifyRejection(
-    task.drafts,
-    draftDistsOf(task),
-    dists.map((p) => processDistribution(p, sampling)),
-    rng,
-  );
+  let verdict: VerifyOutcome;
+  if (sampling.temperature === 0) verdict = verifyGreedy(task.drafts, dists.map(argmaxOf));
+  else {
+    // Seeded by request seed and position: a retried task draws the same verdict.
+    const rng = new Rng(seed ^ hashTokens(full, context.length, 8, context.length));
+    verdict = verifyRejection(
+      task.drafts,
+      draftDistsOf(task),
+      dists.map((p) => processDistribution(p, sampling)),
+      rng,
+    );
+  }
+  if (task.logprobs === undefined) return verdict;
+  const chosen = [...task.drafts.subarray(0, verdict.accepted), verdict.token];
+  const n = Math.min(task.logprobs, model.info.vocabSize);
+  return { ...verdict, logprobs: targetLogprobs(dists, chosen, n) };
+}
+
+/** The most likely token (the lowest id among equals), as greedy decoding picks it. */
+function argmaxOf(p: Float32Array): number {
+  let best = 0;
+  for (let t = 1; t < p.length; t++) if (p[t]! > p[best]!) best = t;
+  return best;
 }

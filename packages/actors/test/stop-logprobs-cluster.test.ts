@@ -1,9 +1,10 @@
 /**
- * Stop strings on a real cluster (in-process actors over a real nats-server, emulated models), on
+ * Stop strings and the target's log-probabilities on a real cluster (in-process actors over a real nats-server, emulated models), on
  * every kind of host: edge sessions in every mode, fused sessions on a verifier that drafts, and
  * target-only sessions on a verifier while no drafter is alive. Greedy output with stop strings is
  * the target's own greedy text cut before the first stop, whatever the mode, and a chunk never
- * carries text that the stop removes.
+ * carries text that the stop removes. Log-probabilities are the target's own at each committed
+ * position, accepted drafts included, greedy or sampled.
  */
 import { emulatedPair } from '@specmesh/models';
 import type { BodyOf, Mode, TokenChunk } from '@specmesh/protocol';
@@ -109,6 +110,7 @@ const submit = (
   maxTokens: number,
   stop: string[],
   auto = false,
+  extra: Partial<BodyOf<'submit'>> = {},
 ): BodyOf<'submit'> => ({
   ...sampleBodies().submit,
   requestId,
@@ -117,6 +119,7 @@ const submit = (
   ...(auto ? { auto: true } : {}),
   maxTokens,
   sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+  ...extra,
   window: { policy: 'static', k: 4 },
   deadlineAt: Date.now() + 60_000,
   stop,
@@ -131,6 +134,32 @@ async function run(host: Host, body: BodyOf<'submit'>) {
   // Each chunk's text is its tokens' pieces: the last textEnds entry is its length.
   for (const c of chunks) if (c.tokens.length > 0) expect(c.textEnds?.at(-1)).toBe(c.text.length);
   return { tokens, text, finishReason: chunks.at(-1)?.finishReason, chunks };
+}
+
+/**
+ * Checks each output token's log-probabilities against the target model evaluated directly on the
+ * same prefix: ln p(token) and the `n` most likely tokens with theirs.
+ */
+function expectTargetLogprobs(prompt: string, chunks: readonly TokenChunk[], n: number) {
+  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
+  let checked = 0;
+  for (const c of chunks) {
+    if (c.tokens.length === 0) continue;
+    expect(c.logprobs?.length).toBe(c.tokens.length);
+    expect(c.topTokens?.length).toBe(c.tokens.length * n);
+    c.tokens.forEach((t, i) => {
+      const p = target.distribution(ctx);
+      expect(c.logprobs![i]).toBe(Math.fround(Math.log(p[t]!)));
+      const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || a - b);
+      expect(Array.from(c.topTokens!.subarray(i * n, (i + 1) * n))).toEqual(order.slice(0, n));
+      expect(Array.from(c.topLogprobs!.subarray(i * n, (i + 1) * n))).toEqual(
+        order.slice(0, n).map((x) => Math.fround(Math.log(p[x]!))),
+      );
+      ctx.push(t);
+      checked++;
+    });
+  }
+  return checked;
 }
 
 /** A stop string that crosses the boundary between output tokens `i` and `i + 1`. */
@@ -204,5 +233,50 @@ describe('stop strings, on every host and in every mode', () => {
     const first = reference(p, 1).pieces[0]!;
     const got = await run('edge', submit('first-stop', p, 'si', 20, [first.slice(0, 2)]));
     expect(got).toMatchObject({ text: '', tokens: [], finishReason: 'stop' });
+  });
+});
+
+describe("log-probabilities are the target's, on every host and in every mode", () => {
+  const cases: Array<[Host, Mode, boolean, number]> = [
+    ['edge', 'nonsi', false, 0],
+    ['edge', 'si', false, 0],
+    ['edge', 'dsi', false, 0],
+    ['edge', 'dsi', true, 0],
+    ['edge', 'si', false, 0.8],
+    ['edge', 'dsi', false, 0.8],
+    ['fused', 'si', false, 0],
+    ['target-only', 'si', false, 0],
+  ];
+  for (const [host, mode, auto, temperature] of cases) {
+    it(`${host} ${auto ? 'auto' : mode}, temperature ${temperature}: accepted drafts included`, async () => {
+      const prompts = Array.from({ length: 3 }, (_, i) => `logprobs ${i} on ${host} ${mode} ${temperature}`);
+      const outs = await Promise.all(
+        prompts.map(async (p, i) =>
+          run(
+            host,
+            submit(`lp-${host}-${mode}-${auto}-${temperature * 10}-${i}`, p, mode, 24, [], auto, {
+              logprobs: 5,
+              sampling: { temperature, topK: 0, topP: 1, seed: 3 + i },
+            }),
+          ),
+        ),
+      );
+      outs.forEach((o, i) => {
+        if (temperature === 0) expect(o.tokens).toEqual(reference(prompts[i]!, 24).tokens);
+        expect(expectTargetLogprobs(prompts[i]!, o.chunks, 5)).toBe(o.tokens.length);
+      });
+      if (host !== 'target-only' && mode !== 'nonsi') {
+        expect(outs.some((o) => o.chunks.some((c) => c.sources?.some((x) => x === 1)))).toBe(true);
+      }
+    });
+  }
+
+  it('with a stop string and no alternatives asked (logprobs 0): one figure per returned token', async () => {
+    const p = 'logprobs and a stop';
+    const stop = [stopAcross(p, 6)];
+    const got = await run('edge', submit('lp-stop', p, 'dsi', 30, stop, false, { logprobs: 0 }));
+    expect(got.text).toBe(expected(p, 30, stop).text);
+    expect(got.chunks.reduce((n, c) => n + (c.logprobs?.length ?? 0), 0)).toBe(got.tokens.length);
+    expect(got.chunks.every((c) => (c.topTokens?.length ?? 0) === 0)).toBe(true);
   });
 });
