@@ -76,7 +76,7 @@ describe('infra/nats', () => {
           u.user,
           `${JSON.stringify(u.permissions.publish.allow).replaceAll(',', ', ')} ${JSON.stringify(u.permissions.subscribe.allow).replaceAll(',', ', ')}`,
         );
-    expect(fromConf.size).toBe(6);
+    expect(fromConf.size).toBe(7);
     expect(fromHelm).toEqual(fromConf);
   });
 });

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EmulatedModel } from '@specmesh/models';
-import { Codec, decodeMessage } from '@specmesh/protocol';
+import { Codec, decodeMessage, inboxPrefix } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import { machineLoadFactor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,6 +195,8 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
       user,
       pass: PASSWORDS[`SPECMESH_${user.toUpperCase()}_PASSWORD`],
       name: `${user}-impostor`,
+      // Each user reads its own inbox subtree only, as specmesh's own connections name theirs.
+      inboxPrefix: inboxPrefix(user),
     });
     void (async () => {
       for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error.message));

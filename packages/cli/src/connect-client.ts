@@ -68,6 +68,9 @@ export async function connectClient(args: ConnectionArgs, command: string): Prom
     );
   return Actor.start({
     role: 'gateway',
+    // `generate` is a client of the gateway's kind; `status` and `drain` run as operators, whose
+    // NATS user reads the operator's inbox only.
+    inbox: command === 'generate' ? 'gateway' : 'operator',
     servers: args.nats,
     subjects: { prefix: args.prefix },
     heartbeatIntervalMs: 0,

@@ -44,6 +44,16 @@ export interface SubjectsOptions {
 export type Role = 'scheduler' | 'drafter' | 'verifier' | 'batcher' | 'gateway' | 'echo';
 
 /**
+ * `_INBOX.<name>`: where a connection of role (or NATS user) `name` receives its replies. Each role
+ * has its own inbox subtree so a deployment can let each user read its own replies only
+ * (infra/nats/accounts.conf): one role's credentials cannot read another's replies (admissions,
+ * batch results). It is not under the subject prefix because replies are addressed by the requester.
+ */
+export function inboxPrefix(name: string): string {
+  return `_INBOX.${assertSubjectToken(name, 'inbox name')}`;
+}
+
+/**
  * Subject builders for one prefix and protocol version. Create one per process with
  * {@link createSubjects} and pass it around; never spell a subject by hand.
  */

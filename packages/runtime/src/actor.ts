@@ -29,6 +29,7 @@ import {
   type Envelope,
   ErrorCode,
   fromWireError,
+  inboxPrefix,
   type Load,
   type MessageKind,
   OverloadedError,
@@ -150,6 +151,7 @@ export class Actor {
         // µs each, about 4.5% of a loaded cluster's CPU profile) for a call site that the runtime's
         // typed errors already name (subject, deadline). Options may turn them back on.
         noAsyncTraces: true,
+        inboxPrefix: inboxPrefix(options.inbox ?? config.role),
         ...options.nats,
       });
     } catch (cause) {

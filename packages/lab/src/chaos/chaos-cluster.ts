@@ -15,7 +15,7 @@ import {
   startupDeadlineMs,
 } from '@specmesh/runtime';
 
-const REPLY_MUX = /^_INBOX\.[A-Za-z0-9]+\.\*$/;
+const REPLY_MUX = /^_INBOX\.(?:[a-z]+\.)?[A-Za-z0-9]+\.\*$/;
 
 export interface ChaosClusterSpec {
   /** The `specmesh` entry script each role process runs as `node <nodeBin> node --role …`. */
