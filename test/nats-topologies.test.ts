@@ -151,10 +151,16 @@ class Listeners {
       const { nc } = await client(url, reader);
       for (const s of SENDS.filter((x) => x.reader === reader))
         nc.subscribe(s.all, {
-          callback: (_err, m) => l.heard.push(`${m.subject} ${decodeMessage(m.data).from}`),
+          callback: (_err, m) => {
+            l.heard.push(`${m.subject} ${decodeMessage(m.data).from}`);
+          },
         });
       // Every user may read pings: a sender's last message, after which nothing it sent is pending.
-      nc.subscribe(`${P}.ping.*`, { callback: (_err, m) => l.heard.push(`${m.subject} #${i}`) });
+      nc.subscribe(`${P}.ping.*`, {
+        callback: (_err, m) => {
+          l.heard.push(`${m.subject} #${i}`);
+        },
+      });
       await nc.flush();
       l.conns.push(nc);
     }
@@ -242,7 +248,11 @@ describe('shipped NATS topologies enforce the subject table', () => {
     // Ready: routes carry a ping from nats-2 to nats-1, and the leaf link carries one from the edge.
     const heard: string[] = [];
     const { nc: probe } = await client(cloud[0]!.url, 'scheduler');
-    probe.subscribe(`${P}.ping.*`, { callback: (_e, m) => heard.push(m.subject) });
+    probe.subscribe(`${P}.ping.*`, {
+      callback: (_e, m) => {
+        heard.push(m.subject);
+      },
+    });
     await probe.flush();
     for (const [url, user, subject] of [
       [cloud[1]!.url, 'operator', `${P}.ping.route-ready`],
@@ -328,12 +338,20 @@ describe('shipped NATS topologies enforce the subject table', () => {
     const { nc: reader } = await client(edge.url);
     const got: string[] = [];
     for (const subject of Object.keys(READS))
-      reader.subscribe(subject, { callback: (_e, m) => got.push(`${subject} ${m.subject}`) });
+      reader.subscribe(subject, {
+        callback: (_e, m) => {
+          got.push(`${subject} ${m.subject}`);
+        },
+      });
     await reader.flush();
     // The cloud side: every role sends what it sends, a gateway gets a reply on its inbox, and each
     // ends with a ping the edge may read, after which nothing it sent is pending.
     const responder = await client(cloud[0]!.url, 'scheduler');
-    responder.nc.subscribe(`${P}.ping.responder`, { callback: (_e, m) => m.respond(new Uint8Array(1)) });
+    responder.nc.subscribe(`${P}.ping.responder`, {
+      callback: (_e, m) => {
+        m.respond(new Uint8Array(1));
+      },
+    });
     await responder.nc.flush();
     const codec = new Codec({ from: 'cloud' });
     const bodies = sampleBodies();
