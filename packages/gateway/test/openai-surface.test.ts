@@ -372,15 +372,21 @@ describe('client disconnects', () => {
 
 describe('served model names option', () => {
   it('defaults to modelName, keeps the order given, refuses empty, padded and repeated names', () => {
-    expect(resolveGatewayOptions({}).servedModelNames).toEqual(['specmesh']);
-    expect(resolveGatewayOptions({ modelName: 'x' }).servedModelNames).toEqual(['x']);
-    expect(resolveGatewayOptions({ servedModelNames: ['b', 'a'] })).toMatchObject({
+    expect(resolveGatewayOptions({ servers: 'nats://x:1' }).servedModelNames).toEqual(['specmesh']);
+    expect(resolveGatewayOptions({ servers: 'nats://x:1', modelName: 'x' }).servedModelNames).toEqual(['x']);
+    expect(resolveGatewayOptions({ servers: 'nats://x:1', servedModelNames: ['b', 'a'] })).toMatchObject({
       servedModelNames: ['b', 'a'],
       modelName: 'b',
     });
-    expect(() => resolveGatewayOptions({ servedModelNames: [] })).toThrow(/servedModelNames/);
-    expect(() => resolveGatewayOptions({ servedModelNames: [' a'] })).toThrow(/servedModelNames/);
-    expect(() => resolveGatewayOptions({ servedModelNames: ['a', 'a'] })).toThrow(/given twice/);
-    expect(() => resolveGatewayOptions({ maxChoices: 0 })).toThrow(/maxChoices/);
+    expect(() => resolveGatewayOptions({ servers: 'nats://x:1', servedModelNames: [] })).toThrow(
+      /servedModelNames/,
+    );
+    expect(() => resolveGatewayOptions({ servers: 'nats://x:1', servedModelNames: [' a'] })).toThrow(
+      /servedModelNames/,
+    );
+    expect(() => resolveGatewayOptions({ servers: 'nats://x:1', servedModelNames: ['a', 'a'] })).toThrow(
+      /given twice/,
+    );
+    expect(() => resolveGatewayOptions({ servers: 'nats://x:1', maxChoices: 0 })).toThrow(/maxChoices/);
   });
 });
