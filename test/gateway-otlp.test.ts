@@ -281,7 +281,7 @@ describe('OTLP export of speculation spans', () => {
   );
 
   it(
-    'is switched on from the command line: specmesh node --role gateway --otlp-endpoint',
+    'is switched on from the command line: specmesh node --role gateway --otlp-endpoint (with --served-model-name)',
     async () => {
       posts.length = 0;
       const child = spawn(
@@ -300,6 +300,11 @@ describe('OTLP export of speculation spans', () => {
           '100',
           '--otlp-endpoint',
           collectorUrl,
+          // Riding along (a gateway process costs seconds): the served names come from the flag too.
+          '--served-model-name',
+          'specmesh',
+          '--served-model-name',
+          'specmesh-large',
           '--log-level',
           'warn',
         ],
@@ -318,6 +323,10 @@ describe('OTLP export of speculation spans', () => {
           child.on('exit', (code) => reject(new Error(`gateway exited ${code}`)));
         });
         await waitGatewayReady(ready.url);
+        const models = (await (await fetch(`${ready.url}/v1/models`)).json()) as {
+          data: Array<{ id: string }>;
+        };
+        expect(models.data.map((m) => m.id)).toEqual(['specmesh', 'specmesh-large']);
         const res = await fetch(`${ready.url}/v1/completions`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

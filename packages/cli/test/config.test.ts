@@ -151,6 +151,12 @@ describe('the environment mapping is explicit', () => {
   it('treats an empty variable as unset', () => {
     expect(readEnvLayer({ SPECMESH_POOL: '' })).toEqual({});
   });
+
+  it('reads the served model names as a comma-separated list', () => {
+    expect(readEnvLayer({ SPECMESH_SERVED_MODEL_NAME: 'specmesh, specmesh-large' })).toEqual({
+      'served-model-name': ['specmesh', 'specmesh-large'],
+    });
+  });
 });
 
 describe('every invalid value is a ConfigError naming where it came from', () => {
