@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSyntheticMap } from '@specmesh/models';
+import { readSyntheticMap, SYNTHETIC_CHAT_TEMPLATE } from '@specmesh/models';
 import { ModelFileError } from '@specmesh/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../src/exit-codes.js';
@@ -70,11 +70,14 @@ describe('specmesh model', () => {
     expect(checked.stdout).toMatch(/vocab +400/);
     expect(checked.stdout).toMatch(/tensors +12/);
     expect(checked.stdout).toMatch(/synthetic +drafter, seed 10/);
+    // The synthetic models carry a ChatML-style template of their own.
+    expect(checked.stdout).toMatch(/chat template +\d+ chars, "\{% for message in messages %\}/);
     const json = await cli('model', 'check', '--json', target);
     expect(JSON.parse(json.stdout)).toMatchObject({
       architecture: 'llama',
       vocabSize: 400,
       fileTypeName: 'Q8_0',
+      chatTemplate: SYNTHETIC_CHAT_TEMPLATE,
     });
   });
 

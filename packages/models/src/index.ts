@@ -45,7 +45,10 @@ export {
   SYNTHETIC_FIRST_ID,
   SYNTHETIC_UNK_ID,
 } from './gguf/synthetic-vocab.js';
+export { SYNTHETIC_CHAT_TEMPLATE } from './gguf/synthetic-weights.js';
 export { generateGreedy } from './greedy.js';
+export type { ChatRendering } from './llama/chat-render.js';
+export { chatHistoryOf } from './llama/chat-render.js';
 export { LlamaModel } from './llama/llama-model.js';
 export type { LlamaGpu, LlamaModelOptions } from './llama/llama-options.js';
 export { resolveLlamaOptions } from './llama/llama-options.js';

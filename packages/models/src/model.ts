@@ -8,6 +8,7 @@
  * by the caller with `@specmesh/core`, identically for drafter and target.
  */
 import type { BatchCostProfile } from '@specmesh/core';
+import type { ChatMessage } from '@specmesh/protocol';
 
 export interface ModelInfo {
   readonly name: string;
@@ -28,6 +29,18 @@ export interface LanguageModel {
   tokenize(text: string): Uint32Array;
   /** Token ids to text (special tokens render as nothing). */
   detokenize(tokens: ArrayLike<number>): string;
+  /**
+   * A chat conversation as prompt tokens, rendered with the model's own chat template (BOS and turn
+   * markers as the special tokens they are, ending with the opening of the assistant's turn), or
+   * undefined when the model has no usable template (see {@link chatTemplate}). Backends without
+   * templates leave it out; callers then use a plain transcript.
+   */
+  renderChat?(messages: readonly ChatMessage[]): Uint32Array | undefined;
+  /**
+   * How chat prompts are rendered: the chat wrapper node-llama-cpp resolved from the model's template,
+   * or why there is none. Absent on backends without templates.
+   */
+  readonly chatTemplate?: { readonly wrapper: string } | { readonly none: string };
   /**
    * Makes the session hold exactly `context` and returns the next-token distribution after each of
    * the last `outputs` positions (shape `[outputs][vocabSize]`). Tokens the session already holds are

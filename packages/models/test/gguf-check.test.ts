@@ -9,6 +9,7 @@ import { GgmlType, type GgufValue } from '../src/gguf/gguf-types.js';
 import { encodeGgufHeader, writeGguf } from '../src/gguf/gguf-writer.js';
 import type { ModelFileProblem } from '../src/gguf/model-file-error.js';
 import { writeSyntheticTarget } from '../src/gguf/synthetic-llama.js';
+import { SYNTHETIC_CHAT_TEMPLATE } from '../src/gguf/synthetic-weights.js';
 
 let dir: string;
 let good: string;
@@ -64,6 +65,7 @@ describe('checkModelFile', () => {
       fileTypeName: 'Q8_0',
       ggufVersion: 3,
       sizeBytes: (await readFile(good)).length,
+      chatTemplate: SYNTHETIC_CHAT_TEMPLATE,
     });
   });
 

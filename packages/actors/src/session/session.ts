@@ -39,6 +39,7 @@ import {
 } from '@specmesh/protocol';
 import type { Actor, Logger } from '@specmesh/runtime';
 import { LogprobBook, type TokenLogprobs } from './logprob-book.js';
+import { promptTokensOf } from './prompt-tokens.js';
 import { SessionRoundPlanner } from './round-planner.js';
 import { StopMatcher } from './stop-matcher.js';
 import { TextStream } from './text-stream.js';
@@ -181,14 +182,7 @@ export class DraftSession {
       maxMs: o.verifyTimeoutMs,
     });
     this.text = new TextStream((t) => o.model.detokenize(t));
-    const promptOnly =
-      typeof s.prompt === 'string'
-        ? Uint32Array.from(
-            o.model.info.addBos === false
-              ? o.model.tokenize(s.prompt)
-              : [o.model.info.bosId, ...o.model.tokenize(s.prompt)],
-          )
-        : s.prompt;
+    const promptOnly = promptTokensOf(s, o.model, this.log);
     this.promptLen = promptOnly.length;
     // A resumed session continues after the committed output: it is context now, not output to make.
     const committed = s.resume?.committed ?? new Uint32Array(0);

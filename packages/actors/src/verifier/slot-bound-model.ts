@@ -24,6 +24,8 @@ export function slotBoundModel(model: LanguageModel, slots: Slots): LanguageMode
   return {
     info: model.info,
     tokenize: (text) => model.tokenize(text),
+    ...(model.renderChat ? { renderChat: (messages) => model.renderChat?.(messages) } : {}),
+    ...(model.chatTemplate ? { chatTemplate: model.chatTemplate } : {}),
     detokenize: (tokens) => model.detokenize(tokens),
     evaluate: bound(model.evaluate.bind(model)),
     predict: bound(model.predict.bind(model)),

@@ -103,6 +103,13 @@ export async function runMakeDrafter(args: ArgumentsCamelCase<MakeDrafterArgs>):
   );
 }
 
+/** One line for a chat template: its length and its start, or that there is none (chat uses a plain transcript). */
+function describeTemplate(template: string | undefined): string {
+  if (template === undefined) return '(none: chat requests use a plain transcript)';
+  const start = JSON.stringify(template.slice(0, 60));
+  return `${template.length} chars, ${start}${template.length > 60 ? '…' : ''}`;
+}
+
 export async function runCheck(args: ArgumentsCamelCase<CheckArgs>): Promise<void> {
   const started = performance.now();
   const summary = await checkModelFile(args.file);
@@ -126,6 +133,7 @@ export async function runCheck(args: ArgumentsCamelCase<CheckArgs>): Promise<voi
       ],
       ['gguf', `v${summary.ggufVersion}`],
       ['size', `${megabytes(summary.sizeBytes)} (${summary.sizeBytes} bytes)`],
+      ['chat template', describeTemplate(summary.chatTemplate)],
     ];
     if (synthetic) {
       const agreed =
@@ -133,6 +141,6 @@ export async function runCheck(args: ArgumentsCamelCase<CheckArgs>): Promise<voi
       rows.push(['synthetic', `${synthetic.role}, seed ${synthetic.seed}${agreed}`]);
     }
     rows.push(['check', `ok in ${ms.toFixed(1)} ms`]);
-    return rows.map(([k, v]) => `${k.padEnd(13)}${v}`).join('\n');
+    return rows.map(([k, v]) => `${k.padEnd(15)}${v}`).join('\n');
   });
 }

@@ -64,6 +64,8 @@ export interface ModelFileSummary {
   readonly ggufVersion: number;
   /** File size in bytes. */
   readonly sizeBytes: number;
+  /** `tokenizer.chat_template`: the model's own chat template (Jinja), or undefined when absent. */
+  readonly chatTemplate: string | undefined;
 }
 
 /**
@@ -120,5 +122,6 @@ export async function checkModelFile(path: string): Promise<ModelFileSummary> {
     fileTypeName: fileType === undefined ? 'unknown' : (FILE_TYPE_NAMES[fileType] ?? 'unknown'),
     ggufVersion: header.version,
     sizeBytes: header.fileSize,
+    chatTemplate: metadataString(metadata, 'tokenizer.chat_template'),
   };
 }

@@ -111,8 +111,20 @@ export function syntheticLlamaMetadata(
     ['tokenizer.ggml.add_eos_token', { type: 'bool', value: false }],
     // Without this llama.cpp prefixes every tokenized text with a space, so text would not round-trip.
     ['tokenizer.ggml.add_space_prefix', { type: 'bool', value: false }],
+    ['tokenizer.chat_template', { type: 'string', value: SYNTHETIC_CHAT_TEMPLATE }],
   ]);
 }
+
+/**
+ * The synthetic models' chat template (`tokenizer.chat_template`), ChatML-style: each message is
+ * `<s>` (the BOS control token standing for ChatML's `<|im_start|>`), its role, a newline, its content
+ * and `</s>` (the EOS control token, for `<|im_end|>`); a generation prompt opens an assistant turn.
+ * Only tokens the synthetic vocabulary has, so the markers tokenize as the control tokens they are
+ * and a reply ends where the model emits EOS.
+ */
+export const SYNTHETIC_CHAT_TEMPLATE =
+  "{% for message in messages %}{{ bos_token + message['role'] + '\n' + message['content'] + eos_token + '\n' }}" +
+  "{% endfor %}{% if add_generation_prompt %}{{ bos_token + 'assistant\n' }}{% endif %}";
 
 /** A 32-bit seed for stream `k` of model seed `seed` (splitmix-style mixing so streams differ). */
 function mixSeed(seed: number, k: number): number {

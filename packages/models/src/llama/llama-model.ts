@@ -10,7 +10,13 @@
  * Steps of different sessions that run at the same time are evaluated together in one batch by
  * node-llama-cpp. Steps of one session run one after another.
  */
-import { CancelledError, ConfigError, InternalError, TokenOutOfRangeError } from '@specmesh/protocol';
+import {
+  CancelledError,
+  type ChatMessage,
+  ConfigError,
+  InternalError,
+  TokenOutOfRangeError,
+} from '@specmesh/protocol';
 import type {
   ControlledEvaluateIndexOutput,
   ControlledEvaluateInputItem,
@@ -23,6 +29,7 @@ import { checkModelFile } from '../gguf/check-model-file.js';
 import { modelFileError } from '../gguf/model-file-error.js';
 import { generateGreedy } from '../greedy.js';
 import type { LanguageModel, ModelInfo } from '../model.js';
+import { type ChatRendering, renderChatTokens, resolveChatRendering } from './chat-render.js';
 import { type LlamaModelOptions, resolveLlamaOptions } from './llama-options.js';
 import { llamaRuntime } from './llama-runtime.js';
 import { softmaxOfLogits } from './logits.js';
@@ -61,12 +68,16 @@ export class LlamaModel implements LanguageModel {
   private useClock = 0;
   private closed = false;
 
+  readonly chatTemplate: { readonly wrapper: string } | { readonly none: string };
+
   private constructor(
     private readonly model: NativeModel,
     private readonly context: LlamaContext | undefined,
     info: ModelInfo,
+    private readonly chat: ChatRendering,
   ) {
     this.info = info;
+    this.chatTemplate = chat.kind === 'template' ? { wrapper: chat.wrapperName } : { none: chat.reason };
   }
 
   /**
@@ -117,7 +128,12 @@ export class LlamaModel implements LanguageModel {
       // node-llama-cpp keeps one cell free in a sequence; beyond that it would shift the context.
       contextSize: contextSize - 1,
     });
-    return new LlamaModel(model, context, info);
+    return new LlamaModel(model, context, info, await resolveChatRendering(model));
+  }
+
+  renderChat(messages: readonly ChatMessage[]): Uint32Array | undefined {
+    if (this.chat.kind !== 'template') return undefined;
+    return renderChatTokens(this.model, this.chat.wrapper, messages);
   }
 
   tokenize(text: string): Uint32Array {

@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type BatchCostProfile, hashTokens } from '@specmesh/core';
-import { CancelledError, fromWireError, MissingError } from '@specmesh/protocol';
+import { CancelledError, type ChatMessage, fromWireError, MissingError } from '@specmesh/protocol';
 import { Piscina } from 'piscina';
 import type { LanguageModel, ModelInfo } from '../model.js';
 import { type LoadedModel, loadModelFromSpec, type ModelSpec } from './model-spec.js';
@@ -107,6 +107,14 @@ export class PooledModel implements LanguageModel {
 
   tokenize(text: string): Uint32Array {
     return this.local.tokenize(text);
+  }
+
+  renderChat(messages: readonly ChatMessage[]): Uint32Array | undefined {
+    return this.local.renderChat?.(messages);
+  }
+
+  get chatTemplate() {
+    return this.local.chatTemplate;
   }
 
   detokenize(tokens: ArrayLike<number>): string {
