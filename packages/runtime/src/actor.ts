@@ -11,7 +11,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import {
-  connect,
   type Msg,
   type MsgHdrs,
   type NatsConnection,
@@ -40,6 +39,7 @@ import {
 import { type ActorConfig, type ActorOptions, resolveActorOptions } from './actor-options.js';
 import { createLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
+import { connectNats } from './nats-connect.js';
 import { mapRequestError } from './nats-errors.js';
 import { SpanIds, TRACEPARENT_HEADER, traceIdOf, traceparent } from './trace-context.js';
 
@@ -140,29 +140,18 @@ export class Actor {
   static async start(options: ActorOptions): Promise<Actor> {
     const config = resolveActorOptions(options);
     const logger = (options.logger ?? createLogger()).child({ role: config.role, actor: config.id });
-    let nc: NatsConnection;
-    try {
-      nc = await connect({
-        servers: [...config.servers],
-        name: config.id,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-        // No async stack traces: nats.js would capture two or three Error stacks per request (a few
-        // µs each, about 4.5% of a loaded cluster's CPU profile) for a call site that the runtime's
-        // typed errors already name (subject, deadline). Options may turn them back on.
-        noAsyncTraces: true,
-        inboxPrefix: inboxPrefix(options.inbox ?? config.role),
-        ...options.nats,
-      });
-    } catch (cause) {
-      throw new ConnectionError(
-        `cannot connect to NATS at ${config.servers.join(', ')}: ${(cause as Error).message}`,
-        {
-          cause,
-          context: { servers: config.servers.join(',') },
-        },
-      );
-    }
+    const nc = await connectNats({
+      servers: [...config.servers],
+      name: config.id,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      // No async stack traces: nats.js would capture two or three Error stacks per request (a few
+      // µs each, about 4.5% of a loaded cluster's CPU profile) for a call site that the runtime's
+      // typed errors already name (subject, deadline). Options may turn them back on.
+      noAsyncTraces: true,
+      inboxPrefix: inboxPrefix(options.inbox ?? config.role),
+      ...options.nats,
+    });
     const actor = new Actor(options, config, nc, logger);
     actor.watchConnection();
     // Anyone may measure the round trip to this instance (RTT in heartbeats, placement).
