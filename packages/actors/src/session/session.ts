@@ -111,7 +111,7 @@ const MAX_ADAPTIVE_WINDOW = 8;
 const MIN_SEGMENT_TOKENS = 8;
 
 /** Most tokens per chunk when chunks carry log-probabilities (they stay below the chunk's size limit). */
-const MAX_CHUNK_TOKENS_WITH_LOGPROBS = 1024;
+const MAX_CHUNK_TOKENS_WITH_LOGPROBS = 256;
 
 export class DraftSession {
   readonly id: string;
@@ -562,7 +562,9 @@ export class DraftSession {
       topTokens.set(u.logprobs.topTokens, i * n);
       topLogprobs.set(u.logprobs.topLogprobs, i * n);
     });
-    return { logprobs, topTokens, topLogprobs };
+    // The alternatives' texts, for receivers without the tokenizer (the gateway).
+    const topTexts = Array.from(topTokens, (t) => this.o.model.detokenize([t]).slice(0, 256));
+    return { logprobs, topTokens, topLogprobs, topTexts };
   }
 
   /** Stops here without finishing: the client resubmits from what it holds and gets a host of kind `to`. */

@@ -108,6 +108,13 @@ export const TokenChunkSchema = Type.Object(
     topTokens: Type.Optional(TokenIds({ maxLength: MAX_CHUNK_TOKENS * MAX_TOP_LOGPROBS })),
     /** Log-probabilities of `topTokens`, same shape. Since 1.4. */
     topLogprobs: Type.Optional(Probabilities({ maxLength: MAX_CHUNK_TOKENS * MAX_TOP_LOGPROBS })),
+    /**
+     * Text of each of `topTokens` detokenized on its own, same shape: receivers without the
+     * tokenizer (the gateway) can name the alternatives. Since 1.4.
+     */
+    topTexts: Type.Optional(
+      Type.Array(Type.String({ maxLength: 256 }), { maxItems: MAX_CHUNK_TOKENS * MAX_TOP_LOGPROBS }),
+    ),
     /** The session's speculation timeline; sent on the last chunk (`done: true`) only. */
     trace: Type.Optional(SpeculationTraceSchema),
     /** Prompt length in tokens; sent on the first chunk so clients can report exact usage. */

@@ -216,6 +216,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       topTokens:
         'With `logprobs`: per token, the request’s `logprobs` most likely tokens at its position, most likely first; shape `[tokens.length * n]`.',
       topLogprobs: 'Log-probabilities of `topTokens`, same shape.',
+      topTexts:
+        'Text of each of `topTokens` detokenized on its own, same shape, so receivers without the tokenizer can name the alternatives.',
       trace: 'The session’s speculation timeline; on the last chunk (`done`) only.',
       promptTokens: 'Prompt length in tokens, on the first chunk, for exact usage figures.',
       done: 'Last chunk of the request.',
