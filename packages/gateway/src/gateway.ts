@@ -22,20 +22,7 @@ import { registerNotFound } from './routes/not-found.js';
 import { registerObservabilityRoutes } from './routes/observability.js';
 import { registerResponsesRoutes } from './routes/responses.js';
 import { registerServiceRoutes } from './routes/service.js';
-
-/**
- * The request field a validation error is about, in OpenAI's `param` notation (`messages[0].content`),
- * or the part of the request (`body`, `querystring`) when no field is named.
- */
-function validationParam(e: { validation?: Array<{ instancePath?: string }>; validationContext?: string }) {
-  const path = e.validation?.[0]?.instancePath;
-  if (!path) return e.validationContext ?? null;
-  return path
-    .slice(1)
-    .split('/')
-    .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`))
-    .join('');
-}
+import { type ValidationIssue, validationParam } from './validation-param.js';
 
 export class Gateway {
   readonly actor: Actor;
@@ -82,12 +69,15 @@ export class Gateway {
         return reply.code(e.status).send(e.body);
       }
       const e = err as {
-        validation?: Array<{ instancePath?: string }>;
+        validation?: ValidationIssue[];
         statusCode?: number;
         message: string;
         validationContext?: string;
       };
-      if (e.validation) return reply.code(400).send(invalidRequest(e.message, validationParam(e)));
+      if (e.validation)
+        return reply
+          .code(400)
+          .send(invalidRequest(e.message, validationParam(e.validation) ?? e.validationContext ?? null));
       const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
       return reply.code(status).send({
         error: {

@@ -82,6 +82,16 @@ describe('errors in OpenAI shape on every route', () => {
     expect(r.status).toBe(400);
     const body = (await r.json()) as ErrorBody;
     expect(body.error).toMatchObject({ type: 'invalid_request_error', param: 'temperature' });
+    const missing = await post('/v1/completions', { prompt: 'p' });
+    expect(((await missing.json()) as ErrorBody).error.param).toBe('model');
+    const part = await post('/v1/chat/completions', {
+      model: 'specmesh',
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'robot', content: 'y' },
+      ],
+    });
+    expect(((await part.json()) as ErrorBody).error.param).toBe('messages[1].role');
     const n = await post('/v1/completions', { model: 'specmesh', prompt: 'p', n: 5 });
     expect(n.status).toBe(400);
     expect(((await n.json()) as ErrorBody).error).toMatchObject({ param: 'n', message: /at most 4/ });
