@@ -21,6 +21,7 @@ import type { FastifyReply } from 'fastify';
 import { chatPrompt } from './chat-template.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayConfig } from './gateway-options.js';
+import { type ChoiceLogprobs, choiceLogprobsOf, withRequestExtras } from './logprobs-format.js';
 import type { LiveStats } from './observability/live-stats.js';
 import { parentOf, type RequestSpanSink } from './observability/request-spans.js';
 import type { SpeculationMetrics } from './observability/speculation-metrics.js';
@@ -112,6 +113,17 @@ function toSubmit(
   return submit;
 }
 
+/** Reads a cancelled generation to its end, so that it lets go of its token subscription. */
+async function drain(gen: Generation): Promise<void> {
+  try {
+    for await (const _ of gen.chunks) {
+      // discarded: the request already failed
+    }
+  } catch {
+    // the cancellation itself
+  }
+}
+
 /** One choice: its session in the cluster and what it produced so far. */
 interface Choice {
   readonly index: number;
@@ -128,6 +140,8 @@ interface Choice {
   drafted: number;
   firstAt: number | undefined;
   trace: SpeculationTrace | undefined;
+  /** The tokens' log-probabilities, when the request asked for them. */
+  readonly logprobs: ChoiceLogprobs | undefined;
 }
 
 const outputOf = (c: Choice, includeSources: boolean): ChoiceOutput => ({
@@ -135,6 +149,7 @@ const outputOf = (c: Choice, includeSources: boolean): ChoiceOutput => ({
   text: c.text,
   finish: c.finish,
   sources: includeSources ? c.sources : undefined,
+  ...(c.logprobs ? { logprobs: c.logprobs.whole() } : {}),
 });
 
 function usageOf(choices: readonly Choice[]): TokenUsage {
@@ -198,10 +213,17 @@ export async function serveGeneration(
       body.seed === null || body.seed === undefined ? random.readUInt32LE(at + 8) : (body.seed + index) >>> 0;
     // A single choice keeps the response id as its request id; several are told apart by index.
     const requestId = n === 1 ? id : `${id}-${index}`;
+    const submit = withRequestExtras(
+      toSubmit(ctx, requestId, body, prompt, window, seed),
+      body,
+      fmt.endpoint,
+      input.kind === 'chat' ? input.messages : undefined,
+    );
     return {
       index,
       requestId,
-      submit: toSubmit(ctx, requestId, body, prompt, window, seed),
+      submit,
+      logprobs: choiceLogprobsOf(submit, fmt.endpoint),
       spanId: random.toString('hex', at, at + 8),
       gen: undefined,
       text: '',
@@ -290,6 +312,9 @@ export async function serveGeneration(
   const refused = admitted.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (refused) {
     abort.abort();
+    // The admitted choices' streams end at once (cancelled); reading them out releases their
+    // subscriptions.
+    await Promise.all(choices.map((c) => (c.gen ? drain(c.gen) : undefined)));
     const e = toOpenAIError(refused.reason);
     const end = performance.now();
     const sent = reply.raw.destroyed ? undefined : reply.code(e.status).send(e.body);
@@ -310,6 +335,7 @@ export async function serveGeneration(
     c.completionTokens += chunk.tokens.length;
     if (chunk.sources) for (const s of chunk.sources) c.drafted += s;
     c.text += chunk.text;
+    c.logprobs?.add(chunk);
     if (includeSources && chunk.sources) c.sources.push(...chunk.sources);
     if (chunk.done) c.finish = openAIFinish(chunk.finishReason);
   };
@@ -382,14 +408,16 @@ export async function serveGeneration(
       account(c, chunk);
       if (perToken && chunk.tokens.length > 0) {
         // One event per token: even cadence for clients that measure tokens/s by events.
-        for (const piece of tokenPieces(chunk)) {
-          renderer.delta(c.index, piece.text, includeSources ? piece.sources : undefined);
-        }
+        tokenPieces(chunk).forEach((piece, i) => {
+          const lp = c.logprobs?.render(c.logprobs.latest.slice(i, i + 1));
+          renderer.delta(c.index, piece.text, includeSources ? piece.sources : undefined, lp);
+        });
       } else {
         renderer.delta(
           c.index,
           chunk.text,
           includeSources && chunk.sources ? Array.from(chunk.sources) : undefined,
+          c.logprobs && chunk.tokens.length > 0 ? c.logprobs.render(c.logprobs.latest) : undefined,
         );
       }
       if (chunk.done) renderer.finish(outputOf(c, includeSources));

@@ -22,7 +22,13 @@ export interface FakeCluster {
 
 export async function startFakeCluster(
   url: string,
-  behaviour: { refuse?: 'overloaded'; chunkDelayMs?: number; agreement?: 'odd' | 'none' } = {},
+  behaviour: {
+    refuse?: 'overloaded';
+    /** Admits this many submits, then refuses the rest as overloaded. Defaults to all admitted. */
+    admit?: number;
+    chunkDelayMs?: number;
+    agreement?: 'odd' | 'none';
+  } = {},
 ): Promise<FakeCluster> {
   const actor = await Actor.start({ role: 'scheduler', servers: url, heartbeatIntervalMs: 50 });
   const cancels: string[] = [];
@@ -40,7 +46,12 @@ export async function startFakeCluster(
     (m, ctx) => {
       submits.push(m.body);
       traces.push(ctx.traceId);
-      if (behaviour.refuse === 'overloaded') throw new OverloadedError('scheduler queue is full (test)');
+      if (
+        behaviour.refuse === 'overloaded' ||
+        submits.length > (behaviour.admit ?? Number.POSITIVE_INFINITY)
+      ) {
+        throw new OverloadedError('scheduler queue is full (test)');
+      }
       const req = m.body.requestId;
       const n = Math.min(m.body.maxTokens, COMPLETION.length);
       const promptTokens = typeof m.body.prompt === 'string' ? m.body.prompt.length : m.body.prompt.length;

@@ -228,6 +228,30 @@ describe('n choices', () => {
   });
 });
 
+describe('n choices, one refused', () => {
+  it('fails the request with the refusal and cancels the admitted choices', async () => {
+    const nats = await startNatsServer();
+    const one = await startFakeCluster(nats.url, { admit: 1, chunkDelayMs: 200 });
+    const gw = await Gateway.start({ servers: nats.url, port: 0, heartbeatIntervalMs: 0 });
+    try {
+      const r = await fetch(`${gw.url}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'specmesh', prompt: 'p', max_tokens: 10, n: 2 }),
+      });
+      expect(r.status).toBe(429);
+      expect(one.submits).toHaveLength(2);
+      const until = Date.now() + 3000 * machineLoadFactor();
+      while (one.cancels.length === 0 && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
+      expect(one.cancels).toHaveLength(1);
+    } finally {
+      await gw.stop();
+      await one.stop();
+      await nats.stop();
+    }
+  });
+});
+
 describe("llama-server's speculative fields", () => {
   it('maps n_max onto the draft window, n_min as its floor, n_max 0 to plain decoding', async () => {
     const send = async (marker: string, extra: Record<string, unknown>) => {
