@@ -28,5 +28,7 @@ export type { OpenAIErrorBody } from './openai-errors.js';
 export { toOpenAIError } from './openai-errors.js';
 export type { ChatRequest, CompletionRequest } from './openai-schemas.js';
 export { ChatRequestSchema, CompletionRequestSchema } from './openai-schemas.js';
+export type { ResponsesRequest } from './responses-schemas.js';
+export { ResponsesRequestSchema } from './responses-schemas.js';
 export type { TokenPiece } from './token-pieces.js';
 export { tokenPieces } from './token-pieces.js';
