@@ -4,6 +4,7 @@
  * OpenAI-compatible servers do, so existing clients keep working.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { MAX_TOP_LOGPROBS } from '@specmesh/protocol';
 
 /** Longest prompt accepted, characters. */
 export const MAX_PROMPT_CHARS = 256 * 1024;
@@ -50,6 +51,17 @@ const Common = {
   top_p: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1 }), Type.Null()])),
   seed: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   stop: Type.Optional(Type.Union([StopSchema, Type.Null()])),
+  /**
+   * Chat: `true` returns the target's log-probability of each output token. Completions: the number
+   * of most likely alternatives to return per token with it (logprobs-format.ts).
+   */
+  logprobs: Type.Optional(
+    Type.Union([Type.Boolean(), Type.Integer({ minimum: 0, maximum: MAX_TOP_LOGPROBS }), Type.Null()]),
+  ),
+  /** Chat, with `logprobs: true`: most likely alternatives per token (at most 20, as OpenAI). */
+  top_logprobs: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TOP_LOGPROBS }), Type.Null()]),
+  ),
   stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
   stream_options: Type.Optional(
     Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }), Type.Null()]),

@@ -27,6 +27,8 @@ export interface ChoiceOutput {
   readonly finish: string | null;
   /** Per token, 1 from an accepted draft, 0 from the target; only when the request asked. */
   readonly sources: number[] | undefined;
+  /** The choice's `logprobs` in its endpoint's shape; only when the request asked (logprobs-format.ts). */
+  readonly logprobs?: unknown;
 }
 
 /** Exact token counts of a request; the prompt is counted once however many choices. */
@@ -42,8 +44,11 @@ export type SseSend = (data: unknown, event?: string) => void;
 export interface StreamRenderer {
   /** Once, before any token. */
   start(): void;
-  /** New text of choice `index`; `sources` only when the request asked for them. */
-  delta(index: number, text: string, sources: number[] | undefined): void;
+  /**
+   * New text of choice `index`; `sources` and `logprobs` (the delta's tokens' figures, in the
+   * endpoint's shape) only when the request asked for them.
+   */
+  delta(index: number, text: string, sources: number[] | undefined, logprobs?: unknown): void;
   /** Choice `choice.index` has finished (called once per choice). */
   finish(choice: ChoiceOutput): void;
   /** Every choice has finished. */

@@ -35,6 +35,10 @@ export interface ChoicesFormatSpec {
 export const withSources = (choice: Record<string, unknown>, sources: number[] | undefined) =>
   sources ? { ...choice, specmesh: { sources } } : choice;
 
+/** Puts a choice's log-probabilities in place of its `logprobs: null`, when the request asked for them. */
+const withLogprobs = (choice: Record<string, unknown>, logprobs: unknown) =>
+  logprobs === undefined ? choice : { ...choice, logprobs };
+
 export const openAIUsage = (u: TokenUsage) => ({
   prompt_tokens: u.promptTokens,
   completion_tokens: u.completionTokens,
@@ -57,12 +61,13 @@ function choicesStream(
   const started = new Set<number>();
   return {
     start: () => undefined,
-    delta(index, text, sources) {
+    delta(index, text, sources, logprobs) {
       const first = !started.has(index);
-      // The first delta of a choice goes out even when empty: it carries the chat role.
-      if (text.length === 0 && !first) return;
+      // The first delta of a choice goes out even when empty: it carries the chat role. So does
+      // one with log-probabilities (a token that completes no character yet still has them).
+      if (text.length === 0 && !first && logprobs === undefined) return;
       started.add(index);
-      send(chunkOf([withSources(spec.deltaChoice(index, text, first), sources)]));
+      send(chunkOf([withLogprobs(withSources(spec.deltaChoice(index, text, first), sources), logprobs)]));
     },
     finish(choice) {
       if (!started.has(choice.index)) this.delta(choice.index, '', undefined);
@@ -88,7 +93,7 @@ export function choicesFormat(spec: ChoicesFormatSpec): OutputFormat {
       object: spec.object,
       created: meta.created,
       model: meta.model,
-      choices: choices.map((c) => withSources(spec.fullChoice(c), c.sources)),
+      choices: choices.map((c) => withLogprobs(withSources(spec.fullChoice(c), c.sources), c.logprobs)),
       usage: openAIUsage(usage),
     }),
     stream: (meta, send, options) => choicesStream(spec, meta, send, options),
