@@ -31,6 +31,8 @@ export const ResponsesRequestSchema = Type.Object({
     Type.Array(ResponseInputItemSchema, { minItems: 1, maxItems: 256 }),
   ]),
   instructions: Type.Optional(Type.Union([Type.String({ maxLength: MAX_PROMPT_CHARS }), Type.Null()])),
+  /** Refused when set: responses are not stored, so there is no earlier one to continue. */
+  previous_response_id: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
   max_output_tokens: Shared.max_tokens,
   temperature: Shared.temperature,
   top_p: Shared.top_p,

@@ -314,6 +314,13 @@ describe('Responses API', () => {
     });
     expect(image.status).toBe(400);
     expect(((await image.json()) as ErrorBody).error.param).toBe('input[0].content[0].type');
+    const chained = await post('/v1/responses', {
+      model: 'specmesh',
+      input: 'x',
+      previous_response_id: 'resp_1',
+    });
+    expect(chained.status).toBe(400);
+    expect(((await chained.json()) as ErrorBody).error.param).toBe('previous_response_id');
     const call = await post('/v1/responses', {
       model: 'specmesh',
       input: [{ type: 'function_call_output', call_id: 'c', output: '1' }],

@@ -16,6 +16,14 @@ const TEXT_PARTS = ['input_text', 'output_text'];
 
 /** The request's instructions and input as chat messages; other input items are refused by name. */
 export function responseMessages(body: ResponsesRequest): ChatMessage[] {
+  if (body.previous_response_id) {
+    throw new SchemaError(
+      'previous_response_id is not supported: responses are not stored; send the whole input',
+      {
+        context: { param: 'previous_response_id' },
+      },
+    );
+  }
   const messages: ChatMessage[] = [];
   if (body.instructions) messages.push({ role: 'system', content: body.instructions });
   if (typeof body.input === 'string') {
