@@ -100,4 +100,39 @@ describe("chat requests on llama models use the model's own chat template", () =
     const transcript = models[0]!.tokenize('system: answer in words\nuser: what comes next\nassistant:');
     expect(next[transcript.at(-1)!]).not.toBe(reply[0]);
   });
+
+  it("log-probabilities are the target's own, in non-SI, SI and DSI", async () => {
+    const messages = [{ role: 'user' as const, content: 'odds please' }];
+    const tokens = await rendered(messages);
+    let last = tokens.at(-1)!;
+    const reply = Array.from({ length: 10 }, () => (last = next[last]!));
+    // The target evaluated directly on the same prefixes, in a model instance of its own.
+    const ref = await LlamaModel.load({ modelPath: targetPath, sequences: 1 });
+    models.push(ref);
+    const dists = await ref.evaluate(
+      'ref',
+      Uint32Array.from([...tokens, ...reply.slice(0, -1)]),
+      reply.length,
+    );
+    for (const mode of ['nonsi', 'si', 'dsi']) {
+      const r = await client.chat.completions.create({
+        model: 'specmesh',
+        messages,
+        max_tokens: 10,
+        temperature: 0,
+        logprobs: true,
+        top_logprobs: 2,
+        // @ts-expect-error specmesh's extension field
+        specmesh: { mode, k: 3 },
+      });
+      const content = r.choices[0]!.logprobs!.content!;
+      expect(content).toHaveLength(reply.length);
+      content.forEach((e, i) => {
+        const p = dists[i]!;
+        expect(e.logprob).toBeCloseTo(Math.log(p[reply[i]!]!), 4);
+        const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || a - b);
+        expect(e.top_logprobs.map((a) => a.token)).toEqual(order.slice(0, 2).map((t) => ref.detokenize([t])));
+      });
+    }
+  });
 });
