@@ -6,11 +6,11 @@ import {
   HandoverTargetSchema,
   Id,
   MAX_TOKENS_PER_MESSAGE,
-  TopLogprobsCount,
   ModeSchema,
   PromptSchema,
   SamplingSchema,
   TokenIds,
+  TopLogprobsCount,
   WindowSpecSchema,
 } from './common.js';
 
