@@ -6,10 +6,11 @@
  * cannot be pulled here and `docker compose` is not installed, so nothing is run in containers.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findNatsServer } from '@specmesh/runtime';
+import { findNatsServer, makePrivateCa } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { parseConfigText, readEnvLayer } from '../packages/cli/src/config/index.js';
@@ -28,6 +29,13 @@ const PASSWORDS = Object.fromEntries(
 );
 
 describe('infra/nats', () => {
+  // The shipped configurations require TLS: certificates as `specmesh certs` makes them.
+  const certs = makePrivateCa({ dir: mkdtempSync(join(tmpdir(), 'specmesh-infra-tls-')), hosts: ['nats-1'] });
+  const tlsEnv = {
+    SPECMESH_NATS_TLS_CERT: certs.server.cert,
+    SPECMESH_NATS_TLS_KEY: certs.server.key,
+    SPECMESH_NATS_TLS_CA: certs.ca.cert,
+  };
   const cases: Array<[string, Record<string, string>]> = [
     ['cloud.conf', { SPECMESH_NATS_NAME: 'nats-1' }],
     ['edge-leaf.conf', { SPECMESH_EDGE_NAME: 'edge-1' }],
@@ -37,7 +45,7 @@ describe('infra/nats', () => {
   it.each(cases)('nats-server -t accepts %s', (file, env) => {
     const r = spawnSync(findNatsServer(), ['-t', '-c', join(INFRA, 'nats', file)], {
       encoding: 'utf8',
-      env: { ...process.env, ...PASSWORDS, ...env },
+      env: { ...process.env, ...PASSWORDS, ...tlsEnv, ...env },
     });
     expect(r.stderr + r.stdout).toMatch(/is valid/);
     expect(r.status).toBe(0);
@@ -138,8 +146,13 @@ describe('infra/compose/compose.yaml', () => {
       expect(s.image, name).toBeTruthy();
       for (const dep of Object.keys(s.depends_on ?? {}))
         expect(names, `${name} depends on ${dep}`).toContain(dep);
-      for (const v of s.volumes ?? [])
-        expect(existsSync(resolve(dirname(file), v.split(':')[0]!)), v).toBe(true);
+      for (const v of s.volumes ?? []) {
+        const source = v.split(':')[0]!;
+        // tls/ is made by the command the file's header gives; everything else ships.
+        if (source.startsWith('./tls'))
+          expect(readFileSync(file, 'utf8')).toMatch(/specmesh certs --out infra\/compose\/tls/);
+        else expect(existsSync(resolve(dirname(file), source)), v).toBe(true);
+      }
       if (s.command?.[0] === 'node') {
         const role = s.command[s.command.indexOf('--role') + 1]!;
         expect(ROLES).toContain(role);

@@ -3,8 +3,9 @@
  * publish into the cluster and read out of it, and nothing more.
  *
  * - **local**: infra/nats/local-auth.conf, one server with the per-role users.
- * - **cloud**: three servers of infra/nats/cloud.conf routed to each other; the forger connects to one
- *   server and the listeners to another, so what crosses a route is checked.
+ * - **cloud**: three servers of infra/nats/cloud.conf routed to each other, over TLS with certificates
+ *   of `specmesh certs`; the forger connects to one server and the listeners to another, so what
+ *   crosses a route is checked.
  * - **edge**: a server of infra/nats/edge-leaf.conf joined to that cloud as a leaf node. Its local
  *   clients connect without credentials; what they send or read crosses the leaf link, which the
  *   cloud binds to the `leaf` user.
@@ -23,7 +24,13 @@ import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Codec, decodeMessage, inboxPrefix, type MessageKind } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
-import { freePort, machineLoadFactor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import {
+  freePort,
+  machineLoadFactor,
+  makePrivateCa,
+  type NatsServerHandle,
+  startNatsServer,
+} from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { within } from './helpers/within.js';
 
@@ -121,10 +128,15 @@ async function until(done: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
+/** Servers that require TLS (the cloud's), and the CA their certificates come from. */
+const tlsServers = new Set<string>();
+let caFile = '';
+
 /** A client connection; `errors` collects the permission violations the server reports. */
 async function client(url: string, user?: string): Promise<{ nc: NatsConnection; errors: string[] }> {
   const nc = await connect({
     servers: url,
+    ...(tlsServers.has(url) ? { tls: { caFile } } : {}),
     ...(user ? { user, pass: passwordOf(user), inboxPrefix: inboxPrefix(user) } : {}),
     name: `${user ?? 'anonymous'}-probe`,
   });
@@ -210,7 +222,15 @@ describe('shipped NATS topologies enforce the subject table', () => {
 
   beforeAll(async () => {
     // What nats-server reads from its environment; each server's name comes from its flags.
-    Object.assign(process.env, PASSWORDS, { SPECMESH_NATS_NAME: 'nats', SPECMESH_EDGE_NAME: 'edge' });
+    const certs = makePrivateCa({ dir: join(dir, 'tls'), hosts: ['localhost', '127.0.0.1'] });
+    caFile = certs.ca.cert;
+    Object.assign(process.env, PASSWORDS, {
+      SPECMESH_NATS_NAME: 'nats',
+      SPECMESH_EDGE_NAME: 'edge',
+      SPECMESH_NATS_TLS_CERT: certs.server.cert,
+      SPECMESH_NATS_TLS_KEY: certs.server.key,
+      SPECMESH_NATS_TLS_CA: certs.ca.cert,
+    });
     copyFileSync(join(NATS_DIR, 'accounts.conf'), join(dir, 'accounts.conf'));
     copyFileSync(join(NATS_DIR, 'local-auth.conf'), join(dir, 'local-auth.conf'));
     local = await startNatsServer({ args: ['-c', join(dir, 'local-auth.conf')] });
@@ -233,6 +253,7 @@ describe('shipped NATS topologies enforce the subject table', () => {
       ),
     );
     servers.push(...cloud);
+    for (const s of cloud) tlsServers.add(s.url);
 
     let edgeConf = readFileSync(join(NATS_DIR, 'edge-leaf.conf'), 'utf8');
     for (let j = 0; j < 3; j++)
@@ -299,7 +320,11 @@ describe('shipped NATS topologies enforce the subject table', () => {
     } finally {
       await listeners.close();
     }
-    await expect(connect({ servers: cloud[2]!.url })).rejects.toThrow(/Authorization Violation/);
+    // TLS is required, with the cluster's CA; then credentials are.
+    await expect(connect({ servers: cloud[2]!.url })).rejects.toThrow(/certificate/);
+    await expect(connect({ servers: cloud[2]!.url, tls: { caFile } })).rejects.toThrow(
+      /Authorization Violation/,
+    );
   });
 
   it('edge: an edge machine’s clients reach the cloud with a drafter’s messages only', async () => {

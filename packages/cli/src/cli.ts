@@ -9,6 +9,7 @@ import { SpecmeshError } from '@specmesh/protocol/errors';
 import type yargsFactory from 'yargs';
 import { awcCommandFor } from './awc-command.js';
 import { benchCommand } from './commands/bench.js';
+import { certsCommand } from './commands/certs.js';
 import { chaosCommand } from './commands/chaos.js';
 import { demoCommand } from './commands/demo.js';
 import { drainCommand } from './commands/drain.js';
@@ -56,6 +57,7 @@ export async function runCli(
     .command(modelCommand)
     .command(traceCommand)
     .command(chaosCommand)
+    .command(certsCommand)
     .option('config', {
       type: 'string',
       global: true,

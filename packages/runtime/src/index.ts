@@ -34,6 +34,8 @@ export {
   startNatsCluster,
   startNatsServer,
 } from './nats-server.js';
+export type { CertFiles, PrivateCaFiles, PrivateCaOptions } from './private-ca.js';
+export { makePrivateCa } from './private-ca.js';
 export { RttMonitor } from './rtt-monitor.js';
 export type { Drainable, ShutdownOptions } from './shutdown.js';
 export { installGracefulShutdown, SUPERVISOR_PID_ENV } from './shutdown.js';
