@@ -3,7 +3,8 @@
  * Brings a fresh checkout to a runnable state and says what it does: Node version check, `npm ci`
  * when dependencies are missing or stale, the incremental TypeScript build, and nats-server (installed
  * with apt-get when running as root, otherwise a clear message saying how); with `--tests`, also
- * Debian's headless chromium for the dashboard's browser test. Safe to run every time:
+ * Debian's headless chromium for the dashboard's browser test and openssl for the TLS certificates
+ * of the infra and TLS tests. Safe to run every time:
  * steps that are already done are skipped.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -97,6 +98,24 @@ if (process.argv.includes('--tests') && !browsers.some((b) => existsSync(b))) {
     say(
       'no headless chromium (`sudo apt-get install -y chromium-headless-shell`): the browser test will be skipped',
     );
+  }
+}
+// 6. For the tests only: openssl, which `specmesh certs` runs to make the TLS certificates that the
+// shipped NATS configurations need (the infra, topology and TLS tests start servers with them).
+const haveOpenssl = () => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+if (process.argv.includes('--tests') && !haveOpenssl()) {
+  if (isRoot) {
+    say('openssl not found; installing it for the TLS tests (apt-get install -y openssl) …');
+    if (!aptInstall('openssl')) fail('apt-get could not install openssl');
+  } else {
+    fail('openssl is not installed, and the TLS tests need it: `sudo apt-get install -y openssl`');
   }
 }
 const version = execFileSync(findNatsServer(), ['--version']).toString().trim();
