@@ -102,9 +102,8 @@ describe('stop strings through the gateway', () => {
         temperature: 0,
         stop: want.stop,
         stream: true,
-        // @ts-expect-error specmesh's extension field
         specmesh: { mode: 'dsi', k: 3, per_token_chunks: perToken },
-      });
+      } as OpenAI.ChatCompletionCreateParamsStreaming);
       let text = '';
       let finish: string | null | undefined;
       for await (const chunk of stream) {
@@ -164,9 +163,8 @@ describe('log-probabilities through the gateway', () => {
       logprobs: true,
       top_logprobs: 3,
       stream: true,
-      // @ts-expect-error specmesh's extension field
       specmesh: { mode: 'dsi', k: 3, per_token_chunks: true },
-    });
+    } as OpenAI.ChatCompletionCreateParamsStreaming);
     const streamed: Array<(typeof entries)[number]> = [];
     for await (const chunk of stream) streamed.push(...(chunk.choices[0]?.logprobs?.content ?? []));
     expect(streamed).toHaveLength(12);
