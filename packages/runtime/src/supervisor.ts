@@ -21,6 +21,11 @@ export interface ChildSpec {
   cwd?: string;
   /** `on-failure` restarts after a crash only; `always` also after a clean exit. Defaults to `on-failure`. */
   restart?: 'on-failure' | 'always' | 'never';
+  /**
+   * Exit codes that mean "restarting will not help" (a bad configuration: specmesh exits 2), as
+   * systemd's RestartPreventExitStatus: the child stays down and `gave-up` is emitted.
+   */
+  noRestartCodes?: readonly number[];
 }
 
 export interface SupervisorOptions {
@@ -141,6 +146,14 @@ export class Supervisor {
     const policy = state.spec.restart ?? 'on-failure';
     const crashed = code !== 0;
     if (policy === 'never' || (policy === 'on-failure' && !crashed)) return;
+    if (code !== null && state.spec.noRestartCodes?.includes(code)) {
+      this.opts.logger?.error(
+        { child: state.spec.name, code },
+        'child exited with a code that a restart cannot fix',
+      );
+      this.emit({ type: 'gave-up', name: state.spec.name, restarts: state.restarts });
+      return;
+    }
 
     const now = Date.now();
     if (now - state.startedAt >= this.opts.stableAfterMs) state.delayMs = this.opts.initialDelayMs;

@@ -78,6 +78,15 @@ describe('supervisor', () => {
     await sup.stopAll();
   });
 
+  it('does not restart a child whose exit code says a restart cannot help', async () => {
+    const sup = new Supervisor({ initialDelayMs: 10, stdio: 'ignore' });
+    const gaveUp = sup.next((e) => e.type === 'gave-up');
+    sup.start({ name: 'misconfigured', args: ['-e', 'process.exit(2)'], noRestartCodes: [2] });
+    expect(await gaveUp).toMatchObject({ name: 'misconfigured', restarts: 0 });
+    expect(sup.status()[0]).toMatchObject({ running: false, restarts: 0 });
+    await sup.stopAll();
+  });
+
   it('does not restart a child that exits cleanly under on-failure, nor one it stopped itself', async () => {
     const sup = new Supervisor({ initialDelayMs: 10, stdio: 'ignore' });
     const exited = sup.next((e) => e.type === 'exit');

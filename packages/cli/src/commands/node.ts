@@ -33,6 +33,7 @@ export interface NodeArgs extends ModelArgs, ConnectionArgs {
   apiKeyFile?: string;
   otlpEndpoint?: string;
   servedModelName?: string[];
+  supervise: boolean;
   json: boolean;
 }
 
@@ -159,6 +160,12 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         describe:
           'Heartbeat interval, ms; an instance is dropped from membership after 3 missed beats (env SPECMESH_HEARTBEAT_MS)',
       })
+      .option('supervise', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Run the role in a child process and restart it when it crashes, with back-off (not after a configuration error); for machines without systemd or Kubernetes',
+      })
       .example('$0 node --role scheduler --nats nats://10.0.0.5:4222', 'a scheduler against a remote cluster')
       .example('$0 node --role batcher --pool gpu-a --nats nats://10.0.0.5:4222', 'a batcher for pool gpu-a')
       .example(
@@ -169,5 +176,8 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         '$0 node --config /etc/specmesh/verifier.yaml',
         'every setting from a file (see docs/deploy.md)',
       ) as unknown as Argv<NodeArgs>,
-  handler: async (args) => (await import('../run/node.js')).runNode(args),
+  handler: async (args) =>
+    args.supervise
+      ? (await import('../run/node-supervised.js')).runSupervised(args)
+      : (await import('../run/node.js')).runNode(args),
 };

@@ -1,0 +1,47 @@
+/**
+ * `specmesh node --supervise`: runs the role in a child process of this one and restarts it when it
+ * crashes, with back-off (the runtime's {@link Supervisor}), for machines without systemd or
+ * Kubernetes to do it. A configuration error (exit 2) is not retried. SIGTERM / SIGINT drain the
+ * child and end both; a child that exits cleanly (after `specmesh drain`) ends both too. If this
+ * process is killed outright, the child notices and drains itself.
+ */
+import { createLogger, Supervisor } from '@specmesh/runtime';
+import type { ArgumentsCamelCase } from 'yargs';
+import type { NodeArgs } from '../commands/node.js';
+import { ExitCode } from '../exit-codes.js';
+
+/** The command line again, without the flag that asked for supervision. */
+function childArgs(argv: readonly string[]): string[] {
+  return argv.filter((a) => !/^--supervise(=true)?$/.test(a) && a !== '--no-supervise=false');
+}
+
+export async function runSupervised(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
+  const logger = createLogger({ level: args.logLevel });
+  const supervisor = new Supervisor({ logger, stdio: ['ignore', 'inherit', 'inherit'] });
+  const name = args.name ?? args.role;
+  let stopping = false;
+  const done = new Promise<number>((resolve) => {
+    supervisor.on((e) => {
+      if (e.type === 'gave-up') resolve(ExitCode.Failure);
+      // A clean exit is not restarted (on-failure): the node was drained, and so is this process.
+      if (e.type === 'exit' && e.code === 0 && !stopping) resolve(ExitCode.Ok);
+      if (e.type === 'spawn' && e.restarts > 0) logger.warn({ child: name, pid: e.pid }, 'restarted');
+    });
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining the supervised node');
+    void supervisor.stopAll().then(() => process.exit(ExitCode.Ok));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  supervisor.start({
+    name: name.replace(/[^A-Za-z0-9_-]/g, '-'),
+    args: [process.argv[1]!, ...childArgs(process.argv.slice(2))],
+    noRestartCodes: [ExitCode.Usage],
+  });
+  const code = await done;
+  await supervisor.stopAll();
+  process.exit(code);
+}
