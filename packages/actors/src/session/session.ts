@@ -150,6 +150,8 @@ export class DraftSession {
   private readonly topN: number;
   /** Epoch of the verification result being applied: the tokens it commits are of that epoch. */
   private applyingEpoch = 0;
+  /** A committed token came without log-probabilities (reported once). */
+  private missingLogprobs = false;
   /** Prompt and resumed output: absolute position of the first token this session commits. */
   private readonly contextLen: number;
   /** Output tokens of this session sent to the client (committed minus held back minus cut at a stop). */
@@ -498,8 +500,11 @@ export class DraftSession {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       const logprobs = this.logprobs?.take(this.contextLen + this.committed.length, t, this.applyingEpoch);
-      if (this.logprobs && !logprobs)
+      if (this.logprobs && !logprobs && !this.missingLogprobs) {
+        // A verifier older than protocol 1.4 returns none: said once per session, the figures are NaN.
+        this.missingLogprobs = true;
         this.log.warn({ token: t }, 'no target log-probabilities for a committed token');
+      }
       this.committed.push(t);
       this.unsent.push({ token: t, source: sources[i] ?? 0, ...(logprobs ? { logprobs } : {}) });
       const step = this.stops.push(this.text.push(t));

@@ -88,6 +88,11 @@ interface SessionState {
   belowEpoch: number;
 }
 
+function withoutLogprobs(r: BodyOf<'verify.result'>): BodyOf<'verify.result'> {
+  const { logprobs: _l, topTokens: _t, topLogprobs: _p, ...rest } = r;
+  return rest;
+}
+
 export class Verifier {
   readonly actor: Actor;
   readonly stats: VerifierStats = { batches: 0, tasks: 0, preempted: 0, aborted: 0, failed: 0 };
@@ -193,7 +198,9 @@ export class Verifier {
     const results: BodyOf<'verify.result'>[] = [];
     const failures: BodyOf<'batch.result'>['failures'] = [];
     for (const o of outcomes) {
-      if (o.kind === 'result') results.push(o.result);
+      // The result went to its session already; the batcher only books it, so the reply leaves out
+      // its log-probabilities (the bulk of a result that carries them).
+      if (o.kind === 'result') results.push(withoutLogprobs(o.result));
       else if (o.kind === 'failure') failures.push({ taskId: o.taskId, error: toWireError(o.error) });
       // Preempted tasks get neither: nobody waits for them.
     }
