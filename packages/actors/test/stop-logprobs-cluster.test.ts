@@ -31,6 +31,8 @@ type Host = 'edge' | 'fused' | 'target-only';
 const clients = new Map<Host, Actor>();
 /** The target-only cluster's verifier (its tasks show the requests running) and how to add a drafter. */
 let targetOnly: { verifier: Verifier; startDrafter: (id: string) => Promise<void> } | undefined;
+/** The edge cluster's drafter: its sessions must be gone once their requests end. */
+let edgeDrafter: Drafter | undefined;
 const stoppers: Array<() => Promise<void>> = [];
 
 /** A scheduler, a batcher and the hosts of one kind, under their own subject prefix. */
@@ -48,7 +50,8 @@ async function startCluster(host: Host) {
   const roles: Array<{ stop(): Promise<void> }> = [v0];
   if (host === 'edge') {
     roles.push(await Verifier.start({ ...common, id: 'v1', pool: 'p', model: target }));
-    roles.push(await Drafter.start({ ...common, id: 'd0', model: drafter, maxSessions: 32 }));
+    edgeDrafter = await Drafter.start({ ...common, id: 'd0', model: drafter, maxSessions: 32 });
+    roles.push(edgeDrafter);
   }
   const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
   stoppers.push(async () => {
@@ -133,7 +136,13 @@ async function run(host: Host, body: BodyOf<'submit'>) {
   const text = chunks.map((c) => c.text).join('');
   // Each chunk's text is its tokens' pieces: the last textEnds entry is its length.
   for (const c of chunks) if (c.tokens.length > 0) expect(c.textEnds?.at(-1)).toBe(c.text.length);
-  return { tokens, text, finishReason: chunks.at(-1)?.finishReason, chunks };
+  return {
+    tokens,
+    text,
+    finishReason: chunks.at(-1)?.finishReason,
+    chunks,
+    sessionId: gen.accepted.sessionId,
+  };
 }
 
 /**
@@ -193,6 +202,11 @@ describe('stop strings, on every host and in every mode', () => {
         expect(got.text).toBe(want.text);
         expect(got.tokens).toEqual(want.tokens);
         expect(got.finishReason).toBe(want.finishReason);
+      }
+      if (host === 'edge') {
+        // A session that met its stop is gone from its host, its draft model's state released.
+        expect(edgeDrafter!.active).toBe(0);
+        for (const { got } of outs) expect(drafter.held(got.sessionId)).toBe(0);
       }
       expect(outs[0]!.got.finishReason).toBe('stop');
     });
