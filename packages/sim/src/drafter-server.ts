@@ -24,8 +24,9 @@ export interface DraftJob {
 
 export class DrafterServer {
   readonly index: number;
-  /** Sessions routed here and not finished (the scheduler's join-shortest-queue load). */
-  sessions = 0;
+  /** Called when `sessions` changes (a scheduler keeping the least loaded drafter). */
+  onSessions: ((drafter: DrafterServer) => void) | undefined;
+  private openSessions = 0;
   /** Draft time spent, ms. */
   busyMs = 0;
   private readonly sim: Simulation;
@@ -42,6 +43,23 @@ export class DrafterServer {
     this.index = index;
     this.latency = latency;
     this.slots = slots;
+  }
+
+  /** Sessions routed here and not finished (the scheduler's join-shortest-queue load). */
+  get sessions(): number {
+    return this.openSessions;
+  }
+
+  /** A session starts here. */
+  open(): void {
+    this.openSessions++;
+    this.onSessions?.(this);
+  }
+
+  /** A session routed here ended. */
+  close(): void {
+    this.openSessions--;
+    this.onSessions?.(this);
   }
 
   /** Drafts `n` tokens for a session; `onDone` runs when they are ready, unless the job is cancelled. */

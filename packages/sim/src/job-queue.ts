@@ -14,7 +14,13 @@ export class JobQueue {
   /** Oldest job still queued, skipping cancelled ones. */
   peek(): TargetJob | undefined {
     while (this.head < this.items.length && this.items[this.head]!.state !== 'queued') this.head++;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
+    // Drop what was taken, or the jobs (and the sessions their callbacks hold) stay reachable.
+    if (this.head === this.items.length) {
+      if (this.head > 0) {
+        this.items = [];
+        this.head = 0;
+      }
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }

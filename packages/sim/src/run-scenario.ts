@@ -35,6 +35,7 @@ import {
   type WindowDecision,
 } from './awc/window-observation.js';
 import { DrafterServer } from './drafter-server.js';
+import { LeastLoadTree } from './least-load-tree.js';
 import { NetworkLink } from './network-link.js';
 import { sampleDist, sampleTokens } from './sample-dist.js';
 import type { Scenario } from './scenario-schema.js';
@@ -262,6 +263,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
           ? { prompt: typeof options.prompt === 'function' ? options.prompt(id) : options.prompt }
           : {}),
         ...(commitHook ? { onCommit: commitHook } : {}),
+        ...(t.cache === 'prefix' ? { jobTokens: true } : {}),
         onFinish: (r) => {
           records.push(r);
           options.onRequest?.(r);
@@ -280,11 +282,10 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
     else session.start();
   };
 
-  const leastLoaded = () => {
-    let best = drafters[0]!;
-    for (const d of drafters) if (d.server.sessions < best.server.sessions) best = d;
-    return best;
-  };
+  // Join-shortest-queue over drafters by open sessions, lowest index on ties, without a scan.
+  const drafterLoads = new LeastLoadTree(drafters.length);
+  for (const d of drafters) d.server.onSessions = (x) => drafterLoads.set(x.index, x.sessions);
+  const leastLoaded = () => drafters[drafterLoads.least()]!;
 
   const a = s.workload.arrival;
   if (a.process === 'trace') {

@@ -173,6 +173,8 @@ export interface SessionContext {
   readonly oracle?: TokenOracle;
   /** Prompt tokens for oracle runs (otherwise zeros of the spec's length). */
   readonly prompt?: ArrayLike<number>;
+  /** Jobs carry their whole token sequence (targets that cache prefixes need it). Defaults to false. */
+  readonly jobTokens?: boolean;
   readonly onFinish: (r: RequestRecord) => void;
   /** Sees every commit. */
   readonly onCommit?: (c: CommitSeen) => void;
@@ -319,7 +321,7 @@ export class SessionDriver {
   }
 
   start(): void {
-    this.ctx.drafter.sessions++;
+    this.ctx.drafter.open();
     this.step(() => this.orch.start());
   }
 
@@ -468,9 +470,12 @@ export class SessionDriver {
     const serverDraftMs =
       !distributed && this.spec.fusedDraftCost === 'target' ? drafts.length * this.spec.fusedDraftMs : 0;
     // The whole sequence, for targets that cache prefixes (they charge the positions they lack).
-    const tokens = new Uint32Array(prefix.length + drafts.length);
-    tokens.set(prefix);
-    for (let i = 0; i < drafts.length; i++) tokens[prefix.length + i] = drafts[i]!.token;
+    let tokens: Uint32Array | undefined;
+    if (this.ctx.jobTokens) {
+      tokens = new Uint32Array(prefix.length + drafts.length);
+      tokens.set(prefix);
+      for (let i = 0; i < drafts.length; i++) tokens[prefix.length + i] = drafts[i]!.token;
+    }
     const job = newTargetJob(
       taskId,
       this.spec.id,
@@ -578,7 +583,7 @@ export class SessionDriver {
     this.finished = true;
     this.dropDraft();
     const { drafter, router } = this.ctx;
-    drafter.sessions--;
+    drafter.close();
     drafter.forget(this.spec.id);
     router.release(this.spec.id);
     const s = this.orch.stats;

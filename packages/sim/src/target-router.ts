@@ -23,6 +23,7 @@
  * own tasks from others').
  */
 import { ConfigError } from '@specmesh/protocol';
+import { LeastLoadTree } from './least-load-tree.js';
 import type { TargetJob } from './target-job.js';
 import type { TargetServer } from './target-server.js';
 
@@ -36,6 +37,10 @@ export class TargetRouter {
   /** Per session, its jobs queued or running on each target (`batcher`, load-aware `jsq-sticky`). */
   private readonly live = new Map<number, Map<number, number>>();
   private readonly tracks: boolean;
+  /** The targets' loads, for the least loaded one without a scan. */
+  private readonly loads: LeastLoadTree;
+  /** Per session, the targets it sent jobs to (they may hold its cache until it ends). */
+  private readonly visited = new Map<number, TargetServer[]>();
   private poolHead = 0;
   private held = 0;
 
@@ -50,6 +55,12 @@ export class TargetRouter {
     this.targets = targets;
     this.tracks = policy === 'batcher' || (policy === 'jsq-sticky' && loadAware);
     if (policy === 'shared-queue') for (const t of targets) t.onIdle = () => this.dispatch();
+    const loads = new LeastLoadTree(targets.length);
+    for (const t of targets) {
+      loads.set(t.index, t.load);
+      t.onLoad = (x) => loads.set(x.index, x.load);
+    }
+    this.loads = loads;
   }
 
   /** Jobs waiting in the shared pool queue. */
@@ -72,10 +83,17 @@ export class TargetRouter {
     return t ?? this.leastLoaded();
   }
 
+  /** The target with the fewest jobs waiting or running, lowest index on ties. */
   private leastLoaded(): TargetServer {
-    let t = this.targets[0]!;
-    for (const c of this.targets) if (c.load < t.load) t = c;
-    return t;
+    return this.targets[this.loads.least()]!;
+  }
+
+  /** Hands `job` to `t`, remembering that the session's cache may now be there. */
+  private send(t: TargetServer, job: TargetJob): void {
+    const seen = this.visited.get(job.sessionId);
+    if (!seen) this.visited.set(job.sessionId, [t]);
+    else if (!seen.includes(t)) seen.push(t);
+    t.submit(job);
   }
 
   submit(job: TargetJob): void {
@@ -87,7 +105,7 @@ export class TargetRouter {
     if (this.policy === 'batcher') {
       const t = this.pick(job.sessionId);
       this.track(job.sessionId, t.index, +1);
-      t.submit(job);
+      this.send(t, job);
       return;
     }
     let t = this.sticky.get(job.sessionId);
@@ -96,7 +114,7 @@ export class TargetRouter {
       this.sticky.set(job.sessionId, t);
     }
     if (this.tracks) this.track(job.sessionId, t.index, +1);
-    t.submit(job);
+    this.send(t, job);
   }
 
   /**
@@ -129,7 +147,7 @@ export class TargetRouter {
     for (const t of this.freeFor(job.sessionId, positions)) if (!best || t.load < best.load) best = t;
     if (!best) return false;
     if (this.tracks) this.track(job.sessionId, best.index, +1);
-    best.submit(job);
+    this.send(best, job);
     return true;
   }
 
@@ -177,7 +195,10 @@ export class TargetRouter {
   release(sessionId: number): void {
     this.sticky.delete(sessionId);
     this.live.delete(sessionId);
-    for (const x of this.targets) x.release(sessionId);
+    const seen = this.visited.get(sessionId);
+    if (!seen) return;
+    this.visited.delete(sessionId);
+    for (const x of seen) x.release(sessionId);
   }
 
   hold(): void {
@@ -189,14 +210,17 @@ export class TargetRouter {
   }
 
   private dispatch() {
-    if (this.held > 0) return;
+    if (this.held > 0 || this.poolHead === this.pool.length) return;
     for (const t of this.targets) {
       while (t.idle && this.poolHead < this.pool.length) {
         const job = this.pool[this.poolHead++]!;
-        if (job.state === 'queued') t.submit(job);
+        if (job.state === 'queued') this.send(t, job);
       }
     }
-    if (this.poolHead > 1024 && this.poolHead * 2 > this.pool.length) {
+    if (this.poolHead === this.pool.length) {
+      this.pool.length = 0;
+      this.poolHead = 0;
+    } else if (this.poolHead > 1024 && this.poolHead * 2 > this.pool.length) {
       this.pool.splice(0, this.poolHead);
       this.poolHead = 0;
     }

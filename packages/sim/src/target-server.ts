@@ -59,6 +59,8 @@ export class TargetServer {
   readonly stats: TargetStats = newTargetStats();
   /** Called when a slot frees while nothing is queued here (a shared pool may hand over work). */
   onIdle: ((target: TargetServer) => void) | undefined;
+  /** Called after `load` may have changed (a router keeping the least loaded target). */
+  onLoad: ((target: TargetServer) => void) | undefined;
   private readonly sim: Simulation;
   private readonly latency: TargetLatency;
   private readonly slots: number;
@@ -74,6 +76,8 @@ export class TargetServer {
   /** `cache: prefix`: the tokens each session's last job left in this target's cache. */
   private readonly cached = new Map<number, Uint32Array>();
   private readonly running = new Set<Batch>();
+  /** Live jobs of the running batches (kept as they change: `load` is read per routing decision). */
+  private runningLive = 0;
   private timerAt = Number.POSITIVE_INFINITY;
   private lastChange = 0;
 
@@ -143,9 +147,7 @@ export class TargetServer {
 
   /** Jobs waiting or running here: the join-shortest-queue load. */
   get load(): number {
-    let running = 0;
-    for (const b of this.running) running += b.live;
-    return this.queued + running;
+    return this.queued + this.runningLive;
   }
 
   /** True when a slot is free and nothing waits: a new job would start without queueing. */
@@ -180,6 +182,7 @@ export class TargetServer {
     (job.prefill ? this.prefillQ : this.verifyQ).push(job);
     this.stats.maxQueue = Math.max(this.stats.maxQueue, this.queued);
     this.pump();
+    this.onLoad?.(this);
   }
 
   cancel(job: TargetJob): void {
@@ -191,6 +194,7 @@ export class TargetServer {
       this.stats.cancelledQueued++;
       // A cancelled prefill leaves no cache behind.
       if (job.prefill) this.held.delete(job.sessionId);
+      this.onLoad?.(this);
       return;
     }
     if (job.state !== 'running') return;
@@ -200,9 +204,11 @@ export class TargetServer {
     for (const b of this.running) {
       if (!b.jobs.includes(job)) continue;
       b.live--;
+      this.runningLive--;
       if (b.live === 0) this.stop(b);
       break;
     }
+    this.onLoad?.(this);
   }
 
   /** Closes the queue-depth integral at `now` (call before reading `stats`). */
@@ -295,6 +301,7 @@ export class TargetServer {
     this.stats.draftMs += draftPhase;
     const batch: Batch = { jobs, startedAt: this.sim.now, cost, live: jobs.length, stopped: false };
     this.running.add(batch);
+    this.runningLive += jobs.length;
     this.stats.batches++;
     if (prefill) this.stats.prefills += jobs.length;
     this.sim.after(cost, () => this.complete(batch));
@@ -320,12 +327,14 @@ export class TargetServer {
       stopped: false,
     };
     this.running.add(batch);
+    this.runningLive += jobs.length;
     this.sim.after(cost, () => this.complete(batch));
   }
 
   private complete(b: Batch) {
     if (b.stopped) return;
     this.running.delete(b);
+    this.runningLive -= b.live;
     this.stats.busyMs += b.cost;
     const dead = b.jobs.length - b.live;
     if (b.positions === undefined) this.stats.wastedMs += (b.cost * dead) / b.jobs.length;
@@ -360,6 +369,7 @@ export class TargetServer {
 
   private freed() {
     this.pump();
+    this.onLoad?.(this);
     if (this.idle) this.onIdle?.(this);
   }
 }
