@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectedFirstRoundMs } from '../src/session/first-round-estimate.js';
 import { VerifyTimeout } from '../src/session/verify-timeout.js';
 
 describe('verify timeout (RFC 6298 over measured round trips)', () => {
@@ -31,5 +32,61 @@ describe('verify timeout (RFC 6298 over measured round trips)', () => {
     for (let i = 0; i < 20; i++) t.observe(400);
     expect(t.current()).toBeGreaterThan(400);
     expect(t.current()).toBeGreaterThan(before);
+  });
+
+  it('a seed from the cluster replaces the ceiling until the first sample', () => {
+    const t = new VerifyTimeout({ minMs: 500, maxMs: 10_000 });
+    t.seed(400); // srtt 400, rttvar 200
+    expect(t.current()).toBe(1200);
+    t.observe(100); // the session's own first sample replaces the seed (RFC 6298: R, R/2)
+    expect(t.current()).toBe(500);
+    t.seed(5000); // ignored once measured
+    expect(t.current()).toBe(500);
+  });
+
+  it('a small seed is raised to the floor; a missing one keeps the ceiling', () => {
+    const t = new VerifyTimeout({ minMs: 500, maxMs: 10_000 });
+    t.seed(3);
+    expect(t.current()).toBe(500);
+    const none = new VerifyTimeout({ minMs: 500, maxMs: 10_000 });
+    none.seed(undefined);
+    expect(none.current()).toBe(10_000);
+  });
+
+  it('each timeout doubles the value until a result is measured, up to the ceiling', () => {
+    const t = new VerifyTimeout({ minMs: 500, maxMs: 10_000 });
+    t.seed(10);
+    t.backOff();
+    expect(t.current()).toBe(1000);
+    t.backOff();
+    expect(t.current()).toBe(2000);
+    for (let i = 0; i < 10; i++) t.backOff();
+    expect(t.current()).toBe(10_000);
+    t.observe(20);
+    expect(t.current()).toBe(500);
+  });
+});
+
+describe('expected first round from the cluster figures', () => {
+  it('network round trip plus the target step, times the work queued ahead per slot', () => {
+    expect(expectedFirstRoundMs({ networkRttMs: 4, target: { stepMs: 30, lanes: 1, sessions: 0 } })).toBe(34);
+    expect(
+      expectedFirstRoundMs({ networkRttMs: 4, target: { stepMs: 30, lanes: 1, sessions: 0 }, queueUtil: 2 }),
+    ).toBe(94);
+  });
+
+  it('a batching target prices the first task by its positions (the prompt it prefills)', () => {
+    const batchCost = { baseMs: 30, perPositionMs: 0.15, kneePositions: 32 };
+    const ms = expectedFirstRoundMs({
+      networkRttMs: 2,
+      target: { stepMs: 30, lanes: 1, sessions: 0, batchCost },
+      positions: 64,
+    });
+    expect(ms).toBeCloseTo(2 + 69.3, 6);
+  });
+
+  it('no network figure: no estimate (the timeout keeps its ceiling); no target: the network alone', () => {
+    expect(expectedFirstRoundMs({ networkRttMs: undefined })).toBeUndefined();
+    expect(expectedFirstRoundMs({ networkRttMs: 7 })).toBe(7);
   });
 });

@@ -38,6 +38,7 @@ import {
   type WireError,
 } from '@specmesh/protocol';
 import type { Actor, Logger } from '@specmesh/runtime';
+import { firstRoundFromSurroundings } from './first-round-estimate.js';
 import { LogprobBook, type TokenLogprobs } from './logprob-book.js';
 import { promptTokensOf } from './prompt-tokens.js';
 import { SessionRoundPlanner } from './round-planner.js';
@@ -216,6 +217,13 @@ export class DraftSession {
       () => prompt.length + this.committed.length + s.window.k + 1,
     );
     this.window = new SessionWindowControl(s, this.measures, o.awcWeights, () => planner.roundView());
+    // The first task's timeout from the cluster's measured round trips, not the ceiling: a first task
+    // lost to a hung verifier or a restarting batcher then costs a few round trips.
+    if (!o.verifyHere) {
+      this.verifyTimeout.seed(
+        firstRoundFromSurroundings(o.surroundings, s.pool, prompt.length + s.window.k + 1),
+      );
+    }
     // A policy that may choose a plain step (γ = 0: AWC, bandit) plans each SI round itself: the
     // orchestrator's `auto` mode with one task in flight and the policy's window as the plan.
     const policyRounds = !auto && mode === 'si' && this.window.plansRounds;
@@ -466,6 +474,7 @@ export class DraftSession {
       setTimeout(() => {
         this.timers.delete(c.taskId);
         this.trace.taskEnded(c.taskId, 'timeout');
+        this.verifyTimeout.backOff();
         this.feed({ type: 'timeout', taskId: c.taskId });
       }, this.verifyTimeout.current()),
     );

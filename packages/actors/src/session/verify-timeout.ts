@@ -4,7 +4,12 @@
  * died) then costs a few round trips, not a fixed worst case, while a slow model or a loaded pool
  * raises the timeout with it instead of drawing spurious re-issues.
  *
- * `timeout = srtt + 4 · rttvar`, clamped to `[minMs, maxMs]`; `maxMs` until the first sample.
+ * `timeout = srtt + 4 · rttvar`, clamped to `[minMs, maxMs]`. Before the session's first sample the
+ * estimate is seeded from the cluster's own figures (the host's measured round trip to the pool plus
+ * the pool's step time, {@link VerifyTimeout.seed}), so a new session whose first task is lost (a hung
+ * verifier, a restarting batcher) waits a few round trips, not the ceiling; with no figure at all it
+ * is `maxMs`. Each timeout doubles the value until the next sample (RFC 6298 §5.5), so a seed that
+ * was too low (a long prompt's prefill) costs a re-issue or two, not a storm of them.
  *
  * @example
  *   const t = new VerifyTimeout({ minMs: 500, maxMs: 10_000 });
@@ -22,12 +27,32 @@ export class VerifyTimeout {
   private srtt = 0;
   private rttvar = 0;
   private samples = 0;
+  /** A first round trip expected from the cluster's figures, ms (used until the first sample). */
+  private seededMs: number | undefined;
+  /** Timeouts since the last sample: each doubles the value (exponential back-off). */
+  private backoffs = 0;
 
   constructor(private readonly o: VerifyTimeoutOptions) {}
+
+  /**
+   * Seeds the estimate with the round trip the cluster's figures predict for the first task, ms: it
+   * stands as a first sample (`srtt = expected`, `rttvar = expected / 2`, so the timeout is three times
+   * it, at least `minMs`) until the session measures one of its own. Ignored once a sample exists.
+   */
+  seed(expectedMs: number | undefined): void {
+    if (this.samples > 0 || expectedMs === undefined || !(expectedMs >= 0)) return;
+    this.seededMs = expectedMs;
+  }
+
+  /** A task timed out: the next timeouts are doubled until a result is measured. */
+  backOff(): void {
+    this.backoffs = Math.min(this.backoffs + 1, 16);
+  }
 
   /** Records one measured round trip (task sent → result received), ms. */
   observe(rttMs: number): void {
     if (!(rttMs >= 0)) return;
+    this.backoffs = 0;
     if (this.samples++ === 0) {
       this.srtt = rttMs;
       this.rttvar = rttMs / 2;
@@ -40,8 +65,11 @@ export class VerifyTimeout {
 
   /** The timeout for the next task, ms. */
   current(): number {
-    if (this.samples === 0) return this.o.maxMs;
-    return Math.min(this.o.maxMs, Math.max(this.o.minMs, this.srtt + 4 * this.rttvar));
+    let base: number;
+    if (this.samples > 0) base = this.srtt + 4 * this.rttvar;
+    else if (this.seededMs !== undefined) base = this.seededMs * 3;
+    else return this.o.maxMs;
+    return Math.min(this.o.maxMs, Math.max(this.o.minMs, base) * 2 ** this.backoffs);
   }
 
   /** Smoothed round trip, ms (0 before the first sample). */
