@@ -45,6 +45,8 @@ export const ErrorCode = {
   Missing: 'E_MISSING',
   /** A model file is missing, truncated, not GGUF, or of an architecture no backend supports. */
   ModelFile: 'E_MODEL_FILE',
+  /** Output tokens no target verified: a chunk without a valid signed statement from a known verifier. */
+  Unverified: 'E_UNVERIFIED',
   /** An unexpected failure inside a handler. */
   Internal: 'E_INTERNAL',
 } as const;
@@ -206,6 +208,13 @@ export class ModelFileError extends SpecmeshError {
   }
 }
 
+export class UnverifiedError extends SpecmeshError {
+  override readonly name = 'UnverifiedError';
+  constructor(message: string, options?: SpecmeshErrorOptions) {
+    super(ErrorCode.Unverified, message, options);
+  }
+}
+
 export class InternalError extends SpecmeshError {
   override readonly name = 'InternalError';
   constructor(message: string, options?: SpecmeshErrorOptions) {
@@ -235,6 +244,7 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = {
   [ErrorCode.Connection]: ConnectionError,
   [ErrorCode.Missing]: MissingError,
   [ErrorCode.ModelFile]: ModelFileError,
+  [ErrorCode.Unverified]: UnverifiedError,
   [ErrorCode.Internal]: InternalError,
 };
 

@@ -26,6 +26,7 @@ export {
   toWireError,
   UnknownKindError,
   UnknownSessionError,
+  UnverifiedError,
   VersionError,
 } from './errors.js';
 export type { BodyOf, MessageKind } from './kinds.js';
@@ -79,13 +80,14 @@ export {
   SubmitAcceptedSchema,
   SubmitSchema,
 } from './messages/request.js';
-export type { FinishReason, SpeculationTrace, TokenChunk, TraceSpan } from './messages/stream.js';
+export type { FinishReason, SpeculationTrace, TokenChunk, TokenProof, TraceSpan } from './messages/stream.js';
 export {
   FinishReasonSchema,
   MAX_CHUNK_TOKENS,
   MAX_TRACE_SPANS,
   SpeculationTraceSchema,
   TokenChunkSchema,
+  TokenProofSchema,
   TraceSpanSchema,
 } from './messages/stream.js';
 export type {
@@ -117,5 +119,17 @@ export {
   inboxPrefix,
   PROTOCOL_VERSION,
 } from './subjects.js';
+export type { VerifiedStatement } from './verified-statement.js';
+export {
+  chainBefore,
+  publicKeyFromRaw,
+  rawPublicKey,
+  SIGNING_KEY_BYTES,
+  STATEMENT_HASH_BYTES,
+  STATEMENT_SIGNATURE_BYTES,
+  signStatement,
+  statementBytes,
+  statementSignedBy,
+} from './verified-statement.js';
 export type { MinorRelease, ProtocolVersion } from './versioning.js';
 export { MINOR_RELEASES, PROTOCOL_MINOR } from './versioning.js';

@@ -19,7 +19,7 @@ import { VersionError } from './errors.js';
 import { PROTOCOL_VERSION } from './subjects.js';
 
 /** Minor version spoken by this build, stamped as `vm` in every envelope. */
-export const PROTOCOL_MINOR = 4;
+export const PROTOCOL_MINOR = 5;
 
 /** A sender's protocol version, as its envelope states it. */
 export interface ProtocolVersion {
@@ -82,6 +82,15 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       '`batch.result` 1 MiB, sizes only tasks asking for log-probabilities produce. `submit.messages` / ' +
       '`session.start.messages` carry a chat request’s conversation, which a host renders with its ' +
       "model's own chat template (`prompt` stays the plain transcript).",
+    envelope: [],
+  },
+  {
+    minor: 5,
+    summary:
+      'Verified output: a verifier publishes its Ed25519 public key in its heartbeats (`heartbeat.signingKey`) ' +
+      'and signs the tokens each result decides (`verify.result.signature`, a verified statement over the ' +
+      'session, the positions and a hash chain of the tokens); sessions pass the statements on with the ' +
+      'tokens they cover (`tokens.proofs`), and clients refuse tokens no verifier signed (`E_UNVERIFIED`).',
     envelope: [],
   },
 ];

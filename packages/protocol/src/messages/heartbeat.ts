@@ -40,6 +40,12 @@ export const HeartbeatSchema = Type.Object(
     intervalMs: Type.Integer({ minimum: 1, maximum: 3_600_000 }),
     draining: Type.Boolean(),
     load: LoadSchema,
+    /**
+     * A verifier's Ed25519 public key (32 raw bytes), with which it signs the tokens it verifies
+     * (`verify.result.signature`); clients trust it because only the verifier user may publish on
+     * `hb.verifier.<id>`. Since 1.5.
+     */
+    signingKey: Type.Optional(Type.Uint8Array({ minByteLength: 32, maxByteLength: 32 })),
     /** Free-form numeric or text facts (model name, RTTs, ...). */
     meta: Type.Optional(
       Type.Record(

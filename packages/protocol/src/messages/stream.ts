@@ -72,6 +72,29 @@ export const SpeculationTraceSchema = Type.Object(
 export type SpeculationTrace = Static<typeof SpeculationTraceSchema>;
 
 /**
+ * One run of a chunk's tokens and the verified statement that vouches for them: the verifier
+ * `verifierId` signed tokens at positions `[from, to)` of the chunk's session (prompt included, so
+ * output index `i` is position `promptTokens + i`). The run is the statement's tokens
+ * `[from + head, from + head + count)`; the first `head` ones came in earlier chunks. `rest` is the
+ * statement's hash chain at the run's end when the run stops before `to` (a stop string, the output's
+ * length, or a later statement deciding the remaining positions), so a prefix checks without the
+ * tokens cut off.
+ */
+export const TokenProofSchema = Type.Object(
+  {
+    verifierId: Id,
+    from: Count,
+    to: Count,
+    head: Count,
+    count: Count,
+    rest: Type.Optional(Type.Uint8Array({ minByteLength: 32, maxByteLength: 32 })),
+    signature: Type.Uint8Array({ minByteLength: 64, maxByteLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+export type TokenProof = Static<typeof TokenProofSchema>;
+
+/**
  * `tokens`: committed tokens, in order. `seq` numbers chunks from 0 without gaps so a receiver
  * detects loss and duplication; `index` is the output position of `tokens[0]`.
  */
@@ -115,6 +138,12 @@ export const TokenChunkSchema = Type.Object(
     topTexts: Type.Optional(
       Type.Array(Type.String({ maxLength: 256 }), { maxItems: MAX_CHUNK_TOKENS * MAX_TOP_LOGPROBS }),
     ),
+    /**
+     * Verified statements covering `tokens`, in order, one run each (the runs' counts add up to
+     * `tokens.length`): a receiver checks them against the verifiers' heartbeat keys and refuses
+     * tokens no target verified. Since 1.5.
+     */
+    proofs: Type.Optional(Type.Array(TokenProofSchema, { maxItems: MAX_CHUNK_TOKENS })),
     /** The session's speculation timeline; sent on the last chunk (`done: true`) only. */
     trace: Type.Optional(SpeculationTraceSchema),
     /** Prompt length in tokens; sent on the first chunk so clients can report exact usage. */

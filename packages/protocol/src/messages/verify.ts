@@ -112,6 +112,12 @@ export const VerifyResultSchema = Type.Object(
     topTokens: Type.Optional(TokenIds({ maxLength: (MAX_DRAFT_TOKENS + 1) * MAX_TOP_LOGPROBS })),
     /** Log-probabilities of `topTokens`, same shape. Since 1.4. */
     topLogprobs: Type.Optional(Probabilities({ maxLength: (MAX_DRAFT_TOKENS + 1) * MAX_TOP_LOGPROBS })),
+    /**
+     * The verifier's Ed25519 signature of the decided tokens (`accepted` drafts, then `token`) at
+     * positions `basePos + context.length …` of the session: a verified statement (see
+     * verified-statement.ts), which the session passes on in its chunks' `proofs`. Since 1.5.
+     */
+    signature: Type.Optional(Type.Uint8Array({ minByteLength: 64, maxByteLength: 64 })),
   },
   { additionalProperties: false },
 );

@@ -25,5 +25,7 @@ export const ERROR_DOCS: Readonly<Record<ErrorCode, string>> = {
   E_CONNECTION: 'NATS unreachable or closed.',
   E_MISSING: 'A required binary or file is missing.',
   E_MODEL_FILE: 'A model file is missing, truncated, not GGUF, or of an unsupported architecture.',
+  E_UNVERIFIED:
+    'Output tokens without a valid statement signed by a verifier whose key its heartbeats published (a drafter injected or altered them).',
   E_INTERNAL: 'Anything else; an unknown code from a newer peer maps here, keeping it as `remoteCode`.',
 };

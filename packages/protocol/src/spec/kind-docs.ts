@@ -158,6 +158,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       topTokens:
         'With `logprobs`: the task’s `logprobs` most likely tokens per decided position, most likely first; shape `[(accepted + 1) * n]`.',
       topLogprobs: 'Log-probabilities of `topTokens`, same shape.',
+      signature:
+        'The verifier’s Ed25519 signature of the verified statement over the decided tokens (the `accepted` drafts, then `token`) at session positions `basePos + context.length` onward (see Verified output); the session passes it on in `tokens.proofs`.',
     },
   },
   batch: {
@@ -218,6 +220,17 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       topLogprobs: 'Log-probabilities of `topTokens`, same shape.',
       topTexts:
         'Text of each of `topTokens` detokenized on its own, same shape, so receivers without the tokenizer can name the alternatives.',
+      proofs:
+        'Verified statements covering `tokens`, in order, one run of tokens each (the `count`s add up to `tokens.length`); see Verified output.',
+      'proofs[].verifierId': 'Verifier that signed the statement; its key is the one its heartbeats publish.',
+      'proofs[].from':
+        'Session position (prompt included) of the statement’s first token: output index `i` is position `promptTokens + i`.',
+      'proofs[].to': 'One past the statement’s last token.',
+      'proofs[].head': 'Tokens of the statement before this run, sent in earlier chunks.',
+      'proofs[].count': 'Tokens of this chunk the statement covers.',
+      'proofs[].rest':
+        'The statement’s hash chain after the run, when the run ends before `to` (cut at a stop string or the length limit, or the rest decided by a later statement).',
+      'proofs[].signature': 'The verifier’s Ed25519 signature of the statement.',
       trace: 'The session’s speculation timeline; on the last chunk (`done`) only.',
       promptTokens: 'Prompt length in tokens, on the first chunk, for exact usage figures.',
       done: 'Last chunk of the request.',
@@ -244,6 +257,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
         'Interval the sender promises between beats, ms; receivers expire it after a few missed ones.',
       draining: 'The instance takes no new work.',
       load: 'Load figures; routing uses them (join-shortest-queue).',
+      signingKey:
+        'A verifier’s Ed25519 public key (32 raw bytes), which checks the statements it signs; trusted because only the verifier user may publish on `hb.verifier.<id>`.',
       meta: 'Free-form facts (model name, RTTs, ...).',
     },
   },
