@@ -95,6 +95,9 @@ export interface RequestManyOptions<R extends MessageKind> {
 
 type State = 'running' | 'draining' | 'closed';
 
+/** A change of an actor's NATS connection (see {@link Actor.onConnection}). */
+export type ConnectionEvent = 'disconnect' | 'reconnect';
+
 /** Error codes with which handlers answer in normal operation (see finishHandler). */
 const EXPECTED_REFUSALS: ReadonlySet<string> = new Set([
   ErrorCode.UnknownSession,
@@ -124,6 +127,7 @@ export class Actor {
   private idleWaiters: Array<() => void> = [];
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatSeq = 0;
+  private readonly connectionListeners = new Set<(event: ConnectionEvent) => void>();
 
   private constructor(options: ActorOptions, config: ActorConfig, nc: NatsConnection, logger: Logger) {
     this.options = options;
@@ -174,6 +178,16 @@ export class Actor {
   /** Number of handlers running now. */
   get inflightCount(): number {
     return this.inflight;
+  }
+
+  /**
+   * Told when this actor's NATS connection drops (`disconnect`) and when it is back (`reconnect`): a
+   * request in flight across a drop may have been lost on the way, and its sender may send it again
+   * instead of waiting out its timeout. Returns a function that stops telling.
+   */
+  onConnection(listener: (event: ConnectionEvent) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
   }
 
   /** Resolves when the NATS connection has closed. */
@@ -499,6 +513,7 @@ export class Actor {
             { status: s.type, server: 'server' in s ? s.server : undefined },
             'NATS connection status',
           );
+          if (s.type !== 'error') for (const l of this.connectionListeners) l(s.type);
         } else if (s.type === 'slowConsumer') {
           this.logger.warn({ pending: s.pending }, 'slow consumer: messages are being dropped by the client');
         }

@@ -1,4 +1,5 @@
 export type {
+  ConnectionEvent,
   HandleOptions,
   Handler,
   HandlerContext,

@@ -11,11 +11,19 @@
  * the scheduler places the rest on another drafter, or target-only on a verifier when no drafter is
  * alive. A host that hands a request back (`handover`) is followed the same way. Chunks of any
  * session but the current one are dropped, so a hung host that wakes up cannot interleave its output.
+ *
+ * Admission rides out a scheduler that is briefly gone (see submit-retry.ts): an unreachable one (no
+ * responders, this client's connection down) is retried with back-off for several seconds, a silent
+ * one (dead or paused while holding the submit) after a short first timeout, and a submit in flight
+ * when the connection comes back is sent again at once. A repeated submit is one request to a
+ * scheduler; a second session another scheduler may start for it is cancelled at its first chunk.
+ * A client that gives up (its signal, the stream's idle timeout or error, a reader that stops
+ * reading) cancels its session, so the host frees its slot at once.
  */
 import {
   asSpecmeshError,
-  type BodyOf,
   CancelledError,
+  ConnectionError,
   DeadlineError,
   ErrorCode,
   fromWireError,
@@ -27,13 +35,30 @@ import {
   type TokenChunk,
 } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
+import { DEFAULT_SUBMIT_RETRY, type SubmitFailure, SubmitRetry } from './submit-retry.js';
 import { TokenReorderer } from './token-reorderer.js';
+import { OutputVerifier, type VerifiedOutputOptions } from './verified-output.js';
 
 export interface GenerateOptions {
   /** Longest silence between two chunks before the stream fails with `E_DEADLINE`, ms. Defaults to 30000. */
   idleTimeoutMs?: number;
-  /** Deadline of one `submit` attempt, ms. Defaults to 30000. */
+  /**
+   * Longest the admission may go unanswered in all (every attempt, the scheduler's own queue wait
+   * included), ms; also the longest one attempt waits. Bounded by the request's `deadlineAt`.
+   * Defaults to 30000.
+   */
   submitTimeoutMs?: number;
+  /**
+   * Timeout of the first `submit` attempt, ms: a scheduler that died or paused holding it costs this
+   * much before the submit goes out again; each silent attempt doubles it. Defaults to 1500.
+   */
+  submitAttemptMs?: number;
+  /**
+   * How long a scheduler that cannot be reached (no responders, this client's connection down) is
+   * retried, with back-off, before the request fails, ms: enough to outlast a supervised restart.
+   * Defaults to 10000.
+   */
+  retryWindowMs?: number;
   /** Cancels the generation: the host gets `session.cancel`. */
   signal?: AbortSignal;
   /** Silence after which the client asks the host whether the session still runs, ms. Defaults to 500. */
@@ -46,6 +71,8 @@ export interface GenerateOptions {
   onMove?: (move: RequestMove) => void;
   /** Trace id (W3C, 32 hex digits) every message of the request carries, on every hop. */
   traceId?: string;
+  /** Check every chunk's tokens against the verifiers' signatures (verified-output.ts); unchecked when absent. */
+  verifiedOutput?: VerifiedOutputOptions;
 }
 
 /** Why and where a request moved. */
@@ -75,9 +102,6 @@ export interface Generation {
   readonly moves: number;
 }
 
-/** Submit attempts while the scheduler is briefly unreachable (restarting, a NATS node failing over). */
-const SUBMIT_ATTEMPTS = 6;
-
 /**
  * Subscribes to the request's token subject first (so no chunk can be missed), then submits.
  * @throws the scheduler's typed error (`E_OVERLOADED`, `E_NO_CAPACITY`, `E_DEADLINE`, …)
@@ -93,6 +117,7 @@ export async function generate(
   const maxMoves = options.maxMoves ?? 8;
   const trace = options.traceId ? { traceId: options.traceId } : {};
   const reorder = new TokenReorderer();
+  const checker = options.verifiedOutput ? new OutputVerifier(submit.requestId, options.verifiedOutput) : undefined;
   const ready: TokenChunk[] = [];
   const committed: number[] = [];
   let failure: Error | undefined;
@@ -107,12 +132,36 @@ export async function generate(
   // session to keep: the new host may publish before that reply is processed.
   let current: SubmitAccepted | undefined;
   const held = new Map<string, TokenChunk[]>();
+  /** Host of each session seen on the token subject (the chunk's sender), to cancel it by. */
+  const hostOf = new Map<string, string>();
+  const cancelled = new Set<string>();
+  /** Asks `host` to stop session `sessionId` (once per session; best effort). */
+  const cancelSession = (host: string, sessionId: string, reason: string) => {
+    if (cancelled.has(sessionId)) return;
+    cancelled.add(sessionId);
+    try {
+      actor.publish(actor.subjects.session(host), 'session.cancel', { sessionId, reason }, trace);
+    } catch {
+      // connection gone: the host's deadline ends the session
+    }
+  };
+  /**
+   * A session that streams for this request but is not the one kept: a second start of a repeated
+   * submit (another scheduler took it too), or one whose admission the client gave up on. Stopped at
+   * once, so it does not hold a slot until its deadline.
+   */
+  const stray = (sessionId: string | undefined) => {
+    const host = sessionId !== undefined ? hostOf.get(sessionId) : undefined;
+    if (sessionId !== undefined && host !== undefined)
+      cancelSession(host, sessionId, "not the request's session");
+  };
   const take = (c: TokenChunk) => {
     for (const r of reorder.push(c)) ready.push(r);
     notify();
   };
   const unsubscribe = actor.handle(actor.subjects.tokens(submit.requestId), 'tokens', (msg) => {
     const c = msg.body;
+    if (c.sessionId !== undefined) hostOf.set(c.sessionId, msg.from);
     if (current === undefined) {
       const key = c.sessionId ?? '';
       const list = held.get(key);
@@ -120,41 +169,99 @@ export async function generate(
       else held.set(key, [c]);
     } else if (c.sessionId === undefined || c.sessionId === current.sessionId) {
       take(c);
+    } else if (!c.done && !c.handover) {
+      stray(c.sessionId);
     }
     return undefined;
   });
   const adopt = (a: SubmitAccepted) => {
     current = a;
     for (const c of [...(held.get(a.sessionId) ?? []), ...(held.get('') ?? [])]) take(c);
+    for (const [sessionId, list] of held) {
+      if (sessionId !== '' && sessionId !== a.sessionId && !list.some((c) => c.done || c.handover)) {
+        stray(sessionId);
+      }
+    }
     held.clear();
   };
 
+  /**
+   * One `submit` attempt. It ends early when the connection comes back (the submit may have been lost
+   * with the old one: sent again at once) or the caller aborts. A reply that comes after the caller
+   * aborted names a session nobody reads: it is cancelled.
+   */
+  const attempt = (body: Submit, timeoutMs: number) =>
+    new Promise<SubmitAccepted>((resolve, reject) => {
+      let settled = false;
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        offConnection();
+        options.signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const onAbort = () =>
+        finish(() => reject(new CancelledError(`generation ${submit.requestId} cancelled while admitted`)));
+      const offConnection = actor.onConnection((event) => {
+        if (event !== 'reconnect') return;
+        finish(() =>
+          reject(
+            new ConnectionError(`connection came back while submitting ${submit.requestId}`, {
+              context: { requestId: submit.requestId, reconnected: true },
+            }),
+          ),
+        );
+      });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      actor
+        .request(actor.subjects.submit(), 'submit', body, { expect: 'submit.ok', timeoutMs, ...trace })
+        .then(
+          (reply) => {
+            if (settled && options.signal?.aborted) {
+              cancelSession(reply.body.drafterId, reply.body.sessionId, 'client cancelled');
+            }
+            finish(() => resolve(reply.body));
+          },
+          (err: unknown) => finish(() => reject(err)),
+        );
+    });
+
+  /**
+   * Which kind of failure `e` is for the retry rule (submit-retry.ts), or undefined for a verdict
+   * the caller should see. A first submit fails fast on a verdict (overloaded, no capacity); only an
+   * unreachable or silent scheduler (dead, hung: our own timeout ran out, as opposed to its reply
+   * saying the request waited too long) is retried. A resume retries anything transient: the request
+   * was already admitted once and the user is mid-stream.
+   */
+  const failureOf = (e: SpecmeshError, retryAll: boolean): SubmitFailure | 'reconnected' | undefined => {
+    if (e.code === ErrorCode.Connection && e.context['reconnected'] === true) return 'reconnected';
+    if (e.code === ErrorCode.Deadline && e.context['timeoutMs'] !== undefined) return 'silent';
+    if (e.code === ErrorCode.NoResponders || e.code === ErrorCode.Connection) return 'unreachable';
+    return retryAll && e.retryable ? 'unreachable' : undefined;
+  };
+
   const admit = async (body: Submit, retryAll: boolean): Promise<SubmitAccepted> => {
-    let backoffMs = 50;
-    const timeoutMs = options.submitTimeoutMs ?? 30_000;
-    for (let attempt = 1; ; attempt++) {
+    const retry = new SubmitRetry({
+      ...DEFAULT_SUBMIT_RETRY,
+      ...(options.submitTimeoutMs !== undefined
+        ? { silentWindowMs: options.submitTimeoutMs, maxAttemptMs: options.submitTimeoutMs }
+        : {}),
+      ...(options.submitAttemptMs !== undefined ? { attemptMs: options.submitAttemptMs } : {}),
+      ...(options.retryWindowMs !== undefined ? { unreachableWindowMs: options.retryWindowMs } : {}),
+      ...(submit.deadlineAt !== undefined ? { deadlineAt: submit.deadlineAt } : {}),
+    });
+    for (;;) {
+      if (options.signal?.aborted) throw new CancelledError(`generation ${submit.requestId} cancelled`);
       try {
-        const reply = await actor.request(actor.subjects.submit(), 'submit', body, {
-          expect: 'submit.ok',
-          timeoutMs,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...trace,
-        });
-        return reply.body;
+        return await attempt(body, retry.attemptTimeoutMs());
       } catch (err) {
         const e = asSpecmeshError(err);
-        // A first submit fails fast on a verdict (overloaded, no capacity) the caller should see; only
-        // an unreachable or silent scheduler (dead, hung: our own timeout ran out, as opposed to its
-        // reply saying the request waited too long) is retried, and a scheduler that gets the request
-        // twice keeps only the newer wait. A resume retries anything transient: the request was
-        // already admitted once and the user is mid-stream.
-        const silent = e.code === ErrorCode.Deadline && e.context['timeoutMs'] !== undefined;
-        const transient = retryAll
-          ? e.retryable
-          : e.code === ErrorCode.NoResponders || e.code === ErrorCode.Connection || silent;
-        if (!transient || attempt >= SUBMIT_ATTEMPTS || options.signal?.aborted) throw e;
-        await new Promise((r) => setTimeout(r, backoffMs * (0.5 + Math.random())));
-        backoffMs = Math.min(backoffMs * 2, 1000);
+        const kind = failureOf(e, retryAll);
+        if (kind === undefined || options.signal?.aborted) throw e;
+        if (kind === 'reconnected') continue;
+        const delayMs = retry.afterFailure(kind);
+        if (delayMs === undefined) throw e;
+        if (delayMs > 0) await pause(delayMs, actor, options.signal);
       }
     }
   };
@@ -171,14 +278,7 @@ export async function generate(
 
   const cancel = () => {
     failure = new CancelledError(`generation ${submit.requestId} cancelled`);
-    if (current) {
-      const body: BodyOf<'session.cancel'> = { sessionId: current.sessionId, reason: 'client cancelled' };
-      try {
-        actor.publish(actor.subjects.session(current.drafterId), 'session.cancel', body, trace);
-      } catch {
-        // connection gone: the host's deadline ends the session
-      }
-    }
+    if (current) cancelSession(current.drafterId, current.sessionId, 'client cancelled');
     notify();
   };
   options.signal?.addEventListener('abort', cancel, { once: true });
@@ -219,16 +319,7 @@ export async function generate(
     reorder.dropHeld();
     if (reason === 'hung' || reason === 'gap') {
       // If it wakes up it should stop, not keep a target busy.
-      try {
-        actor.publish(
-          actor.subjects.session(old.drafterId),
-          'session.cancel',
-          { sessionId: old.sessionId, reason: 'client moved the request' },
-          trace,
-        );
-      } catch {
-        // best effort
-      }
+      cancelSession(old.drafterId, old.sessionId, 'client moved the request');
     }
     const { pool: _pool, ...rest } = submit;
     const next = await admit(
@@ -266,8 +357,10 @@ export async function generate(
             await move('handover', undefined, c.handoverTo);
             continue;
           }
-          for (const t of c.tokens) committed.push(t);
-          yield c;
+          // Tokens no target verified stop here, before the caller or a resume sees them.
+          const shown = checker ? await checker.check(c, current?.drafterId) : c;
+          for (const t of shown.tokens) committed.push(t);
+          yield shown;
           if (c.done) {
             finished = true;
             return;
@@ -312,6 +405,9 @@ export async function generate(
     } finally {
       options.signal?.removeEventListener('abort', cancel);
       unsubscribe();
+      // Given up before the end (idle timeout, an error, too many moves, a reader that stopped
+      // reading): the host frees the session's slot now, not at its deadline.
+      if (!finished && current) cancelSession(current.drafterId, current.sessionId, 'client gave up');
     }
   }
   return {
@@ -346,4 +442,21 @@ export async function collect(
     text += c.text;
   }
   return { tokens, text, chunks, sources };
+}
+
+/** Waits `ms`, or less: until the connection comes back (worth a try at once) or `signal` aborts. */
+function pause(ms: number, actor: Actor, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      off();
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const off = actor.onConnection((event) => {
+      if (event === 'reconnect') done();
+    });
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -9,6 +9,13 @@
  *
  * Several schedulers share `sched.submit` as a queue group; each keeps its own queue.
  *
+ * A client sends a `submit` again when an attempt went unanswered (see the client's submit-retry.ts),
+ * so a scheduler answers a repeated request as one request (by id and resume point): one still
+ * waiting keeps its place and answers the newest attempt; one being started answers every attempt
+ * when it is; one started lately gets the same `submit.ok` again, unless its host is gone or to be
+ * avoided. Another scheduler of the group cannot know of it: the client stops a second session at
+ * its first chunk.
+ *
  * A `submit` with `resume` continues a request whose host died, hung or handed it over; `avoid` names
  * instances not to use. While no drafter is alive at all, the session goes to one of the pool's
  * verifiers, which decodes it target-only (degraded but serving) and hands it back later.
@@ -38,6 +45,29 @@ import { type DrafterSlots, pickDrafter } from './pick-drafter.js';
 import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } from './scheduler-options.js';
 
 type Submit = BodyOf<'submit'>;
+
+/** How long a started request's `submit.ok` is kept to answer a repeat of its submit, ms. */
+const RECENT_START_MS = 60_000;
+/** Most started requests remembered for repeats (oldest forgotten first). */
+const RECENT_START_LIMIT = 4096;
+
+/** One request as far as repeats go: its id and the point it resumes from. */
+function requestKey(submit: Submit): string {
+  return `${submit.requestId}@${submit.resume?.nextSeq ?? 0}:${submit.resume?.committed.length ?? 0}`;
+}
+
+/** Makes `w` also answer a repeat's reply functions (the newest attempt is the one its client awaits). */
+function join(w: Waiting, resolve: (reply: Reply) => void, reject: (err: SpecmeshError) => void): void {
+  const [earlierResolve, earlierReject] = [w.resolve, w.reject];
+  w.resolve = (reply) => {
+    earlierResolve(reply);
+    resolve(reply);
+  };
+  w.reject = (err) => {
+    earlierReject(err);
+    reject(err);
+  };
+}
 
 interface Waiting {
   submit: Submit;
@@ -78,6 +108,10 @@ export class Scheduler {
   /** Session starts per drafter since its last heartbeat was received. */
   private readonly startedSince = new Map<string, { afterSeq: number; count: number }>();
   private rotation = 0;
+  /** Requests whose session is being started, by {@link requestKey}. */
+  private readonly starting = new Map<string, Waiting>();
+  /** Requests started lately, by {@link requestKey}: the reply sent, and when. */
+  private readonly recent = new Map<string, { reply: Reply; at: number }>();
   private pumping = false;
   private sweep: NodeJS.Timeout | undefined;
 
@@ -136,6 +170,24 @@ export class Scheduler {
 
   private admit(submit: Submit, traceId: string | undefined): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
+      // A repeat of a request this scheduler holds or started lately: the same request, not a new one.
+      const key = requestKey(submit);
+      const started = this.startedLately(key, submit);
+      if (started) {
+        resolve(started);
+        return;
+      }
+      const waiting = this.queue.find((w) => requestKey(w.submit) === key);
+      if (waiting) {
+        waiting.submit = submit;
+        join(waiting, resolve, reject);
+        return;
+      }
+      const inStart = this.starting.get(key);
+      if (inStart) {
+        join(inStart, resolve, reject);
+        return;
+      }
       if (this.queue.length >= this.config.maxQueue && !this.hasFreeDrafter()) {
         this.stats.rejectedOverloaded++;
         reject(
@@ -152,8 +204,6 @@ export class Scheduler {
         );
         return;
       }
-      // A client that gave up on an earlier attempt of this request (timed out) is not waiting for it.
-      this.queue = this.queue.filter((w) => w.submit.requestId !== submit.requestId);
       this.queue.push({ submit, enqueuedAt: Date.now(), resolve, reject, ...(traceId ? { traceId } : {}) });
       this.pump();
     });
@@ -192,7 +242,11 @@ export class Scheduler {
         }
         this.queue.splice(i, 1);
         this.reserve(host.id);
-        void this.startSession(w, host, avoid);
+        const key = requestKey(w.submit);
+        this.starting.set(key, w);
+        void this.startSession(w, host, avoid).finally(() => {
+          if (this.starting.get(key) === w) this.starting.delete(key);
+        });
       }
     } finally {
       this.pumping = false;
@@ -315,10 +369,12 @@ export class Scheduler {
           'no drafter alive: serving target-only on a verifier',
         );
       }
-      w.resolve({
+      const reply: Reply = {
         kind: 'submit.ok',
         body: { requestId: submit.requestId, sessionId, drafterId, pool, tokenSubject },
-      });
+      };
+      this.remember(requestKey(submit), reply);
+      w.resolve(reply);
     } catch (err) {
       const e = asSpecmeshError(err);
       if (e.code === ErrorCode.Overloaded) {
@@ -344,6 +400,29 @@ export class Scheduler {
       } else {
         w.reject(e);
       }
+    }
+  }
+
+  /** The reply of a request started lately, if its host is alive and not to be avoided. */
+  private startedLately(key: string, submit: Submit): Reply | undefined {
+    const r = this.recent.get(key);
+    if (!r) return undefined;
+    if (Date.now() - r.at > RECENT_START_MS) {
+      this.recent.delete(key);
+      return undefined;
+    }
+    const host = (r.reply.body as BodyOf<'submit.ok'>).drafterId;
+    if (submit.avoid?.includes(host) || !this.view.get(host)) return undefined;
+    return r.reply;
+  }
+
+  private remember(key: string, reply: Reply) {
+    const now = Date.now();
+    this.recent.delete(key);
+    this.recent.set(key, { reply, at: now });
+    for (const [k, r] of this.recent) {
+      if (this.recent.size <= RECENT_START_LIMIT && now - r.at <= RECENT_START_MS) break;
+      this.recent.delete(k);
     }
   }
 
