@@ -58,6 +58,8 @@ import type { TargetServer } from './target-server.js';
 
 const DRAFT_TOKEN = 1;
 const TARGET_TOKEN = 2;
+/** Every draft of an acceptance-model run, shared: nothing mutates a draft once made. */
+const DRAFT: DraftToken = Object.freeze({ token: DRAFT_TOKEN });
 
 /** What one finished request reports. */
 export interface RequestRecord {
@@ -428,7 +430,7 @@ export class SessionDriver {
         tokens.push({ token });
       }
     } else {
-      for (let i = 0; i < n; i++) tokens.push({ token: DRAFT_TOKEN });
+      for (let i = 0; i < n; i++) tokens.push(DRAFT);
     }
     const done = () => this.handle({ type: 'drafted', epoch, pos, tokens });
     this.dropDraft();

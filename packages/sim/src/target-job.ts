@@ -54,7 +54,9 @@ export function newTargetJob(
     sessionId,
     drafts,
     promptTokens,
-    ...(tokens ? { tokens } : {}),
+    // Always present (possibly undefined): one object shape for every job keeps the hot paths
+    // monomorphic.
+    tokens,
     serverDraftMs,
     onDone,
     state: 'queued',
