@@ -8,6 +8,9 @@
  *
  *   specmesh chaos                                    # 30 s, kills and pauses of every role
  *   specmesh chaos --seconds 300 --every-ms 700 --nats-nodes 3 --faults kill,pause,nats
+ *   specmesh chaos --heartbeat-ms 200 --verify-timeout-ms 3000 --batch-timeout-ms 1500 --submit-timeout-ms 1000
+ *
+ * Timeouts are a deployment's defaults unless set: the soak shows what a deployment recovers in.
  */
 import type { FaultKind, VictimRole } from '@specmesh/lab';
 import type { Argv, CommandModule } from 'yargs';
@@ -28,6 +31,11 @@ export interface ChaosArgs extends ModelArgs {
   verifiers: number;
   batchers: number;
   schedulers: number;
+  heartbeatMs: number;
+  verifyTimeoutMs?: number;
+  batchTimeoutMs?: number;
+  submitTimeoutMs?: number;
+  submitAttemptMs?: number;
   json: boolean;
 }
 
@@ -70,10 +78,35 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
       .option('batchers', { type: 'number', default: 2, describe: 'Batcher processes' })
       .option('verifiers', { type: 'number', default: 3, describe: 'Verifier processes' })
       .option('drafters', { type: 'number', default: 2, describe: 'Drafter processes' })
+      .option('heartbeat-ms', {
+        type: 'number',
+        default: 1000,
+        describe: "Every role's heartbeat interval, ms (a deployment's default)",
+      })
+      .option('verify-timeout-ms', {
+        type: 'number',
+        describe: "Ceiling of drafters' and verifiers' verify timeout, ms (default: the roles' own, 10000)",
+      })
+      .option('batch-timeout-ms', {
+        type: 'number',
+        describe: "Batchers' timeout of a batch at a verifier, ms (default: the role's own, 10000)",
+      })
+      .option('submit-timeout-ms', {
+        type: 'number',
+        describe: "The client's longest admission, ms (default: the client's own, 30000)",
+      })
+      .option('submit-attempt-ms', {
+        type: 'number',
+        describe: "The client's first submit attempt timeout, ms (default: the client's own, 1500)",
+      })
       .example('$0 chaos --seconds 20', 'a short soak with kills and pauses of every role')
       .example(
         '$0 chaos --nats-nodes 3 --faults kill,pause,nats --seconds 120',
         'also kill NATS nodes of a 3-server cluster',
+      )
+      .example(
+        '$0 chaos --heartbeat-ms 200 --verify-timeout-ms 3000 --batch-timeout-ms 1500 --submit-timeout-ms 1000',
+        'tight timeouts instead of a deployment defaults',
       ) as unknown as Argv<ChaosArgs>,
   handler: async (args) => (await import('../run/chaos.js')).runChaosCommand(args),
 };

@@ -27,7 +27,11 @@ function listOf<T extends string>(values: readonly string[], allowed: readonly T
 }
 
 export async function runChaosCommand(args: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
-  requirePositiveIntegers(args, ['seconds', 'everyMs', 'concurrency', 'maxTokens', 'pauseMs']);
+  requirePositiveIntegers(args, ['seconds', 'everyMs', 'concurrency', 'maxTokens', 'pauseMs', 'heartbeatMs']);
+  for (const option of ['verifyTimeoutMs', 'batchTimeoutMs', 'submitTimeoutMs', 'submitAttemptMs'] as const) {
+    const value = args[option];
+    if (value !== undefined) requirePositiveIntegers<string>({ [option]: value }, [option]);
+  }
   const victims = listOf(args.roles, ROLES, 'roles');
   const faults = listOf(args.faults, FAULTS, 'faults');
   if (args.natsNodes !== 1 && args.natsNodes !== 3) {
@@ -78,6 +82,8 @@ export async function runChaosCommand(args: ArgumentsCamelCase<ChaosArgs>): Prom
       concurrency: args.concurrency,
       maxTokens: args.maxTokens,
       seed: args.chaosSeed,
+      ...(args.submitTimeoutMs !== undefined ? { submitTimeoutMs: args.submitTimeoutMs } : {}),
+      ...(args.submitAttemptMs !== undefined ? { submitAttemptMs: args.submitAttemptMs } : {}),
       reference,
       cluster: {
         nodeBin: SPECMESH_BIN,
@@ -90,7 +96,9 @@ export async function runChaosCommand(args: ArgumentsCamelCase<ChaosArgs>): Prom
         },
         modelArgs: modelFlags(args),
         prefix: `chaos${args.chaosSeed}`,
-        heartbeatMs: 200,
+        heartbeatMs: args.heartbeatMs,
+        ...(args.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: args.verifyTimeoutMs } : {}),
+        ...(args.batchTimeoutMs !== undefined ? { batchTimeoutMs: args.batchTimeoutMs } : {}),
       },
       onFault: (f) =>
         bar.drawing ? bar.update(elapsed(), `${f.kind} ${f.victim}`) : say(`  ${f.kind} ${f.victim}`),

@@ -2,7 +2,7 @@
  * The cluster a chaos run attacks: its own nats-server (one, or a routed cluster of three that the
  * run may kill a node of and restart), and every role a `specmesh node` process under the supervisor,
  * which restarts what a fault kills. Each role gets every server's URL, so it reconnects elsewhere
- * when its server dies. Timeouts are the short ones a failure-conscious deployment would set.
+ * when its server dies. Timeouts are a deployment's defaults unless the spec sets them.
  */
 import {
   Actor,
@@ -28,6 +28,10 @@ export interface ChaosClusterSpec {
   readonly modelArgs: readonly string[];
   readonly prefix: string;
   readonly heartbeatMs: number;
+  /** `--verify-timeout-ms` of drafters and verifiers; undefined: the roles' default. */
+  readonly verifyTimeoutMs?: number;
+  /** `--batch-timeout-ms` of batchers; undefined: the roles' default. */
+  readonly batchTimeoutMs?: number;
 }
 
 interface NatsNode {
@@ -124,10 +128,12 @@ export class ChaosCluster {
             String(this.spec.heartbeatMs),
             '--log-level',
             'silent',
-            '--verify-timeout-ms',
-            '3000',
-            '--batch-timeout-ms',
-            '1500',
+            ...(this.spec.verifyTimeoutMs !== undefined
+              ? ['--verify-timeout-ms', String(this.spec.verifyTimeoutMs)]
+              : []),
+            ...(this.spec.batchTimeoutMs !== undefined
+              ? ['--batch-timeout-ms', String(this.spec.batchTimeoutMs)]
+              : []),
             ...model,
           ],
         });

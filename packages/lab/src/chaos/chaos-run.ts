@@ -11,7 +11,7 @@ import { Rng } from '@specmesh/core';
 import { asSpecmeshError, type Mode } from '@specmesh/protocol';
 import { startupDeadlineMs } from '@specmesh/runtime';
 import { ChaosCluster, type ChaosClusterSpec } from './chaos-cluster.js';
-import { type FaultRecord, RecoveryTracker } from './recovery-tracker.js';
+import { type FaultRecord, RecoveryTracker, type Stall } from './recovery-tracker.js';
 
 export type FaultKind = 'kill' | 'pause' | 'nats';
 export type VictimRole = 'scheduler' | 'batcher' | 'verifier' | 'drafter';
@@ -29,6 +29,12 @@ export interface ChaosOptions {
   readonly maxTokens: number;
   readonly seed: number;
   readonly cluster: ChaosClusterSpec;
+  /**
+   * The client's admission limits (see the client's GenerateOptions): the whole admission, and its
+   * first attempt, ms. Default to the client's own (a deployment's).
+   */
+  readonly submitTimeoutMs?: number;
+  readonly submitAttemptMs?: number;
   /** The target's greedy output for a prompt (the reference every output must equal). */
   readonly reference: (prompt: string, maxTokens: number) => Promise<number[]>;
   /** Told about each fault as it happens (progress lines). */
@@ -48,6 +54,8 @@ export interface ChaosSummary {
   /** Times requests moved to another host. */
   readonly moves: number;
   readonly faults: readonly FaultRecord[];
+  /** The longest time a request went without progress (start, chunk or end), whatever caused it. */
+  readonly longestStall: Stall | undefined;
   readonly restarts: number;
   /**
    * Subscriptions on the servers before the first request and after the run settled, and those
@@ -84,7 +92,7 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
   const injector = setInterval(() => {
     const f = pickFault(rng, cluster, o, paused);
     if (!f) return;
-    const record = tracker.fault(f.kind, f.victim);
+    const record = tracker.fault(f.kind, f.victim, f.kind === 'pause' ? o.pauseMs : undefined);
     o.onFault?.(record);
     if (f.kind === 'kill') cluster.supervisor.kill(f.victim, 'SIGKILL');
     else if (f.kind === 'pause') {
@@ -130,7 +138,10 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
             window: { policy: 'static', k: 4 },
             deadlineAt: Date.now() + 120_000,
           },
-          { submitTimeoutMs: 1000 },
+          {
+            ...(o.submitTimeoutMs !== undefined ? { submitTimeoutMs: o.submitTimeoutMs } : {}),
+            ...(o.submitAttemptMs !== undefined ? { submitAttemptMs: o.submitAttemptMs } : {}),
+          },
         );
         const tokens = await drain(gen, requestId, tracker, stats);
         stats.moves += gen.moves;
@@ -155,6 +166,7 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
     ...stats,
     failed,
     faults: tracker.faults,
+    longestStall: tracker.longestStall,
     restarts: cluster.supervisor.status().reduce((s, c) => s + c.restarts, 0),
     subscriptions: { before: before.length, after: after.length, extra: extraOf(after, before) },
     leftoverLoad,

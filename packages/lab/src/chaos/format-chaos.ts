@@ -2,8 +2,12 @@
 
 import { percentile } from '../percentile.js';
 import type { ChaosSummary } from './chaos-run.js';
+import { singleFaults } from './recovery-tracker.js';
 
-/** Faults grouped by `kind:role` (e.g. `kill:drafter`, `nats`), with recovery percentiles, ms. */
+/**
+ * Faults grouped by `kind:role` (e.g. `kill:drafter`, `nats`), with recovery percentiles, ms: over
+ * every fault, and over the single ones (see {@link singleFaults}), what one fault alone costs.
+ */
 export function recoveryByKind(s: ChaosSummary): Array<{
   kind: string;
   faults: number;
@@ -11,13 +15,19 @@ export function recoveryByKind(s: ChaosSummary): Array<{
   p90: number;
   max: number;
   unrecovered: number;
+  /** Faults that met the cluster alone, and their recovery's p90 and max, ms. */
+  single: number;
+  singleP90: number;
+  singleMax: number;
 }> {
-  const groups = new Map<string, { times: number[]; unrecovered: number }>();
+  const groups = new Map<string, { times: number[]; unrecovered: number; single: number[] }>();
+  const single = new Set(singleFaults(s.faults));
   for (const f of s.faults) {
     const key = f.kind === 'nats' ? 'kill:nats-node' : `${f.kind}:${f.victim.replace(/-\d+$/, '')}`;
-    const g = groups.get(key) ?? { times: [], unrecovered: 0 };
+    const g = groups.get(key) ?? { times: [], unrecovered: 0, single: [] };
     if (f.recoveryMs === undefined) g.unrecovered++;
     else g.times.push(f.recoveryMs);
+    if (single.has(f) && f.recoveryMs !== undefined) g.single.push(f.recoveryMs);
     groups.set(key, g);
   }
   return [...groups.entries()]
@@ -29,6 +39,9 @@ export function recoveryByKind(s: ChaosSummary): Array<{
       p90: percentile(g.times, 90),
       max: g.times.length ? Math.max(...g.times) : Number.NaN,
       unrecovered: g.unrecovered,
+      single: g.single.length,
+      singleP90: percentile(g.single, 90),
+      singleMax: g.single.length ? Math.max(...g.single) : Number.NaN,
     }));
 }
 
@@ -55,12 +68,13 @@ export function formatChaos(s: ChaosSummary): string {
   const lines = [
     `• ${s.requests} requests in ${s.seconds} s (seed ${s.seed}): ${s.identical} identical to the target's greedy output, ${s.different} different, ${Object.values(s.failed).reduce((a, b) => a + b, 0)} failed; ${s.brokenStreams} broken streams`,
     `• ${s.faults.length} faults, ${s.restarts} process restarts, ${s.moves} request moves; subscriptions ${s.subscriptions.before} → ${s.subscriptions.after}; load left ${s.leftoverLoad}`,
+    `• longest stall: ${s.longestStall ? `${ms(s.longestStall.ms)} ms (${s.longestStall.requestId})` : '–'}`,
     '',
-    '  fault                 count  recovery p50 ms  p90 ms  max ms  unrecovered',
+    '  fault                 count  recovery p50 ms  p90 ms  max ms  unrecovered   single  p90 ms  max ms',
   ];
   for (const r of recoveryByKind(s)) {
     lines.push(
-      `  ${r.kind.padEnd(22)}${String(r.faults).padStart(5)}${ms(r.p50).padStart(17)}${ms(r.p90).padStart(8)}${ms(r.max).padStart(8)}${String(r.unrecovered).padStart(13)}`,
+      `  ${r.kind.padEnd(22)}${String(r.faults).padStart(5)}${ms(r.p50).padStart(17)}${ms(r.p90).padStart(8)}${ms(r.max).padStart(8)}${String(r.unrecovered).padStart(13)}${String(r.single).padStart(9)}${ms(r.singleP90).padStart(8)}${ms(r.singleMax).padStart(8)}`,
     );
   }
   const v = chaosViolations(s);

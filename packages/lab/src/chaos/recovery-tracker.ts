@@ -3,43 +3,79 @@
  * that moment (submitting or streaming) made progress again (a new chunk) or ended. A fault that hit
  * nothing a request depended on recovers at the next chunk of each; one that took a request's host
  * down recovers when the request has moved and streams again.
+ *
+ * It also keeps the longest stall any request saw: the longest time between two signs of progress of
+ * one request (its start, each chunk, its end), whatever caused it.
  */
 
 export interface FaultRecord {
   readonly kind: string;
   readonly victim: string;
   readonly at: number;
+  /** Until when the fault itself lasts (a pause: until the process runs again), when known. */
+  readonly lastsUntil?: number;
   /** ms from the fault until every request in flight then progressed; undefined while waiting. */
   recoveryMs?: number;
   /** Requests in flight at the fault that have not progressed yet. */
   readonly waiting: Set<string>;
 }
 
+/** The longest time one request went without progress. */
+export interface Stall {
+  readonly requestId: string;
+  readonly ms: number;
+}
+
 export class RecoveryTracker {
   private readonly inflight = new Set<string>();
+  /** Last sign of progress of each request in flight. */
+  private readonly lastProgress = new Map<string, number>();
   readonly faults: FaultRecord[] = [];
+  /** Longest stall seen so far (none before a request progressed). */
+  longestStall: Stall | undefined;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
   started(requestId: string): void {
     this.inflight.add(requestId);
+    this.lastProgress.set(requestId, this.now());
   }
 
   /** A chunk arrived (progress). */
   progressed(requestId: string): void {
+    this.stalled(requestId);
     this.settle(requestId);
   }
 
   ended(requestId: string): void {
+    this.stalled(requestId);
+    this.lastProgress.delete(requestId);
     this.inflight.delete(requestId);
     this.settle(requestId);
   }
 
-  fault(kind: string, victim: string): FaultRecord {
-    const f: FaultRecord = { kind, victim, at: this.now(), waiting: new Set(this.inflight) };
+  /** `durationMs`: how long the fault itself lasts (a pause), when it does. */
+  fault(kind: string, victim: string, durationMs?: number): FaultRecord {
+    const at = this.now();
+    const f: FaultRecord = {
+      kind,
+      victim,
+      at,
+      ...(durationMs !== undefined ? { lastsUntil: at + durationMs } : {}),
+      waiting: new Set(this.inflight),
+    };
     if (f.waiting.size === 0) f.recoveryMs = 0;
     this.faults.push(f);
     return f;
+  }
+
+  private stalled(requestId: string) {
+    const t = this.now();
+    const last = this.lastProgress.get(requestId);
+    if (last === undefined) return;
+    this.lastProgress.set(requestId, t);
+    if (!this.longestStall || t - last > this.longestStall.ms)
+      this.longestStall = { requestId, ms: t - last };
   }
 
   private settle(requestId: string) {
@@ -49,4 +85,22 @@ export class RecoveryTracker {
       if (f.waiting.size === 0) f.recoveryMs = t - f.at;
     }
   }
+}
+
+/**
+ * Faults that met the cluster alone: every earlier fault had recovered (and, a pause, ended) before
+ * it, and it recovered before the next one. Their recovery is what one fault costs; the others show
+ * faults piling up.
+ */
+export function singleFaults(faults: readonly FaultRecord[]): FaultRecord[] {
+  const sorted = [...faults].sort((a, b) => a.at - b.at);
+  const single: FaultRecord[] = [];
+  let busyUntil = Number.NEGATIVE_INFINITY;
+  sorted.forEach((f, i) => {
+    const end = f.recoveryMs === undefined ? Number.POSITIVE_INFINITY : f.at + f.recoveryMs;
+    const next = sorted[i + 1]?.at ?? Number.POSITIVE_INFINITY;
+    if (busyUntil <= f.at && end <= next) single.push(f);
+    busyUntil = Math.max(busyUntil, end, f.lastsUntil ?? Number.NEGATIVE_INFINITY);
+  });
+  return single;
 }
