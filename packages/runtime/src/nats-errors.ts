@@ -22,6 +22,11 @@ function isNoResponders(err: unknown): boolean {
   );
 }
 
+/** A request or flush the client library failed because its connection dropped (it reconnects). */
+function isDisconnected(err: unknown): boolean {
+  return err instanceof RequestError && !err.isNoResponders() && err.message === 'connection disconnected';
+}
+
 /** Turns a failure of `nc.request` into a typed error naming the subject and deadline. */
 export function mapRequestError(err: unknown, subject: string, timeoutMs: number): SpecmeshError {
   if (err instanceof SpecmeshError) return err;
@@ -32,6 +37,12 @@ export function mapRequestError(err: unknown, subject: string, timeoutMs: number
     return new DeadlineError(`no reply on ${subject} within ${timeoutMs} ms`, {
       cause: err,
       context: { subject, timeoutMs },
+    });
+  }
+  if (isDisconnected(err)) {
+    return new ConnectionError(`NATS connection dropped under the request on ${subject}`, {
+      cause: err,
+      context: { subject },
     });
   }
   if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError) {

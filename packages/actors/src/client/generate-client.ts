@@ -117,7 +117,9 @@ export async function generate(
   const maxMoves = options.maxMoves ?? 8;
   const trace = options.traceId ? { traceId: options.traceId } : {};
   const reorder = new TokenReorderer();
-  const checker = options.verifiedOutput ? new OutputVerifier(submit.requestId, options.verifiedOutput) : undefined;
+  const checker = options.verifiedOutput
+    ? new OutputVerifier(submit.requestId, options.verifiedOutput)
+    : undefined;
   const ready: TokenChunk[] = [];
   const committed: number[] = [];
   let failure: Error | undefined;
@@ -268,7 +270,11 @@ export async function generate(
 
   let first: SubmitAccepted;
   try {
-    await actor.flush();
+    // The token subscription reaches the server before the submit. With the connection down it is
+    // sent first on reconnecting, ahead of the submit, so admission goes on.
+    await actor.flush().catch((err: unknown) => {
+      if (asSpecmeshError(err).code !== ErrorCode.Connection) throw err;
+    });
     first = await admit(submit, false);
     adopt(first);
   } catch (err) {

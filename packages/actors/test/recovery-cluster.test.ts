@@ -1,0 +1,202 @@
+/**
+ * Recovery at a deployment's default timeouts (verify and batch timeouts 10 s, submit 30 s), over a
+ * real nats-server: a hung verifier costs a new session's first round a few round trips, not the
+ * verify timeout; a request sent while no scheduler can be reached, or while the client's own
+ * connection is down, succeeds once they are back; a repeated submit starts one session; a client
+ * that gives up frees its drafter slot at once.
+ */
+import { emulatedPair } from '@specmesh/models';
+import type { BodyOf } from '@specmesh/protocol';
+import { Actor, machineLoadFactor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
+import { Batcher } from '../src/batcher/batcher.js';
+import { collect, generate } from '../src/client/generate-client.js';
+import { Drafter } from '../src/drafter/drafter.js';
+import { Scheduler } from '../src/scheduler/scheduler.js';
+import { Verifier } from '../src/verifier/verifier.js';
+import { useNatsServer } from './harness.js';
+
+const nats = useNatsServer();
+const load = machineLoadFactor();
+
+/** Waits until `ready` holds, polling; fails after `ms` (scaled to the machine's load). */
+async function until(ready: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms * load;
+  while (!ready()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const submit = (requestId: string, maxTokens = 12): BodyOf<'submit'> => ({
+  requestId,
+  prompt: `recovery ${requestId}`,
+  maxTokens,
+  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+  mode: 'si',
+  window: { policy: 'static', k: 4 },
+  deadlineAt: Date.now() + 120_000,
+});
+
+/** The roles at their default timeouts (heartbeats every `heartbeatMs`). */
+async function cluster(
+  prefix: string,
+  o: { servers?: string; verifiers?: number; tpotMs?: number; heartbeatMs?: number } = {},
+) {
+  const { target, drafter } = emulatedPair({
+    agreement: 0.8,
+    seed: 5,
+    latency: { ttftMs: 2, tpotMs: o.tpotMs ?? 2, perTokenMs: 0.1 },
+    drafterLatency: { ttftMs: 0.5, tpotMs: 0.2 },
+  });
+  const common = {
+    servers: o.servers ?? nats.url,
+    subjects: { prefix },
+    heartbeatIntervalMs: o.heartbeatMs ?? 200,
+  };
+  let sched: Scheduler | undefined = await Scheduler.start(common);
+  const batcher = await Batcher.start({ ...common, pool: 'p' });
+  const verifiers = await Promise.all(
+    Array.from({ length: o.verifiers ?? 1 }, (_, i) =>
+      Verifier.start({ ...common, id: `${prefix}-v${i}`, pool: 'p', model: target }),
+    ),
+  );
+  const d = await Drafter.start({ ...common, id: `${prefix}-d0`, model: drafter, maxSessions: 8 });
+  const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
+  nats.defer(async () => {
+    await client.stop();
+    await d.stop();
+    for (const v of verifiers) await v.stop();
+    await batcher.stop();
+    await sched?.stop();
+  });
+  await until(
+    () =>
+      sched!.membership.alive({ role: 'drafter' }).length === 1 &&
+      sched!.membership.alive({ role: 'verifier' }).length === (o.verifiers ?? 1) &&
+      sched!.membership.alive({ role: 'batcher' }).length === 1,
+    5000,
+    'the cluster to assemble',
+  );
+  return {
+    client,
+    drafter: d,
+    common,
+    stopScheduler: async () => {
+      await sched?.stop();
+      sched = undefined;
+    },
+    startScheduler: async () => {
+      sched = await Scheduler.start(common);
+    },
+  };
+}
+
+describe('recovery at default timeouts', () => {
+  it("a hung verifier costs a new session's first round a few round trips, not the 10 s verify timeout", async () => {
+    const c = await cluster('rec-hung', { verifiers: 1, heartbeatMs: 1000 });
+    // A verifier of the pool that takes batches and never answers (a process stopped mid-work).
+    const hung = await Actor.start({
+      ...c.common,
+      id: 'rec-hung-vz',
+      role: 'verifier',
+      pool: 'p',
+      load: () => ({ inflight: 0, queued: 0, capacity: 16 }),
+    });
+    let swallowed = 0;
+    hung.handle(hung.subjects.batch(hung.id), 'batch', () => {
+      swallowed++;
+      return new Promise<never>(() => undefined);
+    });
+    nats.defer(() => hung.stop());
+    // The drafter's figures the timeout is seeded from: a round trip to the pool (pings).
+    await until(() => c.drafter.rttMs() !== undefined, 5000, "the drafter's first round-trip figure");
+
+    const firstChunkMs: number[] = [];
+    const outputs = await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        const began = Date.now();
+        const gen = await generate(c.client, submit(`hung-${i}`));
+        let first = true;
+        const tokens: number[] = [];
+        for await (const chunk of gen.chunks) {
+          if (first && chunk.tokens.length > 0) {
+            firstChunkMs.push(Date.now() - began);
+            first = false;
+          }
+          tokens.push(...chunk.tokens);
+        }
+        return tokens.length;
+      }),
+    );
+    expect(outputs).toEqual([12, 12, 12, 12]);
+    // The batcher's join-shortest-queue sent first tasks to the hung verifier too.
+    expect(swallowed).toBeGreaterThan(0);
+    // Seeded from a few-ms round trip, the first re-issue comes after the 500 ms floor (then 1 s).
+    expect(Math.max(...firstChunkMs)).toBeLessThan(Math.min(2500 * load, 7000));
+  });
+
+  it('a request sent while no scheduler is up (a supervised restart) succeeds once one is back', async () => {
+    const c = await cluster('rec-sched');
+    await c.stopScheduler();
+    const began = Date.now();
+    const pending = generate(c.client, submit('sched-restart'));
+    // systemd restarts a failed unit after about 2 s.
+    await new Promise((r) => setTimeout(r, 2000));
+    await c.startScheduler();
+    const out = await collect(await pending);
+    expect(out.tokens).toHaveLength(12);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(2000);
+  });
+
+  it("a request sent while the client's NATS connection is down succeeds once it is back, without waiting out the submit timeout", async () => {
+    const server = await startNatsServer();
+    let back: NatsServerHandle | undefined;
+    // Registered first, run last: the cluster stops while its server is up.
+    nats.defer(async () => {
+      await back?.stop();
+      await server.stop();
+    });
+    const c = await cluster('rec-outage', { servers: server.url });
+    const port = server.port;
+    await server.stop();
+    const began = Date.now();
+    const pending = generate(c.client, submit('outage'));
+    await new Promise((r) => setTimeout(r, 1000));
+    back = await startNatsServer({ port });
+    const out = await collect(await pending);
+    expect(out.tokens).toHaveLength(12);
+    // Well under the 30 s submit timeout: the submit goes out again when the connection is back.
+    expect(Date.now() - began).toBeLessThan(Math.min(10_000 * load, 25_000));
+  });
+
+  it('a repeated submit starts one session: a scheduler answers every attempt of a request as one', async () => {
+    const c = await cluster('rec-dedup');
+    const body = submit('dedup', 200);
+    const ask = () =>
+      c.client.request(c.client.subjects.submit(), 'submit', body, { expect: 'submit.ok', timeoutMs: 5000 });
+    const [a, b] = await Promise.all([ask(), ask()]);
+    const again = await ask();
+    expect(b.body.sessionId).toBe(a.body.sessionId);
+    expect(again.body.sessionId).toBe(a.body.sessionId);
+    expect(c.drafter.active).toBe(1);
+    c.client.publish(c.client.subjects.session(a.body.drafterId), 'session.cancel', {
+      sessionId: a.body.sessionId,
+      reason: 'test over',
+    });
+    await until(() => c.drafter.active === 0, 3000, 'the session to end');
+  });
+
+  it("a client that gives up (abort signal, or a reader that stops reading) frees its session's drafter slot at once", async () => {
+    const c = await cluster('rec-cancel', { tpotMs: 20 });
+    const abort = new AbortController();
+    const aborted = await generate(c.client, submit('cancel-abort', 2000), { signal: abort.signal });
+    const left = await generate(c.client, submit('cancel-left', 2000));
+    await until(() => c.drafter.active === 2, 3000, 'both sessions to run');
+    for await (const chunk of left.chunks) if (chunk.tokens.length > 0) break; // stops reading
+    abort.abort();
+    await expect(collect(aborted)).rejects.toMatchObject({ code: 'E_CANCELLED' });
+    // The deadline is 120 s away: only the client's cancel ends the sessions this soon.
+    await until(() => c.drafter.active === 0, 3000, 'the drafter slots to be freed');
+  });
+});
