@@ -1,11 +1,14 @@
 /**
  * non-SI, SI and DSI on a real cluster of actors (scheduler, batcher, verifiers, a drafter over a real
  * nats-server; emulated models whose steps run in piscina workers), each mode measured in the same run
- * beside `@specmesh/core`'s virtual-time prediction for the same models and prompts.
+ * beside `@specmesh/core`'s virtual-time prediction for the same models and prompts. The emulated
+ * models wait rather than compute, so the modes differ in specmesh's own work only, on the same cores.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { type OrchestrationMode, runVirtual } from '@specmesh/core';
 import { EmulatedModel, oracleOf } from '@specmesh/models';
 import { InternalError } from '@specmesh/protocol';
+import { median } from '../median.js';
 import { startBenchCluster } from './bench-cluster.js';
 
 export interface ClusterDsiConfig {
@@ -35,20 +38,29 @@ export const DSI_FIXTURE: ClusterDsiConfig = {
 
 export interface ClusterDsiRow {
   readonly mode: OrchestrationMode;
-  /** Mean wall time per request on the cluster, ms. */
+  /** Median wall time per request on the cluster, ms. */
   readonly cluster: number;
-  /** Mean virtual-time prediction, ms. */
+  /** Median virtual-time prediction for the same requests, ms. */
   readonly virtual: number;
+  /** Median of each request's cluster / virtual ratio. */
+  readonly ratio: number;
 }
 
 export interface ClusterDsiRunOptions {
-  /** Called after each request with the count done and the total (3 modes × `repeats`). */
+  /** Called after each measured request with the count done and the total (3 modes × `repeats`). */
   readonly onRun?: (done: number, total: number) => void;
   /** Level of the actors' logs. Defaults to the runtime's. */
   readonly logLevel?: string;
 }
 
-/** Measures every mode `repeats` times on a fresh cluster. */
+const MODES = ['nonsi', 'si', 'dsi'] as const;
+
+/**
+ * Measures every mode `repeats` times on one fresh cluster. After a warm-up request per mode (not
+ * counted: worker threads and JIT start cold), the modes take turns request by request, in an order
+ * that rotates each repeat, so a change in the machine's speed hits every mode alike. Every mode's
+ * repeat `r` runs the same prompt. All run on the same processes and cores.
+ */
 export async function runClusterDsi(
   cfg: ClusterDsiConfig,
   repeats: number,
@@ -66,33 +78,46 @@ export async function runClusterDsi(
   try {
     const localTarget = new EmulatedModel(targetOpts);
     const localDrafter = new EmulatedModel(drafterOpts);
-    const rows: ClusterDsiRow[] = [];
-    for (const mode of ['nonsi', 'si', 'dsi'] as const) {
-      let wall = 0;
-      let virtual = 0;
-      for (let r = 0; r < repeats; r++) {
-        const prompt = `benchmark prompt number ${r}`;
-        const out = await cluster.generate(`b-${mode}-${r}`, prompt, mode, cfg.k, cfg.tokens);
-        wall += out.wallMs;
-        const v = runVirtual({
-          mode,
-          k: cfg.k,
-          targets: cfg.targets,
-          maxTokens: cfg.tokens,
-          prompt: [localTarget.info.bosId, ...localTarget.tokenize(prompt)],
-          eosId: localTarget.info.eosId,
-          oracle: oracleOf(localTarget, localDrafter),
-          drafter: { ttft: cfg.draftTtft, tpot: cfg.draftTpot },
-          target: { ttft: cfg.targetTtft, tpot: cfg.targetTpot },
-        });
-        if (v.tokens.join() !== out.tokens.join())
-          throw new InternalError(`${mode}: cluster and virtual outputs differ`);
-        virtual += v.time;
-        options.onRun?.(rows.length * repeats + r + 1, 3 * repeats);
+    const oracle = oracleOf(localTarget, localDrafter);
+    const measured = new Map(MODES.map((m) => [m, { cluster: [] as number[], virtual: [] as number[] }]));
+    const once = async (mode: (typeof MODES)[number], id: string, prompt: string) => {
+      const out = await cluster.generate(id, prompt, mode, cfg.k, cfg.tokens);
+      const v = runVirtual({
+        mode,
+        k: cfg.k,
+        targets: cfg.targets,
+        maxTokens: cfg.tokens,
+        prompt: [localTarget.info.bosId, ...localTarget.tokenize(prompt)],
+        eosId: localTarget.info.eosId,
+        oracle,
+        drafter: { ttft: cfg.draftTtft, tpot: cfg.draftTpot },
+        target: { ttft: cfg.targetTtft, tpot: cfg.targetTpot },
+      });
+      if (v.tokens.join() !== out.tokens.join())
+        throw new InternalError(`${mode}: cluster and virtual outputs differ`);
+      return { cluster: out.wallMs, virtual: v.time };
+    };
+    for (const mode of MODES) await once(mode, `warm-${mode}`, 'warm-up prompt');
+    let done = 0;
+    for (let r = 0; r < repeats; r++) {
+      const prompt = `benchmark prompt number ${r}`;
+      for (let i = 0; i < MODES.length; i++) {
+        const mode = MODES[(r + i) % MODES.length]!;
+        const t = await once(mode, `b-${mode}-${r}`, prompt);
+        measured.get(mode)!.cluster.push(t.cluster);
+        measured.get(mode)!.virtual.push(t.virtual);
+        options.onRun?.(++done, MODES.length * repeats);
       }
-      rows.push({ mode, cluster: wall / repeats, virtual: virtual / repeats });
     }
-    return rows;
+    return MODES.map((mode) => {
+      const m = measured.get(mode)!;
+      return {
+        mode,
+        cluster: median(m.cluster),
+        virtual: median(m.virtual),
+        ratio: median(m.cluster.map((c, i) => c / m.virtual[i]!)),
+      };
+    });
   } finally {
     await cluster.stop();
   }
@@ -105,12 +130,12 @@ export function formatClusterDsi(
   repeats: number,
 ): string {
   const lines = [
-    `a ${cfg.a}, k ${cfg.k}, ${cfg.targets} targets, ${cfg.tokens} tokens; drafter ${cfg.draftTtft}/${cfg.draftTpot} ms, target ${cfg.targetTtft}/${cfg.targetTpot} ms; mean of ${repeats}`,
+    `a ${cfg.a}, k ${cfg.k}, ${cfg.targets} targets, ${cfg.tokens} tokens; drafter ${cfg.draftTtft}/${cfg.draftTpot} ms, target ${cfg.targetTtft}/${cfg.targetTpot} ms; median of ${repeats}, modes interleaved after a warm-up; load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`,
     'mode     cluster ms   virtual ms   cluster/virtual   overhead ms/token',
   ];
   for (const r of rows) {
     lines.push(
-      `${r.mode.padEnd(6)} ${r.cluster.toFixed(1).padStart(12)} ${r.virtual.toFixed(1).padStart(12)} ${(r.cluster / r.virtual).toFixed(3).padStart(17)} ${((r.cluster - r.virtual) / cfg.tokens).toFixed(3).padStart(19)}`,
+      `${r.mode.padEnd(6)} ${r.cluster.toFixed(1).padStart(12)} ${r.virtual.toFixed(1).padStart(12)} ${r.ratio.toFixed(3).padStart(17)} ${((r.cluster - r.virtual) / cfg.tokens).toFixed(3).padStart(19)}`,
     );
   }
   const by = Object.fromEntries(rows.map((r) => [r.mode, r])) as Record<OrchestrationMode, ClusterDsiRow>;
