@@ -7,6 +7,13 @@ export { pickVerifier } from './batcher/pick-verifier.js';
 export type { GenerateOptions, Generation } from './client/generate-client.js';
 export { collect, generate } from './client/generate-client.js';
 export { TokenReorderer } from './client/token-reorderer.js';
+export type {
+  UnverifiedTokens,
+  VerifiedOutputMode,
+  VerifiedOutputOptions,
+} from './client/verified-output.js';
+export { OutputVerifier } from './client/verified-output.js';
+export { VerifierKeys } from './client/verifier-keys.js';
 export type { DrafterOptions } from './drafter/drafter.js';
 export { Drafter } from './drafter/drafter.js';
 export type { DrafterSlots } from './scheduler/pick-drafter.js';
@@ -15,5 +22,6 @@ export type { SchedulerStats } from './scheduler/scheduler.js';
 export { Scheduler } from './scheduler/scheduler.js';
 export type { SchedulerConfig, SchedulerOptions } from './scheduler/scheduler-options.js';
 export { resolveSchedulerOptions } from './scheduler/scheduler-options.js';
+export { ResultSigner } from './verifier/result-signer.js';
 export type { VerifierOptions, VerifierStats } from './verifier/verifier.js';
 export { Verifier } from './verifier/verifier.js';

@@ -12,6 +12,7 @@ export class GatewayMetrics {
   readonly tpot: Histogram<'endpoint'>;
   readonly e2e: Histogram<'endpoint'>;
   readonly tokens: Counter<'kind'>;
+  readonly unverified: Counter<'drafter'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -48,6 +49,12 @@ export class GatewayMetrics {
       name: 'specmesh_gateway_tokens_total',
       help: 'Tokens by kind (prompt, completion, drafted = from an accepted draft)',
       labelNames: ['kind'],
+      registers,
+    });
+    this.unverified = new Counter({
+      name: 'specmesh_gateway_unverified_tokens_total',
+      help: 'Output tokens refused because no target verified them, by the drafter whose session sent them',
+      labelNames: ['drafter'],
       registers,
     });
   }

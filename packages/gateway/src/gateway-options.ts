@@ -1,4 +1,5 @@
 /** Options of the gateway, resolved and validated once. */
+import type { VerifiedOutputMode } from '@specmesh/actors';
 import { ConfigError, REQUEST_MODES, type RequestMode } from '@specmesh/protocol';
 import type { ActorOptions } from '@specmesh/runtime';
 import { ApiKeySet, readApiKeyFile } from './api-keys.js';
@@ -72,6 +73,14 @@ export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
    * and the OpenTelemetry SDK is not even loaded.
    */
   otlpEndpoint?: string;
+  /**
+   * What happens to output tokens no target verified (a drafter that injected or altered them, see
+   * @specmesh/actors' verified-output.ts): `reject` fails the request with `E_UNVERIFIED`, `drop`
+   * leaves them out and goes on, `off` does not check (a cluster whose verifiers do not sign: older
+   * than protocol 1.5, or started without signing). Each refusal is counted and logged with the
+   * drafter's id. Defaults to `reject`.
+   */
+  verifiedOutput?: VerifiedOutputMode;
 }
 
 export interface GatewayConfig {
@@ -99,6 +108,8 @@ export interface GatewayConfig {
   readonly otlpTracesUrl: string | undefined;
   /** `service.name` of the exported spans (`OTEL_SERVICE_NAME`, else `specmesh-gateway`). */
   readonly otlpServiceName: string;
+  /** What happens to output tokens no target verified. */
+  readonly verifiedOutput: VerifiedOutputMode;
 }
 
 /** The keys of the file and the list together, or undefined when neither is given. */
@@ -168,11 +179,13 @@ export function resolveGatewayOptions(
           }),
     otlpTracesUrl: resolveOtlpUrl(o, env),
     otlpServiceName: env['OTEL_SERVICE_NAME']?.trim() || 'specmesh-gateway',
+    verifiedOutput: o.verifiedOutput ?? 'reject',
   };
   const bad = (name: string, v: unknown) => {
     throw new ConfigError(`gateway option ${name} is invalid: ${String(v)}`, { context: { option: name } });
   };
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65_535) bad('port', c.port);
+  if (!['reject', 'drop', 'off'].includes(c.verifiedOutput)) bad('verifiedOutput', c.verifiedOutput);
   if (servedModelNames.length === 0) bad('servedModelNames', '(none)');
   for (const name of servedModelNames) {
     if (typeof name !== 'string' || name.trim() !== name || name.length < 1 || name.length > 256) {

@@ -2,6 +2,7 @@
  * The gateway: an OpenAI-compatible HTTP server (fastify) in front of the cluster. It is an actor too
  * (role `gateway`): it submits requests to the schedulers and reads token streams over NATS.
  */
+import { type VerifiedOutputOptions, VerifierKeys } from '@specmesh/actors';
 import { SpecmeshError } from '@specmesh/protocol';
 import { Actor, MembershipView } from '@specmesh/runtime';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -38,6 +39,7 @@ export class Gateway {
   private readonly view: MembershipView;
   private readonly topology: Topology;
   private readonly spans: RequestSpanSink | undefined;
+  private verifierKeys: VerifierKeys | undefined;
   /** Base URL once listening, e.g. `http://127.0.0.1:8080`. */
   url = '';
 
@@ -98,6 +100,7 @@ export class Gateway {
       timelines: this.timelines,
       live,
       spans,
+      verifiedOutput: this.verifiedOutputOptions(config),
     };
     registerCompletionRoutes(this.app, generation);
     registerObservabilityRoutes(this.app, {
@@ -171,7 +174,32 @@ export class Gateway {
     await this.actor.drain();
   }
 
+  /** Chunk checking against the keys of the verifiers' heartbeats; counted and logged per refusal. */
+  private verifiedOutputOptions(config: GatewayConfig): VerifiedOutputOptions | undefined {
+    if (config.verifiedOutput === 'off') return undefined;
+    this.verifierKeys = VerifierKeys.start(this.actor);
+    return {
+      keys: this.verifierKeys,
+      mode: config.verifiedOutput,
+      onUnverified: (u) => {
+        this.metrics.unverified.inc({ drafter: u.host ?? 'unknown' }, u.tokens);
+        this.actor.logger.warn(
+          {
+            drafter: u.host,
+            requestId: u.requestId,
+            sessionId: u.sessionId,
+            seq: u.seq,
+            tokens: u.tokens,
+            reason: u.reason,
+          },
+          `output tokens no target verified, from drafter ${u.host ?? 'unknown'}: ${config.verifiedOutput === 'reject' ? 'request failed' : 'tokens dropped'}`,
+        );
+      },
+    };
+  }
+
   async stop(): Promise<void> {
+    this.verifierKeys?.stop();
     await this.app.close();
     await this.shutdownSpans();
     this.topology.stop();

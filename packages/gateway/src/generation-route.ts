@@ -7,7 +7,7 @@
  * response is complete is counted with status 499, apart from server errors.
  */
 import { performance } from 'node:perf_hooks';
-import { type Generation, generate } from '@specmesh/actors';
+import { type Generation, generate, type VerifiedOutputOptions } from '@specmesh/actors';
 import {
   type FinishReason,
   modeFields,
@@ -56,6 +56,8 @@ export interface GenerationContext {
   readonly live: LiveStats;
   /** Where finished requests become OpenTelemetry spans; undefined when export is off. */
   readonly spans: RequestSpanSink | undefined;
+  /** How chunks are checked against the verifiers' signatures; undefined when checking is off. */
+  readonly verifiedOutput: VerifiedOutputOptions | undefined;
 }
 
 /** What the cluster is asked to continue: a plain prompt, or chat messages for the chat template. */
@@ -306,6 +308,7 @@ export async function serveGeneration(
         signal: abort.signal,
         idleTimeoutMs: ctx.config.requestTimeoutMs,
         traceId,
+        ...(ctx.verifiedOutput ? { verifiedOutput: ctx.verifiedOutput } : {}),
       });
     }),
   );

@@ -20,6 +20,8 @@ const STATUS: Partial<Record<string, [number, string]>> = {
   [ErrorCode.Draining]: [503, 'service_unavailable'],
   [ErrorCode.Connection]: [503, 'service_unavailable'],
   [ErrorCode.Deadline]: [504, 'timeout'],
+  // The cluster's output failed its check: an upstream (a drafter) misbehaved, as a proxy's 502 says.
+  [ErrorCode.Unverified]: [502, 'server_error'],
 };
 
 export function toOpenAIError(err: unknown): { status: number; body: OpenAIErrorBody } {

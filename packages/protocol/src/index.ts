@@ -103,6 +103,7 @@ export {
   BatchSchema,
   MAX_BATCH_TASKS,
   MAX_DRAFT_TOKENS,
+  MAX_PIECE_LENGTH,
   PreemptSchema,
   SparseDraftDistSchema,
   VerifyResultSchema,

@@ -1,8 +1,10 @@
 /**
  * Verified statements: a verifier's Ed25519 signature that it decided tokens of a session.
  *
- * A statement says "verifier V decided the tokens at positions [from, to) of session S, and they hash
- * to H". The verifier signs one per verify result (its accepted drafts plus its own corrected or bonus
+ * A statement says "verifier V decided the tokens at positions [from, to) of session S, and they and
+ * their text hash to H". The text is each token's piece as the session's text stream produces it
+ * (packages/actors/src/session/text-stream.ts, from the session's first output position): the
+ * gateway has no tokenizer and shows the chunks' text, so the text is vouched for as well as the ids. The verifier signs one per verify result (its accepted drafts plus its own corrected or bonus
  * token), never per token. Sessions pass statements on in their chunks (`tokens.proofs`) and clients
  * check them with the key V's heartbeats published; a drafter, which has no verifier key, can neither
  * make one up nor reuse one for other tokens.
@@ -10,7 +12,8 @@
  * H is a backward hash chain, so that any prefix of a statement's tokens can be checked on its own:
  *   h[to] = 32 zero bytes;  h[i] = SHA-256(u32le(t[i]) ‖ h[i+1]);  H = h[from].
  * A receiver holding tokens [from, m) and the chain value h[m] recomputes H without the tokens after
- * m. That is what lets a chunk cut at a stop string (or at the output's length, or where a later
+ * m. Each step also hashes the token's text piece: h[i] = SHA-256(u32le(t[i]) ‖ u32le(bytes) ‖
+ * utf8(piece[i]) ‖ h[i+1]). That is what lets a chunk cut at a stop string (or at the output's length, or where a later
  * statement decides the rest) keep only the tokens it returns: it carries h[m] as `rest`.
  */
 import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
@@ -26,15 +29,22 @@ const DOMAIN = Buffer.from('specmesh.verified-statement.v1\n', 'utf8');
 const CHAIN_END = new Uint8Array(STATEMENT_HASH_BYTES);
 
 /**
- * The chain value before `tokens`: h[0] of the chain over `tokens` that continues with `after` (the
- * chain value after the last token; the end of the statement by default).
+ * The chain value before `tokens` (with their text `pieces`, one per token): h[0] of the chain that
+ * continues with `after` (the chain value after the last token; the end of the statement by default).
  */
-export function chainBefore(tokens: ArrayLike<number>, after: Uint8Array = CHAIN_END): Uint8Array {
+export function chainBefore(
+  tokens: ArrayLike<number>,
+  pieces: readonly string[],
+  after: Uint8Array = CHAIN_END,
+): Uint8Array {
+  if (pieces.length !== tokens.length) throw new RangeError('one text piece per token');
   let h: Uint8Array = after;
-  const word = Buffer.alloc(4);
+  const word = Buffer.alloc(8);
   for (let i = tokens.length - 1; i >= 0; i--) {
+    const text = Buffer.from(pieces[i]!, 'utf8');
     word.writeUInt32LE(tokens[i]! >>> 0, 0);
-    h = createHash('sha256').update(word).update(h).digest();
+    word.writeUInt32LE(text.length, 4);
+    h = createHash('sha256').update(word).update(text).update(h).digest();
   }
   return h;
 }

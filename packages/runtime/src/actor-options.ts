@@ -39,6 +39,8 @@ export interface ActorOptions {
   load?: () => Load;
   /** Extra facts reported in heartbeats (model, RTTs, ...). */
   meta?: () => Record<string, string | number>;
+  /** Public key (raw Ed25519) published in heartbeats: a verifier's, for the statements it signs. */
+  signingKey?: Uint8Array;
   /** Build version reported in heartbeats. Defaults to the runtime package version. */
   version?: string;
   /** Logger; the actor logs through a child bound to its role and id. Defaults to a new pino logger. */

@@ -254,7 +254,8 @@ export class Actor {
     const started = performance.now();
     const traceId = traceIdOf(msg.headers?.get(TRACEPARENT_HEADER)) ?? env.traceId;
     const ctx: HandlerContext = {
-      subject,
+      // The message's own subject (a wildcard subscription's tokens name the sender, e.g. `hb.<role>.<id>`).
+      subject: msg.subject,
       expectsReply,
       signal: this.abort.signal,
       ...(traceId ? { traceId } : {}),
@@ -497,6 +498,7 @@ export class Actor {
       load,
     };
     if (this.config.pool) body.pool = this.config.pool;
+    if (this.options.signingKey) body.signingKey = this.options.signingKey;
     const meta = this.options.meta?.();
     if (meta) body.meta = meta;
     try {

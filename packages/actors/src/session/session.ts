@@ -41,6 +41,7 @@ import type { Actor, Logger } from '@specmesh/runtime';
 import { firstRoundFromSurroundings } from './first-round-estimate.js';
 import { LogprobBook, type TokenLogprobs } from './logprob-book.js';
 import { promptTokensOf } from './prompt-tokens.js';
+import { ProofBook, proofsOf, type TokenVouch } from './proof-book.js';
 import { SessionRoundPlanner } from './round-planner.js';
 import { StopMatcher } from './stop-matcher.js';
 import { TextStream } from './text-stream.js';
@@ -114,6 +115,9 @@ const MIN_SEGMENT_TOKENS = 8;
 /** Most tokens per chunk when chunks carry log-probabilities (they stay below the chunk's size limit). */
 const MAX_CHUNK_TOKENS_WITH_LOGPROBS = 256;
 
+/** Most tokens per chunk otherwise: a signed statement per token (plain steps) stays below the size limit. */
+const MAX_CHUNK_TOKENS_WITH_PROOFS = Math.min(MAX_CHUNK_TOKENS, 768);
+
 export class DraftSession {
   readonly id: string;
   private readonly o: SessionOptions;
@@ -144,7 +148,16 @@ export class DraftSession {
   /** Stop strings: which committed tokens may be sent, and where generation ends. */
   private readonly stops: StopMatcher;
   /** Committed tokens not sent yet (their text may be the start of a stop string), oldest first. */
-  private readonly unsent: Array<{ token: number; source: number; logprobs?: TokenLogprobs }> = [];
+  private readonly unsent: Array<{
+    token: number;
+    source: number;
+    logprobs?: TokenLogprobs;
+    vouch?: TokenVouch;
+  }> = [];
+  /** The verifiers' signed statements, until the tokens they vouch for are sent. */
+  private readonly proofs = new ProofBook();
+  /** A chunk went out without proofs (a verifier that does not sign): said once per session. */
+  private unsigned = false;
   /** The target's log-probabilities from verification results, when the request asked for them. */
   private readonly logprobs: LogprobBook | undefined;
   /** Alternatives per token the request asked for (at most the vocabulary). */
@@ -291,6 +304,21 @@ export class DraftSession {
         ...(r.topLogprobs ? { topLogprobs: r.topLogprobs } : {}),
       });
     }
+    if (
+      r.signature &&
+      r.pieces?.length === r.accepted + 1 &&
+      shape &&
+      this.orch.inflight.includes(r.taskId)
+    ) {
+      this.proofs.record(r.taskId, {
+        epoch: r.epoch,
+        verifierId: r.verifierId,
+        from: shape.base,
+        tokens: [...shape.tokens.subarray(0, r.accepted), r.token],
+        pieces: r.pieces ?? [],
+        signature: r.signature,
+      });
+    }
     this.applyingEpoch = r.epoch;
     // What the verifier holds now is its business; the session's own verifier is the one that answers
     // the tasks on its verified prefix (parallel tasks go wherever there is room).
@@ -354,6 +382,7 @@ export class DraftSession {
           break;
         case 'cancel':
           this.logprobs?.forget(c.taskIds);
+          this.proofs.forget(c.taskIds);
           for (const id of c.taskIds) {
             this.clearTimer(id);
             this.trace.taskEnded(id, 'preempted');
@@ -435,6 +464,8 @@ export class DraftSession {
       attempt: 1,
       ...(c.parallel ? { parallel: true } : {}),
       ...(s.logprobs !== undefined ? { logprobs: s.logprobs } : {}),
+      // Where this session's text starts, so a signing verifier signs the text pieces chunks carry.
+      textFrom: this.promptLen,
       deadlineAt: Date.now() + this.verifyTimeout.current(),
       ...(this.o.traceId ? { traceId: this.o.traceId } : {}),
     };
@@ -508,14 +539,21 @@ export class DraftSession {
     const released: string[] = [];
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
-      const logprobs = this.logprobs?.take(this.contextLen + this.committed.length, t, this.applyingEpoch);
+      const pos = this.contextLen + this.committed.length;
+      const logprobs = this.logprobs?.take(pos, t, this.applyingEpoch);
+      const vouch = this.proofs.take(pos, t, this.applyingEpoch);
       if (this.logprobs && !logprobs && !this.missingLogprobs) {
         // A verifier older than protocol 1.4 returns none: said once per session, the figures are NaN.
         this.missingLogprobs = true;
         this.log.warn({ token: t }, 'no target log-probabilities for a committed token');
       }
       this.committed.push(t);
-      this.unsent.push({ token: t, source: sources[i] ?? 0, ...(logprobs ? { logprobs } : {}) });
+      this.unsent.push({
+        token: t,
+        source: sources[i] ?? 0,
+        ...(logprobs ? { logprobs } : {}),
+        ...(vouch ? { vouch } : {}),
+      });
       const step = this.stops.push(this.text.push(t));
       released.push(...step.released);
       if (step.stopped) {
@@ -534,7 +572,7 @@ export class DraftSession {
    * stop string (unsent ones without a piece) are never published.
    */
   private publishTokens(pieces: readonly string[]) {
-    const most = this.logprobs ? MAX_CHUNK_TOKENS_WITH_LOGPROBS : MAX_CHUNK_TOKENS;
+    const most = this.logprobs ? MAX_CHUNK_TOKENS_WITH_LOGPROBS : MAX_CHUNK_TOKENS_WITH_PROOFS;
     for (let at = 0; at < pieces.length; at += most) this.publishChunk(pieces.slice(at, at + most));
   }
 
@@ -559,6 +597,18 @@ export class DraftSession {
       done: false,
     };
     if (this.logprobs) Object.assign(chunk, this.logprobsOf(taken));
+    const proofs = proofsOf(
+      taken.map((u) => u.vouch),
+      pieces,
+    );
+    if (proofs) chunk.proofs = proofs;
+    else if (!this.unsigned) {
+      this.unsigned = true;
+      this.log.warn(
+        { index: chunk.index },
+        'committed tokens without a verifier signature: clients that check refuse them',
+      );
+    }
     this.sent += taken.length;
     if (chunk.seq === 0) chunk.promptTokens = this.promptLen;
     this.publish(this.o.start.tokenSubject, 'tokens', chunk);

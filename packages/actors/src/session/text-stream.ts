@@ -12,6 +12,13 @@
  *   s.push(id('▁Hello')); // → 'Hello'
  *   s.push(id('▁world')); // → ' world'
  */
+/** Where a text stream stands (see {@link TextStream.mark}). */
+export interface TextStreamMark {
+  readonly length: number;
+  readonly prefixAt: number;
+  readonly readAt: number;
+}
+
 export class TextStream {
   private readonly tokens: number[] = [];
   private prefixAt = 0;
@@ -28,5 +35,27 @@ export class TextStream {
     this.prefixAt = this.readAt;
     this.readAt = this.tokens.length;
     return text.slice(prefix.length);
+  }
+
+  /** Tokens pushed so far. */
+  get length(): number {
+    return this.tokens.length;
+  }
+
+  /** Where the stream stands now: {@link rewind} returns here, forgetting the tokens pushed since. */
+  mark(): TextStreamMark {
+    return { length: this.tokens.length, prefixAt: this.prefixAt, readAt: this.readAt };
+  }
+
+  /** Returns to a mark taken earlier (a verifier following a session whose drafts were rejected). */
+  rewind(m: TextStreamMark): void {
+    this.tokens.length = m.length;
+    this.prefixAt = m.prefixAt;
+    this.readAt = m.readAt;
+  }
+
+  /** The token pushed at `i`. */
+  at(i: number): number | undefined {
+    return this.tokens[i];
   }
 }

@@ -21,6 +21,7 @@ import {
   asSpecmeshError,
   type BodyOf,
   CancelledError,
+  MAX_PIECE_LENGTH,
   prefixHash,
   toWireError,
   UnknownSessionError,
@@ -37,6 +38,8 @@ import { poolView, taskPositions } from '../placement/target-capacity.js';
 import type { LocalVerdict } from '../session/session.js';
 import { SessionHost } from '../session/session-host.js';
 import { CapacityReport } from './capacity-report.js';
+import { ResultSigner } from './result-signer.js';
+import { SessionText } from './session-text.js';
 import { slotBoundModel } from './slot-bound-model.js';
 import { runVerifyTask } from './verify-task.js';
 
@@ -67,6 +70,12 @@ export interface VerifierOptions extends Omit<ActorOptions, 'role' | 'pool'> {
    * `--awc-weights`). Defaults to the weights shipped with @specmesh/core.
    */
   awcWeights?: AwcWeights;
+  /**
+   * Signs the tokens each result decides, with the key its heartbeats publish, so clients can tell
+   * verified output from a drafter's. Defaults to a key generated at start; `false` signs nothing (a
+   * cluster whose clients do not check).
+   */
+  signer?: ResultSigner | false;
 }
 
 export interface VerifierStats {
@@ -86,10 +95,13 @@ interface SessionState {
   /** Tail of the session's task chain: tasks of one session run in order. */
   chain: Promise<unknown>;
   belowEpoch: number;
+  /** The session's output text as its session makes it, for signed statements (when tasks say where it starts). */
+  text?: SessionText;
 }
 
+/** A result as the batch reply books it: its session already has the bulky parts (log-probabilities, statement). */
 function withoutLogprobs(r: BodyOf<'verify.result'>): BodyOf<'verify.result'> {
-  const { logprobs: _l, topTokens: _t, topLogprobs: _p, ...rest } = r;
+  const { logprobs: _l, topTokens: _t, topLogprobs: _p, signature: _s, pieces: _pc, ...rest } = r;
   return rest;
 }
 
@@ -110,12 +122,20 @@ export class Verifier {
   private readonly peers = new MembershipView();
   private host: SessionHost | undefined;
   private readonly capacity: CapacityReport;
+  private readonly signer: ResultSigner | undefined;
 
-  private constructor(actor: Actor, options: VerifierOptions, concurrency: number, capacity: CapacityReport) {
+  private constructor(
+    actor: Actor,
+    options: VerifierOptions,
+    concurrency: number,
+    capacity: CapacityReport,
+    signer: ResultSigner | undefined,
+  ) {
     this.actor = actor;
     this.model = options.model;
     this.concurrency = concurrency;
     this.capacity = capacity;
+    this.signer = signer;
   }
 
   static async start(options: VerifierOptions): Promise<Verifier> {
@@ -123,10 +143,12 @@ export class Verifier {
     const capacity = new CapacityReport(options.model.batchCost);
     // A batching target's tasks must reach its model to join its passes: many at once.
     const concurrency = options.concurrency ?? (options.model.batchCost ? BATCHING_CONCURRENCY : 8);
+    const signer = options.signer === false ? undefined : (options.signer ?? ResultSigner.generate());
     const actor = await Actor.start({
       ...options,
       role: 'verifier',
       pool: options.pool,
+      ...(signer ? { signingKey: signer.publicKey } : {}),
       load: () => ({
         inflight: v?.active ?? 0,
         queued: v?.waiters.length ?? 0,
@@ -140,7 +162,7 @@ export class Verifier {
         ...capacity.meta(performance.now()),
       }),
     });
-    v = new Verifier(actor, options, concurrency, capacity);
+    v = new Verifier(actor, options, concurrency, capacity, signer);
     actor.handle(actor.subjects.batch(actor.id), 'batch', (msg) => v.runBatch(msg.body));
     actor.handle(actor.subjects.preemptAll(), 'preempt', (msg) => v.preempt(msg.body));
     const hostSessions = options.hostSessions ?? 16;
@@ -303,6 +325,17 @@ export class Verifier {
             }
           : {}),
       };
+      // One signature per result: the decided tokens and their text at their session positions (the
+      // verified statement). A session that does not say where its text starts (older) gets none.
+      if (this.signer && task.textFrom !== undefined) {
+        const decided = [...task.drafts.subarray(0, r.accepted), r.token];
+        s.text ??= new SessionText((t) => this.model.detokenize(t));
+        const pieces = s.text.piecesOf(context, task.textFrom, decided);
+        if (pieces.every((p) => p.length <= MAX_PIECE_LENGTH)) {
+          result.signature = this.signer.sign(this.actor.id, task.sessionId, context.length, decided, pieces);
+          result.pieces = pieces;
+        }
+      }
       // Straight to the drafter, now: it need not wait for the batch reply and the batcher's relay.
       if (publish)
         this.actor.publish(

@@ -88,6 +88,11 @@ export const TokenProofSchema = Type.Object(
     head: Count,
     count: Count,
     rest: Type.Optional(Type.Uint8Array({ minByteLength: 32, maxByteLength: 32 })),
+    /**
+     * The signed text of the run's last token, when the chunk carries only its beginning (a stop
+     * string cut it there); such a run ends the output.
+     */
+    cut: Type.Optional(Type.String({ maxLength: 256 })),
     signature: Type.Uint8Array({ minByteLength: 64, maxByteLength: 64 }),
   },
   { additionalProperties: false },

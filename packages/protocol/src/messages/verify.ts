@@ -16,6 +16,9 @@ import {
 /** Longest draft block one task may carry. */
 export const MAX_DRAFT_TOKENS = 64;
 
+/** Longest text piece of one token (UTF-16 code units) a verified statement covers. */
+export const MAX_PIECE_LENGTH = 256;
+
 /**
  * Sparse draft distributions for `n` draft positions (after top-k / top-p truncation), CSR layout:
  * position `i` has support `tokens[offsets[i] .. offsets[i+1])` with probabilities `probs[same range]`.
@@ -74,6 +77,12 @@ export const VerifyTaskSchema = Type.Object(
      * `verify.result.logprobs`) with this many top alternatives each. Since 1.4.
      */
     logprobs: Type.Optional(TopLogprobsCount),
+    /**
+     * Session position of the first output token (the prompt's length): where the session's text
+     * stream starts, so a signing verifier produces the same text pieces for the tokens it signs.
+     * Since 1.5.
+     */
+    textFrom: Type.Optional(Count),
     deadlineAt: Type.Optional(EpochMs),
     /**
      * The request's trace id (W3C, 32 hex digits). In the body because a batch carries tasks of many
@@ -118,6 +127,10 @@ export const VerifyResultSchema = Type.Object(
      * verified-statement.ts), which the session passes on in its chunks' `proofs`. Since 1.5.
      */
     signature: Type.Optional(Type.Uint8Array({ minByteLength: 64, maxByteLength: 64 })),
+    /** With `signature`: the text piece of each decided token the statement hashes, shape `[accepted + 1]`. Since 1.5. */
+    pieces: Type.Optional(
+      Type.Array(Type.String({ maxLength: MAX_PIECE_LENGTH }), { maxItems: MAX_DRAFT_TOKENS + 1 }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -133,6 +133,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
         'A DSI parallel task (another of the session is in flight): run only where it runs at once, else declined with `E_NO_CAPACITY`, and the session lowers its SP degree.',
       logprobs:
         'Return the target’s log-probabilities of the positions the result decides, with this many top alternatives each (the verifier then computes the distribution even under greedy decoding).',
+      textFrom:
+        'Session position of the first output token: where the session’s text stream starts, so a signing verifier signs the same text pieces the session sends.',
       deadlineAt: 'Absolute deadline (ms since the Unix epoch); a task past it is not started.',
       traceId:
         'The request’s W3C trace id. In the body because a batch carries tasks of many requests, so its own envelope cannot name one trace.',
@@ -159,7 +161,9 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
         'With `logprobs`: the task’s `logprobs` most likely tokens per decided position, most likely first; shape `[(accepted + 1) * n]`.',
       topLogprobs: 'Log-probabilities of `topTokens`, same shape.',
       signature:
-        'The verifier’s Ed25519 signature of the verified statement over the decided tokens (the `accepted` drafts, then `token`) at session positions `basePos + context.length` onward (see Verified output); the session passes it on in `tokens.proofs`.',
+        'The verifier’s Ed25519 signature of the verified statement over the decided tokens and their text (the `accepted` drafts, then `token`) at session positions `basePos + context.length` onward (see Verified output); the session passes it on in `tokens.proofs`.',
+      pieces:
+        'With `signature`: the text piece of each decided token, as the statement hashes it; shape `[accepted + 1]`.',
     },
   },
   batch: {
@@ -230,6 +234,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       'proofs[].count': 'Tokens of this chunk the statement covers.',
       'proofs[].rest':
         'The statement’s hash chain after the run, when the run ends before `to` (cut at a stop string or the length limit, or the rest decided by a later statement).',
+      'proofs[].cut':
+        'The signed text of the run’s last token when the chunk carries only its beginning (cut at a stop string); nothing follows it.',
       'proofs[].signature': 'The verifier’s Ed25519 signature of the statement.',
       trace: 'The session’s speculation timeline; on the last chunk (`done`) only.',
       promptTokens: 'Prompt length in tokens, on the first chunk, for exact usage figures.',
