@@ -31,6 +31,8 @@ export interface NodeArgs extends ModelArgs, ConnectionArgs {
   host: string;
   metricsPort?: number;
   apiKeyFile?: string;
+  signingKey?: string;
+  verifiedOutput: 'reject' | 'drop' | 'off';
   otlpEndpoint?: string;
   servedModelName?: string[];
   supervise: boolean;
@@ -127,6 +129,18 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         type: 'number',
         describe:
           'Serve this process’s Prometheus metrics on http://<host>:<port>/metrics (0 picks a free port; printed as `metrics <url>`). Off by default; the gateway serves /metrics on --port anyway (env SPECMESH_METRICS_PORT)',
+      })
+      .option('signing-key', {
+        type: 'string',
+        describe:
+          'PEM file of the Ed25519 private key with which the verifier signs the tokens it verifies (openssl genpkey -algorithm ed25519); a fresh key per start when not given (env SPECMESH_SIGNING_KEY) (verifier)',
+      })
+      .option('verified-output', {
+        type: 'string',
+        choices: ['reject', 'drop', 'off'],
+        default: 'reject',
+        describe:
+          'Output tokens no verifier signed: fail the request (E_UNVERIFIED), drop them, or do not check (verifiers older than protocol 1.5) (env SPECMESH_VERIFIED_OUTPUT) (gateway)',
       })
       .option('api-key-file', {
         type: 'string',

@@ -47,6 +47,8 @@ export const CONFIG_FIELDS = {
   host: Type.String({ minLength: 1 }),
   'metrics-port': Port,
   'api-key-file': Path,
+  'signing-key': Path,
+  'verified-output': Type.Union([Type.Literal('reject'), Type.Literal('drop'), Type.Literal('off')]),
   'otlp-endpoint': Type.String({ pattern: '^https?://' }),
   // Names clients send as `model`: no surrounding spaces, as OpenAI model ids.
   'served-model-name': Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S(.*\\S)?$' }), {

@@ -33,6 +33,8 @@ export const ENV_SETTINGS: Readonly<Record<string, readonly [ConfigKey, Parse]>>
   SPECMESH_HOST: ['host', 'string'],
   SPECMESH_METRICS_PORT: ['metrics-port', 'int'],
   SPECMESH_API_KEY_FILE: ['api-key-file', 'string'],
+  SPECMESH_SIGNING_KEY: ['signing-key', 'string'],
+  SPECMESH_VERIFIED_OUTPUT: ['verified-output', 'string'],
   SPECMESH_OTLP_ENDPOINT: ['otlp-endpoint', 'string'],
   SPECMESH_SERVED_MODEL_NAME: ['served-model-name', 'list'],
 };

@@ -71,7 +71,7 @@ export async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: Node
       };
     }
     case 'verifier': {
-      const [{ Verifier }, { createModel }] = await Promise.all([
+      const [{ ResultSigner, Verifier }, { createModel }] = await Promise.all([
         import('@specmesh/actors'),
         import('@specmesh/lab/model-args'),
       ]);
@@ -83,6 +83,7 @@ export async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: Node
           hostSessions: args.hostSessions,
           verifyTimeoutMs: args.verifyTimeoutMs,
           ...(args.fused ? { draftModel: await createModel(args, 'drafter') } : {}),
+          ...(args.signingKey ? { signer: ResultSigner.fromPemFile(args.signingKey) } : {}),
           ...(await awcWeightsOf(args)),
         }),
       };
@@ -109,6 +110,7 @@ export async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: Node
         port: args.port,
         host: args.host,
         ...(args.apiKeyFile ? { apiKeyFile: args.apiKeyFile } : {}),
+        verifiedOutput: args.verifiedOutput,
         ...(args.otlpEndpoint ? { otlpEndpoint: args.otlpEndpoint } : {}),
         ...(args.servedModelName?.length ? { servedModelNames: args.servedModelName } : {}),
       });
