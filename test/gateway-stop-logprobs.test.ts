@@ -10,6 +10,7 @@ import { emulatedPair } from '@specmesh/models';
 import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
 import { waitGatewayReady } from './helpers/gateway.js';
 import { startRoles } from './helpers/roles.js';
 
@@ -195,5 +196,44 @@ describe('log-probabilities through the gateway', () => {
       temperature: 0,
     });
     expect(plain.choices[0]!.logprobs).toBeNull();
+  });
+});
+
+describe('the same through `specmesh generate`', () => {
+  it('--stop ends before the stop string with reason stop; --logprobs reports the target’s figures', async () => {
+    const prompt = 'Command line odds';
+    const { stop, text, tokens: kept } = stopAcross(prompt, 3, 12);
+    const { tokens, dists } = reference(prompt, 12);
+    const run = await runCli([
+      'generate',
+      prompt,
+      '--nats',
+      server.url,
+      '--mode',
+      'si',
+      '--max-tokens',
+      '12',
+      '--stop',
+      stop,
+      '--logprobs',
+      '2',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as {
+      text: string;
+      tokenIds: number[];
+      finishReason: string;
+      logprobs: Array<{ token: number; logprob: number; top: Array<{ token: number; logprob: number }> }>;
+    };
+    expect(r.text).toBe(text);
+    expect(r.finishReason).toBe('stop');
+    expect(r.tokenIds).toEqual(tokens.slice(0, kept));
+    expect(r.logprobs.map((x) => x.logprob)).toEqual(
+      r.tokenIds.map((t, i) => Math.fround(Math.log(dists[i]![t]!))),
+    );
+    // The most likely alternative is the greedy token itself.
+    expect(r.logprobs.map((x) => x.top[0]!.token)).toEqual(r.tokenIds);
+    expect(r.logprobs.every((x) => x.top.length === 2)).toBe(true);
   });
 });

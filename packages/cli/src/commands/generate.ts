@@ -19,6 +19,8 @@ export interface GenerateArgs {
   maxTokens: number;
   temperature: number;
   seed: number;
+  stop?: string[];
+  logprobs?: number;
   json: boolean;
 }
 
@@ -50,9 +52,20 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('max-tokens', { type: 'number', default: 64, describe: 'Tokens to generate at most' })
       .option('temperature', { type: 'number', default: 0, describe: 'Sampling temperature; 0 is greedy' })
       .option('seed', { type: 'number', default: 1, describe: 'Sampling seed' })
+      .option('stop', {
+        type: 'string',
+        array: true,
+        describe: 'End before the first occurrence of this text (repeat for several); the reason is "stop"',
+      })
+      .option('logprobs', {
+        type: 'number',
+        describe:
+          'Report the target’s log-probability of every token and this many alternatives (0-20); with --json',
+      })
+      .example('$0 generate "Once upon a time" --nats nats://127.0.0.1:4222 --mode si --k 4', '')
       .example(
-        '$0 generate "Once upon a time" --nats nats://127.0.0.1:4222 --mode si --k 4',
-        '',
+        '$0 generate "List: 1." --stop "4." --logprobs 2 --json --nats nats://127.0.0.1:4222',
+        'stop at "4.", with the target’s log-probabilities',
       ) as unknown as Argv<GenerateArgs>,
   handler: async (args) => (await import('../run/generate.js')).runGenerate(args),
 };

@@ -3,7 +3,13 @@
  * commands/generate.ts.
  */ import { performance } from 'node:perf_hooks';
 import { collect, generate } from '@specmesh/actors';
-import { modeFields, type RequestMode } from '@specmesh/protocol';
+import {
+  ConfigError,
+  type FinishReason,
+  modeFields,
+  type RequestMode,
+  type TokenChunk,
+} from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { GenerateArgs } from '../commands/generate.js';
@@ -21,6 +27,17 @@ export interface GenerationReport {
   tpotMs: number;
   wallMs: number;
   draftedShare: number;
+  /** Why generation ended: `length` (max tokens), `stop` (a stop string or the end of text), ... */
+  finishReason: FinishReason | undefined;
+  /** With `logprobs`: per token, the target's log-probability of it and its most likely alternatives. */
+  logprobs?: TokenLogprob[];
+}
+
+/** The target's figures for one generated token. */
+export interface TokenLogprob {
+  readonly token: number;
+  readonly logprob: number;
+  readonly top: ReadonlyArray<{ readonly token: number; readonly text: string; readonly logprob: number }>;
 }
 
 /** Runs one generation through `actor` and measures it; used by `generate` and `up --demo`. */
@@ -35,12 +52,21 @@ export async function generateOnce(
     maxTokens: number;
     temperature: number;
     seed: number;
+    stop?: readonly string[];
+    /** Alternatives per token to report with the target's log-probabilities; none when undefined. */
+    logprobs?: number;
   },
   onText?: (text: string) => void,
 ): Promise<GenerationReport> {
+  if (a.logprobs !== undefined && !(Number.isInteger(a.logprobs) && a.logprobs >= 0 && a.logprobs <= 20))
+    throw new ConfigError(`--logprobs must be a whole number from 0 to 20, got ${a.logprobs}`, {
+      context: { option: 'logprobs' },
+    });
   const started = performance.now();
   let first: number | undefined;
   let drafted = 0;
+  let finishReason: FinishReason | undefined;
+  const logprobs: TokenLogprob[] = [];
   const gen = await generate(actor, {
     requestId: `cli-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
     prompt: a.prompt,
@@ -49,12 +75,16 @@ export async function generateOnce(
     ...modeFields(a.mode),
     window: { policy: a.window ?? 'static', k: a.k },
     deadlineAt: Date.now() + 120_000,
+    ...(a.stop && a.stop.length > 0 ? { stop: [...a.stop] } : {}),
+    ...(a.logprobs !== undefined ? { logprobs: a.logprobs } : {}),
   });
   const counted = {
     [Symbol.asyncIterator]: async function* () {
       for await (const c of gen.chunks) {
         if (c.tokens.length > 0 && first === undefined) first = performance.now();
         if (c.sources) for (const s of c.sources) drafted += s;
+        if (c.finishReason) finishReason = c.finishReason;
+        if (a.logprobs !== undefined) logprobs.push(...logprobsOf(c, a.logprobs));
         if (c.text) onText?.(c.text);
         yield c;
       }
@@ -72,7 +102,23 @@ export async function generateOnce(
     tpotMs: out.tokens.length > 1 ? (end - (first ?? end)) / (out.tokens.length - 1) : 0,
     wallMs: end - started,
     draftedShare: out.tokens.length > 0 ? drafted / out.tokens.length : 0,
+    finishReason,
+    ...(a.logprobs !== undefined ? { logprobs } : {}),
   };
+}
+
+/** A chunk's per-token figures, `n` alternatives each (none when the target sent no figures). */
+function logprobsOf(c: TokenChunk, n: number): TokenLogprob[] {
+  if (!c.logprobs) return [];
+  return Array.from(c.tokens, (token, i) => ({
+    token,
+    logprob: c.logprobs![i]!,
+    top: Array.from({ length: c.topTokens ? n : 0 }, (_, j) => ({
+      token: c.topTokens![i * n + j]!,
+      text: c.topTexts?.[i * n + j] ?? '',
+      logprob: c.topLogprobs![i * n + j]!,
+    })),
+  }));
 }
 
 export async function runGenerate(args: ArgumentsCamelCase<GenerateArgs>): Promise<void> {
@@ -84,7 +130,7 @@ export async function runGenerate(args: ArgumentsCamelCase<GenerateArgs>): Promi
     output.result(
       report,
       (r) =>
-        `\n\n[${r.mode}] ${r.tokens} tokens in ${r.wallMs.toFixed(0)} ms · TTFT ${r.ttftMs.toFixed(1)} ms · TPOT ${r.tpotMs.toFixed(1)} ms · from accepted drafts ${(r.draftedShare * 100).toFixed(0)}%`,
+        `\n\n[${r.mode}]${r.finishReason === 'stop' ? ' stopped ·' : ''} ${r.tokens} tokens in ${r.wallMs.toFixed(0)} ms · TTFT ${r.ttftMs.toFixed(1)} ms · TPOT ${r.tpotMs.toFixed(1)} ms · from accepted drafts ${(r.draftedShare * 100).toFixed(0)}%`,
     );
   } finally {
     await actor.stop();
