@@ -55,7 +55,7 @@ async function cluster(
     heartbeatIntervalMs: o.heartbeatMs ?? 200,
   };
   let sched: Scheduler | undefined = await Scheduler.start(common);
-  const batcher = await Batcher.start({ ...common, pool: 'p' });
+  let batcher = await Batcher.start({ ...common, pool: 'p' });
   const verifiers = await Promise.all(
     Array.from({ length: o.verifiers ?? 1 }, (_, i) =>
       Verifier.start({ ...common, id: `${prefix}-v${i}`, pool: 'p', model: target }),
@@ -88,6 +88,12 @@ async function cluster(
     },
     startScheduler: async () => {
       sched = await Scheduler.start(common);
+    },
+    /** Stops the pool's only batcher (its queued tasks are lost) and starts a new one `downMs` later. */
+    restartBatcher: async (downMs: number) => {
+      await batcher.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      batcher = await Batcher.start({ ...common, pool: 'p' });
     },
   };
 }
@@ -168,6 +174,24 @@ describe('recovery at default timeouts', () => {
     expect(out.tokens).toHaveLength(12);
     // Well under the 30 s submit timeout: the submit goes out again when the connection is back.
     expect(Date.now() - began).toBeLessThan(Math.min(10_000 * load, 25_000));
+  });
+
+  it('a restarted batcher: sessions re-issue the tasks lost while it was gone as soon as it is back, not after backed-off timeouts', async () => {
+    const c = await cluster('rec-batcher', { tpotMs: 5 });
+    const gen = await generate(c.client, submit('batcher-restart', 400));
+    const gaps: number[] = [];
+    let last = Date.now();
+    let restarted: Promise<void> | undefined;
+    for await (const chunk of gen.chunks) {
+      const now = Date.now();
+      gaps.push(now - last);
+      last = now;
+      if (!restarted && chunk.index > 20) restarted = c.restartBatcher(2000);
+    }
+    await restarted;
+    // Timeouts alone would re-issue at 0.5, 1.5 and 3.5 s after the loss (doubling from the floor).
+    expect(Math.max(...gaps)).toBeGreaterThan(1900);
+    expect(Math.max(...gaps)).toBeLessThan(2000 + Math.min(900 * load, 1400));
   });
 
   it('a repeated submit starts one session: a scheduler answers every attempt of a request as one', async () => {

@@ -25,6 +25,7 @@ import {
 } from '../placement/target-capacity.js';
 import { type BatcherConfig, type BatcherOptions, resolveBatcherOptions } from './batcher-options.js';
 import { pickParallelVerifier, pickVerifier, type VerifierCandidate } from './pick-verifier.js';
+import { isStalled } from './stalled-verifier.js';
 
 type Task = BodyOf<'verify.task'>;
 
@@ -68,6 +69,8 @@ export class Batcher {
   private immediate: NodeJS.Immediate | undefined;
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly sticky = new Map<string, string>();
+  /** Send time of each batch awaited, per verifier (a stopped verifier's batches age). */
+  private readonly batchesOut = new Map<string, Map<string, number>>();
   private batchSeq = 0;
   private rotation = 0;
 
@@ -147,7 +150,26 @@ export class Batcher {
     return undefined;
   }
 
+  /** Age of the oldest batch awaited at `verifierId`, ms; undefined when none is. */
+  private oldestOutMs(verifierId: string, now: number): number | undefined {
+    const out = this.batchesOut.get(verifierId);
+    if (!out || out.size === 0) return undefined;
+    // Insertion order: the first is the oldest.
+    return now - out.values().next().value!;
+  }
+
+  /**
+   * The pool's live verifiers with their loads. One that looks stalled (see stalled-verifier.ts) is
+   * left out while another is there.
+   */
   private candidates(): { id: string; load: number; capacity: number; cap: VerifierCapacity }[] {
+    const all = this.liveVerifiers();
+    const now = Date.now();
+    const fresh = all.filter((c) => !isStalled(this.oldestOutMs(c.id, now), c.cap.stepMs));
+    return fresh.length > 0 ? fresh : all;
+  }
+
+  private liveVerifiers(): { id: string; load: number; capacity: number; cap: VerifierCapacity }[] {
     return this.view.alive({ role: 'verifier', pool: this.pool }).map((m) => {
       const hb = m.heartbeat.load;
       const local = this.outstanding.get(m.id);
@@ -279,6 +301,9 @@ export class Batcher {
 
   private async send(verifierId: string, entries: Pending[]): Promise<void> {
     const batchId = `${this.actor.id}:b${++this.batchSeq}`;
+    const out = this.batchesOut.get(verifierId) ?? new Map<string, number>();
+    out.set(batchId, Date.now());
+    this.batchesOut.set(verifierId, out);
     this.stats.batches++;
     this.stats.tasks += entries.length;
     const byId = new Map(entries.map((e) => [e.task.taskId, e]));
@@ -313,6 +338,8 @@ export class Batcher {
       if (this.actor.status !== 'closed') this.retry(verifierId, entries, asSpecmeshError(err));
     } finally {
       for (const e of entries) this.track(verifierId, e.task.sessionId, -1, e.positions ?? 0);
+      out.delete(batchId);
+      if (out.size === 0 && this.batchesOut.get(verifierId) === out) this.batchesOut.delete(verifierId);
     }
   }
 

@@ -19,6 +19,9 @@ import { SessionHost } from '../session/session-host.js';
  */
 const ROUND_RTT_FRESH_MS = 2000;
 
+/** Time a batcher that just announced itself takes to subscribe to its pool's tasks, ms. */
+const BATCHER_SUBSCRIBE_MS = 50;
+
 export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
   /** The draft model. */
   model: LanguageModel;
@@ -41,6 +44,8 @@ export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
 export class Drafter {
   readonly actor: Actor;
   private readonly view = new MembershipView({ role: 'verifier' });
+  /** Batchers, whose return (a join or a restart) lets sessions re-issue what went to none. */
+  private readonly batchers = new MembershipView({ role: 'batcher' });
   private host: SessionHost | undefined;
   private rtt: RttMonitor | undefined;
   /** Network time of its sessions' verification rounds, smoothed (EWMA α 1/4), and when last told. */
@@ -102,6 +107,13 @@ export class Drafter {
     d = new Drafter(actor);
     const view = d.view;
     view.start(actor, 100);
+    d.batchers.start(actor, 100);
+    d.batchers.on((e) => {
+      if (e.type === 'leave' || e.member.pool === undefined) return;
+      const pool = e.member.pool;
+      // Its first heartbeat leaves just before it subscribes to the pool's tasks.
+      setTimeout(() => d?.host?.batcherBack(pool), BATCHER_SUBSCRIBE_MS).unref();
+    });
     const rtt = new RttMonitor(actor, () => view.alive({ role: 'verifier' }).map((m) => m.id));
     d.rtt = rtt.start(Math.max(50, options.heartbeatIntervalMs ?? 1000));
     d.host = new SessionHost({
@@ -145,6 +157,7 @@ export class Drafter {
   async drain(): Promise<void> {
     this.rtt?.stop();
     this.view.stop();
+    this.batchers.stop();
     await this.actor.drain();
   }
 
@@ -152,6 +165,7 @@ export class Drafter {
     this.host?.stop();
     this.rtt?.stop();
     this.view.stop();
+    this.batchers.stop();
     await this.actor.stop();
   }
 }

@@ -137,6 +137,15 @@ export class SessionHost {
     };
   }
 
+  /**
+   * A batcher of `pool` joined or came back from a restart: tasks of the pool's sessions sent while
+   * none was there were lost (NATS keeps nothing for a subject nobody listens on), so the sessions
+   * re-issue the ones that are overdue now instead of waiting out their timeouts.
+   */
+  batcherBack(pool: string): void {
+    for (const s of this.sessions.values()) if (s.pool === pool) s.reissueOverdue();
+  }
+
   /** Cancels every session (the instance stops) and stops serving the subject. */
   stop(): void {
     for (const s of this.sessions.values()) s.cancel();

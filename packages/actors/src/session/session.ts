@@ -365,6 +365,30 @@ export class DraftSession {
     this.feed({ type: 'cancelled' });
   }
 
+  /** The target pool the session's tasks go to. */
+  get pool(): string {
+    return this.o.start.pool;
+  }
+
+  /**
+   * Re-issues at once the tasks awaited longer than a round trip is expected to take (the pool's
+   * batcher is back after a restart: what was sent while it was gone is lost), without backing off:
+   * the loss is explained, the pool is not slow.
+   */
+  reissueOverdue(): void {
+    if (this.ended || this.o.verifyHere) return;
+    const now = performance.now();
+    const overdueAfter = this.verifyTimeout.expectedMs();
+    for (const [taskId, timer] of [...this.timers]) {
+      const sent = this.sentAt.get(taskId);
+      if (sent === undefined || now - sent < overdueAfter) continue;
+      clearTimeout(timer);
+      this.timers.delete(taskId);
+      this.trace.taskEnded(taskId, 'timeout');
+      this.feed({ type: 'timeout', taskId });
+    }
+  }
+
   private feed(ev: OrchestratorEvent) {
     if (this.ended) return;
     this.exec(this.orch.handle(ev));

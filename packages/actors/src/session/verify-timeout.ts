@@ -72,6 +72,15 @@ export class VerifyTimeout {
     return Math.min(this.o.maxMs, Math.max(this.o.minMs, base) * 2 ** this.backoffs);
   }
 
+  /**
+   * How long a round trip is expected to take, ms: the smoothed one, else the seed, at least the
+   * floor; what a task still awaited after it is overdue by.
+   */
+  expectedMs(): number {
+    const expected = this.samples > 0 ? this.srtt + 2 * this.rttvar : (this.seededMs ?? this.o.maxMs);
+    return Math.min(this.o.maxMs, Math.max(this.o.minMs / 5, expected));
+  }
+
   /** Smoothed round trip, ms (0 before the first sample). */
   get smoothedMs(): number {
     return this.srtt;
