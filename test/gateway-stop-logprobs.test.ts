@@ -199,6 +199,43 @@ describe('log-probabilities through the gateway', () => {
   });
 });
 
+describe('log-probabilities in the Responses API', () => {
+  it('include message.output_text.logprobs: the output_text part and its deltas carry the target’s figures', async () => {
+    const input = 'Responses odds';
+    // The Responses input is a user message: the plain transcript of the chat route.
+    const { tokens, dists } = reference('user: Responses odds\nassistant:', 6);
+    const want = tokens.map((t, i) => Math.fround(Math.log(dists[i]![t]!)));
+    const r = await client.responses.create({
+      model: 'specmesh',
+      input,
+      max_output_tokens: 6,
+      temperature: 0,
+      include: ['message.output_text.logprobs'],
+      // @ts-expect-error the API takes top_logprobs; this client version's types lack it
+      top_logprobs: 2,
+    });
+    const part = (
+      r.output[0] as { content: Array<{ logprobs: Array<{ logprob: number; top_logprobs: unknown[] }> }> }
+    ).content[0]!;
+    expect(part.logprobs.map((x) => x.logprob)).toEqual(want);
+    expect(part.logprobs.every((x) => x.top_logprobs.length === 2)).toBe(true);
+    const stream = await client.responses.create({
+      model: 'specmesh',
+      input,
+      max_output_tokens: 6,
+      temperature: 0,
+      include: ['message.output_text.logprobs'],
+      stream: true,
+    });
+    const streamed: number[] = [];
+    for await (const e of stream)
+      if (e.type === 'response.output_text.delta') streamed.push(...e.logprobs.map((x) => x.logprob));
+    expect(streamed).toEqual(want);
+    const plain = await client.responses.create({ model: 'specmesh', input, max_output_tokens: 3 });
+    expect((plain.output[0] as { content: Array<{ logprobs: unknown[] }> }).content[0]!.logprobs).toEqual([]);
+  });
+});
+
 describe('the same through `specmesh generate`', () => {
   it('--stop ends before the stop string with reason stop; --logprobs reports the target’s figures', async () => {
     const prompt = 'Command line odds';

@@ -6,7 +6,9 @@
  *
  * - chat: `{ content: [{ token, logprob, bytes, top_logprobs: [{ token, logprob, bytes }] }] }`;
  * - completions: `{ tokens, token_logprobs, top_logprobs: [{ token: logprob }], text_offset }`, where
- *   `text_offset` counts UTF-16 code units from the start of the choice's text.
+ *   `text_offset` counts UTF-16 code units from the start of the choice's text;
+ * - responses (with `include: ["message.output_text.logprobs"]` and `top_logprobs`): the chat entries,
+ *   as the `logprobs` array of the `output_text` part and of its delta and done events.
  *
  * A token's `token` is the text it completed (its piece of the chunk's text); an alternative's is its
  * text on its own (the chunk's `topTexts`). A probability too small for float32 (ln 0) is reported as
@@ -34,9 +36,9 @@ export interface TokenLogprob {
  * Chat: `logprobs: true` with `top_logprobs` (default 0). Completions: `logprobs: n`.
  */
 export function requestedTopLogprobs(body: GenerationBody, endpoint: Endpoint): number | undefined {
-  if (endpoint === 'chat') return body.logprobs === true ? (body.top_logprobs ?? 0) : undefined;
+  // The Responses route maps `include: ["message.output_text.logprobs"]` onto the chat fields.
   if (endpoint === 'completions') return typeof body.logprobs === 'number' ? body.logprobs : undefined;
-  return undefined;
+  return body.logprobs === true ? (body.top_logprobs ?? 0) : undefined;
 }
 
 /**
@@ -65,7 +67,7 @@ export class ChoiceLogprobs {
   latest: readonly TokenLogprob[] = [];
   private offset = 0;
 
-  constructor(private readonly endpoint: 'chat' | 'completions') {}
+  constructor(private readonly endpoint: Endpoint) {}
 
   /** Takes a chunk's figures (one per token; `latest` holds them until the next chunk). */
   add(chunk: TokenChunk): void {
@@ -101,16 +103,16 @@ export class ChoiceLogprobs {
 
   /** The `logprobs` of a streamed delta carrying these tokens. */
   render(tokens: readonly TokenLogprob[]): unknown {
-    if (this.endpoint === 'chat') {
-      return {
-        content: tokens.map((t) => ({
-          token: t.token,
-          logprob: t.logprob,
-          bytes: bytesOf(t.token),
-          top_logprobs: t.top.map((a) => ({ token: a.token, logprob: a.logprob, bytes: bytesOf(a.token) })),
-        })),
-      };
-    }
+    const perToken = () =>
+      tokens.map((t) => ({
+        token: t.token,
+        logprob: t.logprob,
+        bytes: bytesOf(t.token),
+        top_logprobs: t.top.map((a) => ({ token: a.token, logprob: a.logprob, bytes: bytesOf(a.token) })),
+      }));
+    // Chat wraps the per-token entries in `content`; an `output_text` part carries them as they are.
+    if (this.endpoint === 'chat') return { content: perToken() };
+    if (this.endpoint === 'responses') return perToken();
     return {
       tokens: tokens.map((t) => t.token),
       token_logprobs: tokens.map((t) => t.logprob),
@@ -122,7 +124,7 @@ export class ChoiceLogprobs {
 
 /** A choice's collector when its request asked for log-probabilities (`submit.logprobs` set). */
 export function choiceLogprobsOf(submit: Submit, endpoint: Endpoint): ChoiceLogprobs | undefined {
-  if (submit.logprobs === undefined || endpoint === 'responses') return undefined;
+  if (submit.logprobs === undefined) return undefined;
   return new ChoiceLogprobs(endpoint);
 }
 

@@ -42,5 +42,11 @@ export const ResponsesRequestSchema = Type.Object({
   'speculative.n_max': Shared['speculative.n_max'],
   'speculative.n_min': Shared['speculative.n_min'],
   'speculative.p_min': Shared['speculative.p_min'],
+  /** Extra output to include; `message.output_text.logprobs` asks for the target's log-probabilities. */
+  include: Type.Optional(
+    Type.Union([Type.Array(Type.String({ maxLength: 128 }), { maxItems: 16 }), Type.Null()]),
+  ),
+  /** With logprobs included: most likely alternatives per token (at most 20, as OpenAI). */
+  top_logprobs: Shared.top_logprobs,
 });
 export type ResponsesRequest = Static<typeof ResponsesRequestSchema>;

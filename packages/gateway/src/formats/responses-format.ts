@@ -32,15 +32,21 @@ type Status = 'in_progress' | 'completed' | 'incomplete' | 'failed';
 
 const itemIdOf = (meta: ResponseMeta) => `msg_${meta.id.slice(meta.id.indexOf('-') + 1)}`;
 
-const textPart = (text: string) => ({ type: 'output_text', text, annotations: [], logprobs: [] });
+/** An `output_text` part; `logprobs` is the per-token array when the request included it. */
+const textPart = (text: string, logprobs: unknown = []) => ({
+  type: 'output_text',
+  text,
+  annotations: [],
+  logprobs,
+});
 
-function messageItem(meta: ResponseMeta, status: Status, text: string | undefined) {
+function messageItem(meta: ResponseMeta, status: Status, text: string | undefined, logprobs?: unknown) {
   return {
     id: itemIdOf(meta),
     type: 'message',
     status,
     role: 'assistant',
-    content: text === undefined ? [] : [textPart(text)],
+    content: text === undefined ? [] : [textPart(text, logprobs)],
   };
 }
 
@@ -109,21 +115,22 @@ function responsesStream(meta: ResponseMeta, echo: ResponseEcho, send: SseSend):
       });
       emit('response.content_part.added', { ...at, part: textPart('') });
     },
-    delta(_index, text) {
-      if (text.length > 0) emit('response.output_text.delta', { ...at, delta: text, logprobs: [] });
+    delta(_index, text, _sources, logprobs) {
+      if (text.length > 0)
+        emit('response.output_text.delta', { ...at, delta: text, logprobs: logprobs ?? [] });
     },
     finish(choice) {
       finished = choice;
-      emit('response.output_text.done', { ...at, text: choice.text, logprobs: [] });
-      emit('response.content_part.done', { ...at, part: textPart(choice.text) });
+      emit('response.output_text.done', { ...at, text: choice.text, logprobs: choice.logprobs ?? [] });
+      emit('response.content_part.done', { ...at, part: textPart(choice.text, choice.logprobs) });
       emit('response.output_item.done', {
         output_index: 0,
-        item: messageItem(meta, statusOf(choice), choice.text),
+        item: messageItem(meta, statusOf(choice), choice.text, choice.logprobs),
       });
     },
     end(usage) {
       const status = statusOf(finished);
-      const output = [messageItem(meta, status, finished?.text ?? '')];
+      const output = [messageItem(meta, status, finished?.text ?? '', finished?.logprobs)];
       const response = responseObject(meta, echo, status, output, usage, undefined);
       emit(status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response });
     },
@@ -148,7 +155,7 @@ export function responsesFormat(echo: ResponseEcho): OutputFormat {
         meta,
         echo,
         status,
-        [messageItem(meta, status, choice?.text ?? '')],
+        [messageItem(meta, status, choice?.text ?? '', choice?.logprobs)],
         usage,
         undefined,
       );

@@ -56,9 +56,14 @@ export function responseMessages(body: ResponsesRequest): ChatMessage[] {
   return messages;
 }
 
+/** What `include` names to ask for the output's log-probabilities. */
+const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
+
 /** The fields the shared generation path reads, under their chat names. */
 function generationBody(body: ResponsesRequest): GenerationBody {
+  const logprobs = body.include?.includes(LOGPROBS_INCLUDE) === true;
   return {
+    ...(logprobs ? { logprobs: true, top_logprobs: body.top_logprobs ?? 0 } : {}),
     model: body.model,
     max_tokens: body.max_output_tokens,
     temperature: body.temperature,
