@@ -31,6 +31,7 @@ const BENCHES = [
   'runtime',
   'gateway-overhead',
   'wire-bytes',
+  'signing',
   'worker-wakeup',
   'sim-speed',
   'cli-startup',
@@ -46,6 +47,15 @@ describe.concurrent('specmesh bench', () => {
     expect(r.stdout).toContain(`specmesh bench ${name}`);
     expect(r.stdout).toContain('--quick');
     expect(r.stdout).toContain('--json');
+  });
+
+  it('bench signing --quick --json: sign and check cost per round, for each round size', async () => {
+    const r = await run('signing', '--quick', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.bench).toBe('signing');
+    expect(report.rows.map((w: { tokens: number }) => w.tokens)).toEqual([1, 5, 9, 17]);
+    for (const row of report.rows) expect(row.signUs > 0 && row.verifyUs > 0).toBe(true);
   });
 
   it('bench worker-wakeup --quick --json: one round trip per idle time', async () => {

@@ -57,6 +57,12 @@ export {
   runRuntimeVsRaw,
 } from './bench/runtime-vs-raw.js';
 export {
+  formatSigningCost,
+  runSigningCost,
+  SIGNING_ROUND_TOKENS,
+  type SigningCostRow,
+} from './bench/signing-cost.js';
+export {
   formatSimSpeed,
   formatSimSpeedRun,
   runSimSpeed,

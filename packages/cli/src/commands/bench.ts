@@ -11,6 +11,7 @@ import { benchGatewayOverheadCommand } from './bench-gateway-overhead.js';
 import { benchLlamaCommand } from './bench-llama.js';
 import { benchLoadCommand } from './bench-load.js';
 import { benchRuntimeCommand } from './bench-runtime.js';
+import { benchSigningCommand } from './bench-signing.js';
 import { benchSimSpeedCommand } from './bench-sim-speed.js';
 import { benchWireBytesCommand } from './bench-wire-bytes.js';
 import { benchWorkerWakeupCommand } from './bench-worker-wakeup.js';
@@ -29,6 +30,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
     benchRuntimeCommand,
     benchGatewayOverheadCommand,
     benchWireBytesCommand,
+    benchSigningCommand,
     benchWorkerWakeupCommand,
     benchSimSpeedCommand,
     benchCliStartupCommand,
@@ -42,7 +44,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
   return {
     command: 'bench <name>',
     describe:
-      'Run a benchmark: dsi, llama, load, runtime, gateway-overhead, wire-bytes, worker-wakeup, sim-speed, cli-startup, dsi-sim, sim-validate',
+      'Run a benchmark: dsi, llama, load, runtime, gateway-overhead, wire-bytes, signing, worker-wakeup, sim-speed, cli-startup, dsi-sim, sim-validate',
     builder: (y: Argv) => {
       for (const c of subcommands) y.command(c);
       return y.demandCommand(1, 'Name a benchmark; see specmesh bench --help') as Argv;
