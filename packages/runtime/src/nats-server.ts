@@ -5,7 +5,7 @@
  * The binary comes from Debian's `nats-server` package (or any `nats-server` on PATH, or
  * `SPECMESH_NATS_SERVER`).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -105,6 +105,31 @@ function waitForPort(host: string, port: number, child: ChildProcess, timeoutMs:
   });
 }
 
+/** util-linux's setpriv, which can set a parent-death signal before it runs a program. */
+const SETPRIV = '/usr/bin/setpriv';
+let setprivWorks: boolean | undefined;
+
+/**
+ * The command that runs `binary` so that it dies with this process, however this process ends. An
+ * `exit` handler covers a normal exit only; a test worker killed on a timeout, or a SIGKILLed
+ * `specmesh up`, would leave its nats-server running for good. On Linux, setpriv asks the kernel for a
+ * SIGKILL to the server when its parent dies (and it survives the exec). Elsewhere, the plain binary.
+ */
+function dyingWithParent(binary: string, args: string[]): [string, string[]] {
+  if (setprivWorks === undefined) {
+    setprivWorks = false;
+    if (process.platform === 'linux') {
+      try {
+        accessSync(SETPRIV, constants.X_OK);
+        setprivWorks = spawnSync(SETPRIV, ['--pdeathsig', 'KILL', '--', 'true']).status === 0;
+      } catch {
+        // not installed: the plain binary
+      }
+    }
+  }
+  return setprivWorks ? [SETPRIV, ['--pdeathsig', 'KILL', '--', binary, ...args]] : [binary, args];
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -137,7 +162,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   }
   args.push(...(options.args ?? []));
 
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [command, commandArgs] = dyingWithParent(binary, args);
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     // Keep only the tail: the server logs every connection.

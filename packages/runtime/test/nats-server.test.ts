@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findNatsServer, startNatsCluster, startNatsServer } from '../src/nats-server.js';
@@ -48,4 +51,39 @@ describe('nats-server management', () => {
     await sub.close();
     await pub.close();
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'a server does not outlive a parent killed outright (a test worker on a timeout, a SIGKILLed up)',
+    async () => {
+      const module = fileURLToPath(new URL('../dist/nats-server.js', import.meta.url));
+      const script = `const { startNatsServer } = await import(${JSON.stringify(module)});
+        const s = await startNatsServer(); process.stdout.write('pid ' + s.pid + '\\n'); setInterval(() => {}, 1000);`;
+      const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const pid = await new Promise<number>((resolve) => {
+        let out = '';
+        parent.stdout?.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /pid (\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+      });
+      // A zombie waiting for its new parent to reap it has exited.
+      const alive = () => {
+        try {
+          return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        } catch {
+          return false;
+        }
+      };
+      expect(alive()).toBe(true);
+      parent.kill('SIGKILL');
+      const end = Date.now() + 10_000;
+      while (alive() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+      const survived = alive();
+      if (survived) process.kill(pid, 'SIGKILL');
+      expect(survived).toBe(false);
+    },
+  );
 });
