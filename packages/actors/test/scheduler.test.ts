@@ -211,6 +211,42 @@ describe('scheduler', () => {
     expect(good.sessions).toHaveLength(1);
   });
 
+  it("a restarted drafter's first heartbeat voids the sessions reserved on it before (its heartbeats count from 0 again)", async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    // The first life of `d-r`: a long-running drafter (heartbeat number 50) with a session started on
+    // it just before it died, so the scheduler holds a reservation that no heartbeat voided.
+    const first = await Actor.start({
+      role: 'drafter',
+      id: 'd-r',
+      subjects: s,
+      servers: nats.url,
+      heartbeatIntervalMs: 10_000,
+      load: () => ({ inflight: 0, queued: 0, capacity: 2 }),
+    });
+    first.handle(first.subjects.session('d-r'), 'session.start', (msg) => ({
+      kind: 'session.ok',
+      body: { sessionId: msg.body.sessionId, drafterId: 'd-r' },
+    }));
+    const sched = await startScheduler(s);
+    await first.flush();
+    for (let i = 0; i < 50; i++) first.heartbeat();
+    await until(() => (sched.membership.get('d-r')?.heartbeat.seq ?? 0) >= 50);
+    const { submit } = await client(s);
+    await submit('before');
+    const firstLife = sched.membership.get('d-r')!.heartbeat.startedAt;
+    await first.stop();
+    await new Promise((r) => setTimeout(r, 5));
+    // Its second life, with free slots, numbering heartbeats from 0.
+    const d = await fakeDrafter(s, 'd-r', 2);
+    await until(() => sched.membership.get('d-r')?.heartbeat.startedAt !== firstLife);
+    await submit('one');
+    await submit('two');
+    expect(d.sessions.map((x) => x.requestId)).toEqual(['one', 'two']);
+    // Served long before its heartbeats passed the first life's number.
+    expect(sched.membership.get('d-r')!.heartbeat.seq).toBeLessThan(50);
+  });
+
   it('keeps a request waiting when a drafter turns out full, and serves it once a slot frees', async () => {
     const s = prefix();
     await targetPool(s, 'p');

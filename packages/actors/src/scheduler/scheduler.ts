@@ -106,7 +106,7 @@ export class Scheduler {
   private readonly view = new MembershipView();
   private queue: Waiting[] = [];
   /** Session starts per drafter since its last heartbeat was received. */
-  private readonly startedSince = new Map<string, { afterSeq: number; count: number }>();
+  private readonly startedSince = new Map<string, { afterSeq: number; count: number; startedAt: number }>();
   private rotation = 0;
   /** Requests whose session is being started, by {@link requestKey}. */
   private readonly starting = new Map<string, Waiting>();
@@ -151,7 +151,10 @@ export class Scheduler {
     for (const role of ['drafter', 'verifier'] as const) {
       this.actor.handle(this.actor.subjects.heartbeatAll(role), 'heartbeat', (msg) => {
         const prev = this.startedSince.get(msg.body.id);
-        if (prev && msg.body.seq > prev.afterSeq) this.startedSince.delete(msg.body.id);
+        // A restarted host numbers its heartbeats from 0 again: its first report is fresh too.
+        if (prev && (msg.body.seq > prev.afterSeq || msg.body.startedAt !== prev.startedAt)) {
+          this.startedSince.delete(msg.body.id);
+        }
         this.pump();
         return undefined;
       });
@@ -309,8 +312,12 @@ export class Scheduler {
   }
 
   private reserve(drafterId: string) {
-    const seq = this.view.get(drafterId)?.heartbeat.seq ?? 0;
-    const e = this.startedSince.get(drafterId) ?? { afterSeq: seq, count: 0 };
+    const hb = this.view.get(drafterId)?.heartbeat;
+    const e = this.startedSince.get(drafterId) ?? {
+      afterSeq: hb?.seq ?? 0,
+      count: 0,
+      startedAt: hb?.startedAt ?? 0,
+    };
     e.count++;
     this.startedSince.set(drafterId, e);
   }
@@ -318,7 +325,11 @@ export class Scheduler {
   private markFull(drafterId: string) {
     const m = this.view.get(drafterId);
     if (!m) return;
-    this.startedSince.set(drafterId, { afterSeq: m.heartbeat.seq, count: m.heartbeat.load.capacity });
+    this.startedSince.set(drafterId, {
+      afterSeq: m.heartbeat.seq,
+      count: m.heartbeat.load.capacity,
+      startedAt: m.heartbeat.startedAt,
+    });
   }
 
   private choosePool(submit: Submit): string | undefined {
