@@ -4,7 +4,7 @@ import { sampleBodies } from '@specmesh/protocol/internal';
 import { Actor, startupDeadlineMs } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
-import { generate } from '../src/client/generate-client.js';
+import { collect, generate } from '../src/client/generate-client.js';
 import type { UnverifiedTokens, VerifiedOutputMode } from '../src/client/verified-output.js';
 import { VerifierKeys } from '../src/client/verifier-keys.js';
 import { Drafter } from '../src/drafter/drafter.js';
@@ -147,6 +147,46 @@ describe('honest clusters pass with signatures', () => {
       }
     });
   }
+});
+
+describe('a request that moves between hosts', () => {
+  it('stays verified: target-only on a verifier, then handed over to a drafter that joins and resumed there', async () => {
+    const common = { servers: nats.url, subjects: { prefix: 'vo-move' }, heartbeatIntervalMs: 50 };
+    const sched = await Scheduler.start({ ...common, placement: 'edge' });
+    const batcher = await Batcher.start({ ...common, pool: 'p', windowMs: 0.3, maxJobs: 12 });
+    const v = await Verifier.start({ ...common, id: 'mv0', pool: 'p', model: target });
+    const actor = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
+    const keys = VerifierKeys.start(actor);
+    let late: Drafter | undefined;
+    try {
+      await sched.membership.waitFor((ms) => ms.length >= 2, startupDeadlineMs(3));
+      const refused: UnverifiedTokens[] = [];
+      const moves: string[] = [];
+      const gen = await generate(
+        actor,
+        { ...submit('move-0', 'verified while moving', 'si'), maxTokens: 120 },
+        {
+          verifiedOutput: { keys, mode: 'reject', onUnverified: (u) => refused.push(u) },
+          onMove: (m) => moves.push(`${m.reason}:${m.fromHost}->${m.toHost}`),
+        },
+      );
+      const out = collect(gen);
+      while (v.stats.tasks < 20) await new Promise((r) => setTimeout(r, 5));
+      late = await Drafter.start({ ...common, id: 'late', model: drafter, maxSessions: 8 });
+      const got = await out;
+      expect(moves).toContain('handover:mv0->late');
+      expect(refused).toEqual([]);
+      expect(got.tokens.length).toBe(120);
+      expect(got.sources.some((x) => x === 1)).toBe(true);
+    } finally {
+      keys.stop();
+      await actor.stop();
+      await late?.stop();
+      await v.stop();
+      await batcher.stop();
+      await sched.stop();
+    }
+  });
 });
 
 describe('a drafter that injects tokens is refused every time', () => {
