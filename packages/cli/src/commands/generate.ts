@@ -21,6 +21,7 @@ export interface GenerateArgs {
   seed: number;
   stop?: string[];
   logprobs?: number;
+  verifiedOutput: 'reject' | 'drop' | 'off';
   json: boolean;
 }
 
@@ -61,6 +62,13 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         type: 'number',
         describe:
           'Report the target’s log-probability of every token and this many alternatives (0-20); with --json',
+      })
+      .option('verified-output', {
+        type: 'string',
+        choices: ['reject', 'drop', 'off'],
+        default: 'reject',
+        describe:
+          'Tokens no verifier signed: fail (E_UNVERIFIED), leave them out, or do not check (verifiers older than protocol 1.5)',
       })
       .example('$0 generate "Once upon a time" --nats nats://127.0.0.1:4222 --mode si --k 4', '')
       .example(

@@ -2,7 +2,7 @@
  * What `specmesh generate "<prompt>"` does when it runs; the command and its flags are described in
  * commands/generate.ts.
  */ import { performance } from 'node:perf_hooks';
-import { collect, generate } from '@specmesh/actors';
+import { collect, generate, type VerifiedOutputMode, VerifierKeys } from '@specmesh/actors';
 import {
   ConfigError,
   type FinishReason,
@@ -55,6 +55,8 @@ export async function generateOnce(
     stop?: readonly string[];
     /** Alternatives per token to report with the target's log-probabilities; none when undefined. */
     logprobs?: number;
+    /** Tokens no verifier signed: fail the generation, leave them out, or no check. Defaults to `reject`. */
+    verifiedOutput?: VerifiedOutputMode;
   },
   onText?: (text: string) => void,
 ): Promise<GenerationReport> {
@@ -67,26 +69,40 @@ export async function generateOnce(
   let drafted = 0;
   let finishReason: FinishReason | undefined;
   const logprobs: TokenLogprob[] = [];
-  const gen = await generate(actor, {
-    requestId: `cli-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
-    prompt: a.prompt,
-    maxTokens: a.maxTokens,
-    sampling: { temperature: a.temperature, topK: 0, topP: 1, seed: a.seed },
-    ...modeFields(a.mode),
-    window: { policy: a.window ?? 'static', k: a.k },
-    deadlineAt: Date.now() + 120_000,
-    ...(a.stop && a.stop.length > 0 ? { stop: [...a.stop] } : {}),
-    ...(a.logprobs !== undefined ? { logprobs: a.logprobs } : {}),
+  // Keys from the verifiers' heartbeats, heard while the request is admitted and its first round runs.
+  const check = a.verifiedOutput ?? 'reject';
+  const keys = check === 'off' ? undefined : VerifierKeys.start(actor);
+  const gen = await generate(
+    actor,
+    {
+      requestId: `cli-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`,
+      prompt: a.prompt,
+      maxTokens: a.maxTokens,
+      sampling: { temperature: a.temperature, topK: 0, topP: 1, seed: a.seed },
+      ...modeFields(a.mode),
+      window: { policy: a.window ?? 'static', k: a.k },
+      deadlineAt: Date.now() + 120_000,
+      ...(a.stop && a.stop.length > 0 ? { stop: [...a.stop] } : {}),
+      ...(a.logprobs !== undefined ? { logprobs: a.logprobs } : {}),
+    },
+    keys ? { verifiedOutput: { keys, mode: check } } : {},
+  ).catch((err: unknown) => {
+    keys?.stop();
+    throw err;
   });
   const counted = {
     [Symbol.asyncIterator]: async function* () {
-      for await (const c of gen.chunks) {
-        if (c.tokens.length > 0 && first === undefined) first = performance.now();
-        if (c.sources) for (const s of c.sources) drafted += s;
-        if (c.finishReason) finishReason = c.finishReason;
-        if (a.logprobs !== undefined) logprobs.push(...logprobsOf(c, a.logprobs));
-        if (c.text) onText?.(c.text);
-        yield c;
+      try {
+        for await (const c of gen.chunks) {
+          if (c.tokens.length > 0 && first === undefined) first = performance.now();
+          if (c.sources) for (const s of c.sources) drafted += s;
+          if (c.finishReason) finishReason = c.finishReason;
+          if (a.logprobs !== undefined) logprobs.push(...logprobsOf(c, a.logprobs));
+          if (c.text) onText?.(c.text);
+          yield c;
+        }
+      } finally {
+        keys?.stop();
       }
     },
   };
