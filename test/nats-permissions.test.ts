@@ -2,8 +2,9 @@
  * The per-role NATS users of infra/nats/accounts.conf are enough for a working cluster and no more:
  * every role connects as its own user, generation equals the target's greedy output, an operator
  * runs status and drain, a verifier's credentials cannot submit work, a drafter's cannot pose as a
- * verifier or batcher (results, batches, verifier heartbeats) nor read the scheduler's requests, and a
- * client without valid credentials cannot connect at all.
+ * verifier or batcher (results, batches, verifier heartbeats) nor read the scheduler's requests, the
+ * chunks a drafter's credentials can inject into a request's token stream are refused by the client
+ * (no verifier signed them), and a client without valid credentials cannot connect at all.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -115,6 +116,49 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
         expect.stringMatching('Permissions Violation for Publish to "specmesh.v1.metrics.get"'),
       );
       await drafter.close();
+    },
+    within(20_000),
+  );
+
+  it(
+    'a drafter’s credentials may publish on a request’s token subject, and `specmesh generate` refuses what it injects',
+    async () => {
+      // The attacker hears which sessions start (a drafter may read session subjects) and at once
+      // publishes chunks of its own for them, as the session's host would: no target signed them.
+      const attacker = await connectAs('drafter');
+      const codec = new Codec({ from: 'drafter-p' });
+      attacker.subscribe('specmesh.v1.session.*', {
+        callback: (_err, m) => {
+          const start = decodeMessage(m.data, ['session.start', 'session.cancel', 'session.probe']);
+          if (start.kind !== 'session.start') return;
+          const s = start.body as { requestId: string; sessionId: string; tokenSubject: string };
+          for (let seq = 0; seq < 4; seq++) {
+            attacker.publish(
+              s.tokenSubject,
+              codec.encode('tokens', {
+                requestId: s.requestId,
+                sessionId: s.sessionId,
+                seq,
+                index: seq,
+                tokens: Uint32Array.of(7),
+                text: ' INJECTED',
+                textEnds: Uint32Array.of(9),
+                done: false,
+              }),
+            );
+          }
+        },
+      });
+      await attacker.flush();
+      const gen = await cli(['generate', 'hijack me', '--json', '--max-tokens', '12'], {
+        ...base(),
+        ...as('gateway'),
+      });
+      await attacker.close();
+      expect(gen.code).not.toBe(0);
+      expect(gen.stderr).toContain('E_UNVERIFIED');
+      expect(gen.stderr).toContain('drafter-p');
+      expect(gen.stdout).not.toContain('INJECTED');
     },
     within(20_000),
   );
