@@ -4,8 +4,11 @@
  * error. It speaks the real protocol over a real nats-server. Each chunk stands for one verification
  * round on `fake-verifier` of as many drafts as the chunk has tokens, of which the tokens marked as
  * drafted (`sources`, every odd position, or none with `agreement: 'none'`) were accepted; the last
- * chunk carries that timeline.
+ * chunk carries that timeline. `fake-verifier` is there too, as far as the gateway sees: it announces a
+ * signing key in its heartbeats and each chunk carries its signed statement, so the gateway's check
+ * of verified output passes.
  */
+import { ResultSigner } from '@specmesh/actors';
 import { type BodyOf, OverloadedError } from '@specmesh/protocol';
 import { Actor } from '@specmesh/runtime';
 
@@ -31,6 +34,15 @@ export async function startFakeCluster(
   } = {},
 ): Promise<FakeCluster> {
   const actor = await Actor.start({ role: 'scheduler', servers: url, heartbeatIntervalMs: 50 });
+  const signer = ResultSigner.generate();
+  const verifier = await Actor.start({
+    role: 'verifier',
+    id: 'fake-verifier',
+    pool: 'p',
+    servers: url,
+    heartbeatIntervalMs: 50,
+    signingKey: signer.publicKey,
+  });
   const cancels: string[] = [];
   const submits: BodyOf<'submit'>[] = [];
   const traces: (string | undefined)[] = [];
@@ -53,6 +65,7 @@ export async function startFakeCluster(
         throw new OverloadedError('scheduler queue is full (test)');
       }
       const req = m.body.requestId;
+      const sessionId = `${req}-s`;
       const n = Math.min(m.body.maxTokens, COMPLETION.length);
       const promptTokens = typeof m.body.prompt === 'string' ? m.body.prompt.length : m.body.prompt.length;
       const chunks: BodyOf<'tokens'>[] = [];
@@ -78,11 +91,24 @@ export async function startFakeCluster(
             outcome: accepted === end - i ? 'accepted' : 'rejected',
           },
         );
+        const tokens = Uint32Array.from({ length: end - i }, (_, j) => COMPLETION.charCodeAt(i + j));
+        const pieces = Array.from(COMPLETION.slice(i, end));
         chunks.push({
           requestId: req,
+          sessionId,
           seq,
           index: i,
-          tokens: Uint32Array.from({ length: end - i }, (_, j) => COMPLETION.charCodeAt(i + j)),
+          tokens,
+          proofs: [
+            {
+              verifierId: 'fake-verifier',
+              from: promptTokens + i,
+              to: promptTokens + end,
+              head: 0,
+              count: end - i,
+              signature: signer.sign('fake-verifier', sessionId, promptTokens + i, tokens, pieces),
+            },
+          ],
           text: COMPLETION.slice(i, end),
           sources,
           textEnds: Uint32Array.from({ length: end - i }, (_, j) => j + 1),
@@ -113,7 +139,7 @@ export async function startFakeCluster(
         kind: 'submit.ok',
         body: {
           requestId: req,
-          sessionId: `${req}-s`,
+          sessionId,
           drafterId: 'fake-drafter',
           pool: 'p',
           tokenSubject: actor.subjects.tokens(req),
@@ -130,6 +156,7 @@ export async function startFakeCluster(
     traces,
     stop: async () => {
       for (const t of timers) clearTimeout(t);
+      await verifier.stop();
       await actor.stop();
     },
   };
