@@ -53,11 +53,25 @@ export class VerifierKeys {
 
   /** Keys of `verifierId`, waiting up to `waitMs` for its first heartbeat (a client that just started). */
   async when(verifierId: string, waitMs: number): Promise<readonly KeyObject[]> {
-    const known = this.of(verifierId);
-    if (known.length > 0 || waitMs <= 0) return known;
+    await this.until(() => this.of(verifierId).length > 0, waitMs);
+    return this.of(verifierId);
+  }
+
+  /**
+   * Waits up to `waitMs` for the first verifier key: a client that just started and wants its first
+   * tokens checked at once (verifiers beat at one interval, so the others follow within it).
+   * @returns whether a key is known
+   */
+  async whenAny(waitMs: number): Promise<boolean> {
+    await this.until(() => this.keys.size > 0, waitMs);
+    return this.keys.size > 0;
+  }
+
+  private async until(known: () => boolean, waitMs: number): Promise<void> {
+    if (known() || waitMs <= 0) return;
     await new Promise<void>((resolve) => {
       const done = () => {
-        if (this.of(verifierId).length === 0) return;
+        if (!known()) return;
         clearTimeout(timer);
         this.waiters.delete(done);
         resolve();
@@ -68,7 +82,6 @@ export class VerifierKeys {
       }, waitMs);
       this.waiters.add(done);
     });
-    return this.of(verifierId);
   }
 
   stop(): void {

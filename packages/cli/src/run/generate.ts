@@ -40,6 +40,20 @@ export interface TokenLogprob {
   readonly top: ReadonlyArray<{ readonly token: number; readonly text: string; readonly logprob: number }>;
 }
 
+/** Longest wait for a verifier's first heartbeat before submitting (a heartbeat interval is 1 s by default). */
+const KEY_WAIT_MS = 2000;
+
+/** The verifiers' keys as `actor` hears them, one listener per connection (`up --demo` generates several times). */
+const keyRings = new WeakMap<Actor, VerifierKeys>();
+function keysOf(actor: Actor): VerifierKeys {
+  let keys = keyRings.get(actor);
+  if (!keys) {
+    keys = VerifierKeys.start(actor);
+    keyRings.set(actor, keys);
+  }
+  return keys;
+}
+
 /** Runs one generation through `actor` and measures it; used by `generate` and `up --demo`. */
 export async function generateOnce(
   actor: Actor,
@@ -64,14 +78,16 @@ export async function generateOnce(
     throw new ConfigError(`--logprobs must be a whole number from 0 to 20, got ${a.logprobs}`, {
       context: { option: 'logprobs' },
     });
+  // Keys from the verifiers' heartbeats: a client that just connected hears the first before it
+  // submits (at most a heartbeat interval), so the wait is not counted as time to the first token.
+  const check = a.verifiedOutput ?? 'reject';
+  const keys = check === 'off' ? undefined : keysOf(actor);
+  await keys?.whenAny(KEY_WAIT_MS);
   const started = performance.now();
   let first: number | undefined;
   let drafted = 0;
   let finishReason: FinishReason | undefined;
   const logprobs: TokenLogprob[] = [];
-  // Keys from the verifiers' heartbeats, heard while the request is admitted and its first round runs.
-  const check = a.verifiedOutput ?? 'reject';
-  const keys = check === 'off' ? undefined : VerifierKeys.start(actor);
   const gen = await generate(
     actor,
     {
@@ -86,23 +102,16 @@ export async function generateOnce(
       ...(a.logprobs !== undefined ? { logprobs: a.logprobs } : {}),
     },
     keys ? { verifiedOutput: { keys, mode: check } } : {},
-  ).catch((err: unknown) => {
-    keys?.stop();
-    throw err;
-  });
+  );
   const counted = {
     [Symbol.asyncIterator]: async function* () {
-      try {
-        for await (const c of gen.chunks) {
-          if (c.tokens.length > 0 && first === undefined) first = performance.now();
-          if (c.sources) for (const s of c.sources) drafted += s;
-          if (c.finishReason) finishReason = c.finishReason;
-          if (a.logprobs !== undefined) logprobs.push(...logprobsOf(c, a.logprobs));
-          if (c.text) onText?.(c.text);
-          yield c;
-        }
-      } finally {
-        keys?.stop();
+      for await (const c of gen.chunks) {
+        if (c.tokens.length > 0 && first === undefined) first = performance.now();
+        if (c.sources) for (const s of c.sources) drafted += s;
+        if (c.finishReason) finishReason = c.finishReason;
+        if (a.logprobs !== undefined) logprobs.push(...logprobsOf(c, a.logprobs));
+        if (c.text) onText?.(c.text);
+        yield c;
       }
     },
   };
