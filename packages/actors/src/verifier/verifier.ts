@@ -99,6 +99,9 @@ interface SessionState {
   text?: SessionText;
 }
 
+/** Most text (UTF-16 code units) one signed result carries in its pieces; a result stays well within 16 KiB. */
+const MAX_SIGNED_TEXT = 2048;
+
 /** A result as the batch reply books it: its session already has the bulky parts (log-probabilities, statement). */
 function withoutLogprobs(r: BodyOf<'verify.result'>): BodyOf<'verify.result'> {
   const { logprobs: _l, topTokens: _t, topLogprobs: _p, signature: _s, pieces: _pc, ...rest } = r;
@@ -331,7 +334,10 @@ export class Verifier {
         const decided = [...task.drafts.subarray(0, r.accepted), r.token];
         s.text ??= new SessionText((t) => this.model.detokenize(t));
         const pieces = s.text.piecesOf(context, task.textFrom, decided);
-        if (pieces.every((p) => p.length <= MAX_PIECE_LENGTH)) {
+        // Text that would push the result past its size limit goes unsigned (the client then refuses it)
+        // rather than lose the result: no real tokenizer's pieces come near.
+        const text = pieces.reduce((n, p) => n + p.length, 0);
+        if (pieces.every((p) => p.length <= MAX_PIECE_LENGTH) && text <= MAX_SIGNED_TEXT) {
           result.signature = this.signer.sign(this.actor.id, task.sessionId, context.length, decided, pieces);
           result.pieces = pieces;
         }
