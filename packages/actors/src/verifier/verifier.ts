@@ -100,7 +100,7 @@ interface SessionState {
 }
 
 /** Most text (UTF-16 code units) one signed result carries in its pieces; a result stays well within 16 KiB. */
-const MAX_SIGNED_TEXT = 2048;
+const MAX_SIGNED_TEXT = 1024;
 
 /** A result as the batch reply books it: its session already has the bulky parts (log-probabilities, statement). */
 function withoutLogprobs(r: BodyOf<'verify.result'>): BodyOf<'verify.result'> {
