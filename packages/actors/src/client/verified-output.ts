@@ -15,7 +15,13 @@
  * report names the session's host.
  */
 import type { KeyObject } from 'node:crypto';
-import { chainBefore, statementSignedBy, type TokenChunk, UnverifiedError } from '@specmesh/protocol';
+import {
+  chainBefore,
+  statementSignedBy,
+  type TokenChunk,
+  UnverifiedError,
+  type VerifiedStatement,
+} from '@specmesh/protocol';
 import type { VerifierKeys } from './verifier-keys.js';
 
 /** `reject`: fail the request; `drop`: remove the tokens and go on; `off`: no checking. */
@@ -56,6 +62,8 @@ export class OutputVerifier {
   private readonly pieces: string[] = [];
   /** A run cut at a stop string passed: the output ends there. */
   private cutAt: number | undefined;
+  /** Statements whose signature checked: a statement continued in the next chunk is not checked twice. */
+  private readonly checked = new Set<string>();
   /** Per session: session position minus output index, fixed by its first statement. */
   private readonly offsets = new Map<string, number>();
   private readonly mode: VerifiedOutputMode;
@@ -176,10 +184,14 @@ export class OutputVerifier {
         to: p.to,
         hash: chainBefore(tokens, texts, p.head + p.count < span ? p.rest : undefined),
       };
-      const keys: readonly KeyObject[] = await this.o.keys.when(p.verifierId, this.o.keyWaitMs ?? 3000);
-      if (keys.length === 0) return `no key of verifier ${p.verifierId} in its heartbeats`;
-      if (!keys.some((k) => statementSignedBy(statement, p.signature, k))) {
-        return `signature of verifier ${p.verifierId} does not match the tokens`;
+      const seen = statementKey(statement, p.signature);
+      if (!this.checked.has(seen)) {
+        const keys: readonly KeyObject[] = await this.o.keys.when(p.verifierId, this.o.keyWaitMs ?? 3000);
+        if (keys.length === 0) return `no key of verifier ${p.verifierId} in its heartbeats`;
+        if (!keys.some((k) => statementSignedBy(statement, p.signature, k))) {
+          return `signature of verifier ${p.verifierId} does not match the tokens`;
+        }
+        this.checked.add(seen);
       }
       at += p.count;
     }
@@ -188,6 +200,12 @@ export class OutputVerifier {
     this.cutAt = cutAt;
     return undefined;
   }
+}
+
+/** What identifies a checked statement: everything it signs, and the signature. */
+function statementKey(s: VerifiedStatement, signature: Uint8Array): string {
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  return `${s.verifierId}|${s.sessionId}|${s.from}|${s.to}|${hex(s.hash)}|${hex(signature)}`;
 }
 
 /** A chunk's text split into one piece per token (by `textEnds`), or undefined when it does not split. */
