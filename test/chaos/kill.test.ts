@@ -91,7 +91,7 @@ describe('chaos: killing and pausing actors loses nothing and changes no output'
     async () => {
       const s = await chaos([
         '--seconds',
-        quickOrFull('10', '20'),
+        quickOrFull('8', '20'),
         '--every-ms',
         '2500',
         '--faults',

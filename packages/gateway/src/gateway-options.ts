@@ -40,6 +40,11 @@ export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
   defaultMaxTokens?: number;
   /** Deadline of a whole generation, ms. Defaults to 120000. */
   requestTimeoutMs?: number;
+  /**
+   * How long a request keeps trying while no scheduler can be reached (a restart), before it is
+   * answered 503, ms. Defaults to 10000.
+   */
+  submitRetryWindowMs?: number;
   /** Largest request body, bytes. Defaults to 1 MiB. */
   bodyLimitBytes?: number;
   /**
@@ -96,6 +101,7 @@ export interface GatewayConfig {
   readonly defaultWindowPolicy: string;
   readonly defaultMaxTokens: number;
   readonly requestTimeoutMs: number;
+  readonly submitRetryWindowMs: number;
   readonly bodyLimitBytes: number;
   readonly perTokenChunks: boolean;
   readonly timelineCapacity: number;
@@ -159,6 +165,7 @@ export function resolveGatewayOptions(
     defaultWindowPolicy: o.defaultWindowPolicy ?? 'static',
     defaultMaxTokens: o.defaultMaxTokens ?? 256,
     requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
+    submitRetryWindowMs: o.submitRetryWindowMs ?? 10_000,
     bodyLimitBytes: o.bodyLimitBytes ?? 1024 * 1024,
     perTokenChunks: o.perTokenChunks ?? false,
     timelineCapacity: o.timelineCapacity ?? 256,
@@ -203,6 +210,7 @@ export function resolveGatewayOptions(
   if (!Number.isInteger(c.defaultMaxTokens) || c.defaultMaxTokens < 1)
     bad('defaultMaxTokens', c.defaultMaxTokens);
   if (!(c.requestTimeoutMs > 0)) bad('requestTimeoutMs', c.requestTimeoutMs);
+  if (!(c.submitRetryWindowMs >= 0)) bad('submitRetryWindowMs', c.submitRetryWindowMs);
   if (!Number.isInteger(c.bodyLimitBytes) || c.bodyLimitBytes < 1024) bad('bodyLimitBytes', c.bodyLimitBytes);
   if (!Number.isInteger(c.timelineCapacity) || c.timelineCapacity < 0)
     bad('timelineCapacity', c.timelineCapacity);

@@ -307,6 +307,7 @@ export async function serveGeneration(
       c.gen = await generate(ctx.actor, c.submit, {
         signal: abort.signal,
         idleTimeoutMs: ctx.config.requestTimeoutMs,
+        retryWindowMs: ctx.config.submitRetryWindowMs,
         traceId,
         ...(ctx.verifiedOutput ? { verifiedOutput: ctx.verifiedOutput } : {}),
       });

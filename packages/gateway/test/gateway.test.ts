@@ -16,6 +16,8 @@ beforeAll(async () => {
     port: 0,
     heartbeatIntervalMs: 0,
     modelName: 'specmesh-test',
+    // A missing cluster is answered 503 after this much retrying (10 s in a deployment).
+    submitRetryWindowMs: 300,
   });
   client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
