@@ -99,7 +99,7 @@ export function singleFaults(faults: readonly FaultRecord[]): FaultRecord[] {
   sorted.forEach((f, i) => {
     const end = f.recoveryMs === undefined ? Number.POSITIVE_INFINITY : f.at + f.recoveryMs;
     const next = sorted[i + 1]?.at ?? Number.POSITIVE_INFINITY;
-    if (busyUntil <= f.at && end <= next) single.push(f);
+    if (f.recoveryMs !== undefined && busyUntil <= f.at && end <= next) single.push(f);
     busyUntil = Math.max(busyUntil, end, f.lastsUntil ?? Number.NEGATIVE_INFINITY);
   });
   return single;
