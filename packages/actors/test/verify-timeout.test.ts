@@ -56,14 +56,25 @@ describe('verify timeout (RFC 6298 over measured round trips)', () => {
   it('each timeout doubles the value until a result is measured, up to the ceiling', () => {
     const t = new VerifyTimeout({ minMs: 500, maxMs: 10_000 });
     t.seed(10);
-    t.backOff();
+    t.backOff(0);
     expect(t.current()).toBe(1000);
-    t.backOff();
+    t.backOff(600); // the re-issue's own timeout, after the first value (500 ms)
     expect(t.current()).toBe(2000);
-    for (let i = 0; i < 10; i++) t.backOff();
+    for (let i = 1; i <= 10; i++) t.backOff(600 + i * 20_000);
     expect(t.current()).toBe(10_000);
     t.observe(20);
     expect(t.current()).toBe(500);
+  });
+});
+
+describe('verify timeout back-off', () => {
+  it('tasks that time out together double it once', () => {
+    const t = new VerifyTimeout({ minMs: 500, maxMs: 10_000 });
+    t.seed(10);
+    t.backOff(1000);
+    t.backOff(1001);
+    t.backOff(1002);
+    expect(t.current()).toBe(1000);
   });
 });
 

@@ -529,7 +529,7 @@ export class DraftSession {
       setTimeout(() => {
         this.timers.delete(c.taskId);
         this.trace.taskEnded(c.taskId, 'timeout');
-        this.verifyTimeout.backOff();
+        this.verifyTimeout.backOff(performance.now());
         this.feed({ type: 'timeout', taskId: c.taskId });
       }, this.verifyTimeout.current()),
     );

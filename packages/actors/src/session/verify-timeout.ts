@@ -31,6 +31,8 @@ export class VerifyTimeout {
   private seededMs: number | undefined;
   /** Timeouts since the last sample: each doubles the value (exponential back-off). */
   private backoffs = 0;
+  /** When the value last doubled, and the value it doubled from. */
+  private lastBackoff: { at: number; fromMs: number } | undefined;
 
   constructor(private readonly o: VerifyTimeoutOptions) {}
 
@@ -44,8 +46,14 @@ export class VerifyTimeout {
     this.seededMs = expectedMs;
   }
 
-  /** A task timed out: the next timeouts are doubled until a result is measured. */
-  backOff(): void {
+  /**
+   * A task timed out at `now` (ms, any monotonic clock): the next timeouts are doubled until a result
+   * is measured. Tasks that time out together (a DSI session's tasks on one lost batch) are one loss:
+   * a timeout within the previous value of the last doubling doubles nothing more.
+   */
+  backOff(now: number): void {
+    if (this.lastBackoff && now - this.lastBackoff.at < this.lastBackoff.fromMs) return;
+    this.lastBackoff = { at: now, fromMs: this.current() };
     this.backoffs = Math.min(this.backoffs + 1, 16);
   }
 
@@ -53,6 +61,7 @@ export class VerifyTimeout {
   observe(rttMs: number): void {
     if (!(rttMs >= 0)) return;
     this.backoffs = 0;
+    this.lastBackoff = undefined;
     if (this.samples++ === 0) {
       this.srtt = rttMs;
       this.rttvar = rttMs / 2;
