@@ -23,5 +23,6 @@ export { Scheduler } from './scheduler/scheduler.js';
 export type { SchedulerConfig, SchedulerOptions } from './scheduler/scheduler-options.js';
 export { resolveSchedulerOptions } from './scheduler/scheduler-options.js';
 export { ResultSigner } from './verifier/result-signer.js';
+export { SessionText } from './verifier/session-text.js';
 export type { VerifierOptions, VerifierStats } from './verifier/verifier.js';
 export { Verifier } from './verifier/verifier.js';

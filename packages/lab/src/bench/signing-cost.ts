@@ -1,12 +1,13 @@
 /**
- * What verified output costs per verification round: the verifier's signed statement over the tokens
- * a result decides (hash chain + Ed25519 signature), and a client's check of it (hash chain + Ed25519
- * verification), for rounds deciding 1 (a plain target step), 5, 9 and 17 tokens (windows 0, 4, 8, 16
- * fully accepted). Measured in-process on the tokens and text of a real emulated model, median of
+ * What verified output costs per verification round: the verifier's text pieces of the decided tokens
+ * (following the session's text stream: two detokenize calls per token, here the emulated model's), its
+ * signed statement over them (hash chain + Ed25519 signature), and a client's check of it (hash chain
+ * + Ed25519 verification), for rounds deciding 1 (a plain target step), 5, 9 and 17 tokens (windows 0,
+ * 4, 8, 16 fully accepted). Measured in-process on the tokens and text of a real emulated model, median of
  * `rounds` rounds after a warm-up. The session's share (a rest chain for a run cut short) is at most
  * the hash chain part.
  */
-import { ResultSigner } from '@specmesh/actors';
+import { ResultSigner, SessionText } from '@specmesh/actors';
 import { emulatedPair } from '@specmesh/models';
 import { chainBefore, publicKeyFromRaw, statementSignedBy } from '@specmesh/protocol';
 import { median } from '../median.js';
@@ -14,6 +15,8 @@ import { median } from '../median.js';
 export interface SigningCostRow {
   /** Tokens the round decides (accepted drafts plus the target's own token). */
   readonly tokens: number;
+  /** The verifier following the session's text for the decided tokens, µs per round. */
+  readonly textUs: number;
   /** Hash chain over the tokens and their text, µs. */
   readonly chainUs: number;
   /** The verifier's whole statement: chain and signature, µs per round. */
@@ -30,14 +33,22 @@ export function runSigningCost(rounds: number): SigningCostRow[] {
   const key = publicKeyFromRaw(signer.publicKey);
   const us = (from: bigint) => Number(process.hrtime.bigint() - from) / 1000;
   return SIGNING_ROUND_TOKENS.map((n) => {
+    const text: number[] = [];
     const chain: number[] = [];
+    const session = new SessionText((t) => target.detokenize(t));
+    const output: number[] = [];
     const sign: number[] = [];
     const check: number[] = [];
     for (let r = -Math.min(50, rounds); r < rounds; r++) {
       const tokens = Array.from({ length: n }, (_, i) => (r * 31 + i * 7 + 3) % target.info.vocabSize);
-      const pieces = tokens.map((t) => target.detokenize([t]));
-      const from = 100 + r;
       let t0 = process.hrtime.bigint();
+      const pieces = session.piecesOf(output, 0, tokens);
+      const textUs = us(t0);
+      output.push(...tokens);
+      // Sessions of a few hundred tokens, as the comparison against the stream's tokens costs per round.
+      if (output.length > 512) output.length = 0;
+      const from = 100 + r;
+      t0 = process.hrtime.bigint();
       chainBefore(tokens, pieces);
       const chainUs = us(t0);
       t0 = process.hrtime.bigint();
@@ -55,6 +66,7 @@ export function runSigningCost(rounds: number): SigningCostRow[] {
       const verifyUs = us(t0);
       if (!ok) throw new Error('a statement signed here did not check');
       if (r < 0) continue;
+      text.push(textUs);
       chain.push(chainUs);
       sign.push(signUs);
       check.push(verifyUs);
@@ -62,6 +74,7 @@ export function runSigningCost(rounds: number): SigningCostRow[] {
     const round1 = (x: number) => Math.round(x * 10) / 10;
     return {
       tokens: n,
+      textUs: round1(median(text)),
       chainUs: round1(median(chain)),
       signUs: round1(median(sign)),
       verifyUs: round1(median(check)),
@@ -70,12 +83,28 @@ export function runSigningCost(rounds: number): SigningCostRow[] {
 }
 
 export function formatSigningCost(rows: readonly SigningCostRow[]): string {
-  const lines = ['tokens/round  chain µs  sign µs/round  verify µs/round  sign+verify µs/token'];
+  const head = [
+    'tokens/round',
+    'text µs',
+    'chain µs',
+    'sign µs',
+    'verify µs',
+    'verifier µs/token',
+    'client µs/token',
+  ];
+  const lines = [head.join('  ')];
   for (const r of rows) {
+    const cells = [
+      r.tokens,
+      r.textUs,
+      r.chainUs,
+      r.signUs,
+      r.verifyUs,
+      (r.textUs + r.signUs) / r.tokens,
+      r.verifyUs / r.tokens,
+    ];
     lines.push(
-      `${String(r.tokens).padStart(12)}  ${r.chainUs.toFixed(1).padStart(8)}  ${r.signUs.toFixed(1).padStart(13)}  ${r.verifyUs
-        .toFixed(1)
-        .padStart(15)}  ${((r.signUs + r.verifyUs) / r.tokens).toFixed(1).padStart(20)}`,
+      cells.map((c, j) => (j === 0 ? String(c) : c.toFixed(1)).padStart(head[j]!.length)).join('  '),
     );
   }
   return lines.join('\n');
