@@ -129,8 +129,10 @@ export {
   STATEMENT_HASH_BYTES,
   STATEMENT_SIGNATURE_BYTES,
   signStatement,
+  signStatementAsync,
   statementBytes,
   statementSignedBy,
+  statementSignedByAsync,
 } from './verified-statement.js';
 export type { MinorRelease, ProtocolVersion } from './versioning.js';
 export { MINOR_RELEASES, PROTOCOL_MINOR } from './versioning.js';

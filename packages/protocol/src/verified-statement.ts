@@ -80,6 +80,30 @@ export function signStatement(s: VerifiedStatement, privateKey: KeyObject): Uint
   return new Uint8Array(sign(null, statementBytes(s), privateKey));
 }
 
+/**
+ * {@link signStatement} on libuv's thread pool: a verifier signing many results at once keeps its
+ * event loop for the model's work.
+ */
+export function signStatementAsync(s: VerifiedStatement, privateKey: KeyObject): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    sign(null, statementBytes(s), privateKey, (err, sig) =>
+      err ? reject(err) : resolve(new Uint8Array(sig)),
+    );
+  });
+}
+
+/** {@link statementSignedBy} on libuv's thread pool: a gateway checking many streams keeps its event loop. */
+export function statementSignedByAsync(
+  s: VerifiedStatement,
+  signature: Uint8Array,
+  publicKey: KeyObject,
+): Promise<boolean> {
+  if (signature.length !== STATEMENT_SIGNATURE_BYTES || s.to <= s.from) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    verify(null, statementBytes(s), publicKey, signature, (err, ok) => resolve(!err && ok));
+  });
+}
+
 /** Whether `signature` is the holder of `publicKey`'s signature of the statement. */
 export function statementSignedBy(
   s: VerifiedStatement,

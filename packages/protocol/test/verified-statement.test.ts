@@ -5,7 +5,9 @@ import {
   publicKeyFromRaw,
   rawPublicKey,
   signStatement,
+  signStatementAsync,
   statementSignedBy,
+  statementSignedByAsync,
   type VerifiedStatement,
 } from '../src/index.js';
 
@@ -36,6 +38,14 @@ describe('verified statements', () => {
     expect(statementSignedBy({ ...statement, hash: chainBefore(tokens, text) }, sig, pub)).toBe(false);
     const other = generateKeyPairSync('ed25519');
     expect(statementSignedBy(statement, sig, other.publicKey)).toBe(false);
+  });
+
+  it('signs and checks off the event loop alike', async () => {
+    const sig = await signStatementAsync(statement, keys.privateKey);
+    expect(Buffer.from(sig)).toEqual(Buffer.from(signStatement(statement, keys.privateKey)));
+    expect(await statementSignedByAsync(statement, sig, keys.publicKey)).toBe(true);
+    expect(await statementSignedByAsync({ ...statement, from: 11 }, sig, keys.publicKey)).toBe(false);
+    expect(await statementSignedByAsync(statement, sig.subarray(1), keys.publicKey)).toBe(false);
   });
 
   it('a prefix checks with the chain value after it (the tokens cut off stay unknown)', () => {

@@ -17,7 +17,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
   chainBefore,
-  statementSignedBy,
+  statementSignedByAsync,
   type TokenChunk,
   UnverifiedError,
   type VerifiedStatement,
@@ -188,7 +188,10 @@ export class OutputVerifier {
       if (!this.checked.has(seen)) {
         const keys: readonly KeyObject[] = await this.o.keys.when(p.verifierId, this.o.keyWaitMs ?? 3000);
         if (keys.length === 0) return `no key of verifier ${p.verifierId} in its heartbeats`;
-        if (!keys.some((k) => statementSignedBy(statement, p.signature, k))) {
+        const verdicts = await Promise.all(
+          keys.map((k) => statementSignedByAsync(statement, p.signature, k)),
+        );
+        if (!verdicts.includes(true)) {
           return `signature of verifier ${p.verifierId} does not match the tokens`;
         }
         this.checked.add(seen);

@@ -6,7 +6,13 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError, chainBefore, rawPublicKey, signStatement } from '@specmesh/protocol';
+import {
+  ConfigError,
+  chainBefore,
+  rawPublicKey,
+  signStatement,
+  signStatementAsync,
+} from '@specmesh/protocol';
 
 export class ResultSigner {
   /** Raw Ed25519 public key, as heartbeats carry it. */
@@ -56,9 +62,27 @@ export class ResultSigner {
     decided: ArrayLike<number>,
     pieces: readonly string[],
   ): Uint8Array {
-    return signStatement(
-      { verifierId, sessionId, from, to: from + decided.length, hash: chainBefore(decided, pieces) },
-      this.privateKey,
-    );
+    return signStatement(this.statement(verifierId, sessionId, from, decided, pieces), this.privateKey);
+  }
+
+  /** {@link sign} with the signature computed on libuv's thread pool, off the verifier's event loop. */
+  signAsync(
+    verifierId: string,
+    sessionId: string,
+    from: number,
+    decided: ArrayLike<number>,
+    pieces: readonly string[],
+  ): Promise<Uint8Array> {
+    return signStatementAsync(this.statement(verifierId, sessionId, from, decided, pieces), this.privateKey);
+  }
+
+  private statement(
+    verifierId: string,
+    sessionId: string,
+    from: number,
+    decided: ArrayLike<number>,
+    pieces: readonly string[],
+  ) {
+    return { verifierId, sessionId, from, to: from + decided.length, hash: chainBefore(decided, pieces) };
   }
 }

@@ -338,7 +338,13 @@ export class Verifier {
         // rather than lose the result: no real tokenizer's pieces come near.
         const text = pieces.reduce((n, p) => n + p.length, 0);
         if (pieces.every((p) => p.length <= MAX_PIECE_LENGTH) && text <= MAX_SIGNED_TEXT) {
-          result.signature = this.signer.sign(this.actor.id, task.sessionId, context.length, decided, pieces);
+          result.signature = await this.signer.signAsync(
+            this.actor.id,
+            task.sessionId,
+            context.length,
+            decided,
+            pieces,
+          );
           result.pieces = pieces;
         }
       }
