@@ -82,8 +82,8 @@ export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
    * What happens to output tokens no target verified (a drafter that injected or altered them, see
    * @specmesh/actors' verified-output.ts): `reject` fails the request with `E_UNVERIFIED`, `drop`
    * leaves them out and goes on, `off` does not check (a cluster whose verifiers or drafters are
-   * older than protocol 1.5, or whose verifiers were started without signing). Each refusal is counted and logged with the
-   * drafter's id. Defaults to `reject`.
+   * older than protocol 1.5, or whose verifiers were started without signing). Each refusal is
+   * counted and logged with the drafter's id. Defaults to `reject`.
    */
   verifiedOutput?: VerifiedOutputMode;
 }
