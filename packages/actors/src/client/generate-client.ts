@@ -236,6 +236,8 @@ export async function generate(
    * was already admitted once and the user is mid-stream.
    */
   const failureOf = (e: SpecmeshError, retryAll: boolean): SubmitFailure | 'reconnected' | undefined => {
+    // This client itself is closing: nothing to wait for.
+    if (actor.status === 'closed') return undefined;
     if (e.code === ErrorCode.Connection && e.context['reconnected'] === true) return 'reconnected';
     if (e.code === ErrorCode.Deadline && e.context['timeoutMs'] !== undefined) return 'silent';
     if (e.code === ErrorCode.NoResponders || e.code === ErrorCode.Connection) return 'unreachable';
@@ -273,7 +275,7 @@ export async function generate(
     // The token subscription reaches the server before the submit. With the connection down it is
     // sent first on reconnecting, ahead of the submit, so admission goes on.
     await actor.flush().catch((err: unknown) => {
-      if (asSpecmeshError(err).code !== ErrorCode.Connection) throw err;
+      if (asSpecmeshError(err).code !== ErrorCode.Connection || actor.status === 'closed') throw err;
     });
     first = await admit(submit, false);
     adopt(first);
