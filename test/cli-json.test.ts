@@ -172,6 +172,9 @@ describe('specmesh --json with a local cluster', () => {
           '1',
           '--tokens',
           '8',
+          // One verifier for DSI: the JSON's shape is under test, and each verifier loads the model.
+          '--dsi-targets',
+          '1',
           '--json',
         ]);
         const r = onlyJson<{

@@ -15,6 +15,7 @@ import { generateText, streamText } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitGatewayReady } from './helpers/gateway.js';
+import { greedyReference } from './helpers/reference.js';
 import { startRoles } from './helpers/roles.js';
 
 const MODEL = 'specmesh';
@@ -32,17 +33,9 @@ const { target, drafter } = emulatedPair({
   drafterLatency: { ttftMs: 0.3, tpotMs: 0.1 },
 });
 
-/** The target's greedy continuation of `prompt`. */
-function targetText(prompt: string, maxTokens: number): string {
-  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
-  const out: number[] = [];
-  for (let i = 0; i < maxTokens; i++) {
-    const t = target.targetArgmax(ctx);
-    out.push(t);
-    ctx.push(t);
-  }
-  return target.detokenize(out);
-}
+/** The target's greedy continuation of `prompt`, as text. */
+const targetText = (prompt: string, maxTokens: number): string =>
+  target.detokenize(greedyReference(target, prompt, maxTokens));
 
 /** Requests the gateway answered with 200 on `endpoint` so far (its /metrics). */
 async function served(endpoint: string): Promise<number> {

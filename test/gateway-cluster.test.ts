@@ -12,6 +12,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
 import { waitGatewayReady } from './helpers/gateway.js';
+import { greedyReference } from './helpers/reference.js';
 import { startRoles } from './helpers/roles.js';
 
 let server: NatsServerHandle;
@@ -25,16 +26,9 @@ const { target, drafter } = emulatedPair({
   drafterLatency: { ttftMs: 0.5, tpotMs: 0.2 },
 });
 
-function targetText(prompt: string, maxTokens: number): string {
-  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
-  const out: number[] = [];
-  for (let i = 0; i < maxTokens; i++) {
-    const t = target.targetArgmax(ctx);
-    out.push(t);
-    ctx.push(t);
-  }
-  return target.detokenize(out);
-}
+/** The target's greedy continuation of `prompt`, as text. */
+const targetText = (prompt: string, maxTokens: number): string =>
+  target.detokenize(greedyReference(target, prompt, maxTokens));
 
 beforeAll(async () => {
   server = await startNatsServer();
@@ -52,8 +46,6 @@ beforeAll(async () => {
   gatewayUrl = gw.url;
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   await waitGatewayReady(gw.url);
-  // Let the scheduler hear every role.
-  await new Promise((r) => setTimeout(r, 300));
 });
 
 afterAll(async () => {

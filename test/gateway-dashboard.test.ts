@@ -50,7 +50,6 @@ beforeAll(async () => {
   gw = await Gateway.start({ ...common, port: 0 });
   stops.push(() => gw.stop(), stopRoles);
   await waitGatewayReady(gw.url);
-  await new Promise((r) => setTimeout(r, 300));
 });
 
 afterAll(async () => {

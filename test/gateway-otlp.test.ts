@@ -134,7 +134,6 @@ describe('OTLP export of speculation spans', () => {
       let stopped = false;
       try {
         await waitGatewayReady(gw.url);
-        await new Promise((r) => setTimeout(r, 300)); // the scheduler hears every role
         const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
         const callerSpan = '00f067aa0ba902b7';
         const res = await fetch(`${gw.url}/v1/completions`, {

@@ -62,8 +62,6 @@ beforeAll(async () => {
   stops.push(() => gw.stop(), stopRoles);
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   await waitGatewayReady(gw.url);
-  // Let the scheduler hear every role.
-  await new Promise((r) => setTimeout(r, 300));
 });
 
 afterAll(async () => {

@@ -77,9 +77,11 @@ beforeAll(async () => {
   honest = await startGateway(undefined, 'reject');
   rejecting = await startGateway('evil', 'reject');
   dropping = await startGateway('evil', 'drop');
-  // Let the schedulers hear every role.
-  await sched.membership.waitFor((ms) => ms.length >= 2, within(5000));
-  await new Promise((r) => setTimeout(r, 300));
+  // Let the evil scheduler hear its roles (startRoles waits for the honest one's).
+  await sched.membership.waitFor(
+    (ms) => ['ev0', 'evil', batcher.actor.id].every((id) => ms.some((m) => m.id === id)),
+    within(5000),
+  );
 });
 
 afterAll(async () => {

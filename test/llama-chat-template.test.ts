@@ -16,6 +16,7 @@ import { getLlama, JinjaTemplateChatWrapper } from 'node-llama-cpp';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitGatewayReady } from './helpers/gateway.js';
+import { within } from './helpers/within.js';
 
 let dir: string;
 let server: NatsServerHandle;
@@ -51,7 +52,10 @@ beforeAll(async () => {
   );
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   await waitGatewayReady(gw.url);
-  await new Promise((r) => setTimeout(r, 300));
+  await sched.membership.waitFor(
+    (ms) => ['cv0', 'cd0', batcher.actor.id].every((id) => ms.some((m) => m.id === id)),
+    within(10_000),
+  );
 });
 
 afterAll(async () => {

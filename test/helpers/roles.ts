@@ -1,10 +1,12 @@
 /**
  * The roles behind a gateway in the gateway tests, in this process: a scheduler, a batcher of pool
- * `p`, verifiers of that pool and one drafter, on emulated models. Resolves to a function that stops
- * them all, drafter first.
+ * `p`, verifiers of that pool and one drafter, on emulated models. Resolves once the scheduler has
+ * heard every one of them (so a request placed at once finds them), to a function that stops them
+ * all, drafter first.
  */
 import { Batcher, Drafter, Scheduler, type SchedulerOptions, Verifier } from '@specmesh/actors';
 import type { LanguageModel } from '@specmesh/models';
+import { within } from './within.js';
 
 export interface TestRoles {
   readonly target: LanguageModel;
@@ -38,6 +40,8 @@ export async function startRoles(
     model: o.drafter,
     ...(o.drafterSessions ? { maxSessions: o.drafterSessions } : {}),
   });
+  const ids = [...o.verifierIds, o.drafterId, batcher.actor.id];
+  await sched.membership.waitFor((ms) => ids.every((id) => ms.some((m) => m.id === id)), within(10_000));
   return async () => {
     await d.stop();
     for (const v of vs) await v.stop();
