@@ -19,6 +19,9 @@ import { useNatsServer } from './harness.js';
 
 const nats = useNatsServer();
 
+/** Each test runs crowds of sessions through 12 ms passes: a minute, scaled to the machine's load. */
+const LIMIT_MS = 90_000 * machineLoadFactor();
+
 /**
  * A small accelerator: 12 ms a pass, compute-bound past 4 positions. 20 sessions per verifier are then
  * five knees' worth of plain steps, past the knee whatever the hops add (at twice the knee, a few ms
@@ -103,37 +106,45 @@ const draftedShare = (outs: ReadonlyArray<{ sources: number[] }>) => {
 };
 
 describe('auto mode on batching targets (real nats-server)', () => {
-  it('speculates alone and decodes plainly past the knee, with the target’s greedy output either way', async () => {
-    const c = await cluster('auto');
-    const alone = await c.run('alone', 'a request on an idle pool', 'auto', 48);
-    expect(alone.tokens).toEqual(c.reference('a request on an idle pool', 48));
-    const idleShare = draftedShare([alone]);
-    expect(idleShare).toBeGreaterThan(0.4);
+  it(
+    'speculates alone and decodes plainly past the knee, with the target’s greedy output either way',
+    async () => {
+      const c = await cluster('auto');
+      const alone = await c.run('alone', 'a request on an idle pool', 'auto', 48);
+      expect(alone.tokens).toEqual(c.reference('a request on an idle pool', 48));
+      const idleShare = draftedShare([alone]);
+      expect(idleShare).toBeGreaterThan(0.4);
 
-    // 40 sessions over two verifiers whose knee is 4 positions: plain steps already fill the passes.
-    const prompts = Array.from({ length: 40 }, (_, i) => `busy request ${i}`);
-    const outs = await Promise.all(prompts.map((p, i) => c.run(`busy-${i}`, p, 'auto', 80)));
-    for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(c.reference(prompts[i]!, 80));
-    // The first rounds start before heartbeats show the crowd; the second half of each output is
-    // decoded once every session sees it.
-    const later = outs.map((o) => ({ sources: o.sources.slice(40) }));
-    expect(draftedShare(later)).toBeLessThan(idleShare / 3);
-  });
+      // 40 sessions over two verifiers whose knee is 4 positions: plain steps already fill the passes.
+      const prompts = Array.from({ length: 40 }, (_, i) => `busy request ${i}`);
+      const outs = await Promise.all(prompts.map((p, i) => c.run(`busy-${i}`, p, 'auto', 80)));
+      for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(c.reference(prompts[i]!, 80));
+      // The first rounds start before heartbeats show the crowd; the second half of each output is
+      // decoded once every session sees it.
+      const later = outs.map((o) => ({ sources: o.sources.slice(40) }));
+      expect(draftedShare(later)).toBeLessThan(idleShare / 3);
+    },
+    LIMIT_MS,
+  );
 
-  it('load-aware DSI: on a busy pool no parallel task is queued, and output stays exact', async () => {
-    // The same crowd in SI and in DSI, each on its own cluster. On a busy pool a DSI session holds its
-    // parallel tasks back when the verifiers' reports show no room, and the batcher declines those
-    // sent anyway (the reports lag a fast round); either way DSI sends the verifiers about the tasks
-    // SI sends. Queued parallel tasks would add one per extra SP degree to every round.
-    const prompts = Array.from({ length: 24 }, (_, i) => `dsi under load ${i}`);
-    const sent: Record<string, number> = {};
-    for (const mode of ['si', 'dsi'] as const) {
-      const c = await cluster(`busy-${mode}`);
-      const outs = await Promise.all(prompts.map((p, i) => c.run(`${mode}-${i}`, p, mode, 40)));
-      for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(c.reference(prompts[i]!, 40));
-      sent[mode] = c.batcher.stats.tasks;
-      if (mode === 'dsi') console.log(JSON.stringify({ sent, declined: c.batcher.stats.declined }));
-    }
-    expect(sent['dsi']!).toBeLessThan(sent['si']! * 1.25);
-  });
+  it(
+    'load-aware DSI: on a busy pool no parallel task is queued, and output stays exact',
+    async () => {
+      // The same crowd in SI and in DSI, each on its own cluster. On a busy pool a DSI session holds its
+      // parallel tasks back when the verifiers' reports show no room, and the batcher declines those
+      // sent anyway (the reports lag a fast round); either way DSI sends the verifiers about the tasks
+      // SI sends. Queued parallel tasks would add one per extra SP degree to every round.
+      const prompts = Array.from({ length: 24 }, (_, i) => `dsi under load ${i}`);
+      const sent: Record<string, number> = {};
+      for (const mode of ['si', 'dsi'] as const) {
+        const c = await cluster(`busy-${mode}`);
+        const outs = await Promise.all(prompts.map((p, i) => c.run(`${mode}-${i}`, p, mode, 40)));
+        for (const [i, o] of outs.entries()) expect(o.tokens).toEqual(c.reference(prompts[i]!, 40));
+        sent[mode] = c.batcher.stats.tasks;
+        if (mode === 'dsi') console.log(JSON.stringify({ sent, declined: c.batcher.stats.declined }));
+      }
+      expect(sent['dsi']!).toBeLessThan(sent['si']! * 1.25);
+    },
+    LIMIT_MS,
+  );
 });
