@@ -11,10 +11,11 @@ export async function connectNats(options: NodeConnectionOptions): Promise<NatsC
   const where = servers.join(', ');
   const connecting = connect(options);
   const tls = options.tls;
+  const probeDone = new AbortController();
   // Runs beside the connect and only ever rejects: a refusal it finds wins the race.
   const refused =
     tls && typeof tls === 'object' && servers[0]
-      ? tlsRefusal(servers[0], tls as TlsFiles).then((reason) =>
+      ? tlsRefusal(servers[0], tls as TlsFiles, 5000, probeDone.signal).then((reason) =>
           reason === undefined
             ? new Promise<never>(() => {})
             : Promise.reject(
@@ -37,5 +38,8 @@ export async function connectNats(options: NodeConnectionOptions): Promise<NatsC
       cause,
       context: { servers: where.replaceAll(' ', '') },
     });
+  } finally {
+    // Connected or failed: the probe's own connection is of no more use.
+    probeDone.abort();
   }
 }

@@ -72,18 +72,29 @@ function readInfo(socket: Socket): Promise<Record<string, unknown> | undefined> 
 
 /**
  * Resolves with a sentence naming why the server at `url` refuses a TLS handshake with `files`, or
- * `undefined` if it does not within `timeoutMs`.
+ * `undefined` if it does not within `timeoutMs`, or once `signal` aborts (the caller connected: the
+ * probe's connection must not keep a short command's process alive).
  */
 export async function tlsRefusal(
   url: string,
   files: TlsFiles,
   timeoutMs = 5000,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
   const target = hostPort(url);
-  if (!target) return undefined;
+  if (!target || signal?.aborted) return undefined;
   const sockets: Socket[] = [];
   const timer = new Promise<undefined>((resolve) => {
-    setTimeout(() => resolve(undefined), timeoutMs).unref();
+    const t = setTimeout(() => resolve(undefined), timeoutMs);
+    t.unref();
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve(undefined);
+      },
+      { once: true },
+    );
   });
   const probe = (async (): Promise<string | undefined> => {
     const socket = netConnect(target.port, target.host);
