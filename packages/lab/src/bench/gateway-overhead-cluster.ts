@@ -26,7 +26,10 @@ const actors = [
   await Verifier.start({ ...common, id: 'bv1', pool: 'p', model: target }),
   await Drafter.start({ ...common, id: 'bd0', model: drafter, maxSessions: 256 }),
 ];
-const gw = await Gateway.start({ ...common, port: 0 });
+// `off` measures the gateway without its check of the verifiers' signatures (what a build from
+// before verified output did), for a before/after of the rest.
+const verifiedOutput = process.env['SPECMESH_BENCH_VERIFIED_OUTPUT'] as 'reject' | 'drop' | 'off' | undefined;
+const gw = await Gateway.start({ ...common, port: 0, ...(verifiedOutput ? { verifiedOutput } : {}) });
 while ((await fetch(`${gw.url}/ready`)).status !== 200) await new Promise((r) => setTimeout(r, 20));
 // Heartbeats settle, so the first measured requests find every role.
 await new Promise((r) => setTimeout(r, 600));
