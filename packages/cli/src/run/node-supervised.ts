@@ -5,17 +5,28 @@
  * child and end both; a child that exits cleanly (after `specmesh drain`) ends both too. If this
  * process is killed outright, the child notices and drains itself.
  */
-import { createLogger, Supervisor } from '@specmesh/runtime';
+import { createLogger, SUPERVISOR_PID_ENV, Supervisor } from '@specmesh/runtime';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { NodeArgs } from '../commands/node.js';
 import { ExitCode } from '../exit-codes.js';
+import { runNode } from './node.js';
 
-/** The command line again, without the flag that asked for supervision. */
+/** The command line again, without the flag that asked for supervision (`--supervise [true]`). */
 function childArgs(argv: readonly string[]): string[] {
-  return argv.filter((a) => !/^--supervise(=true)?$/.test(a) && a !== '--no-supervise=false');
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (/^--supervise(=true)?$/.test(argv[i]!)) {
+      if (argv[i] === '--supervise' && argv[i + 1] === 'true') i++;
+      continue;
+    }
+    out.push(argv[i]!);
+  }
+  return out;
 }
 
 export async function runSupervised(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
+  // Already the supervised child (the flag came back some other way): run the node, never nest.
+  if (process.env[SUPERVISOR_PID_ENV] === String(process.ppid)) return runNode(args);
   const logger = createLogger({ level: args.logLevel });
   const supervisor = new Supervisor({ logger, stdio: ['ignore', 'inherit', 'inherit'] });
   const name = args.name ?? args.role;
