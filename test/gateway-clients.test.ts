@@ -8,22 +8,17 @@
  */
 import { createOpenAI } from '@ai-sdk/openai';
 import { ChatOpenAI } from '@langchain/openai';
-import { Gateway } from '@specmesh/gateway';
 import { emulatedPair } from '@specmesh/models';
-import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { generateText, streamText } from 'ai';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitGatewayReady } from './helpers/gateway.js';
+import { type GatewayCluster, startGatewayCluster } from './helpers/gateway-cluster.js';
 import { greedyReference } from './helpers/reference.js';
-import { startRoles } from './helpers/roles.js';
 
 const MODEL = 'specmesh';
 const MAX_TOKENS = 12;
 const USER = 'Hi there';
 
-let server: NatsServerHandle;
-const stops: Array<() => Promise<void>> = [];
 let baseURL = '';
 let openai: OpenAI;
 const { target, drafter } = emulatedPair({
@@ -49,21 +44,18 @@ async function served(endpoint: string): Promise<number> {
 /** What every client must get for {@link USER}: the chat route's greedy answer. */
 let chatAnswer = '';
 
+let cluster: GatewayCluster;
+
 beforeAll(async () => {
-  server = await startNatsServer();
-  const common = { servers: server.url, heartbeatIntervalMs: 50 };
-  const stopRoles = await startRoles(common, {
+  cluster = await startGatewayCluster({
     target,
     drafter,
     verifierIds: ['cv0', 'cv1'],
     drafterId: 'cd0',
     drafterSessions: 4,
   });
-  const gw = await Gateway.start({ ...common, port: 0, heartbeatIntervalMs: 0 });
-  stops.push(() => gw.stop(), stopRoles);
-  baseURL = `${gw.url}/v1`;
-  openai = new OpenAI({ baseURL, apiKey: 'unused', maxRetries: 0 });
-  await waitGatewayReady(gw.url);
+  baseURL = `${cluster.url}/v1`;
+  openai = cluster.client;
   const r = await openai.chat.completions.create({
     model: MODEL,
     messages: [{ role: 'user', content: USER }],
@@ -73,10 +65,7 @@ beforeAll(async () => {
   chatAnswer = r.choices[0]!.message.content ?? '';
 });
 
-afterAll(async () => {
-  for (const s of stops) await s();
-  await server.stop();
-});
+afterAll(() => cluster.stop());
 
 describe('the official openai package', () => {
   it('chat: whole, streamed, with content parts and n choices, all the same greedy text', async () => {

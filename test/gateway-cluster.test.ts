@@ -5,18 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Gateway, type RequestTimeline } from '@specmesh/gateway';
+import type { RequestTimeline } from '@specmesh/gateway';
 import { emulatedPair } from '@specmesh/models';
-import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/cli.js';
-import { waitGatewayReady } from './helpers/gateway.js';
+import { type GatewayCluster, startGatewayCluster } from './helpers/gateway-cluster.js';
 import { greedyReference } from './helpers/reference.js';
-import { startRoles } from './helpers/roles.js';
 
-let server: NatsServerHandle;
-const stops: Array<() => Promise<void>> = [];
 let client: OpenAI;
 let gatewayUrl = '';
 const { target, drafter } = emulatedPair({
@@ -30,10 +26,10 @@ const { target, drafter } = emulatedPair({
 const targetText = (prompt: string, maxTokens: number): string =>
   target.detokenize(greedyReference(target, prompt, maxTokens));
 
+let cluster: GatewayCluster;
+
 beforeAll(async () => {
-  server = await startNatsServer();
-  const common = { servers: server.url, heartbeatIntervalMs: 50 };
-  const stopRoles = await startRoles(common, {
+  cluster = await startGatewayCluster({
     target,
     drafter,
     verifierIds: ['gv0', 'gv1', 'gv2'],
@@ -41,17 +37,11 @@ beforeAll(async () => {
     scheduler: { maxQueue: 1 },
     drafterSessions: 2,
   });
-  const gw = await Gateway.start({ ...common, port: 0, heartbeatIntervalMs: 0 });
-  stops.push(() => gw.stop(), stopRoles);
-  gatewayUrl = gw.url;
-  client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-  await waitGatewayReady(gw.url);
+  gatewayUrl = cluster.url;
+  client = cluster.client;
 });
 
-afterAll(async () => {
-  for (const s of stops) await s();
-  await server.stop();
-});
+afterAll(() => cluster.stop());
 
 describe('gateway + real cluster', () => {
   it('returns the target model greedy text in every mode, streamed and not', async () => {

@@ -5,17 +5,12 @@
  * boundaries, in every mode, streamed or not, never a character past it) with `finish_reason: "stop"`,
  * and the target's own log-probabilities in the chat and the completions shapes.
  */
-import { Gateway } from '@specmesh/gateway';
 import { emulatedPair } from '@specmesh/models';
-import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
-import { waitGatewayReady } from './helpers/gateway.js';
-import { startRoles } from './helpers/roles.js';
+import { type GatewayCluster, startGatewayCluster } from './helpers/gateway-cluster.js';
 
-let server: NatsServerHandle;
-const stops: Array<() => Promise<void>> = [];
 let client: OpenAI;
 const { target, drafter } = emulatedPair({
   agreement: 0.8,
@@ -49,25 +44,14 @@ function stopAcross(prompt: string, i: number, n: number) {
   return { stop, text: full.slice(0, cut), tokens: kept };
 }
 
+let cluster: GatewayCluster;
+
 beforeAll(async () => {
-  server = await startNatsServer();
-  const common = { servers: server.url, heartbeatIntervalMs: 50 };
-  const stopRoles = await startRoles(common, {
-    target,
-    drafter,
-    verifierIds: ['sv0', 'sv1'],
-    drafterId: 'sd0',
-  });
-  const gw = await Gateway.start({ ...common, port: 0, heartbeatIntervalMs: 0 });
-  stops.push(() => gw.stop(), stopRoles);
-  client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-  await waitGatewayReady(gw.url);
+  cluster = await startGatewayCluster({ target, drafter, verifierIds: ['sv0', 'sv1'], drafterId: 'sd0' });
+  client = cluster.client;
 });
 
-afterAll(async () => {
-  for (const s of stops) await s();
-  await server.stop();
-});
+afterAll(() => cluster.stop());
 
 describe('stop strings through the gateway', () => {
   it('completions in every mode: text ends before the stop string, finish_reason stop, usage of the kept tokens', async () => {
@@ -243,7 +227,7 @@ describe('the same through `specmesh generate`', () => {
       'generate',
       prompt,
       '--nats',
-      server.url,
+      cluster.server.url,
       '--mode',
       'si',
       '--max-tokens',
