@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findNatsServer, startNatsCluster, startNatsServer } from '../src/nats-server.js';
+import { isRunning, until } from './helpers.js';
 
 describe('nats-server management', () => {
   const stops: Array<() => Promise<void>> = [];
@@ -69,21 +69,11 @@ describe('nats-server management', () => {
           if (m) resolve(Number(m[1]));
         });
       });
-      // A zombie waiting for its new parent to reap it has exited.
-      const alive = () => {
-        try {
-          return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-        } catch {
-          return false;
-        }
-      };
-      expect(alive()).toBe(true);
+      expect(isRunning(pid)).toBe(true);
       parent.kill('SIGKILL');
-      const end = Date.now() + 10_000;
-      while (alive() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
-      const survived = alive();
-      if (survived) process.kill(pid, 'SIGKILL');
-      expect(survived).toBe(false);
+      const gone = await until(() => !isRunning(pid), 10_000);
+      if (!gone) process.kill(pid, 'SIGKILL');
+      expect(gone).toBe(true);
     },
   );
 });

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../src/actor.js';
@@ -7,27 +6,9 @@ import { MembershipView } from '../src/membership.js';
 import { type NatsServerHandle, startNatsServer } from '../src/nats-server.js';
 import { startupDeadlineMs } from '../src/startup-deadline.js';
 import { Supervisor, type SupervisorEvent } from '../src/supervisor.js';
-import { ECHO_ACTOR_BIN, exitOf } from './helpers.js';
+import { ECHO_ACTOR_BIN, exitOf, isRunning, until } from './helpers.js';
 
 const SUPERVISOR_JS = fileURLToPath(new URL('../dist/supervisor.js', import.meta.url));
-
-/** True while `pid` runs (a zombie waiting for its new parent to reap it counts as gone). */
-function running(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
 
 describe('supervisor', () => {
   let server: NatsServerHandle;
@@ -122,13 +103,13 @@ describe('supervisor', () => {
     try {
       expect(await until(() => /child \d+[\s\S]*ready orphan/.test(out), startupDeadlineMs(2))).toBe(true);
       childPid = Number(/child (\d+)/.exec(out)![1]);
-      expect(running(childPid)).toBe(true);
+      expect(isRunning(childPid)).toBe(true);
       parent.kill('SIGKILL');
       await exitOf(parent);
-      expect(await until(() => !running(childPid), startupDeadlineMs(1))).toBe(true);
+      expect(await until(() => !isRunning(childPid), startupDeadlineMs(1))).toBe(true);
     } finally {
       parent.kill('SIGKILL');
-      if (childPid && running(childPid)) process.kill(childPid, 'SIGKILL');
+      if (childPid && isRunning(childPid)) process.kill(childPid, 'SIGKILL');
     }
   });
 });
