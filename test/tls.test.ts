@@ -1,18 +1,18 @@
 /**
  * Client connections over TLS with client certificates required: a throwaway CA signs a server
- * certificate and a client certificate (openssl, in a temporary folder); nats-server accepts only TLS
+ * certificate and a client certificate (`makePrivateCa`, as `specmesh certs`, in a temporary folder); nats-server accepts only TLS
  * clients whose certificate that CA signed (`--tlsverify`). A cluster of role processes given
  * `--tls-ca`, `--tls-cert` and `--tls-key` generates the target's greedy output; a client that lacks
  * the CA (cannot trust the server), lacks a client certificate, brings one from another CA, or does
  * not speak TLS at all is refused.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmulatedModel } from '@specmesh/models';
-import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import { makePrivateCa, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './helpers/cli.js';
 import { fastEmulatedFlags } from './helpers/emulated-flags.js';
@@ -27,64 +27,26 @@ if (!HAVE_OPENSSL) {
 
 const SEED = 47;
 const dir = mkdtempSync(join(tmpdir(), 'specmesh-tls-'));
-const file = (name: string) => join(dir, name);
+let certs: ReturnType<typeof makeCertificates>;
 
-function openssl(...args: string[]): void {
-  const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
-}
-
-/** A self-signed CA valid for a day: `<name>-ca.pem` and its key. */
-function makeCa(name: string): void {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    `/CN=${name} test CA`,
-    '-keyout',
-    `${name}-ca.key`,
-    '-out',
-    `${name}-ca.pem`,
-  );
-}
-
-/** `<name>.pem` and its key for `cn`, signed by CA `ca`, with the given X.509 v3 extensions. */
-function makeCert(ca: string, name: string, cn: string, extensions: string): void {
-  writeFileSync(file(`${name}.ext`), extensions);
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    `/CN=${cn}`,
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    `${ca}-ca.pem`,
-    '-CAkey',
-    `${ca}-ca.key`,
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-extfile',
-    `${name}.ext`,
-    '-out',
-    `${name}.pem`,
-  );
+/**
+ * The cluster's CA (a server certificate for localhost, a client certificate) and another CA with a
+ * client certificate of its own, made as `specmesh certs` makes them.
+ */
+function makeCertificates() {
+  const cluster = makePrivateCa({
+    dir: join(dir, 'cluster'),
+    hosts: ['localhost', '127.0.0.1'],
+    clients: ['client'],
+    days: 1,
+  });
+  const other = makePrivateCa({
+    dir: join(dir, 'other'),
+    hosts: ['localhost'],
+    clients: ['stranger'],
+    days: 1,
+  });
+  return { cluster, client: cluster.clients['client']!, stranger: other.clients['stranger']! };
 }
 
 describe.skipIf(!HAVE_OPENSSL)('TLS with client certificates (openssl-made throwaway CA)', () => {
@@ -93,33 +55,24 @@ describe.skipIf(!HAVE_OPENSSL)('TLS with client certificates (openssl-made throw
   const children: ChildProcess[] = [];
   const tlsFlags = () => [
     '--tls-ca',
-    file('cluster-ca.pem'),
+    certs.cluster.ca.cert,
     '--tls-cert',
-    file('client.pem'),
+    certs.client.cert,
     '--tls-key',
-    file('client.key'),
+    certs.client.key,
   ];
 
   beforeAll(async () => {
-    makeCa('cluster');
-    makeCa('other');
-    makeCert(
-      'cluster',
-      'server',
-      'localhost',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
-    );
-    makeCert('cluster', 'client', 'specmesh-node', 'extendedKeyUsage=clientAuth\n');
-    makeCert('other', 'stranger', 'specmesh-node', 'extendedKeyUsage=clientAuth\n');
+    certs = makeCertificates();
     server = await startNatsServer({
       args: [
         '--tls',
         '--tlscert',
-        file('server.pem'),
+        certs.cluster.server.cert,
         '--tlskey',
-        file('server.key'),
+        certs.cluster.server.key,
         '--tlscacert',
-        file('cluster-ca.pem'),
+        certs.cluster.ca.cert,
         '--tlsverify',
       ],
     });
@@ -206,19 +159,19 @@ describe.skipIf(!HAVE_OPENSSL)('TLS with client certificates (openssl-made throw
     async () => {
       const refusals: Array<[string, string[]]> = [
         // The server's certificate cannot be trusted without the CA that signed it.
-        ['no CA', ['--tls-cert', file('client.pem'), '--tls-key', file('client.key')]],
+        ['no CA', ['--tls-cert', certs.client.cert, '--tls-key', certs.client.key]],
         // The server asks for a client certificate and gets none, or one it cannot trust: it ends
         // the handshake with an alert, which the client reports at once with its cause.
-        ['no client certificate', ['--tls-ca', file('cluster-ca.pem')]],
+        ['no client certificate', ['--tls-ca', certs.cluster.ca.cert]],
         [
           'client certificate of another CA',
           [
             '--tls-ca',
-            file('cluster-ca.pem'),
+            certs.cluster.ca.cert,
             '--tls-cert',
-            file('stranger.pem'),
+            certs.stranger.cert,
             '--tls-key',
-            file('stranger.key'),
+            certs.stranger.key,
           ],
         ],
       ];
