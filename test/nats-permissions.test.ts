@@ -1,10 +1,11 @@
 /**
- * The per-role NATS users of infra/nats/accounts.conf are enough for a working cluster and no more:
- * every role connects as its own user, generation equals the target's greedy output, an operator
- * runs status and drain, a verifier's credentials cannot submit work, a drafter's cannot pose as a
- * verifier or batcher (results, batches, verifier heartbeats) nor read the scheduler's requests, the
- * chunks a drafter's credentials can inject into a request's token stream are refused by the client
- * (no verifier signed them), and a client without valid credentials cannot connect at all.
+ * The per-instance NATS users of infra/nats/accounts.conf (`specmesh creds`) are enough for a working
+ * cluster and no more: every instance connects as its own user, generation equals the target's greedy
+ * output, an operator runs status and drain, a verifier's credentials cannot submit work, a drafter's
+ * cannot pose as a verifier or batcher (results, batches, verifier heartbeats) nor read the scheduler's
+ * requests or another drafter's sessions, a gateway's cannot read another gateway's streams, the chunks
+ * the session's own host can inject into its token stream are refused by the client (no verifier signed
+ * them), and a client without valid credentials cannot connect at all.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -39,14 +40,15 @@ const PASSWORDS = Object.fromEntries(
     .filter((l) => /^SPECMESH_\w+=/.test(l))
     .map((l) => l.split('=') as [string, string]),
 );
-const as = (user: string) => ({
-  SPECMESH_USER: user,
-  SPECMESH_PASSWORD: PASSWORDS[`SPECMESH_${user.toUpperCase()}_PASSWORD`],
-});
+const passwordOf = (user: string) =>
+  PASSWORDS[`SPECMESH_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+const as = (user: string) => ({ SPECMESH_USER: user, SPECMESH_PASSWORD: passwordOf(user) });
+/** `drafter-1` → `drafter`: the role of an instance user of the example cluster. */
+const roleOf = (user: string) => user.replace(/-\d+$/, '');
 
 const cli = (args: string[], env: Record<string, string | undefined>) => runCli(args, { env });
 
-describe('per-role NATS users (infra/nats/accounts.conf)', () => {
+describe('per-instance NATS users (infra/nats/accounts.conf)', () => {
   let server: NatsServerHandle;
   const children: ChildProcess[] = [];
   const base = () => ({ SPECMESH_NATS: server.url, SPECMESH_HEARTBEAT_MS: '200' });
@@ -58,9 +60,9 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
       new Promise<void>((resolve, reject) => {
         const child = spawn(
           process.execPath,
-          [CLI, 'node', '--role', role, '--name', `${role}-p`, ...extra],
+          [CLI, 'node', '--role', role, '--name', `${role}-1`, ...extra],
           {
-            env: { ...process.env, ...base(), ...as(role) },
+            env: { ...process.env, ...base(), ...as(`${role}-1`) },
             stdio: ['ignore', 'pipe', 'inherit'],
           },
         );
@@ -87,10 +89,10 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
     'every role answers the gateway’s metrics.get; a drafter’s credentials cannot send it',
     async () => {
       const gathered = new Map<string, string>();
-      for (const user of ['gateway', 'operator']) {
+      for (const user of ['gateway-1', 'operator']) {
         const nc = await connectAs(user);
         const replies = await nc.requestMany(
-          'specmesh.v1.metrics.get',
+          'specmesh.v2.metrics.get',
           new Codec({ from: `${user}-scrape` }).encode('metrics.get', {}),
           { strategy: 'count', maxWait: 2000, maxMessages: 4 },
         );
@@ -100,20 +102,20 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
         }
         await nc.close();
         expect(Object.fromEntries(gathered)).toEqual({
-          'scheduler-p': 'scheduler',
-          'batcher-p': 'batcher',
-          'verifier-p': 'verifier',
-          'drafter-p': 'drafter',
+          'scheduler-1': 'scheduler',
+          'batcher-1': 'batcher',
+          'verifier-1': 'verifier',
+          'drafter-1': 'drafter',
         });
         gathered.clear();
       }
       const refused: string[] = [];
-      const drafter = await connectAs('drafter', refused);
-      drafter.publish('specmesh.v1.metrics.get', new Codec({ from: 'drafter-p' }).encode('metrics.get', {}));
+      const drafter = await connectAs('drafter-1', refused);
+      drafter.publish('specmesh.v2.metrics.get', new Codec({ from: 'drafter-1' }).encode('metrics.get', {}));
       await drafter.flush();
       await until(() => refused.length >= 1);
       expect(refused).toContainEqual(
-        expect.stringMatching('Permissions Violation for Publish to "specmesh.v1.metrics.get"'),
+        expect.stringMatching('Permissions Violation for Publish to "specmesh.v2.metrics.get"'),
       );
       await drafter.close();
     },
@@ -121,13 +123,14 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
   );
 
   it(
-    'a drafter’s credentials may publish on a request’s token subject, and `specmesh generate` refuses what it injects',
+    'the host drafter’s credentials may publish on its session’s token subject, and `specmesh generate` refuses what it injects',
     async () => {
-      // The attacker hears which sessions start (a drafter may read session subjects) and at once
-      // publishes chunks of its own for them, as the session's host would: no target signed them.
-      const attacker = await connectAs('drafter');
-      const codec = new Codec({ from: 'drafter-p' });
-      attacker.subscribe('specmesh.v1.session.*', {
+      // The attacker holds the host's own credentials (an edge machine nobody in the cloud controls):
+      // it hears the sessions placed there and at once publishes chunks of its own for them, as the
+      // session's host would: no target signed them.
+      const attacker = await connectAs('drafter-1');
+      const codec = new Codec({ from: 'drafter-1' });
+      attacker.subscribe('specmesh.v2.session.drafter-1', {
         callback: (_err, m) => {
           const start = decodeMessage(m.data, ['session.start', 'session.cancel', 'session.probe']);
           if (start.kind !== 'session.start') return;
@@ -152,19 +155,19 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
       await attacker.flush();
       const gen = await cli(['generate', 'hijack me', '--json', '--max-tokens', '12'], {
         ...base(),
-        ...as('gateway'),
+        ...as('gateway-1'),
       });
       await attacker.close();
       expect(gen.code).not.toBe(0);
       expect(gen.stderr).toContain('E_UNVERIFIED');
-      expect(gen.stderr).toContain('drafter-p');
+      expect(gen.stderr).toContain('drafter-1');
       expect(gen.stdout).not.toContain('INJECTED');
     },
     within(20_000),
   );
 
   it(
-    'a cluster of per-role users generates the target’s greedy output; an operator sees and drains it',
+    'a cluster of per-instance users generates the target’s greedy output; an operator sees and drains it',
     async () => {
       const status = await cli(['status', '--json', '--expect', '4', '--listen-ms', '5000'], {
         ...base(),
@@ -172,10 +175,10 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
       });
       expect(status.stderr).toBe('');
       expect((JSON.parse(status.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual([
-        'batcher-p',
-        'drafter-p',
-        'scheduler-p',
-        'verifier-p',
+        'batcher-1',
+        'drafter-1',
+        'scheduler-1',
+        'verifier-1',
       ]);
 
       for (const [mode, window] of [
@@ -197,7 +200,7 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
           ],
           {
             ...base(),
-            ...as('gateway'),
+            ...as('gateway-1'),
           },
         );
         expect(gen.stderr).toBe('');
@@ -212,7 +215,7 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
         expect((JSON.parse(gen.stdout) as { tokenIds: number[] }).tokenIds).toEqual(want);
       }
 
-      const drain = await cli(['drain', 'batcher-p'], { ...base(), ...as('operator') });
+      const drain = await cli(['drain', 'batcher-1'], { ...base(), ...as('operator') });
       expect(drain.stderr).toBe('');
       expect(drain.code).toBe(0);
     },
@@ -224,7 +227,7 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
     async () => {
       const gen = await cli(['generate', 'not allowed', '--json', '--max-tokens', '4'], {
         ...base(),
-        ...as('verifier'),
+        ...as('verifier-1'),
       });
       expect(gen.code).not.toBe(0);
       expect(gen.stderr).toMatch(/Permissions Violation|permission/i);
@@ -237,10 +240,10 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
     const nc = await connect({
       servers: server.url,
       user,
-      pass: PASSWORDS[`SPECMESH_${user.toUpperCase()}_PASSWORD`],
+      pass: passwordOf(user),
       name: `${user}-impostor`,
       // Each user reads its own inbox subtree only, as specmesh's own connections name theirs.
-      inboxPrefix: inboxPrefix(user),
+      inboxPrefix: inboxPrefix(roleOf(user), user),
     });
     void (async () => {
       for await (const s of nc.status()) if (s.type === 'error') errors.push(String(s.error.message));
@@ -257,27 +260,30 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
     'a drafter’s credentials cannot publish results, batches or heartbeats as a verifier or batcher would',
     async () => {
       const refused: string[] = [];
-      const drafter = await connectAs('drafter', refused);
-      // Listeners that may read those subjects: the verifier user reads batches and preempts, the
-      // drafter user results. They must see the drafter's allowed message and none of the forged ones.
-      const verifier = await connectAs('verifier');
+      const drafter = await connectAs('drafter-1', refused);
+      // Listeners that may read those subjects: the verifier user reads its batches and preempts, the
+      // drafter user its results. They must see the drafter's allowed message and none of the forged ones.
+      const verifier = await connectAs('verifier-1');
       const heard = { batch: 0, preempt: 0, result: 0 };
       const count = (what: keyof typeof heard) => ({ callback: () => void heard[what]++ });
-      verifier.subscribe('specmesh.v1.batch.*', count('batch'));
-      verifier.subscribe('specmesh.v1.preempt.*', count('preempt'));
-      drafter.subscribe('specmesh.v1.result.*', count('result'));
+      verifier.subscribe('specmesh.v2.batch.verifier-1', count('batch'));
+      verifier.subscribe('specmesh.v2.preempt.*.*', count('preempt'));
+      drafter.subscribe('specmesh.v2.result.drafter-1.*', count('result'));
       await Promise.all([verifier.flush(), drafter.flush()]);
-      const codec = new Codec({ from: 'drafter-p' });
+      const codec = new Codec({ from: 'drafter-1' });
       const bodies = sampleBodies();
       const forged: Array<[string, Uint8Array]> = [
-        ['specmesh.v1.result.sess-1', codec.encode('verify.result', bodies['verify.result'])],
-        ['specmesh.v1.batch.verifier-p', codec.encode('batch', bodies.batch)],
-        ['specmesh.v1.hb.verifier.verifier-p', codec.encode('heartbeat', bodies.heartbeat)],
-        ['specmesh.v1.sched.submit', codec.encode('submit', bodies.submit)],
+        ['specmesh.v2.result.drafter-1.sess-1', codec.encode('verify.result', bodies['verify.result'])],
+        ['specmesh.v2.batch.verifier-1', codec.encode('batch', bodies.batch)],
+        ['specmesh.v2.hb.verifier.verifier-1', codec.encode('heartbeat', bodies.heartbeat)],
+        ['specmesh.v2.sched.submit', codec.encode('submit', bodies.submit)],
+        // Another tenant's session: preempting it, or writing its stream, is not this drafter's.
+        ['specmesh.v2.preempt.drafter-2.sess-1', codec.encode('preempt', bodies.preempt)],
+        ['specmesh.v2.tokens.gateway-1.drafter-2.req-1', codec.encode('tokens', bodies.tokens)],
       ];
       for (const [subject, data] of forged) drafter.publish(subject, data);
       // What a drafter may do goes through the same connection: the listeners are live.
-      drafter.publish('specmesh.v1.preempt.sess-1', codec.encode('preempt', bodies.preempt));
+      drafter.publish('specmesh.v2.preempt.drafter-1.sess-1', codec.encode('preempt', bodies.preempt));
       await drafter.flush();
       await until(() => refused.length >= forged.length && heard.preempt >= 1);
       for (const [subject] of forged)
@@ -294,22 +300,39 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
   );
 
   it(
-    'a drafter’s credentials cannot read the scheduler’s requests or the verifiers’ batches',
+    'no instance reads another’s work: requests, batches, other drafters’ prompts and results, other gateways’ streams',
     async () => {
-      const refused: string[] = [];
-      const drafter = await connectAs('drafter', refused);
-      for (const subject of ['specmesh.v1.sched.submit', 'specmesh.v1.batch.*']) {
-        const sub = drafter.subscribe(subject);
-        await expect(sub.closed, subject).resolves.toBeInstanceOf(Error);
+      const denied: Record<string, readonly string[]> = {
+        'drafter-2': [
+          'specmesh.v2.sched.submit',
+          'specmesh.v2.batch.*',
+          'specmesh.v2.session.*',
+          'specmesh.v2.session.drafter-1',
+          'specmesh.v2.result.drafter-1.*',
+          'specmesh.v2.tokens.>',
+          '_INBOX.drafter.drafter-1.>',
+        ],
+        'verifier-2': ['specmesh.v2.batch.verifier-1', 'specmesh.v2.session.verifier-1'],
+        'gateway-2': [
+          'specmesh.v2.tokens.gateway-1.>',
+          'specmesh.v2.tokens.*.*.*',
+          '_INBOX.gateway.gateway-1.>',
+        ],
+      };
+      for (const [user, subjects] of Object.entries(denied)) {
+        const refused: string[] = [];
+        const nc = await connectAs(user, refused);
+        for (const subject of subjects) {
+          const sub = nc.subscribe(subject);
+          await expect(sub.closed, `${user} reading ${subject}`).resolves.toBeInstanceOf(Error);
+        }
+        await until(() => refused.length >= subjects.length);
+        for (const subject of subjects)
+          expect(refused, `${user} reading ${subject}`).toContainEqual(
+            expect.stringContaining(`Permissions Violation for Subscription to "${subject}"`),
+          );
+        await nc.close();
       }
-      await until(() => refused.length >= 2);
-      expect(refused).toContainEqual(
-        expect.stringMatching('Permissions Violation for Subscription to "specmesh.v1.sched.submit"'),
-      );
-      expect(refused).toContainEqual(
-        expect.stringMatching('Permissions Violation for Subscription to "specmesh.v1.batch.\\*"'),
-      );
-      await drafter.close();
     },
     within(20_000),
   );
@@ -318,7 +341,7 @@ describe('per-role NATS users (infra/nats/accounts.conf)', () => {
     'a client without credentials, or with a wrong password, cannot connect',
     async () => {
       await expect(connect({ servers: server.url })).rejects.toThrow(/Authorization Violation/);
-      await expect(connect({ servers: server.url, user: 'drafter', pass: 'guessed' })).rejects.toThrow(
+      await expect(connect({ servers: server.url, user: 'drafter-1', pass: 'guessed' })).rejects.toThrow(
         /Authorization Violation/,
       );
       // The command line says so and exits 4 (NATS unreachable).

@@ -53,9 +53,9 @@ export class ResultForger {
 
   /** Starts watching tasks and results. */
   start(): void {
-    const base = this.subjects.verify('x').replace(/\.x$/, '.*');
+    const base = this.subjects.verify('x', 'y').replace(/\.x\.y$/, '.*.*');
     this.subs.push(this.nc.subscribe(base, { callback: (_e, m) => this.onTask(m.data) }));
-    const results = this.subjects.result('x').replace(/\.x$/, '.*');
+    const results = this.subjects.result('x', 'y').replace(/\.x\.y$/, '.*.*');
     this.subs.push(this.nc.subscribe(results, { callback: (_e, m) => this.onResult(m.subject, m.data) }));
   }
 
@@ -110,7 +110,10 @@ export class ResultForger {
       result.bonus = true;
     }
     this.forged[kind]++;
-    this.nc.publish(this.subjects.result(task.sessionId), this.codec.encode('verify.result', result));
+    this.nc.publish(
+      this.subjects.result(task.host, task.sessionId),
+      this.codec.encode('verify.result', result),
+    );
   }
 
   private onResult(subject: string, data: Uint8Array) {
@@ -209,7 +212,7 @@ export class TokenStreamWatcher {
   ) {}
 
   start(): void {
-    const all = this.subjects.tokens('x').replace(/\.x$/, '.*');
+    const all = this.subjects.tokens('x', 'y', 'z').replace(/\.x\.y\.z$/, '.>');
     this.sub = this.nc.subscribe(all, {
       callback: (_e, m) => {
         let env: ReturnType<typeof decodeMessage<'tokens'>>;

@@ -174,11 +174,19 @@ async function startVictim() {
     }
   })();
   await started;
-  return { sessionId: gen.accepted.sessionId, prompt, tokens, abort, done, finished: () => finished };
+  return {
+    sessionId: gen.accepted.sessionId,
+    host: gen.accepted.drafterId,
+    prompt,
+    tokens,
+    abort,
+    done,
+    finished: () => finished,
+  };
 }
 
 /** Every subject the cluster listens on, with what it takes there; those of the live request first. */
-function fuzzTargets(victimSession: string): FuzzTarget[] {
+function fuzzTargets(victimHost: string, victimSession: string): FuzzTarget[] {
   const request = (name: string, subject: string, accepts: MessageKind[], base: MessageKind) =>
     ({ name, subject, pattern: 'request', accepts, base }) as const;
   const publish = (name: string, subject: string, accepts: MessageKind[], base: MessageKind) =>
@@ -187,12 +195,12 @@ function fuzzTargets(victimSession: string): FuzzTarget[] {
   return [
     publish(
       'result.<live session>',
-      subjects.result(victimSession),
+      subjects.result(victimHost, victimSession),
       ['verify.result', 'error'],
       'verify.result',
     ),
-    publish('preempt.<live session>', subjects.preempt(victimSession), ['preempt'], 'preempt'),
-    publish('tokens.<live request>', subjects.tokens('victim'), ['tokens'], 'tokens'),
+    publish('preempt.<live session>', subjects.preempt(victimHost, victimSession), ['preempt'], 'preempt'),
+    publish('tokens.<live request>', subjects.tokens(client.id, victimHost, 'victim'), ['tokens'], 'tokens'),
     request('sched.submit', subjects.submit(), ['submit'], 'submit'),
     ...[...ids('drafter'), ...ids('verifier')].map((id) =>
       request(
@@ -202,7 +210,7 @@ function fuzzTargets(victimSession: string): FuzzTarget[] {
         'session.start',
       ),
     ),
-    publish('verify.<pool>', subjects.verify('default'), ['verify.task'], 'verify.task'),
+    publish('verify.<pool>.<host>', subjects.verify('default', `${OWN}host`), ['verify.task'], 'verify.task'),
     ...ids('verifier').map((id) => request(`batch.${id}`, subjects.batch(id), ['batch'], 'batch')),
     publish('hb.drafter.<id>', subjects.heartbeat('drafter', `${OWN}ghost`), ['heartbeat'], 'heartbeat'),
     publish('hb.verifier.<id>', subjects.heartbeat('verifier', `${OWN}ghost`), ['heartbeat'], 'heartbeat'),
@@ -305,7 +313,7 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
       maxTokens: 8,
       // Short: a host that took one of these would fail it (and, before the check, crash) at once.
       deadlineAt: Date.now() + 1000,
-      tokenSubject: subjects.tokens(`${OWN}r`),
+      tokenSubject: subjects.tokens(`${OWN}c`, `${OWN}h`, `${OWN}r`),
     };
     const oorStart = codec.encode('session.start', { ...start, prompt: oor });
     expect(await refusalCode(t.subject, oorStart)).toBe(ErrorCode.TokenOutOfRange);
@@ -325,7 +333,7 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
   // Tasks of sessions no verifier holds, and token ids outside the vocabulary: the verdict comes back
   // as an `error` on the session's result subject (verify.<pool>) or in the batch reply (batch.<id>).
   const failures = new Map<string, string>();
-  const failSub = fuzzer.subscribe(subjects.result('x').replace(/\.x$/, '.*'), {
+  const failSub = fuzzer.subscribe(subjects.result(`${OWN}host`, 'x').replace(/\.x$/, '.*'), {
     callback: (_e, m) => {
       const env = decodeMessage(m.data, ['verify.result', 'error']);
       if (env.kind !== 'error' || !m.subject.includes(`.${OWN}`)) return;
@@ -339,6 +347,7 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
       ...sample,
       taskId: `${sessionId}:t1`,
       sessionId,
+      host: `${OWN}host`,
       sampling: GREEDY,
       deadlineAt: Date.now() + 30_000,
       context: Uint32Array.of(300, 301),
@@ -364,7 +373,7 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
   ];
   await fuzzer.flush();
   for (const c of taskCases)
-    fuzzer.publish(subjects.verify('default'), codec.encode('verify.task', task(c.id, c.over)));
+    fuzzer.publish(subjects.verify('default', `${OWN}host`), codec.encode('verify.task', task(c.id, c.over)));
   for (const t of targets.filter((x) => x.name.startsWith('batch.'))) {
     for (const c of taskCases) {
       const batch = { batchId: `${OWN}b`, pool: 'default', tasks: [task(`${c.id}b`, c.over)] };
@@ -385,7 +394,7 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
 
   const ghost = `${OWN}ghost`;
   fuzzer.publish(
-    subjects.preempt(ghost),
+    subjects.preempt(`${OWN}host`, ghost),
     codec.encode('preempt', { sessionId: ghost, taskIds: [`${ghost}:t1`] }),
   );
   summary.note('preempt.<live session>', 'unknown session', 'ignored');
@@ -404,7 +413,7 @@ describe('fuzzing a live cluster', () => {
       const expected = new Expected();
       const victim = await startVictim();
       const table = await SubscriptionTable.read(monitorUrl);
-      const targets = fuzzTargets(victim.sessionId);
+      const targets = fuzzTargets(victim.host, victim.sessionId);
       // Every kind of subject the cluster listens on is fuzzed: one the suite does not know fails here.
       const fuzzed = new Set(targets.map((t) => areaOf(t.subject)));
       const listened = table.subjectsOf(COUNTED).filter((s) => !fuzzed.has(areaOf(s)));

@@ -60,14 +60,15 @@ async function drafter(sessions: string[]) {
   const actor = await Actor.start({ role: 'drafter', servers: nats.url, heartbeatIntervalMs: 0 });
   const got: Envelope<'verify.result' | 'error'>[] = [];
   for (const s of sessions) {
-    actor.handle(actor.subjects.result(s), ['verify.result', 'error'], (msg) => {
+    actor.handle(actor.subjects.result(actor.id, s), ['verify.result', 'error'], (msg) => {
       got.push(msg);
       return undefined;
     });
   }
   await actor.flush();
   nats.defer(() => actor.stop());
-  const send = (pool: string, task: Task) => actor.publish(actor.subjects.verify(pool), 'verify.task', task);
+  const send = (pool: string, task: Task) =>
+    actor.publish(actor.subjects.verify(pool, actor.id), 'verify.task', { ...task, host: actor.id });
   const waitFor = async (n: number, timeoutMs = 5000 * machineLoadFactor()) => {
     const until = Date.now() + timeoutMs;
     while (got.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
@@ -169,7 +170,7 @@ describe('batcher', () => {
     for (let i = 0; i < 4; i++) d.send('p4', task('x', i, { epoch: i < 2 ? 0 : 1 }));
     await d.actor.flush();
     await new Promise((r) => setTimeout(r, 30));
-    d.actor.publish(d.actor.subjects.preempt('x'), 'preempt', {
+    d.actor.publish(d.actor.subjects.preempt(d.actor.id, 'x'), 'preempt', {
       sessionId: 'x',
       taskIds: ['x:t3'],
       belowEpoch: 1,
@@ -178,6 +179,39 @@ describe('batcher', () => {
     expect(v.batches.flat().map((t) => t.taskId)).toEqual(['x:t2']);
     expect(b.stats.preempted).toBe(3);
     expect(d.got).toHaveLength(1);
+  });
+
+  it("refuses a task that claims another host's session, and a preempt reaches only its own host's tasks", async () => {
+    const v = await fakeVerifier('v-hosts', 'p-hosts');
+    const b = await startBatcher('p-hosts', { windowMs: 300, maxJobs: 64 });
+    await untilVerifiers(b, 1);
+    const honest = await drafter(['s']);
+    const other = await drafter(['s']);
+    // A task sent by `other` that names `honest` as its host: its result would reach honest's session.
+    other.actor.publish(other.actor.subjects.verify('p-hosts', other.actor.id), 'verify.task', {
+      ...task('s', 9),
+      host: honest.actor.id,
+    });
+    for (let i = 0; i < 2; i++) honest.send('p-hosts', task('s', i));
+    await honest.actor.flush();
+    // `other` preempts session `s` on its own subject: honest's tasks of the same session id stay.
+    other.actor.publish(other.actor.subjects.preempt(other.actor.id, 's'), 'preempt', {
+      sessionId: 's',
+      taskIds: ['s:t0', 's:t1'],
+      belowEpoch: 99,
+    });
+    await other.actor.flush();
+    const got = await honest.waitFor(2);
+    expect(got.map((m) => m.kind)).toEqual(['verify.result', 'verify.result']);
+    expect(b.stats.forged).toBe(1);
+    expect(b.stats.preempted).toBe(0);
+    expect(
+      v.batches
+        .flat()
+        .map((t) => t.taskId)
+        .sort(),
+    ).toEqual(['s:t0', 's:t1']);
+    expect(other.got).toHaveLength(0);
   });
 
   it('fails tasks with E_NO_CAPACITY when no verifier of the pool lives, instead of holding them forever', async () => {
@@ -314,6 +348,7 @@ describe('batcher', () => {
     const d = await drafter(['busy', 'stale']);
     const t = (sessionId: string, i: number): Task => ({
       ...task(sessionId, i),
+      host: d.actor.id,
       pool: 'p9',
       basePos: 0,
       context: Uint32Array.of(1, 300, 301),
@@ -335,7 +370,7 @@ describe('batcher', () => {
     // The second task waits for the only slot; its preempt arrives before the slot frees.
     const second = batch('b2', t('stale', 0));
     await new Promise((r) => setTimeout(r, 50));
-    d.actor.publish(d.actor.subjects.preempt('stale'), 'preempt', {
+    d.actor.publish(d.actor.subjects.preempt(d.actor.id, 'stale'), 'preempt', {
       sessionId: 'stale',
       taskIds: ['stale:t0'],
     });

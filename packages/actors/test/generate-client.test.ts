@@ -18,8 +18,11 @@ const submit = (requestId: string): BodyOf<'submit'> => ({
   deadlineAt: undefined,
 });
 
-/** Scheduler + drafter stand-in: admits, then publishes the given chunks in the given order. */
-async function fakeCluster(order: number[], duplicate?: number) {
+/**
+ * Scheduler + drafter stand-in: admits, then publishes the given chunks in the given order as host `d1`
+ * (after a forger's chunk 0 on its own host subject, when asked).
+ */
+async function fakeCluster(order: number[], duplicate?: number, forger?: string) {
   const a = await Actor.start({ role: 'scheduler', servers: server.url, heartbeatIntervalMs: 0 });
   const cancels: string[] = [];
   a.handle(a.subjects.session('d1'), 'session.cancel', (m) => {
@@ -28,10 +31,22 @@ async function fakeCluster(order: number[], duplicate?: number) {
   });
   a.handle(a.subjects.submit(), 'submit', (m) => {
     const req = m.body.requestId;
+    const client = m.body.client;
     setTimeout(() => {
       const texts = ['Hel', 'lo', ' wor', 'ld'];
+      if (forger) {
+        a.publish(a.subjects.tokens(client, forger, req), 'tokens', {
+          requestId: req,
+          sessionId: `${req}-s`,
+          seq: 0,
+          index: 0,
+          tokens: Uint32Array.of(66, 66),
+          text: 'Forged',
+          done: false,
+        });
+      }
       const send = (seq: number) =>
-        a.publish(a.subjects.tokens(req), 'tokens', {
+        a.publish(a.subjects.tokens(client, 'd1', req), 'tokens', {
           requestId: req,
           seq,
           index: seq * 2,
@@ -50,7 +65,7 @@ async function fakeCluster(order: number[], duplicate?: number) {
         sessionId: `${req}-s`,
         drafterId: 'd1',
         pool: 'p',
-        tokenSubject: a.subjects.tokens(req),
+        tokenSubject: a.subjects.tokens(client, 'd1', req),
       },
     };
   });
@@ -68,6 +83,25 @@ describe('generate client', () => {
     expect(out.text).toBe('Hello world');
     expect(out.tokens).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(out.chunks).toBe(4);
+    await c.stop();
+    await a.stop();
+  });
+
+  it('shows only chunks from the host the scheduler named, and stops a session streaming from another', async () => {
+    const { a } = await fakeCluster([0, 1, 2, 3], undefined, 'forger');
+    const forgerCancels: string[] = [];
+    a.handle(a.subjects.session('forger'), 'session.cancel', (m) => {
+      forgerCancels.push(m.body.sessionId);
+      return undefined;
+    });
+    await a.flush();
+    const c = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });
+    const out = await collect(await generate(c, submit('g-forged')));
+    expect(out.text).toBe('Hello world');
+    expect(out.tokens).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    await c.flush();
+    await a.flush();
+    expect(forgerCancels).toEqual(['g-forged-s']);
     await c.stop();
     await a.stop();
   });
@@ -131,7 +165,8 @@ describe('generate client', () => {
       const resubmits: BodyOf<'submit'>[] = [];
       a.handle(a.subjects.submit(), 'submit', (m) => {
         const req = m.body.requestId;
-        const tokens = a.subjects.tokens(req);
+        const tokens = a.subjects.tokens(m.body.client, firstHost, req);
+        const movedTo = a.subjects.tokens(m.body.client, 'd2', req);
         if (!m.body.resume) {
           setTimeout(() => {
             a.publish(tokens, 'tokens', chunk(req, 's1', 0));
@@ -162,7 +197,7 @@ describe('generate client', () => {
           // The rest of the 8-token output, two tokens a chunk, numbered on from the client's seq.
           const held = m.body.resume!.committed.length;
           for (let at = held, seq = from; at < 8; at += 2, seq++) {
-            a.publish(tokens, 'tokens', {
+            a.publish(movedTo, 'tokens', {
               ...chunk(req, 's2', seq, Uint32Array.of(at, at + 1)),
               index: at,
               done: at + 2 >= 8,
@@ -171,7 +206,7 @@ describe('generate client', () => {
         }, 5);
         return {
           kind: 'submit.ok',
-          body: { requestId: req, sessionId: 's2', drafterId: 'd2', pool: 'p', tokenSubject: tokens },
+          body: { requestId: req, sessionId: 's2', drafterId: 'd2', pool: 'p', tokenSubject: movedTo },
         };
       });
       await a.flush();

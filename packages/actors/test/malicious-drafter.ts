@@ -57,17 +57,18 @@ export async function startMaliciousDrafter(
 async function realStatement(evil: Actor, target: LanguageModel, s: BodyOf<'session.start'>) {
   const prompt = [target.info.bosId, ...target.tokenize(s.prompt as string)];
   const got = new Promise<BodyOf<'verify.result'>>((resolve) => {
-    const off = evil.handle(evil.subjects.result(s.sessionId), 'verify.result', (m) => {
+    const off = evil.handle(evil.subjects.result(evil.id, s.sessionId), 'verify.result', (m) => {
       off();
       resolve(m.body);
       return undefined;
     });
   });
   await evil.flush();
-  evil.publish(evil.subjects.verify(s.pool), 'verify.task', {
+  evil.publish(evil.subjects.verify(s.pool, evil.id), 'verify.task', {
     ...sampleBodies()['verify.task'],
     taskId: `${s.sessionId}:t0`,
     sessionId: s.sessionId,
+    host: evil.id,
     pool: s.pool,
     epoch: 0,
     basePos: 0,

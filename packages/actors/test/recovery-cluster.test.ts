@@ -6,11 +6,10 @@
  * that gives up frees its drafter slot at once.
  */
 import { emulatedPair } from '@specmesh/models';
-import type { BodyOf } from '@specmesh/protocol';
 import { Actor, machineLoadFactor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
-import { collect, generate } from '../src/client/generate-client.js';
+import { collect, type GenerationRequest, generate } from '../src/client/generate-client.js';
 import { Drafter } from '../src/drafter/drafter.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { Verifier } from '../src/verifier/verifier.js';
@@ -28,7 +27,7 @@ async function until(ready: () => boolean, ms: number, what: string): Promise<vo
   }
 }
 
-const submit = (requestId: string, maxTokens = 12): BodyOf<'submit'> => ({
+const submit = (requestId: string, maxTokens = 12): GenerationRequest => ({
   requestId,
   prompt: `recovery ${requestId}`,
   maxTokens,
@@ -196,7 +195,7 @@ describe('recovery at default timeouts', () => {
 
   it('a repeated submit starts one session: a scheduler answers every attempt of a request as one', async () => {
     const c = await cluster('rec-dedup');
-    const body = submit('dedup', 200);
+    const body = { ...submit('dedup', 200), client: c.client.id };
     const ask = () =>
       c.client.request(c.client.subjects.submit(), 'submit', body, { expect: 'submit.ok', timeoutMs: 5000 });
     const [a, b] = await Promise.all([ask(), ask()]);

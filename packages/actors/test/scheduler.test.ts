@@ -112,7 +112,8 @@ describe('scheduler', () => {
     const { submit } = await client(s);
     const ok = await submit('req-a');
     expect(ok.body).toMatchObject({ requestId: 'req-a', drafterId: 'd1', pool: 'gpu-a' });
-    expect(ok.body.tokenSubject).toBe(`${s.prefix}.v1.tokens.req-a`);
+    // Only the client that asked may read it, and only the host placed may write it.
+    expect(ok.body.tokenSubject).toBe(`${s.prefix}.v2.tokens.${sampleBodies().submit.client}.d1.req-a`);
     expect(d.sessions).toHaveLength(1);
     expect(d.sessions[0]).toMatchObject({ requestId: 'req-a', pool: 'gpu-a', sessionId: ok.body.sessionId });
   });

@@ -84,7 +84,9 @@ describe('a drafter given bad input', () => {
         (err: { code: string }) => err.code,
       );
     expect(await ask(start({ prompt: Uint32Array.of(1, VOCAB + 3) }))).toBe(ErrorCode.TokenOutOfRange);
-    expect(await ask(start({ tokenSubject: `${peer.subjects.tokens('r')} x` }))).toBe(ErrorCode.Subject);
+    expect(await ask(start({ tokenSubject: `${peer.subjects.tokens('c', 'd0', 'r')} x` }))).toBe(
+      ErrorCode.Subject,
+    );
   });
 
   it('drops results that contradict their task, takes the real one, and never reruns a repeated start', async () => {
@@ -92,7 +94,7 @@ describe('a drafter given bad input', () => {
     const held = new Map<string, Uint32Array>();
     let forged = 0;
     // The verifier: for every task, first two forged results, then the true greedy verdict.
-    peer.handle(peer.subjects.verify('default'), 'verify.task', (msg) => {
+    peer.handle(peer.subjects.verifyPool('default'), 'verify.task', (msg) => {
       const task = msg.body;
       const prefix = new Uint32Array(task.basePos + task.context.length);
       prefix.set((held.get(task.sessionId) ?? new Uint32Array()).subarray(0, task.basePos));
@@ -116,7 +118,7 @@ describe('a drafter given bad input', () => {
         queueMs: 0,
         computeMs: 0,
       };
-      const subject = peer.subjects.result(task.sessionId);
+      const subject = peer.subjects.result(task.host, task.sessionId);
       const wrong = (right + 1) % VOCAB;
       for (const lie of [
         { ...verdict, epoch: task.epoch + 1, accepted: 0, token: wrong, bonus: false },
@@ -133,7 +135,7 @@ describe('a drafter given bad input', () => {
     await peer.flush();
 
     const s = start({ prompt: 'forged results', maxTokens: 20, mode: 'si', pool: 'default' });
-    s.tokenSubject = peer.subjects.tokens(s.requestId);
+    s.tokenSubject = peer.subjects.tokens(peer.id, 'd0', s.requestId);
     const tokens: number[] = [];
     const seqs: number[] = [];
     const done = new Promise<void>((resolve, reject) => {

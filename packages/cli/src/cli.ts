@@ -11,6 +11,7 @@ import { awcCommandFor } from './awc-command.js';
 import { benchCommand } from './commands/bench.js';
 import { certsCommand } from './commands/certs.js';
 import { chaosCommand } from './commands/chaos.js';
+import { credsCommand } from './commands/creds.js';
 import { demoCommand } from './commands/demo.js';
 import { drainCommand } from './commands/drain.js';
 import { generateCommand } from './commands/generate.js';
@@ -58,6 +59,7 @@ export async function runCli(
     .command(traceCommand)
     .command(chaosCommand)
     .command(certsCommand)
+    .command(credsCommand)
     .option('config', {
       type: 'string',
       global: true,

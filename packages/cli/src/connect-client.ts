@@ -66,11 +66,15 @@ export async function connectClient(args: ConnectionArgs, command: string): Prom
         context: { option: 'nats' },
       },
     );
+  const generating = command === 'generate';
   return Actor.start({
     role: 'gateway',
     // `generate` is a client of the gateway's kind; `status` and `drain` run as operators, whose
     // NATS user reads the operator's inbox only.
-    inbox: command === 'generate' ? 'gateway' : 'operator',
+    inbox: generating ? 'gateway' : 'operator',
+    // A client's user is its instance (`specmesh creds`): its inbox and its requests' token streams
+    // are under that id, the only ones the user may read.
+    ...(generating && args.user ? { id: args.user } : {}),
     servers: args.nats,
     subjects: { prefix: args.prefix },
     heartbeatIntervalMs: 0,

@@ -7,13 +7,17 @@
  * response is complete is counted with status 499, apart from server errors.
  */
 import { performance } from 'node:perf_hooks';
-import { type Generation, generate, type VerifiedOutputOptions } from '@specmesh/actors';
+import {
+  type Generation,
+  type GenerationRequest,
+  generate,
+  type VerifiedOutputOptions,
+} from '@specmesh/actors';
 import {
   type FinishReason,
   modeFields,
   requestModeOf,
   type SpeculationTrace,
-  type Submit,
   type TokenChunk,
 } from '@specmesh/protocol';
 import { type Actor, newTraceId, traceparent } from '@specmesh/runtime';
@@ -94,7 +98,7 @@ function toSubmit(
   prompt: string,
   window: { k: number; mode?: 'nonsi' },
   seed: number,
-): Submit {
+): GenerationRequest {
   const ext = body.specmesh ?? {};
   const stop =
     body.stop === null || body.stop === undefined
@@ -102,7 +106,7 @@ function toSubmit(
       : typeof body.stop === 'string'
         ? [body.stop]
         : body.stop;
-  const submit: Submit = {
+  const submit: GenerationRequest = {
     requestId,
     prompt,
     maxTokens: body.max_completion_tokens ?? body.max_tokens ?? ctx.config.defaultMaxTokens,
@@ -130,7 +134,7 @@ async function drain(gen: Generation): Promise<void> {
 interface Choice {
   readonly index: number;
   readonly requestId: string;
-  readonly submit: Submit;
+  readonly submit: GenerationRequest;
   /** The request span's id for this choice (choice 0's is the one the response names). */
   readonly spanId: string;
   gen: Generation | undefined;

@@ -14,7 +14,8 @@
  * text on its own (the chunk's `topTexts`). A probability too small for float32 (ln 0) is reported as
  * -9999, as OpenAI does; a token without figures (none reached the host) has a null logprob.
  */
-import type { Submit, TokenChunk } from '@specmesh/protocol';
+import type { GenerationRequest } from '@specmesh/actors';
+import type { TokenChunk } from '@specmesh/protocol';
 import type { ChatMessage, GenerationBody } from './openai-schemas.js';
 import type { Endpoint } from './output-format.js';
 import { tokenPieces } from './token-pieces.js';
@@ -47,11 +48,11 @@ export function requestedTopLogprobs(body: GenerationBody, endpoint: Endpoint): 
  * stays the plain transcript for the others).
  */
 export function withRequestExtras(
-  submit: Submit,
+  submit: GenerationRequest,
   body: GenerationBody,
   endpoint: Endpoint,
   messages: readonly ChatMessage[] | undefined,
-): Submit {
+): GenerationRequest {
   const top = requestedTopLogprobs(body, endpoint);
   if (top !== undefined) submit.logprobs = top;
   if (messages) submit.messages = messages.map(({ role, content }) => ({ role, content }));
@@ -123,7 +124,7 @@ export class ChoiceLogprobs {
 }
 
 /** A choice's collector when its request asked for log-probabilities (`submit.logprobs` set). */
-export function choiceLogprobsOf(submit: Submit, endpoint: Endpoint): ChoiceLogprobs | undefined {
+export function choiceLogprobsOf(submit: GenerationRequest, endpoint: Endpoint): ChoiceLogprobs | undefined {
   if (submit.logprobs === undefined) return undefined;
   return new ChoiceLogprobs(endpoint);
 }

@@ -129,7 +129,7 @@ export async function startFakeCluster(
         const t = setTimeout(
           () => {
             timers.delete(t);
-            actor.publish(actor.subjects.tokens(req), 'tokens', c);
+            actor.publish(actor.subjects.tokens(m.body.client, 'fake-drafter', req), 'tokens', c);
           },
           10 + i * (behaviour.chunkDelayMs ?? 0),
         );
@@ -142,7 +142,7 @@ export async function startFakeCluster(
           sessionId,
           drafterId: 'fake-drafter',
           pool: 'p',
-          tokenSubject: actor.subjects.tokens(req),
+          tokenSubject: actor.subjects.tokens(m.body.client, 'fake-drafter', req),
         },
       };
     },

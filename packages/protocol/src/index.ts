@@ -109,6 +109,8 @@ export {
   VerifyResultSchema,
   VerifyTaskSchema,
 } from './messages/verify.js';
+export type { InstanceRole, SubjectPermissions } from './permissions.js';
+export { instancePermissions, leafPermissions } from './permissions.js';
 export { fnv1aTokens, prefixHash } from './prefix-hash.js';
 export type { RequestMode } from './request-mode.js';
 export { modeFields, REQUEST_MODES, requestModeOf } from './request-mode.js';
@@ -117,6 +119,7 @@ export {
   assertSubjectToken,
   createSubjects,
   DEFAULT_SUBJECT_PREFIX,
+  hostOfSubject,
   inboxPrefix,
   PROTOCOL_VERSION,
 } from './subjects.js';

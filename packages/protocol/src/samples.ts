@@ -21,6 +21,7 @@ export function sampleVerifyTask(drafts = 8, support = 8, contextTokens = 16): B
   return {
     taskId: 'sess-1:t:3',
     sessionId: 'sess-1',
+    host: 'drafter-a',
     pool: 'default',
     epoch: 2,
     basePos: 120,
@@ -61,13 +62,14 @@ export function sampleBodies(): { [K in MessageKind]: BodyOf<K> } {
       window,
       deadlineAt: 1_700_000_030_000,
       stop: ['\n\n'],
+      client: 'gateway-a',
     },
     'submit.ok': {
       requestId: 'req-1',
       sessionId: 'sess-1',
       drafterId: 'drafter-a',
       pool: 'default',
-      tokenSubject: 'specmesh.v1.tokens.req-1',
+      tokenSubject: 'specmesh.v2.tokens.gateway-a.drafter-a.req-1',
     },
     'session.start': {
       sessionId: 'sess-1',
@@ -78,7 +80,7 @@ export function sampleBodies(): { [K in MessageKind]: BodyOf<K> } {
       mode: 'si',
       window,
       pool: 'default',
-      tokenSubject: 'specmesh.v1.tokens.req-1',
+      tokenSubject: 'specmesh.v2.tokens.gateway-a.drafter-a.req-1',
       resume: { committed: Uint32Array.of(29_871, 432), nextSeq: 2 },
     },
     'session.probe': { sessionId: 'sess-1' },

@@ -7,8 +7,12 @@
  */
 import { SubjectError } from './errors.js';
 
-/** Protocol version spoken by this build. Stamped into every envelope and every subject. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version spoken by this build. Stamped into every envelope and every subject. Version 2 scopes
+ * every per-session subject to the instance that hosts the session (and the token streams to the
+ * client that asked), so a deployment can give each instance its own NATS user and keep tenants apart.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Default subject prefix. Defaults to `specmesh`. */
 export const DEFAULT_SUBJECT_PREFIX = 'specmesh';
@@ -44,13 +48,35 @@ export interface SubjectsOptions {
 export type Role = 'scheduler' | 'drafter' | 'verifier' | 'batcher' | 'gateway' | 'echo';
 
 /**
- * `_INBOX.<name>`: where a connection of role (or NATS user) `name` receives its replies. Each role
- * has its own inbox subtree so a deployment can let each user read its own replies only
- * (infra/nats/accounts.conf): one role's credentials cannot read another's replies (admissions,
- * batch results). It is not under the subject prefix because replies are addressed by the requester.
+ * `_INBOX.<role>` or `_INBOX.<role>.<id>`: where a connection receives its replies. Each role, and each
+ * instance within it, has its own inbox subtree so a deployment can let each user read its own replies
+ * only (infra/nats/accounts.conf, `specmesh creds`): one instance's credentials cannot read another's
+ * replies (admissions, batch results). It is not under the subject prefix because replies are
+ * addressed by the requester.
  */
-export function inboxPrefix(name: string): string {
-  return `_INBOX.${assertSubjectToken(name, 'inbox name')}`;
+export function inboxPrefix(role: string, id?: string): string {
+  const base = `_INBOX.${assertSubjectToken(role, 'inbox name')}`;
+  return id === undefined ? base : `${base}.${assertSubjectToken(id, 'instance id')}`;
+}
+
+/**
+ * The instance a scoped subject names: `verify.<pool>.<host>`, `result.<host>.<session>`,
+ * `preempt.<host>.<session>`, `tokens.<client>.<host>.<request>`. NATS permissions decide who may
+ * publish on each, so a receiver takes the sender's identity from the subject, never from the body.
+ *
+ * @throws SubjectError when `subject` is not one of those subjects under `subjects`' prefix.
+ */
+export function hostOfSubject(subjects: Subjects, subject: string): string {
+  const base = `${subjects.prefix}.v${subjects.version}.`;
+  const parts = subject.startsWith(base) ? subject.slice(base.length).split('.') : [];
+  const at = { verify: 2, result: 1, preempt: 1, tokens: 2 }[parts[0] ?? ''] ?? -1;
+  const host = at > 0 && parts.length === (parts[0] === 'tokens' ? 4 : 3) ? parts[at] : undefined;
+  if (host === undefined) {
+    throw new SubjectError(`subject ${JSON.stringify(subject)} names no host instance`, {
+      context: { subject },
+    });
+  }
+  return assertSubjectToken(host, 'host id');
 }
 
 /**
@@ -60,33 +86,40 @@ export function inboxPrefix(name: string): string {
 export interface Subjects {
   readonly prefix: string;
   readonly version: number;
-  /** `<p>.v1.sched.submit`: gateway → scheduler, request/reply, queue group. */
+  /** `<p>.v2.sched.submit`: gateway → scheduler, request/reply, queue group. */
   submit(): string;
-  /** `<p>.v1.session.<drafterId>`: scheduler → drafter, request/reply. */
-  session(drafterId: string): string;
-  /** `<p>.v1.verify.<pool>`: drafter → batcher, publish, queue group. */
-  verify(pool: string): string;
-  /** `<p>.v1.batch.<verifierId>`: batcher → verifier, request/reply. */
+  /** `<p>.v2.session.<hostId>`: scheduler/client → the instance hosting a session, request/reply. */
+  session(hostId: string): string;
+  /** `<p>.v2.verify.<pool>.<hostId>`: a session's host → the pool's batchers, publish. */
+  verify(pool: string, hostId: string): string;
+  /** `<p>.v2.verify.<pool>.*`: what a pool's batchers subscribe to (queue group). */
+  verifyPool(pool: string): string;
+  /** `<p>.v2.batch.<verifierId>`: batcher → verifier, request/reply. */
   batch(verifierId: string): string;
-  /** `<p>.v1.result.<sessionId>`: verifier/batcher → drafter, publish. */
-  result(sessionId: string): string;
-  /** `<p>.v1.preempt.<sessionId>`: drafter → batcher and verifiers, publish. */
-  preempt(sessionId: string): string;
-  /** `<p>.v1.preempt.*`: what batchers and verifiers subscribe to. */
+  /** `<p>.v2.result.<hostId>.<sessionId>`: verifier/batcher → the session's host, publish. */
+  result(hostId: string, sessionId: string): string;
+  /** `<p>.v2.preempt.<hostId>.<sessionId>`: a session's host → batchers and verifiers, publish. */
+  preempt(hostId: string, sessionId: string): string;
+  /** `<p>.v2.preempt.*.*`: what batchers and verifiers subscribe to. */
   preemptAll(): string;
-  /** `<p>.v1.tokens.<requestId>`: drafter → gateway/client, publish, ordered by sequence number. */
-  tokens(requestId: string): string;
-  /** `<p>.v1.hb.<role>.<id>`: heartbeat of one actor. */
+  /**
+   * `<p>.v2.tokens.<clientId>.<hostId>.<requestId>`: a session's host → the client that submitted the
+   * request, publish, ordered by sequence number.
+   */
+  tokens(clientId: string, hostId: string, requestId: string): string;
+  /** `<p>.v2.tokens.<clientId>.*.<requestId>`: a client's subscription to one request's stream. */
+  tokensOf(clientId: string, requestId: string): string;
+  /** `<p>.v2.hb.<role>.<id>`: heartbeat of one actor. */
   heartbeat(role: Role, id: string): string;
-  /** `<p>.v1.hb.>` or `<p>.v1.hb.<role>.*`: heartbeat subscriptions of the membership view. */
+  /** `<p>.v2.hb.>` or `<p>.v2.hb.<role>.*`: heartbeat subscriptions of the membership view. */
   heartbeatAll(role?: Role): string;
-  /** `<p>.v1.echo.<service>`: the echo service used by the demo, tests and runtime benchmark. */
+  /** `<p>.v2.echo.<service>`: the echo service used by the demo, tests and runtime benchmark. */
   echo(service: string): string;
-  /** `<p>.v1.ctl.<id>`: operator → one instance (drain), request/reply. */
+  /** `<p>.v2.ctl.<id>`: operator → one instance (drain), request/reply. */
   control(id: string): string;
-  /** `<p>.v1.ping.<id>`: any actor → one instance, request/reply (round-trip measurement). */
+  /** `<p>.v2.ping.<id>`: any actor → one instance, request/reply (round-trip measurement). */
   ping(id: string): string;
-  /** `<p>.v1.metrics.get`: gateway → every instance, scatter-gather (each answers `metrics`). */
+  /** `<p>.v2.metrics.get`: gateway → every instance, scatter-gather (each answers `metrics`). */
   metricsGet(): string;
 }
 
@@ -105,13 +138,20 @@ export function createSubjects(options: SubjectsOptions = {}): Subjects {
     prefix,
     version,
     submit: () => `${base}.sched.submit`,
-    session: (drafterId: string) => one('session', drafterId, 'drafter id'),
-    verify: (pool: string) => one('verify', pool, 'pool'),
+    session: (hostId: string) => one('session', hostId, 'host id'),
+    verify: (pool: string, hostId: string) =>
+      `${one('verify', pool, 'pool')}.${assertSubjectToken(hostId, 'host id')}`,
+    verifyPool: (pool: string) => `${one('verify', pool, 'pool')}.*`,
     batch: (verifierId: string) => one('batch', verifierId, 'verifier id'),
-    result: (sessionId: string) => one('result', sessionId, 'session id'),
-    preempt: (sessionId: string) => one('preempt', sessionId, 'session id'),
-    preemptAll: () => `${base}.preempt.*`,
-    tokens: (requestId: string) => one('tokens', requestId, 'request id'),
+    result: (hostId: string, sessionId: string) =>
+      `${one('result', hostId, 'host id')}.${assertSubjectToken(sessionId, 'session id')}`,
+    preempt: (hostId: string, sessionId: string) =>
+      `${one('preempt', hostId, 'host id')}.${assertSubjectToken(sessionId, 'session id')}`,
+    preemptAll: () => `${base}.preempt.*.*`,
+    tokens: (clientId: string, hostId: string, requestId: string) =>
+      `${one('tokens', clientId, 'client id')}.${assertSubjectToken(hostId, 'host id')}.${assertSubjectToken(requestId, 'request id')}`,
+    tokensOf: (clientId: string, requestId: string) =>
+      `${one('tokens', clientId, 'client id')}.*.${assertSubjectToken(requestId, 'request id')}`,
     heartbeat: (role: Role, id: string) =>
       `${base}.hb.${assertSubjectToken(role, 'role')}.${assertSubjectToken(id, 'instance id')}`,
     heartbeatAll: (role?: Role) =>

@@ -19,7 +19,7 @@ import { VersionError } from './errors.js';
 import { PROTOCOL_VERSION } from './subjects.js';
 
 /** Minor version spoken by this build, stamped as `vm` in every envelope. */
-export const PROTOCOL_MINOR = 5;
+export const PROTOCOL_MINOR = 0;
 
 /** A sender's protocol version, as its envelope states it. */
 export interface ProtocolVersion {
@@ -45,53 +45,15 @@ export interface MinorRelease {
 export const MINOR_RELEASES: readonly MinorRelease[] = [
   {
     minor: 0,
-    summary: 'The protocol as published before minor versions existed; its envelopes carry no `vm`.',
-    envelope: [],
-  },
-  {
-    minor: 1,
     summary:
-      'Minor versions: envelopes carry `vm`, and receivers drop the unknown body fields of a newer minor ' +
-      'instead of refusing the message.',
+      'Tenants apart: every per-session subject names the instance hosting the session ' +
+      '(`verify.<pool>.<host>`, `result.<host>.<session>`, `preempt.<host>.<session>`) and token streams ' +
+      'also the client that asked (`tokens.<client>.<host>.<request>`, from the new `submit.client`); ' +
+      "`verify.task.host` names the session's host, which a batcher checks against the subject. With one " +
+      'NATS user per instance (`specmesh creds`), an instance reads only the prompts, results and replies ' +
+      'of its own sessions and writes only their streams, and a client reads only its own requests. ' +
+      'Everything of v1.5 is kept otherwise (v1 minors: fixtures/schemas/1.*.json).',
     envelope: ['vm'],
-  },
-  {
-    minor: 2,
-    summary:
-      'Placement hints: a `handover` chunk may name where the rest should run (`handoverTo`), which the ' +
-      'client passes to the scheduler as `submit.prefer`. Cluster metrics: `metrics.get` on `metrics.get` ' +
-      'asks every instance for its metrics, each answering `metrics` with its registry (the gateway ' +
-      'serves the union on `/metrics`).',
-    envelope: [],
-  },
-  {
-    minor: 3,
-    summary:
-      'Speculation that follows load: `submit.auto` / `session.start.auto` ask for the `auto` mode (non-SI, ' +
-      'SI or DSI chosen per round, `mode` the most it may use), and `verify.task.parallel` marks a DSI ' +
-      'parallel task, which the pool runs only where it runs at once or declines with `E_NO_CAPACITY`.',
-    envelope: [],
-  },
-  {
-    minor: 4,
-    summary:
-      'Log-probabilities and chat messages: `submit.logprobs` / `session.start.logprobs` ask for the ' +
-      "target's log-probability of every output token and its top alternatives, which `verify.task.logprobs` " +
-      'asks of the verifier, `verify.result` returns for the positions it decides and `tokens` carries per ' +
-      'token (`logprobs`, `topTokens`, `topLogprobs`); `verify.result` may then reach 16 KiB and ' +
-      '`batch.result` 1 MiB, sizes only tasks asking for log-probabilities produce. `submit.messages` / ' +
-      '`session.start.messages` carry a chat request’s conversation, which a host renders with its ' +
-      "model's own chat template (`prompt` stays the plain transcript).",
-    envelope: [],
-  },
-  {
-    minor: 5,
-    summary:
-      'Verified output: a verifier publishes its Ed25519 public key in its heartbeats (`heartbeat.signingKey`) ' +
-      'and signs the tokens each result decides (`verify.result.signature`, a verified statement over the ' +
-      'session, the positions and a hash chain of the tokens); sessions pass the statements on with the ' +
-      'tokens they cover (`tokens.proofs`), and clients refuse tokens no verifier signed (`E_UNVERIFIED`).',
-    envelope: [],
   },
 ];
 

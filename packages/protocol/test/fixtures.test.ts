@@ -78,10 +78,14 @@ describe('test vectors', () => {
     },
   );
 
-  // What this build sends is byte for byte what the vectors of its own minor hold.
+  // What this build sends is byte for byte what the vectors of its own minor hold. The compat-* vectors
+  // stand for other builds' messages (packed by hand), so only their decoding is this build's.
   it.each(
     vectors
-      .filter((v) => 'decoded' in v.expect && v.expect.decoded.minor === PROTOCOL_MINOR)
+      .filter(
+        (v) =>
+          'decoded' in v.expect && v.expect.decoded.minor === PROTOCOL_MINOR && !v.name.startsWith('compat-'),
+      )
       .map((v) => [v.name, v] as const),
   )('%s: this build encodes the message to exactly these bytes', (_name, v) => {
     if (!('decoded' in v.expect)) return;

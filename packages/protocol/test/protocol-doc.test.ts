@@ -37,14 +37,19 @@ describe('docs/protocol.md', () => {
       for (const p of props) expect(table, `${kind}.${p}`).toContain(`| \`${p}\` |`);
     }
     for (const code of Object.values(ErrorCode)) expect(doc).toContain(`| \`${code}\` |`);
-    expect(doc).toMatch(/\| \[`verify\.task`\]\(#verifytask\) \| `verify\.<pool>` \| .* \| 768 KiB \|/);
+    expect(doc).toMatch(
+      /\| \[`verify\.task`\]\(#verifytask\) \| `verify\.<pool>\.<hostId>` \| .* \| 768 KiB \|/,
+    );
   });
 
   it('lists every subject the code builds in its subjects table', () => {
     const subjects = createSubjects({ prefix: 'P' });
     for (const [name, build] of Object.entries(subjects)) {
       if (typeof build !== 'function' || name.endsWith('All')) continue;
-      const subject: string = name === 'heartbeat' ? subjects.heartbeat('drafter', 'X') : build('X');
+      const subject: string =
+        name === 'heartbeat'
+          ? subjects.heartbeat('drafter', 'X')
+          : (build as (...ids: string[]) => string)('X', 'X', 'X');
       const area = subject.split('.')[2];
       expect(doc, `${name}: ${subject}`).toContain(`| \`<p>.v${PROTOCOL_VERSION}.${area}.`);
     }

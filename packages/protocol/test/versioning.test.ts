@@ -154,10 +154,10 @@ describe('another major: refused with E_VERSION', () => {
   });
 
   it('the versions survive the wire: the requester rebuilds the VersionError', () => {
-    const err = errorOf(() => decodeMessage(raw.pack({ ...wireOf('session.ok'), v: 2, vm: 0 })));
+    const err = errorOf(() => decodeMessage(raw.pack({ ...wireOf('session.ok'), v: 3, vm: 0 })));
     const back = fromWireError(toWireError(err));
     expect(back).toBeInstanceOf(VersionError);
-    expect(back.context['got']).toBe(2);
+    expect(back.context['got']).toBe(3);
     expect(back.context['supported']).toBe(PROTOCOL_VERSION);
   });
 });

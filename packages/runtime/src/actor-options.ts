@@ -46,8 +46,9 @@ export interface ActorOptions {
   /** Logger; the actor logs through a child bound to its role and id. Defaults to a new pino logger. */
   logger?: Logger;
   /**
-   * Name of the inbox subtree replies come back on (`_INBOX.<inbox>`). Defaults to the role, so a
-   * deployment can let each role's NATS user read its own replies only. `nats.inboxPrefix` overrides it.
+   * Name of the inbox subtree replies come back on (`_INBOX.<inbox>.<id>`). Defaults to the role, so a
+   * deployment can let each instance's NATS user read its own replies only (a role's user, all of
+   * the role's). `nats.inboxPrefix` overrides it.
    */
   inbox?: string;
   /** Extra NATS connection options (credentials, TLS, reconnect policy). */

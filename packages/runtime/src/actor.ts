@@ -153,7 +153,7 @@ export class Actor {
       // µs each, about 4.5% of a loaded cluster's CPU profile) for a call site that the runtime's
       // typed errors already name (subject, deadline). Options may turn them back on.
       noAsyncTraces: true,
-      inboxPrefix: inboxPrefix(options.inbox ?? config.role),
+      inboxPrefix: inboxPrefix(options.inbox ?? config.role, config.id),
       ...options.nats,
     });
     const actor = new Actor(options, config, nc, logger);

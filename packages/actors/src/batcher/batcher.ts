@@ -11,12 +11,14 @@ import {
   asSpecmeshError,
   type BodyOf,
   DeadlineError,
+  hostOfSubject,
   NoCapacityError,
   OverloadedError,
   type SpecmeshError,
   toWireError,
 } from '@specmesh/protocol';
 import { Actor, MembershipView } from '@specmesh/runtime';
+import { sessionKey } from '../placement/session-key.js';
 import {
   capacityOf,
   runsAtOnce,
@@ -56,13 +58,23 @@ export interface BatcherStats {
   preempted: number;
   /** Parallel tasks declined for want of a verifier that runs them at once. */
   declined: number;
+  /** Tasks refused because their `host` is not the instance their subject names. */
+  forged: number;
 }
 
 export class Batcher {
   readonly actor: Actor;
   readonly config: BatcherConfig;
   readonly pool: string;
-  readonly stats: BatcherStats = { batches: 0, tasks: 0, retried: 0, failed: 0, preempted: 0, declined: 0 };
+  readonly stats: BatcherStats = {
+    batches: 0,
+    tasks: 0,
+    retried: 0,
+    failed: 0,
+    preempted: 0,
+    declined: 0,
+    forged: 0,
+  };
   private readonly view: MembershipView;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -107,13 +119,28 @@ export class Batcher {
     this.view.on((e) => {
       if (e.type !== 'leave' && this.pending.length > 0) this.schedule(0);
     });
-    actor.handle(actor.subjects.verify(this.pool), 'verify.task', (msg) => this.enqueue(msg.body), {
-      queue: `batcher-${this.pool}`,
-    });
-    actor.handle(actor.subjects.preemptAll(), 'preempt', (msg) => this.preempt(msg.body));
+    actor.handle(
+      actor.subjects.verifyPool(this.pool),
+      'verify.task',
+      (msg, ctx) => this.enqueue(msg.body, hostOfSubject(actor.subjects, ctx.subject)),
+      { queue: `batcher-${this.pool}` },
+    );
+    actor.handle(actor.subjects.preemptAll(), 'preempt', (msg, ctx) =>
+      this.preempt(hostOfSubject(actor.subjects, ctx.subject), msg.body),
+    );
   }
 
-  private enqueue(task: Task): undefined {
+  /** Takes a task sent on `verify.<pool>.<sender>`: only the host of a session may ask to verify it. */
+  private enqueue(task: Task, sender: string): undefined {
+    if (task.host !== sender) {
+      // Nothing goes back: the result subject would be the claimed host's, not the sender's.
+      this.stats.forged++;
+      this.actor.logger.warn(
+        { sender, host: task.host, sessionId: task.sessionId },
+        'verify task refused: its host is not the instance that sent it',
+      );
+      return undefined;
+    }
     if (this.pending.length >= this.config.maxPending) {
       this.fail(task, new OverloadedError(`batcher ${this.actor.id} holds ${this.pending.length} tasks`));
       return undefined;
@@ -138,12 +165,13 @@ export class Batcher {
     this.timer = setTimeout(() => this.flush(), delayMs);
   }
 
-  private preempt(p: BodyOf<'preempt'>): undefined {
+  private preempt(host: string, p: BodyOf<'preempt'>): undefined {
     const ids = new Set(p.taskIds);
     const before = this.pending.length;
     this.pending = this.pending.filter(
       (e) =>
         e.task.sessionId !== p.sessionId ||
+        e.task.host !== host ||
         !(ids.has(e.task.taskId) || (p.belowEpoch !== undefined && e.task.epoch < p.belowEpoch)),
     );
     this.stats.preempted += before - this.pending.length;
@@ -224,7 +252,9 @@ export class Batcher {
         this.fail(e.task, new DeadlineError(`task ${e.task.taskId} passed its deadline at the batcher`));
         continue;
       }
-      const sticky = this.sticky.get(e.task.sessionId);
+      // Session state is kept per host (see sessionKey): the pickers compare sessions by that key.
+      const session = { sessionId: sessionKey(e.task) };
+      const sticky = this.sticky.get(session.sessionId);
       const cands = base
         .filter((c) => !e.excluded.has(c.id))
         .map((c) => ({
@@ -239,9 +269,9 @@ export class Batcher {
           ),
         }));
       const id = e.task.parallel
-        ? pickParallelVerifier(e.task, cands, this.rotation++)
+        ? pickParallelVerifier(session, cands, this.rotation++)
         : pickVerifier(
-            e.task,
+            session,
             cands as VerifierCandidate[],
             sticky,
             this.config.stickySlack,
@@ -271,7 +301,7 @@ export class Batcher {
       e.positions = taskPositions(e.task, id === sticky);
       extra.set(id, (extra.get(id) ?? 0) + 1);
       extraPositions.set(id, (extraPositions.get(id) ?? 0) + e.positions);
-      this.track(id, e.task.sessionId, +1, e.positions);
+      this.track(id, session.sessionId, +1, e.positions);
       const g = groups.get(id) ?? [];
       g.push(e);
       groups.set(id, g);
@@ -319,11 +349,11 @@ export class Batcher {
       for (const r of reply.body.results) {
         const e = byId.get(r.taskId);
         if (!e) continue;
-        this.sticky.set(r.sessionId, verifierId);
+        this.sticky.set(sessionKey(e.task), verifierId);
         if (!reply.body.published) {
           const traceId = e.task.traceId;
           this.actor.publish(
-            this.actor.subjects.result(r.sessionId),
+            this.actor.subjects.result(e.task.host, e.task.sessionId),
             'verify.result',
             r,
             traceId ? { traceId } : {},
@@ -337,7 +367,7 @@ export class Batcher {
     } catch (err) {
       if (this.actor.status !== 'closed') this.retry(verifierId, entries, asSpecmeshError(err));
     } finally {
-      for (const e of entries) this.track(verifierId, e.task.sessionId, -1, e.positions ?? 0);
+      for (const e of entries) this.track(verifierId, sessionKey(e.task), -1, e.positions ?? 0);
       out.delete(batchId);
       if (out.size === 0 && this.batchesOut.get(verifierId) === out) this.batchesOut.delete(verifierId);
     }
@@ -372,7 +402,7 @@ export class Batcher {
 
   private publishFailure(task: Task, error: BodyOf<'error'>) {
     this.actor.publish(
-      this.actor.subjects.result(task.sessionId),
+      this.actor.subjects.result(task.host, task.sessionId),
       'error',
       { ...error, context: { ...error.context, taskId: task.taskId, sessionId: task.sessionId } },
       task.traceId ? { traceId: task.traceId } : {},

@@ -28,6 +28,7 @@ import {
   ErrorCode,
   fromWireError,
   type HandoverTarget,
+  hostOfSubject,
   InternalError,
   type SpecmeshError,
   type Submit,
@@ -102,15 +103,20 @@ export interface Generation {
   readonly moves: number;
 }
 
+/** What a caller asks for: a `submit` without `client`, which is always the calling actor. */
+export type GenerationRequest = Omit<Submit, 'client'>;
+
 /**
  * Subscribes to the request's token subject first (so no chunk can be missed), then submits.
  * @throws the scheduler's typed error (`E_OVERLOADED`, `E_NO_CAPACITY`, `E_DEADLINE`, …)
  */
 export async function generate(
   actor: Actor,
-  submit: Submit,
+  request: GenerationRequest,
   options: GenerateOptions = {},
 ): Promise<Generation> {
+  // The stream comes back on `tokens.<client>.<host>.<requestId>`, which only this actor's user reads.
+  const submit: Submit = { ...request, client: actor.id };
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const probeAfterMs = options.probeAfterMs ?? 500;
   const probeTimeoutMs = options.probeTimeoutMs ?? 1000;
@@ -134,13 +140,14 @@ export async function generate(
   // session to keep: the new host may publish before that reply is processed.
   let current: SubmitAccepted | undefined;
   const held = new Map<string, TokenChunk[]>();
-  /** Host of each session seen on the token subject (the chunk's sender), to cancel it by. */
-  const hostOf = new Map<string, string>();
+  /** Chunks are held, and sessions cancelled, per host (the one their subject names) and session. */
+  const heldKey = (host: string, sessionId: string | undefined) => `${host}/${sessionId ?? ''}`;
   const cancelled = new Set<string>();
   /** Asks `host` to stop session `sessionId` (once per session; best effort). */
   const cancelSession = (host: string, sessionId: string, reason: string) => {
-    if (cancelled.has(sessionId)) return;
-    cancelled.add(sessionId);
+    const key = heldKey(host, sessionId);
+    if (cancelled.has(key)) return;
+    cancelled.add(key);
     try {
       actor.publish(actor.subjects.session(host), 'session.cancel', { sessionId, reason }, trace);
     } catch {
@@ -152,36 +159,45 @@ export async function generate(
    * submit (another scheduler took it too), or one whose admission the client gave up on. Stopped at
    * once, so it does not hold a slot until its deadline.
    */
-  const stray = (sessionId: string | undefined) => {
-    const host = sessionId !== undefined ? hostOf.get(sessionId) : undefined;
-    if (sessionId !== undefined && host !== undefined)
-      cancelSession(host, sessionId, "not the request's session");
+  const stray = (host: string, sessionId: string | undefined) => {
+    if (sessionId !== undefined) cancelSession(host, sessionId, "not the request's session");
   };
   const take = (c: TokenChunk) => {
     for (const r of reorder.push(c)) ready.push(r);
     notify();
   };
-  const unsubscribe = actor.handle(actor.subjects.tokens(submit.requestId), 'tokens', (msg) => {
-    const c = msg.body;
-    if (c.sessionId !== undefined) hostOf.set(c.sessionId, msg.from);
-    if (current === undefined) {
-      const key = c.sessionId ?? '';
-      const list = held.get(key);
-      if (list) list.push(c);
-      else held.set(key, [c]);
-    } else if (c.sessionId === undefined || c.sessionId === current.sessionId) {
-      take(c);
-    } else if (!c.done && !c.handover) {
-      stray(c.sessionId);
-    }
-    return undefined;
-  });
+  // The subject names the publishing host, and NATS lets only that host publish on it: a chunk counts
+  // only when it comes from the host the scheduler placed the session on.
+  const unsubscribe = actor.handle(
+    actor.subjects.tokensOf(actor.id, submit.requestId),
+    'tokens',
+    (msg, ctx) => {
+      const c = msg.body;
+      const host = hostOfSubject(actor.subjects, ctx.subject);
+      if (current === undefined) {
+        const key = heldKey(host, c.sessionId);
+        const list = held.get(key);
+        if (list) list.push(c);
+        else held.set(key, [c]);
+      } else if (host !== current.drafterId) {
+        // Another host's chunk for this request: a session started twice, or a forgery. Never shown.
+        if (!c.done && !c.handover) stray(host, c.sessionId);
+      } else if (c.sessionId === undefined || c.sessionId === current.sessionId) {
+        take(c);
+      } else if (!c.done && !c.handover) {
+        stray(host, c.sessionId);
+      }
+      return undefined;
+    },
+  );
   const adopt = (a: SubmitAccepted) => {
     current = a;
-    for (const c of [...(held.get(a.sessionId) ?? []), ...(held.get('') ?? [])]) take(c);
-    for (const [sessionId, list] of held) {
-      if (sessionId !== '' && sessionId !== a.sessionId && !list.some((c) => c.done || c.handover)) {
-        stray(sessionId);
+    const mine = heldKey(a.drafterId, a.sessionId);
+    const sessionless = heldKey(a.drafterId, undefined);
+    for (const c of [...(held.get(mine) ?? []), ...(held.get(sessionless) ?? [])]) take(c);
+    for (const [key, list] of held) {
+      if (key !== mine && !list.some((c) => c.done || c.handover)) {
+        stray(key.slice(0, key.indexOf('/')), list[0]?.sessionId);
       }
     }
     held.clear();

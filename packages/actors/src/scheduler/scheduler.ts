@@ -354,9 +354,10 @@ export class Scheduler {
       return;
     }
     const sessionId = `${submit.requestId}-${randomBytes(3).toString('hex')}`;
-    const tokenSubject = this.actor.subjects.tokens(submit.requestId);
+    // Only the client that asked reads this subject, and only the host publishes on it.
+    const tokenSubject = this.actor.subjects.tokens(submit.client, drafterId, submit.requestId);
     // Everything the request asked for travels on; the pool is now decided.
-    const { pool: _asked, avoid: _avoid, prefer: _prefer, ...generation } = submit;
+    const { pool: _asked, avoid: _avoid, prefer: _prefer, client: _client, ...generation } = submit;
     const start: BodyOf<'session.start'> = {
       ...generation,
       sessionId,

@@ -255,11 +255,15 @@ export class DraftSession {
       taskPrefix: `${s.sessionId}:t`,
       ...(policyRounds ? {} : { nextWindow: (w: WindowStats) => this.window.next(w) }),
     });
-    this.unsubscribe = o.actor.handle(o.actor.subjects.result(this.id), ['verify.result', 'error'], (msg) => {
-      if (msg.kind === 'verify.result') this.onResult(msg.body as BodyOf<'verify.result'>, msg.from);
-      else this.onError(msg.body as WireError);
-      return undefined;
-    });
+    this.unsubscribe = o.actor.handle(
+      o.actor.subjects.result(o.actor.id, this.id),
+      ['verify.result', 'error'],
+      (msg) => {
+        if (msg.kind === 'verify.result') this.onResult(msg.body as BodyOf<'verify.result'>, msg.from);
+        else this.onError(msg.body as WireError);
+        return undefined;
+      },
+    );
     if (s.deadlineAt !== undefined) {
       this.deadline = setTimeout(
         () => this.fail(new DeadlineError(`session ${this.id} passed its deadline`)),
@@ -411,7 +415,7 @@ export class DraftSession {
             this.clearTimer(id);
             this.trace.taskEnded(id, 'preempted');
           }
-          this.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
+          this.publish(this.o.actor.subjects.preempt(this.o.actor.id, this.id), 'preempt', {
             sessionId: this.id,
             taskIds: [...c.taskIds],
           });
@@ -478,6 +482,7 @@ export class DraftSession {
     const task: BodyOf<'verify.task'> = {
       taskId: c.taskId,
       sessionId: this.id,
+      host: this.o.actor.id,
       pool: s.pool,
       epoch: c.epoch,
       // A parallel task goes to a verifier with room, seldom the one holding the session: the whole
@@ -513,7 +518,7 @@ export class DraftSession {
       });
     }
     if (this.o.verifyHere) this.verifyHere(this.o.verifyHere, task);
-    else this.publish(this.o.actor.subjects.verify(s.pool), 'verify.task', task);
+    else this.publish(this.o.actor.subjects.verify(s.pool, this.o.actor.id), 'verify.task', task);
     this.trace.taskSent(c.taskId, c.epoch, c.base, c.drafts.length);
     this.sentAt.set(c.taskId, performance.now());
     this.sentShape.set(c.taskId, {
@@ -701,7 +706,7 @@ export class DraftSession {
   private preemptInflight() {
     const inflight = this.orch.inflight;
     if (inflight.length > 0) {
-      this.publish(this.o.actor.subjects.preempt(this.id), 'preempt', {
+      this.publish(this.o.actor.subjects.preempt(this.o.actor.id, this.id), 'preempt', {
         sessionId: this.id,
         taskIds: inflight,
       });

@@ -21,6 +21,7 @@ import {
   asSpecmeshError,
   type BodyOf,
   CancelledError,
+  hostOfSubject,
   MAX_PIECE_LENGTH,
   prefixHash,
   toWireError,
@@ -34,6 +35,7 @@ import {
   queueFigures,
   verifierSessionMove,
 } from '../placement/placement.js';
+import { sessionKey, taskKey } from '../placement/session-key.js';
 import { poolView, taskPositions } from '../placement/target-capacity.js';
 import type { LocalVerdict } from '../session/session.js';
 import { SessionHost } from '../session/session-host.js';
@@ -167,7 +169,9 @@ export class Verifier {
     });
     v = new Verifier(actor, options, concurrency, capacity, signer);
     actor.handle(actor.subjects.batch(actor.id), 'batch', (msg) => v.runBatch(msg.body));
-    actor.handle(actor.subjects.preemptAll(), 'preempt', (msg) => v.preempt(msg.body));
+    actor.handle(actor.subjects.preemptAll(), 'preempt', (msg, ctx) =>
+      v.preempt(hostOfSubject(actor.subjects, ctx.subject), msg.body),
+    );
     const hostSessions = options.hostSessions ?? 16;
     if (hostSessions > 0) {
       const peers = v.peers;
@@ -246,13 +250,14 @@ export class Verifier {
   }
 
   private runInSession(task: Task, received: number, publish = true) {
-    const s = this.sessions.get(task.sessionId) ?? {
+    const key = sessionKey(task);
+    const s = this.sessions.get(key) ?? {
       tokens: new Uint32Array(0),
       lastUsed: Date.now(),
       chain: Promise.resolve(),
       belowEpoch: 0,
     };
-    this.sessions.set(task.sessionId, s);
+    this.sessions.set(key, s);
     const run = s.chain.then(() => this.runOne(task, s, received, publish));
     s.chain = run.catch(() => undefined);
     return run;
@@ -296,10 +301,10 @@ export class Verifier {
     }
     const started = performance.now();
     const abort = new AbortController();
-    this.running.set(task.taskId, abort);
+    this.running.set(taskKey(task.host, task.taskId), abort);
     // The task runs on its session's tokens here (a base it lacks was refused above).
     const positions = taskPositions(task, true);
-    this.capacity.entered(task.sessionId, positions, started);
+    this.capacity.entered(sessionKey(task), positions, started);
     let modelMs: number | undefined;
     try {
       const context = new Uint32Array(task.basePos + task.context.length);
@@ -351,7 +356,7 @@ export class Verifier {
       // Straight to the drafter, now: it need not wait for the batch reply and the batcher's relay.
       if (publish)
         this.actor.publish(
-          this.actor.subjects.result(task.sessionId),
+          this.actor.subjects.result(task.host, task.sessionId),
           'verify.result',
           result,
           task.traceId ? { traceId: task.traceId } : {},
@@ -366,7 +371,7 @@ export class Verifier {
       return { kind: 'failure', taskId: task.taskId, error: asSpecmeshError(err) };
     } finally {
       this.capacity.left(positions, modelMs, performance.now());
-      this.running.delete(task.taskId);
+      this.running.delete(taskKey(task.host, task.taskId));
       this.release();
     }
   }
@@ -381,17 +386,19 @@ export class Verifier {
   }
 
   private isStale(task: Task, s: SessionState): boolean {
-    return this.preempted.has(task.taskId) || task.epoch < s.belowEpoch;
+    return this.preempted.has(taskKey(task.host, task.taskId)) || task.epoch < s.belowEpoch;
   }
 
-  private preempt(p: BodyOf<'preempt'>): undefined {
+  /** A preempt sent on `preempt.<host>.<sessionId>`: it reaches only that host's tasks. */
+  private preempt(host: string, p: BodyOf<'preempt'>): undefined {
     for (const id of p.taskIds) {
-      this.preempted.add(id);
-      this.running.get(id)?.abort();
+      const key = taskKey(host, id);
+      this.preempted.add(key);
+      this.running.get(key)?.abort();
     }
     // Bounded memory: ids are only needed while their tasks may still arrive.
     if (this.preempted.size > 100_000) this.preempted.clear();
-    const s = this.sessions.get(p.sessionId);
+    const s = this.sessions.get(sessionKey({ host, sessionId: p.sessionId }));
     if (s && p.belowEpoch !== undefined) s.belowEpoch = Math.max(s.belowEpoch, p.belowEpoch);
     return undefined;
   }

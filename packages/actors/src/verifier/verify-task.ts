@@ -15,6 +15,7 @@ import {
 } from '@specmesh/core';
 import type { LanguageModel } from '@specmesh/models';
 import { type BodyOf, SchemaError, TokenOutOfRangeError } from '@specmesh/protocol';
+import { sessionKey } from '../placement/session-key.js';
 import { type TargetLogprobs, targetLogprobs } from './target-logprobs.js';
 
 type Task = BodyOf<'verify.task'>;
@@ -69,11 +70,11 @@ export async function runVerifyTask(
   const seed = task.sampling.seed;
   if (sampling.temperature === 0 && task.logprobs === undefined) {
     // Greedy needs only the argmax per position: the backend skips building distributions.
-    const argmaxes = await model.predict(task.sessionId, full, task.drafts.length + 1, signal);
+    const argmaxes = await model.predict(sessionKey(task), full, task.drafts.length + 1, signal);
     return verifyGreedy(task.drafts, argmaxes);
   }
   // Distributions: for rejection sampling, or for the log-probabilities the task asked for.
-  const dists = await model.evaluate(task.sessionId, full, task.drafts.length + 1, signal);
+  const dists = await model.evaluate(sessionKey(task), full, task.drafts.length + 1, signal);
   let verdict: VerifyOutcome;
   if (sampling.temperature === 0) verdict = verifyGreedy(task.drafts, dists.map(argmaxOf));
   else {

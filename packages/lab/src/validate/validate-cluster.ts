@@ -138,7 +138,7 @@ async function measure(
   // so it counts for neither side (the simulator counts the same from its verify and cancel commands).
   const drafts = new Map<string, number>();
   const taskDrafts = new Map<string, { sessionId: string; n: number }>();
-  const stopTasks = client.handle(client.subjects.verify(POOL), 'verify.task', (msg) => {
+  const stopTasks = client.handle(client.subjects.verifyPool(POOL), 'verify.task', (msg) => {
     const t = msg.body as BodyOf<'verify.task'>;
     drafts.set(t.sessionId, (drafts.get(t.sessionId) ?? 0) + t.drafts.length);
     taskDrafts.set(t.taskId, { sessionId: t.sessionId, n: t.drafts.length });

@@ -67,6 +67,11 @@ export const ResumeSchema = Type.Object(
 export const SubmitSchema = Type.Object(
   {
     ...GenerationFields,
+    /**
+     * Instance id of the client (gateway, `specmesh generate`): the session's host publishes the
+     * tokens on `tokens.<client>.<host>.<requestId>`, which only that client may read.
+     */
+    client: Id,
     /** Target pool to use; the scheduler picks one when absent. */
     pool: Type.Optional(Id),
     /**

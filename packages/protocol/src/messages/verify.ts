@@ -47,6 +47,12 @@ export const VerifyTaskSchema = Type.Object(
   {
     taskId: Id,
     sessionId: Id,
+    /**
+     * Instance hosting the session, where results go (`result.<host>.<sessionId>`). A batcher takes
+     * only tasks whose host is the one its subject names (`verify.<pool>.<host>`, which only that
+     * instance may publish on), so a task cannot claim another instance's session.
+     */
+    host: Id,
     pool: Id,
     /** Orchestration epoch; bumps on every rejection so late results of older epochs are recognisable. */
     epoch: Count,

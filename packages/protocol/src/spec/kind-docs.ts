@@ -44,6 +44,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
     summary: 'Ask the scheduler to run one generation request.',
     fields: {
       ...generation,
+      client:
+        'Instance id of the client: the tokens go to `tokens.<client>.<host>.<requestId>`, which only that client may read.',
       pool: 'Target pool to use; the scheduler picks one when absent.',
       resume:
         'Continue a request whose host died, hung or handed it over: the output the client holds and the next chunk number. The new host generates only what follows.',
@@ -108,13 +110,14 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
     },
   },
   'verify.task': {
-    subject: 'verify.<pool>',
-    pattern: 'publish, queue group `batcher-<pool>`',
+    subject: 'verify.<pool>.<hostId>',
+    pattern: 'publish; the pool’s batchers subscribe to `verify.<pool>.*` in queue group `batcher-<pool>`',
     summary:
-      'Drafts to check against the target. The verifier’s context is `[0, basePos)` (tokens it holds for the session), then `context`, then `drafts`. Its result goes to `result.<sessionId>`, never to a subject the sender names.',
+      'Drafts to check against the target. The verifier’s context is `[0, basePos)` (tokens it holds for the session), then `context`, then `drafts`. Its result goes to `result.<host>.<sessionId>`, never to a subject the sender names; a batcher refuses a task whose `host` is not the instance its subject names.',
     fields: {
       taskId: 'Task id, unique within the session; results are idempotent by it.',
       sessionId: 'The session.',
+      host: 'Instance hosting the session (the subject’s `<hostId>`): where the result goes.',
       pool: 'Target pool.',
       epoch: 'Orchestration epoch the drafts belong to; it goes up on every rejection.',
       basePos:
@@ -141,7 +144,7 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
     },
   },
   'verify.result': {
-    subject: 'result.<sessionId>',
+    subject: 'result.<hostId>.<sessionId>',
     pattern: 'publish (by the verifier, or by the batcher when the verifier did not)',
     summary: 'Outcome of one task: `accepted` drafts plus one corrected or bonus token (see Verification).',
     fields: {
@@ -192,8 +195,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
     },
   },
   preempt: {
-    subject: 'preempt.<sessionId>',
-    pattern: 'publish; batchers and verifiers subscribe to `preempt.*`',
+    subject: 'preempt.<hostId>.<sessionId>',
+    pattern: 'publish; batchers and verifiers subscribe to `preempt.*.*` and drop only tasks of that host',
     summary:
       'Tasks of a session that no longer matter: a rejection made them stale. Queued ones are dropped.',
     fields: {
@@ -203,7 +206,7 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
     },
   },
   tokens: {
-    subject: 'tokens.<requestId>',
+    subject: 'tokens.<clientId>.<hostId>.<requestId>',
     pattern: 'publish, ordered by `seq`',
     summary: 'Committed output, in chunks numbered without gaps.',
     fields: {
@@ -269,7 +272,7 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
     },
   },
   error: {
-    subject: 'reply to any request; or `result.<sessionId>` for a task that failed for good',
+    subject: 'reply to any request; or `result.<hostId>.<sessionId>` for a task that failed for good',
     pattern: 'reply or publish',
     summary: 'A typed error (codes below); the receiver rebuilds the same error class.',
     fields: {

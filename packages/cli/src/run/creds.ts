@@ -1,0 +1,158 @@
+/**
+ * What `specmesh creds` does when it runs; the command and its flags are described in
+ * commands/creds.ts. The permissions come from @specmesh/protocol (one table for the code and the
+ * configuration), the accounts file's text from @specmesh/runtime.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  assertSubjectToken,
+  createSubjects,
+  type InstanceRole,
+  instancePermissions,
+  leafPermissions,
+  type SubjectPermissions,
+} from '@specmesh/protocol';
+import { ConfigError } from '@specmesh/protocol/errors';
+import { type AccountUser, envNameOf, renderAccounts } from '@specmesh/runtime';
+import type { ArgumentsCamelCase } from 'yargs';
+import type { CredsArgs } from '../commands/creds.js';
+import { createOutput } from '../output.js';
+
+/** One user to write: an instance of a role, the operators, or an edge site's leaf link. */
+interface ClusterUser {
+  readonly user: string;
+  readonly kind: InstanceRole | 'operator' | 'leaf';
+  readonly permissions: SubjectPermissions;
+  readonly comment: string;
+}
+
+const ROLES: readonly InstanceRole[] = ['scheduler', 'batcher', 'verifier', 'drafter', 'gateway'];
+
+/** `--drafter a,b --drafter c` → [a, b, c]. */
+const listOf = (values: readonly string[]) =>
+  values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+/** The users of the cluster the flags describe. */
+export function clusterUsers(
+  args: Pick<CredsArgs, InstanceRole | 'edge' | 'operator' | 'prefix'>,
+): ClusterUser[] {
+  const subjects = createSubjects({ prefix: args.prefix });
+  const users: ClusterUser[] = [];
+  for (const role of ROLES)
+    for (const id of listOf(args[role]))
+      users.push({
+        user: assertSubjectToken(id, `${role} id`),
+        kind: role,
+        permissions: instancePermissions(subjects, role, id),
+        comment: `${role} ${id}: its own subjects only`,
+      });
+  users.push({
+    user: assertSubjectToken(args.operator, 'operator user'),
+    kind: 'operator',
+    permissions: instancePermissions(subjects, 'operator', args.operator),
+    comment: 'operators: specmesh status and specmesh drain',
+  });
+  for (const site of args.edge) {
+    const [leaf, drafters] = site.split('=', 2);
+    const ids = listOf([drafters ?? '']);
+    if (!leaf || ids.length === 0)
+      throw new ConfigError(`--edge ${JSON.stringify(site)}: write <leaf user>=<drafter id>[,<drafter id>…]`);
+    users.push({
+      user: assertSubjectToken(leaf, 'leaf user'),
+      kind: 'leaf',
+      permissions: leafPermissions(
+        subjects,
+        ids.map((id) => assertSubjectToken(id, 'drafter id')),
+      ),
+      comment: `edge site ${leaf} (leaf link): what its drafters ${ids.join(', ')} send and read, nothing else`,
+    });
+  }
+  const seen = new Set<string>();
+  for (const u of users) {
+    if (seen.has(u.user)) throw new ConfigError(`${u.user} is named twice: every instance needs its own id`);
+    seen.add(u.user);
+  }
+  if (users.length === 1) throw new ConfigError('name at least one instance (--scheduler, --drafter, …)');
+  return users;
+}
+
+/** The password variable nats-server reads for `user`. */
+export const passwordEnvOf = (user: string) => `SPECMESH_PASSWORD_${envNameOf(user)}`;
+
+/** `NAME=value` lines of an env file. */
+function readEnv(path: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(path)) return out;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+function writeSecret(path: string, text: string) {
+  writeFileSync(path, text, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+const ACCOUNTS_HEADER = [
+  'One NATS user per specmesh instance, each allowed only its own subjects: an instance reads the',
+  'prompts, results and replies of the sessions placed on it and writes only their tasks, preempts and',
+  'token streams; a gateway reads only the streams of its own requests (docs/protocol.md, "Tenants',
+  'apart"). Passwords come from the environment of nats-server ($SPECMESH_PASSWORD_<ID>, nats.env).',
+  'Written by `specmesh creds`; run it again to add instances (existing passwords are kept).',
+];
+
+export async function runCreds(args: ArgumentsCamelCase<CredsArgs>): Promise<void> {
+  const users = clusterUsers(args);
+  const dir = resolve(args.out);
+  mkdirSync(dir, { recursive: true });
+  const accountUsers: AccountUser[] = users.map((u) => ({
+    user: u.user,
+    passwordEnv: passwordEnvOf(u.user),
+    publish: u.permissions.publish,
+    subscribe: u.permissions.subscribe,
+    allowResponses: u.permissions.allowResponses,
+    comment: u.comment,
+  }));
+  const accounts = join(dir, 'accounts.conf');
+  writeFileSync(accounts, renderAccounts('SPECMESH', accountUsers, ACCOUNTS_HEADER));
+
+  const natsEnv = join(dir, 'nats.env');
+  const passwords = readEnv(natsEnv);
+  for (const u of accountUsers)
+    if (!passwords.has(u.passwordEnv)) passwords.set(u.passwordEnv, randomBytes(24).toString('hex'));
+  writeSecret(
+    natsEnv,
+    [...passwords]
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')
+      .concat('\n'),
+  );
+  const written = [accounts, natsEnv];
+  for (const u of users) {
+    if (u.kind === 'leaf') continue;
+    const file = join(dir, `${u.user}.env`);
+    writeSecret(file, `SPECMESH_USER=${u.user}\nSPECMESH_PASSWORD=${passwords.get(passwordEnvOf(u.user))}\n`);
+    written.push(file);
+  }
+  createOutput(args.json).result(
+    { dir, written, users: users.map((u) => ({ user: u.user, kind: u.kind })) },
+    (r) =>
+      [
+        ...r.written.map((f) => `wrote ${f}`),
+        `NATS servers: include ${accounts} and load ${natsEnv} into their environment`,
+        'each instance: run it as --name <id> with <id>.env in its environment (systemd: specmesh@<id>)',
+        ...users
+          .filter((u) => u.kind === 'leaf')
+          .map(
+            (u) => `edge site ${u.user}: its leaf remote logs in as ${u.user} with ${passwordEnvOf(u.user)}`,
+          ),
+      ].join('\n'),
+  );
+}
