@@ -2,27 +2,28 @@
  * Every shipped NATS topology enforces the same subject table: what each set of credentials may
  * publish into the cluster and read out of it, and nothing more.
  *
- * - **local**: infra/nats/local-auth.conf, one server with the per-role users.
+ * - **local**: infra/nats/local-auth.conf, one server with the per-instance users of `specmesh creds`.
  * - **cloud**: three servers of infra/nats/cloud.conf routed to each other, over TLS with certificates
  *   of `specmesh certs`; the forger connects to one server and the listeners to another, so what
  *   crosses a route is checked.
  * - **edge**: a server of infra/nats/edge-leaf.conf joined to that cloud as a leaf node. Its local
  *   clients connect without credentials; what they send or read crosses the leaf link, which the
- *   cloud binds to the `leaf` user.
+ *   cloud binds to the site's user (`leaf`, whose one drafter is `edge-drafter-1`).
  *
- * For every credential (each role's user, the leaf user, an edge client, none) the test publishes a
- * real message on every subject a role sends and counts what the cloud's listeners receive: exactly
- * the entitled ones arrive. It subscribes to every subject that carries someone's prompts, drafts,
- * results, output or replies (and to `>`): only the entitled subscriptions survive, and an edge client
- * receives nothing else. The shipped files are used as they are, with only hosts and ports changed
+ * The instances are tenants of one another. For every credential (instances of each role, the leaf
+ * user, an edge client, none) the test publishes a real message on every subject an instance sends,
+ * its own and another instance's, and counts what the cloud's listeners receive: exactly the entitled
+ * ones arrive. It subscribes to every subject that carries someone's prompts, drafts, results, output
+ * or replies, its own and others' (and `>`): only its own survive, and an edge client receives nothing
+ * of anyone else's sessions, streams or replies. The shipped files are used as they are, with only hosts and ports changed
  * (each change asserted to apply, so a reshaped file fails here rather than going untested).
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Codec, decodeMessage, inboxPrefix, type MessageKind } from '@specmesh/protocol';
+import { Codec, decodeMessage, inboxPrefix, type MessageKind, PROTOCOL_VERSION } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import {
   freePort,
@@ -32,10 +33,11 @@ import {
   startNatsServer,
 } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
 import { within } from './helpers/within.js';
 
 const NATS_DIR = fileURLToPath(new URL('../infra/nats/', import.meta.url));
-const P = 'specmesh.v1';
+const P = `specmesh.v${PROTOCOL_VERSION}`;
 
 const PASSWORDS = Object.fromEntries(
   readFileSync(join(NATS_DIR, 'nats.env.example'), 'utf8')
@@ -43,75 +45,126 @@ const PASSWORDS = Object.fromEntries(
     .filter((l) => /^SPECMESH_\w+=/.test(l))
     .map((l) => l.split('=') as [string, string]),
 );
-const passwordOf = (user: string) => PASSWORDS[`SPECMESH_${user.toUpperCase()}_PASSWORD`]!;
+const passwordOf = (user: string) =>
+  PASSWORDS[`SPECMESH_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]!;
 
-/** A message some role sends, the subject it goes to, and a user entitled to read it there. */
+/**
+ * The credentials tried. Instances of the example cluster (accounts.conf) act as tenants of one another:
+ * `drafter-1`, `gateway-1` and `verifier-1` are the others whose work they must not reach. `leaf` is the
+ * edge site's user (its drafter: `edge-drafter-1`) and `edge` a client of the edge server with no
+ * credentials, whose traffic crosses the leaf link as `leaf`.
+ */
+const CLOUD_USERS = ['scheduler-1', 'batcher-1', 'verifier-1', 'drafter-2', 'gateway-2', 'operator', 'leaf'];
+const EDGE_DRAFTER = 'edge-drafter-1';
+/** The instance a credential is: its own id, or the edge's drafter for the leaf user and edge clients. */
+const instanceOf = (who: string) => (who === 'leaf' || who === 'edge' ? EDGE_DRAFTER : who);
+/** `drafter-2` → `drafter`. */
+const roleOf = (id: string) => (id === EDGE_DRAFTER ? 'drafter' : id.replace(/-\d+$/, ''));
+
+/** A message some instance sends, the subject it goes to, and an instance entitled to read it there. */
 interface Send {
   readonly name: string;
   readonly kind: MessageKind;
-  /** Where `who` sends it: a subject of its own, so the listeners can tell who sent what. */
-  readonly subject: (who: string) => string;
+  /** Where instance `me` sends it. */
+  readonly subject: (me: string) => string;
   /** What the reader subscribes to. */
   readonly all: string;
   readonly reader: string;
 }
 
-const send = (name: string, kind: MessageKind, area: string, reader: string): Send => ({
-  name,
-  kind,
-  subject: (who) => `${P}.${area}.${who}`,
-  all: `${P}.${area}.*`,
-  reader,
-});
+const send = (
+  name: string,
+  kind: MessageKind,
+  subject: (me: string) => string,
+  all: string,
+  reader: string,
+): Send => ({ name, kind, subject, all, reader });
 
 const SENDS: readonly Send[] = [
-  {
-    name: 'submit',
-    kind: 'submit',
-    subject: () => `${P}.sched.submit`,
-    all: `${P}.sched.submit`,
-    reader: 'scheduler',
-  },
-  send('session', 'session.start', 'session', 'drafter'),
-  send('verify', 'verify.task', 'verify', 'batcher'),
-  send('batch', 'batch', 'batch', 'verifier'),
-  send('result', 'verify.result', 'result', 'drafter'),
-  send('preempt', 'preempt', 'preempt', 'batcher'),
-  send('tokens', 'tokens', 'tokens', 'gateway'),
-  send('verifier heartbeat', 'heartbeat', 'hb.verifier', 'scheduler'),
-  send('drain', 'drain', 'ctl', 'scheduler'),
+  send('submit', 'submit', () => `${P}.sched.submit`, `${P}.sched.submit`, 'scheduler-1'),
+  send('session', 'session.start', () => `${P}.session.drafter-1`, `${P}.session.drafter-1`, 'drafter-1'),
+  send('verify', 'verify.task', (me) => `${P}.verify.default.${me}`, `${P}.verify.*.*`, 'batcher-1'),
+  send(
+    'verify as drafter-1',
+    'verify.task',
+    () => `${P}.verify.default.drafter-1`,
+    `${P}.verify.*.*`,
+    'batcher-1',
+  ),
+  send('batch', 'batch', () => `${P}.batch.verifier-1`, `${P}.batch.verifier-1`, 'verifier-1'),
+  send('result', 'verify.result', () => `${P}.result.drafter-1.s`, `${P}.result.drafter-1.*`, 'drafter-1'),
+  send('preempt', 'preempt', (me) => `${P}.preempt.${me}.s`, `${P}.preempt.*.*`, 'batcher-1'),
+  send('preempt as drafter-1', 'preempt', () => `${P}.preempt.drafter-1.s`, `${P}.preempt.*.*`, 'batcher-1'),
+  send('tokens', 'tokens', (me) => `${P}.tokens.gateway-1.${me}.r`, `${P}.tokens.gateway-1.*.r`, 'gateway-1'),
+  send(
+    'tokens as drafter-1',
+    'tokens',
+    () => `${P}.tokens.gateway-1.drafter-1.r`,
+    `${P}.tokens.gateway-1.*.r`,
+    'gateway-1',
+  ),
+  send(
+    'verifier heartbeat',
+    'heartbeat',
+    (me) => `${P}.hb.verifier.${me}`,
+    `${P}.hb.verifier.*`,
+    'scheduler-1',
+  ),
+  send(
+    'heartbeat as verifier-1',
+    'heartbeat',
+    () => `${P}.hb.verifier.verifier-1`,
+    `${P}.hb.verifier.*`,
+    'scheduler-1',
+  ),
+  send('drain', 'drain', () => `${P}.ctl.scheduler-1`, `${P}.ctl.scheduler-1`, 'scheduler-1'),
 ];
 
 /** What each credential may send (by {@link Send} name): the table the configs must enforce. */
 const MAY_SEND: Record<string, readonly string[]> = {
-  scheduler: ['session', 'tokens'],
-  batcher: ['batch', 'result'],
-  verifier: ['verify', 'result', 'preempt', 'tokens', 'verifier heartbeat'],
-  drafter: ['verify', 'preempt', 'tokens'],
-  gateway: ['submit', 'session'],
+  'scheduler-1': ['session'],
+  'batcher-1': ['batch', 'result'],
+  'verifier-1': ['verify', 'result', 'preempt', 'tokens', 'verifier heartbeat', 'heartbeat as verifier-1'],
+  'drafter-2': ['verify', 'preempt', 'tokens'],
+  'gateway-2': ['submit', 'session'],
   operator: ['drain'],
-  leaf: ['verify', 'preempt', 'tokens'],
-  edge: ['verify', 'preempt', 'tokens'],
+  // An edge site sends a drafter's kinds of message with any host in the subject: across a leaf link
+  // the cloud's wildcard interest (a batcher's `verify.<pool>.*`) reaches the site only if the link's
+  // user may publish all of it. Receivers check those claims (session ids no other host can read).
+  leaf: ['verify', 'verify as drafter-1', 'preempt', 'preempt as drafter-1', 'tokens', 'tokens as drafter-1'],
+  edge: ['verify', 'verify as drafter-1', 'preempt', 'preempt as drafter-1', 'tokens', 'tokens as drafter-1'],
 };
 
-/** Subscriptions that would read someone else's work, and which credentials may hold them. */
-const READS: Record<string, readonly string[]> = {
-  '>': [],
-  [`${P}.>`]: [],
-  [`${P}.sched.submit`]: ['scheduler'],
-  [`${P}.session.*`]: ['verifier', 'drafter', 'leaf', 'edge'],
-  [`${P}.verify.*`]: ['batcher'],
-  [`${P}.batch.*`]: ['verifier'],
-  [`${P}.result.*`]: ['verifier', 'drafter', 'leaf', 'edge'],
-  [`${P}.preempt.*`]: ['batcher', 'verifier'],
-  [`${P}.tokens.*`]: ['gateway'],
-  '_INBOX.>': [],
-  '_INBOX.gateway.>': ['gateway'],
-  '_INBOX.scheduler.>': ['scheduler'],
-  '_INBOX.batcher.>': ['batcher'],
-};
-
-const CLOUD_USERS = ['scheduler', 'batcher', 'verifier', 'drafter', 'gateway', 'operator', 'leaf'];
+/**
+ * Subscriptions that would read someone's work, for instance `me`, and which credentials may hold them:
+ * each only its own sessions, results, batches, streams and replies.
+ */
+function readsOf(me: string): Record<string, readonly string[]> {
+  const hosts = ['verifier-1', 'drafter-2', 'leaf', 'edge'];
+  return {
+    '>': [],
+    [`${P}.>`]: [],
+    [`${P}.sched.submit`]: ['scheduler-1'],
+    [`${P}.session.*`]: [],
+    [`${P}.session.drafter-1`]: [],
+    [`${P}.session.${me}`]: hosts,
+    [`${P}.verify.*.*`]: ['batcher-1'],
+    [`${P}.batch.*`]: [],
+    [`${P}.batch.verifier-1`]: ['verifier-1'],
+    [`${P}.result.*.*`]: [],
+    [`${P}.result.drafter-1.*`]: [],
+    [`${P}.result.${me}.*`]: hosts,
+    [`${P}.preempt.*.*`]: ['batcher-1', 'verifier-1'],
+    [`${P}.tokens.>`]: [],
+    [`${P}.tokens.gateway-1.>`]: [],
+    [`${P}.tokens.${me}.>`]: ['gateway-2'],
+    '_INBOX.>': [],
+    '_INBOX.gateway.>': [],
+    '_INBOX.gateway.gateway-1.>': [],
+    '_INBOX.drafter.drafter-1.>': [],
+    [`${inboxPrefix(me === 'operator' ? 'operator' : roleOf(me), me)}.>`]: [...CLOUD_USERS, 'edge'],
+  };
+}
 
 /** Replaces `from` by `to` in `text`, failing if the shipped file no longer contains `from`. */
 function swap(text: string, from: string, to: string): string {
@@ -137,7 +190,16 @@ async function client(url: string, user?: string): Promise<{ nc: NatsConnection;
   const nc = await connect({
     servers: url,
     ...(tlsServers.has(url) ? { tls: { caFile } } : {}),
-    ...(user ? { user, pass: passwordOf(user), inboxPrefix: inboxPrefix(user) } : {}),
+    ...(user
+      ? {
+          user,
+          pass: passwordOf(user),
+          inboxPrefix: inboxPrefix(
+            user === 'operator' ? 'operator' : roleOf(instanceOf(user)),
+            instanceOf(user),
+          ),
+        }
+      : {}),
     name: `${user ?? 'anonymous'}-probe`,
   });
   const errors: string[] = [];
@@ -151,6 +213,7 @@ async function client(url: string, user?: string): Promise<{ nc: NatsConnection;
 class Listeners {
   readonly heard: string[] = [];
   private readonly conns: NatsConnection[] = [];
+  private readers: string[] = [];
 
   /**
    * Subscribes on `url`, and returns once a sender on `from` (as `user`) reaches every listener:
@@ -159,7 +222,8 @@ class Listeners {
   static async start(url: string, from: string, user: string | undefined): Promise<Listeners> {
     const l = new Listeners();
     const readers = [...new Set(SENDS.map((s) => s.reader))];
-    for (const [i, reader] of readers.entries()) {
+    l.readers = readers;
+    for (const reader of readers) {
       const { nc } = await client(url, reader);
       for (const s of SENDS.filter((x) => x.reader === reader))
         nc.subscribe(s.all, {
@@ -167,32 +231,38 @@ class Listeners {
             l.heard.push(`${m.subject} ${decodeMessage(m.data).from}`);
           },
         });
-      // Every user may read pings: a sender's last message, after which nothing it sent is pending.
-      nc.subscribe(`${P}.ping.*`, {
+      // Each instance reads the pings sent to it: a sender's last message to it, after which nothing
+      // it sent there is pending (one publisher's messages reach a subscriber in order).
+      nc.subscribe(`${P}.ping.${reader}`, {
         callback: (_err, m) => {
-          l.heard.push(`${m.subject} #${i}`);
+          l.heard.push(`ping ${reader} ${new TextDecoder().decode(m.data)}`);
         },
       });
       await nc.flush();
       l.conns.push(nc);
     }
     const { nc } = await client(from, user);
-    const ready = `${P}.ping.listeners-ready`;
     const everyListenerHeard = () => {
-      nc.publish(ready);
-      return readers.every((_r, i) => l.heard.includes(`${ready} #${i}`));
+      l.mark(nc, 'ready');
+      return l.heardMark('ready');
     };
     expect(await until(everyListenerHeard, 10_000), 'listeners ready').toBe(true);
     await nc.close();
     return l;
   }
 
-  /** Waits for `subject`, then for every listener's server to have written all before it. */
-  async settle(subject: string): Promise<void> {
-    const heard = () => this.heard.includes(`${subject} #0`);
-    expect(await until(heard, 5000), `${subject} arrives`).toBe(true);
-    // A PING's PONG comes after every message the server queued for that connection before it.
-    await Promise.all(this.conns.map((c) => c.flush()));
+  /** Sends every listener the ping `marker` (any user may send pings). */
+  mark(nc: NatsConnection, marker: string): void {
+    for (const r of this.readers) nc.publish(`${P}.ping.${r}`, new TextEncoder().encode(marker));
+  }
+
+  heardMark(marker: string): boolean {
+    return this.readers.every((r) => this.heard.includes(`ping ${r} ${marker}`));
+  }
+
+  /** Waits until every listener heard `marker`, and so everything its sender sent before it. */
+  async settle(marker: string): Promise<void> {
+    expect(await until(() => this.heardMark(marker), 5000), `${marker} arrives`).toBe(true);
   }
 
   async close(): Promise<void> {
@@ -204,13 +274,14 @@ class Listeners {
 async function sendAll(nc: NatsConnection, who: string, listeners: Listeners): Promise<string[]> {
   const codec = new Codec({ from: who });
   const bodies = sampleBodies();
+  const me = instanceOf(who);
   listeners.heard.length = 0;
-  for (const s of SENDS) nc.publish(s.subject(who), codec.encode(s.kind, bodies[s.kind]));
-  const end = `${P}.ping.end-${who}`;
-  nc.publish(end, codec.encode('ping', bodies.ping));
+  for (const s of SENDS) nc.publish(s.subject(me), codec.encode(s.kind, bodies[s.kind]));
+  const end = `end-${who}`;
+  listeners.mark(nc, end);
   await nc.flush();
   await listeners.settle(end);
-  return SENDS.filter((s) => listeners.heard.includes(`${s.subject(who)} ${who}`)).map((s) => s.name);
+  return SENDS.filter((s) => listeners.heard.includes(`${s.subject(me)} ${who}`)).map((s) => s.name);
 }
 
 describe('shipped NATS topologies enforce the subject table', () => {
@@ -268,7 +339,7 @@ describe('shipped NATS topologies enforce the subject table', () => {
 
     // Ready: routes carry a ping from nats-2 to nats-1, and the leaf link carries one from the edge.
     const heard: string[] = [];
-    const { nc: probe } = await client(cloud[0]!.url, 'scheduler');
+    const { nc: probe } = await client(cloud[0]!.url, 'operator');
     probe.subscribe(`${P}.ping.*`, {
       callback: (_e, m) => {
         heard.push(m.subject);
@@ -344,7 +415,8 @@ describe('shipped NATS topologies enforce the subject table', () => {
   ])('%s: each role user may hold only its own subscriptions', async (_name, url) => {
     for (const user of CLOUD_USERS) {
       const { nc } = await client(url(), user);
-      const subs = Object.keys(READS).map((subject) => ({ subject, sub: nc.subscribe(subject) }));
+      const reads = readsOf(instanceOf(user));
+      const subs = Object.keys(reads).map((subject) => ({ subject, sub: nc.subscribe(subject) }));
       await nc.flush();
       const refused = new Set<string>();
       await Promise.all(
@@ -353,26 +425,30 @@ describe('shipped NATS topologies enforce the subject table', () => {
           if (outcome instanceof Error) refused.add(subject);
         }),
       );
-      for (const [subject, allowed] of Object.entries(READS))
+      for (const [subject, allowed] of Object.entries(reads))
         expect(refused.has(subject), `${user} reading ${subject}`).toBe(!allowed.includes(user));
       await nc.close();
     }
   });
 
-  it('edge: an edge client reads no submit, batch, task, output or foreign reply from the cloud', async () => {
+  it('edge: an edge client reads its drafter’s sessions and results, and nothing of anyone else', async () => {
     const { nc: reader } = await client(edge.url);
     const got: string[] = [];
-    for (const subject of Object.keys(READS))
+    const markers: string[] = [];
+    for (const subject of Object.keys(readsOf(EDGE_DRAFTER)))
       reader.subscribe(subject, {
         callback: (_e, m) => {
           got.push(`${subject} ${m.subject}`);
+          if (subject === '>' && m.subject === `${P}.ping.${EDGE_DRAFTER}`)
+            markers.push(new TextDecoder().decode(m.data));
         },
       });
     await reader.flush();
-    // The cloud side: every role sends what it sends, a gateway gets a reply on its inbox, and each
-    // ends with a ping the edge may read, after which nothing it sent is pending.
-    const responder = await client(cloud[0]!.url, 'scheduler');
-    responder.nc.subscribe(`${P}.ping.responder`, {
+    // The cloud side: every instance sends what it sends (to other tenants), a gateway gets a reply on
+    // its inbox, the scheduler and a batcher also send the edge's own drafter a session and a result,
+    // and each ends with a ping the edge may read, after which nothing it sent is pending.
+    const responder = await client(cloud[0]!.url, 'scheduler-1');
+    responder.nc.subscribe(`${P}.ping.scheduler-1`, {
       callback: (_e, m) => {
         m.respond(new Uint8Array(1));
       },
@@ -381,27 +457,49 @@ describe('shipped NATS topologies enforce the subject table', () => {
     const codec = new Codec({ from: 'cloud' });
     const bodies = sampleBodies();
     const ends: string[] = [];
+    const own: Record<string, [string, MessageKind]> = {
+      'scheduler-1': [`${P}.session.${EDGE_DRAFTER}`, 'session.start'],
+      'batcher-1': [`${P}.result.${EDGE_DRAFTER}.s`, 'verify.result'],
+    };
     for (const user of CLOUD_USERS.filter((u) => u !== 'leaf')) {
       const { nc } = await client(cloud[1]!.url, user);
       for (const s of SENDS.filter((x) => MAY_SEND[user]!.includes(x.name)))
         nc.publish(s.subject(user), codec.encode(s.kind, bodies[s.kind]));
-      if (user === 'gateway') await nc.request(`${P}.ping.responder`, new Uint8Array(1), { timeout: 5000 });
-      const end = `${P}.ping.end-${user}`;
-      nc.publish(end);
-      ends.push(end);
+      const mine = own[user];
+      if (mine) nc.publish(mine[0], codec.encode(mine[1], bodies[mine[1]]));
+      if (user === 'gateway-2')
+        await nc.request(`${P}.ping.scheduler-1`, new Uint8Array(1), { timeout: 5000 });
+      // The edge drafter may read pings sent to it only: each user's last message goes there.
+      nc.publish(`${P}.ping.${EDGE_DRAFTER}`, new TextEncoder().encode(`end-${user}`));
+      ends.push(`end-${user}`);
       await nc.flush();
       await nc.close();
     }
-    const all = await until(() => ends.every((e) => got.includes(`> ${e}`)), 5000);
+    const all = await until(() => ends.every((e) => markers.includes(e)), 5000);
     expect(all, 'every cloud user’s last ping reaches the edge').toBe(true);
     await reader.flush();
-    const readable = /^specmesh\.v1\.(session|result|hb|ctl|ping|metrics)\.|^_INBOX\.drafter\./;
+    const readable = new RegExp(
+      `^${P.replace('.', '\\.')}\\.(session\\.${EDGE_DRAFTER}$|result\\.${EDGE_DRAFTER}\\.|hb\\.|ping\\.|metrics\\.)|^_INBOX\\.drafter\\.${EDGE_DRAFTER}\\.`,
+    );
     const leaked = got.map((g) => g.split(' ')[1]!).filter((subject) => !readable.test(subject));
     expect(leaked).toEqual([]);
-    // The edge does read what a drafter must: the sessions and results sent to it.
-    expect(got).toContainEqual(`${P}.session.* ${P}.session.scheduler`);
-    expect(got).toContainEqual(`${P}.result.* ${P}.result.batcher`);
+    // The edge does read what its drafter must: the sessions and results sent to it.
+    expect(got).toContainEqual(`${P}.session.${EDGE_DRAFTER} ${P}.session.${EDGE_DRAFTER}`);
+    expect(got).toContainEqual(`${P}.result.${EDGE_DRAFTER}.* ${P}.result.${EDGE_DRAFTER}.s`);
     await reader.close();
     await responder.nc.close();
+  });
+
+  it('the shipped accounts.conf is what `specmesh creds` writes for the example cluster', async () => {
+    const shipped = readFileSync(join(NATS_DIR, 'accounts.conf'), 'utf8');
+    const command = /^# {3}specmesh creds --out <dir> (.*)$/m.exec(shipped)?.[1];
+    expect(command, 'the header names the command').toBeDefined();
+    const out = join(dir, 'creds');
+    const run = await runCli(['creds', '--out', out, ...command!.split(' ')]);
+    expect(run.stderr).toBe('');
+    const written = readFileSync(join(out, 'accounts.conf'), 'utf8');
+    expect(shipped.slice(shipped.indexOf('accounts {'))).toBe(written.slice(written.indexOf('accounts {')));
+    // Secrets are the user's only: every file holding a password is readable by its owner alone.
+    for (const f of ['nats.env', 'drafter-1.env']) expect(statSync(join(out, f)).mode & 0o077).toBe(0);
   });
 });

@@ -113,16 +113,28 @@ export function instancePermissions(
 }
 
 /**
- * What may cross the leaf link of an edge site that runs `drafters`: the union of their permissions.
- * A leaf connection carries what the site's local clients send, authenticated or not, so this bound
- * is what keeps one site's machines to their own drafters' subjects. Responses cannot be allowed per
- * request across a leaf link, so it may publish to inboxes (only to requests it received can it know
- * one: they are random).
+ * What may cross the leaf link of an edge site that runs `drafters`. A leaf connection carries what
+ * the site's local clients send, authenticated or not, so this bound is what keeps a site's machines
+ * to drafters' work. What the site reads is its own drafters' only: their sessions, results, control,
+ * pings and replies. What it sends is a drafter's kinds of message, but with any host in the subject:
+ * across a leaf link the cloud's interest reaches the site only where the link's user may publish all
+ * of it (a batcher's `verify.<pool>.*`, a gateway's `tokens.<gw>.*.<request>`, the membership's
+ * `hb.<role>.*`), so a site's claims of host are checked by the receivers, not by NATS: a session's id
+ * (96 random bits, read only by its host) is what a task, a preempt or a chunk must name, and tokens no
+ * verifier signed are refused by clients. Responses cannot be allowed per request across a leaf link,
+ * so it may publish to inboxes (only to requests it received can it know one: they are random).
  */
 export function leafPermissions(s: Subjects, drafters: readonly string[]): SubjectPermissions {
   const each = drafters.map((id) => instancePermissions(s, 'drafter', id));
   return {
-    publish: [...new Set([...each.flatMap((p) => p.publish), '_INBOX.>'])],
+    publish: [
+      wildcard(s.verify('x', 'y'), 2),
+      wildcard(s.preempt('x', 'y'), 2),
+      wildcard(s.tokens('x', 'y', 'z'), 3),
+      wildcard(s.heartbeat('drafter', 'x')),
+      wildcard(s.ping('x')),
+      '_INBOX.>',
+    ],
     subscribe: [...new Set(each.flatMap((p) => p.subscribe))],
     allowResponses: false,
   };

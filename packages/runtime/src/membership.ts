@@ -51,8 +51,10 @@ export class MembershipView {
 
   /** Subscribes to heartbeats through `actor` and sweeps expired members every `sweepMs`. */
   start(actor: Actor, sweepMs = 250): this {
-    actor.handle(actor.subjects.heartbeatAll(this.role), 'heartbeat', (msg) => {
-      this.observe(msg.body);
+    actor.handle(actor.subjects.heartbeatAll(this.role), 'heartbeat', (msg, ctx) => {
+      // Only an instance's own subject counts (NATS lets one user publish on it, `specmesh creds`):
+      // a heartbeat naming another instance is not that instance's.
+      if (ctx.subject === actor.subjects.heartbeat(msg.body.role, msg.body.id)) this.observe(msg.body);
       return undefined;
     });
     this.sweepTimer = setInterval(() => this.expire(), sweepMs);

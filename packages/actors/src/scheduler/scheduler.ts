@@ -353,7 +353,10 @@ export class Scheduler {
       w.reject(this.noPoolError(submit));
       return;
     }
-    const sessionId = `${submit.requestId}-${randomBytes(3).toString('hex')}`;
+    // 96 random bits: a session's id is what a task, a preempt or a token chunk of it must name, and an
+    // edge site cannot read another's (tenants apart), so it cannot guess one either. The request id
+    // part (for logs) is cut so the id, and its tasks' ids, stay within an id's 128 characters.
+    const sessionId = `${submit.requestId.slice(0, 96)}-${randomBytes(12).toString('base64url')}`;
     // Only the client that asked reads this subject, and only the host publishes on it.
     const tokenSubject = this.actor.subjects.tokens(submit.client, drafterId, submit.requestId);
     // Everything the request asked for travels on; the pool is now decided.
