@@ -56,13 +56,26 @@ describe('infra/nats', () => {
       expect(read(`nats/${f}`)).not.toMatch(/^\s*jetstream/m);
   });
 
-  it('grants the Helm values exactly the permissions of accounts.conf', () => {
+  it('grants each Helm role user the permissions of an instance of accounts.conf, any id', () => {
     const conf = read('nats/accounts.conf');
     const fromConf = new Map<string, string>();
     for (const m of conf.matchAll(
-      /user: (\w+), password[^\n]*\n\s*permissions: \{\n\s*publish: \{ allow: (\[[^\]]*\]) \}\n\s*subscribe: \{ allow: (\[[^\]]*\]) \}/g,
+      /user: ([\w-]+), password[^\n]*\n\s*permissions: \{\n\s*publish: \{ allow: (\[[^\]]*\]) \}\n\s*subscribe: \{ allow: (\[[^\]]*\]) \}/g,
     ))
       fromConf.set(m[1]!, `${m[2]} ${m[3]}`);
+    // A Deployment's pods are replicas of one role: its user is an instance's, with the id a wildcard.
+    const instanceOf: Record<string, [string, string]> = {
+      scheduler: ['scheduler-1', 'scheduler-1'],
+      batcher: ['batcher-1', 'batcher-1'],
+      verifier: ['verifier-1', 'verifier-1'],
+      drafter: ['drafter-1', 'drafter-1'],
+      gateway: ['gateway-1', 'gateway-1'],
+      leaf: ['leaf', 'edge-drafter-1'],
+    };
+    const expected = new Map<string, string>();
+    for (const [user, [instance, id]] of Object.entries(instanceOf))
+      expected.set(user, fromConf.get(instance)!.replaceAll(id, '*'));
+    expected.set('operator', fromConf.get('operator')!);
     const values = parseYaml(read('k8s/nats-values.yaml')) as {
       config: {
         merge: {
@@ -84,8 +97,8 @@ describe('infra/nats', () => {
           u.user,
           `${JSON.stringify(u.permissions.publish.allow).replaceAll(',', ', ')} ${JSON.stringify(u.permissions.subscribe.allow).replaceAll(',', ', ')}`,
         );
-    expect(fromConf.size).toBe(7);
-    expect(fromHelm).toEqual(fromConf);
+    expect(fromConf.size).toBe(10);
+    expect(fromHelm).toEqual(expected);
   });
 });
 
@@ -93,7 +106,8 @@ describe('infra/config', () => {
   it.each(ROLES)('%s.yaml passes the CLI config validation and names its role', (role) => {
     const layer = parseConfigText(read(`config/${role}.yaml`), `${role}.yaml`);
     expect(layer.role).toBe(role);
-    expect(layer.user).toBe(role);
+    // One NATS user per instance: the example file is the first instance's.
+    expect(layer.user).toBe(`${role}-1`);
   });
 });
 
@@ -162,7 +176,8 @@ describe('infra/compose/compose.yaml', () => {
           Object.entries(s.environment ?? {}).map(([k, v]) => [k, v.replace(/\$\{[^}]+\}/g, 'x')]),
         );
         expect(() => readEnvLayer(env)).not.toThrow();
-        expect(env['SPECMESH_USER']).toBe(role);
+        // Each instance logs in as the user of its own id (`specmesh creds`).
+        expect(env['SPECMESH_USER']).toBe(s.command[s.command.indexOf('--name') + 1]);
       }
     }
     expect([...roles].sort()).toEqual([...ROLES].sort());

@@ -220,7 +220,7 @@ function fuzzTargets(victimHost: string, victimSession: string): FuzzTarget[] {
   ];
 }
 
-/** The area of a subject: `sched`, `session`, `hb`, ... (the token after `<p>.v1`). */
+/** The area of a subject: `sched`, `session`, `hb`, ... (the token after `<p>.v2`). */
 const areaOf = (subject: string) => subject.split('.')[2];
 
 /** Sends a request that must be refused; returns the `error` reply's code. */
@@ -319,9 +319,9 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
     expect(await refusalCode(t.subject, oorStart)).toBe(ErrorCode.TokenOutOfRange);
     summary.note(t.name, 'token id ≥ vocab', `${ErrorCode.TokenOutOfRange} reply`);
     for (const tokenSubject of [
-      `${PREFIX}.v1.tokens.a b`,
-      `${PREFIX}.v1.tokens.*`,
-      `${PREFIX}.v1.>`,
+      `${PREFIX}.v2.tokens.a b`,
+      `${PREFIX}.v2.tokens.*`,
+      `${PREFIX}.v2.>`,
       'a..b',
     ]) {
       const bad = codec.encode('session.start', { ...start, prompt: 'fine', tokenSubject });

@@ -56,7 +56,7 @@ describe('checkSessionStart', () => {
   });
 
   it('refuses a token subject with a space, a wildcard or an empty token', () => {
-    for (const tokenSubject of ['p.v1.tokens.a b', 'p.v1.tokens.*', 'p.v1.>', 'p..tokens', 'p.v1.tokens.'])
+    for (const tokenSubject of ['p.v2.tokens.a b', 'p.v2.tokens.*', 'p.v2.>', 'p..tokens', 'p.v2.tokens.'])
       expect(
         code(() => checkSessionStart(start({ tokenSubject }), VOCAB)),
         tokenSubject,

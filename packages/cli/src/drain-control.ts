@@ -7,7 +7,7 @@ import { ConfigError } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
 
 /**
- * Serves `<p>.v1.ctl.<id>` on `actor`. `shutdown` defaults to sending this process SIGTERM, so the
+ * Serves `<p>.v2.ctl.<id>` on `actor`. `shutdown` defaults to sending this process SIGTERM, so the
  * drain follows the one shutdown path the signal handlers already own.
  */
 export function serveDrainControl(

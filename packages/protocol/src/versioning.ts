@@ -1,7 +1,7 @@
 /**
  * Protocol versions: `major.minor`.
  *
- * The major ({@link PROTOCOL_VERSION}) is in every subject (`<p>.v1.…`) and in the envelope's `v`; the
+ * The major ({@link PROTOCOL_VERSION}) is in every subject (`<p>.v2.…`) and in the envelope's `v`; the
  * minor is the envelope's optional `vm` (absent = 0). Peers of one major interoperate whatever their
  * minors, because a minor may only *add*: optional body fields whose absence leaves a message's
  * meaning intact, new kinds, new envelope keys. Anything else (a new required field, a removed or

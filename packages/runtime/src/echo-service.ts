@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Actor } from './actor.js';
 
 export interface EchoServiceOptions {
-  /** Service name in the subject `<p>.v1.echo.<service>`. Defaults to `default`. */
+  /** Service name in the subject `<p>.v2.echo.<service>`. Defaults to `default`. */
   service?: string;
   /** Queue group, so several echo actors share the load. Defaults to `echo`. */
   queue?: string;

@@ -1,6 +1,6 @@
 /**
  * The cluster's metrics on the gateway's `/metrics`: the gateway's own registries plus every actor's,
- * gathered over NATS. One `metrics.get` goes to `<p>.v1.metrics.get`; every actor answers with its
+ * gathered over NATS. One `metrics.get` goes to `<p>.v2.metrics.get`; every actor answers with its
  * registry (prom-client JSON form, series labelled with `role` and `instance`), and the gateway keeps
  * the replies of a short window, stopping early once every instance of its membership view answered.
  * Replies are cached for `cacheMs`, and scrapes that arrive while a gathering runs share it, so a

@@ -66,7 +66,7 @@ async function measure(
   // Dense-distribution cost, from the verify tasks themselves.
   let denseExtra = 0;
   const vocab = target.info.vocabSize;
-  client.handle(`${prefix}.v1.verify.p`, 'verify.task', (m) => {
+  client.handle(client.subjects.verifyPool('p'), 'verify.task', (m) => {
     const d = m.body.draftDist;
     if (d)
       for (let i = 0; i + 1 < d.offsets.length; i++)

@@ -1,4 +1,4 @@
-/** Operator control of one instance (`specmesh drain <instance>`), on `<p>.v1.ctl.<id>`. */
+/** Operator control of one instance (`specmesh drain <instance>`), on `<p>.v2.ctl.<id>`. */
 import { type Static, Type } from '@sinclair/typebox';
 import { Count, Id } from './common.js';
 
@@ -26,7 +26,7 @@ export const DrainAcceptedSchema = Type.Object(
 export type DrainAccepted = Static<typeof DrainAcceptedSchema>;
 
 /**
- * `ping`, on `<p>.v1.ping.<id>`: measures the round trip to one instance over NATS (the path its
+ * `ping`, on `<p>.v2.ping.<id>`: measures the round trip to one instance over NATS (the path its
  * messages really take: proxies, leaf nodes, routes). Every actor answers with `pong`.
  */
 export const PingSchema = Type.Object({}, { additionalProperties: false });

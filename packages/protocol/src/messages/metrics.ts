@@ -1,5 +1,5 @@
 /**
- * Metrics of every instance, gathered by the gateway (scatter-gather on `<p>.v1.metrics.get`): the
+ * Metrics of every instance, gathered by the gateway (scatter-gather on `<p>.v2.metrics.get`): the
  * gateway publishes one `metrics.get` and every actor answers with its prom-client registry in JSON
  * form (`registry.getMetricsAsJSON()`), each series labelled with its `role` and `instance`. The
  * gateway merges the replies into one Prometheus text page on its `/metrics`.

@@ -10,7 +10,7 @@ import type { MessageKind } from '../kinds.js';
 
 /** How a kind travels. */
 export interface KindDoc {
-  /** Subject(s) it is sent on, `<p>.v1.` left out. */
+  /** Subject(s) it is sent on, `<p>.v2.` left out. */
   readonly subject: string;
   /** Request/reply, publish, or reply; queue groups named. */
   readonly pattern: string;
