@@ -28,6 +28,7 @@ import {
 import { type BatcherConfig, type BatcherOptions, resolveBatcherOptions } from './batcher-options.js';
 import { pickParallelVerifier, pickVerifier, type VerifierCandidate } from './pick-verifier.js';
 import { isStalled } from './stalled-verifier.js';
+import { StickyVerifiers } from './sticky-verifiers.js';
 
 type Task = BodyOf<'verify.task'>;
 
@@ -80,7 +81,7 @@ export class Batcher {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private readonly outstanding = new Map<string, Outstanding>();
-  private readonly sticky = new Map<string, string>();
+  private readonly sticky = new StickyVerifiers();
   /** Send time of each batch awaited, per verifier (a stopped verifier's batches age). */
   private readonly batchesOut = new Map<string, Map<string, number>>();
   private batchSeq = 0;
@@ -379,9 +380,7 @@ export class Batcher {
       { verifierId, tasks: entries.length, code: err.code },
       'batch failed; re-dispatching',
     );
-    this.sticky.forEach((v, s) => {
-      if (v === verifierId) this.sticky.delete(s);
-    });
+    this.sticky.forgetVerifier(verifierId);
     for (const e of entries) {
       const attempt = e.task.attempt + 1;
       if (!err.retryable || attempt > this.config.maxAttempts) {
