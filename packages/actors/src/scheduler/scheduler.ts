@@ -52,6 +52,19 @@ const RECENT_START_MS = 60_000;
 const RECENT_START_LIMIT = 4096;
 
 /** One request as far as repeats go: its id and the point it resumes from. */
+/**
+ * A request whose placement depends on the cluster alone: no pool, no hosts to avoid, no preferred
+ * kind of host, and no AWC placement (which weighs the request's own prompt).
+ */
+function isPlain(submit: Submit): boolean {
+  return (
+    submit.pool === undefined &&
+    (submit.avoid?.length ?? 0) === 0 &&
+    submit.prefer === undefined &&
+    submit.window.policy !== 'awc'
+  );
+}
+
 function requestKey(submit: Submit): string {
   return `${submit.requestId}@${submit.resume?.nextSeq ?? 0}:${submit.resume?.committed.length ?? 0}`;
 }
@@ -105,6 +118,8 @@ export class Scheduler {
   };
   private readonly view = new MembershipView();
   private queue: Waiting[] = [];
+  /** The waiting requests by their key: a repeated submit finds its request without a scan. */
+  private readonly waitingByKey = new Map<string, Waiting>();
   /** Session starts per drafter since its last heartbeat was received. */
   private readonly startedSince = new Map<string, { afterSeq: number; count: number; startedAt: number }>();
   private rotation = 0;
@@ -180,7 +195,7 @@ export class Scheduler {
         resolve(started);
         return;
       }
-      const waiting = this.queue.find((w) => requestKey(w.submit) === key);
+      const waiting = this.waitingByKey.get(key);
       if (waiting) {
         waiting.submit = submit;
         join(waiting, resolve, reject);
@@ -207,7 +222,9 @@ export class Scheduler {
         );
         return;
       }
-      this.queue.push({ submit, enqueuedAt: Date.now(), resolve, reject, ...(traceId ? { traceId } : {}) });
+      const w: Waiting = { submit, enqueuedAt: Date.now(), resolve, reject, ...(traceId ? { traceId } : {}) };
+      this.queue.push(w);
+      this.waitingByKey.set(key, w);
       this.pump();
     });
   }
@@ -230,22 +247,33 @@ export class Scheduler {
     this.pumping = true;
     try {
       let i = 0;
+      // Once a request without constraints of its own finds no host, none of the later ones can: a
+      // long queue then costs one pick per constrained request, not one per request, per heartbeat.
+      let plainBlocked = false;
       while (i < this.queue.length) {
         const w = this.queue[i]!;
+        const plain = isPlain(w.submit);
+        if (plain && plainBlocked) {
+          i++;
+          continue;
+        }
         // No usable pool yet: the request waits (see expireWaiting) instead of failing at once.
         if (!this.choosePool(w.submit)) {
+          plainBlocked ||= plain;
           i++;
           continue;
         }
         const avoid = new Set(w.submit.avoid ?? []);
         const host = this.pickHost(w.submit, avoid);
         if (!host) {
+          plainBlocked ||= plain;
           i++;
           continue;
         }
         this.queue.splice(i, 1);
         this.reserve(host.id);
         const key = requestKey(w.submit);
+        this.waitingByKey.delete(key);
         this.starting.set(key, w);
         void this.startSession(w, host, avoid).finally(() => {
           if (this.starting.get(key) === w) this.starting.delete(key);
@@ -398,6 +426,7 @@ export class Scheduler {
         // and the drafter counts as full until its next heartbeat.
         this.markFull(drafterId);
         this.queue.unshift(w);
+        this.waitingByKey.set(requestKey(submit), w);
         return;
       }
       tried.add(drafterId);
@@ -471,7 +500,9 @@ export class Scheduler {
         );
       } else {
         keep.push(w);
+        continue;
       }
+      this.waitingByKey.delete(requestKey(w.submit));
     }
     this.queue = keep;
   }
