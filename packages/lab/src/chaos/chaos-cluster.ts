@@ -15,7 +15,8 @@ import {
   startupDeadlineMs,
 } from '@specmesh/runtime';
 
-const REPLY_MUX = /^_INBOX\.(?:[a-z]+\.)?[A-Za-z0-9]+\.\*$/;
+/** A connection's reply subscription, `_INBOX[.<role>[.<id>]].<nuid>.*`: made at its first request. */
+const REPLY_MUX = /^_INBOX\.(?:[a-z]+\.(?:[A-Za-z0-9_\-:]+\.)?)?[A-Za-z0-9]+\.\*$/;
 
 export interface ChaosClusterSpec {
   /** The `specmesh` entry script each role process runs as `node <nodeBin> node --role …`. */
