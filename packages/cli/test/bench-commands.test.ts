@@ -29,6 +29,7 @@ const BENCHES = [
   'llama',
   'load',
   'runtime',
+  'control-plane',
   'gateway-overhead',
   'wire-bytes',
   'signing',
@@ -85,6 +86,29 @@ describe.concurrent('specmesh bench', () => {
     expect(report.report.runtime.n).toBe(200);
     expect(report.report.raw.n).toBe(200);
     expect(report.taskBytes).toBeGreaterThan(0);
+  });
+
+  it('bench control-plane --json: admissions and verify tasks pass, none fails, the measured process is timed', async () => {
+    const r = await run('control-plane', '--quick', '--seconds', '0.5', '--inflight', '16', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      figures: Array<{
+        stage: string;
+        instances: number;
+        completed: number;
+        errors: number;
+        measuredCpu: number;
+      }>;
+    };
+    expect(report.figures.map((f) => [f.stage, f.instances])).toEqual([
+      ['admissions', 1],
+      ['verify-tasks', 1],
+    ]);
+    for (const f of report.figures) {
+      expect(f.completed, f.stage).toBeGreaterThan(0);
+      expect(f.errors, f.stage).toBe(0);
+      expect(f.measuredCpu, f.stage).toBeGreaterThan(0);
+    }
   });
 
   it('bench wire-bytes --json: lean saves bytes against naive wherever both runs send the same tasks', async () => {

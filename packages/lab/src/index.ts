@@ -15,6 +15,13 @@ export {
 } from './bench/cli-startup.js';
 export type { ClusterDsiConfig, ClusterDsiRow, ClusterDsiRunOptions } from './bench/cluster-dsi.js';
 export { DSI_FIXTURE, formatClusterDsi, runClusterDsi } from './bench/cluster-dsi.js';
+export {
+  type ControlPlaneFigure,
+  type ControlPlaneOptions,
+  type ControlPlaneReport,
+  formatControlPlane,
+  runControlPlane,
+} from './bench/control-plane.js';
 export type { DsiGridRow } from './bench/dsi-grid.js';
 export {
   formatDsiFixture,

@@ -6,6 +6,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { benchCliStartupCommand } from './bench-cli-startup.js';
+import { benchControlPlaneCommand } from './bench-control-plane.js';
 import { benchDsiCommand } from './bench-dsi.js';
 import { benchGatewayOverheadCommand } from './bench-gateway-overhead.js';
 import { benchLlamaCommand } from './bench-llama.js';
@@ -28,6 +29,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
     configure(benchLlamaCommand),
     configure(benchLoadCommand),
     benchRuntimeCommand,
+    benchControlPlaneCommand,
     benchGatewayOverheadCommand,
     benchWireBytesCommand,
     benchSigningCommand,
@@ -44,7 +46,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
   return {
     command: 'bench <name>',
     describe:
-      'Run a benchmark: dsi, llama, load, runtime, gateway-overhead, wire-bytes, signing, worker-wakeup, sim-speed, cli-startup, dsi-sim, sim-validate',
+      'Run a benchmark: dsi, llama, load, runtime, control-plane, gateway-overhead, wire-bytes, signing, worker-wakeup, sim-speed, cli-startup, dsi-sim, sim-validate',
     builder: (y: Argv) => {
       for (const c of subcommands) y.command(c);
       return y.demandCommand(1, 'Name a benchmark; see specmesh bench --help') as Argv;

@@ -1,0 +1,40 @@
+/**
+ * `specmesh bench control-plane`: admissions per second of a scheduler and verify tasks per second
+ * through a batcher, with models that cost nothing, for one and two instances of each.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { withJsonOption } from '../output.js';
+
+export interface BenchControlPlaneArgs {
+  seconds?: number;
+  inflight?: number;
+  quick: boolean;
+  json: boolean;
+}
+
+export const benchControlPlaneCommand: CommandModule<object, BenchControlPlaneArgs> = {
+  command: 'control-plane',
+  describe:
+    'Admissions/s of a scheduler and verify tasks/s through a batcher, zero-cost models, 1 and 2 instances',
+  builder: (y: Argv) =>
+    withJsonOption(y, 'the figures')
+      .option('seconds', {
+        type: 'number',
+        describe:
+          'Seconds per measurement, after a warm-up of a quarter of it. Defaults to 8 (2 with --quick)',
+      })
+      .option('inflight', {
+        type: 'number',
+        describe: 'Admissions or tasks the generator keeps in flight. Defaults to 256',
+      })
+      .option('quick', {
+        type: 'boolean',
+        default: false,
+        describe: 'Short windows and one instance of each role only',
+      })
+      .example(
+        '$0 bench control-plane',
+        'one and two schedulers, one and two batchers',
+      ) as unknown as Argv<BenchControlPlaneArgs>,
+  handler: async (args) => (await import('../run/bench-control-plane.js')).runBenchControlPlane(args),
+};
