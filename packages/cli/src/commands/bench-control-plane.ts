@@ -8,6 +8,8 @@ import { withJsonOption } from '../output.js';
 export interface BenchControlPlaneArgs {
   seconds?: number;
   inflight?: number;
+  sessions?: number;
+  drafters?: number;
   quick: boolean;
   json: boolean;
 }
@@ -27,6 +29,12 @@ export const benchControlPlaneCommand: CommandModule<object, BenchControlPlaneAr
         type: 'number',
         describe: 'Admissions or tasks the generator keeps in flight. Defaults to 256',
       })
+      .option('sessions', {
+        type: 'number',
+        describe:
+          'Then this many concurrent sessions through a whole cluster: failures, memory per session. Defaults to 5000 (0, skipped, with --quick)',
+      })
+      .option('drafters', { type: 'number', describe: 'Drafter processes for --sessions. Defaults to 4' })
       .option('quick', {
         type: 'boolean',
         default: false,

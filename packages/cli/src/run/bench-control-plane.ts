@@ -15,6 +15,8 @@ export async function runBenchControlPlane(args: ArgumentsCamelCase<BenchControl
     seconds: args.seconds ?? (args.quick ? 2 : 8),
     inflight: args.inflight ?? 256,
     instances: args.quick ? [1] : [1, 2],
+    sessions: args.sessions ?? (args.quick ? 0 : 5000),
+    ...(args.drafters !== undefined ? { drafters: args.drafters } : {}),
   });
   output.result({ bench: 'control-plane', ...report }, () => formatControlPlane(report));
 }

@@ -26,7 +26,8 @@ import {
   startNatsServer,
   startupDeadlineMs,
 } from '@specmesh/runtime';
-import { processCpuSeconds } from './process-cpu.js';
+import { formatSessionsStage, runSessionsStage, type SessionsStageReport } from './control-plane-sessions.js';
+import { processCpuSeconds } from './process-usage.js';
 
 export interface ControlPlaneOptions {
   /** The `specmesh` entry script each measured role process runs as `node <nodeBin> node --role …`. */
@@ -37,6 +38,10 @@ export interface ControlPlaneOptions {
   readonly inflight: number;
   /** Instances of the measured role to try: [1] or [1, 2]. */
   readonly instances: readonly number[];
+  /** Then this many concurrent sessions through a whole cluster (0: skip that stage). */
+  readonly sessions?: number;
+  /** Drafter processes the sessions are spread over. Defaults to 4. */
+  readonly drafters?: number;
   readonly logLevel?: string;
 }
 
@@ -62,6 +67,7 @@ export interface ControlPlaneReport {
   readonly cores: number;
   /** Core the measured processes were pinned to, or undefined when they were not (no taskset, one core). */
   readonly pinnedCore: number | undefined;
+  readonly sessions?: SessionsStageReport;
   readonly loadAverage: readonly [number, number, number];
 }
 
@@ -316,10 +322,21 @@ export async function runControlPlane(o: ControlPlaneOptions): Promise<ControlPl
     for (const a of actors.reverse()) await a.stop().catch(() => undefined);
     await server.stop();
   }
+  const sessions =
+    (o.sessions ?? 0) > 0
+      ? await runSessionsStage({
+          nodeBin: o.nodeBin,
+          sessions: o.sessions!,
+          drafters: o.drafters ?? 4,
+          tokens: 20,
+          passMs: 20,
+        })
+      : undefined;
   return {
     figures,
     cores: availableParallelism(),
     pinnedCore: pin.core,
+    ...(sessions ? { sessions } : {}),
     loadAverage: loadavg().map((x) => Math.round(x * 100) / 100) as [number, number, number],
   };
 }
@@ -343,5 +360,6 @@ export function formatControlPlane(r: ControlPlaneReport): string {
     'stage          instances   per s   p50 ms   p99 ms  measured cpu  generator cpu  errors',
     ...rows,
     'measured cpu: cores the measured processes used (1.00 = one core busy); below ~0.9 something else held them back',
+    ...(r.sessions ? ['', formatSessionsStage(r.sessions)] : []),
   ].join('\n');
 }
