@@ -52,6 +52,9 @@ const RECENT_START_MS = 60_000;
 const RECENT_START_LIMIT = 4096;
 
 /** One request as far as repeats go: its id and the point it resumes from. */
+/** `session.start` requests a scheduler keeps unanswered at one host at a time. */
+const MAX_STARTS_PER_HOST = 32;
+
 /**
  * A request whose placement depends on the cluster alone: no pool, no hosts to avoid, no preferred
  * kind of host, and no AWC placement (which weighs the request's own prompt).
@@ -120,6 +123,8 @@ export class Scheduler {
   private queue: Waiting[] = [];
   /** The waiting requests by their key: a repeated submit finds its request without a scan. */
   private readonly waitingByKey = new Map<string, Waiting>();
+  /** `session.start` requests awaiting their reply, per host. */
+  private readonly startsInFlight = new Map<string, number>();
   /** Session starts per drafter since its last heartbeat was received. */
   private readonly startedSince = new Map<string, { afterSeq: number; count: number; startedAt: number }>();
   private rotation = 0;
@@ -139,6 +144,9 @@ export class Scheduler {
     const config = resolveSchedulerOptions(options);
     let s: Scheduler | undefined;
     const actor = await Actor.start({
+      // Every submit waiting in the queue is a message in flight until its reply: the runtime's cap on
+      // those must not refuse (E_OVERLOADED) what the queue has room for.
+      maxInflight: config.maxQueue + 1024,
       ...options,
       role: 'scheduler',
       load: () => ({ inflight: 0, queued: s?.queue.length ?? 0, capacity: config.maxQueue }),
@@ -264,7 +272,7 @@ export class Scheduler {
           continue;
         }
         const avoid = new Set(w.submit.avoid ?? []);
-        const host = this.pickHost(w.submit, avoid);
+        const host = this.pickHost(w.submit, this.withBusyHosts(avoid));
         if (!host) {
           plainBlocked ||= plain;
           i++;
@@ -372,6 +380,22 @@ export class Scheduler {
     return best;
   }
 
+  /**
+   * `exclude` and the hosts already answering {@link MAX_STARTS_PER_HOST} starts. A burst of requests
+   * would otherwise send one host thousands of starts at once: it answers them late, each late answer
+   * counts as a failed start, and the request is started again elsewhere while the first session
+   * runs. Waiting requests go out as earlier starts are answered.
+   */
+  private withBusyHosts(exclude: ReadonlySet<string>): ReadonlySet<string> {
+    let out: Set<string> | undefined;
+    for (const [host, n] of this.startsInFlight) {
+      if (n < MAX_STARTS_PER_HOST || exclude.has(host)) continue;
+      out ??= new Set(exclude);
+      out.add(host);
+    }
+    return out ?? exclude;
+  }
+
   private async startSession(w: Waiting, host: Host, tried: Set<string>): Promise<void> {
     const { submit } = w;
     const drafterId = host.id;
@@ -396,12 +420,21 @@ export class Scheduler {
       tokenSubject,
       placement: { kind: host.kind, ...this.config.placement },
     };
+    this.startsInFlight.set(drafterId, (this.startsInFlight.get(drafterId) ?? 0) + 1);
     try {
-      await this.actor.request(this.actor.subjects.session(drafterId), 'session.start', start, {
-        expect: 'session.ok',
-        timeoutMs: this.config.startTimeoutMs,
-        ...(w.traceId ? { traceId: w.traceId } : {}),
-      });
+      try {
+        await this.actor.request(this.actor.subjects.session(drafterId), 'session.start', start, {
+          expect: 'session.ok',
+          timeoutMs: this.config.startTimeoutMs,
+          ...(w.traceId ? { traceId: w.traceId } : {}),
+        });
+      } finally {
+        const n = (this.startsInFlight.get(drafterId) ?? 1) - 1;
+        if (n > 0) this.startsInFlight.set(drafterId, n);
+        else this.startsInFlight.delete(drafterId);
+        // A host below its cap again takes waiting requests.
+        if (this.queue.length > 0) setImmediate(() => this.pump());
+      }
       this.stats.admitted++;
       if (host.kind === 'target-only') this.stats.targetOnly++;
       if (host.kind === 'fused') this.stats.fused++;
