@@ -12,6 +12,26 @@ type Task = BodyOf<'verify.task'>;
 
 const nats = useNatsServer();
 
+/** Verifier `id`'s reply to `batch`: every draft of every task accepted. */
+const acceptEvery = (id: string, batch: BodyOf<'batch'>) => ({
+  kind: 'batch.result' as const,
+  body: {
+    batchId: batch.batchId,
+    results: batch.tasks.map((t) => ({
+      taskId: t.taskId,
+      sessionId: t.sessionId,
+      epoch: t.epoch,
+      accepted: t.drafts.length,
+      token: 7,
+      bonus: true,
+      verifierId: id,
+      queueMs: 0,
+      computeMs: 0,
+    })),
+    failures: [],
+  },
+});
+
 /** A verifier stand-in that accepts every draft; records the batches it got. */
 async function fakeVerifier(id: string, pool: string, behaviour: 'ok' | 'hang' = 'ok') {
   const actor = await Actor.start({
@@ -25,24 +45,7 @@ async function fakeVerifier(id: string, pool: string, behaviour: 'ok' | 'hang' =
   actor.handle(actor.subjects.batch(id), 'batch', (msg) => {
     batches.push(msg.body.tasks);
     if (behaviour === 'hang') return new Promise(() => undefined);
-    return {
-      kind: 'batch.result',
-      body: {
-        batchId: msg.body.batchId,
-        results: msg.body.tasks.map((t) => ({
-          taskId: t.taskId,
-          sessionId: t.sessionId,
-          epoch: t.epoch,
-          accepted: t.drafts.length,
-          token: 7,
-          bonus: true,
-          verifierId: id,
-          queueMs: 0,
-          computeMs: 0,
-        })),
-        failures: [],
-      },
-    };
+    return acceptEvery(id, msg.body);
   });
   await actor.flush();
   nats.defer(() => actor.stop());
@@ -67,24 +70,7 @@ async function reportingVerifier(id: string, pool: string) {
     running += msg.body.tasks.length;
     actor.heartbeat();
     running -= msg.body.tasks.length;
-    return {
-      kind: 'batch.result',
-      body: {
-        batchId: msg.body.batchId,
-        results: msg.body.tasks.map((t) => ({
-          taskId: t.taskId,
-          sessionId: t.sessionId,
-          epoch: t.epoch,
-          accepted: t.drafts.length,
-          token: 7,
-          bonus: true,
-          verifierId: id,
-          queueMs: 0,
-          computeMs: 0,
-        })),
-        failures: [],
-      },
-    };
+    return acceptEvery(id, msg.body);
   });
   await actor.flush();
   nats.defer(() => actor.stop());
