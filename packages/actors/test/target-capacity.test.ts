@@ -77,6 +77,8 @@ describe('capacity in heartbeats', () => {
     // A heartbeat sent before its task came back still shows the target busy: still its own.
     const back = [alone('v0', 1, 1), alone('v1', 1, 1), alone('v2', 0, 0), alone('v3', 0, 0)];
     expect(poolView(back, 'v1', 60, 100, new Set(['v0', 'v1']), 1).freeTargets).toBe(4);
+    // No more busy targets are its own than it has tasks in flight.
+    expect(poolView(busy, 'v2', 60, 100, new Set(['v0', 'v1', 'v2', 'v3']), 1).freeTargets).toBe(2);
     // Load-aware still: a target another session uses (v0) is not free, nor one where work waits
     // (v3), nor a busy one it has not heard from (v1) unless a task in flight is still unaccounted.
     const shared = [alone('v0', 1, 2), alone('v1', 1, 1), alone('v2', 1, 1), alone('v3', 1, 1, 1)];

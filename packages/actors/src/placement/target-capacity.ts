@@ -136,12 +136,15 @@ export function poolView(
   }
   let unheard = inFlight;
   for (const c of caps) if (servedBy.has(c.id) && c.inflight > 0) unheard--;
+  // No more busy targets are the session's own than it has tasks in flight (a verifier may forget it
+  // sooner than it forgets the verifier, and then report another session's task as its only one).
+  let mine = inFlight;
   let free = 1;
   for (const c of caps) {
     if (c === own) continue;
     const there = servedBy.has(c.id);
     if (runsAtOnce(c, positions, undefined, there)) free++;
-    else if (mayBeAskersAlone(c, there) && (there || unheard-- > 0)) free++;
+    else if (mayBeAskersAlone(c, there) && (there || unheard-- > 0) && mine-- > 0) free++;
   }
   const stepMs = measuredStepMs ?? own?.stepMs ?? own?.batchCost?.baseMs ?? 0;
   const target: TargetView = {
