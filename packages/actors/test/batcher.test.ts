@@ -1,5 +1,5 @@
 import { EmulatedModel } from '@specmesh/models';
-import { type BodyOf, type Envelope, ErrorCode } from '@specmesh/protocol';
+import { type BodyOf, type Envelope, ErrorCode, type Heartbeat } from '@specmesh/protocol';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
 import { Actor, machineLoadFactor, startupDeadlineMs } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,26 @@ import { useNatsServer } from './harness.js';
 type Task = BodyOf<'verify.task'>;
 
 const nats = useNatsServer();
+
+/** Verifier `id`'s reply to `batch`: every draft of every task accepted. */
+const acceptEvery = (id: string, batch: BodyOf<'batch'>) => ({
+  kind: 'batch.result' as const,
+  body: {
+    batchId: batch.batchId,
+    results: batch.tasks.map((t) => ({
+      taskId: t.taskId,
+      sessionId: t.sessionId,
+      epoch: t.epoch,
+      accepted: t.drafts.length,
+      token: 7,
+      bonus: true,
+      verifierId: id,
+      queueMs: 0,
+      computeMs: 0,
+    })),
+    failures: [],
+  },
+});
 
 /** A verifier stand-in that accepts every draft; records the batches it got. */
 async function fakeVerifier(id: string, pool: string, behaviour: 'ok' | 'hang' = 'ok') {
@@ -25,28 +45,40 @@ async function fakeVerifier(id: string, pool: string, behaviour: 'ok' | 'hang' =
   actor.handle(actor.subjects.batch(id), 'batch', (msg) => {
     batches.push(msg.body.tasks);
     if (behaviour === 'hang') return new Promise(() => undefined);
-    return {
-      kind: 'batch.result',
-      body: {
-        batchId: msg.body.batchId,
-        results: msg.body.tasks.map((t) => ({
-          taskId: t.taskId,
-          sessionId: t.sessionId,
-          epoch: t.epoch,
-          accepted: t.drafts.length,
-          token: 7,
-          bonus: true,
-          verifierId: id,
-          queueMs: 0,
-          computeMs: 0,
-        })),
-        failures: [],
-      },
-    };
+    return acceptEvery(id, msg.body);
   });
   await actor.flush();
   nats.defer(() => actor.stop());
   return { actor, batches };
+}
+
+/**
+ * A verifier stand-in of one slot that heartbeats only when told (`report()`) and reports `running`
+ * tasks: in the middle of each batch, so its last heartbeat still counts the batch after the reply.
+ */
+async function reportingVerifier(id: string, pool: string) {
+  let running = 0;
+  const actor = await Actor.start({
+    role: 'verifier',
+    id,
+    pool,
+    servers: nats.url,
+    heartbeatIntervalMs: 60_000,
+    load: () => ({ inflight: running, queued: 0, capacity: 1 }),
+  });
+  actor.handle(actor.subjects.batch(id), 'batch', (msg) => {
+    running += msg.body.tasks.length;
+    actor.heartbeat();
+    running -= msg.body.tasks.length;
+    return acceptEvery(id, msg.body);
+  });
+  await actor.flush();
+  nats.defer(() => actor.stop());
+  const report = (inflight: number) => {
+    running = inflight;
+    actor.heartbeat();
+  };
+  return { actor, report };
 }
 
 async function startBatcher(pool: string, extra: Partial<BatcherOptions> = {}) {
@@ -332,6 +364,37 @@ describe('batcher', () => {
     expect(xs.map((m) => (m.body as BodyOf<'verify.result'>).verifierId)).toEqual([warm, warm]);
     // The busy verifier never had to prefill session x.
     expect(models.get(cold)!.held('x')).toBe(0);
+  });
+
+  it("sends a DSI parallel task where the verifier's last heartbeat counts only a task already back, and declines it where other work runs", async () => {
+    const b = await startBatcher('p10', { windowMs: 1 });
+    const v = await reportingVerifier('v-report', 'p10');
+    await untilVerifiers(b, 1);
+    const d = await drafter(['x', 'y']);
+    d.send('p10', task('x', 0, { pool: 'p10' }));
+    await d.waitFor(1);
+    // The verifier's latest heartbeat was sent while x's task ran there; the task is back, so the
+    // verifier is idle: x's parallel task runs there at once rather than being declined.
+    d.send('p10', task('x', 1, { pool: 'p10', parallel: true }));
+    const got = await d.waitFor(2);
+    expect(got[1]!.kind).toBe('verify.result');
+    expect(b.stats.declined).toBe(0);
+    // A heartbeat showing a task this batcher did not send (another batcher's): busy, so a parallel
+    // task is declined rather than queued behind it.
+    v.report(1);
+    const view = (b as unknown as { view: { get(id: string): { heartbeat: Heartbeat } | undefined } }).view;
+    const until = Date.now() + 5000 * machineLoadFactor();
+    while (view.get('v-report')?.heartbeat.load.inflight !== 1 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 5));
+    d.send('p10', task('y', 0, { pool: 'p10' }));
+    d.send('p10', task('y', 1, { pool: 'p10', parallel: true }));
+    const after = await d.waitFor(4);
+    const declined = after.slice(2).find((m) => m.kind === 'error');
+    expect((declined?.body as BodyOf<'error'> | undefined)?.context).toMatchObject({
+      taskId: 'y:t1',
+      declined: true,
+    });
+    expect(b.stats.declined).toBe(1);
   });
 
   it('drops a task preempted while it waited for a verifier slot, instead of running it', async () => {

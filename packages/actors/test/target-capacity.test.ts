@@ -62,4 +62,27 @@ describe('capacity in heartbeats', () => {
     // Before any answer: the least loaded verifier, with every session there counted.
     expect(poolView(pool, undefined, 12, undefined).target).toMatchObject({ sessions: 1, stepMs: 30 });
   });
+
+  it('a DSI session keeps its SP degree on an idle pool of one-task targets: those running its own tasks are its own', () => {
+    // Four targets that run each task alone, as heartbeats show them while one DSI session keeps a
+    // task on each: every one busy with one task of one session.
+    const alone = (id: string, inflight: number, sessions: number, queued = 0) =>
+      verifier(id, { inflight, queued, capacity: 1 }, { positions: 0, sessions, stepMs: 100 });
+    const busy = ['v0', 'v1', 'v2', 'v3'].map((id) => alone(id, 1, 1));
+    // It heard from v0, v1 and v2 lately; v3 runs its fourth task, not answered yet.
+    expect(poolView(busy, 'v2', 60, 100, new Set(['v0', 'v1', 'v2']), 4).freeTargets).toBe(4);
+    // Before any answer, its three tasks in flight explain the three busy targets.
+    const first = [alone('v0', 1, 1), alone('v1', 1, 1), alone('v2', 1, 1), alone('v3', 0, 0)];
+    expect(poolView(first, undefined, 60, undefined, new Set(), 3).freeTargets).toBe(4);
+    // A heartbeat sent before its task came back still shows the target busy: still its own.
+    const back = [alone('v0', 1, 1), alone('v1', 1, 1), alone('v2', 0, 0), alone('v3', 0, 0)];
+    expect(poolView(back, 'v1', 60, 100, new Set(['v0', 'v1']), 1).freeTargets).toBe(4);
+    // No more busy targets are its own than it has tasks in flight.
+    expect(poolView(busy, 'v2', 60, 100, new Set(['v0', 'v1', 'v2', 'v3']), 1).freeTargets).toBe(2);
+    // Load-aware still: a target another session uses (v0) is not free, nor one where work waits
+    // (v3), nor a busy one it has not heard from (v1) unless a task in flight is still unaccounted.
+    const shared = [alone('v0', 1, 2), alone('v1', 1, 1), alone('v2', 1, 1), alone('v3', 1, 1, 1)];
+    expect(poolView(shared, 'v2', 60, 100, new Set(['v0', 'v2']), 2).freeTargets).toBe(1);
+    expect(poolView(shared, 'v2', 60, 100, new Set(['v0', 'v2']), 3).freeTargets).toBe(2);
+  });
 });

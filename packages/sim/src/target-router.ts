@@ -120,8 +120,10 @@ export class TargetRouter {
   /**
    * Targets other than `except` that would run a parallel task of the session at once, the task
    * making target `t` evaluate `positions(t)` tokens (more where it does not hold the session: the
-   * whole prefix); `ownTasks`: also those holding a task of the session now (a session's view of free
-   * targets, as heartbeats show them, does not tell its own tasks apart).
+   * whole prefix); `ownTasks`: the session's view of the targets free for it, where a target holding
+   * a task of the session counts as its heartbeat shows it, and a target that runs each task alone
+   * counts when every job there is the session's own (as the cluster's sessions count those,
+   * actors/src/placement/target-capacity.ts `poolView`: they run tasks among its tasks in flight).
    */
   freeFor(
     sessionId: number,
@@ -129,9 +131,14 @@ export class TargetRouter {
     except?: TargetServer,
     ownTasks = false,
   ): TargetServer[] {
-    const live = ownTasks ? undefined : this.live.get(sessionId);
+    const live = this.live.get(sessionId);
     const on = typeof positions === 'number' ? () => positions : positions;
-    return this.targets.filter((t) => t !== except && !live?.get(t.index) && t.runsAtOnce(on(t), sessionId));
+    return this.targets.filter((t) => {
+      if (t === except) return false;
+      const mine = live?.get(t.index) ?? 0;
+      if (!ownTasks) return mine === 0 && t.runsAtOnce(on(t), sessionId);
+      return t.runsAtOnce(on(t), sessionId) || (!t.batchCost && mine > 0 && mine === t.load);
+    });
   }
 
   /**

@@ -160,6 +160,24 @@ describe('batching targets (targets.batchCost)', () => {
     expect(router.freeFor(1, 5).map((t) => t.index)).toEqual([0, 1]);
   });
 
+  it("a session's view counts one-task targets that hold only its own tasks as free for it (its SP degree)", () => {
+    const sim = new Simulation();
+    const targets = Array.from(
+      { length: 3 },
+      (_, index) => new TargetServer(sim, { index, latency: { ttftMs: 10, tpotMs: 10 } }),
+    );
+    const job = (id: string, session: number) => newTargetJob(id, session, 4, 0, () => undefined);
+    const router = new TargetRouter('jsq-sticky', targets, true);
+    router.submit(job('a', 1)); // target 0, the session's own
+    expect(router.submitParallel(job('b', 1), 5)).toBe(true); // target 1
+    // Target 1 runs only session 1's task: free for its view, not for another parallel task of it.
+    expect(router.freeFor(1, 5, targets[0], true).map((t) => t.index)).toEqual([1, 2]);
+    expect(router.freeFor(1, 5, targets[0]).map((t) => t.index)).toEqual([2]);
+    // Another session's task on target 2: busy for session 1 either way.
+    router.submit(job('c', 2));
+    expect(router.freeFor(1, 5, targets[0], true).map((t) => t.index)).toEqual([1]);
+  });
+
   it('rejects a batching target with a batching window, several slots or a shared queue', () => {
     const base = loadCellScenario({
       concurrency: 2,

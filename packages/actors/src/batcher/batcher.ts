@@ -27,6 +27,7 @@ import {
 } from '../placement/target-capacity.js';
 import { type BatcherConfig, type BatcherOptions, resolveBatcherOptions } from './batcher-options.js';
 import { pickParallelVerifier, pickVerifier, type VerifierCandidate } from './pick-verifier.js';
+import { ReturnedSinceReport } from './returned-since-report.js';
 import { isStalled } from './stalled-verifier.js';
 import { StickyVerifiers } from './sticky-verifiers.js';
 
@@ -84,6 +85,8 @@ export class Batcher {
   private readonly sticky = new StickyVerifiers();
   /** Send time of each batch awaited, per verifier (a stopped verifier's batches age). */
   private readonly batchesOut = new Map<string, Map<string, number>>();
+  /** Tasks back from each verifier that its latest heartbeat still counts. */
+  private readonly returns = new ReturnedSinceReport();
   private batchSeq = 0;
   private rotation = 0;
 
@@ -203,15 +206,18 @@ export class Batcher {
       const hb = m.heartbeat.load;
       const local = this.outstanding.get(m.id);
       const reported = capacityOf(m);
+      // What came back since the heartbeat no longer runs there; what this batcher has sent there and
+      // not heard back about counts even before a heartbeat shows it.
+      const back = this.returns.since(m.id, m.heartbeat);
+      const inflight = Math.max(0, reported.inflight - back.tasks);
       return {
         id: m.id,
-        load: Math.max(local?.tasks ?? 0, hb.inflight + hb.queued),
+        load: Math.max(local?.tasks ?? 0, inflight + hb.queued),
         capacity: Math.max(1, hb.capacity),
-        // What this batcher has sent there and not heard back about counts even before a heartbeat shows it.
         cap: {
           ...reported,
-          inflight: Math.max(reported.inflight, local?.tasks ?? 0),
-          positions: Math.max(reported.positions, local?.positions ?? 0),
+          inflight: Math.max(inflight, local?.tasks ?? 0),
+          positions: Math.max(Math.max(0, reported.positions - back.positions), local?.positions ?? 0),
         },
       };
     });
@@ -332,6 +338,7 @@ export class Batcher {
 
   private async send(verifierId: string, entries: Pending[]): Promise<void> {
     const batchId = `${this.actor.id}:b${++this.batchSeq}`;
+    const reportAtSend = this.view.get(verifierId)?.heartbeat;
     const out = this.batchesOut.get(verifierId) ?? new Map<string, number>();
     out.set(batchId, Date.now());
     this.batchesOut.set(verifierId, out);
@@ -368,7 +375,18 @@ export class Batcher {
     } catch (err) {
       if (this.actor.status !== 'closed') this.retry(verifierId, entries, asSpecmeshError(err));
     } finally {
-      for (const e of entries) this.track(verifierId, sessionKey(e.task), -1, e.positions ?? 0);
+      let positions = 0;
+      for (const e of entries) {
+        this.track(verifierId, sessionKey(e.task), -1, e.positions ?? 0);
+        positions += e.positions ?? 0;
+      }
+      this.returns.returned(
+        verifierId,
+        reportAtSend,
+        this.view.get(verifierId)?.heartbeat,
+        entries.length,
+        positions,
+      );
       out.delete(batchId);
       if (out.size === 0 && this.batchesOut.get(verifierId) === out) this.batchesOut.delete(verifierId);
     }

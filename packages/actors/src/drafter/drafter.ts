@@ -141,8 +141,8 @@ export class Drafter {
         roundTrip: (ms) => d?.roundTrip(ms),
         drafted: (ms) => d?.drafted(ms),
         edgeDraftMsPerToken: () => d?.draftMsPerToken(),
-        pool: (pool, verifierId, positions, stepMs, servedBy) =>
-          poolView(view.alive({ role: 'verifier', pool }), verifierId, positions, stepMs, servedBy),
+        pool: (pool, verifierId, positions, stepMs, servedBy, inFlight) =>
+          poolView(view.alive({ role: 'verifier', pool }), verifierId, positions, stepMs, servedBy, inFlight),
       },
     });
     await actor.flush();

@@ -84,10 +84,23 @@ export function runsAtOnce(
   return fits || (idle && c.sessions - (askerThere ? 1 : 0) <= 0);
 }
 
+/**
+ * Whether `c`, a target that runs each task alone, may hold nothing but the asking session's work: no
+ * session there but at most one and nothing waiting. With the asker among its sessions (`askerThere`)
+ * that one is the asker; otherwise it can be, when at most one task runs there and the asker has a
+ * task in flight whose target it has not heard from yet.
+ */
+function mayBeAskersAlone(c: VerifierCapacity, askerThere: boolean): boolean {
+  return !c.batchCost && c.queued === 0 && c.sessions <= 1 && (askerThere || c.inflight <= 1);
+}
+
 /** What a session sees of the pool before a round: its target and how many targets are free for it. */
 export interface PoolView {
   readonly target: TargetView;
-  /** Targets that would run a task of the session at once, its own included (≥ 1). */
+  /**
+   * Targets that would run a task of the session at once, its own included (≥ 1), and those of one
+   * task at a time that run only the session's own tasks.
+   */
   readonly freeTargets: number;
 }
 
@@ -97,6 +110,13 @@ export interface PoolView {
  * free to run a parallel task of `positions` at once (the whole prefix and the drafts: they do not
  * hold the session). `measuredStepMs` (the session's own last verification) stands for a target
  * without a cost profile.
+ *
+ * Targets of one task at a time that run only the session's own tasks count as free too: those tasks
+ * are among the `inFlight` the session has, so its SP degree is the targets it may keep busy, not only
+ * those idle between its results (counting only those held DSI near SI on an idle pool, as every
+ * heartbeat shows the targets that run its tasks busy). Those that answered it lately (`servedBy`) and
+ * report no other session are its own; a busy one it has not heard from counts only while the session
+ * has more tasks in flight than the targets it knows to be running them.
  */
 export function poolView(
   verifiers: readonly Member[],
@@ -105,6 +125,8 @@ export function poolView(
   measuredStepMs: number | undefined,
   /** Verifiers that served the session lately (it is among the sessions they report). */
   servedBy: ReadonlySet<string> = new Set(),
+  /** The session's verify tasks in flight. */
+  inFlight = 0,
 ): PoolView {
   const caps = verifiers.map(capacityOf);
   let own = sessionTarget !== undefined ? caps.find((c) => c.id === sessionTarget) : undefined;
@@ -112,9 +134,17 @@ export function poolView(
   if (!own) {
     for (const c of caps) if (!own || c.inflight + c.queued < own.inflight + own.queued) own = c;
   }
+  let unheard = inFlight;
+  for (const c of caps) if (servedBy.has(c.id) && c.inflight > 0) unheard--;
+  // No more busy targets are the session's own than it has tasks in flight (a verifier may forget it
+  // sooner than it forgets the verifier, and then report another session's task as its only one).
+  let mine = inFlight;
   let free = 1;
   for (const c of caps) {
-    if (c !== own && runsAtOnce(c, positions, undefined, servedBy.has(c.id))) free++;
+    if (c === own) continue;
+    const there = servedBy.has(c.id);
+    if (runsAtOnce(c, positions, undefined, there)) free++;
+    else if (mayBeAskersAlone(c, there) && (there || unheard-- > 0) && mine-- > 0) free++;
   }
   const stepMs = measuredStepMs ?? own?.stepMs ?? own?.batchCost?.baseMs ?? 0;
   const target: TargetView = {

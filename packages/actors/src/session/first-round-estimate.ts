@@ -49,7 +49,9 @@ export function firstRoundFromSurroundings(
   if (!around || around.local) return undefined;
   return expectedFirstRoundMs({
     networkRttMs: around.edgeRttMs(),
-    ...(around.pool ? { target: around.pool(pool, undefined, positions, undefined, new Set()).target } : {}),
+    ...(around.pool
+      ? { target: around.pool(pool, undefined, positions, undefined, new Set(), 0).target }
+      : {}),
     queueUtil: around.queue(pool, undefined).queueUtil,
     positions,
   });

@@ -27,12 +27,21 @@ export class SessionRoundPlanner {
      * drafts: that target does not hold the session), to judge where one runs at once.
      */
     private readonly taskPositions: () => number,
+    /** The session's verify tasks in flight now. */
+    private readonly inFlight: () => number,
   ) {}
 
   /** The pool as a round of this session meets it now, with the session's measurements `m`. */
   private view(m: SessionMeasurements): PoolView {
     return (
-      this.around?.pool?.(this.pool, m.verifierId, this.taskPositions(), m.tpotMs, m.servedBy) ?? {
+      this.around?.pool?.(
+        this.pool,
+        m.verifierId,
+        this.taskPositions(),
+        m.tpotMs,
+        m.servedBy,
+        this.inFlight(),
+      ) ?? {
         target: { stepMs: m.tpotMs ?? 0, lanes: 1, sessions: 0 },
         freeTargets: 1,
       }

@@ -228,6 +228,7 @@ export class DraftSession {
       o.surroundings,
       () => maxTasks,
       () => prompt.length + this.committed.length + s.window.k + 1,
+      () => this.orch.inflight.length,
     );
     this.window = new SessionWindowControl(s, this.measures, o.awcWeights, () => planner.roundView());
     // The first task's timeout from the cluster's measured round trips, not the ceiling: a first task

@@ -60,6 +60,8 @@ export interface HostSurroundings {
     positions: number,
     measuredStepMs: number | undefined,
     servedBy: ReadonlySet<string>,
+    /** The session's verify tasks in flight. */
+    inFlight: number,
   ): PoolView;
   /** The host verifies its sessions in-process (a verifier): rounds cross no network. */
   readonly local?: boolean;

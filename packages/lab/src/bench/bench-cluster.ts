@@ -24,6 +24,8 @@ export interface BenchGeneration {
   /** Per token: 1 from an accepted draft, 0 from the target. */
   readonly sources: number[];
   readonly wallMs: number;
+  /** DSI parallel tasks the batcher declined during the request (no verifier ran them at once). */
+  readonly declined: number;
 }
 
 export interface BenchCluster {
@@ -55,7 +57,8 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
   try {
     const scheduler = await Scheduler.start(common);
     roles.push(scheduler);
-    roles.push(await Batcher.start({ ...common, pool: 'p' }));
+    const batcher = await Batcher.start({ ...common, pool: 'p' });
+    roles.push(batcher);
     for (let i = 0; i < o.verifiers; i++) {
       const model = await PooledModel.open(o.target);
       models.push(model);
@@ -73,6 +76,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     await new Promise((r) => setTimeout(r, 6 * (o.heartbeatMs ?? 100)));
     return {
       async generate(requestId, prompt, mode, k, maxTokens) {
+        const declined = batcher.stats.declined;
         const t0 = performance.now();
         const out = await collect(
           await generate(client, {
@@ -85,7 +89,13 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
             deadlineAt: Date.now() + 600_000,
           }),
         );
-        return { tokens: out.tokens, sources: out.sources, wallMs: performance.now() - t0 };
+        const wallMs = performance.now() - t0;
+        return {
+          tokens: out.tokens,
+          sources: out.sources,
+          wallMs,
+          declined: batcher.stats.declined - declined,
+        };
       },
       stop,
     };

@@ -44,6 +44,11 @@ export interface ClusterDsiRow {
   readonly virtual: number;
   /** Median of each request's cluster / virtual ratio. */
   readonly ratio: number;
+  /**
+   * Parallel tasks the batcher declined, over all measured requests: on this idle pool every one is
+   * speculation lost (DSI falls toward SI), so anything above 0 says the capacity reports misread it.
+   */
+  readonly declined: number;
 }
 
 export interface ClusterDsiRunOptions {
@@ -79,7 +84,9 @@ export async function runClusterDsi(
     const localTarget = new EmulatedModel(targetOpts);
     const localDrafter = new EmulatedModel(drafterOpts);
     const oracle = oracleOf(localTarget, localDrafter);
-    const measured = new Map(MODES.map((m) => [m, { cluster: [] as number[], virtual: [] as number[] }]));
+    const measured = new Map(
+      MODES.map((m) => [m, { cluster: [] as number[], virtual: [] as number[], declined: 0 }]),
+    );
     const once = async (mode: (typeof MODES)[number], id: string, prompt: string) => {
       const out = await cluster.generate(id, prompt, mode, cfg.k, cfg.tokens);
       const v = runVirtual({
@@ -95,7 +102,7 @@ export async function runClusterDsi(
       });
       if (v.tokens.join() !== out.tokens.join())
         throw new InternalError(`${mode}: cluster and virtual outputs differ`);
-      return { cluster: out.wallMs, virtual: v.time };
+      return { cluster: out.wallMs, virtual: v.time, declined: out.declined };
     };
     for (const mode of MODES) await once(mode, `warm-${mode}`, 'warm-up prompt');
     let done = 0;
@@ -106,6 +113,7 @@ export async function runClusterDsi(
         const t = await once(mode, `b-${mode}-${r}`, prompt);
         measured.get(mode)!.cluster.push(t.cluster);
         measured.get(mode)!.virtual.push(t.virtual);
+        measured.get(mode)!.declined += t.declined;
         options.onRun?.(++done, MODES.length * repeats);
       }
     }
@@ -116,6 +124,7 @@ export async function runClusterDsi(
         cluster: median(m.cluster),
         virtual: median(m.virtual),
         ratio: median(m.cluster.map((c, i) => c / m.virtual[i]!)),
+        declined: m.declined,
       };
     });
   } finally {
@@ -131,11 +140,11 @@ export function formatClusterDsi(
 ): string {
   const lines = [
     `a ${cfg.a}, k ${cfg.k}, ${cfg.targets} targets, ${cfg.tokens} tokens; drafter ${cfg.draftTtft}/${cfg.draftTpot} ms, target ${cfg.targetTtft}/${cfg.targetTpot} ms; median of ${repeats}, modes interleaved after a warm-up; load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`,
-    'mode     cluster ms   virtual ms   cluster/virtual   overhead ms/token',
+    'mode     cluster ms   virtual ms   cluster/virtual   overhead ms/token   declined',
   ];
   for (const r of rows) {
     lines.push(
-      `${r.mode.padEnd(6)} ${r.cluster.toFixed(1).padStart(12)} ${r.virtual.toFixed(1).padStart(12)} ${r.ratio.toFixed(3).padStart(17)} ${((r.cluster - r.virtual) / cfg.tokens).toFixed(3).padStart(19)}`,
+      `${r.mode.padEnd(6)} ${r.cluster.toFixed(1).padStart(12)} ${r.virtual.toFixed(1).padStart(12)} ${r.ratio.toFixed(3).padStart(17)} ${((r.cluster - r.virtual) / cfg.tokens).toFixed(3).padStart(19)} ${String(r.declined).padStart(10)}`,
     );
   }
   const by = Object.fromEntries(rows.map((r) => [r.mode, r])) as Record<OrchestrationMode, ClusterDsiRow>;

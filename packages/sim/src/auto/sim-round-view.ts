@@ -15,7 +15,8 @@
  *   under a closed loop and with DSI.) Elsewhere, the sessions it holds (not ended);
  * - `freeTargets`: 1 + the other targets that would run a task of the session's next round at once
  *   (`TargetServer.runsAtOnce`, the rule by which its parallel tasks are routed or declined; like a
- *   heartbeat, it does not tell the session's own tasks from others').
+ *   heartbeat, it does not tell the session's own tasks from others'), and those that run each task
+ *   alone and hold only the session's own tasks (as the cluster's sessions count them).
  */
 import type { RoundView } from '@specmesh/core';
 import type { TargetRouter } from '../target-router.js';
