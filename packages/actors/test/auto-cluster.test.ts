@@ -48,7 +48,14 @@ async function cluster(prefix: string) {
   const draft = new EmulatedModel({ ...shared, agreement: 0.85, latency: { ttftMs: 0.3, tpotMs: 0.3 } });
   const common = { servers: nats.url, subjects: { prefix }, heartbeatIntervalMs: 50 };
   const sched = await Scheduler.start(common);
-  const batcher = await Batcher.start({ ...common, pool: 'p', windowMs: 0 });
+  // The batcher's and the client's waits stretch with the passes: at load 15 a crowd's first rounds
+  // take longer than their defaults (10 s a batch, 30 s without a chunk).
+  const batcher = await Batcher.start({
+    ...common,
+    pool: 'p',
+    windowMs: 0,
+    batchTimeoutMs: 10_000 * machineLoadFactor(),
+  });
   const vs = await Promise.all(
     ['v0', 'v1'].map((id) => Verifier.start({ ...common, id, pool: 'p', model: target, hostSessions: 0 })),
   );
@@ -89,7 +96,7 @@ async function cluster(prefix: string) {
       deadlineAt: Date.now() + 60_000 * machineLoadFactor(),
       stop: undefined,
     };
-    return collect(await generate(client, submit));
+    return collect(await generate(client, submit, { idleTimeoutMs: 30_000 * machineLoadFactor() }));
   };
   return { run, reference, batcher, verifiers: vs };
 }
