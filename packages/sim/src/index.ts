@@ -39,7 +39,7 @@ export { drafterCapability, simWindowFeatures } from './awc/window-observation.j
 export { DrafterServer } from './drafter-server.js';
 export type { DsiRatio, HeatmapCell } from './dsi-heatmaps.js';
 export { DSI_RATIOS, dsiGridCsv, heatmapCells, ratioOf } from './dsi-heatmaps.js';
-export type { DsiGridOptions, DsiPoint, DsiPointResult } from './dsi-offline.js';
+export type { DsiGridOptions, DsiPoint, DsiPointResult, SsdSettings } from './dsi-offline.js';
 export {
   DSI_GRID_A,
   DSI_GRID_C,

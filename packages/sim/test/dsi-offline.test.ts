@@ -21,7 +21,7 @@ describe('DSI offline simulation', () => {
   // preempted first call leaves the target warm, which the DSI setting never asks). Values of c that
   // are not exact in binary matter: they put draft completions between verification results, where a
   // rejection must preempt the draft in progress.
-  it("agrees with core's runVirtual on random configurations (non-SI, SI, DSI; 1 to 7 targets)", () => {
+  it("agrees with core's runVirtual on random configurations (non-SI, SI, DSI, SSD-DSI; 1 to 7 targets)", () => {
     const config = fc.record({
       mode: fc.constantFrom<OrchestrationMode>('nonsi', 'si', 'dsi'),
       c: fc.oneof(
@@ -35,6 +35,15 @@ describe('DSI offline simulation', () => {
       targets: fc.integer({ min: 1, max: 7 }),
       tokens: fc.integer({ min: 10, max: 120 }),
       seed: fc.integer({ min: 0, max: 1000 }),
+      // Pre-drafting (SSD): 0 instances is plain DSI; runner-up hit shares drawn per run.
+      predrafters: fc.integer({ min: 0, max: 4 }),
+      alternatives: fc.integer({ min: 1, max: 3 }),
+      runnerUpHits: fc.option(
+        fc.array(fc.double({ min: 0, max: 0.5, noNaN: true }), { minLength: 1, maxLength: 3 }),
+        {
+          nil: undefined,
+        },
+      ),
     });
     type Config = typeof config extends fc.Arbitrary<infer T> ? T : never;
     const worstOnMain: Config = {
@@ -47,13 +56,29 @@ describe('DSI offline simulation', () => {
       targets: 2,
       tokens: 200,
       seed: 0,
+      predrafters: 0,
+      alternatives: 2,
+      runnerUpHits: undefined,
     };
+    const ssd: Config = { ...worstOnMain, c: 0.3, a: 0.7, targets: 4, predrafters: 2 };
     fc.assert(
       fc.property(config, (x) => {
-        const oracle = () => agreementOracle({ acceptance: x.a, seed: 1000 + x.seed });
+        const oracle = () =>
+          agreementOracle({
+            acceptance: x.a,
+            seed: 1000 + x.seed,
+            ...(x.runnerUpHits ? { runnerUpHits: x.runnerUpHits } : {}),
+          });
+        const predraft =
+          x.predrafters > 0 ? { drafters: x.predrafters, alternatives: x.alternatives } : undefined;
         const prompt = [1, 100 + x.seed];
         const draftTtft = x.firstDraft ?? x.c;
-        const scenario = dsiScenario({ c: x.c, a: x.a, k: x.k, targets: x.targets }, x.mode, x.tokens);
+        const scenario = dsiScenario(
+          { c: x.c, a: x.a, k: x.k, targets: x.targets },
+          x.mode,
+          x.tokens,
+          predraft,
+        );
         const sim = runScenario(
           {
             ...scenario,
@@ -71,10 +96,11 @@ describe('DSI offline simulation', () => {
           oracle: oracle(),
           drafter: { ttft: draftTtft, tpot: x.c },
           target: { ttft: x.forward, tpot: x.forward },
+          ...(predraft ? { predraft } : {}),
         }).time;
         expect(Math.abs(sim - core) / core).toBeLessThan(1e-9);
       }),
-      { numRuns: 150, examples: [[worstOnMain]] },
+      { numRuns: 200, examples: [[worstOnMain], [ssd]] },
     );
   });
 
