@@ -55,7 +55,10 @@ export type OrchestratorEvent =
   | { readonly type: 'declined'; readonly taskId: string }
   /** The client or an operator cancelled the request. */
   | { readonly type: 'cancelled' }
-  /** A pre-draft request (`predraft` command `id`) finished with these tokens. */
+  /**
+   * A pre-draft request (`predraft` command `id`) finished with these tokens; none when it failed
+   * (its drafter died): the branch is asked for again, or the main drafter takes over.
+   */
   | { readonly type: 'predrafted'; readonly id: string; readonly tokens: readonly DraftToken[] };
 
 export type FinishReason = 'stop' | 'length' | 'cancelled';

@@ -267,9 +267,10 @@ export class Orchestrator {
         break;
       case 'predrafted':
         if (this.drafting?.predraft !== undefined && this.drafting.predraft === event.id) {
+          // A taken branch's request, standing for the main drafter's draft: taken as that draft
+          // (positions committed since must agree with it).
           this.predraft!.settle(event.id, event.tokens, out);
-          this.drafting = undefined;
-          this.extendSpec(event.tokens);
+          this.onDrafted(this.drafting.epoch, this.drafting.pos, event.tokens);
         } else if (!this.predraft?.onPredrafted(event.id, event.tokens, this.opts.eosId)) {
           this.stats.staleEvents++;
         }
