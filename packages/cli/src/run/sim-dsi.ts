@@ -25,7 +25,15 @@ export async function runDsi(args: ArgumentsCamelCase<DsiArgs>): Promise<void> {
       ...(args.a ? { a: args.a } : {}),
       ...(args.k ? { k: args.k } : {}),
     };
-    const { rows, files } = await runDsiGridToFiles({ tokens, repeats, ...axes }, args.out, progress);
+    const ssd =
+      args.predrafters > 0
+        ? {
+            predrafters: args.predrafters,
+            alternatives: args.alternatives,
+            ...(args.runnerUpHits ? { runnerUpHits: args.runnerUpHits } : {}),
+          }
+        : {};
+    const { rows, files } = await runDsiGridToFiles({ tokens, repeats, ...axes, ...ssd }, args.out, progress);
     output.result(
       { tokens, repeats, points: rows.length, ratios: summarizeDsiGrid(rows), files },
       () => `${formatDsiGridSummary(rows, tokens, repeats)}\nwrote ${files.join(', ')}`,

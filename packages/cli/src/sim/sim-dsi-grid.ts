@@ -1,17 +1,18 @@
 /**
  * `specmesh sim dsi --grid`: the DSI paper's offline grid (c, a, k with at most 7 targets) on the
  * simulator, written as CSV and as four heatmaps (SVG and PNG): SI/non-SI, DSI/SI, DSI/non-SI and
- * DSI/min(SI, non-SI), each algorithm at its best lookahead per (c, a) cell.
+ * DSI/min(SI, non-SI), each algorithm at its best lookahead per (c, a) cell; with pre-draft drafters
+ * (`predrafters` > 0) a fifth, SSD-DSI/DSI.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DSI_RATIOS,
   type DsiGridOptions,
   type DsiPointResult,
   dsiGridCsv,
   dsiGridPoints,
   heatmapCells,
+  ratiosOf,
   renderHeatmapSvg,
   runDsiOffline,
   svgToPng,
@@ -39,7 +40,7 @@ export async function runDsiGridToFiles(
   mkdirSync(outDir, { recursive: true });
   const files = [join(outDir, 'dsi-grid.csv')];
   writeFileSync(files[0]!, dsiGridCsv(rows));
-  for (const r of DSI_RATIOS) {
+  for (const r of ratiosOf(rows)) {
     const svg = await renderHeatmapSvg(heatmapCells(rows, r.id), r.title);
     const svgPath = join(outDir, `dsi-${r.file}.svg`);
     const pngPath = join(outDir, `dsi-${r.file}.png`);
@@ -64,7 +65,7 @@ export interface DsiRatioSummary {
 
 /** Min, median and max of each ratio over the (c, a) cells. */
 export function summarizeDsiGrid(rows: readonly DsiPointResult[]): DsiRatioSummary[] {
-  return DSI_RATIOS.map((r) => {
+  return ratiosOf(rows).map((r) => {
     const cells = heatmapCells(rows, r.id);
     const v = cells.map((c) => c.value).sort((a, b) => a - b);
     return {
