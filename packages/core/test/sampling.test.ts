@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { DraftToken } from '../src/orchestration-types.js';
 import { Rng } from '../src/rng.js';
 import { argmax, processDistribution, type SparseDist, sample, validateSampling } from '../src/sampling.js';
 import { verifyGreedy, verifyRejection } from '../src/verification.js';
-import type { DraftToken } from '../src/orchestration-types.js';
 import { drive, toyModel } from './sync-driver.js';
 
 /** Pearson chi-square statistic of observed counts against expected probabilities. */

@@ -33,6 +33,28 @@ export interface DsiPointResult extends DsiPoint {
   readonly dsi: number;
   /** SSD-DSI (DSI with pre-drafting), when the grid ran it. */
   readonly ssd?: number;
+  /** SSD-DSI's pre-drafting over its seeds, when the grid ran it. */
+  readonly ssdPredraft?: PredraftTotals;
+}
+
+/** Pre-drafting figures summed over runs: rejections and hits by slot, pre-drafter time (all, unused). */
+export interface PredraftTotals {
+  readonly rejectionsBySlot: number[];
+  readonly hitsBySlot: number[];
+  busyMs: number;
+  unusedMs: number;
+}
+
+/** Adds one request's pre-drafting figures to `into`. */
+export function addPredraft(into: PredraftTotals, r: RequestRecord): void {
+  const p = r.predraft;
+  if (!p) return;
+  p.rejectionsBySlot.forEach((n, i) => {
+    into.rejectionsBySlot[i] = (into.rejectionsBySlot[i] ?? 0) + n;
+    into.hitsBySlot[i] = (into.hitsBySlot[i] ?? 0) + (p.hitsBySlot[i] ?? 0);
+  });
+  into.busyMs += p.busyMs;
+  into.unusedMs += p.unusedMs;
 }
 
 export interface DsiGridOptions {
@@ -153,9 +175,10 @@ export function runDsiOffline(
   // Non-SI does not depend on c or k: one target step per token. Computed once per a.
   const nonsiByA = new Map<number, number>();
   for (const p of points) {
-    const mean = (mode: OrchestrationMode, ssd?: SsdSettings) => {
+    const mean = (mode: OrchestrationMode, ssd?: SsdSettings, totals?: PredraftTotals) => {
       let t = 0;
-      for (let seed = 0; seed < repeats; seed++) t += dsiTime(p, mode, tokens, seed, ssd);
+      const onRequest = totals ? (r: RequestRecord) => addPredraft(totals, r) : undefined;
+      for (let seed = 0; seed < repeats; seed++) t += dsiTime(p, mode, tokens, seed, ssd, onRequest);
       return t / repeats;
     };
     let nonsi = nonsiByA.get(p.a);
@@ -164,14 +187,25 @@ export function runDsiOffline(
       nonsiByA.set(p.a, nonsi);
     }
     const predrafters = o.predrafters ?? 0;
+    const ssdPredraft: PredraftTotals = { rejectionsBySlot: [], hitsBySlot: [], busyMs: 0, unusedMs: 0 };
     const ssd =
       predrafters > 0
-        ? mean('dsi', {
-            predraft: { drafters: predrafters, alternatives: o.alternatives ?? 2 },
-            ...(o.runnerUpHits ? { runnerUpHits: o.runnerUpHits } : {}),
-          })
+        ? mean(
+            'dsi',
+            {
+              predraft: { drafters: predrafters, alternatives: o.alternatives ?? 2 },
+              ...(o.runnerUpHits ? { runnerUpHits: o.runnerUpHits } : {}),
+            },
+            ssdPredraft,
+          )
         : undefined;
-    const r = { ...p, nonsi, si: mean('si'), dsi: mean('dsi'), ...(ssd !== undefined ? { ssd } : {}) };
+    const r = {
+      ...p,
+      nonsi,
+      si: mean('si'),
+      dsi: mean('dsi'),
+      ...(ssd !== undefined ? { ssd, ssdPredraft } : {}),
+    };
     out.push(r);
     onPoint?.(r, out.length, points.length);
   }

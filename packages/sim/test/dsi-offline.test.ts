@@ -113,15 +113,31 @@ describe('DSI offline simulation', () => {
     expect(points.some((p) => p.c === 0.01 && p.k === 15)).toBe(true);
   });
 
-  it('DSI is never slower than non-SI; heatmaps, CSV and plots come from the results', async () => {
-    const rows = runDsiOffline({ c: [0.05, 0.5], a: [0.3, 0.9], k: [1, 5], tokens: 100, repeats: 2 });
+  it('DSI is never slower than non-SI; heatmaps, CSV and plots come from the results (SSD-DSI too)', async () => {
+    const rows = runDsiOffline({
+      c: [0.05, 0.5],
+      a: [0.3, 0.9],
+      k: [1, 5],
+      tokens: 100,
+      repeats: 2,
+      predrafters: 2,
+    });
     expect(rows.length).toBe(6); // c = 0.05 with k = 1 needs 20 targets
     for (const r of rows) expect(r.dsi).toBeLessThanOrEqual(r.nonsi + 1e-9);
     const cells = heatmapCells(rows, 'dsi/si');
     expect(cells).toHaveLength(4);
+    const ssd = heatmapCells(rows, 'ssd/dsi');
+    expect(ssd).toHaveLength(4);
+    for (const c of ssd) expect(c.value).toBeGreaterThan(0);
+    // Pre-drafting ran, and its metrics were collected: rejections by slot, hits, drafter time.
+    const p = rows.find((r) => r.c === 0.5 && r.a === 0.3)!.ssdPredraft!;
+    expect(p.rejectionsBySlot.reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+    expect(p.hitsBySlot.reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+    expect(p.unusedMs).toBeLessThanOrEqual(p.busyMs);
     const csv = dsiGridCsv(rows).trim().split('\n');
     expect(csv).toHaveLength(7);
     expect(csv[0]).toContain('dsi_over_si');
+    expect(csv[0]).toContain('ssd_over_dsi');
     const svg = await renderHeatmapSvg(cells, 'DSI / SI speedup');
     expect(svg).toContain('<svg');
     expect(svg).toContain('DSI / SI speedup');
