@@ -83,6 +83,10 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
     }
     return drafted;
   };
+  /** Results that never come (`lateResults: false`): the pending events `dead` picks. */
+  const dropPending = (dead: (e: OrchestratorEvent) => boolean) => {
+    for (let i = pending.length - 1; i >= 0; i--) if (dead(pending[i]!)) pending.splice(i, 1);
+  };
   const exec = (cmds: OrchestratorCommand[]) => {
     for (const c of cmds) {
       if (c.type === 'draft') {
@@ -93,13 +97,8 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
         const drafted = failed ? [] : draftAfter(Array.from(c.prefix), c.n);
         pending.push({ type: 'predrafted', id: c.id, tokens: drafted });
       } else if (c.type === 'drop-predrafts') {
-        if (o.lateResults === false) {
-          const ids = new Set(c.ids);
-          for (let i = pending.length - 1; i >= 0; i--) {
-            const e = pending[i]!;
-            if (e.type === 'predrafted' && ids.has(e.id)) pending.splice(i, 1);
-          }
-        }
+        const ids = new Set(c.ids);
+        if (o.lateResults === false) dropPending((e) => e.type === 'predrafted' && ids.has(e.id));
       } else if (c.type === 'verify') {
         o.onVerify?.(Array.from(c.prefix), c.drafts);
         if (c.parallel && rng.float() < (o.declineRate ?? 0)) {
@@ -128,13 +127,8 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
         pending.push(ev);
         if (rng.float() < (o.duplicateRate ?? 0)) pending.push(ev);
       } else if (c.type === 'cancel') {
-        if (o.lateResults === false) {
-          const ids = new Set(c.taskIds);
-          for (let i = pending.length - 1; i >= 0; i--) {
-            const e = pending[i]!;
-            if (e.type === 'verified' && ids.has(e.taskId)) pending.splice(i, 1);
-          }
-        }
+        const ids = new Set(c.taskIds);
+        if (o.lateResults === false) dropPending((e) => e.type === 'verified' && ids.has(e.taskId));
       } else if (c.type === 'commit') {
         tokens.push(...c.tokens);
         sources.push(...c.sources);
