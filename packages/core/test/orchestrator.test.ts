@@ -133,6 +133,8 @@ describe('pre-drafting (SSD) is lossless under greedy decoding', () => {
             },
           });
           expect(r.tokens).toEqual(ref);
+          // Never more requests running than the instances lent.
+          expect(r.maxPredraftsRunning).toBeLessThanOrEqual(cfg.drafters);
           const s = r.orch.predraftStats!;
           const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
           expect(sum(s.rejectionsBySlot)).toBe(r.orch.stats.rejections);

@@ -52,7 +52,15 @@ function runnerUps(probs: Float32Array, skip: number, m: number): DraftAlternati
   return order.slice(0, m).map((token) => ({ token, prob: probs[token]! }));
 }
 
-export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; sources: number[] } {
+export interface DriveResult {
+  tokens: number[];
+  orch: Orchestrator;
+  sources: number[];
+  /** Most pre-draft requests running at once (asked, neither answered nor dropped). */
+  maxPredraftsRunning: number;
+}
+
+export function drive(o: DriveOptions): DriveResult {
   const orch = new Orchestrator(o);
   const rng = new Rng(o.seed);
   const pending: OrchestratorEvent[] = [];
@@ -83,6 +91,8 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
     }
     return drafted;
   };
+  const running = new Set<string>();
+  let maxPredraftsRunning = 0;
   /** Results that never come (`lateResults: false`): the pending events `dead` picks. */
   const dropPending = (dead: (e: OrchestratorEvent) => boolean) => {
     for (let i = pending.length - 1; i >= 0; i--) if (dead(pending[i]!)) pending.splice(i, 1);
@@ -93,11 +103,14 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
         const drafted = draftAfter(Array.from(orch.context(c.pos)), c.n);
         pending.push({ type: 'drafted', epoch: c.epoch, pos: c.pos, tokens: drafted });
       } else if (c.type === 'predraft') {
+        running.add(c.id);
+        maxPredraftsRunning = Math.max(maxPredraftsRunning, running.size);
         const failed = rng.float() < (o.predraftFailure ?? 0);
         const drafted = failed ? [] : draftAfter(Array.from(c.prefix), c.n);
         pending.push({ type: 'predrafted', id: c.id, tokens: drafted });
       } else if (c.type === 'drop-predrafts') {
         const ids = new Set(c.ids);
+        for (const id of ids) running.delete(id);
         if (o.lateResults === false) dropPending((e) => e.type === 'predrafted' && ids.has(e.id));
       } else if (c.type === 'verify') {
         o.onVerify?.(Array.from(c.prefix), c.drafts);
@@ -144,9 +157,10 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
     if (++steps > 100_000) throw new Error('runaway');
     const i = o.shuffle === false ? 0 : Math.floor(rng.float() * pending.length);
     const [ev] = pending.splice(i, 1);
+    if (ev!.type === 'predrafted') running.delete(ev!.id);
     exec(orch.handle(ev!));
   }
-  return { tokens, orch, sources };
+  return { tokens, orch, sources, maxPredraftsRunning };
 }
 
 /** The target's own greedy output: the reference every mode must reproduce. */
