@@ -92,6 +92,11 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
 
   const drafters: DrafterNode[] = [];
   const predrafters = s.speculation.predraft?.drafters ?? 0;
+  // Pre-drafting guesses the target's token from the drafter's runner-ups: real tokens only.
+  if (predrafters > 0 && !options.oracle)
+    throw new ConfigError('speculation.predraft needs a run with a token oracle (the DSI offline grid)', {
+      context: { field: 'speculation.predraft' },
+    });
   for (const g of s.drafters) {
     for (let i = 0; i < g.count; i++) {
       const base = Array.isArray(g.oneWayMs) ? linkRng.uniform(g.oneWayMs[0], g.oneWayMs[1]) : g.oneWayMs;

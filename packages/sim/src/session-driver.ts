@@ -55,6 +55,7 @@ import {
   verifyGreedy,
   type WindowStats,
 } from '@specmesh/core';
+import { InternalError } from '@specmesh/protocol';
 import type { AcceptanceModel } from './acceptance-model.js';
 import { type AutoFacts, simRoundView } from './auto/sim-round-view.js';
 import type { DrafterServer, DraftJob } from './drafter-server.js';
@@ -270,7 +271,7 @@ export class SessionDriver {
     this.promptLen = ctx.prompt?.length ?? spec.promptTokens;
     this.runnerUps = predraftRunnerUps(spec.predraft);
     if (this.runnerUps > 0 && !(ctx.predrafter && ctx.oracle))
-      throw new Error('pre-drafting needs a token oracle and pre-draft drafter instances');
+      throw new InternalError('pre-drafting needs a token oracle and pre-draft drafter instances');
     this.predrafts =
       this.runnerUps > 0
         ? new PredraftRunner(ctx.sim, ctx.predrafter!, spec.id, ctx.oracle!, this.runnerUps)

@@ -104,6 +104,11 @@ describe('DSI offline simulation', () => {
     );
   });
 
+  it('refuses pre-drafting without a token oracle (its branches guess real tokens)', () => {
+    const scenario = dsiScenario({ c: 0.3, a: 0.7, k: 1, targets: 4 }, 'dsi', 20, { drafters: 2 });
+    expect(() => runScenario(scenario)).toThrow(/speculation.predraft needs a run with a token oracle/);
+  });
+
   it('covers the reference grid and drops configurations needing more than 7 targets', () => {
     expect(DSI_GRID_C).toHaveLength(21);
     expect(DSI_GRID_A.at(-1)).toBe(0.99);
