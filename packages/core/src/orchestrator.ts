@@ -270,7 +270,7 @@ export class Orchestrator {
           // A taken branch's request, standing for the main drafter's draft: taken as that draft
           // (positions committed since must agree with it).
           this.predraft!.settle(event.id, event.tokens, out);
-          this.onDrafted(this.drafting.epoch, this.drafting.pos, event.tokens);
+          this.predraft!.recordUsed(this.onDrafted(this.drafting.epoch, this.drafting.pos, event.tokens));
         } else if (!this.predraft?.onPredrafted(event.id, event.tokens, this.opts.eosId)) {
           this.stats.staleEvents++;
         }
@@ -321,11 +321,12 @@ export class Orchestrator {
     return out;
   }
 
-  private onDrafted(epoch: number, pos: number, tokens: readonly DraftToken[]) {
+  /** A draft arrived; returns how many of its tokens extend the speculation. */
+  private onDrafted(epoch: number, pos: number, tokens: readonly DraftToken[]): number {
     const d = this.drafting;
     if (!d || d.epoch !== epoch || d.pos !== pos) {
       this.stats.staleEvents++;
-      return;
+      return 0;
     }
     this.drafting = undefined;
     // The draft was made from `seq[0, pos)`, which is still valid (see commitAndReset). Positions the
@@ -334,22 +335,25 @@ export class Orchestrator {
     for (let i = 0; i < Math.min(known, tokens.length); i++) {
       if (tokens[i]!.token !== this.seq[pos + i]) {
         this.stats.staleEvents++;
-        return;
+        return 0;
       }
     }
-    this.extendSpec(tokens.slice(Math.max(0, known)));
+    return this.extendSpec(tokens.slice(Math.max(0, known)));
   }
 
-  /** Appends drafts to the speculation, as many as there is room for. */
-  private extendSpec(tokens: readonly DraftToken[]) {
+  /** Appends drafts to the speculation, as many as there is room for; returns how many. */
+  private extendSpec(tokens: readonly DraftToken[]): number {
     const room = this.specRoom();
+    let added = 0;
     for (const t of tokens.slice(0, Math.max(0, room))) {
       this.seq.push(t.token);
       this.spec.push(t);
       this.stats.drafted++;
+      added++;
       // Nothing is drafted past an end-of-sequence draft.
       if (t.token === this.opts.eosId) break;
     }
+    return added;
   }
 
   /** How many more draft tokens may be added now. */
@@ -641,14 +645,18 @@ export class Orchestrator {
       return;
     }
     if (!branch) return;
-    this.extendSpec(branch.tokens);
-    if (branch.pending === undefined) return;
+    const used = this.extendSpec(branch.tokens);
+    this.predraft!.recordUsed(used);
     // The branch's request still running drafts what comes next, and started before the main drafter
-    // could: it stands for the main drafter's next draft (which is free now, or drafting from inside
-    // the committed prefix, when the request is not needed).
-    if (this.drafting || this.seq.length !== this.committedEnd + branch.tokens.length)
-      this.predraft!.settle(branch.pending, undefined, out);
-    else this.drafting = { epoch: this.epoch, pos: this.seq.length, predraft: branch.pending };
+    // could: it stands for the main drafter's next draft (unless that one is drafting from inside
+    // the committed prefix, or the branch's drafts did not all fit).
+    let adopted = false;
+    if (branch.pending !== undefined) {
+      adopted = !this.drafting && used === branch.tokens.length && !this.specEndsInEos();
+      if (adopted) this.drafting = { epoch: this.epoch, pos: this.seq.length, predraft: branch.pending };
+      else this.predraft!.settle(branch.pending, undefined, out);
+    }
+    if (used > 0 || adopted) this.predraft!.recordHit(slot!);
   }
 
   /** Forgets the draft in progress; a pre-draft request standing for it is stopped. */

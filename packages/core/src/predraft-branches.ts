@@ -234,9 +234,17 @@ export class PredraftBranches {
     if (!b || b.epoch !== epoch) return undefined;
     this.branches.delete(b.key);
     if (b.pending !== undefined) this.byRequest.delete(b.pending);
-    s.hitsBySlot[slot]!++;
-    s.usedTokens += b.tokens.length;
     return { tokens: b.tokens, pending: b.pending };
+  }
+
+  /** A taken branch at `slot` gave the speculation drafts (or its running request stands for them). */
+  recordHit(slot: number): void {
+    this.stats.hitsBySlot[slot]!++;
+  }
+
+  /** Pre-drafted tokens that went into the speculation. */
+  recordUsed(tokens: number): void {
+    this.stats.usedTokens += tokens;
   }
 
   /**
@@ -247,7 +255,6 @@ export class PredraftBranches {
     this.inFlight--;
     if (tokens) {
       this.stats.tokens += tokens.length;
-      this.stats.usedTokens += tokens.length;
       return;
     }
     this.stats.droppedRequests++;
