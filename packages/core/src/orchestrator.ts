@@ -412,7 +412,6 @@ export class Orchestrator {
           draftsBeforeVerdict: (pos) => depth - (this.seq.length - this.firstVerdictEnd(pos)),
           acceptance: (this.stats.acceptedDrafts + 1) / (this.stats.verifiedDrafts + 2),
           chunk: Math.max(1, k),
-          eosId: this.opts.eosId,
         },
         this.tasks.size > 0,
         out,

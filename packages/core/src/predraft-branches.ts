@@ -7,8 +7,8 @@
  * Candidates are the positions the tasks in flight verify (their drafts and the draft after their
  * last one, where a bonus token can disagree) and, at each, the drafter's top-m runner-up tokens.
  * A branch's estimated probability is `â^i · q(token)`: `i` drafts accepted before `pos` (each with
- * the session's acceptance estimate `â`), then the drafter's probability of `token`. The best
- * `branches` candidates are pre-drafted, best first, each up to the depth the speculation could
+ * the session's acceptance estimate `â`), then the drafter's probability of `token`. At each step
+ * the best `branches` candidates are pre-drafted, best first, each up to the depth the speculation could
  * use, in requests of `chunk` tokens, at most `drafters` requests in flight.
  *
  * A branch is drafted from the exact prefix it would extend: the sequence up to `pos` in the epoch
@@ -25,7 +25,7 @@ export interface PredraftOptions {
   readonly drafters: number;
   /** Runner-up tokens considered per position (the drafter's top-m after its pick). Defaults to 2. */
   readonly alternatives?: number;
-  /** Branches pre-drafted per epoch at most (the most likely). Defaults to 4 per drafter. */
+  /** Candidates considered at each step: the most likely this many. Defaults to 4 per drafter. */
   readonly branches?: number;
   /** Tokens per pre-draft request. Defaults to the round's window `k`. */
   readonly chunk?: number;
@@ -72,7 +72,6 @@ export interface SpeculationView {
   /** Per-draft acceptance estimate. */
   readonly acceptance: number;
   readonly chunk: number;
-  readonly eosId: number | undefined;
 }
 
 interface Branch {

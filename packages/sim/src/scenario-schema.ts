@@ -229,7 +229,7 @@ export const ScenarioSchema = Type.Object(
          * Pre-drafting (SSD; runs with a token oracle only): each drafter gets `drafters` more
          * instances of its latency that draft, while tasks are in flight, the continuations of the
          * most likely rejections (`alternatives`: the drafter's runner-ups per position; `branches`:
-         * most branches per epoch). 0 drafters: plain DSI.
+         * candidates considered at each step). 0 drafters: plain DSI.
          */
         predraft: Type.Optional(
           Type.Object(
