@@ -42,7 +42,7 @@ describe('specmesh sim', () => {
     expect(r.stderr).toContain('targets.count');
   });
 
-  it('sim dsi --grid: writes CSV and the four heatmaps as SVG and PNG', () => {
+  it('sim dsi --grid --predrafters: writes CSV and the five heatmaps (SSD-DSI / DSI the fifth) as SVG and PNG', () => {
     const out = mkdtempSync(join(tmpdir(), 'sim-grid-'));
     const r = run(
       'sim',
@@ -61,14 +61,20 @@ describe('specmesh sim', () => {
       '50',
       '--repeats',
       '1',
+      '--predrafters',
+      '2',
       '--out',
       out,
     );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/DSI \/ min\(SI, non-SI\) +4 /);
+    expect(r.stdout).toMatch(/SSD-DSI \/ DSI +4 /);
+    expect(r.stdout).toMatch(/hit rate by rejected slot 0: \d+% of \d+/);
+    expect(r.stdout).toMatch(/pre-drafter time on branches never used: [\d.]+%/);
     const csv = readFileSync(join(out, 'dsi-grid.csv'), 'utf8').trim().split('\n');
     expect(csv.length).toBe(1 + 8); // every (c, k) here needs at most 5 targets
-    for (const f of ['si-vs-nonsi', 'dsi-vs-si', 'dsi-vs-nonsi', 'dsi-vs-min']) {
+    expect(csv[0]).toMatch(/,ssd,ssd_over_dsi$/);
+    for (const f of ['si-vs-nonsi', 'dsi-vs-si', 'dsi-vs-nonsi', 'dsi-vs-min', 'ssd-vs-dsi']) {
       expect(readFileSync(join(out, `dsi-${f}.svg`), 'utf8')).toContain('<svg');
       expect(
         readFileSync(join(out, `dsi-${f}.png`))

@@ -32,6 +32,7 @@ export type { BatchCostProfile } from './batch-cost.js';
 export { batchStepMs, positionsBeforeKnee, TARGET_70B_PROFILE, validateBatchCost } from './batch-cost.js';
 export { EventHeap } from './event-heap.js';
 export type {
+  DraftAlternative,
   DraftToken,
   FinishReason,
   OrchestrationMode,
@@ -40,6 +41,8 @@ export type {
 } from './orchestration-types.js';
 export type { OrchestratorOptions, OrchestratorStats, WindowStats } from './orchestrator.js';
 export { Orchestrator } from './orchestrator.js';
+export type { PredraftOptions, PredraftStats } from './predraft-branches.js';
+export { alternativesOf } from './predraft-branches.js';
 export { hashTokens, Rng } from './rng.js';
 export type { SamplingParams, SparseDist } from './sampling.js';
 export { argmax, GREEDY, probOf, processDistribution, sample, validateSampling } from './sampling.js';
@@ -52,7 +55,13 @@ export type {
   VirtualRunOptions,
   VirtualRunResult,
 } from './virtual-runner.js';
-export { agreementOracle, runVirtual } from './virtual-runner.js';
+export {
+  agreementOracle,
+  oracleDrafts,
+  predraftRunnerUps,
+  RUNNER_UP_HITS,
+  runVirtual,
+} from './virtual-runner.js';
 export type { WindowFeatures, WindowPolicy } from './window-features.js';
 export type { WindowPolicySpec } from './window-policy.js';
 export { createWindowPolicy, isStatefulPolicy, mayChoosePlainSteps } from './window-policy.js';

@@ -16,6 +16,18 @@ export interface DraftToken {
   readonly token: number;
   /** The drafter's processed distribution at this position (sampling only; absent under greedy). */
   readonly dist?: SparseDist;
+  /**
+   * The drafter's next most likely tokens here after `token`, most likely first, each with the
+   * drafter's probability for it: its guesses of the target's token should `token` be rejected
+   * (pre-drafting; under sampling they are read from `dist` when absent).
+   */
+  readonly alternatives?: readonly DraftAlternative[];
+}
+
+/** One of the drafter's runner-up tokens at a drafted position. */
+export interface DraftAlternative {
+  readonly token: number;
+  readonly prob: number;
 }
 
 export type OrchestratorEvent =
@@ -42,7 +54,12 @@ export type OrchestratorEvent =
    */
   | { readonly type: 'declined'; readonly taskId: string }
   /** The client or an operator cancelled the request. */
-  | { readonly type: 'cancelled' };
+  | { readonly type: 'cancelled' }
+  /**
+   * A pre-draft request (`predraft` command `id`) finished with these tokens; none when it failed
+   * (its drafter died): the branch is asked for again, or the main drafter takes over.
+   */
+  | { readonly type: 'predrafted'; readonly id: string; readonly tokens: readonly DraftToken[] };
 
 export type FinishReason = 'stop' | 'length' | 'cancelled';
 
@@ -72,4 +89,23 @@ export type OrchestratorCommand =
   /** Append these tokens to the output; `sources[i]` is 1 for an accepted draft, 0 for a target token. */
   | { readonly type: 'commit'; readonly tokens: readonly number[]; readonly sources: readonly number[] }
   /** Generation is over. */
-  | { readonly type: 'done'; readonly reason: FinishReason };
+  | { readonly type: 'done'; readonly reason: FinishReason }
+  /**
+   * Pre-drafting (SSD): on an idle drafter instance, draft `n` tokens after `prefix` (= the sequence
+   * up to `pos`, then the branch's guess of the target's token at `pos`, then the branch's earlier
+   * pre-drafts), and answer with a `predrafted` event carrying `id`. Never on the session's main
+   * drafter: at most `predraft.drafters` of these are in flight at once.
+   */
+  | {
+      readonly type: 'predraft';
+      readonly id: string;
+      readonly pos: number;
+      readonly prefix: Uint32Array<ArrayBuffer>;
+      readonly n: number;
+    }
+  /**
+   * These pre-draft requests will never be used: stop the ones still running (their drafter
+   * instance is free at once) and ignore their results. Requests whose tokens were used are never
+   * named, so what these requests cost is the drafter time spent on branches never used.
+   */
+  | { readonly type: 'drop-predrafts'; readonly ids: readonly string[] };

@@ -19,6 +19,11 @@
  *   with `sp` tasks in flight and `k · sp` drafts ahead. Switching between rounds keeps every draft
  *   and task that is still valid, so any sequence of plans commits exactly the target's tokens.
  *
+ * Pre-drafting (SSD, `predraft`): while tasks are in flight, idle drafter instances draft ahead for
+ * the most likely rejections (position, and the drafter's runner-up token there); a rejection whose
+ * outcome was pre-drafted extends the corrected prefix with those drafts at once, so its next tasks
+ * go out without waiting for the drafter (see predraft-branches.ts). Any mode but non-SI.
+ *
  * Load-aware DSI: a task issued while another of the session already covers the verified prefix is
  * marked `parallel`; the pool runs it only where it runs at once, or declines it (`declined`). A
  * declined task is dropped, not re-issued, and no more tasks than remain in flight are issued until
@@ -45,6 +50,7 @@ import type {
   OrchestratorCommand,
   OrchestratorEvent,
 } from './orchestration-types.js';
+import { PredraftBranches, type PredraftOptions, type PredraftStats } from './predraft-branches.js';
 
 export interface OrchestratorOptions {
   readonly mode: OrchestrationMode;
@@ -52,7 +58,10 @@ export interface OrchestratorOptions {
   readonly k: number;
   /** Verification tasks in flight at most: the number of target instances. Defaults to 1. */
   readonly maxTasks?: number;
-  /** Drafted tokens ahead of the verified prefix at most (DSI). Defaults to `k * maxTasks`. */
+  /**
+   * Drafted tokens ahead of the verified prefix at most (DSI). Defaults to `k * maxTasks`, twice that
+   * with pre-drafting.
+   */
   readonly maxDepth?: number;
   /** Output tokens to generate at most. */
   readonly maxTokens: number;
@@ -74,6 +83,12 @@ export interface OrchestratorOptions {
    * parallel task is issued. Defaults to `maxTasks`.
    */
   readonly parallelism?: () => number;
+  /**
+   * Pre-drafting (SSD): while tasks are in flight, idle drafter instances draft continuations of the
+   * most likely rejections (`predraft` commands); a rejection that matches one finds its next drafts
+   * ready. Needs the drafter's runner-ups on the drafts (`DraftToken.alternatives`, or `dist`).
+   */
+  readonly predraft?: PredraftOptions;
 }
 
 /** What a window policy learns from the orchestrator. */
@@ -127,9 +142,11 @@ export class Orchestrator {
     declinedTasks: 0,
   };
   private readonly opts: Required<
-    Omit<OrchestratorOptions, 'eosId' | 'nextWindow' | 'nextRound' | 'parallelism'>
+    Omit<OrchestratorOptions, 'eosId' | 'nextWindow' | 'nextRound' | 'parallelism' | 'predraft'>
   > &
-    Pick<OrchestratorOptions, 'eosId' | 'nextWindow' | 'nextRound' | 'parallelism'>;
+    Pick<OrchestratorOptions, 'eosId' | 'nextWindow' | 'nextRound' | 'parallelism' | 'predraft'>;
+  /** Pre-drafted branches (SSD), when pre-drafting is on. */
+  private readonly predraft: PredraftBranches | undefined;
   private readonly promptLen: number;
   /** Prompt, committed output, then speculative drafts. */
   private seq: number[];
@@ -137,7 +154,11 @@ export class Orchestrator {
   private spec: DraftToken[] = [];
   private committedEnd: number;
   private epoch = 0;
-  private drafting: { epoch: number; pos: number } | undefined;
+  /**
+   * The draft in progress, if any; `predraft` when it is the request of a pre-drafted branch a
+   * rejection matched while it was still running (its tokens come as a `predrafted` event).
+   */
+  private drafting: { epoch: number; pos: number; predraft?: string } | undefined;
   private readonly tasks = new Map<string, Task>();
   private readonly results = new Map<string, Result>();
   private taskSeq = 0;
@@ -164,10 +185,17 @@ export class Orchestrator {
     if (!Number.isInteger(options.maxTokens) || options.maxTokens < 1) {
       throw new ConfigError(`maxTokens must be >= 1, got ${options.maxTokens}`);
     }
-    const maxDepth = options.maxDepth ?? options.k * maxTasks;
+    // Pre-drafting: a matched branch fills a whole speculation depth at once; twice the depth leaves the
+    // main drafter room to keep drafting beyond it while the branch's tasks run.
+    const predrafting = (options.predraft?.drafters ?? 0) > 0;
+    const maxDepth = options.maxDepth ?? options.k * maxTasks * (predrafting ? 2 : 1);
     if (!Number.isInteger(maxDepth) || maxDepth < options.k)
       throw new ConfigError(`maxDepth must be >= k, got ${maxDepth}`);
     this.opts = { ...options, maxTasks, maxDepth, taskPrefix: options.taskPrefix ?? 't' };
+    const pd = options.predraft;
+    if (pd && (!Number.isInteger(pd.drafters) || pd.drafters < 0))
+      throw new ConfigError(`predraft.drafters must be an integer >= 0, got ${pd.drafters}`);
+    if (pd && pd.drafters > 0) this.predraft = new PredraftBranches(pd, `${this.opts.taskPrefix}p`);
     this.mode = options.mode;
     this.seq = Array.from(options.prompt);
     this.promptLen = this.seq.length;
@@ -189,6 +217,11 @@ export class Orchestrator {
   /** Tokens `[0, end)` of the current sequence (prompt, committed, drafts): the drafter's context. */
   context(end: number): Uint32Array {
     return Uint32Array.from(this.seq.slice(0, end));
+  }
+
+  /** Pre-drafting counters, when pre-drafting is on. */
+  get predraftStats(): PredraftStats | undefined {
+    return this.predraft?.stats;
   }
 
   /** Task ids in flight. */
@@ -231,6 +264,16 @@ export class Orchestrator {
         return out;
       case 'drafted':
         this.onDrafted(event.epoch, event.pos, event.tokens);
+        break;
+      case 'predrafted':
+        if (this.drafting?.predraft !== undefined && this.drafting.predraft === event.id) {
+          // A taken branch's request, standing for the main drafter's draft: taken as that draft
+          // (positions committed since must agree with it).
+          this.predraft!.settle(event.id, event.tokens, out);
+          this.predraft!.recordUsed(this.onDrafted(this.drafting.epoch, this.drafting.pos, event.tokens));
+        } else if (!this.predraft?.onPredrafted(event.id, event.tokens, this.opts.eosId)) {
+          this.stats.staleEvents++;
+        }
         break;
       case 'verified': {
         const task = this.tasks.get(event.taskId);
@@ -278,11 +321,12 @@ export class Orchestrator {
     return out;
   }
 
-  private onDrafted(epoch: number, pos: number, tokens: readonly DraftToken[]) {
+  /** A draft arrived; returns how many of its tokens extend the speculation. */
+  private onDrafted(epoch: number, pos: number, tokens: readonly DraftToken[]): number {
     const d = this.drafting;
     if (!d || d.epoch !== epoch || d.pos !== pos) {
       this.stats.staleEvents++;
-      return;
+      return 0;
     }
     this.drafting = undefined;
     // The draft was made from `seq[0, pos)`, which is still valid (see commitAndReset). Positions the
@@ -291,17 +335,25 @@ export class Orchestrator {
     for (let i = 0; i < Math.min(known, tokens.length); i++) {
       if (tokens[i]!.token !== this.seq[pos + i]) {
         this.stats.staleEvents++;
-        return;
+        return 0;
       }
     }
+    return this.extendSpec(tokens.slice(Math.max(0, known)));
+  }
+
+  /** Appends drafts to the speculation, as many as there is room for; returns how many. */
+  private extendSpec(tokens: readonly DraftToken[]): number {
     const room = this.specRoom();
-    for (const t of tokens.slice(Math.max(0, known), Math.max(0, known) + Math.max(0, room))) {
+    let added = 0;
+    for (const t of tokens.slice(0, Math.max(0, room))) {
       this.seq.push(t.token);
       this.spec.push(t);
       this.stats.drafted++;
+      added++;
       // Nothing is drafted past an end-of-sequence draft.
       if (t.token === this.opts.eosId) break;
     }
+    return added;
   }
 
   /** How many more draft tokens may be added now. */
@@ -341,9 +393,34 @@ export class Orchestrator {
     return this.round.k === 0 ? 'nonsi' : this.round.sp === 1 ? 'si' : 'dsi';
   }
 
-  /** Decides what to draft and verify next. */
+  /** Decides what to draft, verify and pre-draft next. */
   private plan(out: OrchestratorCommand[]) {
     if (this.finished) return;
+    this.planTasks(out);
+    if (this.predraft && this.roundMode() !== 'nonsi') {
+      const k = this.mode === 'auto' ? this.round.k : this.window;
+      const depth = this.maxDepthNow();
+      this.predraft.plan(
+        {
+          epoch: this.epoch,
+          committedEnd: this.committedEnd,
+          seq: this.seq,
+          spec: this.spec,
+          coveredEnd: this.coveredEnd(),
+          // Adopted after the corrected token at `pos`: the speculation's depth, and maxTokens.
+          maxLength: (pos) => Math.min(depth, this.opts.maxTokens - (pos + 1 - this.promptLen)),
+          draftsBeforeVerdict: (pos) => depth - (this.seq.length - this.firstVerdictEnd(pos)),
+          acceptance: (this.stats.acceptedDrafts + 1) / (this.stats.verifiedDrafts + 2),
+          chunk: Math.max(1, k),
+        },
+        this.tasks.size > 0,
+        out,
+      );
+    }
+  }
+
+  /** Decides what to draft and verify next. */
+  private planTasks(out: OrchestratorCommand[]) {
     const mode = this.roundMode();
     const k = this.mode === 'auto' ? this.round.k : this.window;
     const covered0 = [...this.tasks.values()].some((t) => Orchestrator.covers(t, this.committedEnd));
@@ -400,6 +477,14 @@ export class Orchestrator {
     // One token per draft command: drafts become available as they are made, so a task issued at
     // any moment takes every draft that exists (chunked drafting would hand them over in bursts).
     if (!this.drafting && !this.specEndsInEos() && this.specRoom() > 0) this.draft(1, out);
+  }
+
+  /** Where the drafts of the first task in flight that verifies `pos` end (`pos` when none does). */
+  private firstVerdictEnd(pos: number): number {
+    let first: Task | undefined;
+    for (const t of this.tasks.values())
+      if (Orchestrator.covers(t, pos) && (!first || t.base < first.base)) first = t;
+    return first ? first.base + first.drafts.length : pos;
   }
 
   /** End of the furthest position any in-flight task verifies. */
@@ -473,7 +558,7 @@ export class Orchestrator {
       if (r.accepted < task.drafts.length) {
         // Rejection: the corrected token replaces the rejected draft; everything after it is dead.
         this.stats.rejections++;
-        this.commitAndReset(tokens, sources, r.token, out);
+        this.commitAndReset(tokens, sources, r.token, out, r.accepted);
         continue;
       }
       // All drafts accepted: they are confirmed as they stand in the sequence.
@@ -491,7 +576,7 @@ export class Orchestrator {
         if (this.commitOut([r.token], [0], out)) return;
       } else {
         if (next) this.stats.rejections++;
-        this.commitAndReset([], [], r.token, out);
+        this.commitAndReset([], [], r.token, out, next ? task.drafts.length : undefined);
       }
     }
   }
@@ -523,16 +608,28 @@ export class Orchestrator {
     return this.emitCommit(tokens, sources, out);
   }
 
-  /** Commits accepted drafts plus a target token that replaces whatever was drafted after them. */
-  private commitAndReset(tokens: number[], sources: number[], token: number, out: OrchestratorCommand[]) {
+  /**
+   * Commits accepted drafts plus a target token that replaces whatever was drafted after them. `slot`
+   * (a rejection: the rejected draft's place in its task) looks for a pre-drafted branch of exactly
+   * this outcome, whose drafts then extend the corrected prefix at once.
+   */
+  private commitAndReset(
+    tokens: number[],
+    sources: number[],
+    token: number,
+    out: OrchestratorCommand[],
+    slot?: number,
+  ) {
     this.confirm(tokens.length);
+    const branch =
+      slot !== undefined ? this.predraft?.take(this.epoch, this.committedEnd, token, slot) : undefined;
     // Drop every speculative token and every task built on them.
     this.seq.length = this.committedEnd;
     this.spec = [];
     this.epoch++;
     // A draft in progress from inside the committed prefix is still good: its context is unchanged.
     // One that started from a speculative position is dead.
-    if (this.drafting && this.drafting.pos > this.committedEnd) this.drafting = undefined;
+    if (this.drafting && this.drafting.pos > this.committedEnd) this.dropDrafting(out);
     const dead = [...this.tasks.keys()];
     for (const id of dead) this.results.delete(id);
     this.tasks.clear();
@@ -542,7 +639,29 @@ export class Orchestrator {
     }
     this.seq.push(token);
     this.committedEnd++;
-    this.emitCommit([...tokens, token], [...sources, 0], out);
+    if (this.emitCommit([...tokens, token], [...sources, 0], out)) {
+      if (branch?.pending !== undefined) this.predraft!.settle(branch.pending, undefined, out);
+      return;
+    }
+    if (!branch) return;
+    const used = this.extendSpec(branch.tokens);
+    this.predraft!.recordUsed(used);
+    // The branch's request still running drafts what comes next, and started before the main drafter
+    // could: it stands for the main drafter's next draft (unless that one is drafting from inside
+    // the committed prefix, or the branch's drafts did not all fit).
+    let adopted = false;
+    if (branch.pending !== undefined) {
+      adopted = !this.drafting && used === branch.tokens.length && !this.specEndsInEos();
+      if (adopted) this.drafting = { epoch: this.epoch, pos: this.seq.length, predraft: branch.pending };
+      else this.predraft!.settle(branch.pending, undefined, out);
+    }
+    if (used > 0 || adopted) this.predraft!.recordHit(slot!);
+  }
+
+  /** Forgets the draft in progress; a pre-draft request standing for it is stopped. */
+  private dropDrafting(out: OrchestratorCommand[]) {
+    if (this.drafting?.predraft !== undefined) this.predraft!.settle(this.drafting.predraft, undefined, out);
+    this.drafting = undefined;
   }
 
   /** Emits a commit, truncated at EOS or at maxTokens, and finishes when either is reached. */
@@ -573,10 +692,11 @@ export class Orchestrator {
 
   private finish(reason: FinishReason, out: OrchestratorCommand[]) {
     this.finished = reason;
+    this.predraft?.dropAll(out);
     const live = [...this.tasks.keys()];
     this.tasks.clear();
     this.results.clear();
-    this.drafting = undefined;
+    this.dropDrafting(out);
     if (live.length > 0) {
       this.stats.cancelledTasks += live.length;
       out.push({ type: 'cancel', taskIds: live });

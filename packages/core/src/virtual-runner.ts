@@ -9,6 +9,11 @@
  * Service times: a server's first call costs `ttft`, later calls `tpot`; a verification also costs
  * `perToken` per draft it checks; a draft of `n` tokens is `n` drafter calls.
  *
+ * Pre-drafting (`predraft`): `predraft.drafters` more drafter instances of the same latency, shared,
+ * run the orchestrator's `predraft` requests at once (it never has more in flight); their first call
+ * costs `ttft`, later ones `tpot`. A dropped request stops its instance at once. They never delay
+ * the main drafter.
+ *
  * @example
  *   runVirtual({ mode: 'dsi', k: 5, targets: 4, maxTokens: 50, prompt: [1],
  *     oracle: agreementOracle({ acceptance: 0.94, seed: 1 }),
@@ -16,8 +21,15 @@
  */
 import { ConfigError } from '@specmesh/protocol';
 import { EventHeap } from './event-heap.js';
-import type { OrchestrationMode, OrchestratorCommand, OrchestratorEvent } from './orchestration-types.js';
+import type {
+  DraftAlternative,
+  DraftToken,
+  OrchestrationMode,
+  OrchestratorCommand,
+  OrchestratorEvent,
+} from './orchestration-types.js';
 import { Orchestrator, type OrchestratorStats, type WindowStats } from './orchestrator.js';
+import type { PredraftOptions, PredraftStats } from './predraft-branches.js';
 import { hashTokens } from './rng.js';
 import { verifyGreedy } from './verification.js';
 
@@ -25,6 +37,8 @@ import { verifyGreedy } from './verification.js';
 export interface TokenOracle {
   target(context: Uint32Array): number;
   draft(context: Uint32Array): number;
+  /** The drafter's `m` runner-ups after its draft here, most likely first (pre-drafting). */
+  alternatives?(context: Uint32Array, m: number): DraftAlternative[];
 }
 
 export interface LatencyProfile {
@@ -49,6 +63,8 @@ export interface VirtualRunOptions {
   readonly drafter: LatencyProfile;
   readonly target: LatencyProfile;
   readonly nextWindow?: (stats: WindowStats) => number;
+  /** Pre-drafting on `predraft.drafters` extra drafter instances (the oracle gives the runner-ups). */
+  readonly predraft?: PredraftOptions;
 }
 
 export interface VirtualRunResult {
@@ -62,6 +78,10 @@ export interface VirtualRunResult {
   /** Target server time spent, and the part spent on tasks that were cancelled. */
   readonly targetBusy: number;
   readonly targetWasted: number;
+  /** Pre-drafting: its counters, the pre-drafters' time spent, and the part on branches never used. */
+  readonly predraft?: PredraftStats;
+  readonly predraftBusy: number;
+  readonly predraftUnused: number;
 }
 
 interface TargetJob {
@@ -73,8 +93,15 @@ interface TargetJob {
   doneEvent?: symbol;
 }
 
+interface PredraftJob {
+  readonly startedAt: number;
+  readonly cost: number;
+  done: boolean;
+}
+
 type Sim =
   | { kind: 'drafted'; event: OrchestratorEvent }
+  | { kind: 'predrafted'; event: OrchestratorEvent; job: PredraftJob }
   | { kind: 'verified'; job: TargetJob; token: symbol };
 
 export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
@@ -89,7 +116,13 @@ export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
     ...(o.eosId !== undefined ? { eosId: o.eosId } : {}),
     ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
     ...(o.nextWindow ? { nextWindow: o.nextWindow } : {}),
+    ...(o.predraft ? { predraft: o.predraft } : {}),
   });
+  const runnerUps = predraftRunnerUps(o.predraft);
+  let predraftCalls = 0;
+  let predraftBusy = 0;
+  let predraftUnused = 0;
+  const predraftJobs = new Map<string, PredraftJob>();
   const heap = new EventHeap<Sim>();
   const tokens: number[] = [];
   const commitTimes: number[] = [];
@@ -123,22 +156,37 @@ export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
     for (const c of cmds) {
       switch (c.type) {
         case 'draft': {
-          const ctx = Array.from(orch.context(c.pos));
           // The draft's duration first, then its end: the simulator's drafter adds them in this order.
           let cost = 0;
-          const drafted = [];
-          for (let i = 0; i < c.n; i++) {
-            cost += drafterCalls++ === 0 ? o.drafter.ttft : o.drafter.tpot;
-            const token = o.oracle.draft(Uint32Array.from(ctx));
-            ctx.push(token);
-            drafted.push({ token });
-          }
+          for (let i = 0; i < c.n; i++) cost += drafterCalls++ === 0 ? o.drafter.ttft : o.drafter.tpot;
+          const drafted = oracleDrafts(o.oracle, orch.context(c.pos), c.n, runnerUps);
           heap.push(now + cost, {
             kind: 'drafted',
             event: { type: 'drafted', epoch: c.epoch, pos: c.pos, tokens: drafted },
           });
           break;
         }
+        case 'predraft': {
+          let cost = 0;
+          for (let i = 0; i < c.n; i++) cost += predraftCalls++ === 0 ? o.drafter.ttft : o.drafter.tpot;
+          const job: PredraftJob = { startedAt: now, cost, done: false };
+          predraftJobs.set(c.id, job);
+          predraftBusy += cost;
+          const tokens = oracleDrafts(o.oracle, c.prefix, c.n, runnerUps);
+          heap.push(now + cost, { kind: 'predrafted', event: { type: 'predrafted', id: c.id, tokens }, job });
+          break;
+        }
+        case 'drop-predrafts':
+          for (const id of c.ids) {
+            const job = predraftJobs.get(id);
+            if (!job) continue;
+            predraftJobs.delete(id);
+            // A running one stops now: only the time it ran was spent.
+            const spent = job.done ? job.cost : now - job.startedAt;
+            if (!job.done) predraftBusy -= job.cost - spent;
+            predraftUnused += spent;
+          }
+          break;
         case 'verify': {
           const job: TargetJob = { taskId: c.taskId, prefix: c.prefix, drafts: c.drafts.map((d) => d.token) };
           jobs.set(c.taskId, job);
@@ -184,6 +232,12 @@ export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
       execute(orch.handle(ev.event));
       continue;
     }
+    if (ev.kind === 'predrafted') {
+      if (ev.job.done || ev.job !== predraftJobs.get((ev.event as { id: string }).id)) continue; // dropped
+      ev.job.done = true;
+      execute(orch.handle(ev.event));
+      continue;
+    }
     const { job } = ev;
     if (job.doneEvent !== ev.token || !jobs.has(job.taskId)) continue; // preempted earlier
     jobs.delete(job.taskId);
@@ -206,7 +260,39 @@ export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
     stats: orch.stats,
     targetBusy,
     targetWasted,
+    ...(orch.predraftStats ? { predraft: orch.predraftStats } : {}),
+    predraftBusy,
+    predraftUnused,
   };
+}
+
+/** Runner-ups each draft carries for pre-drafting: `predraft.alternatives` when it is on, else none. */
+export function predraftRunnerUps(p: PredraftOptions | undefined): number {
+  return p && p.drafters > 0 ? (p.alternatives ?? 2) : 0;
+}
+
+/**
+ * The oracle's greedy drafts of `n` tokens after `prefix`, each with the drafter's `runnerUps`
+ * runner-ups when that is above 0 (pre-drafting needs them).
+ */
+export function oracleDrafts(
+  oracle: TokenOracle,
+  prefix: ArrayLike<number>,
+  n: number,
+  runnerUps: number,
+): DraftToken[] {
+  // One buffer, viewed at each length: the oracle reads a prefix, copying it per token is O(L²).
+  const ctx = new Uint32Array(prefix.length + n);
+  ctx.set(prefix);
+  const out: DraftToken[] = [];
+  for (let i = 0; i < n; i++) {
+    const view = ctx.subarray(0, prefix.length + i);
+    const token = oracle.draft(view);
+    const alternatives = runnerUps > 0 ? oracle.alternatives?.(view, runnerUps) : undefined;
+    out.push(alternatives ? { token, alternatives } : { token });
+    ctx[prefix.length + i] = token;
+  }
+  return out;
 }
 
 export interface AgreementOracleOptions {
@@ -217,7 +303,29 @@ export interface AgreementOracleOptions {
   readonly vocab?: number;
   /** Tokens of context that decide the next token. Defaults to 4. */
   readonly window?: number;
+  /**
+   * Where the draft is wrong, the probability that the target's token is the drafter's 1st, 2nd, …
+   * runner-up (pre-drafting's guess of the verification outcome). Defaults to {@link RUNNER_UP_HITS}.
+   */
+  readonly runnerUpHits?: readonly number[];
 }
+
+/**
+ * The runner-up model's default: the target's token is among the drafter's top-F runner-ups with
+ * probability `1 - 1/(F+1)` (0.5, 0.67, 0.75, 0.8 for F = 1..4). An assumption shaped after SSD's
+ * observation that the cache miss rate falls as a power law of the fan-out F (Kumar et al. 2026,
+ * who reach about 90 % bonus-token prediction with budgets of 20-30 guesses); exponent 1 is ours.
+ */
+export const RUNNER_UP_HITS: readonly number[] = [
+  1 / 2,
+  1 / 6,
+  1 / 12,
+  1 / 20,
+  1 / 30,
+  1 / 42,
+  1 / 56,
+  1 / 72,
+];
 
 /**
  * A token oracle with i.i.d. per-position acceptance `a` (DSI's acceptance model): the target's token
@@ -230,12 +338,30 @@ export function agreementOracle(o: AgreementOracleOptions): TokenOracle {
   const threshold = Math.floor(o.acceptance * 4294967296);
   // Ids 0-2 stay special (unk, bos, eos): the oracle never emits them.
   const target = (ctx: Uint32Array) => 3 + (hashTokens(ctx, ctx.length, window, o.seed) % (vocab - 3));
+  const hits = o.runnerUpHits ?? RUNNER_UP_HITS;
+  const other = (t: number, step: number) => 3 + ((t - 3 + step) % (vocab - 3));
   return {
     target,
     draft: (ctx) => {
       const t = target(ctx);
       const agree = hashTokens(ctx, ctx.length, window, o.seed ^ 0x5bd1e995) < threshold;
-      return agree ? t : 3 + ((t - 3 + 1) % (vocab - 3));
+      return agree ? t : other(t, 1);
+    },
+    // Runner-up r (0-based) is the target's token when the draw falls in its share of `hits`, a token
+    // neither the target's nor the draft otherwise; it reports its share as the drafter's probability.
+    alternatives: (ctx, m) => {
+      const t = target(ctx);
+      const wrong = hashTokens(ctx, ctx.length, window, o.seed ^ 0x5bd1e995) >= threshold;
+      const u = hashTokens(ctx, ctx.length, window, o.seed ^ 0x27d4eb2f) / 4294967296;
+      const out: DraftAlternative[] = [];
+      let below = 0;
+      for (let r = 0; r < m; r++) {
+        const share = hits[r] ?? 0;
+        const hit = wrong && u >= below && u < below + share;
+        below += share;
+        out.push({ token: hit ? t : other(t, 2 + r), prob: share });
+      }
+      return out;
     },
   };
 }

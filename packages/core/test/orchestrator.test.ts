@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../src/orchestrator.js';
-import { GREEDY } from '../src/sampling.js';
+import { Rng } from '../src/rng.js';
+import { argmax, GREEDY } from '../src/sampling.js';
 import { agreementOracle, runVirtual } from '../src/virtual-runner.js';
 import { drive, greedyReference, toyModel } from './sync-driver.js';
 
@@ -37,6 +38,10 @@ describe('orchestration is lossless under greedy decoding', () => {
             expect(r.tokens).toEqual(ref.tokens);
             expect(r.finishReason).toBe(ref.finishReason);
           }
+          // SSD-DSI: pre-drafting on 1 to 4 more drafter instances.
+          const ssd = runVirtual({ ...base, mode: 'dsi', predraft: { drafters: 1 + (cfg.seed % 4) } });
+          expect(ssd.tokens).toEqual(ref.tokens);
+          expect(ssd.finishReason).toBe(ref.finishReason);
         },
       ),
       { numRuns: 1500 },
@@ -73,6 +78,99 @@ describe('orchestration is lossless under greedy decoding', () => {
       ),
       { numRuns: 1500 },
     );
+  });
+});
+
+describe('pre-drafting (SSD) is lossless under greedy decoding', () => {
+  it('any acceptance pattern, branch hits and misses, failed pre-drafts, results in any order: the target output, every draft from its own prefix', () => {
+    let hits = 0;
+    let misses = 0;
+    fc.assert(
+      fc.property(
+        fc.record({
+          mode: fc.constantFrom('si' as const, 'dsi' as const, 'auto' as const),
+          k: fc.integer({ min: 1, max: 5 }),
+          maxTasks: fc.integer({ min: 1, max: 5 }),
+          agreement: fc.double({ min: 0, max: 1, noNaN: true }),
+          seed: fc.nat(),
+          maxTokens: fc.integer({ min: 1, max: 30 }),
+          duplicateRate: fc.double({ min: 0, max: 0.3, noNaN: true }),
+          drafters: fc.integer({ min: 1, max: 4 }),
+          alternatives: fc.integer({ min: 1, max: 3 }),
+          branches: fc.integer({ min: 1, max: 8 }),
+          chunk: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+          randomRunnerUps: fc.double({ min: 0, max: 1, noNaN: true }),
+          predraftFailure: fc.double({ min: 0, max: 0.3, noNaN: true }),
+          lateResults: fc.boolean(),
+        }),
+        (cfg) => {
+          const model = toyModel(6, cfg.agreement, cfg.seed);
+          const prompt = [1, 2];
+          const ref = greedyReference(model, prompt, cfg.maxTokens, 0);
+          const plans = new Rng(cfg.seed + 5);
+          const r = drive({
+            ...cfg,
+            maxTasks: cfg.mode === 'si' ? 1 : cfg.maxTasks,
+            prompt,
+            eosId: 0,
+            model,
+            sampling: GREEDY,
+            predraft: {
+              drafters: cfg.drafters,
+              alternatives: cfg.alternatives,
+              branches: cfg.branches,
+              ...(cfg.chunk !== undefined ? { chunk: cfg.chunk } : {}),
+            },
+            nextRound: () => ({ k: Math.floor(plans.float() * 4), sp: 1 + Math.floor(plans.float() * 3) }),
+            // Every draft verified, pre-drafted or not, is the drafter's greedy token after exactly
+            // the prefix and drafts before it.
+            onVerify: (prefix, drafts) => {
+              const ctx = [...prefix];
+              for (const d of drafts) {
+                expect(d.token).toBe(argmax(model.draft(ctx)));
+                ctx.push(d.token);
+              }
+            },
+          });
+          expect(r.tokens).toEqual(ref);
+          // Never more requests running than the instances lent.
+          expect(r.maxPredraftsRunning).toBeLessThanOrEqual(cfg.drafters);
+          const s = r.orch.predraftStats!;
+          const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
+          expect(sum(s.rejectionsBySlot)).toBe(r.orch.stats.rejections);
+          hits += sum(s.hitsBySlot);
+          misses += sum(s.rejectionsBySlot) - sum(s.hitsBySlot);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    // The runs exercised both outcomes.
+    expect(hits).toBeGreaterThan(100);
+    expect(misses).toBeGreaterThan(100);
+  });
+
+  it('a matching rejection finds its drafts ready: the next task goes out with them at once', () => {
+    // The drafter's first runner-up is always the target's token: every rejection can be a hit.
+    const oracle = agreementOracle({ acceptance: 0.6, seed: 3, runnerUpHits: [1] });
+    const base = {
+      mode: 'dsi' as const,
+      k: 2,
+      targets: 2,
+      maxTokens: 40,
+      prompt: [1, 5],
+      oracle,
+      drafter: { ttft: 0.3, tpot: 0.3 },
+      target: { ttft: 1, tpot: 1 },
+    };
+    const plain = runVirtual(base);
+    const ssd = runVirtual({ ...base, predraft: { drafters: 2 } });
+    expect(ssd.tokens).toEqual(plain.tokens);
+    const s = ssd.predraft!;
+    expect(s.hitsBySlot.reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+    expect(s.usedTokens).toBeGreaterThan(0);
+    expect(ssd.time).toBeLessThan(plain.time);
+    expect(ssd.predraftUnused).toBeLessThanOrEqual(ssd.predraftBusy);
+    expect(ssd.predraftBusy).toBeGreaterThan(0);
   });
 });
 

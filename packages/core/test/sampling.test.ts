@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DraftToken } from '../src/orchestration-types.js';
 import { Rng } from '../src/rng.js';
 import { argmax, processDistribution, type SparseDist, sample, validateSampling } from '../src/sampling.js';
 import { verifyGreedy, verifyRejection } from '../src/verification.js';
@@ -118,24 +119,28 @@ describe('verification', () => {
   });
 });
 
-describe('SI, DSI and auto (any plan per round, declined tasks) under sampling keep the target distribution', () => {
+describe('SI, DSI, SSD-DSI and auto (any plan per round, declined tasks) under sampling keep the target distribution', () => {
   // Target-only sampling of the first two output tokens gives the reference distribution.
   const V = 3;
   const model = toyModel(V, 0.6, 77, 0.55);
   const sampling = { temperature: 1, topK: 0, topP: 1 };
   const prompt = [1, 2];
   const N = 6000;
+  /** Pre-drafted tokens that went to verification, over every `ssd` run. */
+  let predraftsUsed = 0;
 
-  function histogram(mode: 'nonsi' | 'si' | 'dsi' | 'auto', seed0: number): number[] {
+  /** `ssd`: DSI with pre-drafting (branches of the drafter's runner-ups, some requests failing). */
+  function histogram(mode: 'nonsi' | 'si' | 'dsi' | 'auto' | 'ssd', seed0: number): number[] {
     const counts = new Array(V * V).fill(0);
+    const ssd = mode === 'ssd';
     for (let i = 0; i < N; i++) {
       // auto: every round a different plan (plain, SI or DSI, any window), parallel tasks declined at
       // random, as a loaded cluster would make it.
       const plans = new Rng(seed0 + i + 99);
-      const { tokens } = drive({
-        mode,
+      const { tokens, orch } = drive({
+        mode: ssd ? 'dsi' : mode,
         k: 3,
-        maxTasks: mode === 'dsi' || mode === 'auto' ? 3 : 1,
+        maxTasks: mode === 'dsi' || mode === 'auto' || ssd ? 3 : 1,
         maxTokens: 2,
         prompt,
         model,
@@ -143,8 +148,26 @@ describe('SI, DSI and auto (any plan per round, declined tasks) under sampling k
         seed: seed0 + i,
         declineRate: mode === 'nonsi' ? 0 : 0.3,
         nextRound: () => ({ k: Math.floor(plans.float() * 4), sp: 1 + Math.floor(plans.float() * 3) }),
+        ...(ssd
+          ? {
+              predraft: { drafters: 2, alternatives: 2 },
+              predraftFailure: 0.1,
+              // A pre-draft goes to verification with the drafter's distribution after exactly the
+              // prefix it extends: the one its token was sampled from.
+              onVerify: (prefix: readonly number[], drafts: readonly DraftToken[]) => {
+                const ctx = [...prefix];
+                for (const d of drafts) {
+                  const q = processDistribution(model.draft(ctx), sampling);
+                  expect(Array.from(d.dist!.tokens)).toEqual(Array.from(q.tokens));
+                  expect(Array.from(d.dist!.probs)).toEqual(Array.from(q.probs));
+                  ctx.push(d.token);
+                }
+              },
+            }
+          : {}),
       });
       counts[tokens[0]! * V + tokens[1]!]++;
+      predraftsUsed += orch.predraftStats?.usedTokens ?? 0;
     }
     return counts;
   }
@@ -152,9 +175,11 @@ describe('SI, DSI and auto (any plan per round, declined tasks) under sampling k
   it('matches the non-speculative distribution over the first two tokens (chi-square, 8 dof)', () => {
     const reference = histogram('nonsi', 1_000_000).map((c) => c / N);
     // 8 degrees of freedom: critical value 26.12 at p = 0.001. Both samples are noisy: double it.
-    for (const mode of ['si', 'dsi', 'auto'] as const) {
+    for (const mode of ['si', 'dsi', 'auto', 'ssd'] as const) {
       const x2 = chiSquare(histogram(mode, 0), reference, N);
       expect(x2).toBeLessThan(2 * 26.12);
     }
+    // The second token came from a pre-draft in a good share of the SSD-DSI runs.
+    expect(predraftsUsed).toBeGreaterThan(N / 10);
   });
 });

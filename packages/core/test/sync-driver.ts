@@ -4,7 +4,12 @@
  * the tests exercise every interleaving the real cluster can produce.
  */
 
-import type { DraftToken, OrchestratorCommand, OrchestratorEvent } from '../src/orchestration-types.js';
+import type {
+  DraftAlternative,
+  DraftToken,
+  OrchestratorCommand,
+  OrchestratorEvent,
+} from '../src/orchestration-types.js';
 import { Orchestrator, type OrchestratorOptions } from '../src/orchestrator.js';
 import { Rng } from '../src/rng.js';
 import { argmax, processDistribution, type SamplingParams, sample } from '../src/sampling.js';
@@ -28,9 +33,34 @@ export interface DriveOptions extends OrchestratorOptions {
   readonly lateResults?: boolean;
   /** Probability that the pool declines a parallel task (load-aware DSI). Defaults to 0. */
   readonly declineRate?: number;
+  /**
+   * Pre-drafting: probability that a pre-draft request fails (answers with no tokens, as a drafter
+   * that died), and that a greedy draft's runner-ups are random tokens instead of the drafter's
+   * (branches that miss). Defaults to 0.
+   */
+  readonly predraftFailure?: number;
+  readonly randomRunnerUps?: number;
+  /** Sees every verification sent (to check where its drafts come from). */
+  readonly onVerify?: (prefix: readonly number[], drafts: readonly DraftToken[]) => void;
 }
 
-export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; sources: number[] } {
+/** The drafter's `m` most likely tokens after `skip`, with their probabilities. */
+function runnerUps(probs: Float32Array, skip: number, m: number): DraftAlternative[] {
+  const order = Array.from(probs.keys())
+    .filter((t) => t !== skip && probs[t]! > 0)
+    .sort((x, y) => probs[y]! - probs[x]! || x - y);
+  return order.slice(0, m).map((token) => ({ token, prob: probs[token]! }));
+}
+
+export interface DriveResult {
+  tokens: number[];
+  orch: Orchestrator;
+  sources: number[];
+  /** Most pre-draft requests running at once (asked, neither answered nor dropped). */
+  maxPredraftsRunning: number;
+}
+
+export function drive(o: DriveOptions): DriveResult {
   const orch = new Orchestrator(o);
   const rng = new Rng(o.seed);
   const pending: OrchestratorEvent[] = [];
@@ -38,19 +68,52 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
   const sources: number[] = [];
   let done = false;
   const greedy = o.sampling.temperature === 0;
+  const m = o.predraft?.alternatives ?? 2;
+  /** Drafts `n` tokens after `ctx`, which they extend. */
+  const draftAfter = (ctx: number[], n: number): DraftToken[] => {
+    const drafted: DraftToken[] = [];
+    for (let i = 0; i < n; i++) {
+      const probs = o.model.draft(ctx);
+      const dist = processDistribution(probs, o.sampling);
+      const token = greedy ? dist.tokens[0]! : sample(dist, rng);
+      // Greedy drafts carry the drafter's runner-ups (sampled ones have them in `dist`), or random
+      // tokens as runner-ups that mostly miss.
+      if (!greedy || !o.predraft) drafted.push({ token, dist });
+      else if (rng.float() < (o.randomRunnerUps ?? 0)) {
+        const V = probs.length;
+        const alternatives = Array.from({ length: m }, () => ({
+          token: Math.floor(rng.float() * V),
+          prob: rng.float(),
+        }));
+        drafted.push({ token, dist, alternatives });
+      } else drafted.push({ token, dist, alternatives: runnerUps(probs, token, m) });
+      ctx.push(token);
+    }
+    return drafted;
+  };
+  const running = new Set<string>();
+  let maxPredraftsRunning = 0;
+  /** Results that never come (`lateResults: false`): the pending events `dead` picks. */
+  const dropPending = (dead: (e: OrchestratorEvent) => boolean) => {
+    for (let i = pending.length - 1; i >= 0; i--) if (dead(pending[i]!)) pending.splice(i, 1);
+  };
   const exec = (cmds: OrchestratorCommand[]) => {
     for (const c of cmds) {
       if (c.type === 'draft') {
-        const ctx = Array.from(orch.context(c.pos));
-        const drafted: DraftToken[] = [];
-        for (let i = 0; i < c.n; i++) {
-          const dist = processDistribution(o.model.draft(ctx), o.sampling);
-          const token = greedy ? dist.tokens[0]! : sample(dist, rng);
-          drafted.push({ token, dist });
-          ctx.push(token);
-        }
+        const drafted = draftAfter(Array.from(orch.context(c.pos)), c.n);
         pending.push({ type: 'drafted', epoch: c.epoch, pos: c.pos, tokens: drafted });
+      } else if (c.type === 'predraft') {
+        running.add(c.id);
+        maxPredraftsRunning = Math.max(maxPredraftsRunning, running.size);
+        const failed = rng.float() < (o.predraftFailure ?? 0);
+        const drafted = failed ? [] : draftAfter(Array.from(c.prefix), c.n);
+        pending.push({ type: 'predrafted', id: c.id, tokens: drafted });
+      } else if (c.type === 'drop-predrafts') {
+        const ids = new Set(c.ids);
+        for (const id of ids) running.delete(id);
+        if (o.lateResults === false) dropPending((e) => e.type === 'predrafted' && ids.has(e.id));
       } else if (c.type === 'verify') {
+        o.onVerify?.(Array.from(c.prefix), c.drafts);
         if (c.parallel && rng.float() < (o.declineRate ?? 0)) {
           pending.push({ type: 'declined', taskId: c.taskId });
           continue;
@@ -77,17 +140,12 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
         pending.push(ev);
         if (rng.float() < (o.duplicateRate ?? 0)) pending.push(ev);
       } else if (c.type === 'cancel') {
-        if (o.lateResults === false) {
-          const ids = new Set(c.taskIds);
-          for (let i = pending.length - 1; i >= 0; i--) {
-            const e = pending[i]!;
-            if (e.type === 'verified' && ids.has(e.taskId)) pending.splice(i, 1);
-          }
-        }
+        const ids = new Set(c.taskIds);
+        if (o.lateResults === false) dropPending((e) => e.type === 'verified' && ids.has(e.taskId));
       } else if (c.type === 'commit') {
         tokens.push(...c.tokens);
         sources.push(...c.sources);
-      } else {
+      } else if (c.type === 'done') {
         done = true;
       }
     }
@@ -99,9 +157,10 @@ export function drive(o: DriveOptions): { tokens: number[]; orch: Orchestrator; 
     if (++steps > 100_000) throw new Error('runaway');
     const i = o.shuffle === false ? 0 : Math.floor(rng.float() * pending.length);
     const [ev] = pending.splice(i, 1);
+    if (ev!.type === 'predrafted') running.delete(ev!.id);
     exec(orch.handle(ev!));
   }
-  return { tokens, orch, sources };
+  return { tokens, orch, sources, maxPredraftsRunning };
 }
 
 /** The target's own greedy output: the reference every mode must reproduce. */

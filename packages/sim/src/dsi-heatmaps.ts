@@ -1,12 +1,13 @@
 /**
  * Reduces DSI grid results to the four heatmaps of the DSI paper over (c, a): each algorithm at its
  * best lookahead `k` for that cell, then the speedups SI/non-SI = T(non-SI)/T(SI), DSI/SI =
- * T(SI)/T(DSI), DSI/non-SI = T(non-SI)/T(DSI) and DSI/min(SI, non-SI) = min(T(SI), T(non-SI))/T(DSI).
+ * T(SI)/T(DSI), DSI/non-SI = T(non-SI)/T(DSI) and DSI/min(SI, non-SI) = min(T(SI), T(non-SI))/T(DSI);
+ * with SSD-DSI in the rows, a fifth: SSD-DSI/DSI = T(DSI)/T(SSD-DSI), each at its best k too.
  * Also writes the grid as CSV.
  */
 import type { DsiPointResult } from './dsi-offline.js';
 
-export type DsiRatio = 'si/nonsi' | 'dsi/si' | 'dsi/nonsi' | 'dsi/min';
+export type DsiRatio = 'si/nonsi' | 'dsi/si' | 'dsi/nonsi' | 'dsi/min' | 'ssd/dsi';
 
 export const DSI_RATIOS: readonly { readonly id: DsiRatio; readonly title: string; readonly file: string }[] =
   [
@@ -15,6 +16,16 @@ export const DSI_RATIOS: readonly { readonly id: DsiRatio; readonly title: strin
     { id: 'dsi/nonsi', title: 'DSI / non-SI speedup', file: 'dsi-vs-nonsi' },
     { id: 'dsi/min', title: 'DSI / min(SI, non-SI) speedup', file: 'dsi-vs-min' },
   ];
+
+/** SSD-DSI's heatmap, when the grid ran it. */
+export const SSD_RATIO = { id: 'ssd/dsi', title: 'SSD-DSI / DSI speedup', file: 'ssd-vs-dsi' } as const;
+
+/** The ratios `rows` have: the four of DSI, and SSD-DSI's when every row has an SSD-DSI time. */
+export function ratiosOf(
+  rows: readonly DsiPointResult[],
+): readonly { readonly id: DsiRatio; readonly title: string; readonly file: string }[] {
+  return rows.length > 0 && rows.every((r) => r.ssd !== undefined) ? [...DSI_RATIOS, SSD_RATIO] : DSI_RATIOS;
+}
 
 export interface HeatmapCell {
   readonly c: number;
@@ -26,6 +37,7 @@ interface Best {
   nonsi: number;
   si: number;
   dsi: number;
+  ssd?: number;
 }
 
 /** Best time per algorithm for each (c, a) over the lookaheads present in `rows`. */
@@ -34,11 +46,12 @@ function bestPerCell(rows: readonly DsiPointResult[]): Map<string, Best & { c: n
   for (const r of rows) {
     const key = `${r.c}|${r.a}`;
     const b = cells.get(key);
-    if (!b) cells.set(key, { c: r.c, a: r.a, nonsi: r.nonsi, si: r.si, dsi: r.dsi });
+    if (!b) cells.set(key, { c: r.c, a: r.a, nonsi: r.nonsi, si: r.si, dsi: r.dsi, ssd: r.ssd });
     else {
       b.nonsi = Math.min(b.nonsi, r.nonsi);
       b.si = Math.min(b.si, r.si);
       b.dsi = Math.min(b.dsi, r.dsi);
+      if (r.ssd !== undefined) b.ssd = Math.min(b.ssd ?? Number.POSITIVE_INFINITY, r.ssd);
     }
   }
   return cells;
@@ -54,6 +67,8 @@ export function ratioOf(id: DsiRatio, b: Best): number {
       return b.nonsi / b.dsi;
     case 'dsi/min':
       return Math.min(b.si, b.nonsi) / b.dsi;
+    case 'ssd/dsi':
+      return b.ssd === undefined ? Number.NaN : b.dsi / b.ssd;
   }
 }
 
@@ -61,13 +76,30 @@ export function heatmapCells(rows: readonly DsiPointResult[], id: DsiRatio): Hea
   return [...bestPerCell(rows).values()].map((b) => ({ c: b.c, a: b.a, value: ratioOf(id, b) }));
 }
 
-/** One line per grid point: c, a, k, targets, the three times and the four ratios at that k. */
+/**
+ * One line per grid point: c, a, k, targets, the times and the ratios at that k (SSD-DSI's time and
+ * ratio last, when the grid ran it).
+ */
 export function dsiGridCsv(rows: readonly DsiPointResult[]): string {
-  const lines = ['c,a,k,targets,nonsi,si,dsi,si_over_nonsi,dsi_over_si,dsi_over_nonsi,dsi_over_min'];
+  const ssd = ratiosOf(rows).length > DSI_RATIOS.length;
+  const lines = [
+    `c,a,k,targets,nonsi,si,dsi,si_over_nonsi,dsi_over_si,dsi_over_nonsi,dsi_over_min${ssd ? ',ssd,ssd_over_dsi' : ''}`,
+  ];
   for (const r of rows) {
     const ratios = DSI_RATIOS.map((x) => ratioOf(x.id, r).toFixed(4));
+    const extra = ssd ? [r.ssd!.toFixed(3), ratioOf('ssd/dsi', r).toFixed(4)] : [];
     lines.push(
-      [r.c, r.a, r.k, r.targets, r.nonsi.toFixed(3), r.si.toFixed(3), r.dsi.toFixed(3), ...ratios].join(','),
+      [
+        r.c,
+        r.a,
+        r.k,
+        r.targets,
+        r.nonsi.toFixed(3),
+        r.si.toFixed(3),
+        r.dsi.toFixed(3),
+        ...ratios,
+        ...extra,
+      ].join(','),
     );
   }
   return `${lines.join('\n')}\n`;

@@ -38,9 +38,10 @@ export type { SessionFacts, WindowDecision } from './awc/window-observation.js';
 export { drafterCapability, simWindowFeatures } from './awc/window-observation.js';
 export { DrafterServer } from './drafter-server.js';
 export type { DsiRatio, HeatmapCell } from './dsi-heatmaps.js';
-export { DSI_RATIOS, dsiGridCsv, heatmapCells, ratioOf } from './dsi-heatmaps.js';
-export type { DsiGridOptions, DsiPoint, DsiPointResult } from './dsi-offline.js';
+export { DSI_RATIOS, dsiGridCsv, heatmapCells, ratioOf, ratiosOf, SSD_RATIO } from './dsi-heatmaps.js';
+export type { DsiGridOptions, DsiPoint, DsiPointResult, PredraftTotals, SsdSettings } from './dsi-offline.js';
 export {
+  addPredraft,
   DSI_GRID_A,
   DSI_GRID_C,
   DSI_GRID_K,

@@ -73,6 +73,8 @@ export interface RunScenarioOptions {
 
 interface DrafterNode {
   readonly server: DrafterServer;
+  /** Its instances lent to pre-drafting (`speculation.predraft`). */
+  readonly predrafter: DrafterServer | undefined;
   readonly link: NetworkLink;
   readonly execution: 'distributed' | 'fused';
   readonly tpotMs: number;
@@ -89,11 +91,19 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
   const acceptSeed = root.split().float() * 4294967296;
 
   const drafters: DrafterNode[] = [];
+  const predrafters = s.speculation.predraft?.drafters ?? 0;
+  // Pre-drafting guesses the target's token from the drafter's runner-ups: real tokens only.
+  if (predrafters > 0 && !options.oracle)
+    throw new ConfigError('speculation.predraft needs a run with a token oracle (the DSI offline grid)', {
+      context: { field: 'speculation.predraft' },
+    });
   for (const g of s.drafters) {
     for (let i = 0; i < g.count; i++) {
       const base = Array.isArray(g.oneWayMs) ? linkRng.uniform(g.oneWayMs[0], g.oneWayMs[1]) : g.oneWayMs;
       drafters.push({
         server: new DrafterServer(sim, drafters.length, g.latency, g.slots ?? 1),
+        predrafter:
+          predrafters > 0 ? new DrafterServer(sim, drafters.length, g.latency, predrafters) : undefined,
         link: new NetworkLink(base, g.jitter ?? 0, linkRng.split()),
         execution: g.execution ?? s.speculation.execution ?? 'distributed',
         tpotMs: g.latency.tpotMs,
@@ -251,10 +261,12 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
             }
           : {}),
         ...(loadAware ? { loadAware } : {}),
+        ...(predrafters > 0 ? { predraft: s.speculation.predraft! } : {}),
       },
       {
         sim,
         drafter: drafter.server,
+        ...(drafter.predrafter ? { predrafter: drafter.predrafter } : {}),
         link: drafter.link,
         router,
         acceptance,

@@ -225,6 +225,22 @@ export const ScenarioSchema = Type.Object(
           },
           { additionalProperties: false },
         ),
+        /**
+         * Pre-drafting (SSD; runs with a token oracle only): each drafter gets `drafters` more
+         * instances of its latency that draft, while tasks are in flight, the continuations of the
+         * most likely rejections (`alternatives`: the drafter's runner-ups per position; `branches`:
+         * candidates considered at each step). 0 drafters: plain DSI.
+         */
+        predraft: Type.Optional(
+          Type.Object(
+            {
+              drafters: Type.Integer({ minimum: 0, maximum: 64 }),
+              alternatives: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+              branches: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         acceptance: Type.Union([
           Type.Object(
             { model: Type.Literal('iid'), a: Type.Number({ minimum: 0, maximum: 1 }) },

@@ -30,6 +30,10 @@
  * the send. A task is declined only while another live task of the session verifies the first
  * position past its verified prefix (DSI's guarantee never to be slower than non-SI rests on that
  * task); otherwise, with no target free, it queues where the session's tasks go.
+ *
+ * Pre-drafting (`predraft`, SSD; oracle runs): the orchestrator's `predraft` requests run on the
+ * drafter's pre-draft instances (`SessionContext.predrafter`, see predraft-runner.ts), and every draft
+ * carries the oracle's runner-ups the orchestrator chooses branches from.
  */
 import {
   AcceptanceTally,
@@ -40,6 +44,10 @@ import {
   Orchestrator,
   type OrchestratorCommand,
   type OrchestratorEvent,
+  oracleDrafts,
+  type PredraftOptions,
+  type PredraftStats,
+  predraftRunnerUps,
   type RoundChoiceOptions,
   type RoundPlan,
   type RoundView,
@@ -47,10 +55,12 @@ import {
   verifyGreedy,
   type WindowStats,
 } from '@specmesh/core';
+import { InternalError } from '@specmesh/protocol';
 import type { AcceptanceModel } from './acceptance-model.js';
 import { type AutoFacts, simRoundView } from './auto/sim-round-view.js';
 import type { DrafterServer, DraftJob } from './drafter-server.js';
 import type { NetworkLink } from './network-link.js';
+import { PredraftRunner } from './predraft-runner.js';
 import type { Simulation } from './simulation.js';
 import { newTargetJob, type TargetJob } from './target-job.js';
 import type { TargetRouter } from './target-router.js';
@@ -89,6 +99,8 @@ export interface RequestRecord {
   readonly rounds?: { readonly nonsi: number; readonly si: number; readonly dsi: number };
   /** Load-aware sessions: parallel tasks the pool declined. */
   readonly declinedTasks?: number;
+  /** Pre-drafting sessions: core's counters, and the pre-drafters' time (all, and never used), ms. */
+  readonly predraft?: PredraftStats & { readonly busyMs: number; readonly unusedMs: number };
 }
 
 /** What the session measured by the time a window decision is due (after each verification). */
@@ -164,11 +176,15 @@ export interface SessionSpec {
   readonly auto?: AutoFacts & { readonly choice?: RoundChoiceOptions };
   /** Load-aware DSI: parallel tasks only where they run at once, else declined. Defaults to false. */
   readonly loadAware?: boolean;
+  /** Pre-drafting (oracle runs, a drafter with pre-draft instances). */
+  readonly predraft?: PredraftOptions;
 }
 
 export interface SessionContext {
   readonly sim: Simulation;
   readonly drafter: DrafterServer;
+  /** The drafter's instances lent to pre-drafting, when the spec asks for it. */
+  readonly predrafter?: DrafterServer;
   readonly link: NetworkLink;
   readonly router: TargetRouter;
   readonly acceptance?: AcceptanceModel;
@@ -214,6 +230,8 @@ export class SessionDriver {
   private readonly promptLen: number;
   private readonly tally = new AcceptanceTally();
   private declined = 0;
+  private readonly predrafts: PredraftRunner | undefined;
+  private readonly runnerUps: number;
   /**
    * The session's draft on its drafter, until it is done. The orchestrator asks for a new draft only
    * once the last one is done or dead (a rejection invalidated its context, or generation ended), so
@@ -248,8 +266,16 @@ export class SessionDriver {
       // Load-aware DSI asks, as a cluster session does from heartbeats, how many targets would run a
       // parallel task at once before it issues one.
       ...(spec.mode === 'dsi' && spec.loadAware ? { parallelism: () => this.freeTargets() } : {}),
+      ...(spec.predraft ? { predraft: spec.predraft } : {}),
     });
     this.promptLen = ctx.prompt?.length ?? spec.promptTokens;
+    this.runnerUps = predraftRunnerUps(spec.predraft);
+    if (this.runnerUps > 0 && !(ctx.predrafter && ctx.oracle))
+      throw new InternalError('pre-drafting needs a token oracle and pre-draft drafter instances');
+    this.predrafts =
+      this.runnerUps > 0
+        ? new PredraftRunner(ctx.sim, ctx.predrafter!, spec.id, ctx.oracle!, this.runnerUps)
+        : undefined;
   }
 
   /** `auto`: core's round choice over what the cluster would see now. */
@@ -414,24 +440,18 @@ export class SessionDriver {
       }
       case 'done':
         return this.finish();
+      case 'predraft':
+        return this.predrafts?.predraft(c.id, c.prefix, c.n, (e) => this.handle(e));
+      case 'drop-predrafts':
+        return this.predrafts?.drop(c.ids);
     }
   }
 
   private draft(epoch: number, pos: number, n: number) {
-    const tokens: DraftToken[] = [];
     const { oracle } = this.ctx;
-    if (oracle) {
-      // One buffer, viewed at each length: the oracle reads a prefix, copying it per token is O(L²).
-      const ctx = new Uint32Array(pos + n);
-      ctx.set(this.orch.context(pos));
-      for (let i = 0; i < n; i++) {
-        const token = oracle.draft(ctx.subarray(0, pos + i));
-        ctx[pos + i] = token;
-        tokens.push({ token });
-      }
-    } else {
-      for (let i = 0; i < n; i++) tokens.push(DRAFT);
-    }
+    const tokens: DraftToken[] = oracle
+      ? oracleDrafts(oracle, this.orch.context(pos), n, this.runnerUps)
+      : Array.from({ length: n }, () => DRAFT);
     const done = () => this.handle({ type: 'drafted', epoch, pos, tokens });
     this.dropDraft();
     if (this.fused()) {
@@ -587,6 +607,7 @@ export class SessionDriver {
     const { drafter, router } = this.ctx;
     drafter.close();
     drafter.forget(this.spec.id);
+    this.predrafts?.close();
     router.release(this.spec.id);
     const s = this.orch.stats;
     this.ctx.onFinish({
@@ -607,6 +628,15 @@ export class SessionDriver {
       ...(this.ctx.oracle ? { output: this.orch.output } : {}),
       ...(this.spec.mode === 'auto' ? { rounds: { ...this.orch.rounds } } : {}),
       ...(this.spec.loadAware ? { declinedTasks: this.declined } : {}),
+      ...(this.predrafts && this.orch.predraftStats
+        ? {
+            predraft: {
+              ...this.orch.predraftStats,
+              busyMs: this.predrafts.busyMs,
+              unusedMs: this.predrafts.unusedMs,
+            },
+          }
+        : {}),
     });
   }
 }

@@ -11,7 +11,12 @@ import type { ArgumentsCamelCase } from 'yargs';
 import type { DsiArgs } from '../commands/sim-dsi.js';
 import { createOutput } from '../output.js';
 import { createProgress } from '../progress.js';
-import { formatDsiGridSummary, runDsiGridToFiles, summarizeDsiGrid } from '../sim/sim-dsi-grid.js';
+import {
+  formatDsiGridSummary,
+  runDsiGridToFiles,
+  summarizeDsiGrid,
+  summarizePredraft,
+} from '../sim/sim-dsi-grid.js';
 
 export async function runDsi(args: ArgumentsCamelCase<DsiArgs>): Promise<void> {
   const output = createOutput(args.json);
@@ -25,9 +30,24 @@ export async function runDsi(args: ArgumentsCamelCase<DsiArgs>): Promise<void> {
       ...(args.a ? { a: args.a } : {}),
       ...(args.k ? { k: args.k } : {}),
     };
-    const { rows, files } = await runDsiGridToFiles({ tokens, repeats, ...axes }, args.out, progress);
+    const ssd =
+      args.predrafters > 0
+        ? {
+            predrafters: args.predrafters,
+            alternatives: args.alternatives,
+            ...(args.runnerUpHits ? { runnerUpHits: args.runnerUpHits } : {}),
+          }
+        : {};
+    const { rows, files } = await runDsiGridToFiles({ tokens, repeats, ...axes, ...ssd }, args.out, progress);
     output.result(
-      { tokens, repeats, points: rows.length, ratios: summarizeDsiGrid(rows), files },
+      {
+        tokens,
+        repeats,
+        points: rows.length,
+        ratios: summarizeDsiGrid(rows),
+        ...(args.predrafters > 0 ? { predraft: summarizePredraft(rows) } : {}),
+        files,
+      },
       () => `${formatDsiGridSummary(rows, tokens, repeats)}\nwrote ${files.join(', ')}`,
     );
     return;
