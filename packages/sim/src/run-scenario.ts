@@ -37,9 +37,9 @@ import {
 import { DrafterServer } from './drafter-server.js';
 import { LeastLoadTree } from './least-load-tree.js';
 import { NetworkLink } from './network-link.js';
+import { RequestTally } from './request-totals.js';
 import { sampleDist, sampleTokens } from './sample-dist.js';
 import type { Scenario } from './scenario-schema.js';
-import { RequestTally } from './request-totals.js';
 import { type CommitSeen, type RequestRecord, type RoundMeasures, SessionDriver } from './session-driver.js';
 import { SimRandom } from './sim-random.js';
 import { buildReport, type SimReport } from './sim-report.js';
@@ -318,7 +318,9 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
   let jobsLeft = router.poolQueued;
   for (const x of targets) jobsLeft += x.load;
   if (finished.requests !== arrived && !stopped)
-    throw new InternalError(`simulation stalled: ${arrived} requests arrived, ${finished.requests} completed`);
+    throw new InternalError(
+      `simulation stalled: ${arrived} requests arrived, ${finished.requests} completed`,
+    );
   return buildReport({
     scenario: s.name,
     arrived,
