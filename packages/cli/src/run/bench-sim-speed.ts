@@ -1,5 +1,11 @@
 /** `specmesh bench sim-speed`: @specmesh/lab's simulator speed harness, printed run by run. */
-import { formatSimSpeed, formatSimSpeedRun, runSimSpeed, SIM_SPEED_SCENARIO } from '@specmesh/lab';
+import {
+  formatSimSpeed,
+  formatSimSpeedRun,
+  runSimSpeed,
+  SIM_SPEED_SCALE_SCENARIO,
+  SIM_SPEED_SCENARIO,
+} from '@specmesh/lab';
 import { ConfigError } from '@specmesh/protocol/errors';
 import { loadScenario } from '@specmesh/sim';
 import type { ArgumentsCamelCase } from 'yargs';
@@ -8,7 +14,7 @@ import { createOutput } from '../output.js';
 
 export async function runBenchSimSpeed(args: ArgumentsCamelCase<BenchSimSpeedArgs>): Promise<void> {
   const output = createOutput(args.json);
-  const loaded = loadScenario(args.scenario ?? SIM_SPEED_SCENARIO);
+  const loaded = loadScenario(args.scenario ?? (args.scale ? SIM_SPEED_SCALE_SCENARIO : SIM_SPEED_SCENARIO));
   const requests = args.requests ?? (args.quick ? 1000 : undefined);
   if (requests !== undefined && !(Number.isInteger(requests) && requests >= 1))
     throw new ConfigError(`--requests must be a positive integer, got ${requests}`, {
@@ -16,9 +22,15 @@ export async function runBenchSimSpeed(args: ArgumentsCamelCase<BenchSimSpeedArg
     });
   const scenario =
     requests === undefined ? loaded : { ...loaded, workload: { ...loaded.workload, requests } };
-  // Each run's line as it ends: a full run takes seconds.
-  const report = runSimSpeed(scenario, args.runs ?? (args.quick ? 1 : 3), (run, i) =>
-    output.text(`${formatSimSpeedRun(run, i)}\n`),
+  // Each run's line as it ends: a full run takes seconds (the scale one, many minutes).
+  const report = runSimSpeed(
+    scenario,
+    {
+      runs: args.runs ?? (args.quick ? 1 : 3),
+      ...(args.semiSpace !== undefined ? { semiSpaceMiB: args.semiSpace } : {}),
+      ...(args.baseline ? { baseline: args.baseline } : {}),
+    },
+    (run, i) => output.text(`${formatSimSpeedRun(run, i)}\n`),
   );
   const { report: last, ...figures } = report;
   output.result({ bench: 'sim-speed', ...figures, metrics: last }, () => formatSimSpeed(report));
