@@ -115,7 +115,7 @@ export class DrafterServer {
       this.sim.after(cost, this.finished, job);
     }
     if (this.head === this.queue.length) {
-      this.queue.length = 0;
+      this.queue = [];
       this.head = 0;
     } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);

@@ -17,7 +17,7 @@ export class JobQueue {
     // Drop what was taken, or the jobs (and the sessions their callbacks hold) stay reachable.
     if (this.head === this.items.length) {
       if (this.head > 0) {
-        this.items.length = 0;
+        this.items = [];
         this.head = 0;
       }
     } else if (this.head > 1024 && this.head * 2 > this.items.length) {

@@ -227,7 +227,7 @@ export function formatSimSpeed(r: SimSpeedReport): string {
   const m = r.report;
   const loads = [...r.runs, ...(r.baseline?.runs ?? [])].map((x) => x.loadAverage);
   const lines = [
-    `${r.scenario}: ${r.drafters} drafters, ${r.targets} targets, ${r.requests} requests; ${(r.virtualMs / 1000).toFixed(1)} s of virtual time (${(r.virtualMs / r.medianWallMs).toFixed(0)}x real time); semi-space ${r.semiSpaceMiB > 0 ? `${r.semiSpaceMiB} MiB` : "V8's default"}; load average ${Math.min(...loads).toFixed(2)} to ${Math.max(...loads).toFixed(2)}`,
+    `${r.scenario}: ${r.drafters} drafters, ${r.targets} targets, ${r.requests} requests; ${(r.virtualMs / 1000).toFixed(1)} s of virtual time (${(r.virtualMs / r.medianWallMs).toPrecision(2)}x real time); semi-space ${r.semiSpaceMiB > 0 ? `${r.semiSpaceMiB} MiB` : "V8's default"}; load average ${Math.min(...loads).toFixed(2)} to ${Math.max(...loads).toFixed(2)}`,
     formatSide('this build', r),
   ];
   if (r.baseline)
