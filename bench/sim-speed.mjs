@@ -12,14 +12,7 @@
  * Usage: node bench/sim-speed.mjs [--runs 3] [--scale | --scenario file] [--requests n]
  *          [--semi-space 64] [--baseline path/to/sim/dist/index.js]
  */
-import {
-  formatSimSpeed,
-  formatSimSpeedRun,
-  runSimSpeed,
-  SIM_SPEED_SCALE_SCENARIO,
-  SIM_SPEED_SCENARIO,
-} from '@specmesh/lab';
-import { loadScenario } from '@specmesh/sim';
+import { formatSimSpeed, formatSimSpeedRun, runSimSpeed, simSpeedScenario } from '@specmesh/lab';
 
 if (process.argv.includes('--help')) {
   console.log(
@@ -31,14 +24,12 @@ function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
-const loaded = loadScenario(
-  arg('scenario', process.argv.includes('--scale') ? SIM_SPEED_SCALE_SCENARIO : SIM_SPEED_SCENARIO),
-);
 const requests = arg('requests');
-const scenario =
-  requests === undefined
-    ? loaded
-    : { ...loaded, workload: { ...loaded.workload, requests: Number(requests) } };
+const scenario = simSpeedScenario({
+  file: arg('scenario'),
+  scale: process.argv.includes('--scale'),
+  ...(requests !== undefined ? { requests: Number(requests) } : {}),
+});
 const semiSpace = arg('semi-space');
 const report = runSimSpeed(
   scenario,

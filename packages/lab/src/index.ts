@@ -73,6 +73,7 @@ export {
   type SimSpeedReport,
   type SimSpeedRun,
   type SimSpeedSide,
+  simSpeedScenario,
 } from './bench/sim-speed.js';
 export {
   formatWireBytes,

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, InternalError } from '@specmesh/protocol';
-import type { Scenario, SimReport } from '@specmesh/sim';
+import { loadScenario, type Scenario, type SimReport } from '@specmesh/sim';
 import { median } from '../median.js';
 import type { SimSpeedChildInput, SimSpeedChildOutput } from './sim-speed-run.js';
 
@@ -27,6 +27,21 @@ export const SIM_SPEED_SCALE_SCENARIO = fileURLToPath(
 
 /** Young-generation semi-space of each run's process, MiB, unless told otherwise (see `semiSpaceMiB`). */
 export const SIM_SPEED_SEMI_SPACE_MIB = 64;
+
+/**
+ * The scenario a sim-speed command runs: `file`, else the scale scenario with `scale`, else the
+ * default one; `requests` overrides its request count.
+ */
+export function simSpeedScenario(o: { file?: string; scale?: boolean; requests?: number }): Scenario {
+  const loaded = loadScenario(o.file ?? (o.scale ? SIM_SPEED_SCALE_SCENARIO : SIM_SPEED_SCENARIO));
+  const { requests } = o;
+  if (requests === undefined) return loaded;
+  if (!(Number.isInteger(requests) && requests >= 1))
+    throw new ConfigError(`--requests must be a positive integer, got ${requests}`, {
+      context: { option: 'requests' },
+    });
+  return { ...loaded, workload: { ...loaded.workload, requests } };
+}
 
 const RUNNER = fileURLToPath(new URL('./sim-speed-run.js', import.meta.url));
 
