@@ -73,9 +73,14 @@ export {
   formatSimSpeed,
   formatSimSpeedRun,
   runSimSpeed,
+  SIM_SPEED_SCALE_SCENARIO,
   SIM_SPEED_SCENARIO,
+  SIM_SPEED_SEMI_SPACE_MIB,
+  type SimSpeedOptions,
   type SimSpeedReport,
   type SimSpeedRun,
+  type SimSpeedSide,
+  simSpeedScenario,
 } from './bench/sim-speed.js';
 export {
   formatWireBytes,

@@ -88,6 +88,15 @@ export class DrafterServer {
     this.started.delete(sessionId);
   }
 
+  /** A job's drafting time is up (one handler for every job: no closure per draft). */
+  private readonly finished = (job: DraftJob) => {
+    if (job.state !== 'running') return; // cancelled: its slot was freed then
+    job.state = 'done';
+    this.busy--;
+    job.onDone();
+    this.pump();
+  };
+
   private pump() {
     while (this.busy < this.slots && this.head < this.queue.length) {
       const job = this.queue[this.head++]!;
@@ -103,13 +112,7 @@ export class DrafterServer {
       job.startedAt = this.sim.now;
       this.busy++;
       this.busyMs += cost;
-      this.sim.after(cost, () => {
-        if (job.state !== 'running') return; // cancelled: its slot was freed then
-        job.state = 'done';
-        this.busy--;
-        job.onDone();
-        this.pump();
-      });
+      this.sim.after(cost, this.finished, job);
     }
     if (this.head === this.queue.length) {
       this.queue = [];

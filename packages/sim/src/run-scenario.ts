@@ -37,6 +37,7 @@ import {
 import { DrafterServer } from './drafter-server.js';
 import { LeastLoadTree } from './least-load-tree.js';
 import { NetworkLink } from './network-link.js';
+import { RequestTally } from './request-totals.js';
 import { sampleDist, sampleTokens } from './sample-dist.js';
 import type { Scenario } from './scenario-schema.js';
 import { type CommitSeen, type RequestRecord, type RoundMeasures, SessionDriver } from './session-driver.js';
@@ -186,7 +187,9 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
       : undefined;
 
   const total = s.workload.requests;
-  const records: RequestRecord[] = [];
+  // Finished requests go into running totals, not a list: a million records would hold ~200 MB.
+  const finished = new RequestTally();
+  let tasks = 0;
   let arrived = 0;
 
   const startRequest = (drafter: DrafterNode, onDone?: () => void) => {
@@ -277,9 +280,10 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         ...(commitHook ? { onCommit: commitHook } : {}),
         ...(t.cache === 'prefix' ? { jobTokens: true } : {}),
         onFinish: (r) => {
-          records.push(r);
+          finished.add(r);
+          tasks += r.tasks;
           options.onRequest?.(r);
-          options.onProgress?.(records.length, total);
+          options.onProgress?.(finished.requests, total);
           // A cloud client learns the request is done when its last token reaches it.
           if (onDone && s.messaging?.client === 'cloud') sim.at(Math.max(sim.now, r.lastTokenAt), onDone);
           else onDone?.();
@@ -325,12 +329,15 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
   sim.run();
   let jobsLeft = router.poolQueued;
   for (const x of targets) jobsLeft += x.load;
-  if (records.length !== arrived && !stopped)
-    throw new InternalError(`simulation stalled: ${arrived} requests arrived, ${records.length} completed`);
+  if (finished.requests !== arrived && !stopped)
+    throw new InternalError(
+      `simulation stalled: ${arrived} requests arrived, ${finished.requests} completed`,
+    );
   return buildReport({
     scenario: s.name,
     arrived,
-    records,
+    requests: finished,
+    tasks,
     targets,
     targetSlots: t.slots ?? 1,
     jobsLeft,

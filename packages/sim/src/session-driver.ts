@@ -70,6 +70,8 @@ const DRAFT_TOKEN = 1;
 const TARGET_TOKEN = 2;
 /** Every draft of an acceptance-model run, shared: nothing mutates a draft once made. */
 const DRAFT: DraftToken = Object.freeze({ token: DRAFT_TOKEN });
+/** The (request, position, epoch) a draft's verdict hashes, one array reused: it is read at once. */
+const HASH_KEY = [0, 0, 0];
 
 /** What one finished request reports. */
 export interface RequestRecord {
@@ -498,6 +500,10 @@ export class SessionDriver {
       tokens.set(prefix);
       for (let i = 0; i < drafts.length; i++) tokens[prefix.length + i] = drafts[i]!.token;
     }
+    // The callbacks below outlive this step by a round trip: they keep the prefix's length, and the
+    // prefix itself (a copy per task) only where an oracle reads it, so it dies young.
+    const prefixLen = prefix.length;
+    const oraclePrefix = this.ctx.oracle ? prefix : undefined;
     const job = newTargetJob(
       taskId,
       this.spec.id,
@@ -512,7 +518,7 @@ export class SessionDriver {
           this.lastStepMs = step;
           this.resultFused = !distributed;
           if (distributed) this.lastRttMs = up + down;
-          this.onVerified(taskId, epoch, base, prefix, drafts);
+          this.onVerified(taskId, epoch, base, oraclePrefix, drafts);
         });
       },
       tokens,
@@ -526,7 +532,7 @@ export class SessionDriver {
     this.later(up, () => {
       if (job.state !== 'queued') return;
       const own = this.ctx.router.targetOf(this.spec.id);
-      const onTarget = (t: TargetServer) => (t === own ? drafts.length + 1 : prefix.length + drafts.length);
+      const onTarget = (t: TargetServer) => (t === own ? drafts.length + 1 : prefixLen + drafts.length);
       if (loadAware && this.ctx.router.submitParallel(job, onTarget)) return;
       if (!loadAware || !this.coveredElsewhere(taskId)) this.ctx.router.submit(job);
       else {
@@ -557,16 +563,17 @@ export class SessionDriver {
     this.handle({ type: 'declined', taskId });
   }
 
+  /** `prefix`: the task's prefix, in oracle runs only. */
   private onVerified(
     taskId: string,
     epoch: number,
     base: number,
-    prefix: Uint32Array,
+    prefix: Uint32Array | undefined,
     drafts: readonly DraftToken[],
   ) {
     if (!this.jobs.delete(taskId)) return; // cancelled meanwhile
     const { oracle } = this.ctx;
-    if (oracle) {
+    if (oracle && prefix) {
       const ctx = new Uint32Array(prefix.length + drafts.length);
       ctx.set(prefix);
       for (let i = 0; i < drafts.length; i++) ctx[prefix.length + i] = drafts[i]!.token;
@@ -596,7 +603,11 @@ export class SessionDriver {
     // Without it a draft is right or wrong whatever windows came before, so runs that differ only in
     // their windows share their luck (common random numbers), which comparing windows needs.
     const draw = this.spec.fusedRounds ? 0 : epoch;
-    const u = hashTokens([this.spec.id, pos, draw], 3, 3, this.spec.seed) / 4294967296;
+    const key = HASH_KEY;
+    key[0] = this.spec.id;
+    key[1] = pos;
+    key[2] = draw;
+    const u = hashTokens(key, 3, 3, this.spec.seed) / 4294967296;
     return u < this.ctx.acceptance!.probability(slot);
   }
 

@@ -3,8 +3,7 @@
  * throughput, TTFT, TPOT and end-to-end latency percentiles, acceptance, target utilisation, queue
  * depths and the target work wasted on preempted jobs.
  */
-import { requestTotals } from './request-totals.js';
-import type { RequestRecord } from './session-driver.js';
+import type { RequestTally } from './request-totals.js';
 import type { TargetServer } from './target-server.js';
 
 export interface LatencySummary {
@@ -55,7 +54,7 @@ export interface SimReport {
 }
 
 /** Percentiles of `xs` (nearest rank on the sorted values). */
-export function summarize(xs: readonly number[]): LatencySummary {
+export function summarize(xs: ArrayLike<number>): LatencySummary {
   if (xs.length === 0) return { mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 };
   const s = Float64Array.from(xs).sort();
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
@@ -74,7 +73,10 @@ export function summarize(xs: readonly number[]): LatencySummary {
 export interface ReportInput {
   readonly scenario: string;
   readonly arrived: number;
-  readonly records: readonly RequestRecord[];
+  /** The finished requests, taken as they finished. */
+  readonly requests: RequestTally;
+  /** Verification tasks of the finished requests. */
+  readonly tasks: number;
   readonly targets: readonly TargetServer[];
   readonly targetSlots: number;
   readonly jobsLeft: number;
@@ -83,11 +85,9 @@ export interface ReportInput {
 }
 
 export function buildReport(i: ReportInput): SimReport {
-  const r = i.records;
-  const totals = requestTotals(r);
+  const totals = i.requests.totals();
   const { tokens, spanMs: span } = totals;
-  let tasks = 0;
-  for (const x of r) tasks += x.tasks;
+  const { tasks } = i;
   let busy = 0;
   let wasted = 0;
   let maxUtil = 0;
@@ -114,12 +114,12 @@ export function buildReport(i: ReportInput): SimReport {
   return {
     scenario: i.scenario,
     arrived: i.arrived,
-    completed: r.length,
+    completed: totals.requests,
     jobsLeft: i.jobsLeft,
     tokens,
     makespanMs: span,
     throughputTokPerSec: span > 0 ? tokens / (span / 1000) : 0,
-    requestsPerSec: span > 0 ? r.length / (span / 1000) : 0,
+    requestsPerSec: span > 0 ? totals.requests / (span / 1000) : 0,
     ttftMs: summarize(totals.ttft),
     tpotMs: summarize(totals.tpot),
     e2eMs: summarize(totals.e2e),

@@ -12,9 +12,11 @@ import { ConfigError } from '@specmesh/protocol';
 import { EventQueue } from './event-queue.js';
 
 export type SimCallback = () => void;
+/** A callback that takes the argument it was scheduled with (`at`/`after`'s third argument). */
+export type SimHandler<A> = (arg: A) => void;
 
 export class Simulation {
-  private readonly queue = new EventQueue<SimCallback>();
+  private readonly queue = new EventQueue<SimHandler<unknown>>();
   private clock = 0;
   private processed = 0;
   private stopped = false;
@@ -34,15 +36,24 @@ export class Simulation {
     return this.queue.size;
   }
 
-  /** Runs `fn` at virtual time `time` (not before now). */
-  at(time: number, fn: SimCallback): void {
+  /**
+   * Runs `fn` at virtual time `time` (not before now), with `arg` when given: hot paths pass one
+   * long-lived handler and the event's object instead of allocating a closure per event.
+   */
+  at(time: number, fn: SimCallback): void;
+  at<A>(time: number, fn: SimHandler<A>, arg: A): void;
+  at(time: number, fn: SimHandler<never>, arg?: unknown): void {
     if (!(time >= this.clock)) throw new ConfigError(`event scheduled in the past: ${time} < ${this.clock}`);
-    this.queue.push(time, fn);
+    this.queue.push(time, fn as SimHandler<unknown>, arg);
   }
 
-  /** Runs `fn` `delay` ms from now. */
-  after(delay: number, fn: SimCallback): void {
-    this.at(this.clock + delay, fn);
+  /** Runs `fn` `delay` ms from now (with `arg`, as `at`). */
+  after(delay: number, fn: SimCallback): void;
+  after<A>(delay: number, fn: SimHandler<A>, arg: A): void;
+  after(delay: number, fn: SimHandler<never>, arg?: unknown): void {
+    if (!(this.clock + delay >= this.clock))
+      throw new ConfigError(`event scheduled in the past: ${this.clock + delay} < ${this.clock}`);
+    this.queue.push(this.clock + delay, fn as SimHandler<unknown>, arg);
   }
 
   /** Makes `run` return after the current event. */
@@ -58,7 +69,7 @@ export class Simulation {
       const fn = q.pop()!;
       this.clock = q.lastTime;
       this.processed++;
-      fn();
+      fn(q.lastArg);
     }
   }
 }

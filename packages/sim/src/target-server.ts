@@ -259,16 +259,22 @@ export class TargetServer {
         }
         if (due < this.timerAt) {
           this.timerAt = due;
-          this.sim.at(due, () => {
-            if (this.timerAt === due) this.timerAt = Number.POSITIVE_INFINITY;
-            this.pump();
-          });
+          this.sim.at(due, this.windowDue, due);
         }
         return;
       }
       this.start(q);
     }
   }
+
+  /** A batching window set for `due` is up (one handler per target: no closure per window). */
+  private readonly windowDue = (due: number) => {
+    if (this.timerAt === due) this.timerAt = Number.POSITIVE_INFINITY;
+    this.pump();
+  };
+
+  /** A batch's service time is up. */
+  private readonly batchDone = (b: Batch) => this.complete(b);
 
   private start(q: JobQueue) {
     this.account();
@@ -304,7 +310,7 @@ export class TargetServer {
     this.runningLive += jobs.length;
     this.stats.batches++;
     if (prefill) this.stats.prefills += jobs.length;
-    this.sim.after(cost, () => this.complete(batch));
+    this.sim.after(cost, this.batchDone, batch);
   }
 
   /** A batching target's pass: every waiting job, priced by the roofline over their positions. */
@@ -328,7 +334,7 @@ export class TargetServer {
     };
     this.running.add(batch);
     this.runningLive += jobs.length;
-    this.sim.after(cost, () => this.complete(batch));
+    this.sim.after(cost, this.batchDone, batch);
   }
 
   private complete(b: Batch) {

@@ -15,6 +15,28 @@ describe('EventQueue', () => {
     expect(q.pop()).toBeUndefined();
   });
 
+  it("returns each event's argument with it, whatever the heap moved", () => {
+    const q = new EventQueue<string>();
+    const times = [5, 1, 4, 1, 3, 2, 0];
+    for (const [i, t] of times.entries()) q.push(t, `e${i}`, { i });
+    q.push(6, 'bare');
+    const out: string[] = [];
+    while (q.size > 0) {
+      const v = q.pop();
+      out.push(`${v}:${JSON.stringify(q.lastArg)}`);
+    }
+    expect(out).toEqual([
+      'e6:{"i":6}',
+      'e1:{"i":1}',
+      'e3:{"i":3}',
+      'e5:{"i":5}',
+      'e4:{"i":4}',
+      'e2:{"i":2}',
+      'e0:{"i":0}',
+      'bare:undefined',
+    ]);
+  });
+
   it('matches a stable sort for any sequence of pushes and pops (grows past its first capacity)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 3000 }), (times) => {
@@ -45,6 +67,18 @@ describe('Simulation', () => {
     expect(seen).toEqual(['d1', 'a5', 'b5', 'c5']);
     expect(sim.events).toBe(4);
     expect(() => sim.at(1, () => undefined)).toThrow(/in the past/);
+  });
+
+  it('hands a handler the argument it was scheduled with', () => {
+    const sim = new Simulation();
+    const seen: string[] = [];
+    const handler = (name: string) => seen.push(`${name}@${sim.now}`);
+    sim.after(2, handler, 'b');
+    sim.at(1, handler, 'a');
+    sim.after(2, () => seen.push(`c@${sim.now}`));
+    sim.run();
+    expect(seen).toEqual(['a@1', 'b@2', 'c@2']);
+    expect(() => sim.after(-1, handler, 'x')).toThrow(/in the past/);
   });
 
   it('stops at `until` and resumes later', () => {

@@ -6,6 +6,9 @@ export interface BenchSimSpeedArgs {
   runs?: number;
   scenario?: string;
   requests?: number;
+  scale: boolean;
+  semiSpace?: number;
+  baseline?: string;
   quick: boolean;
   json: boolean;
 }
@@ -23,7 +26,23 @@ export const benchSimSpeedCommand: CommandModule<object, BenchSimSpeedArgs> = {
         type: 'string',
         describe: 'Scenario file. Defaults to packages/sim/scenarios/dsd-100x20-10k.yaml',
       })
+      .option('scale', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'The scale goal: packages/sim/scenarios/dsd-10kx1k-1m.yaml (10,000 drafters, 1,000 targets, 1,000,000 requests)',
+      })
       .option('requests', { type: 'number', describe: "Override the scenario's request count" })
+      .option('semi-space', {
+        type: 'number',
+        describe:
+          "V8 young-generation semi-space of each run's process, MiB (0: V8's default). Defaults to 64",
+      })
+      .option('baseline', {
+        type: 'string',
+        describe:
+          'index.js of another build of @specmesh/sim: runs it interleaved with this one and compares their reports',
+      })
       .option('quick', {
         type: 'boolean',
         default: false,

@@ -20,7 +20,7 @@ import type { RequestRecord } from '../session-driver.js';
 import { type LatencySummary, summarize } from '../sim-report.js';
 
 /** The `q` quantile of `xs` (nearest rank, as `summarize`); 0 for none. */
-function percentile(xs: readonly number[], q: number): number {
+function percentile(xs: ArrayLike<number>, q: number): number {
   if (xs.length === 0) return 0;
   const s = Float64Array.from(xs).sort();
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
