@@ -212,6 +212,27 @@ describe('scheduler', () => {
     expect(good.sessions).toHaveLength(1);
   });
 
+  it('places a request away from the hosts it avoids, and on one of them when no other drafter is alive', async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    await fakeDrafter(s, 'd-gone', 8);
+    await fakeDrafter(s, 'd-other', 1);
+    const sched = await startScheduler(s);
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 2);
+    const { submit } = await client(s);
+    // d-gone has more free slots, but the client gave up on it.
+    expect((await submit('moved', { avoid: ['d-gone'] })).body.drafterId).toBe('d-other');
+    // A cluster whose one drafter is the avoided one: placing it there beats waiting for no one.
+    const s2 = prefix();
+    await targetPool(s2, 'p');
+    const only = await fakeDrafter(s2, 'd-only', 4);
+    const sched2 = await startScheduler(s2);
+    await until(() => sched2.membership.alive({ role: 'drafter' }).length === 1);
+    const c2 = await client(s2);
+    expect((await c2.submit('resumed', { avoid: ['d-only'] })).body.drafterId).toBe('d-only');
+    expect(only.sessions).toHaveLength(1);
+  });
+
   it("a restarted drafter's first heartbeat voids the sessions reserved on it before (its heartbeats count from 0 again)", async () => {
     const s = prefix();
     await targetPool(s, 'p');

@@ -272,7 +272,12 @@ export class Scheduler {
           continue;
         }
         const avoid = new Set(w.submit.avoid ?? []);
-        const host = this.pickHost(w.submit, this.withBusyHosts(avoid));
+        const host =
+          this.pickHost(w.submit, this.withBusyHosts(avoid)) ??
+          // `avoid` names a host the client gave up on (dead, hung, gone silent); while it is the only
+          // drafter alive, waiting for another would hold the request until its admission timeout. A
+          // dead host leaves the membership within a few heartbeats, a slow one may well answer.
+          (this.onlyAvoidedAlive(avoid) ? this.pickHost(w.submit, this.withBusyHosts(new Set())) : undefined);
         if (!host) {
           plainBlocked ||= plain;
           i++;
@@ -394,6 +399,13 @@ export class Scheduler {
       out.add(host);
     }
     return out ?? exclude;
+  }
+
+  /** True when `avoid` names hosts and every drafter alive is among them. */
+  private onlyAvoidedAlive(avoid: ReadonlySet<string>): boolean {
+    if (avoid.size === 0) return false;
+    const drafters = this.view.alive({ role: 'drafter' });
+    return drafters.length > 0 && drafters.every((d) => avoid.has(d.id));
   }
 
   private async startSession(w: Waiting, host: Host, tried: Set<string>): Promise<void> {

@@ -79,7 +79,7 @@ export const SubmitSchema = Type.Object(
      * committed so far and the next chunk number. The new host generates only what follows.
      */
     resume: Type.Optional(ResumeSchema),
-    /** Instances not to place the session on (the host that just failed). */
+    /** Instances not to place the session on (the host that just failed), while another drafter is alive. */
     avoid: Type.Optional(Type.Array(Id, { maxItems: 16 })),
     /**
      * Where the previous host asked the rest to run (its `handoverTo`): the scheduler places the

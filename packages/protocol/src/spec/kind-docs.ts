@@ -49,7 +49,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       pool: 'Target pool to use; the scheduler picks one when absent.',
       resume:
         'Continue a request whose host died, hung or handed it over: the output the client holds and the next chunk number. The new host generates only what follows.',
-      avoid: 'Instance ids not to place the session on (the host that just failed).',
+      avoid:
+        'Instance ids not to place the session on (the host that just failed), while another drafter is alive to take it.',
       prefer:
         'Where the previous host asked the rest to run (`edge` or `fused`, from its `handoverTo`); honoured when a host of that kind has room.',
     },
