@@ -20,6 +20,7 @@
  * A client that gives up (its signal, the stream's idle timeout or error, a reader that stops
  * reading) cancels its session, so the host frees its slot at once.
  */
+import { performance } from 'node:perf_hooks';
 import {
   asSpecmeshError,
   CancelledError,
@@ -36,6 +37,7 @@ import {
   type TokenChunk,
 } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
+import { ProbeTimeout } from './probe-timeout.js';
 import { DEFAULT_SUBMIT_RETRY, type SubmitFailure, SubmitRetry } from './submit-retry.js';
 import { TokenReorderer } from './token-reorderer.js';
 import { OutputVerifier, type VerifiedOutputOptions } from './verified-output.js';
@@ -64,7 +66,10 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Silence after which the client asks the host whether the session still runs, ms. Defaults to 500. */
   probeAfterMs?: number;
-  /** How long a probe may go unanswered before the host counts as hung, ms. Defaults to 1000. */
+  /**
+   * How long a probe may go unanswered before the host counts as hung, ms, at least; a host that
+   * answered earlier probes slowly gets four times its slowest answer. Defaults to 1000.
+   */
   probeTimeoutMs?: number;
   /** Times a request may move to another host before it fails. Defaults to 8. */
   maxMoves?: number;
@@ -119,7 +124,8 @@ export async function generate(
   const submit: Submit = { ...request, client: actor.id };
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const probeAfterMs = options.probeAfterMs ?? 500;
-  const probeTimeoutMs = options.probeTimeoutMs ?? 1000;
+  // Longer for a host whose earlier probes were answered slowly (a loaded machine), never below this.
+  const probeTimeout = new ProbeTimeout(options.probeTimeoutMs ?? 1000);
   const maxMoves = options.maxMoves ?? 8;
   const trace = options.traceId ? { traceId: options.traceId } : {};
   const reorder = new TokenReorderer();
@@ -310,12 +316,14 @@ export async function generate(
   /** Asks the host whether it still runs the session; returns why it should move, or undefined. */
   const probe = async (host: SubmitAccepted): Promise<RequestMove['reason'] | undefined> => {
     try {
+      const sent = performance.now();
       await actor.request(
         actor.subjects.session(host.drafterId),
         'session.probe',
         { sessionId: host.sessionId },
-        { expect: 'session.ok', timeoutMs: probeTimeoutMs, ...trace },
+        { expect: 'session.ok', timeoutMs: probeTimeout.ms, ...trace },
       );
+      probeTimeout.answered(performance.now() - sent);
       return undefined;
     } catch (err) {
       const e = asSpecmeshError(err);
@@ -339,6 +347,7 @@ export async function generate(
     }
     const began = Date.now();
     current = undefined;
+    probeTimeout.reset();
     // Chunks held behind a gap belong to the old session's numbering.
     reorder.dropHeld();
     if (reason === 'hung' || reason === 'gap') {
