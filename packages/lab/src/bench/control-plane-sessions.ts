@@ -17,6 +17,7 @@ import {
   startupDeadlineMs,
 } from '@specmesh/runtime';
 import { processRssBytes } from './process-usage.js';
+import { roleProcesses } from './role-processes.js';
 
 export interface SessionsStageOptions {
   readonly nodeBin: string;
@@ -83,24 +84,8 @@ export async function runSessionsStage(o: SessionsStageOptions): Promise<Session
     '--target-knee',
     String(1_000_000),
   ];
-  const role = (name: string, r: string, extra: readonly string[]) =>
-    sup.start({
-      name,
-      args: [
-        o.nodeBin,
-        'node',
-        '--role',
-        r,
-        '--name',
-        name,
-        '--nats',
-        server.url,
-        '--log-level',
-        'warn',
-        ...extra,
-      ],
-      restart: 'never',
-    });
+  const procs = roleProcesses(sup, { nodeBin: o.nodeBin, natsUrl: server.url });
+  const role = (name: string, r: string, extra: readonly string[]) => procs.start(name, r, extra);
   const drafterNames = Array.from({ length: o.drafters }, (_, i) => `drafter-${i + 1}`);
   let client: Actor | undefined;
   const view = new MembershipView();
@@ -117,11 +102,7 @@ export async function runSessionsStage(o: SessionsStageOptions): Promise<Session
         ['scheduler', 'batcher', 'verifier'].every((r) => ms.some((m) => m.role === r)),
       startupDeadlineMs(3 + o.drafters),
     );
-    const pids = () =>
-      sup
-        .status()
-        .filter((c) => drafterNames.includes(c.name) && c.pid !== undefined)
-        .map((c) => c.pid!);
+    const pids = () => procs.pids(drafterNames);
     const rss = () => pids().reduce((s, pid) => s + processRssBytes(pid), 0);
     const before = rss();
     let peak = before;

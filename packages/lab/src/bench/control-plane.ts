@@ -28,6 +28,7 @@ import {
 } from '@specmesh/runtime';
 import { formatSessionsStage, runSessionsStage, type SessionsStageReport } from './control-plane-sessions.js';
 import { processCpuSeconds } from './process-usage.js';
+import { roleProcesses } from './role-processes.js';
 
 export interface ControlPlaneOptions {
   /** The `specmesh` entry script each measured role process runs as `node <nodeBin> node --role …`. */
@@ -158,34 +159,10 @@ export async function runControlPlane(o: ControlPlaneOptions): Promise<ControlPl
   const sup = new Supervisor({ stdio: ['ignore', 'ignore', 'inherit'] });
   const actors: Array<{ stop(): Promise<void> }> = [];
   const figures: ControlPlaneFigure[] = [];
+  const procs = roleProcesses(sup, { nodeBin: o.nodeBin, natsUrl: server.url, wrapper: pin.prefix });
   const role = (name: string, r: string, extra: readonly string[]) =>
-    sup.start({
-      name,
-      ...(pin.prefix.length > 0 ? { command: pin.prefix[0]! } : {}),
-      args: [
-        ...pin.prefix.slice(1),
-        ...(pin.prefix.length > 0 ? [process.execPath] : []),
-        o.nodeBin,
-        'node',
-        '--role',
-        r,
-        '--name',
-        name,
-        '--nats',
-        server.url,
-        '--log-level',
-        'warn',
-        '--heartbeat-ms',
-        '100',
-        ...extra,
-      ],
-      restart: 'never',
-    });
-  const pidsOf = (names: readonly string[]) => () =>
-    sup
-      .status()
-      .filter((c) => names.includes(c.name) && c.pid !== undefined)
-      .map((c) => c.pid!);
+    procs.start(name, r, ['--heartbeat-ms', '100', ...extra]);
+  const pidsOf = (names: readonly string[]) => () => procs.pids(names);
   try {
     const client = await Actor.start({
       role: 'gateway',
