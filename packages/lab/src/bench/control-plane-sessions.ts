@@ -16,8 +16,8 @@ import {
   startNatsServer,
   startupDeadlineMs,
 } from '@specmesh/runtime';
+import { roleProcesses } from '../role-processes.js';
 import { processRssBytes } from './process-usage.js';
-import { roleProcesses } from './role-processes.js';
 
 export interface SessionsStageOptions {
   readonly nodeBin: string;

@@ -26,9 +26,9 @@ import {
   startNatsServer,
   startupDeadlineMs,
 } from '@specmesh/runtime';
+import { roleProcesses } from '../role-processes.js';
 import { formatSessionsStage, runSessionsStage, type SessionsStageReport } from './control-plane-sessions.js';
 import { processCpuSeconds } from './process-usage.js';
-import { roleProcesses } from './role-processes.js';
 
 export interface ControlPlaneOptions {
   /** The `specmesh` entry script each measured role process runs as `node <nodeBin> node --role …`. */

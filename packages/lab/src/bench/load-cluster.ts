@@ -16,6 +16,7 @@
  */
 import { ConfigError, DeadlineError } from '@specmesh/protocol';
 import { Actor, createLogger, type Member, MembershipView, Supervisor } from '@specmesh/runtime';
+import { roleArgs } from '../role-processes.js';
 import { startLoadNetwork } from './load-network.js';
 
 const POOL = 'default';
@@ -92,7 +93,7 @@ export async function startLoadCluster(o: LoadClusterOptions): Promise<LoadClust
   const start = (name: string, role: string, nats: string, extra: readonly string[]) =>
     sup.start({
       name,
-      args: [o.nodeBin, 'node', '--role', role, '--name', name, '--nats', nats, ...common, ...extra],
+      args: roleArgs(o.nodeBin, role, name, nats, [...common, ...extra]),
     });
   let client: Actor | undefined;
   const view = new MembershipView();

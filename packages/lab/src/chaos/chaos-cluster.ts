@@ -14,6 +14,7 @@ import {
   startNatsServer,
   startupDeadlineMs,
 } from '@specmesh/runtime';
+import { roleArgs } from '../role-processes.js';
 
 /** A connection's reply subscription, `_INBOX[.<role>[.<id>]].<nuid>.*`: made at its first request. */
 const REPLY_MUX = /^_INBOX\.(?:[a-z]+\.(?:[A-Za-z0-9_\-:]+\.)?)?[A-Za-z0-9]+\.\*$/;
@@ -114,15 +115,7 @@ export class ChaosCluster {
         const model = role === 'verifier' || role === 'drafter' ? this.spec.modelArgs : [];
         this.supervisor.start({
           name,
-          args: [
-            this.spec.nodeBin,
-            'node',
-            '--role',
-            role,
-            '--name',
-            name,
-            '--nats',
-            urls,
+          args: roleArgs(this.spec.nodeBin, role, name, urls, [
             '--prefix',
             this.spec.prefix,
             '--heartbeat-ms',
@@ -136,7 +129,7 @@ export class ChaosCluster {
               ? ['--batch-timeout-ms', String(this.spec.batchTimeoutMs)]
               : []),
             ...model,
-          ],
+          ]),
         });
       }
     }

@@ -4,6 +4,17 @@
  */
 import type { Supervisor } from '@specmesh/runtime';
 
+/** The arguments of `node <nodeBin> node --role <role> --name <name> --nats <nats> …extra`. */
+export function roleArgs(
+  nodeBin: string,
+  role: string,
+  name: string,
+  nats: string,
+  extra: readonly string[],
+): string[] {
+  return [nodeBin, 'node', '--role', role, '--name', name, '--nats', nats, ...extra];
+}
+
 export interface RoleProcesses {
   /** Starts `name` as a `role` process with `extra` flags. */
   start(name: string, role: string, extra: readonly string[]): void;
@@ -30,17 +41,7 @@ export function roleProcesses(
         args: [
           ...wrapper.slice(1),
           ...(wrapper.length > 0 ? [process.execPath] : []),
-          o.nodeBin,
-          'node',
-          '--role',
-          role,
-          '--name',
-          name,
-          '--nats',
-          o.natsUrl,
-          '--log-level',
-          'warn',
-          ...extra,
+          ...roleArgs(o.nodeBin, role, name, o.natsUrl, ['--log-level', 'warn', ...extra]),
         ],
         restart: 'never',
       }),
