@@ -83,6 +83,8 @@ export class Batcher {
   private immediate: NodeJS.Immediate | undefined;
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly sticky = new StickyVerifiers();
+  /** Senders whose tasks named another host, already logged once. */
+  private readonly forgers = new Set<string>();
   /** Send time of each batch awaited, per verifier (a stopped verifier's batches age). */
   private readonly batchesOut = new Map<string, Map<string, number>>();
   /** Tasks back from each verifier that its latest heartbeat still counts. */
@@ -138,11 +140,15 @@ export class Batcher {
   private enqueue(task: Task, sender: string): undefined {
     if (task.host !== sender) {
       // Nothing goes back: the result subject would be the claimed host's, not the sender's.
+      // Logged at the first of each sender's, as the runtime logs bad messages; the rest are counted.
       this.stats.forged++;
-      this.actor.logger.warn(
-        { sender, host: task.host, sessionId: task.sessionId },
-        'verify task refused: its host is not the instance that sent it',
-      );
+      if (!this.forgers.has(sender) && this.forgers.size < 1024) {
+        this.forgers.add(sender);
+        this.actor.logger.warn(
+          { sender, host: task.host, sessionId: task.sessionId, forged: this.stats.forged },
+          'verify task refused: its host is not the instance that sent it (further ones from it are only counted)',
+        );
+      }
       return undefined;
     }
     if (this.pending.length >= this.config.maxPending) {
