@@ -249,7 +249,8 @@ export async function runControlPlane(o: ControlPlaneOptions): Promise<ControlPl
       return undefined;
     });
     await host.flush();
-    const base = sampleVerifyTask(4, 1, 8);
+    // Greedy tasks: no draft probabilities to carry.
+    const { draftProbs: _probs, draftDist: _dist, ...base } = sampleVerifyTask(4, 1, 8);
     let taskSeq = 0;
     const verifyOnce = () =>
       new Promise<void>((resolve, reject) => {
@@ -268,8 +269,6 @@ export async function runControlPlane(o: ControlPlaneOptions): Promise<ControlPl
           epoch: 0,
           attempt: 1,
         };
-        delete (task as { draftProbs?: unknown }).draftProbs;
-        delete (task as { draftDist?: unknown }).draftDist;
         const timer = setTimeout(() => {
           waiting.delete(task.taskId);
           reject(new Error(`task ${task.taskId} got no result`));
