@@ -19,7 +19,7 @@ export { freePort } from './free-port.js';
 export type { Logger, LoggerSettings } from './logger.js';
 export { createLogger } from './logger.js';
 export type { Member, MembershipEvent, MembershipOptions } from './membership.js';
-export { MembershipView } from './membership.js';
+export { isOwnHeartbeat, MembershipView } from './membership.js';
 export { RuntimeMetrics, toWireFamilies } from './metrics.js';
 export type { MetricsEndpoint, MetricsEndpointOptions } from './metrics-endpoint.js';
 export { serveMetrics } from './metrics-endpoint.js';

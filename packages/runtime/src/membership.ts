@@ -5,7 +5,7 @@
  * it announced itself. The expiry logic takes the clock as an argument, so it is tested without time
  * passing; {@link MembershipView.start} wires it to real heartbeats and a sweep timer.
  */
-import { DeadlineError, type Heartbeat, type Role } from '@specmesh/protocol';
+import { DeadlineError, type Heartbeat, type Role, type Subjects } from '@specmesh/protocol';
 import type { Actor } from './actor.js';
 
 /** One live instance as last heard. */
@@ -34,6 +34,18 @@ export interface MembershipOptions {
   now?: () => number;
 }
 
+/**
+ * True when `hb` came on its own instance's subject, `hb.<role>.<id>`: NATS lets only that instance's
+ * user publish there (`specmesh creds`), so a heartbeat naming another instance is not that instance's.
+ */
+export function isOwnHeartbeat(
+  subjects: Subjects,
+  subject: string,
+  hb: Pick<Heartbeat, 'role' | 'id'>,
+): boolean {
+  return subject === subjects.heartbeat(hb.role, hb.id);
+}
+
 /** A live membership view. */
 export class MembershipView {
   private readonly members = new Map<string, Member>();
@@ -52,9 +64,7 @@ export class MembershipView {
   /** Subscribes to heartbeats through `actor` and sweeps expired members every `sweepMs`. */
   start(actor: Actor, sweepMs = 250): this {
     actor.handle(actor.subjects.heartbeatAll(this.role), 'heartbeat', (msg, ctx) => {
-      // Only an instance's own subject counts (NATS lets one user publish on it, `specmesh creds`):
-      // a heartbeat naming another instance is not that instance's.
-      if (ctx.subject === actor.subjects.heartbeat(msg.body.role, msg.body.id)) this.observe(msg.body);
+      if (isOwnHeartbeat(actor.subjects, ctx.subject, msg.body)) this.observe(msg.body);
       return undefined;
     });
     this.sweepTimer = setInterval(() => this.expire(), sweepMs);

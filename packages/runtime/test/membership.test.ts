@@ -62,6 +62,29 @@ describe('membership over NATS with real processes', () => {
     await server.stop();
   });
 
+  it("counts a heartbeat only on its own instance's subject", async () => {
+    const sender = await Actor.start({
+      role: 'drafter',
+      id: 'hb-sender',
+      servers: server.url,
+      heartbeatIntervalMs: 0,
+    });
+    // One naming another instance, then one of its own: the second arriving means the first was seen.
+    sender.publish(
+      sender.subjects.heartbeat('drafter', 'hb-sender'),
+      'heartbeat',
+      hb({ role: 'drafter', id: 'hb-victim' }),
+    );
+    sender.publish(
+      sender.subjects.heartbeat('drafter', 'hb-sender'),
+      'heartbeat',
+      hb({ role: 'drafter', id: 'hb-sender' }),
+    );
+    await view.waitFor((ms) => ms.some((m) => m.id === 'hb-sender'), startupDeadlineMs(1));
+    expect(view.get('hb-victim')).toBeUndefined();
+    await sender.stop();
+  });
+
   it('sees a process join with its load, and drops it after SIGKILL once its beats stop', async () => {
     const child = await spawnEchoActor(server.url, 'echo-killed', 100);
     await view.waitFor((ms) => ms.some((m) => m.id === 'echo-killed'), startupDeadlineMs(1));

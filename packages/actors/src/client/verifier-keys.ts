@@ -7,7 +7,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { type Heartbeat, publicKeyFromRaw } from '@specmesh/protocol';
-import type { Actor } from '@specmesh/runtime';
+import { type Actor, isOwnHeartbeat } from '@specmesh/runtime';
 
 /** Keys kept per verifier id at most (restarts with fresh keys). */
 const MAX_KEYS_PER_VERIFIER = 8;
@@ -20,9 +20,8 @@ export class VerifierKeys {
   /** Listens to the verifiers' heartbeats through `actor`. */
   static start(actor: Actor): VerifierKeys {
     const keys = new VerifierKeys();
-    const expected = (id: string) => actor.subjects.heartbeat('verifier', id);
     keys.stopHeartbeats = actor.handle(actor.subjects.heartbeatAll('verifier'), 'heartbeat', (msg, ctx) => {
-      if (ctx.subject === expected(msg.body.id)) keys.observe(msg.body);
+      if (isOwnHeartbeat(actor.subjects, ctx.subject, msg.body)) keys.observe(msg.body);
       return undefined;
     });
     return keys;
