@@ -40,7 +40,13 @@ const submit = (requestId: string, maxTokens = 12): GenerationRequest => ({
 /** The roles at their default timeouts (heartbeats every `heartbeatMs`). */
 async function cluster(
   prefix: string,
-  o: { servers?: string; verifiers?: number; tpotMs?: number; heartbeatMs?: number } = {},
+  o: {
+    servers?: string;
+    verifiers?: number;
+    tpotMs?: number;
+    heartbeatMs?: number;
+    directVerify?: boolean;
+  } = {},
 ) {
   const { target, drafter } = emulatedPair({
     agreement: 0.8,
@@ -60,7 +66,13 @@ async function cluster(
       Verifier.start({ ...common, id: `${prefix}-v${i}`, pool: 'p', model: target }),
     ),
   );
-  const d = await Drafter.start({ ...common, id: `${prefix}-d0`, model: drafter, maxSessions: 8 });
+  const d = await Drafter.start({
+    ...common,
+    id: `${prefix}-d0`,
+    model: drafter,
+    maxSessions: 8,
+    ...(o.directVerify === false ? { directVerify: false } : {}),
+  });
   const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
   nats.defer(async () => {
     await client.stop();
@@ -80,6 +92,8 @@ async function cluster(
   return {
     client,
     drafter: d,
+    verifiers,
+    batcher: () => batcher,
     common,
     stopScheduler: async () => {
       await sched?.stop();
@@ -94,6 +108,7 @@ async function cluster(
       await new Promise((r) => setTimeout(r, downMs));
       batcher = await Batcher.start({ ...common, pool: 'p' });
     },
+    stopBatcher: () => batcher.stop(),
   };
 }
 
@@ -175,8 +190,8 @@ describe('recovery at default timeouts', () => {
     expect(Date.now() - began).toBeLessThan(Math.min(10_000 * load, 25_000));
   });
 
-  it('a restarted batcher: sessions re-issue the tasks lost while it was gone as soon as it is back, not after backed-off timeouts', async () => {
-    const c = await cluster('rec-batcher', { tpotMs: 5 });
+  it('a restarted batcher, every task through it: sessions re-issue the tasks lost while it was gone as soon as it is back, not after backed-off timeouts', async () => {
+    const c = await cluster('rec-batcher', { tpotMs: 5, directVerify: false });
     const gen = await generate(c.client, submit('batcher-restart', 400));
     const gaps: number[] = [];
     let last = Date.now();
@@ -191,6 +206,107 @@ describe('recovery at default timeouts', () => {
     // Timeouts alone would re-issue at 0.5, 1.5 and 3.5 s after the loss (doubling from the floor).
     expect(Math.max(...gaps)).toBeGreaterThan(1900);
     expect(Math.max(...gaps)).toBeLessThan(2000 + Math.min(900 * load, 1400));
+  });
+
+  it("with direct verification a session holding a lease does not notice the only batcher's restart, and a session started while it is down is verified by a verifier of its choosing", async () => {
+    const c = await cluster('rec-direct', { tpotMs: 5 });
+    const gen = await generate(c.client, submit('direct-restart', 400));
+    const gaps: number[] = [];
+    let last = Date.now();
+    let restarted: Promise<void> | undefined;
+    let during: Promise<{ firstMs: number; tokens: number }> | undefined;
+    for await (const chunk of gen.chunks) {
+      const now = Date.now();
+      gaps.push(now - last);
+      last = now;
+      if (!restarted && chunk.index > 20) {
+        restarted = c.restartBatcher(3000);
+        // A new request while no batcher is up: its first task goes to the batcher and is lost.
+        during = (async () => {
+          await until(() => c.batcher().actor.status === 'closed', 2000, 'the batcher to stop');
+          const began = Date.now();
+          const g = await generate(c.client, submit('direct-during', 12));
+          let firstMs = -1;
+          let tokens = 0;
+          for await (const ch of g.chunks) {
+            if (firstMs < 0 && ch.tokens.length > 0) firstMs = Date.now() - began;
+            tokens += ch.tokens.length;
+          }
+          return { firstMs, tokens };
+        })();
+      }
+    }
+    await restarted;
+    const d = await during!;
+    // The running session kept its verifier: no gap of the outage's size (3 s).
+    expect(Math.max(...gaps)).toBeLessThan(Math.min(1000 * load, 2500));
+    // The new one lost its first task to the missing batcher, then went straight to the verifier:
+    // one timeout seeded from the cluster's round trips (500 ms floor, 3x a few ms), not the outage.
+    expect(d.tokens).toBe(12);
+    expect(d.firstMs).toBeLessThan(Math.min(2000 * load, 2900));
+    expect(c.verifiers[0]!.stats.direct).toBeGreaterThan(0);
+  });
+
+  it('sessions send their sequential tasks straight to the verifier holding their context: the batcher places only first tasks, and the output is the same', async () => {
+    const c = await cluster('rec-route', { verifiers: 2 });
+    // The drafter knows the verifiers (it pings them) once their heartbeats reached it.
+    await until(() => c.drafter.rttMs() !== undefined, 5000, "the drafter's view of the verifiers");
+    const direct = await collect(await generate(c.client, submit('route-direct', 80)));
+    const batched = c.batcher().stats.tasks;
+    const directTasks = c.verifiers.reduce((n, v) => n + v.stats.direct, 0);
+    expect(directTasks).toBeGreaterThan(5);
+    expect(batched).toBeLessThan(directTasks);
+    const plain = await cluster('rec-route-off', { verifiers: 2, directVerify: false });
+    const through = await collect(await generate(plain.client, submit('route-direct', 80)));
+    expect(plain.verifiers.reduce((n, v) => n + v.stats.direct, 0)).toBe(0);
+    expect(direct.tokens).toEqual(through.tokens);
+  });
+
+  it('a direct task naming another host is refused: nothing is verified or published for that host', async () => {
+    const c = await cluster('rec-forge');
+    const v = c.verifiers[0]!;
+    const forger = await Actor.start({ ...c.common, id: 'rec-forge-x', role: 'drafter' });
+    nats.defer(() => forger.stop());
+    let seen = 0;
+    const spy = await Actor.start({
+      ...c.common,
+      id: 'rec-forge-spy',
+      role: 'gateway',
+      heartbeatIntervalMs: 0,
+    });
+    nats.defer(() => spy.stop());
+    spy.handle(spy.subjects.result('rec-forge-d0', 'victim'), ['verify.result', 'error'], () => {
+      seen++;
+      return undefined;
+    });
+    await spy.flush();
+    const task = {
+      taskId: 'victim:t1',
+      sessionId: 'victim',
+      host: 'rec-forge-d0',
+      pool: 'p',
+      epoch: 0,
+      basePos: 0,
+      context: Uint32Array.of(1, 2, 3),
+      drafts: Uint32Array.of(4),
+      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+      attempt: 1,
+    };
+    forger.publish(forger.subjects.direct(v.actor.id, forger.id), 'verify.task', task);
+    // The same task from the host it names is verified: the check is the only difference.
+    const host = await Actor.start({
+      ...c.common,
+      id: 'rec-forge-d0',
+      role: 'drafter',
+      heartbeatIntervalMs: 0,
+    });
+    nats.defer(() => host.stop());
+    await forger.flush();
+    await until(() => v.stats.forged === 1, 3000, 'the forged task to be refused');
+    host.publish(host.subjects.direct(v.actor.id, host.id), 'verify.task', { ...task, taskId: 'victim:t2' });
+    await until(() => seen === 1, 3000, "the host's own task to be answered");
+    expect(v.stats.forged).toBe(1);
+    expect(v.stats.direct).toBe(1);
   });
 
   it('a repeated submit starts one session: a scheduler answers every attempt of a request as one', async () => {

@@ -42,9 +42,10 @@ function wildcard(subject: string, tokens = 1): string {
 /** What a session's host (a drafter, or a verifier hosting fused or target-only sessions) sends and reads. */
 function hostSubjects(s: Subjects, id: string) {
   return {
-    // `verify.<any pool>.<id>`, `preempt.<id>.*`, `tokens.<any client>.<id>.*`.
+    // `verify.<any pool>.<id>`, `direct.<any verifier>.<id>`, `preempt.<id>.*`, `tokens.<any client>.<id>.*`.
     publish: [
       swapToken(s.verify('pool', id), -2, '*'),
+      swapToken(s.direct('verifier', id), -2, '*'),
       wildcard(s.preempt(id, 'x')),
       swapToken(swapToken(s.tokens('client', id, 'x'), -3, '*'), -1, '*'),
     ],
@@ -94,7 +95,7 @@ export function instancePermissions(
     case 'verifier':
       return {
         publish: allOf([wildcard(s.result('x', 'y'), 2)], host.publish, c.publish),
-        subscribe: allOf([s.batch(id), s.preemptAll()], host.subscribe, c.subscribe),
+        subscribe: allOf([s.batch(id), s.directOf(id), s.preemptAll()], host.subscribe, c.subscribe),
         allowResponses: true,
       };
     case 'drafter':
@@ -118,7 +119,7 @@ export function instancePermissions(
  * to drafters' work. What the site reads is its own drafters' only: their sessions, results, control,
  * pings and replies. What it sends is a drafter's kinds of message, but with any host in the subject:
  * across a leaf link the cloud's interest reaches the site only where the link's user may publish all
- * of it (a batcher's `verify.<pool>.*`, a gateway's `tokens.<gw>.*.<request>`, the membership's
+ * of it (a batcher's `verify.<pool>.*`, a verifier's `direct.<verifier>.*`, a gateway's `tokens.<gw>.*.<request>`, the membership's
  * `hb.<role>.*`), so a site's claims of host are checked by the receivers, not by NATS: a session's id
  * (96 random bits, read only by its host) is what a task, a preempt or a chunk must name, and tokens no
  * verifier signed are refused by clients. Responses cannot be allowed per request across a leaf link,
@@ -129,6 +130,7 @@ export function leafPermissions(s: Subjects, drafters: readonly string[]): Subje
   return {
     publish: [
       wildcard(s.verify('x', 'y'), 2),
+      wildcard(s.direct('x', 'y'), 2),
       wildcard(s.preempt('x', 'y'), 2),
       wildcard(s.tokens('x', 'y', 'z'), 3),
       wildcard(s.heartbeat('drafter', 'x')),

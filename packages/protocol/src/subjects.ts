@@ -60,7 +60,7 @@ export function inboxPrefix(role: string, id?: string): string {
 }
 
 /**
- * The instance a scoped subject names: `verify.<pool>.<host>`, `result.<host>.<session>`,
+ * The instance a scoped subject names: `verify.<pool>.<host>`, `direct.<verifier>.<host>`, `result.<host>.<session>`,
  * `preempt.<host>.<session>`, `tokens.<client>.<host>.<request>`. NATS permissions decide who may
  * publish on each, so a receiver takes the sender's identity from the subject, never from the body.
  *
@@ -69,7 +69,7 @@ export function inboxPrefix(role: string, id?: string): string {
 export function hostOfSubject(subjects: Subjects, subject: string): string {
   const base = `${subjects.prefix}.v${subjects.version}.`;
   const parts = subject.startsWith(base) ? subject.slice(base.length).split('.') : [];
-  const at = { verify: 2, result: 1, preempt: 1, tokens: 2 }[parts[0] ?? ''] ?? -1;
+  const at = { verify: 2, direct: 2, result: 1, preempt: 1, tokens: 2 }[parts[0] ?? ''] ?? -1;
   const host = at > 0 && parts.length === (parts[0] === 'tokens' ? 4 : 3) ? parts[at] : undefined;
   if (host === undefined) {
     throw new SubjectError(`subject ${JSON.stringify(subject)} names no host instance`, {
@@ -96,6 +96,14 @@ export interface Subjects {
   verifyPool(pool: string): string;
   /** `<p>.v2.batch.<verifierId>`: batcher → verifier, request/reply. */
   batch(verifierId: string): string;
+  /**
+   * `<p>.v2.direct.<verifierId>.<hostId>`: a session's host → the verifier holding its context, publish
+   * (since 2.1). A sequential task goes straight to it while the session holds a lease there; the result
+   * comes back on the session's result subject as from the batcher.
+   */
+  direct(verifierId: string, hostId: string): string;
+  /** `<p>.v2.direct.<verifierId>.*`: what a verifier subscribes to for direct tasks. */
+  directOf(verifierId: string): string;
   /** `<p>.v2.result.<hostId>.<sessionId>`: verifier/batcher → the session's host, publish. */
   result(hostId: string, sessionId: string): string;
   /** `<p>.v2.preempt.<hostId>.<sessionId>`: a session's host → batchers and verifiers, publish. */
@@ -143,6 +151,9 @@ export function createSubjects(options: SubjectsOptions = {}): Subjects {
       `${one('verify', pool, 'pool')}.${assertSubjectToken(hostId, 'host id')}`,
     verifyPool: (pool: string) => `${one('verify', pool, 'pool')}.*`,
     batch: (verifierId: string) => one('batch', verifierId, 'verifier id'),
+    direct: (verifierId: string, hostId: string) =>
+      `${one('direct', verifierId, 'verifier id')}.${assertSubjectToken(hostId, 'host id')}`,
+    directOf: (verifierId: string) => `${one('direct', verifierId, 'verifier id')}.*`,
     result: (hostId: string, sessionId: string) =>
       `${one('result', hostId, 'host id')}.${assertSubjectToken(sessionId, 'session id')}`,
     preempt: (hostId: string, sessionId: string) =>

@@ -19,7 +19,7 @@ import { VersionError } from './errors.js';
 import { PROTOCOL_VERSION } from './subjects.js';
 
 /** Minor version spoken by this build, stamped as `vm` in every envelope. */
-export const PROTOCOL_MINOR = 0;
+export const PROTOCOL_MINOR = 1;
 
 /** A sender's protocol version, as its envelope states it. */
 export interface ProtocolVersion {
@@ -54,6 +54,17 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       'of its own sessions and writes only their streams, and a client reads only its own requests. ' +
       'Everything of v1.5 is kept otherwise (v1 minors: fixtures/schemas/1.*.json).',
     envelope: ['vm'],
+  },
+  {
+    minor: 1,
+    summary:
+      'Direct verification: a verifier that says `direct: 1` in its heartbeat meta takes verify tasks ' +
+      "straight from a session's host on `direct.<verifier>.<host>` (the host checked against the subject, as " +
+      "a batcher does) and answers on the session's result subject, failures included. A session sends its " +
+      'sequential tasks there while it holds a lease on that verifier (the one that answered its last), and ' +
+      'the batcher keeps placement, parallel tasks and re-dispatch; with no batcher answering, a session ' +
+      'sends its task to a verifier of its own choosing. No message kind changes.',
+    envelope: [],
   },
 ];
 

@@ -39,6 +39,12 @@ export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
    * `--awc-weights`). Defaults to the weights shipped with @specmesh/core.
    */
   awcWeights?: AwcWeights;
+  /**
+   * Sessions send their sequential tasks straight to the verifier holding their context while it has
+   * room, and to a verifier of their own choosing while the batcher does not answer (protocol 2.1;
+   * see session/verify-route.ts). False: every task goes through the batcher. Defaults to true.
+   */
+  directVerify?: boolean;
 }
 
 export class Drafter {
@@ -123,6 +129,9 @@ export class Drafter {
       verifyTimeoutMs: options.verifyTimeoutMs ?? 10_000,
       maxTasks: (pool) => view.alive({ role: 'verifier', pool }).length,
       leanContext: options.leanContext ?? true,
+      ...(options.directVerify === false
+        ? {}
+        : { directVerifiers: (pool: string) => view.alive({ role: 'verifier', pool }) }),
       ...(options.awcWeights ? { awcWeights: options.awcWeights } : {}),
       shouldHandOver: (start, awcWish) => {
         if (start.placement?.kind !== 'edge') return undefined;

@@ -13,7 +13,7 @@ import {
   OverloadedError,
   UnknownSessionError,
 } from '@specmesh/protocol';
-import type { Actor } from '@specmesh/runtime';
+import type { Actor, Member } from '@specmesh/runtime';
 import { checkSessionStart } from './check-session-start.js';
 import { DraftSession, type LocalVerify, type SessionOptions } from './session.js';
 import type { HostSurroundings } from './window-measures.js';
@@ -44,6 +44,8 @@ export interface SessionHostOptions {
   readonly verifyHere?: LocalVerify;
   /** See {@link SessionOptions.leanContext}. Defaults to true. */
   readonly leanContext?: boolean;
+  /** See {@link SessionOptions.directVerifiers}. */
+  readonly directVerifiers?: (pool: string) => readonly Member[];
 }
 
 export class SessionHost {
@@ -126,6 +128,7 @@ export class SessionHost {
       ...(this.o.awcWeights ? { awcWeights: this.o.awcWeights } : {}),
       ...(this.o.verifyHere ? { verifyHere: this.o.verifyHere } : {}),
       ...(this.o.leanContext === false ? { leanContext: false } : {}),
+      ...(this.o.directVerifiers ? { directVerifiers: this.o.directVerifiers } : {}),
       ...(traceId ? { traceId } : {}),
     });
     this.sessions.set(start.sessionId, session);

@@ -37,7 +37,7 @@ import {
   toWireError,
   type WireError,
 } from '@specmesh/protocol';
-import type { Actor, Logger } from '@specmesh/runtime';
+import type { Actor, Logger, Member } from '@specmesh/runtime';
 import { firstRoundFromSurroundings } from './first-round-estimate.js';
 import { LogprobBook, type TokenLogprobs } from './logprob-book.js';
 import { promptTokensOf } from './prompt-tokens.js';
@@ -46,6 +46,7 @@ import { SessionRoundPlanner } from './round-planner.js';
 import { StopMatcher } from './stop-matcher.js';
 import { TextStream } from './text-stream.js';
 import { TraceRecorder } from './trace-recorder.js';
+import { VerifyRoute } from './verify-route.js';
 import { VerifyTimeout } from './verify-timeout.js';
 import { SessionWindowControl } from './window-control.js';
 import { type HostSurroundings, LiveWindowMeasures } from './window-measures.js';
@@ -101,6 +102,12 @@ export interface SessionOptions {
   readonly leanContext?: boolean;
   /** The request's trace id: every message the session sends carries it. */
   readonly traceId?: string;
+  /**
+   * The pool's live verifiers, from heartbeats: given, the session sends its sequential tasks straight
+   * to the verifier holding its context while it holds a lease there, and to one of its own choosing
+   * while the batcher does not answer (see verify-route.ts). Absent: every task goes through the batcher.
+   */
+  readonly directVerifiers?: (pool: string) => readonly Member[];
 }
 
 /** Floor of the verify timeout, ms: what scheduling noise on a busy host can add to a round trip. */
@@ -135,6 +142,8 @@ export class DraftSession {
   /** Send time of each task still awaited, for round-trip samples (never of a re-issued one). */
   private readonly sentAt = new Map<string, number>();
   private readonly verifyTimeout: VerifyTimeout;
+  /** Batcher or verifier, per task. */
+  private readonly route: VerifyRoute;
   /** Prefix of each task still awaited; the one answered last is what its verifier holds. */
   private readonly prefixOf = new Map<string, Uint32Array>();
   /** The prefix a verifier of the pool last confirmed holding for this session. */
@@ -197,6 +206,10 @@ export class DraftSession {
       minMs: Math.min(MIN_VERIFY_TIMEOUT_MS, o.verifyTimeoutMs),
       maxMs: o.verifyTimeoutMs,
     });
+    const verifiers = o.directVerifiers;
+    this.route = new VerifyRoute(verifiers !== undefined && !o.verifyHere, () =>
+      verifiers ? verifiers(o.start.pool) : [],
+    );
     this.text = new TextStream((t) => o.model.detokenize(t));
     const promptOnly = promptTokensOf(s, o.model, this.log);
     this.promptLen = promptOnly.length;
@@ -328,6 +341,7 @@ export class DraftSession {
     // What the verifier holds now is its business; the session's own verifier is the one that answers
     // the tasks on its verified prefix (parallel tasks go wherever there is room).
     if (!shape?.parallel) this.held = this.prefixOf.get(r.taskId) ?? this.held;
+    if (shape) this.route.answered(r.taskId, r.verifierId, shape.parallel);
     this.clearTimer(r.taskId);
     this.consecutiveFailures = 0;
     this.trace.taskVerified(r.taskId, r.verifierId, r.accepted);
@@ -340,6 +354,7 @@ export class DraftSession {
     if (!taskId || !this.orch.inflight.includes(taskId)) return;
     const parallel = this.sentShape.get(taskId)?.parallel === true;
     this.clearTimer(taskId);
+    this.route.failed(taskId, false);
     this.trace.taskEnded(taskId, 'failed');
     // The verifier lacked the base: the re-issued task carries the whole prefix.
     if (e.code === ErrorCode.UnknownSession) this.held = undefined;
@@ -389,6 +404,8 @@ export class DraftSession {
       if (sent === undefined || now - sent < overdueAfter) continue;
       clearTimeout(timer);
       this.timers.delete(taskId);
+      // Lost with the batcher that was gone, which is back: nothing to hold against either path.
+      this.route.forget(taskId);
       this.trace.taskEnded(taskId, 'timeout');
       this.feed({ type: 'timeout', taskId });
     }
@@ -414,6 +431,7 @@ export class DraftSession {
           this.proofs.forget(c.taskIds);
           for (const id of c.taskIds) {
             this.clearTimer(id);
+            this.route.forget(id);
             this.trace.taskEnded(id, 'preempted');
           }
           this.publish(this.o.actor.subjects.preempt(this.o.actor.id, this.id), 'preempt', {
@@ -480,6 +498,10 @@ export class DraftSession {
 
   private sendTask(c: Extract<OrchestratorCommand, { type: 'verify' }>) {
     const s = this.o.start;
+    const lease = this.route.leaseHolder;
+    const direct = this.route.choose(c.taskId, c.parallel);
+    // A task for a verifier other than the one holding the session's context carries the whole prefix.
+    const whole = c.parallel || (direct !== undefined && direct !== lease);
     const task: BodyOf<'verify.task'> = {
       taskId: c.taskId,
       sessionId: this.id,
@@ -488,7 +510,7 @@ export class DraftSession {
       epoch: c.epoch,
       // A parallel task goes to a verifier with room, seldom the one holding the session: the whole
       // prefix spares it a refusal and a resend.
-      ...(c.parallel ? { basePos: 0, context: c.prefix } : this.contextFor(c.prefix)),
+      ...(whole ? { basePos: 0, context: c.prefix } : this.contextFor(c.prefix)),
       drafts: Uint32Array.from(c.drafts, (d) => d.token),
       sampling: s.sampling,
       attempt: 1,
@@ -518,8 +540,11 @@ export class DraftSession {
         return j >= 0 ? d.dist!.probs[j]! : 0;
       });
     }
+    const { subjects } = this.o.actor;
     if (this.o.verifyHere) this.verifyHere(this.o.verifyHere, task);
-    else this.publish(this.o.actor.subjects.verify(s.pool, this.o.actor.id), 'verify.task', task);
+    else if (direct !== undefined)
+      this.publish(subjects.direct(direct, this.o.actor.id), 'verify.task', task);
+    else this.publish(subjects.verify(s.pool, this.o.actor.id), 'verify.task', task);
     this.trace.taskSent(c.taskId, c.epoch, c.base, c.drafts.length);
     this.sentAt.set(c.taskId, performance.now());
     this.sentShape.set(c.taskId, {
@@ -534,6 +559,7 @@ export class DraftSession {
       c.taskId,
       setTimeout(() => {
         this.timers.delete(c.taskId);
+        this.route.failed(c.taskId, true);
         this.trace.taskEnded(c.taskId, 'timeout');
         this.verifyTimeout.backOff(performance.now());
         this.feed({ type: 'timeout', taskId: c.taskId });

@@ -28,6 +28,7 @@ import {
   UnknownSessionError,
 } from '@specmesh/protocol';
 import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
+import { DIRECT_META_KEY } from '../placement/direct-target.js';
 import {
   bestEdgeDraftMsPerToken,
   bestEdgeRttMs,
@@ -83,6 +84,10 @@ export interface VerifierOptions extends Omit<ActorOptions, 'role' | 'pool'> {
 export interface VerifierStats {
   batches: number;
   tasks: number;
+  /** Tasks taken straight from a session's host (`direct.<verifier>.<host>`), not in a batch. */
+  direct: number;
+  /** Direct tasks refused because their `host` is not the instance their subject names. */
+  forged: number;
   /** Tasks dropped before they ran because a preempt made them stale. */
   preempted: number;
   /** Tasks stopped while running because a preempt made them stale. */
@@ -112,7 +117,15 @@ function withoutLogprobs(r: BodyOf<'verify.result'>): BodyOf<'verify.result'> {
 
 export class Verifier {
   readonly actor: Actor;
-  readonly stats: VerifierStats = { batches: 0, tasks: 0, preempted: 0, aborted: 0, failed: 0 };
+  readonly stats: VerifierStats = {
+    batches: 0,
+    tasks: 0,
+    direct: 0,
+    forged: 0,
+    preempted: 0,
+    aborted: 0,
+    failed: 0,
+  };
   private readonly model: LanguageModel;
   private readonly concurrency: number;
   private readonly sessions = new Map<string, SessionState>();
@@ -164,11 +177,16 @@ export class Verifier {
         hostFree: v?.host?.free ?? 0,
         queuedDrafts: v?.queuedDrafts ?? 0,
         fused: options.draftModel ? 1 : 0,
+        // Sessions may send their sequential tasks here directly (protocol 2.1).
+        [DIRECT_META_KEY]: 1,
         ...capacity.meta(performance.now()),
       }),
     });
     v = new Verifier(actor, options, concurrency, capacity, signer);
     actor.handle(actor.subjects.batch(actor.id), 'batch', (msg) => v.runBatch(msg.body));
+    actor.handle(actor.subjects.directOf(actor.id), 'verify.task', (msg, ctx) =>
+      v.runDirect(msg.body, hostOfSubject(actor.subjects, ctx.subject)),
+    );
     actor.handle(actor.subjects.preemptAll(), 'preempt', (msg, ctx) =>
       v.preempt(hostOfSubject(actor.subjects, ctx.subject), msg.body),
     );
@@ -237,6 +255,37 @@ export class Verifier {
       kind: 'batch.result' as const,
       body: { batchId: batch.batchId, results, failures, published: true },
     };
+  }
+
+  /**
+   * A task sent straight from its session's host on `direct.<verifier>.<sender>`: run like a batch's
+   * task, its result published on the session's result subject as always; a failure is published there
+   * too (nobody waits for a reply). Only the host of a session may send its tasks: one whose `host` is
+   * not the sender is refused and counted, as the batcher does.
+   */
+  private async runDirect(task: Task, sender: string): Promise<undefined> {
+    if (task.host !== sender) {
+      this.stats.forged++;
+      if (this.stats.forged === 1) {
+        this.actor.logger.warn(
+          { sender, host: task.host, sessionId: task.sessionId },
+          'direct task refused: its host is not the instance that sent it (further ones are only counted)',
+        );
+      }
+      return undefined;
+    }
+    this.stats.direct++;
+    const o = await this.runInSession(task, performance.now());
+    if (o.kind === 'failure' && this.actor.status !== 'closed') {
+      const error = toWireError(o.error);
+      this.actor.publish(
+        this.actor.subjects.result(task.host, task.sessionId),
+        'error',
+        { ...error, context: { ...error.context, taskId: task.taskId, sessionId: task.sessionId } },
+        task.traceId ? { traceId: task.traceId } : {},
+      );
+    }
+    return undefined;
   }
 
   /**

@@ -20,6 +20,7 @@ export interface NodeArgs extends ModelArgs, ConnectionArgs {
   targetOnlyFallback: boolean;
   hostSessions: number;
   maxSessions: number;
+  directVerify: boolean;
   placement: 'adaptive' | 'edge' | 'fused';
   fusedRttMs: number;
   busyLoad: number;
@@ -73,6 +74,12 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         type: 'number',
         default: 16,
         describe: 'Sessions a drafter holds at once (drafter)',
+      })
+      .option('direct-verify', {
+        type: 'boolean',
+        default: true,
+        describe:
+          "Send a session's sequential tasks straight to the verifier holding its context while it has room, and to a verifier of the session's choosing while the batcher does not answer (drafter; --no-direct-verify sends every task through the batcher)",
       })
       .option('host-sessions', {
         type: 'number',

@@ -43,6 +43,7 @@ export const CONFIG_FIELDS = {
   'max-queue': PositiveInt,
   'batch-timeout-ms': PositiveInt,
   'verify-timeout-ms': PositiveInt,
+  'direct-verify': Type.Boolean(),
   port: Port,
   host: Type.String({ minLength: 1 }),
   'metrics-port': Port,

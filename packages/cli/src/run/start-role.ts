@@ -99,6 +99,7 @@ export async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: Node
           model: await createModel(args, 'drafter'),
           maxSessions: args.maxSessions,
           verifyTimeoutMs: args.verifyTimeoutMs,
+          directVerify: args.directVerify,
           ...(await awcWeightsOf(args)),
         }),
       };

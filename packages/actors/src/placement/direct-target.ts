@@ -1,0 +1,50 @@
+/**
+ * Which verifier a session may send a task to directly (`direct.<verifier>.<host>`, protocol 2.1),
+ * skipping the batcher: one that is alive, says in its heartbeat that it takes direct tasks, and has a
+ * free slot (nothing queued), so a direct task never waits behind other sessions' work where the
+ * batcher would have placed it elsewhere.
+ */
+import type { Member } from '@specmesh/runtime';
+import { metaNumber } from './placement.js';
+
+/** Heartbeat meta key by which a verifier says it takes direct tasks (value 1). */
+export const DIRECT_META_KEY = 'direct';
+
+/** Whether `m` takes direct tasks now and would start one at once. */
+function takesDirect(m: Member): boolean {
+  const load = m.heartbeat.load;
+  return metaNumber(m, DIRECT_META_KEY) === 1 && load.queued === 0 && load.inflight < load.capacity;
+}
+
+/**
+ * The verifier of `verifiers` (one pool's, alive) a direct task goes to:
+ * - `lease` (the verifier holding the session's context) when it takes direct tasks now;
+ * - with no lease, when the batcher is not answering (`anyIfNoLease`): the least loaded verifier
+ *   that takes direct tasks, other than those in `avoid` (they lost a task of the session);
+ * - otherwise none: the task goes through the batcher.
+ */
+export function directTarget(
+  verifiers: readonly Member[],
+  lease: string | undefined,
+  anyIfNoLease: boolean,
+  avoid: ReadonlySet<string>,
+): string | undefined {
+  if (lease !== undefined) {
+    const held = verifiers.find((m) => m.id === lease);
+    if (held && takesDirect(held)) return lease;
+    if (!anyIfNoLease) return undefined;
+  } else if (!anyIfNoLease) {
+    return undefined;
+  }
+  let best: Member | undefined;
+  let bestLoad = Infinity;
+  for (const m of verifiers) {
+    if (avoid.has(m.id) || !takesDirect(m)) continue;
+    const load = m.heartbeat.load.inflight / Math.max(1, m.heartbeat.load.capacity);
+    if (load < bestLoad) {
+      best = m;
+      bestLoad = load;
+    }
+  }
+  return best?.id;
+}

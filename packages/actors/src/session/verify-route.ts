@@ -1,0 +1,90 @@
+/**
+ * Where a session sends each verify task: through its pool's batcher, or straight to a verifier
+ * (`direct.<verifier>.<host>`, protocol 2.1).
+ *
+ * A round through the batcher crosses two hops (host → batcher → verifier) and may wait a batching
+ * window; a direct one crosses one. The batcher stays the control plane: it places a session's first
+ * task, every parallel (DSI) task and every task after a loss, and it moves a session off a verifier
+ * that is full. So a session goes direct only while it holds a *lease*: the verifier that answered its
+ * last sequential task (it holds the session's context) is alive, takes direct tasks and has a free
+ * slot (see direct-target.ts). A direct task that is lost (timeout, failure) ends the lease; the next
+ * task goes through the batcher, which places it anew.
+ *
+ * When the batcher itself stops answering (a task sent through it timed out and none sent through it
+ * came back since), the session sends its tasks to a verifier of its own choosing, lease or not: a
+ * stopped or restarting batcher then costs a round's timeout, not the whole outage.
+ */
+import type { Member } from '@specmesh/runtime';
+import { directTarget } from '../placement/direct-target.js';
+
+export class VerifyRoute {
+  /** Verifier that answered the session's last sequential task. */
+  private lease: string | undefined;
+  /** A task sent through the batcher timed out, and none sent through it came back since. */
+  private batcherSilent = false;
+  /** Verifiers that lost a direct task of the session: not chosen again until one answers. */
+  private readonly lost = new Set<string>();
+  /** The verifier each direct task in flight went to (absent: through the batcher). */
+  private readonly via = new Map<string, string>();
+
+  /**
+   * @param enabled sessions may send tasks directly (the host's `directVerify` option).
+   * @param verifiers the pool's live verifiers, from heartbeats.
+   */
+  constructor(
+    private readonly enabled: boolean,
+    private readonly verifiers: () => readonly Member[],
+  ) {}
+
+  /** The verifier holding the session's lease (it answered its last sequential task), if any. */
+  get leaseHolder(): string | undefined {
+    return this.lease;
+  }
+
+  /** The verifier task `taskId` goes to directly, or undefined for the batcher; remembers the choice. */
+  choose(taskId: string, parallel: boolean): string | undefined {
+    // A parallel task needs a target with room now, which only the batcher's view of the pool knows.
+    if (!this.enabled || parallel) return undefined;
+    const lease = this.lease !== undefined && !this.lost.has(this.lease) ? this.lease : undefined;
+    if (lease === undefined && !this.batcherSilent) return undefined;
+    const to = directTarget(this.verifiers(), lease, this.batcherSilent, this.lost);
+    if (to !== undefined) this.via.set(taskId, to);
+    return to;
+  }
+
+  /** Task `taskId` was answered by `verifierId`. */
+  answered(taskId: string, verifierId: string, parallel: boolean): void {
+    if (!this.via.delete(taskId)) this.batcherSilent = false;
+    this.lost.delete(verifierId);
+    if (!parallel) this.lease = verifierId;
+  }
+
+  /**
+   * Task `taskId` was lost: it timed out (`timedOut`), or its verifier or the batcher answered with a
+   * failure. A lost direct task ends its verifier's lease; a batcher that lets a task time out is
+   * taken as silent until a task through it comes back.
+   */
+  failed(taskId: string, timedOut: boolean): void {
+    const to = this.via.get(taskId);
+    this.via.delete(taskId);
+    if (to !== undefined) {
+      this.lost.add(to);
+      if (this.lease === to) this.lease = undefined;
+    } else if (timedOut) {
+      this.batcherSilent = true;
+    } else {
+      // A failure from the batcher: it answers.
+      this.batcherSilent = false;
+    }
+  }
+
+  /** A task was dropped without an answer (preempted): nothing learned. */
+  forget(taskId: string): void {
+    this.via.delete(taskId);
+  }
+
+  /** Whether task `taskId` went directly (for traces and counts). */
+  isDirect(taskId: string): boolean {
+    return this.via.has(taskId);
+  }
+}

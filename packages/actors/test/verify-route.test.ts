@@ -1,0 +1,102 @@
+import type { Member } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
+import { directTarget } from '../src/placement/direct-target.js';
+import { VerifyRoute } from '../src/session/verify-route.js';
+import { verifierMember } from './verifier-member.js';
+
+const free = (id: string, inflight = 0) =>
+  verifierMember(id, { inflight, queued: 0, capacity: 8 }, { direct: 1 });
+
+describe('directTarget', () => {
+  it('takes the lease only while it says it takes direct tasks and has a free slot', () => {
+    expect(directTarget([free('a'), free('b')], 'a', false, new Set())).toBe('a');
+    const full = verifierMember('a', { inflight: 8, queued: 2, capacity: 8 }, { direct: 1 });
+    expect(directTarget([full, free('b')], 'a', false, new Set())).toBeUndefined();
+    // An older verifier (protocol 2.0) does not say `direct: 1`.
+    const old = verifierMember('a', { inflight: 0, queued: 0, capacity: 8 });
+    expect(directTarget([old], 'a', false, new Set())).toBeUndefined();
+    // A lease on a verifier no longer alive.
+    expect(directTarget([free('b')], 'a', false, new Set())).toBeUndefined();
+  });
+
+  it('with the batcher silent, picks the least loaded verifier that takes direct tasks, avoiding lost ones', () => {
+    const pool = [free('a', 5), free('b', 1), free('c', 3)];
+    expect(directTarget(pool, undefined, true, new Set())).toBe('b');
+    expect(directTarget(pool, undefined, true, new Set(['b']))).toBe('c');
+    expect(directTarget(pool, undefined, false, new Set())).toBeUndefined();
+    expect(directTarget([], undefined, true, new Set())).toBeUndefined();
+  });
+});
+
+describe('VerifyRoute', () => {
+  const route = (pool: Member[] = [free('a'), free('b')]) => new VerifyRoute(true, () => pool);
+
+  it('sends through the batcher until a sequential task is answered, then directly to that verifier', () => {
+    const r = route();
+    expect(r.choose('t1', false)).toBeUndefined();
+    r.answered('t1', 'b', false);
+    expect(r.leaseHolder).toBe('b');
+    expect(r.choose('t2', false)).toBe('b');
+    expect(r.isDirect('t2')).toBe(true);
+  });
+
+  it('never sends a parallel task directly, and a parallel answer does not move the lease', () => {
+    const r = route();
+    r.answered('t1', 'a', false);
+    expect(r.choose('p1', true)).toBeUndefined();
+    r.answered('p1', 'b', true);
+    expect(r.leaseHolder).toBe('a');
+  });
+
+  it('a lost direct task ends the lease: the next task goes through the batcher, which places it', () => {
+    const r = route();
+    r.answered('t1', 'a', false);
+    expect(r.choose('t2', false)).toBe('a');
+    r.failed('t2', true);
+    expect(r.leaseHolder).toBeUndefined();
+    expect(r.choose('t3', false)).toBeUndefined();
+    // The batcher placed it on `a` again and `a` answered: the lease is back.
+    r.answered('t3', 'a', false);
+    expect(r.choose('t4', false)).toBe('a');
+  });
+
+  it('a batcher that lets a task time out is bypassed until a task through it comes back', () => {
+    const pool = [free('a', 4), free('b', 1)];
+    const r = route(pool);
+    expect(r.choose('t1', false)).toBeUndefined();
+    r.failed('t1', true);
+    // No lease yet: the least loaded verifier, with the whole prefix (the caller's business).
+    expect(r.choose('t2', false)).toBe('b');
+    r.answered('t2', 'b', false);
+    expect(r.choose('t3', false)).toBe('b');
+    // The lease verifier lost a task while the batcher is still silent: another verifier, not it.
+    r.failed('t3', true);
+    expect(r.choose('t4', false)).toBe('a');
+    r.answered('t4', 'a', false);
+    // A failure answered by the batcher (it is alive) ends the bypass; a direct answer does not.
+    expect(r.choose('p1', true)).toBeUndefined();
+    r.failed('p1', false);
+    r.failed('t5-unknown', false);
+    expect(r.choose('t6', false)).toBe('a');
+  });
+
+  it('a batcher timeout then a batcher answer: back to leases only', () => {
+    const r = route();
+    r.choose('t1', false);
+    r.failed('t1', true);
+    expect(r.choose('t2', false)).toBe('a');
+    r.failed('t2', true);
+    // Through the batcher again: `a` is avoided and there is no lease, `b` is the silent-batcher pick.
+    expect(r.choose('t3', false)).toBe('b');
+    r.forget('t3');
+    expect(r.isDirect('t3')).toBe(false);
+  });
+
+  it('disabled: every task goes through the batcher', () => {
+    const r = new VerifyRoute(false, () => [free('a')]);
+    r.answered('t1', 'a', false);
+    expect(r.choose('t2', false)).toBeUndefined();
+    r.failed('t2', true);
+    expect(r.choose('t3', false)).toBeUndefined();
+  });
+});
