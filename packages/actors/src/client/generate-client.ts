@@ -37,7 +37,7 @@ import {
   type TokenChunk,
 } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
-import { ProbeTimeout } from './probe-timeout.js';
+import { AnswerTimeout } from './answer-timeout.js';
 import { DEFAULT_SUBMIT_RETRY, type SubmitFailure, SubmitRetry } from './submit-retry.js';
 import { TokenReorderer } from './token-reorderer.js';
 import { OutputVerifier, type VerifiedOutputOptions } from './verified-output.js';
@@ -52,8 +52,10 @@ export interface GenerateOptions {
    */
   submitTimeoutMs?: number;
   /**
-   * Timeout of the first `submit` attempt, ms: a scheduler that died or paused holding it costs this
-   * much before the submit goes out again; each silent attempt doubles it. Defaults to 1500.
+   * Timeout of the first `submit` attempt, ms, at most: a scheduler that died or paused holding it costs
+   * this much before the submit goes out again; each silent attempt doubles it. Once this client has
+   * seen schedulers answer, the first attempt waits four times their slowest recent answer, at least
+   * 500 ms, within this. Defaults to 1500.
    */
   submitAttemptMs?: number;
   /**
@@ -108,6 +110,28 @@ export interface Generation {
   readonly moves: number;
 }
 
+/** Floor of a submit attempt's timeout once schedulers' answers are measured, ms. */
+const MIN_SUBMIT_ATTEMPT_MS = 500;
+
+/** Each client actor's measured admission answers, per configured attempt timeout (its ceiling). */
+const submitAnswers = new WeakMap<Actor, Map<number, AnswerTimeout>>();
+
+/** The submit attempt timeout of `actor` for a configured one of `attemptMs` (see answer-timeout.ts). */
+function submitTimeoutOf(actor: Actor, attemptMs: number): AnswerTimeout {
+  let byAttempt = submitAnswers.get(actor);
+  if (!byAttempt) submitAnswers.set(actor, (byAttempt = new Map()));
+  let t = byAttempt.get(attemptMs);
+  if (!t) {
+    t = new AnswerTimeout({
+      floorMs: Math.min(MIN_SUBMIT_ATTEMPT_MS, attemptMs),
+      initialMs: attemptMs,
+      ceilingMs: attemptMs,
+    });
+    byAttempt.set(attemptMs, t);
+  }
+  return t;
+}
+
 /** What a caller asks for: a `submit` without `client`, which is always the calling actor. */
 export type GenerationRequest = Omit<Submit, 'client'>;
 
@@ -125,7 +149,7 @@ export async function generate(
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const probeAfterMs = options.probeAfterMs ?? 500;
   // Longer for a host whose earlier probes were answered slowly (a loaded machine), never below this.
-  const probeTimeout = new ProbeTimeout(options.probeTimeoutMs ?? 1000);
+  const probeTimeout = new AnswerTimeout({ floorMs: options.probeTimeoutMs ?? 1000 });
   const maxMoves = options.maxMoves ?? 8;
   const trace = options.traceId ? { traceId: options.traceId } : {};
   const reorder = new TokenReorderer();
@@ -214,8 +238,10 @@ export async function generate(
    * with the old one: sent again at once) or the caller aborts. A reply that comes after the caller
    * aborted names a session nobody reads: it is cancelled.
    */
+  const submitTimeout = submitTimeoutOf(actor, options.submitAttemptMs ?? DEFAULT_SUBMIT_RETRY.attemptMs);
   const attempt = (body: Submit, timeoutMs: number) =>
     new Promise<SubmitAccepted>((resolve, reject) => {
+      const sent = performance.now();
       let settled = false;
       const finish = (settle: () => void) => {
         if (settled) return;
@@ -241,6 +267,7 @@ export async function generate(
         .request(actor.subjects.submit(), 'submit', body, { expect: 'submit.ok', timeoutMs, ...trace })
         .then(
           (reply) => {
+            submitTimeout.answered(performance.now() - sent);
             if (settled && options.signal?.aborted) {
               cancelSession(reply.body.drafterId, reply.body.sessionId, 'client cancelled');
             }
@@ -272,7 +299,8 @@ export async function generate(
       ...(options.submitTimeoutMs !== undefined
         ? { silentWindowMs: options.submitTimeoutMs, maxAttemptMs: options.submitTimeoutMs }
         : {}),
-      ...(options.submitAttemptMs !== undefined ? { attemptMs: options.submitAttemptMs } : {}),
+      // The first attempt: the configured one until schedulers' answers are measured, then a few of them.
+      attemptMs: submitTimeout.ms,
       ...(options.retryWindowMs !== undefined ? { unreachableWindowMs: options.retryWindowMs } : {}),
       ...(submit.deadlineAt !== undefined ? { deadlineAt: submit.deadlineAt } : {}),
     });

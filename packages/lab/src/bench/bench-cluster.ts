@@ -17,6 +17,8 @@ export interface BenchClusterOptions {
   readonly heartbeatMs?: number;
   /** Level of the actors' logs (stderr). Defaults to the runtime's (SPECMESH_LOG_LEVEL, else info). */
   readonly logLevel?: string;
+  /** The drafter's `directVerify` (sessions send sequential tasks straight to their verifier). Defaults to true. */
+  readonly directVerify?: boolean;
 }
 
 export interface BenchGeneration {
@@ -66,7 +68,14 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     }
     const draftModel = await PooledModel.open(o.drafter);
     models.push(draftModel);
-    roles.push(await Drafter.start({ ...common, id: 'd0', model: draftModel }));
+    roles.push(
+      await Drafter.start({
+        ...common,
+        id: 'd0',
+        model: draftModel,
+        ...(o.directVerify === false ? { directVerify: false } : {}),
+      }),
+    );
     const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
     roles.push(client);
     const until = Date.now() + 10_000;

@@ -47,6 +47,9 @@ export interface AgreementRow {
   readonly nonsi: number;
   readonly si: number;
   readonly dsi: number;
+  /** non-SI and SI with every task through the batcher (`directVerify` off): the hop the direct path saves. */
+  readonly nonsiBatcher: number;
+  readonly siBatcher: number;
   /** Share of output tokens that came from accepted drafts, SI. */
   readonly siDrafted: number;
 }
@@ -93,8 +96,11 @@ interface Run {
   readonly drafted: number;
 }
 
-/** The methods each drafter is timed with: plain, built-in speculation, specmesh non-SI, SI, DSI. */
-const METHODS_PER_DRAFTER = 5;
+/**
+ * The methods each drafter is timed with: plain, built-in speculation, specmesh non-SI, SI, DSI, and
+ * non-SI and SI with every task through the batcher.
+ */
+const METHODS_PER_DRAFTER = 7;
 
 /** Timed generations of the whole comparison, warm-ups included (for a progress bar). */
 export function llamaBenchRuns(cfg: LlamaBenchConfig): number {
@@ -103,7 +109,7 @@ export function llamaBenchRuns(cfg: LlamaBenchConfig): number {
 
 /** A way of generating that the benchmark times; `close` frees what it holds. */
 interface Method {
-  readonly name: 'plain' | 'builtin' | Mode;
+  readonly name: 'plain' | 'builtin' | Mode | `${Mode}-batcher`;
   run(id: string): Promise<Run>;
   close(): Promise<void>;
 }
@@ -174,16 +180,18 @@ async function clusterMethods(
   verifiers: number,
   drafterPath: string,
   cfg: LlamaBenchConfig,
+  directVerify = true,
 ): Promise<Method[]> {
   const cluster = await startBenchCluster({
     target: { backend: 'llama', options: { modelPath: cfg.targetPath, threads: cfg.threads } },
     drafter: { backend: 'llama', options: { modelPath: drafterPath, threads: cfg.threads } },
     verifiers,
+    directVerify,
     ...(cfg.logLevel ? { logLevel: cfg.logLevel } : {}),
   });
   let closed = false;
   return modes.map((mode) => ({
-    name: mode,
+    name: directVerify ? mode : (`${mode}-batcher` as const),
     async run(id: string) {
       const g = await cluster.generate(`${mode}-${id}`, cfg.prompt, mode, cfg.k, cfg.tokens);
       return { tokens: g.tokens, ms: g.wallMs, drafted: g.sources.reduce((s, x) => s + x, 0) };
@@ -227,6 +235,7 @@ export async function runLlamaBench(
       methods.push(await nativeMethod('builtin', cfg.targetPath, d.path, cfg));
       methods.push(...(await clusterMethods(['nonsi', 'si'], 1, d.path, cfg)));
       methods.push(...(await clusterMethods(['dsi'], cfg.dsiTargets, d.path, cfg)));
+      methods.push(...(await clusterMethods(['nonsi', 'si'], 1, d.path, cfg, false)));
       const times = new Map<string, number[]>(methods.map((m) => [m.name, []]));
       let reference: number[] | undefined;
       let siDrafted = 0;
@@ -250,6 +259,8 @@ export async function runLlamaBench(
         nonsi: perSec('nonsi'),
         si: perSec('si'),
         dsi: perSec('dsi'),
+        nonsiBatcher: perSec('nonsi-batcher'),
+        siBatcher: perSec('si-batcher'),
         siDrafted,
       });
     } finally {
@@ -275,16 +286,18 @@ export function formatLlamaBench(cfg: LlamaBenchConfig, rows: readonly Agreement
   const f = (x: number) => x.toFixed(1).padStart(8);
   const lines = [
     `tokens/s (median of ${cfg.repeats}, methods interleaved), ${cfg.tokens} tokens, k ${cfg.k}, threads ${cfg.threads} per forward pass; DSI with ${cfg.dsiTargets} verifiers`,
-    'drafter      plain  llama-spec   non-SI       SI      DSI   SI/plain  SI/llama-spec  DSI/SI  SI drafted',
+    'drafter      plain  llama-spec   non-SI       SI      DSI   SI/plain  SI/llama-spec  DSI/SI  SI drafted   non-SI*      SI*  SI/SI*',
   ];
   for (const r of rows) {
     lines.push(
-      `${r.drafter.padEnd(9)} ${f(r.plain)} ${f(r.builtin).padStart(11)} ${f(r.nonsi)} ${f(r.si)} ${f(r.dsi)} ${(r.si / r.plain).toFixed(2).padStart(10)} ${(r.si / r.builtin).toFixed(2).padStart(14)} ${(r.dsi / r.si).toFixed(2).padStart(7)} ${(r.siDrafted * 100).toFixed(0).padStart(10)}%`,
+      `${r.drafter.padEnd(9)} ${f(r.plain)} ${f(r.builtin).padStart(11)} ${f(r.nonsi)} ${f(r.si)} ${f(r.dsi)} ${(r.si / r.plain).toFixed(2).padStart(10)} ${(r.si / r.builtin).toFixed(2).padStart(14)} ${(r.dsi / r.si).toFixed(2).padStart(7)} ${(r.siDrafted * 100).toFixed(0).padStart(10)}% ${f(r.nonsiBatcher).padStart(9)} ${f(r.siBatcher)} ${(r.si / r.siBatcher).toFixed(2).padStart(7)}`,
     );
   }
-  const hop = rows.map((r) => (1000 / r.nonsi - 1000 / r.plain) / (1000 / r.plain));
+  lines.push('* every task through the batcher (drafter --no-direct-verify); the other specmesh columns send sequential tasks straight to the verifier');
+  const hop = (tps: (r: AgreementRow) => number) =>
+    rows.map((r) => `${(((1000 / tps(r) - 1000 / r.plain) / (1000 / r.plain)) * 100).toFixed(1)}%`).join(', ');
   lines.push(
-    `non-SI through NATS vs plain: ${hop.map((h) => `${(h * 100).toFixed(1)}%`).join(', ')} of a target step per token (process and network hops)`,
+    `non-SI through NATS vs plain, of a target step per token (process and network hops): direct ${hop((r) => r.nonsi)}; through the batcher ${hop((r) => r.nonsiBatcher)}`,
   );
   return lines.join('\n');
 }
