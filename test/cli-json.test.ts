@@ -130,21 +130,39 @@ describe('specmesh --json with a local cluster', () => {
     expect(stderr).toContain('• serving');
   });
 
-  it('bench dsi --quick: cluster and virtual time of each mode at the DSI fixture', async () => {
-    const run = await runCli(['bench', 'dsi', '--quick', '--repeats', '1', '--tokens', '6', '--json']);
+  it('bench dsi --quick: cluster and virtual time of each mode at the DSI fixture, tasks sent directly and through the batcher', async () => {
+    const run = await runCli([
+      'bench',
+      'dsi',
+      '--quick',
+      '--repeats',
+      '1',
+      '--tokens',
+      '6',
+      '--routes',
+      'direct,batcher',
+      '--json',
+    ]);
     const r = onlyJson<{
       bench: string;
       repeats: number;
       points: Array<{
         config: { a: number; k: number; targets: number; tokens: number };
-        rows: Array<{ mode: string; cluster: number; virtual: number }>;
+        rows: Array<{ mode: string; route: string; cluster: number; virtual: number }>;
       }>;
     }>(run);
     expect(r.bench).toBe('dsi');
     expect(r.points).toHaveLength(1);
     expect(r.points[0]!.config).toMatchObject({ a: 0.94, k: 5, targets: 4, tokens: 6 });
     const rows = r.points[0]!.rows;
-    expect(rows.map((x) => x.mode)).toEqual(['nonsi', 'si', 'dsi']);
+    expect(rows.map((x) => `${x.mode}/${x.route}`)).toEqual([
+      'nonsi/direct',
+      'nonsi/batcher',
+      'si/direct',
+      'si/batcher',
+      'dsi/direct',
+      'dsi/batcher',
+    ]);
     for (const x of rows) {
       expect(x.virtual).toBeGreaterThan(0);
       // Real time pays every network hop on top of the virtual-time prediction.
@@ -181,14 +199,19 @@ describe('specmesh --json with a local cluster', () => {
           bench: string;
           config: { targetPath: string; tokens: number; k: number };
           verifyCost: Array<{ k: number; ms: number }>;
-          rows: Array<Record<'plain' | 'builtin' | 'nonsi' | 'si' | 'dsi' | 'siDrafted', number>>;
+          rows: Array<
+            Record<
+              'plain' | 'builtin' | 'nonsi' | 'si' | 'dsi' | 'nonsiBatcher' | 'siBatcher' | 'siDrafted',
+              number
+            >
+          >;
         }>(run);
         expect(r.bench).toBe('llama');
         expect(r.config).toMatchObject({ targetPath: target, tokens: 8, k: 4 });
         expect(r.verifyCost.map((x) => x.k)).toEqual([0, 1, 2, 4, 8]);
         for (const x of r.verifyCost) expect(x.ms).toBeGreaterThan(0);
         expect(r.rows).toHaveLength(1);
-        for (const m of ['plain', 'builtin', 'nonsi', 'si', 'dsi'] as const)
+        for (const m of ['plain', 'builtin', 'nonsi', 'si', 'dsi', 'nonsiBatcher', 'siBatcher'] as const)
           expect(r.rows[0]![m]).toBeGreaterThan(0);
         expect(r.rows[0]!.siDrafted).toBeGreaterThan(0);
         // The steps went to stderr.

@@ -13,7 +13,12 @@ export {
   STARTUP_ROLES,
   type StartupFigures,
 } from './bench/cli-startup.js';
-export type { ClusterDsiConfig, ClusterDsiRow, ClusterDsiRunOptions } from './bench/cluster-dsi.js';
+export type {
+  ClusterDsiConfig,
+  ClusterDsiRow,
+  ClusterDsiRunOptions,
+  VerifyRouteName,
+} from './bench/cluster-dsi.js';
 export { DSI_FIXTURE, formatClusterDsi, runClusterDsi } from './bench/cluster-dsi.js';
 export {
   type ControlPlaneFigure,

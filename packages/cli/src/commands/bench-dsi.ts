@@ -10,6 +10,9 @@ export interface BenchDsiArgs {
   repeats?: number;
   tokens?: number;
   quick: boolean;
+  routes: string;
+  targetTpotMs?: number;
+  draftTpotMs?: number;
   logLevel: string;
   json: boolean;
 }
@@ -22,9 +25,21 @@ export const benchDsiCommand: CommandModule<object, BenchDsiArgs> = {
       .option('repeats', { type: 'number', describe: 'Requests per mode and point. Defaults to 3' })
       .option('tokens', { type: 'number', describe: 'Tokens per request. Defaults to 50' })
       .option('quick', { type: 'boolean', default: false, describe: 'Only the DSI fixture point' })
+      .option('routes', {
+        type: 'string',
+        default: 'direct',
+        describe:
+          'How sessions send sequential tasks, comma-separated: direct (to their verifier), batcher (drafter --no-direct-verify); each on its own cluster, requests interleaved',
+      })
+      .option('target-tpot-ms', {
+        type: 'number',
+        describe: "Target step, ms, instead of the points' own (e.g. 10.5, the synthetic llama pair's step)",
+      })
+      .option('draft-tpot-ms', { type: 'number', describe: "Draft step, ms, instead of the points' own" })
+      .example('$0 bench dsi', 'fixture of the DSI public tests and two more points')
       .example(
-        '$0 bench dsi',
-        'fixture of the DSI public tests and two more points',
+        '$0 bench dsi --quick --routes direct,batcher --target-tpot-ms 10.5 --repeats 9',
+        'what direct verification saves per round on a fast target',
       ) as unknown as Argv<BenchDsiArgs>,
   handler: async (args) => (await import('../run/bench-dsi.js')).runBenchDsi(args),
 };

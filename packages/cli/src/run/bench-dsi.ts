@@ -7,7 +7,9 @@
   DSI_FIXTURE,
   formatClusterDsi,
   runClusterDsi,
+  type VerifyRouteName,
 } from '@specmesh/lab';
+import { ConfigError } from '@specmesh/protocol';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { BenchDsiArgs } from '../commands/bench-dsi.js';
 import { createOutput } from '../output.js';
@@ -20,18 +22,32 @@ export interface BenchDsiReport {
   readonly points: ReadonlyArray<{ readonly config: ClusterDsiConfig; readonly rows: ClusterDsiRow[] }>;
 }
 
+function parseRoutes(list: string): VerifyRouteName[] {
+  const routes = [...new Set(list.split(',').map((r) => r.trim()))];
+  for (const r of routes) {
+    if (r !== 'direct' && r !== 'batcher')
+      throw new ConfigError(`--routes: unknown route ${JSON.stringify(r)} (use direct, batcher)`);
+  }
+  return routes as VerifyRouteName[];
+}
+
 export async function runBenchDsi(args: ArgumentsCamelCase<BenchDsiArgs>): Promise<void> {
   const output = createOutput(args.json);
   const repeats = args.repeats ?? 3;
   const tokens = args.tokens ?? 50;
-  const points = args.quick
-    ? [DSI_FIXTURE]
-    : [DSI_FIXTURE, { ...DSI_FIXTURE, a: 0.8 }, { ...DSI_FIXTURE, a: 0.6, k: 3 }];
+  const routes = parseRoutes(args.routes);
+  const steps = {
+    ...(args.targetTpotMs !== undefined ? { targetTpot: args.targetTpotMs } : {}),
+    ...(args.draftTpotMs !== undefined ? { draftTpot: args.draftTpotMs } : {}),
+  };
+  const points = (
+    args.quick ? [DSI_FIXTURE] : [DSI_FIXTURE, { ...DSI_FIXTURE, a: 0.8 }, { ...DSI_FIXTURE, a: 0.6, k: 3 }]
+  ).map((p) => ({ ...p, ...steps }));
   output.say('cluster (real actors over NATS, emulated models in piscina workers) vs virtual time');
   const measured: Array<BenchDsiReport['points'][number]> = [];
   for (const [i, p] of points.entries()) {
     const config = { ...p, tokens };
-    const bar = createProgress(`bench dsi ${i + 1}/${points.length}`, 3 * repeats, {
+    const bar = createProgress(`bench dsi ${i + 1}/${points.length}`, 3 * routes.length * repeats, {
       enabled: !args.json,
     });
     let rows: ClusterDsiRow[];
@@ -39,6 +55,7 @@ export async function runBenchDsi(args: ArgumentsCamelCase<BenchDsiArgs>): Promi
       rows = await runClusterDsi(config, repeats, {
         onRun: (done) => bar.update(done),
         logLevel: args.logLevel,
+        routes,
       });
     } finally {
       bar.stop();

@@ -9,7 +9,7 @@ import { type OrchestrationMode, runVirtual } from '@specmesh/core';
 import { EmulatedModel, oracleOf } from '@specmesh/models';
 import { InternalError } from '@specmesh/protocol';
 import { median } from '../median.js';
-import { startBenchCluster } from './bench-cluster.js';
+import { type BenchCluster, startBenchCluster } from './bench-cluster.js';
 
 export interface ClusterDsiConfig {
   /** Latencies, ms. */
@@ -36,8 +36,13 @@ export const DSI_FIXTURE: ClusterDsiConfig = {
   tokens: 50,
 };
 
+/** How sessions send their sequential tasks: straight to their verifier (`direct`) or through the batcher. */
+export type VerifyRouteName = 'direct' | 'batcher';
+
 export interface ClusterDsiRow {
   readonly mode: OrchestrationMode;
+  /** The cluster's drafter `directVerify` setting the row was measured with. */
+  readonly route: VerifyRouteName;
   /** Median wall time per request on the cluster, ms. */
   readonly cluster: number;
   /** Median virtual-time prediction for the same requests, ms. */
@@ -56,6 +61,11 @@ export interface ClusterDsiRunOptions {
   readonly onRun?: (done: number, total: number) => void;
   /** Level of the actors' logs. Defaults to the runtime's. */
   readonly logLevel?: string;
+  /**
+   * Routes measured, each on a cluster of its own started side by side, requests interleaved across
+   * them as across modes. Defaults to `['direct']`.
+   */
+  readonly routes?: readonly VerifyRouteName[];
 }
 
 const MODES = ['nonsi', 'si', 'dsi'] as const;
@@ -74,21 +84,32 @@ export async function runClusterDsi(
   const seed = 11;
   const targetOpts = { seed, latency: { ttftMs: cfg.targetTtft, tpotMs: cfg.targetTpot } };
   const drafterOpts = { seed, agreement: cfg.a, latency: { ttftMs: cfg.draftTtft, tpotMs: cfg.draftTpot } };
-  const cluster = await startBenchCluster({
-    target: { backend: 'emulated', options: targetOpts },
-    drafter: { backend: 'emulated', options: drafterOpts },
-    verifiers: cfg.targets,
-    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-  });
+  const routes = options.routes ?? ['direct'];
+  const clusters = new Map<VerifyRouteName, BenchCluster>();
   try {
+    for (const route of routes) {
+      clusters.set(
+        route,
+        await startBenchCluster({
+          target: { backend: 'emulated', options: targetOpts },
+          drafter: { backend: 'emulated', options: drafterOpts },
+          verifiers: cfg.targets,
+          directVerify: route === 'direct',
+          ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+        }),
+      );
+    }
     const localTarget = new EmulatedModel(targetOpts);
     const localDrafter = new EmulatedModel(drafterOpts);
     const oracle = oracleOf(localTarget, localDrafter);
+    const runs = MODES.flatMap((mode) => routes.map((route) => ({ mode, route })));
+    const key = (r: { mode: string; route: string }) => `${r.mode}/${r.route}`;
     const measured = new Map(
-      MODES.map((m) => [m, { cluster: [] as number[], virtual: [] as number[], declined: 0 }]),
+      runs.map((r) => [key(r), { cluster: [] as number[], virtual: [] as number[], declined: 0 }]),
     );
-    const once = async (mode: (typeof MODES)[number], id: string, prompt: string) => {
-      const out = await cluster.generate(id, prompt, mode, cfg.k, cfg.tokens);
+    const once = async (run: (typeof runs)[number], id: string, prompt: string) => {
+      const { mode } = run;
+      const out = await clusters.get(run.route)!.generate(id, prompt, mode, cfg.k, cfg.tokens);
       const v = runVirtual({
         mode,
         k: cfg.k,
@@ -101,26 +122,27 @@ export async function runClusterDsi(
         target: { ttft: cfg.targetTtft, tpot: cfg.targetTpot },
       });
       if (v.tokens.join() !== out.tokens.join())
-        throw new InternalError(`${mode}: cluster and virtual outputs differ`);
+        throw new InternalError(`${key(run)}: cluster and virtual outputs differ`);
       return { cluster: out.wallMs, virtual: v.time, declined: out.declined };
     };
-    for (const mode of MODES) await once(mode, `warm-${mode}`, 'warm-up prompt');
+    for (const run of runs) await once(run, `warm-${key(run).replace('/', '-')}`, 'warm-up prompt');
     let done = 0;
     for (let r = 0; r < repeats; r++) {
       const prompt = `benchmark prompt number ${r}`;
-      for (let i = 0; i < MODES.length; i++) {
-        const mode = MODES[(r + i) % MODES.length]!;
-        const t = await once(mode, `b-${mode}-${r}`, prompt);
-        measured.get(mode)!.cluster.push(t.cluster);
-        measured.get(mode)!.virtual.push(t.virtual);
-        measured.get(mode)!.declined += t.declined;
-        options.onRun?.(++done, MODES.length * repeats);
+      for (let i = 0; i < runs.length; i++) {
+        const run = runs[(r + i) % runs.length]!;
+        const t = await once(run, `b-${run.mode}-${run.route}-${r}`, prompt);
+        const m = measured.get(key(run))!;
+        m.cluster.push(t.cluster);
+        m.virtual.push(t.virtual);
+        m.declined += t.declined;
+        options.onRun?.(++done, runs.length * repeats);
       }
     }
-    return MODES.map((mode) => {
-      const m = measured.get(mode)!;
+    return runs.map((run) => {
+      const m = measured.get(key(run))!;
       return {
-        mode,
+        ...run,
         cluster: median(m.cluster),
         virtual: median(m.virtual),
         ratio: median(m.cluster.map((c, i) => c / m.virtual[i]!)),
@@ -128,7 +150,7 @@ export async function runClusterDsi(
       };
     });
   } finally {
-    await cluster.stop();
+    for (const c of clusters.values()) await c.stop();
   }
 }
 
@@ -138,18 +160,30 @@ export function formatClusterDsi(
   rows: readonly ClusterDsiRow[],
   repeats: number,
 ): string {
+  const routes = [...new Set(rows.map((r) => r.route))];
   const lines = [
-    `a ${cfg.a}, k ${cfg.k}, ${cfg.targets} targets, ${cfg.tokens} tokens; drafter ${cfg.draftTtft}/${cfg.draftTpot} ms, target ${cfg.targetTtft}/${cfg.targetTpot} ms; median of ${repeats}, modes interleaved after a warm-up; load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`,
-    'mode     cluster ms   virtual ms   cluster/virtual   overhead ms/token   declined',
+    `a ${cfg.a}, k ${cfg.k}, ${cfg.targets} targets, ${cfg.tokens} tokens; drafter ${cfg.draftTtft}/${cfg.draftTpot} ms, target ${cfg.targetTtft}/${cfg.targetTpot} ms; median of ${repeats}, modes${routes.length > 1 ? ' and routes' : ''} interleaved after a warm-up; load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`,
+    'mode   route       cluster ms   virtual ms   cluster/virtual   overhead ms/token   declined',
   ];
   for (const r of rows) {
     lines.push(
-      `${r.mode.padEnd(6)} ${r.cluster.toFixed(1).padStart(12)} ${r.virtual.toFixed(1).padStart(12)} ${r.ratio.toFixed(3).padStart(17)} ${((r.cluster - r.virtual) / cfg.tokens).toFixed(3).padStart(19)} ${String(r.declined).padStart(10)}`,
+      `${r.mode.padEnd(6)} ${r.route.padEnd(7)} ${r.cluster.toFixed(1).padStart(14)} ${r.virtual.toFixed(1).padStart(12)} ${r.ratio.toFixed(3).padStart(17)} ${((r.cluster - r.virtual) / cfg.tokens).toFixed(3).padStart(19)} ${String(r.declined).padStart(10)}`,
     );
   }
-  const by = Object.fromEntries(rows.map((r) => [r.mode, r])) as Record<OrchestrationMode, ClusterDsiRow>;
-  lines.push(
-    `DSI/SI: cluster ${(by.si.cluster / by.dsi.cluster).toFixed(3)}, virtual ${(by.si.virtual / by.dsi.virtual).toFixed(3)}; DSI/non-SI: cluster ${(by.nonsi.cluster / by.dsi.cluster).toFixed(3)}, virtual ${(by.nonsi.virtual / by.dsi.virtual).toFixed(3)}`,
-  );
+  for (const route of routes) {
+    const by = Object.fromEntries(rows.filter((r) => r.route === route).map((r) => [r.mode, r])) as Record<
+      OrchestrationMode,
+      ClusterDsiRow
+    >;
+    lines.push(
+      `${routes.length > 1 ? `${route}: ` : ''}DSI/SI: cluster ${(by.si.cluster / by.dsi.cluster).toFixed(3)}, virtual ${(by.si.virtual / by.dsi.virtual).toFixed(3)}; DSI/non-SI: cluster ${(by.nonsi.cluster / by.dsi.cluster).toFixed(3)}, virtual ${(by.nonsi.virtual / by.dsi.virtual).toFixed(3)}`,
+    );
+  }
+  if (routes.includes('direct') && routes.includes('batcher')) {
+    const ms = (mode: string, route: string) => rows.find((r) => r.mode === mode && r.route === route)!;
+    lines.push(
+      `direct / batcher wall time: ${MODES.map((m) => `${m} ${(ms(m, 'direct').cluster / ms(m, 'batcher').cluster).toFixed(3)}`).join(', ')}`,
+    );
+  }
   return lines.join('\n');
 }

@@ -293,9 +293,13 @@ export function formatLlamaBench(cfg: LlamaBenchConfig, rows: readonly Agreement
       `${r.drafter.padEnd(9)} ${f(r.plain)} ${f(r.builtin).padStart(11)} ${f(r.nonsi)} ${f(r.si)} ${f(r.dsi)} ${(r.si / r.plain).toFixed(2).padStart(10)} ${(r.si / r.builtin).toFixed(2).padStart(14)} ${(r.dsi / r.si).toFixed(2).padStart(7)} ${(r.siDrafted * 100).toFixed(0).padStart(10)}% ${f(r.nonsiBatcher).padStart(9)} ${f(r.siBatcher)} ${(r.si / r.siBatcher).toFixed(2).padStart(7)}`,
     );
   }
-  lines.push('* every task through the batcher (drafter --no-direct-verify); the other specmesh columns send sequential tasks straight to the verifier');
+  lines.push(
+    '* every task through the batcher (drafter --no-direct-verify); the other specmesh columns send sequential tasks straight to the verifier',
+  );
   const hop = (tps: (r: AgreementRow) => number) =>
-    rows.map((r) => `${(((1000 / tps(r) - 1000 / r.plain) / (1000 / r.plain)) * 100).toFixed(1)}%`).join(', ');
+    rows
+      .map((r) => `${(((1000 / tps(r) - 1000 / r.plain) / (1000 / r.plain)) * 100).toFixed(1)}%`)
+      .join(', ');
   lines.push(
     `non-SI through NATS vs plain, of a target step per token (process and network hops): direct ${hop((r) => r.nonsi)}; through the batcher ${hop((r) => r.nonsiBatcher)}`,
   );
