@@ -32,9 +32,19 @@ describe('recovery tracker', () => {
     r.started('b');
     at(2400);
     r.progressed('a'); // 2100 ms after its last chunk
+    at(3000);
+    r.fault('pause', 'drafter-2', 2500);
+    at(4500);
+    r.moved('b', 'hung drafter-2→drafter-1');
     at(5000);
     r.ended('b'); // 2700 ms after its start
-    expect(r.longestStall).toEqual({ requestId: 'b', ms: 2700 });
+    expect(r.longestStall).toEqual({
+      requestId: 'b',
+      ms: 2700,
+      // What it waited on, relative to the stall's start.
+      faults: [{ kind: 'pause', victim: 'drafter-2', at: 700 }],
+      moves: [{ what: 'hung drafter-2→drafter-1', at: 2200 }],
+    });
   });
 });
 

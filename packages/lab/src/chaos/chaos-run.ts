@@ -141,6 +141,7 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
           {
             ...(o.submitTimeoutMs !== undefined ? { submitTimeoutMs: o.submitTimeoutMs } : {}),
             ...(o.submitAttemptMs !== undefined ? { submitAttemptMs: o.submitAttemptMs } : {}),
+            onMove: (m) => tracker.moved(requestId, `${m.reason} ${m.fromHost}→${m.toHost}`),
           },
         );
         const tokens = await drain(gen, requestId, tracker, stats);

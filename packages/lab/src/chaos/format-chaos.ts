@@ -2,7 +2,7 @@
 
 import { percentile } from '../percentile.js';
 import type { ChaosSummary } from './chaos-run.js';
-import { singleFaults } from './recovery-tracker.js';
+import { type Stall, singleFaults } from './recovery-tracker.js';
 
 /**
  * Faults grouped by `kind:role` (e.g. `kill:drafter`, `nats`), with recovery percentiles, ms: over
@@ -68,7 +68,7 @@ export function formatChaos(s: ChaosSummary): string {
   const lines = [
     `• ${s.requests} requests in ${s.seconds} s (seed ${s.seed}): ${s.identical} identical to the target's greedy output, ${s.different} different, ${Object.values(s.failed).reduce((a, b) => a + b, 0)} failed; ${s.brokenStreams} broken streams`,
     `• ${s.faults.length} faults, ${s.restarts} process restarts, ${s.moves} request moves; subscriptions ${s.subscriptions.before} → ${s.subscriptions.after}; load left ${s.leftoverLoad}`,
-    `• longest stall: ${s.longestStall ? `${ms(s.longestStall.ms)} ms (${s.longestStall.requestId})` : '–'}`,
+    `• longest stall: ${s.longestStall ? `${ms(s.longestStall.ms)} ms (${s.longestStall.requestId}${stallContext(s.longestStall)})` : '–'}`,
     '',
     '  fault                 count  recovery p50 ms  p90 ms  max ms  unrecovered   single  p90 ms  max ms',
   ];
@@ -80,4 +80,12 @@ export function formatChaos(s: ChaosSummary): string {
   const v = chaosViolations(s);
   lines.push('', v.length === 0 ? '• PASS: nothing lost, nothing changed' : `• FAIL:\n  ${v.join('\n  ')}`);
   return lines.join('\n');
+}
+
+/** What happened around a stall, times relative to its start: `; faults: pause drafter-1 at -0.4 s; moves: …`. */
+function stallContext(stall: Stall): string {
+  const at = (t: number) => `${t >= 0 ? '+' : ''}${(t / 1000).toFixed(1)} s`;
+  const faults = stall.faults.map((f) => `${f.kind} ${f.victim} ${at(f.at)}`);
+  const moves = stall.moves.map((m) => `${m.what} ${at(m.at)}`);
+  return `${faults.length ? `; faults: ${faults.join(', ')}` : ''}${moves.length ? `; moves: ${moves.join(', ')}` : ''}`;
 }

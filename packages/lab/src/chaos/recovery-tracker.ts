@@ -20,16 +20,28 @@ export interface FaultRecord {
   readonly waiting: Set<string>;
 }
 
-/** The longest time one request went without progress. */
+/** The longest time one request went without progress, with what happened around it. */
 export interface Stall {
   readonly requestId: string;
   readonly ms: number;
+  /**
+   * Faults from {@link STALL_CAUSE_WINDOW_MS} before the stall began to its end, `at` relative to its
+   * start, ms: what the request waited on.
+   */
+  readonly faults: ReadonlyArray<{ readonly kind: string; readonly victim: string; readonly at: number }>;
+  /** The request's moves during the stall (`reason from→to`), `at` relative to its start, ms. */
+  readonly moves: ReadonlyArray<{ readonly what: string; readonly at: number }>;
 }
+
+/** How long before a stall a fault may have caused it, ms (a pause's length and a probe's wait). */
+export const STALL_CAUSE_WINDOW_MS = 3000;
 
 export class RecoveryTracker {
   private readonly inflight = new Set<string>();
   /** Last sign of progress of each request in flight. */
   private readonly lastProgress = new Map<string, number>();
+  /** Moves of each request in flight since its last progress. */
+  private readonly movesSince = new Map<string, Array<{ what: string; t: number }>>();
   readonly faults: FaultRecord[] = [];
   /** Longest stall seen so far (none before a request progressed). */
   longestStall: Stall | undefined;
@@ -47,9 +59,17 @@ export class RecoveryTracker {
     this.settle(requestId);
   }
 
+  /** The request moved to another host (`what`: reason and hosts). */
+  moved(requestId: string, what: string): void {
+    const list = this.movesSince.get(requestId) ?? [];
+    list.push({ what, t: this.now() });
+    this.movesSince.set(requestId, list);
+  }
+
   ended(requestId: string): void {
     this.stalled(requestId);
     this.lastProgress.delete(requestId);
+    this.movesSince.delete(requestId);
     this.inflight.delete(requestId);
     this.settle(requestId);
   }
@@ -74,8 +94,18 @@ export class RecoveryTracker {
     const last = this.lastProgress.get(requestId);
     if (last === undefined) return;
     this.lastProgress.set(requestId, t);
-    if (!this.longestStall || t - last > this.longestStall.ms)
-      this.longestStall = { requestId, ms: t - last };
+    const moves = this.movesSince.get(requestId) ?? [];
+    this.movesSince.delete(requestId);
+    if (!this.longestStall || t - last > this.longestStall.ms) {
+      this.longestStall = {
+        requestId,
+        ms: t - last,
+        faults: this.faults
+          .filter((f) => f.at >= last - STALL_CAUSE_WINDOW_MS && f.at <= t)
+          .map((f) => ({ kind: f.kind, victim: f.victim, at: f.at - last })),
+        moves: moves.map((m) => ({ what: m.what, at: m.t - last })),
+      };
+    }
   }
 
   private settle(requestId: string) {
