@@ -212,6 +212,9 @@ function fuzzTargets(victimHost: string, victimSession: string): FuzzTarget[] {
     ),
     publish('verify.<pool>.<host>', subjects.verify('default', `${OWN}host`), ['verify.task'], 'verify.task'),
     ...ids('verifier').map((id) => request(`batch.${id}`, subjects.batch(id), ['batch'], 'batch')),
+    ...ids('verifier').map((id) =>
+      publish(`direct.${id}.<host>`, subjects.direct(id, `${OWN}host`), ['verify.task'], 'verify.task'),
+    ),
     publish('hb.drafter.<id>', subjects.heartbeat('drafter', `${OWN}ghost`), ['heartbeat'], 'heartbeat'),
     publish('hb.verifier.<id>', subjects.heartbeat('verifier', `${OWN}ghost`), ['heartbeat'], 'heartbeat'),
     ...ROLES.map(([, id]) => request(`ctl.${id}`, subjects.control(id), ['drain'], 'drain')),
@@ -371,9 +374,14 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
       what: 'token id ≥ vocab',
     },
   ];
+  const directs = targets.filter((x) => x.name.startsWith('direct.'));
   await fuzzer.flush();
-  for (const c of taskCases)
+  for (const c of taskCases) {
     fuzzer.publish(subjects.verify('default', `${OWN}host`), codec.encode('verify.task', task(c.id, c.over)));
+    // Straight to each verifier (protocol 2.1): the verdict comes back on the result subject too.
+    for (const [i, t] of directs.entries())
+      fuzzer.publish(t.subject, codec.encode('verify.task', task(`${c.id}d${i}`, c.over)));
+  }
   for (const t of targets.filter((x) => x.name.startsWith('batch.'))) {
     for (const c of taskCases) {
       const batch = { batchId: `${OWN}b`, pool: 'default', tasks: [task(`${c.id}b`, c.over)] };
@@ -385,11 +393,16 @@ async function fuzzHandlers(targets: readonly FuzzTarget[], summary: FuzzSummary
     }
   }
   const until = Date.now() + 5000 * machineLoadFactor();
-  while (failures.size < taskCases.length && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const expected = taskCases.length * (1 + directs.length);
+  while (failures.size < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   failSub.unsubscribe();
   for (const c of taskCases) {
     expect(failures.get(`${c.id}:t1`), c.id).toBe(c.code);
     summary.note('verify.<pool>', c.what, `${c.code} published on result.<session>`);
+    for (const [i, t] of directs.entries()) {
+      expect(failures.get(`${c.id}d${i}:t1`), `${t.name} ${c.id}`).toBe(c.code);
+      summary.note(t.name, c.what, `${c.code} published on result.<session>`);
+    }
   }
 
   const ghost = `${OWN}ghost`;
