@@ -34,6 +34,8 @@ import { StickyVerifiers } from './sticky-verifiers.js';
 type Task = BodyOf<'verify.task'>;
 
 const NO_SESSIONS: ReadonlySet<string> = new Set();
+/** A verifier the task's own session says runs one of its tasks (`verify.task.directOn`). */
+const BUSY_WITH_EVERY_SESSION = { has: () => true };
 
 interface Pending {
   task: Task;
@@ -268,12 +270,16 @@ export class Batcher {
       // Session state is kept per host (see sessionKey): the pickers compare sessions by that key.
       const session = { sessionId: sessionKey(e.task) };
       const sticky = this.sticky.get(session.sessionId);
+      // Verifiers running the session's direct tasks (protocol 2.1): busy with it, unseen from here.
+      const directOn = e.task.directOn;
       const cands = base
         .filter((c) => !e.excluded.has(c.id))
         .map((c) => ({
           id: c.id,
           load: (c.load + (extra.get(c.id) ?? 0)) / c.capacity,
-          busyWith: this.outstanding.get(c.id)?.sessions ?? NO_SESSIONS,
+          busyWith: directOn?.includes(c.id)
+            ? BUSY_WITH_EVERY_SESSION
+            : (this.outstanding.get(c.id)?.sessions ?? NO_SESSIONS),
           runsAtOnce: runsAtOnce(
             c.cap,
             taskPositions(e.task, c.id === sticky),

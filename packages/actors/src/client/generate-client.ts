@@ -119,7 +119,10 @@ const submitAnswers = new WeakMap<Actor, Map<number, AnswerTimeout>>();
 /** The submit attempt timeout of `actor` for a configured one of `attemptMs` (see answer-timeout.ts). */
 function submitTimeoutOf(actor: Actor, attemptMs: number): AnswerTimeout {
   let byAttempt = submitAnswers.get(actor);
-  if (!byAttempt) submitAnswers.set(actor, (byAttempt = new Map()));
+  if (!byAttempt) {
+    byAttempt = new Map();
+    submitAnswers.set(actor, byAttempt);
+  }
   let t = byAttempt.get(attemptMs);
   if (!t) {
     t = new AnswerTimeout({

@@ -515,6 +515,10 @@ export class DraftSession {
       sampling: s.sampling,
       attempt: 1,
       ...(c.parallel ? { parallel: true } : {}),
+      // Where its direct tasks run, which the batcher cannot see: it must not queue this one there.
+      ...(direct === undefined && this.route.directlyOn().length > 0
+        ? { directOn: this.route.directlyOn() }
+        : {}),
       ...(s.logprobs !== undefined ? { logprobs: s.logprobs } : {}),
       // Where this session's text starts, so a signing verifier signs the text pieces chunks carry.
       textFrom: this.promptLen,

@@ -83,6 +83,11 @@ export class VerifyRoute {
     this.via.delete(taskId);
   }
 
+  /** Verifiers running a task of the session sent directly, which the batcher cannot see. */
+  directlyOn(): string[] {
+    return [...new Set(this.via.values())];
+  }
+
   /** Whether task `taskId` went directly (for traces and counts). */
   isDirect(taskId: string): boolean {
     return this.via.has(taskId);

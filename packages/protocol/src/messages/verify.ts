@@ -79,6 +79,12 @@ export const VerifyTaskSchema = Type.Object(
      */
     parallel: Type.Optional(Type.Boolean()),
     /**
+     * Verifiers running another task of this session that the session sent them directly
+     * (`direct.<verifier>.<host>`), which the batcher cannot see: a parallel task placed there would
+     * wait behind it, so the batcher treats them as busy with the session. Since 2.1.
+     */
+    directOn: Type.Optional(Type.Array(Id, { maxItems: 64 })),
+    /**
      * Return the target's log-probabilities of the positions the result decides (see
      * `verify.result.logprobs`) with this many top alternatives each. Since 1.4.
      */

@@ -135,6 +135,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       attempt: 'Delivery attempt from 1; a retry keeps `taskId`, so a late duplicate result is recognisable.',
       parallel:
         'A DSI parallel task (another of the session is in flight): run only where it runs at once, else declined with `E_NO_CAPACITY`, and the session lowers its SP degree.',
+      directOn:
+        'Verifiers running another task of this session that the session sent them directly (`direct.<verifier>.<host>`), unseen by the batcher: it treats them as busy with the session, so a parallel task does not wait behind that task.',
       logprobs:
         'Return the target’s log-probabilities of the positions the result decides, with this many top alternatives each (the verifier then computes the distribution even under greedy decoding).',
       textFrom:
