@@ -397,6 +397,24 @@ describe('batcher', () => {
     expect(b.stats.declined).toBe(1);
   });
 
+  it("declines a DSI parallel task on a verifier its session names in directOn (running the session's direct task)", async () => {
+    const b = await startBatcher('p11', { windowMs: 1 });
+    await reportingVerifier('v-direct', 'p11');
+    await untilVerifiers(b, 1);
+    const d = await drafter(['x']);
+    // The only verifier is idle as far as the batcher sees, but the session says its direct task
+    // runs there: the parallel task would wait behind it, so it is declined, not queued.
+    d.send('p11', task('x', 1, { pool: 'p11', parallel: true, directOn: ['v-direct'] }));
+    const got = await d.waitFor(1);
+    expect(got[0]!.kind).toBe('error');
+    expect((got[0]!.body as BodyOf<'error'>).context).toMatchObject({ taskId: 'x:t1', declined: true });
+    // Without it, the same task runs there at once.
+    d.send('p11', task('x', 2, { pool: 'p11', parallel: true }));
+    const after = await d.waitFor(2);
+    expect(after[1]!.kind).toBe('verify.result');
+    expect(b.stats.declined).toBe(1);
+  });
+
   it('drops a task preempted while it waited for a verifier slot, instead of running it', async () => {
     const model = new EmulatedModel({ seed: 3, latency: { ttftMs: 300, tpotMs: 300 } });
     const v = await Verifier.start({
