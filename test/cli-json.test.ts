@@ -1,5 +1,5 @@
 /**
- * `--json` of the CLI commands that start a cluster (`demo`, `up`, `bench dsi`, `bench llama`): stdout is JSON and
+ * `--json` of the CLI commands that start a cluster (`demo`, `up`, `bench dsi`, `bench rounds`, `bench llama`): stdout is JSON and
  * nothing else (one document, or for a serving `up` one "ready" line), with the real figures; the
  * steps they print for people went to stderr. Fast emulated models and small counts keep it quick.
  */
@@ -168,6 +168,46 @@ describe('specmesh --json with a local cluster', () => {
       // Real time pays every network hop on top of the virtual-time prediction.
       expect(x.cluster).toBeGreaterThan(x.virtual * 0.9);
     }
+  });
+
+  it("bench rounds --quick: each route's round split into components that add up to the round", async () => {
+    const run = await runCli([
+      'bench',
+      'rounds',
+      '--quick',
+      '--repeats',
+      '1',
+      '--tokens',
+      '12',
+      '--target-tpot-ms',
+      '4',
+      '--json',
+    ]);
+    const r = onlyJson<{
+      bench: string;
+      targetStepMs: number;
+      rows: Array<{
+        route: string;
+        rounds: number;
+        perRound: Record<string, number>;
+        overheadPerToken: number;
+      }>;
+      codec: { taskUs: number; resultUs: number };
+    }>(run);
+    expect(r.bench).toBe('rounds');
+    expect(r.rows.map((x) => x.route)).toEqual(['direct', 'batcher']);
+    for (const x of r.rows) {
+      expect(x.rounds).toBeGreaterThan(0);
+      const p = x.perRound;
+      // The emulated target's step is measured inside its worker: at least its configured latency.
+      expect(p.targetModel!).toBeGreaterThanOrEqual(4 * 0.9);
+      expect(p.hops!).toBeGreaterThan(0);
+      // The parts of a round never exceed the round: hops, queue and step are a task's span.
+      expect(p.hops! + p.verifierQueue! + p.targetModel! + p.targetHandoff!).toBeLessThanOrEqual(
+        p.round! * 1.01,
+      );
+    }
+    expect(r.codec.taskUs).toBeGreaterThan(0);
   });
 
   it(

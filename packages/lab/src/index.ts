@@ -61,6 +61,20 @@ export type { LoadBenchHooks, LoadBenchReport, MachineInfo } from './bench/load-
 export { loadBenchRequests, runLoadBench } from './bench/load-grid.js';
 export type { LoadBenchConfig, LoadBenchOptions, LoadModels } from './bench/load-options.js';
 export { LOAD_MODELS, LOAD_MODES, resolveLoadBenchOptions } from './bench/load-options.js';
+export type {
+  CodecCost,
+  RoundBreakdownOptions,
+  RoundBreakdownReport,
+  RoundBreakdownRow,
+  RoundComponents,
+} from './bench/round-breakdown.js';
+export {
+  formatRoundBreakdown,
+  measureCodec,
+  ROUND_COMPONENTS,
+  roundComponentsOf,
+  runRoundBreakdown,
+} from './bench/round-breakdown.js';
 export {
   formatRuntimeVsRaw,
   type RoundTripFigures,

@@ -56,5 +56,5 @@ export type { LanguageModel, ModelInfo } from './model.js';
 export { estimateAcceptance, oracleOf } from './oracle.js';
 export type { LoadedModel, ModelSpec } from './pool/model-spec.js';
 export { loadModelFromSpec } from './pool/model-spec.js';
-export type { PooledModelOptions } from './pool/pooled-model.js';
+export type { PooledModelOptions, StepTimes } from './pool/pooled-model.js';
 export { BATCHING_CONCURRENCY, PooledModel } from './pool/pooled-model.js';

@@ -32,6 +32,7 @@ import {
   hostOfSubject,
   InternalError,
   type SpecmeshError,
+  type SpeculationTrace,
   type Submit,
   type SubmitAccepted,
   type TokenChunk,
@@ -483,16 +484,21 @@ export async function generate(
   };
 }
 
-/** Collects a whole generation: token ids, text, the chunk count and where each token came from. */
+/**
+ * Collects a whole generation: token ids, text, the chunk count, where each token came from, and the
+ * speculation trace its last chunk carries.
+ */
 export async function collect(
   gen: Pick<Generation, 'chunks'>,
-): Promise<{ tokens: number[]; text: string; chunks: number; sources: number[] }> {
+): Promise<{ tokens: number[]; text: string; chunks: number; sources: number[]; trace?: SpeculationTrace }> {
   const tokens: number[] = [];
   const sources: number[] = [];
   let text = '';
   let chunks = 0;
   let index = 0;
+  let trace: SpeculationTrace | undefined;
   for await (const c of gen.chunks) {
+    if (c.trace) trace = c.trace;
     if (c.index !== index) {
       throw new InternalError(
         `token stream out of step: chunk ${c.seq} starts at ${c.index}, expected ${index}`,
@@ -505,7 +511,7 @@ export async function collect(
     for (let i = 0; i < c.tokens.length; i++) sources.push(c.sources?.[i] ?? 0);
     text += c.text;
   }
-  return { tokens, text, chunks, sources };
+  return { tokens, text, chunks, sources, ...(trace ? { trace } : {}) };
 }
 
 /** Waits `ms`, or less: until the connection comes back (worth a try at once) or `signal` aborts. */

@@ -344,7 +344,7 @@ export class DraftSession {
     if (shape) this.route.answered(r.taskId, r.verifierId, shape.parallel);
     this.clearTimer(r.taskId);
     this.consecutiveFailures = 0;
-    this.trace.taskVerified(r.taskId, r.verifierId, r.accepted);
+    this.trace.taskVerified(r.taskId, r.verifierId, r.accepted, r);
     this.feed({ type: 'verified', taskId: r.taskId, accepted: r.accepted, token: r.token, bonus: r.bonus });
   }
 

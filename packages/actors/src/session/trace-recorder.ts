@@ -62,14 +62,26 @@ export class TraceRecorder {
     if (span) this.open.set(taskId, span);
   }
 
-  /** The task's verdict came back from `verifierId`: `accepted` of its drafts were kept. */
-  taskVerified(taskId: string, verifierId: string, accepted: number): void {
+  /**
+   * The task's verdict came back from `verifierId`: `accepted` of its drafts were kept; the verifier
+   * spent `at.queueMs` waiting and `at.computeMs` on the step.
+   */
+  taskVerified(
+    taskId: string,
+    verifierId: string,
+    accepted: number,
+    at?: { readonly queueMs: number; readonly computeMs: number },
+  ): void {
     const span = this.open.get(taskId);
     if (!span) return;
     this.open.delete(taskId);
     span.end = this.now();
     span.verifierId = verifierId;
     span.accepted = accepted;
+    if (at) {
+      span.queueMs = Math.round(at.queueMs * 1000) / 1000;
+      span.computeMs = Math.round(at.computeMs * 1000) / 1000;
+    }
     span.outcome = accepted >= span.n ? 'accepted' : 'rejected';
   }
 

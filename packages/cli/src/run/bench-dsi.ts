@@ -7,28 +7,18 @@
   DSI_FIXTURE,
   formatClusterDsi,
   runClusterDsi,
-  type VerifyRouteName,
 } from '@specmesh/lab';
-import { ConfigError } from '@specmesh/protocol';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { BenchDsiArgs } from '../commands/bench-dsi.js';
 import { createOutput } from '../output.js';
 import { createProgress } from '../progress.js';
+import { parseRoutes } from './parse-routes.js';
 
 /** What `bench dsi --json` prints: each point's configuration and its rows (ms per request). */
 export interface BenchDsiReport {
   readonly bench: 'dsi';
   readonly repeats: number;
   readonly points: ReadonlyArray<{ readonly config: ClusterDsiConfig; readonly rows: ClusterDsiRow[] }>;
-}
-
-function parseRoutes(list: string): VerifyRouteName[] {
-  const routes = [...new Set(list.split(',').map((r) => r.trim()))];
-  for (const r of routes) {
-    if (r !== 'direct' && r !== 'batcher')
-      throw new ConfigError(`--routes: unknown route ${JSON.stringify(r)} (use direct, batcher)`);
-  }
-  return routes as VerifyRouteName[];
 }
 
 export async function runBenchDsi(args: ArgumentsCamelCase<BenchDsiArgs>): Promise<void> {

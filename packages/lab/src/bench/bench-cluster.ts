@@ -5,8 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Batcher, collect, Drafter, generate, Scheduler, Verifier } from '@specmesh/actors';
-import { type ModelSpec, PooledModel } from '@specmesh/models';
-import type { Mode } from '@specmesh/protocol';
+import { type ModelSpec, PooledModel, type StepTimes } from '@specmesh/models';
+import type { Mode, SpeculationTrace } from '@specmesh/protocol';
 import { Actor, createLogger, startNatsServer } from '@specmesh/runtime';
 
 export interface BenchClusterOptions {
@@ -28,6 +28,10 @@ export interface BenchGeneration {
   readonly wallMs: number;
   /** DSI parallel tasks the batcher declined during the request (no verifier ran them at once). */
   readonly declined: number;
+  /** The session's speculation timeline (its last chunk's). */
+  readonly trace?: SpeculationTrace;
+  /** Time the request's model steps took, verifiers' (`target`) and the drafter's (see StepTimes). */
+  readonly steps: { readonly target: StepTimes; readonly drafter: StepTimes };
 }
 
 export interface BenchCluster {
@@ -50,6 +54,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     ...(o.logLevel ? { logger: createLogger({ level: o.logLevel }) } : {}),
   };
   const models: PooledModel[] = [];
+  const targets: PooledModel[] = [];
   const roles: Array<{ stop(): Promise<void> }> = [];
   const stop = async () => {
     for (const r of roles.reverse()) await r.stop();
@@ -64,6 +69,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     for (let i = 0; i < o.verifiers; i++) {
       const model = await PooledModel.open(o.target);
       models.push(model);
+      targets.push(model);
       roles.push(await Verifier.start({ ...common, id: `v${i}`, pool: 'p', model }));
     }
     const draftModel = await PooledModel.open(o.drafter);
@@ -83,9 +89,11 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       await new Promise((r) => setTimeout(r, 20));
     // DSI sizes its tasks in flight from the drafter's own view of the pool.
     await new Promise((r) => setTimeout(r, 6 * (o.heartbeatMs ?? 100)));
+    const stepTimes = () => ({ target: sumStepTimes(targets), drafter: draftModel.stepTimes() });
     return {
       async generate(requestId, prompt, mode, k, maxTokens) {
         const declined = batcher.stats.declined;
+        const stepsBefore = stepTimes();
         const t0 = performance.now();
         const out = await collect(
           await generate(client, {
@@ -99,11 +107,17 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
           }),
         );
         const wallMs = performance.now() - t0;
+        const stepsAfter = stepTimes();
         return {
           tokens: out.tokens,
           sources: out.sources,
           wallMs,
           declined: batcher.stats.declined - declined,
+          ...(out.trace ? { trace: out.trace } : {}),
+          steps: {
+            target: stepTimesSince(stepsBefore.target, stepsAfter.target),
+            drafter: stepTimesSince(stepsBefore.drafter, stepsAfter.drafter),
+          },
         };
       },
       stop,
@@ -112,4 +126,23 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     await stop();
     throw err;
   }
+}
+
+function sumStepTimes(models: readonly PooledModel[]): StepTimes {
+  const sum: StepTimes = { steps: 0, stepMs: 0, modelMs: 0 };
+  for (const m of models) {
+    const t = m.stepTimes();
+    sum.steps += t.steps;
+    sum.stepMs += t.stepMs;
+    sum.modelMs += t.modelMs;
+  }
+  return sum;
+}
+
+function stepTimesSince(before: StepTimes, after: StepTimes): StepTimes {
+  return {
+    steps: after.steps - before.steps,
+    stepMs: after.stepMs - before.stepMs,
+    modelMs: after.modelMs - before.modelMs,
+  };
 }

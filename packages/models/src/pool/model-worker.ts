@@ -63,8 +63,9 @@ async function step<T>(
   const s = signalOf(req.cancel);
   try {
     const m = await modelFor(req.spec);
+    const started = performance.now();
     const value = await run(m, s.signal);
-    return { ok: true, value, held: m.held(req.sessionId) };
+    return { ok: true, value, held: m.held(req.sessionId), modelMs: performance.now() - started };
   } catch (err) {
     return { ok: false, error: toWireError(err) };
   } finally {

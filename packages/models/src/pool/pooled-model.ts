@@ -40,6 +40,17 @@ export interface PooledModelOptions {
 
 type StepName = 'evaluate' | 'predict' | 'generate';
 
+/**
+ * Where a pooled model's steps spent their time: `stepMs` as the caller waited for them, `modelMs`
+ * inside the worker's model call. The difference is the thread hand-off (queueing behind the
+ * worker's other steps included), which `bench rounds` reports as its own component.
+ */
+export interface StepTimes {
+  steps: number;
+  stepMs: number;
+  modelMs: number;
+}
+
 /** Steps a batching emulated worker accepts at once: far above any batch its passes should see. */
 export const BATCHING_CONCURRENCY = 256;
 
@@ -55,6 +66,8 @@ export class PooledModel implements LanguageModel {
   /** Steps under way per session, and sessions released meanwhile (their late replies are ignored). */
   private readonly stepsUnderWay = new Map<string, number>();
   private readonly releasedWhileBusy = new Set<string>();
+  /** Totals since the model opened (see {@link StepTimes}); read them with {@link stepTimes}. */
+  private readonly times: StepTimes = { steps: 0, stepMs: 0, modelMs: 0 };
 
   private constructor(
     private readonly spec: ModelSpec,
@@ -158,8 +171,12 @@ export class PooledModel implements LanguageModel {
     }
     this.stepsUnderWay.set(sessionId, (this.stepsUnderWay.get(sessionId) ?? 0) + 1);
     try {
+      const sent = performance.now();
       const res = (await this.poolOf(sessionId).run(req, { name })) as WorkerReply<T>;
       if (!res.ok) throw fromWireError(res.error);
+      this.times.steps++;
+      this.times.stepMs += performance.now() - sent;
+      this.times.modelMs += res.modelMs ?? 0;
       if (!this.releasedWhileBusy.has(sessionId)) this.heldBySession.set(sessionId, res.held);
       if (signal?.aborted) throw new CancelledError('evaluation cancelled');
       return res.value;
@@ -172,6 +189,11 @@ export class PooledModel implements LanguageModel {
         this.releasedWhileBusy.delete(sessionId);
       }
     }
+  }
+
+  /** Step times so far, a copy (see {@link StepTimes}). */
+  stepTimes(): StepTimes {
+    return { ...this.times };
   }
 
   truncate(sessionId: string, length: number): void {

@@ -28,4 +28,7 @@ export interface SessionRequest {
   length?: number;
 }
 
-export type WorkerReply<T> = { ok: true; value: T; held: number } | { ok: false; error: WireError };
+/** A step's answer; `modelMs` is the model call's time inside the worker (the rest is the hand-off). */
+export type WorkerReply<T> =
+  | { ok: true; value: T; held: number; modelMs?: number }
+  | { ok: false; error: WireError };

@@ -42,6 +42,9 @@ export const TraceSpanSchema = Type.Object(
     taskId: Type.Optional(Id),
     verifierId: Type.Optional(Id),
     accepted: Type.Optional(Count),
+    /** `verify`: what the verifier reported (`verify.result.queueMs`, `computeMs`). Since 2.1. */
+    queueMs: Type.Optional(Type.Number({ minimum: 0 })),
+    computeMs: Type.Optional(Type.Number({ minimum: 0 })),
     outcome: Type.Optional(
       Type.Union([
         Type.Literal('accepted'),

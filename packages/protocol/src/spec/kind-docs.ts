@@ -398,6 +398,9 @@ export const SHARED_TYPE_DOCS: Readonly<Record<string, Readonly<Record<string, s
     taskId: '`verify`: the task.',
     verifierId: '`verify`: the verifier that answered.',
     accepted: '`verify`: drafts accepted, once the verdict came.',
+    queueMs:
+      '`verify`: how long the task waited at the verifier before its step started (from the verdict), so a round splits into hops, queueing and the step.',
+    computeMs: '`verify`: how long the verifier’s step took, model call included (from the verdict).',
     outcome:
       '`verify`: `accepted` all `n` kept; `rejected` a prefix of `accepted` kept; `preempted` cancelled because an earlier task rejected what it built on; `failed` or `timeout` re-issued.',
   },
