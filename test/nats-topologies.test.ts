@@ -92,6 +92,20 @@ const SENDS: readonly Send[] = [
     'batcher-1',
   ),
   send('batch', 'batch', () => `${P}.batch.verifier-1`, `${P}.batch.verifier-1`, 'verifier-1'),
+  send(
+    'direct',
+    'verify.task',
+    (me) => `${P}.direct.verifier-1.${me}`,
+    `${P}.direct.verifier-1.*`,
+    'verifier-1',
+  ),
+  send(
+    'direct as drafter-1',
+    'verify.task',
+    () => `${P}.direct.verifier-1.drafter-1`,
+    `${P}.direct.verifier-1.*`,
+    'verifier-1',
+  ),
   send('result', 'verify.result', () => `${P}.result.drafter-1.s`, `${P}.result.drafter-1.*`, 'drafter-1'),
   send('preempt', 'preempt', (me) => `${P}.preempt.${me}.s`, `${P}.preempt.*.*`, 'batcher-1'),
   send('preempt as drafter-1', 'preempt', () => `${P}.preempt.drafter-1.s`, `${P}.preempt.*.*`, 'batcher-1'),
@@ -120,19 +134,39 @@ const SENDS: readonly Send[] = [
   send('drain', 'drain', () => `${P}.ctl.scheduler-1`, `${P}.ctl.scheduler-1`, 'scheduler-1'),
 ];
 
+/** What an edge site may send: a drafter's kinds of message, with any host in the subject (see below). */
+const EDGE_SENDS = [
+  'verify',
+  'verify as drafter-1',
+  'direct',
+  'direct as drafter-1',
+  'preempt',
+  'preempt as drafter-1',
+  'tokens',
+  'tokens as drafter-1',
+];
+
 /** What each credential may send (by {@link Send} name): the table the configs must enforce. */
 const MAY_SEND: Record<string, readonly string[]> = {
   'scheduler-1': ['session'],
   'batcher-1': ['batch', 'result'],
-  'verifier-1': ['verify', 'result', 'preempt', 'tokens', 'verifier heartbeat', 'heartbeat as verifier-1'],
-  'drafter-2': ['verify', 'preempt', 'tokens'],
+  'verifier-1': [
+    'verify',
+    'direct',
+    'result',
+    'preempt',
+    'tokens',
+    'verifier heartbeat',
+    'heartbeat as verifier-1',
+  ],
+  'drafter-2': ['verify', 'direct', 'preempt', 'tokens'],
   'gateway-2': ['submit', 'session'],
   operator: ['drain'],
   // An edge site sends a drafter's kinds of message with any host in the subject: across a leaf link
-  // the cloud's wildcard interest (a batcher's `verify.<pool>.*`) reaches the site only if the link's
+  // the cloud's wildcard interest (a batcher's `verify.<pool>.*`, a verifier's `direct.<id>.*`) reaches the site only if the link's
   // user may publish all of it. Receivers check those claims (session ids no other host can read).
-  leaf: ['verify', 'verify as drafter-1', 'preempt', 'preempt as drafter-1', 'tokens', 'tokens as drafter-1'],
-  edge: ['verify', 'verify as drafter-1', 'preempt', 'preempt as drafter-1', 'tokens', 'tokens as drafter-1'],
+  leaf: EDGE_SENDS,
+  edge: EDGE_SENDS,
 };
 
 /**
@@ -151,6 +185,8 @@ function readsOf(me: string): Record<string, readonly string[]> {
     [`${P}.verify.*.*`]: ['batcher-1'],
     [`${P}.batch.*`]: [],
     [`${P}.batch.verifier-1`]: ['verifier-1'],
+    [`${P}.direct.*.*`]: [],
+    [`${P}.direct.verifier-1.*`]: ['verifier-1'],
     [`${P}.result.*.*`]: [],
     [`${P}.result.drafter-1.*`]: [],
     [`${P}.result.${me}.*`]: hosts,

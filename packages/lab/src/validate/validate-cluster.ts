@@ -138,12 +138,22 @@ async function measure(
   // so it counts for neither side (the simulator counts the same from its verify and cancel commands).
   const drafts = new Map<string, number>();
   const taskDrafts = new Map<string, { sessionId: string; n: number }>();
-  const stopTasks = client.handle(client.subjects.verifyPool(POOL), 'verify.task', (msg) => {
-    const t = msg.body as BodyOf<'verify.task'>;
+  const onTask = (msg: { body: BodyOf<'verify.task'> }) => {
+    const t = msg.body;
     drafts.set(t.sessionId, (drafts.get(t.sessionId) ?? 0) + t.drafts.length);
     taskDrafts.set(t.taskId, { sessionId: t.sessionId, n: t.drafts.length });
     return undefined;
-  });
+  };
+  // Tasks reach the pool's batchers, or (direct verification) the verifier holding the session.
+  const taskSubs = [
+    client.handle(client.subjects.verifyPool(POOL), 'verify.task', onTask),
+    ...Array.from({ length: plan.verifiers }, (_, i) =>
+      client.handle(client.subjects.directOf(`verifier-${i + 1}`), 'verify.task', onTask),
+    ),
+  ];
+  const stopTasks = () => {
+    for (const stop of taskSubs) stop();
+  };
   const stopPreempts = client.handle(client.subjects.preemptAll(), 'preempt', (msg) => {
     for (const id of msg.body.taskIds) {
       const t = taskDrafts.get(id);
