@@ -173,6 +173,32 @@ describe('scheduler', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
   });
 
+  it('serves from a pool without a live batcher whose verifiers take direct tasks, not from one whose do not', async () => {
+    const s = prefix();
+    const d = await fakeDrafter(s, 'd1', 2);
+    for (const [pool, meta] of [
+      ['plain', {}],
+      ['direct', { direct: 1 }],
+    ] as const) {
+      const v = await Actor.start({
+        role: 'verifier',
+        pool,
+        subjects: s,
+        servers: nats.url,
+        heartbeatIntervalMs: 30,
+        meta: () => meta,
+      });
+      nats.defer(() => v.stop());
+    }
+    const sched = await startScheduler(s, { noCapacityTimeoutMs: 200 });
+    await until(() => sched.membership.alive({ role: 'verifier' }).length === 2);
+    const { submit } = await client(s);
+    expect((await submit('direct-pool', { pool: 'direct' })).body.pool).toBe('direct');
+    expect(d.sessions).toHaveLength(1);
+    const err = await submit('plain-pool', { pool: 'plain' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoCapacityError);
+  });
+
   it('holds a request while the target pool is not yet known, then serves it', async () => {
     const s = prefix();
     const d = await fakeDrafter(s, 'd1', 2);

@@ -26,6 +26,17 @@ describe('directTarget', () => {
     expect(directTarget(pool, undefined, false, new Set())).toBeUndefined();
     expect(directTarget([], undefined, true, new Set())).toBeUndefined();
   });
+
+  it('with the batcher silent and every verifier full, still picks the least loaded one rather than none', () => {
+    const full = (id: string, queued: number) =>
+      verifierMember(id, { inflight: 8, queued, capacity: 8 }, { direct: 1 });
+    expect(directTarget([full('a', 4), full('b', 1)], undefined, true, new Set())).toBe('b');
+    // Not one that does not take direct tasks at all.
+    const old = verifierMember('c', { inflight: 0, queued: 0, capacity: 8 });
+    expect(directTarget([full('a', 4), old], undefined, true, new Set())).toBe('a');
+    // With the batcher answering, a full lease sends the task through it.
+    expect(directTarget([full('a', 4)], 'a', false, new Set())).toBeUndefined();
+  });
 });
 
 describe('VerifyRoute', () => {
@@ -38,6 +49,22 @@ describe('VerifyRoute', () => {
     expect(r.leaseHolder).toBe('b');
     expect(r.choose('t2', false)).toBe('b');
     expect(r.isDirect('t2')).toBe(true);
+  });
+
+  it('with no live batcher in the pool, sends every task directly, parallel ones and first ones included', () => {
+    let batcherAlive = false;
+    const r = new VerifyRoute(
+      true,
+      () => [free('a', 2), free('b')],
+      () => batcherAlive,
+    );
+    expect(r.choose('t1', false)).toBe('b');
+    expect(r.choose('p1', true)).toBe('b');
+    r.answered('t1', 'b', false);
+    // The batcher is back: first and parallel tasks go through it again, the lease stays direct.
+    batcherAlive = true;
+    expect(r.choose('p2', true)).toBeUndefined();
+    expect(r.choose('t2', false)).toBe('b');
   });
 
   it('never sends a parallel task directly, and a parallel answer does not move the lease', () => {
@@ -73,10 +100,12 @@ describe('VerifyRoute', () => {
     r.failed('t3', true);
     expect(r.choose('t4', false)).toBe('a');
     r.answered('t4', 'a', false);
-    // A failure answered by the batcher (it is alive) ends the bypass; a direct answer does not.
-    expect(r.choose('p1', true)).toBeUndefined();
-    r.failed('p1', false);
-    r.failed('t5-unknown', false);
+    // While the batcher is silent, parallel tasks go directly too (never to a verifier that lost one).
+    expect(r.choose('p1', true)).toBe('a');
+    r.answered('p1', 'a', true);
+    // A failure answered by the batcher (it is alive) ends the bypass: parallel tasks go through it again.
+    r.failed('t5-through-batcher', false);
+    expect(r.choose('p2', true)).toBeUndefined();
     expect(r.choose('t6', false)).toBe('a');
   });
 

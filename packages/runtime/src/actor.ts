@@ -355,9 +355,6 @@ export class Actor {
   /**
    * Resolves once the server has processed everything sent so far, subscriptions included. Call it
    * after {@link handle} when a request may follow at once from another connection.
-   */
-  /**
-   * Waits until the server has processed everything sent so far.
    * @throws ConnectionError when the connection drops first (it reconnects; what was sent is re-sent).
    */
   async flush(): Promise<void> {

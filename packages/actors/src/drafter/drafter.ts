@@ -112,6 +112,7 @@ export class Drafter {
     });
     d = new Drafter(actor);
     const view = d.view;
+    const batchers = d.batchers;
     view.start(actor, 100);
     d.batchers.start(actor, 100);
     d.batchers.on((e) => {
@@ -131,7 +132,10 @@ export class Drafter {
       leanContext: options.leanContext ?? true,
       ...(options.directVerify === false
         ? {}
-        : { directVerifiers: (pool: string) => view.alive({ role: 'verifier', pool }) }),
+        : {
+            directVerifiers: (pool: string) => view.alive({ role: 'verifier', pool }),
+            batcherAlive: (pool: string) => batchers.alive({ role: 'batcher', pool }).length > 0,
+          }),
       ...(options.awcWeights ? { awcWeights: options.awcWeights } : {}),
       shouldHandOver: (start, awcWish) => {
         if (start.placement?.kind !== 'edge') return undefined;

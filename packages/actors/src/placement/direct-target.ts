@@ -19,8 +19,10 @@ function takesDirect(m: Member): boolean {
 /**
  * The verifier of `verifiers` (one pool's, alive) a direct task goes to:
  * - `lease` (the verifier holding the session's context) when it takes direct tasks now;
- * - with no lease, when the batcher is not answering (`anyIfNoLease`): the least loaded verifier
- *   that takes direct tasks, other than those in `avoid` (they lost a task of the session);
+ * - with no lease, when the batcher is not answering or gone (`anyIfNoLease`): the least loaded
+ *   verifier that takes direct tasks and has room, other than those in `avoid` (they lost a task of
+ *   the session); with none that has room, the least loaded that takes direct tasks at all (a task
+ *   queued at a verifier beats one sent to a batcher that is not there);
  * - otherwise none: the task goes through the batcher.
  */
 export function directTarget(
@@ -36,11 +38,20 @@ export function directTarget(
   } else if (!anyIfNoLease) {
     return undefined;
   }
+  return (
+    leastLoaded(verifiers, (m) => !avoid.has(m.id) && takesDirect(m)) ??
+    leastLoaded(verifiers, (m) => !avoid.has(m.id) && metaNumber(m, DIRECT_META_KEY) === 1)
+  );
+}
+
+/** The id of the least loaded (work per slot, queued included) of `verifiers` that pass `ok`. */
+function leastLoaded(verifiers: readonly Member[], ok: (m: Member) => boolean): string | undefined {
   let best: Member | undefined;
   let bestLoad = Infinity;
   for (const m of verifiers) {
-    if (avoid.has(m.id) || !takesDirect(m)) continue;
-    const load = m.heartbeat.load.inflight / Math.max(1, m.heartbeat.load.capacity);
+    if (!ok(m)) continue;
+    const { inflight, queued, capacity } = m.heartbeat.load;
+    const load = (inflight + queued) / Math.max(1, capacity);
     if (load < bestLoad) {
       best = m;
       bestLoad = load;

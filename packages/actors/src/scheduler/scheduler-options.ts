@@ -17,8 +17,9 @@ export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
   /** Drafters tried for one request before it fails. Defaults to 3. */
   maxStartAttempts?: number;
   /**
-   * How long a request waits for a usable target pool (a live verifier with a batcher) before it fails
-   * with `E_NO_CAPACITY`, ms: covers start-up and a pool's brief absence. Defaults to 3000.
+   * How long a request waits for a usable target pool (a live verifier with a batcher, or one taking
+   * direct tasks) before it fails with `E_NO_CAPACITY`, ms: covers start-up and a pool's brief
+   * absence. Defaults to 3000.
    */
   noCapacityTimeoutMs?: number;
   /**

@@ -32,6 +32,7 @@ import {
 } from '@specmesh/protocol';
 import { Actor, type Member, MembershipView, type Reply } from '@specmesh/runtime';
 import { placementRoundView } from '../placement/awc-placement-view.js';
+import { DIRECT_META_KEY } from '../placement/direct-target.js';
 import {
   awcChoosesFused,
   awcPlaces,
@@ -377,8 +378,11 @@ export class Scheduler {
     const verifiers = this.view.alive({ role: 'verifier' });
     const batchers = new Set(this.view.alive({ role: 'batcher' }).map((b) => b.pool));
     const counts = new Map<string, number>();
+    // A pool serves with a batcher, or without one while its verifiers take tasks straight from the
+    // sessions (direct verification): a restarting single batcher does not turn requests away.
     for (const v of verifiers)
-      if (v.pool && batchers.has(v.pool)) counts.set(v.pool, (counts.get(v.pool) ?? 0) + 1);
+      if (v.pool && (batchers.has(v.pool) || metaNumber(v, DIRECT_META_KEY) === 1))
+        counts.set(v.pool, (counts.get(v.pool) ?? 0) + 1);
     if (submit.pool) return counts.has(submit.pool) ? submit.pool : undefined;
     let best: string | undefined;
     for (const [pool, n] of counts) if (best === undefined || n > counts.get(best)!) best = pool;
@@ -518,8 +522,8 @@ export class Scheduler {
   private noPoolError(submit: Submit): NoCapacityError {
     return new NoCapacityError(
       submit.pool
-        ? `target pool ${submit.pool} has no live verifier with a batcher`
-        : 'no target pool has a live verifier with a batcher',
+        ? `target pool ${submit.pool} has no live verifier with a batcher or taking direct tasks`
+        : 'no target pool has a live verifier with a batcher or taking direct tasks',
       { context: { requestId: submit.requestId } },
     );
   }

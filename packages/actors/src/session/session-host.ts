@@ -46,6 +46,8 @@ export interface SessionHostOptions {
   readonly leanContext?: boolean;
   /** See {@link SessionOptions.directVerifiers}. */
   readonly directVerifiers?: (pool: string) => readonly Member[];
+  /** See {@link SessionOptions.batcherAlive}. */
+  readonly batcherAlive?: (pool: string) => boolean;
 }
 
 export class SessionHost {
@@ -129,6 +131,7 @@ export class SessionHost {
       ...(this.o.verifyHere ? { verifyHere: this.o.verifyHere } : {}),
       ...(this.o.leanContext === false ? { leanContext: false } : {}),
       ...(this.o.directVerifiers ? { directVerifiers: this.o.directVerifiers } : {}),
+      ...(this.o.batcherAlive ? { batcherAlive: this.o.batcherAlive } : {}),
       ...(traceId ? { traceId } : {}),
     });
     this.sessions.set(start.sessionId, session);

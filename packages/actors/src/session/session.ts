@@ -108,6 +108,8 @@ export interface SessionOptions {
    * while the batcher does not answer (see verify-route.ts). Absent: every task goes through the batcher.
    */
   readonly directVerifiers?: (pool: string) => readonly Member[];
+  /** Whether the pool has a live batcher (heartbeats); without one, tasks go direct. Absent: always. */
+  readonly batcherAlive?: (pool: string) => boolean;
 }
 
 /** Floor of the verify timeout, ms: what scheduling noise on a busy host can add to a round trip. */
@@ -207,8 +209,11 @@ export class DraftSession {
       maxMs: o.verifyTimeoutMs,
     });
     const verifiers = o.directVerifiers;
-    this.route = new VerifyRoute(verifiers !== undefined && !o.verifyHere, () =>
-      verifiers ? verifiers(o.start.pool) : [],
+    const batcherAlive = o.batcherAlive;
+    this.route = new VerifyRoute(
+      verifiers !== undefined && !o.verifyHere,
+      () => (verifiers ? verifiers(o.start.pool) : []),
+      () => (batcherAlive ? batcherAlive(o.start.pool) : true),
     );
     this.text = new TextStream((t) => o.model.detokenize(t));
     const promptOnly = promptTokensOf(s, o.model, this.log);

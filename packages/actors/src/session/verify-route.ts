@@ -11,8 +11,9 @@
  * task goes through the batcher, which places it anew.
  *
  * When the batcher itself stops answering (a task sent through it timed out and none sent through it
- * came back since), the session sends its tasks to a verifier of its own choosing, lease or not: a
- * stopped or restarting batcher then costs a round's timeout, not the whole outage.
+ * came back since), or the pool has no live batcher at all (heartbeats), the session sends its tasks,
+ * parallel ones included, to a verifier of its own choosing, lease or not: a stopped or restarting
+ * batcher then costs at most a round's timeout, not the whole outage, and new sessions start without it.
  */
 import type { Member } from '@specmesh/runtime';
 import { directTarget } from '../placement/direct-target.js';
@@ -30,10 +31,12 @@ export class VerifyRoute {
   /**
    * @param enabled sessions may send tasks directly (the host's `directVerify` option).
    * @param verifiers the pool's live verifiers, from heartbeats.
+   * @param batcherAlive whether the pool has a live batcher, from heartbeats.
    */
   constructor(
     private readonly enabled: boolean,
     private readonly verifiers: () => readonly Member[],
+    private readonly batcherAlive: () => boolean = () => true,
   ) {}
 
   /** The verifier holding the session's lease (it answered its last sequential task), if any. */
@@ -43,11 +46,15 @@ export class VerifyRoute {
 
   /** The verifier task `taskId` goes to directly, or undefined for the batcher; remembers the choice. */
   choose(taskId: string, parallel: boolean): string | undefined {
-    // A parallel task needs a target with room now, which only the batcher's view of the pool knows.
-    if (!this.enabled || parallel) return undefined;
-    const lease = this.lease !== undefined && !this.lost.has(this.lease) ? this.lease : undefined;
-    if (lease === undefined && !this.batcherSilent) return undefined;
-    const to = directTarget(this.verifiers(), lease, this.batcherSilent, this.lost);
+    if (!this.enabled) return undefined;
+    const noBatcher = this.batcherSilent || !this.batcherAlive();
+    // A parallel task needs a target with room now, which the batcher's view of the pool knows best;
+    // without a batcher the session places it itself.
+    if (parallel && !noBatcher) return undefined;
+    const lease =
+      !parallel && this.lease !== undefined && !this.lost.has(this.lease) ? this.lease : undefined;
+    if (lease === undefined && !noBatcher) return undefined;
+    const to = directTarget(this.verifiers(), lease, noBatcher, this.lost);
     if (to !== undefined) this.via.set(taskId, to);
     return to;
   }
