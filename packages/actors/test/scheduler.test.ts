@@ -176,10 +176,11 @@ describe('scheduler', () => {
   it('serves from a pool without a live batcher whose verifiers take direct tasks, not from one whose do not', async () => {
     const s = prefix();
     const d = await fakeDrafter(s, 'd1', 2);
-    for (const [pool, meta] of [
+    const pools: Array<[string, Record<string, number>]> = [
       ['plain', {}],
       ['direct', { direct: 1 }],
-    ] as const) {
+    ];
+    for (const [pool, meta] of pools) {
       const v = await Actor.start({
         role: 'verifier',
         pool,
