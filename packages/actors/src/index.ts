@@ -4,7 +4,13 @@ export type { BatcherConfig, BatcherOptions } from './batcher/batcher-options.js
 export { resolveBatcherOptions } from './batcher/batcher-options.js';
 export type { VerifierCandidate } from './batcher/pick-verifier.js';
 export { pickVerifier } from './batcher/pick-verifier.js';
-export type { GenerateOptions, Generation, GenerationRequest } from './client/generate-client.js';
+export type {
+  GenerateOptions,
+  Generation,
+  GenerationRequest,
+  RequestMove,
+  SubmitAttempt,
+} from './client/generate-client.js';
 export { collect, generate } from './client/generate-client.js';
 export { TokenReorderer } from './client/token-reorderer.js';
 export type {

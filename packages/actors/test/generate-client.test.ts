@@ -118,6 +118,41 @@ describe('generate client', () => {
     await a.stop();
   });
 
+  it('tells the caller how each submit attempt ended: a verdict, then no scheduler, then accepted', async () => {
+    const c = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });
+    const refused: string[] = [];
+    const a = await Actor.start({ role: 'scheduler', servers: server.url, heartbeatIntervalMs: 0 });
+    const stop = a.handle(a.subjects.submit(), 'submit', () => {
+      throw new OverloadedError('full');
+    });
+    await a.flush();
+    await expect(
+      generate(c, submit('att1'), { onSubmitAttempt: (x) => refused.push(x.outcome) }),
+    ).rejects.toBeInstanceOf(OverloadedError);
+    expect(refused).toEqual(['refused']);
+    stop();
+    await a.stop();
+    // No scheduler at first: unreachable attempts, then one comes up and accepts.
+    const outcomes: string[] = [];
+    const pending = generate(c, submit('att2'), {
+      onSubmitAttempt: (x) => {
+        expect(x.requestId).toBe('att2');
+        expect(x.tookMs).toBeGreaterThanOrEqual(0);
+        outcomes.push(x.outcome);
+      },
+    });
+    const until = Date.now() + 5000 * machineLoadFactor();
+    while (!outcomes.includes('unreachable') && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 10));
+    const { a: b } = await fakeCluster([0, 1, 2, 3]);
+    const out = await collect(await pending);
+    expect(out.text).toBe('Hello world');
+    expect(outcomes[0]).toBe('unreachable');
+    expect(outcomes.at(-1)).toBe('accepted');
+    await c.stop();
+    await b.stop();
+  });
+
   it('cancelling tells the drafter and ends the stream with E_CANCELLED', async () => {
     const { a, cancels } = await fakeCluster([]);
     const c = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });

@@ -35,7 +35,7 @@ describe('recovery tracker', () => {
     at(3000);
     r.fault('pause', 'drafter-2', 2500);
     at(4500);
-    r.moved('b', 'hung drafter-2→drafter-1');
+    r.noted('b', 'hung drafter-2→drafter-1');
     at(5000);
     r.ended('b'); // 2700 ms after its start
     expect(r.longestStall).toEqual({
@@ -43,7 +43,7 @@ describe('recovery tracker', () => {
       ms: 2700,
       // What it waited on, relative to the stall's start.
       faults: [{ kind: 'pause', victim: 'drafter-2', at: 700 }],
-      moves: [{ what: 'hung drafter-2→drafter-1', at: 2200 }],
+      events: [{ what: 'hung drafter-2→drafter-1', at: 2200 }],
     });
   });
 });

@@ -78,6 +78,8 @@ export interface GenerateOptions {
   maxMoves?: number;
   /** Told each time the request moves (logs, metrics, tests). */
   onMove?: (move: RequestMove) => void;
+  /** Told after each `submit` attempt, answered or not (chaos soaks attribute stalls with it). */
+  onSubmitAttempt?: (attempt: SubmitAttempt) => void;
   /** Trace id (W3C, 32 hex digits) every message of the request carries, on every hop. */
   traceId?: string;
   /** Check every chunk's tokens against the verifiers' signatures (verified-output.ts); unchecked when absent. */
@@ -99,6 +101,21 @@ export interface RequestMove {
   readonly committed: number;
   /** From the decision to move until the new host accepted, ms. */
   readonly tookMs: number;
+}
+
+/** One `submit` attempt and how it ended. */
+export interface SubmitAttempt {
+  readonly requestId: string;
+  /** How long the attempt would wait for an answer, ms. */
+  readonly timeoutMs: number;
+  /** How long it took, ms. */
+  readonly tookMs: number;
+  /**
+   * `accepted`; `silent`: no answer in time; `unreachable`: no scheduler there or this client's
+   * connection down; `reconnected`: the connection came back meanwhile (sent again at once);
+   * `refused`: a verdict (overloaded, no capacity, …), or any failure of a resume that is retried.
+   */
+  readonly outcome: 'accepted' | 'silent' | 'unreachable' | 'reconnected' | 'refused';
 }
 
 /** A running generation: its admission facts and its ordered chunks. */
@@ -310,11 +327,23 @@ export async function generate(
     });
     for (;;) {
       if (options.signal?.aborted) throw new CancelledError(`generation ${submit.requestId} cancelled`);
+      const timeoutMs = retry.attemptTimeoutMs();
+      const sent = performance.now();
+      const told = (outcome: SubmitAttempt['outcome']) =>
+        options.onSubmitAttempt?.({
+          requestId: body.requestId,
+          timeoutMs,
+          tookMs: performance.now() - sent,
+          outcome,
+        });
       try {
-        return await attempt(body, retry.attemptTimeoutMs());
+        const accepted = await attempt(body, timeoutMs);
+        told('accepted');
+        return accepted;
       } catch (err) {
         const e = asSpecmeshError(err);
         const kind = failureOf(e, retryAll);
+        told(kind ?? 'refused');
         if (kind === undefined || options.signal?.aborted) throw e;
         if (kind === 'reconnected') continue;
         const delayMs = retry.afterFailure(kind);

@@ -19,7 +19,8 @@ export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
   /**
    * How long a request waits for a usable target pool (a live verifier with a batcher, or one taking
    * direct tasks) before it fails with `E_NO_CAPACITY`, ms: covers start-up and a pool's brief
-   * absence. Defaults to 3000.
+   * absence, such as every verifier restarting at once on a loaded machine (a process start there takes
+   * seconds). Defaults to 10000, the client's window for an unreachable scheduler.
    */
   noCapacityTimeoutMs?: number;
   /**
@@ -61,7 +62,7 @@ export function resolveSchedulerOptions(o: SchedulerOptions): SchedulerConfig {
     admissionTimeoutMs: o.admissionTimeoutMs ?? 30_000,
     startTimeoutMs: o.startTimeoutMs ?? 2000,
     maxStartAttempts: o.maxStartAttempts ?? 3,
-    noCapacityTimeoutMs: o.noCapacityTimeoutMs ?? 3000,
+    noCapacityTimeoutMs: o.noCapacityTimeoutMs ?? 10_000,
   };
   for (const [name, v] of Object.entries(c)) {
     const ok = name === 'maxQueue' ? Number.isInteger(v) && v >= 0 : Number.isInteger(v) && v >= 1;

@@ -141,7 +141,9 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
           {
             ...(o.submitTimeoutMs !== undefined ? { submitTimeoutMs: o.submitTimeoutMs } : {}),
             ...(o.submitAttemptMs !== undefined ? { submitAttemptMs: o.submitAttemptMs } : {}),
-            onMove: (m) => tracker.moved(requestId, `${m.reason} ${m.fromHost}→${m.toHost}`),
+            onMove: (m) => tracker.noted(requestId, `${m.reason} ${m.fromHost}→${m.toHost}`),
+            onSubmitAttempt: (a) =>
+              tracker.noted(requestId, `submit ${a.outcome} ${(a.tookMs / 1000).toFixed(1)} s`),
           },
         );
         const tokens = await drain(gen, requestId, tracker, stats);

@@ -82,10 +82,10 @@ export function formatChaos(s: ChaosSummary): string {
   return lines.join('\n');
 }
 
-/** What happened around a stall, times relative to its start: `; faults: pause drafter-1 at -0.4 s; moves: …`. */
+/** What happened around a stall, times relative to its start: `; faults: pause drafter-1 -0.4 s; events: …`. */
 function stallContext(stall: Stall): string {
   const at = (t: number) => `${t >= 0 ? '+' : ''}${(t / 1000).toFixed(1)} s`;
   const faults = stall.faults.map((f) => `${f.kind} ${f.victim} ${at(f.at)}`);
-  const moves = stall.moves.map((m) => `${m.what} ${at(m.at)}`);
-  return `${faults.length ? `; faults: ${faults.join(', ')}` : ''}${moves.length ? `; moves: ${moves.join(', ')}` : ''}`;
+  const events = stall.events.map((m) => `${m.what} ${at(m.at)}`);
+  return `${faults.length ? `; faults: ${faults.join(', ')}` : ''}${events.length ? `; events: ${events.join(', ')}` : ''}`;
 }

@@ -29,8 +29,11 @@ export interface Stall {
    * start, ms: what the request waited on.
    */
   readonly faults: ReadonlyArray<{ readonly kind: string; readonly victim: string; readonly at: number }>;
-  /** The request's moves during the stall (`reason from→to`), `at` relative to its start, ms. */
-  readonly moves: ReadonlyArray<{ readonly what: string; readonly at: number }>;
+  /**
+   * What the client saw of the request during the stall: its moves (`hung drafter-2→drafter-1`) and
+   * submit attempts (`submit silent 1.5 s`), `at` relative to the stall's start, ms.
+   */
+  readonly events: ReadonlyArray<{ readonly what: string; readonly at: number }>;
 }
 
 /** How long before a stall a fault may have caused it, ms (a pause's length and a probe's wait). */
@@ -40,8 +43,8 @@ export class RecoveryTracker {
   private readonly inflight = new Set<string>();
   /** Last sign of progress of each request in flight. */
   private readonly lastProgress = new Map<string, number>();
-  /** Moves of each request in flight since its last progress. */
-  private readonly movesSince = new Map<string, Array<{ what: string; t: number }>>();
+  /** Events of each request in flight since its last progress (see {@link Stall.events}). */
+  private readonly eventsSince = new Map<string, Array<{ what: string; t: number }>>();
   readonly faults: FaultRecord[] = [];
   /** Longest stall seen so far (none before a request progressed). */
   longestStall: Stall | undefined;
@@ -59,17 +62,17 @@ export class RecoveryTracker {
     this.settle(requestId);
   }
 
-  /** The request moved to another host (`what`: reason and hosts). */
-  moved(requestId: string, what: string): void {
-    const list = this.movesSince.get(requestId) ?? [];
+  /** Something happened to the request that is no progress: a move, a submit attempt (`what`). */
+  noted(requestId: string, what: string): void {
+    const list = this.eventsSince.get(requestId) ?? [];
     list.push({ what, t: this.now() });
-    this.movesSince.set(requestId, list);
+    this.eventsSince.set(requestId, list);
   }
 
   ended(requestId: string): void {
     this.stalled(requestId);
     this.lastProgress.delete(requestId);
-    this.movesSince.delete(requestId);
+    this.eventsSince.delete(requestId);
     this.inflight.delete(requestId);
     this.settle(requestId);
   }
@@ -94,8 +97,8 @@ export class RecoveryTracker {
     const last = this.lastProgress.get(requestId);
     if (last === undefined) return;
     this.lastProgress.set(requestId, t);
-    const moves = this.movesSince.get(requestId) ?? [];
-    this.movesSince.delete(requestId);
+    const events = this.eventsSince.get(requestId) ?? [];
+    this.eventsSince.delete(requestId);
     if (!this.longestStall || t - last > this.longestStall.ms) {
       this.longestStall = {
         requestId,
@@ -103,7 +106,7 @@ export class RecoveryTracker {
         faults: this.faults
           .filter((f) => f.at >= last - STALL_CAUSE_WINDOW_MS && f.at <= t)
           .map((f) => ({ kind: f.kind, victim: f.victim, at: f.at - last })),
-        moves: moves.map((m) => ({ what: m.what, at: m.t - last })),
+        events: events.map((m) => ({ what: m.what, at: m.t - last })),
       };
     }
   }
