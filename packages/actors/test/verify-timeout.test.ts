@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedFirstRoundMs } from '../src/session/first-round-estimate.js';
+import { expectedFirstRoundMs, UNMEASURED_NETWORK_RTT_MS } from '../src/session/first-round-estimate.js';
 import { VerifyTimeout } from '../src/session/verify-timeout.js';
 
 describe('verify timeout (RFC 6298 over measured round trips)', () => {
@@ -96,8 +96,13 @@ describe('expected first round from the cluster figures', () => {
     expect(ms).toBeCloseTo(2 + 69.3, 6);
   });
 
-  it('no network figure: no estimate (the timeout keeps its ceiling); no target: the network alone', () => {
+  it('no figure at all: no estimate (the timeout keeps its ceiling); no target: the network alone', () => {
     expect(expectedFirstRoundMs({ networkRttMs: undefined })).toBeUndefined();
     expect(expectedFirstRoundMs({ networkRttMs: 7 })).toBe(7);
+  });
+
+  it('a host that measured no round trip yet (just restarted) assumes a slow network, not the ceiling', () => {
+    const target = { stepMs: 30, lanes: 1, sessions: 0 };
+    expect(expectedFirstRoundMs({ networkRttMs: undefined, target })).toBe(UNMEASURED_NETWORK_RTT_MS + 30);
   });
 });

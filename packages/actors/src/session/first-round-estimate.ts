@@ -25,16 +25,29 @@ export interface FirstRoundFigures {
   readonly positions?: number;
 }
 
-/** Expected first round trip, ms; undefined without a network figure (the timeout keeps its ceiling). */
+/**
+ * The network round trip assumed while a host has measured none (it just started), when the target
+ * is known: a slow wide-area path. Too short a guess costs a re-issued task and a doubled timeout;
+ * none at all made a restarted drafter's first lost task wait the whole 10 s ceiling.
+ */
+export const UNMEASURED_NETWORK_RTT_MS = 250;
+
+/**
+ * Expected first round trip, ms. Without a network figure, the target's with
+ * {@link UNMEASURED_NETWORK_RTT_MS} for the network; without either, undefined (the timeout keeps its
+ * ceiling).
+ */
 export function expectedFirstRoundMs(f: FirstRoundFigures): number | undefined {
-  if (f.networkRttMs === undefined || !(f.networkRttMs >= 0)) return undefined;
   const t = f.target;
-  if (!t) return f.networkRttMs;
+  const measured = f.networkRttMs !== undefined && f.networkRttMs >= 0;
+  if (!measured && !t) return undefined;
+  const network = measured ? f.networkRttMs! : UNMEASURED_NETWORK_RTT_MS;
+  if (!t) return network;
   // A batching target prices the task's positions itself; otherwise its smoothed step stands for it
   // (that average already includes the prefills of first tasks it ran).
   const step = t.batchCost && f.positions !== undefined ? batchStepMs(t.batchCost, f.positions) : t.stepMs;
   const ahead = Math.max(0, f.queueUtil ?? 0);
-  return f.networkRttMs + step * (1 + ahead);
+  return network + step * (1 + ahead);
 }
 
 /**
