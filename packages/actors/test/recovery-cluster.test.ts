@@ -61,7 +61,7 @@ async function cluster(
   };
   let sched: Scheduler | undefined = await Scheduler.start(common);
   let batcher = await Batcher.start({ ...common, pool: 'p' });
-  const verifiers = await Promise.all(
+  let verifiers = await Promise.all(
     Array.from({ length: o.verifiers ?? 1 }, (_, i) =>
       Verifier.start({ ...common, id: `${prefix}-v${i}`, pool: 'p', model: target }),
     ),
@@ -109,6 +109,14 @@ async function cluster(
       batcher = await Batcher.start({ ...common, pool: 'p' });
     },
     stopBatcher: () => batcher.stop(),
+    /** Stops the pool's first verifier (its tasks are lost) and starts it again `downMs` later. */
+    restartVerifier: async (downMs: number) => {
+      const [first, ...rest] = verifiers;
+      await first!.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      const again = await Verifier.start({ ...common, id: `${prefix}-v0`, pool: 'p', model: target });
+      verifiers = [again, ...rest];
+    },
   };
 }
 
@@ -201,6 +209,24 @@ describe('recovery at default timeouts', () => {
       gaps.push(now - last);
       last = now;
       if (!restarted && chunk.index > 20) restarted = c.restartBatcher(2000);
+    }
+    await restarted;
+    // Timeouts alone would re-issue at 0.5, 1.5 and 3.5 s after the loss (doubling from the floor).
+    expect(Math.max(...gaps)).toBeGreaterThan(1900);
+    expect(Math.max(...gaps)).toBeLessThan(2000 + Math.min(900 * load, 1400));
+  });
+
+  it('a restarted verifier, the only one: sessions re-issue the tasks lost with it as soon as it is back, not after backed-off timeouts', async () => {
+    const c = await cluster('rec-verifier', { tpotMs: 5 });
+    const gen = await generate(c.client, submit('verifier-restart', 400));
+    const gaps: number[] = [];
+    let last = Date.now();
+    let restarted: Promise<void> | undefined;
+    for await (const chunk of gen.chunks) {
+      const now = Date.now();
+      gaps.push(now - last);
+      last = now;
+      if (!restarted && chunk.index > 20) restarted = c.restartVerifier(2000);
     }
     await restarted;
     // Timeouts alone would re-issue at 0.5, 1.5 and 3.5 s after the loss (doubling from the floor).

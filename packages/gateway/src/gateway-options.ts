@@ -42,7 +42,7 @@ export interface GatewayOptions extends Omit<ActorOptions, 'role'> {
   requestTimeoutMs?: number;
   /**
    * How long a request keeps trying while no scheduler can be reached (a restart), before it is
-   * answered 503, ms. Defaults to 10000.
+   * answered 503, ms. Defaults to 30000.
    */
   submitRetryWindowMs?: number;
   /** Largest request body, bytes. Defaults to 1 MiB. */
@@ -165,7 +165,7 @@ export function resolveGatewayOptions(
     defaultWindowPolicy: o.defaultWindowPolicy ?? 'static',
     defaultMaxTokens: o.defaultMaxTokens ?? 256,
     requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
-    submitRetryWindowMs: o.submitRetryWindowMs ?? 10_000,
+    submitRetryWindowMs: o.submitRetryWindowMs ?? 30_000,
     bodyLimitBytes: o.bodyLimitBytes ?? 1024 * 1024,
     perTokenChunks: o.perTokenChunks ?? false,
     timelineCapacity: o.timelineCapacity ?? 256,

@@ -62,7 +62,7 @@ export interface GenerateOptions {
   /**
    * How long a scheduler that cannot be reached (no responders, this client's connection down) is
    * retried, with back-off, before the request fails, ms: enough to outlast a supervised restart.
-   * Defaults to 10000.
+   * Defaults to 30000.
    */
   retryWindowMs?: number;
   /** Cancels the generation: the host gets `session.cancel`. */

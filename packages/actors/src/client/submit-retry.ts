@@ -5,8 +5,10 @@
  * - **unreachable** (no responders, the client's NATS connection down): no scheduler is there now. The
  *   attempt is repeated after a back-off that starts at `backoffMs` and doubles up to `maxBackoffMs`
  *   (with jitter, so many clients do not come back in step), for `unreachableWindowMs` from the first
- *   such failure: long enough to outlast a supervised restart (the supervisor backs off from 100 ms;
- *   systemd restarts after about 2 s), short enough that a cluster that is gone is reported as such.
+ *   such failure: long enough to outlast a supervised restart (the supervisor backs off from 100 ms
+ *   to 10 s for a process that keeps dying; systemd restarts after about 2 s; a process start on a
+ *   machine at load 15 takes seconds: 10 s was seen to fall short there), short enough that a cluster
+ *   that is gone is reported as such.
  * - **silent** (no reply within the attempt's timeout): the scheduler that took it died or is paused,
  *   or the request waits in its queue. The attempt is sent again at once (a scheduler answers a
  *   repeated request id as one request; the client cancels a second session another scheduler may
@@ -45,7 +47,7 @@ export const DEFAULT_SUBMIT_RETRY: Omit<SubmitRetryOptions, 'deadlineAt'> = Obje
   attemptMs: 1500,
   maxAttemptMs: 30_000,
   silentWindowMs: 30_000,
-  unreachableWindowMs: 10_000,
+  unreachableWindowMs: 30_000,
   backoffMs: 100,
   maxBackoffMs: 1000,
 });

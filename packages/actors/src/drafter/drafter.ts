@@ -8,7 +8,13 @@
  */
 import type { AwcWeights } from '@specmesh/core';
 import type { LanguageModel } from '@specmesh/models';
-import { Actor, type ActorOptions, MembershipView, RttMonitor } from '@specmesh/runtime';
+import {
+  Actor,
+  type ActorOptions,
+  type MembershipEvent,
+  MembershipView,
+  RttMonitor,
+} from '@specmesh/runtime';
 import { edgeSessionMove, metaNumber, poolLoad, queueFigures } from '../placement/placement.js';
 import { poolView } from '../placement/target-capacity.js';
 import { SessionHost } from '../session/session-host.js';
@@ -19,8 +25,8 @@ import { SessionHost } from '../session/session-host.js';
  */
 const ROUND_RTT_FRESH_MS = 2000;
 
-/** Time a batcher that just announced itself takes to subscribe to its pool's tasks, ms. */
-const BATCHER_SUBSCRIBE_MS = 50;
+/** Time a batcher or verifier that just announced itself takes to subscribe to its pool's tasks, ms. */
+const MEMBER_SUBSCRIBE_MS = 50;
 
 export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
   /** The draft model. */
@@ -115,12 +121,15 @@ export class Drafter {
     const batchers = d.batchers;
     view.start(actor, 100);
     d.batchers.start(actor, 100);
-    d.batchers.on((e) => {
+    // A batcher or verifier of a pool that joins or restarts: what the pool lost can be re-issued now.
+    const memberBack = (e: MembershipEvent) => {
       if (e.type === 'leave' || e.member.pool === undefined) return;
       const pool = e.member.pool;
       // Its first heartbeat leaves just before it subscribes to the pool's tasks.
-      setTimeout(() => d?.host?.batcherBack(pool), BATCHER_SUBSCRIBE_MS).unref();
-    });
+      setTimeout(() => d?.host?.poolMemberBack(pool), MEMBER_SUBSCRIBE_MS).unref();
+    };
+    d.batchers.on(memberBack);
+    view.on(memberBack);
     const rtt = new RttMonitor(actor, () => view.alive({ role: 'verifier' }).map((m) => m.id));
     d.rtt = rtt.start(Math.max(50, options.heartbeatIntervalMs ?? 1000));
     d.host = new SessionHost({

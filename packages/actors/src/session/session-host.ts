@@ -144,11 +144,12 @@ export class SessionHost {
   }
 
   /**
-   * A batcher of `pool` joined or came back from a restart: tasks of the pool's sessions sent while
-   * none was there were lost (NATS keeps nothing for a subject nobody listens on), so the sessions
-   * re-issue the ones that are overdue now instead of waiting out their timeouts.
+   * A batcher or a verifier of `pool` joined or came back from a restart: tasks of the pool's sessions
+   * sent while none was there, or sent to it before it died, were lost (NATS keeps nothing for a
+   * subject nobody listens on), so the sessions re-issue the ones that are overdue now instead of
+   * waiting out their backed-off timeouts (up to the 10 s ceiling after a few losses in a row).
    */
-  batcherBack(pool: string): void {
+  poolMemberBack(pool: string): void {
     for (const s of this.sessions.values()) if (s.pool === pool) s.reissueOverdue();
   }
 

@@ -63,6 +63,10 @@ export type LocalVerify = (task: BodyOf<'verify.task'>) => Promise<LocalVerdict>
 
 /** Verification failures in a row (no result in between) before a session gives up. */
 const MAX_CONSECUTIVE_FAILURES = 20;
+/** First wait before re-issuing a task no verifier could take, ms; it doubles with each failure in a row. */
+const FAILURE_RETRY_BASE_MS = 25;
+/** Longest such wait, ms. */
+const FAILURE_RETRY_MAX_MS = 1000;
 
 export interface SessionOptions {
   readonly actor: Actor;
@@ -373,7 +377,25 @@ export class DraftSession {
     if (!e.retryable && e.code !== ErrorCode.UnknownSession) this.fail(fromWireError(e));
     else if (++this.consecutiveFailures > MAX_CONSECUTIVE_FAILURES) {
       this.fail(fromWireError({ ...e, message: `verification kept failing: ${e.message}` }));
-    } else this.feed({ type: 'failed', taskId });
+    } else if (e.code === ErrorCode.UnknownSession) {
+      // Not a shortage: the re-issued task carries the whole prefix and can run at once.
+      this.feed({ type: 'failed', taskId });
+    } else {
+      // No verifier could take it now (every one failed it: the pool's only verifier restarting, say).
+      // Re-issued after a back-off, so the session's failures in a row span a restart (about 16 s)
+      // instead of being spent in a few hundred milliseconds.
+      const delay = Math.min(
+        FAILURE_RETRY_MAX_MS,
+        FAILURE_RETRY_BASE_MS * 2 ** (this.consecutiveFailures - 1),
+      );
+      this.timers.set(
+        taskId,
+        setTimeout(() => {
+          this.timers.delete(taskId);
+          if (this.orch.inflight.includes(taskId)) this.feed({ type: 'failed', taskId });
+        }, delay),
+      );
+    }
   }
 
   /** Starts generating (after the result subscription is in place). */

@@ -8,7 +8,7 @@
  */
 import { type Generation, generate } from '@specmesh/actors';
 import { Rng } from '@specmesh/core';
-import { asSpecmeshError, type Mode } from '@specmesh/protocol';
+import { asSpecmeshError, type Mode, type SpeculationTrace } from '@specmesh/protocol';
 import { startupDeadlineMs } from '@specmesh/runtime';
 import { ChaosCluster, type ChaosClusterSpec } from './chaos-cluster.js';
 import { type FaultRecord, RecoveryTracker, type Stall } from './recovery-tracker.js';
@@ -41,6 +41,23 @@ export interface ChaosOptions {
   readonly onFault?: (f: FaultRecord) => void;
 }
 
+/** An output that differed from the target's greedy output, to find why. */
+export interface Difference {
+  readonly requestId: string;
+  readonly mode: string;
+  /** First output index where it differs (the shorter length when one is a prefix of the other). */
+  readonly at: number;
+  readonly length: number;
+  readonly expectedLength: number;
+  /** The request's moves, in order (`reason from→to @committed`). */
+  readonly moves: readonly string[];
+  /**
+   * The last session's verification spans that decided positions around `at`
+   * (`verifierId outcome pos+n accepted`), from the trace on its last chunk.
+   */
+  readonly spans: readonly string[];
+}
+
 export interface ChaosSummary {
   readonly seed: number;
   readonly seconds: number;
@@ -51,6 +68,8 @@ export interface ChaosSummary {
   readonly failed: Readonly<Record<string, number>>;
   /** Streams with a missing or repeated token (index out of step). */
   readonly brokenStreams: number;
+  /** Each output that differed from the target's, with what is known of how it was made. */
+  readonly differences: readonly Difference[];
   /** Times requests moved to another host. */
   readonly moves: number;
   readonly faults: readonly FaultRecord[];
@@ -81,6 +100,7 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
   const rng = new Rng(o.seed);
   const tracker = new RecoveryTracker();
   const stats = { requests: 0, identical: 0, different: 0, brokenStreams: 0, moves: 0 };
+  const differences: Difference[] = [];
   const failed: Record<string, number> = {};
   // Subscriptions settle a moment after everyone is up (membership, inboxes).
   await new Promise((r) => setTimeout(r, 500));
@@ -126,6 +146,7 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
       const requestId = `chaos-${o.seed}-${i}`;
       stats.requests++;
       tracker.started(requestId);
+      const moves: string[] = [];
       try {
         const gen = await generate(
           cluster.client,
@@ -141,15 +162,22 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
           {
             ...(o.submitTimeoutMs !== undefined ? { submitTimeoutMs: o.submitTimeoutMs } : {}),
             ...(o.submitAttemptMs !== undefined ? { submitAttemptMs: o.submitAttemptMs } : {}),
-            onMove: (m) => tracker.noted(requestId, `${m.reason} ${m.fromHost}→${m.toHost}`),
+            onMove: (m) => {
+              tracker.noted(requestId, `${m.reason} ${m.fromHost}→${m.toHost}`);
+              moves.push(`${m.reason} ${m.fromHost}→${m.toHost} @${m.committed}`);
+            },
             onSubmitAttempt: (a) =>
               tracker.noted(requestId, `submit ${a.outcome} ${(a.tookMs / 1000).toFixed(1)} s`),
           },
         );
-        const tokens = await drain(gen, requestId, tracker, stats);
+        const { tokens, trace } = await drain(gen, requestId, tracker, stats);
         stats.moves += gen.moves;
-        if (tokens.join(',') === (await o.reference(prompt, o.maxTokens)).join(',')) stats.identical++;
-        else stats.different++;
+        const expected = await o.reference(prompt, o.maxTokens);
+        if (tokens.join(',') === expected.join(',')) stats.identical++;
+        else {
+          stats.different++;
+          differences.push(differenceOf(requestId, MODES[i % MODES.length]!, tokens, expected, moves, trace));
+        }
       } catch (err) {
         const code = asSpecmeshError(err).code;
         failed[code] = (failed[code] ?? 0) + 1;
@@ -167,6 +195,7 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
     seed: o.seed,
     seconds: o.seconds,
     ...stats,
+    differences,
     failed,
     faults: tracker.faults,
     longestStall: tracker.longestStall,
@@ -176,22 +205,43 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
   };
 }
 
-/** Reads a generation to its end, reporting progress and checking that indexes never skip or repeat. */
+/**
+ * Reads a generation to its end, reporting progress and checking that indexes never skip or repeat;
+ * returns the tokens and the speculation trace of the last chunk.
+ */
 async function drain(
   gen: Generation,
   requestId: string,
   tracker: RecoveryTracker,
   stats: { brokenStreams: number },
-): Promise<number[]> {
+): Promise<{ tokens: number[]; trace: SpeculationTrace | undefined }> {
   const tokens: number[] = [];
+  let trace: SpeculationTrace | undefined;
   let broken = false;
   for await (const c of gen.chunks) {
     tracker.progressed(requestId);
     if (c.index !== tokens.length) broken = true;
     for (const t of c.tokens) tokens.push(t);
+    if (c.trace) trace = c.trace;
   }
   if (broken) stats.brokenStreams++;
-  return tokens;
+  return { tokens, trace };
+}
+
+function differenceOf(
+  requestId: string,
+  mode: string,
+  tokens: readonly number[],
+  expected: readonly number[],
+  moves: readonly string[],
+  trace: SpeculationTrace | undefined,
+): Difference {
+  let at = 0;
+  while (at < tokens.length && at < expected.length && tokens[at] === expected[at]) at++;
+  const spans = (trace?.spans ?? [])
+    .filter((x) => x.kind === 'verify' && x.pos <= at + 1 && at <= x.pos + x.n + 1)
+    .map((x) => `${x.verifierId ?? '?'} ${x.outcome ?? '?'} ${x.pos}+${x.n} ${x.accepted ?? '-'}`);
+  return { requestId, mode, at, length: tokens.length, expectedLength: expected.length, moves, spans };
 }
 
 function pickFault(

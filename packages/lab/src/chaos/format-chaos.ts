@@ -50,7 +50,13 @@ export function chaosViolations(s: ChaosSummary): string[] {
   const v: string[] = [];
   const failed = Object.values(s.failed).reduce((a, b) => a + b, 0);
   if (failed > 0) v.push(`${failed} request(s) failed: ${JSON.stringify(s.failed)}`);
-  if (s.different > 0) v.push(`${s.different} output(s) differ from the target's greedy output`);
+  if (s.different > 0) {
+    v.push(`${s.different} output(s) differ from the target's greedy output`);
+    for (const d of s.differences)
+      v.push(
+        `  ${d.requestId} (${d.mode}): from token ${d.at} (${d.length} tokens, expected ${d.expectedLength}); moves: ${d.moves.join(', ') || 'none'}; spans there: ${d.spans.join(', ') || 'none'}`,
+      );
+  }
   if (s.brokenStreams > 0) v.push(`${s.brokenStreams} stream(s) skipped or repeated a token`);
   if (s.leftoverLoad > 0) v.push(`instances still report ${s.leftoverLoad} unit(s) of work in flight`);
   const { before, after, extra } = s.subscriptions;
