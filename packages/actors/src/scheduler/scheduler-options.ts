@@ -20,7 +20,7 @@ export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
    * How long a request waits for a usable target pool (a live verifier with a batcher, or one taking
    * direct tasks) before it fails with `E_NO_CAPACITY`, ms: covers start-up and a pool's brief
    * absence, such as every verifier restarting at once on a loaded machine (a process start there takes
-   * seconds). Defaults to 10000, the client's window for an unreachable scheduler.
+   * seconds). Defaults to 10000.
    */
   noCapacityTimeoutMs?: number;
   /**
