@@ -529,6 +529,7 @@ export class DraftSession {
     const direct = this.route.choose(c.taskId, c.parallel);
     // A task for a verifier other than the one holding the session's context carries the whole prefix.
     const whole = c.parallel || (direct !== undefined && direct !== lease);
+    const directOn = direct === undefined ? this.route.directlyOn() : [];
     const task: BodyOf<'verify.task'> = {
       taskId: c.taskId,
       sessionId: this.id,
@@ -543,9 +544,7 @@ export class DraftSession {
       attempt: 1,
       ...(c.parallel ? { parallel: true } : {}),
       // Where its direct tasks run, which the batcher cannot see: it must not queue this one there.
-      ...(direct === undefined && this.route.directlyOn().length > 0
-        ? { directOn: this.route.directlyOn() }
-        : {}),
+      ...(directOn.length > 0 ? { directOn } : {}),
       ...(s.logprobs !== undefined ? { logprobs: s.logprobs } : {}),
       // Where this session's text starts, so a signing verifier signs the text pieces chunks carry.
       textFrom: this.promptLen,

@@ -15,7 +15,7 @@ export async function runBenchRounds(args: ArgumentsCamelCase<BenchRoundsArgs>):
   const repeats = args.repeats ?? (args.quick ? 2 : 5);
   let llama: { target: string; drafter: string } | undefined;
   // A target step of one position, the share's denominator: the emulated one's is its setting.
-  let targetStepMs = args.targetTpotMs;
+  let targetStepMs: number | undefined;
   if (args.backend === 'llama') {
     const pair = await ensureDemoPair(args.agreement, (line) => process.stderr.write(`${line}\n`));
     llama = { target: pair.target, drafter: pair.drafter };
@@ -31,14 +31,13 @@ export async function runBenchRounds(args: ArgumentsCamelCase<BenchRoundsArgs>):
       k: args.k,
       agreement: args.agreement,
       targetTpotMs: args.targetTpotMs,
+      ...(targetStepMs !== undefined ? { targetStepMs } : {}),
       ...(llama ? { llama } : {}),
       logLevel: args.logLevel,
       onRun: (done) => bar.update(done),
     });
     bar.stop();
-    output.result({ bench: 'rounds', targetStepMs, ...report }, () =>
-      formatRoundBreakdown(report, targetStepMs),
-    );
+    output.result({ bench: 'rounds', ...report }, () => formatRoundBreakdown(report));
   } finally {
     bar.stop();
   }

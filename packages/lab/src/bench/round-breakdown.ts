@@ -13,9 +13,11 @@
  * window); hand-off = step as awaited − model call; verifier code = compute − step as awaited;
  * outside = wall − time covered by any span (admission, orchestration between spans, the stream).
  */
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { StepTimes } from '@specmesh/models';
 import { Codec, type SpeculationTrace, type TraceSpan } from '@specmesh/protocol';
+import { sampleVerifyResult, sampleVerifyTask } from '@specmesh/protocol/internal';
 import { median } from '../median.js';
 import { type BenchCluster, type BenchGeneration, startBenchCluster } from './bench-cluster.js';
 import type { VerifyRouteName } from './cluster-dsi.js';
@@ -55,8 +57,6 @@ export interface RoundBreakdownRow {
   readonly perRound: RoundComponents;
   /** What is not a model call, per committed token, ms (median). */
   readonly overheadPerToken: number;
-  /** A target step of one position as the backend costs it, ms (for the share). */
-  readonly targetStepMs: number;
 }
 
 /** Encode + check + decode of one message, µs: a verify task of this size and its verdict. */
@@ -72,6 +72,8 @@ export interface RoundBreakdownReport {
   readonly repeats: number;
   readonly agreement: number;
   readonly loadAverage: number;
+  /** A target step of one position, ms: the share's denominator (see the options). */
+  readonly targetStepMs: number;
   readonly rows: readonly RoundBreakdownRow[];
   readonly codec: CodecCost;
 }
@@ -140,29 +142,9 @@ export function roundComponentsOf(
 /** Median encode + check + decode time of a verify task (`context` + `k` drafts) and its verdict. */
 export function measureCodec(context: number, k: number, iterations = 2000): CodecCost {
   const codec = new Codec({ from: 'd0' });
-  const task = {
-    taskId: 's:t1',
-    sessionId: 's',
-    host: 'd0',
-    pool: 'p',
-    epoch: 0,
-    basePos: 100,
-    context: Uint32Array.from({ length: context }, (_, i) => (i * 7919) % 2048),
-    drafts: Uint32Array.from({ length: k }, (_, i) => i + 3),
-    sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-    attempt: 1,
-  };
-  const result = {
-    taskId: 's:t1',
-    sessionId: 's',
-    epoch: 0,
-    accepted: k - 1,
-    token: 9,
-    bonus: false,
-    verifierId: 'v0',
-    queueMs: 0.1,
-    computeMs: 10.2,
-  };
+  // A greedy task, as the bench's sessions send: no draft probabilities or distributions.
+  const { draftProbs: _probs, draftDist: _dist, ...task } = sampleVerifyTask(k, 1, context);
+  const result = sampleVerifyResult();
   const time = (run: () => void) => {
     const samples: number[] = [];
     for (let i = 0; i < iterations; i++) {
@@ -187,6 +169,11 @@ export interface RoundBreakdownOptions {
   readonly agreement: number;
   /** Emulated target's ms per position (a plain step); the drafter's is a twentieth of it. */
   readonly targetTpotMs: number;
+  /**
+   * A target step of one position, ms, for the share of overhead: the llama backend's as measured by
+   * the caller. Defaults to `targetTpotMs` (the emulated target's setting).
+   */
+  readonly targetStepMs?: number;
   /** The llama pair's files (`ensureDemoPair`), for the llama backend. */
   readonly llama?: { readonly target: string; readonly drafter: string };
   readonly logLevel?: string;
@@ -215,7 +202,6 @@ function clusterSpecs(o: RoundBreakdownOptions) {
 /** Runs the breakdown: a warm-up per route, then `repeats` SI requests per route, interleaved. */
 export async function runRoundBreakdown(o: RoundBreakdownOptions): Promise<RoundBreakdownReport> {
   const clusters = new Map<VerifyRouteName, BenchCluster>();
-  const { loadavg } = await import('node:os');
   try {
     for (const route of o.routes) {
       clusters.set(
@@ -263,7 +249,6 @@ export async function runRoundBreakdown(o: RoundBreakdownOptions): Promise<Round
         tokens: gens[0]!.tokens.length,
         perRound,
         overheadPerToken,
-        targetStepMs: o.backend === 'emulated' ? o.targetTpotMs : Number.NaN,
       };
     });
     return {
@@ -273,6 +258,7 @@ export async function runRoundBreakdown(o: RoundBreakdownOptions): Promise<Round
       repeats: o.repeats,
       agreement: o.agreement,
       loadAverage: loadavg()[0]!,
+      targetStepMs: o.targetStepMs ?? o.targetTpotMs,
       rows,
       codec: measureCodec(o.k + 1, o.k),
     };
@@ -282,7 +268,7 @@ export async function runRoundBreakdown(o: RoundBreakdownOptions): Promise<Round
 }
 
 /** The report as a table: components down, routes across. */
-export function formatRoundBreakdown(r: RoundBreakdownReport, targetStepMs?: number): string {
+export function formatRoundBreakdown(r: RoundBreakdownReport): string {
   const lines = [
     `round breakdown: SI, k ${r.k}, ${r.tokens} tokens, ${r.backend} models (agreement ${r.agreement}); median of ${r.repeats}, routes interleaved after a warm-up; load average ${r.loadAverage.toFixed(2)}`,
     `${'ms per round'.padEnd(50)}${r.rows.map((row) => row.route.padStart(10)).join('')}`,
@@ -295,8 +281,8 @@ export function formatRoundBreakdown(r: RoundBreakdownReport, targetStepMs?: num
   lines.push(
     `${'not a model call, ms per committed token'.padEnd(50)}${r.rows.map((row) => row.overheadPerToken.toFixed(3).padStart(10)).join('')}`,
   );
-  const step = targetStepMs ?? r.rows[0]?.targetStepMs;
-  if (step !== undefined && Number.isFinite(step)) {
+  const step = r.targetStepMs;
+  if (Number.isFinite(step)) {
     lines.push(
       `${`  as a share of a ${step.toFixed(2)} ms target step`.padEnd(50)}${r.rows.map((row) => `${((100 * row.overheadPerToken) / step).toFixed(1)}%`.padStart(10)).join('')}`,
     );
