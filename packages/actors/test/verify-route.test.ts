@@ -59,20 +59,48 @@ describe('VerifyRoute', () => {
       () => batcherAlive,
     );
     expect(r.choose('t1', false)).toBe('b');
-    expect(r.choose('p1', true)).toBe('b');
+    // `b` runs the session's task: the parallel one goes to `a`.
+    expect(r.choose('p1', true)).toBe('a');
     r.answered('t1', 'b', false);
-    // The batcher is back: first and parallel tasks go through it again, the lease stays direct.
+    r.answered('p1', 'a', true);
+    // The batcher is back: first tasks go through it again, the lease stays direct.
     batcherAlive = true;
-    expect(r.choose('p2', true)).toBeUndefined();
     expect(r.choose('t2', false)).toBe('b');
   });
 
-  it('never sends a parallel task directly, and a parallel answer does not move the lease', () => {
-    const r = route();
+  it('sends a parallel task directly to a verifier running none of the session tasks; its answer does not move the lease', () => {
+    const r = route([free('a'), free('b'), free('c', 3)]);
     r.answered('t1', 'a', false);
-    expect(r.choose('p1', true)).toBeUndefined();
+    expect(r.choose('t2', false)).toBe('a');
+    // `a` runs t2: the least loaded other one.
+    expect(r.choose('p1', true)).toBe('b');
+    // `a` and `b` run the session's tasks: `c`, loaded as it is (it declines the task unless it runs it at once).
+    expect(r.choose('p2', true)).toBe('c');
+    // Every verifier runs one of its tasks: through the batcher.
+    expect(r.choose('p3', true)).toBeUndefined();
     r.answered('p1', 'b', true);
     expect(r.leaseHolder).toBe('a');
+  });
+
+  it('a declined parallel task is forgotten, not lost: its verifier stays a candidate and the lease stays', () => {
+    const r = route();
+    r.answered('t1', 'a', false);
+    expect(r.choose('t2', false)).toBe('a');
+    expect(r.choose('p1', true)).toBe('b');
+    r.forget('p1');
+    expect(r.choose('p2', true)).toBe('b');
+    expect(r.leaseHolder).toBe('a');
+  });
+
+  it('while a task through the batcher is in flight, a parallel task avoids the lease holder (the batcher keeps the session there)', () => {
+    // Lease on `a`; a sequential task goes through the batcher when the lease is unusable, e.g. `a` full.
+    const full = verifierMember('a', { inflight: 8, queued: 2, capacity: 8 }, { direct: 1 });
+    const r2 = route([full, free('b')]);
+    r2.answered('t1', 'a', false);
+    expect(r2.choose('t2', false)).toBeUndefined();
+    expect(r2.choose('p1', true)).toBe('b');
+    r2.answered('p1', 'b', true);
+    expect(r2.choose('p2', true)).toBe('b');
   });
 
   it('a lost direct task ends the lease: the next task goes through the batcher, which places it', () => {
@@ -100,12 +128,11 @@ describe('VerifyRoute', () => {
     r.failed('t3', true);
     expect(r.choose('t4', false)).toBe('a');
     r.answered('t4', 'a', false);
-    // While the batcher is silent, parallel tasks go directly too (never to a verifier that lost one).
+    // Parallel tasks go directly, never to a verifier that lost one (`b`).
     expect(r.choose('p1', true)).toBe('a');
     r.answered('p1', 'a', true);
-    // A failure answered by the batcher (it is alive) ends the bypass: parallel tasks go through it again.
+    // A failure answered by the batcher (it is alive) ends the bypass: back to the lease.
     r.failed('t5-through-batcher', false);
-    expect(r.choose('p2', true)).toBeUndefined();
     expect(r.choose('t6', false)).toBe('a');
   });
 

@@ -51,8 +51,11 @@ export {
 } from './bench/llama-spec.js';
 export { checkOutputs, roundOrder } from './bench/load-cell.js';
 export { drafterProcesses } from './bench/load-cluster.js';
+export type { LoadCostOptions, LoadCosts } from './bench/load-costs.js';
+export { measureLoadCosts } from './bench/load-costs.js';
 export {
   formatLoadCell,
+  formatLoadCosts,
   formatLoadGrid,
   formatLoadSummary,
   formatMachineStart,

@@ -53,7 +53,7 @@ export {
 export { EventQueue } from './event-queue.js';
 export type { DrafterLatency, TargetLatency } from './latency-model.js';
 export { prefillBatchMs, verifyBatchMs } from './latency-model.js';
-export type { LoadCell, LoadCellMode, LoadCellResult } from './load-cell.js';
+export type { LoadCell, LoadCellCosts, LoadCellMode, LoadCellResult } from './load-cell.js';
 export { loadCellScenario, simulateLoadCell } from './load-cell.js';
 export { loadScenario, parseScenario, validateScenario } from './load-scenario.js';
 export { NetworkLink } from './network-link.js';

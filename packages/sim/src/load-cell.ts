@@ -38,6 +38,26 @@ export interface LoadCell {
   readonly requests: number;
   /** Seed of the run. Defaults to 1. */
   readonly seed?: number;
+  /**
+   * What a real cluster adds to the configured latencies, measured (bench load's cost probes). With
+   * them the cell models that cluster: its link and hops, direct verification, the verifier host's
+   * time around a step, the drafter's per-token overhead, and the client beside the targets (a
+   * request crosses the link to start, each commit crosses it back). Without them: DSD-Sim's ideal
+   * cell (free hops, the client on the drafter).
+   */
+  readonly costs?: LoadCellCosts;
+}
+
+/** Measured costs of a cluster, ms (see `costs`). */
+export interface LoadCellCosts {
+  /** One broker hop in the cloud (the batcher's, on its route). */
+  readonly hopMs: number;
+  /** The edge link one way, beside its hop; replaces `rttMs / 2`. */
+  readonly linkOneWayMs: number;
+  /** A verify step's time on its verifier's host beyond its pass. */
+  readonly stepOverheadMs: number;
+  /** A drafted token's time beyond `drafterTpotMs`. */
+  readonly draftTokenOverheadMs: number;
 }
 
 export interface LoadCellResult {
@@ -56,6 +76,8 @@ export interface LoadCellResult {
 /** The scenario of a cell. */
 export function loadCellScenario(cell: LoadCell): Scenario {
   const fixed = (value: number) => ({ dist: 'fixed' as const, value });
+  const c = cell.costs;
+  const draftMs = cell.drafterTpotMs + (c?.draftTokenOverheadMs ?? 0);
   return {
     name: `load c=${cell.concurrency} rtt=${cell.rttMs} ${cell.mode}`,
     seed: cell.seed ?? 1,
@@ -63,10 +85,20 @@ export function loadCellScenario(cell: LoadCell): Scenario {
       {
         name: 'edge',
         count: cell.concurrency,
-        oneWayMs: cell.rttMs / 2,
-        latency: { ttftMs: cell.drafterTpotMs, tpotMs: cell.drafterTpotMs },
+        oneWayMs: c ? c.linkOneWayMs : cell.rttMs / 2,
+        latency: { ttftMs: draftMs, tpotMs: draftMs },
       },
     ],
+    ...(c
+      ? {
+          messaging: {
+            hopMs: c.hopMs,
+            client: 'cloud' as const,
+            directVerify: true,
+            stepOverheadMs: c.stepOverheadMs,
+          },
+        }
+      : {}),
     targets: {
       count: cell.targets,
       latency: { ttftMs: cell.batchCost.baseMs, tpotMs: cell.batchCost.baseMs },

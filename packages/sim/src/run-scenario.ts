@@ -226,6 +226,14 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
             return chosen;
           }
         : undefined;
+    // A round's time on the network as the session sees it: the link both ways, the hops of a task
+    // (two up through the batcher, one with direct verification) and of its result, and the
+    // verifier host's time around the step.
+    const msg = s.messaging;
+    const roundTripMs =
+      2 * drafter.link.oneWayMs +
+      (msg?.directVerify ? 2 : 3) * (msg?.hopMs ?? 0) +
+      (msg?.stepOverheadMs ?? 0);
     const session = new SessionDriver(
       {
         id,
@@ -248,17 +256,19 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
           : {
               viewFacts: {
                 draftMsPerToken: drafter.tpotMs,
-                rttMs: 2 * drafter.link.oneWayMs + 3 * (s.messaging?.hopMs ?? 0),
+                rttMs: roundTripMs,
               },
             }),
         seed: acceptSeed,
         hopMs: s.messaging?.hopMs ?? 0,
         cloudClient: s.messaging?.client === 'cloud',
+        ...(s.messaging?.directVerify ? { directVerify: true } : {}),
+        ...(s.messaging?.stepOverheadMs ? { stepOverheadMs: s.messaging.stepOverheadMs } : {}),
         ...(mode === 'auto'
           ? {
               auto: {
                 draftMsPerToken: fused ? (t.fusedDraftMs ?? 0) : drafter.tpotMs,
-                rttMs: fused ? 0 : 2 * drafter.link.oneWayMs + 3 * (s.messaging?.hopMs ?? 0),
+                rttMs: fused ? 0 : roundTripMs,
                 ...(choice ? { choice } : {}),
               },
             }

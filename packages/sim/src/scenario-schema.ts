@@ -164,6 +164,18 @@ export const ScenarioSchema = Type.Object(
            * one hop later. Defaults to `drafter`.
            */
           client: Type.Optional(Type.Union([Type.Literal('drafter'), Type.Literal('cloud')])),
+          /**
+           * Direct verification (protocol 2.1): once a session's task has been answered, its later
+           * sequential tasks cross one hop (drafter → the verifier that answered), not two; its
+           * parallel (DSI) tasks still go through the batcher. Defaults to false.
+           */
+          directVerify: Type.Optional(Type.Boolean()),
+          /**
+           * Time a verify task spends on its verifier's host around the target's step, ms: the hand-off
+           * to the model's worker thread and back, the context assembly, the acceptance and the
+           * signature. Every result arrives that much later; it holds no target compute. Defaults to 0.
+           */
+          stepOverheadMs: Type.Optional(NonNeg),
         },
         { additionalProperties: false },
       ),

@@ -174,6 +174,10 @@ export interface SessionSpec {
   readonly hopMs?: number;
   /** Client in the cloud: commits reach it one link delay and one hop later. Defaults to false. */
   readonly cloudClient?: boolean;
+  /** Sequential tasks after the first answer cross one hop (`messaging.directVerify`). Defaults to false. */
+  readonly directVerify?: boolean;
+  /** Added to every result's way back: the verifier host's time around the step, ms. Defaults to 0. */
+  readonly stepOverheadMs?: number;
   /** `auto` mode: the drafter and link figures of its round choice, and the choice's options. */
   readonly auto?: AutoFacts & { readonly choice?: RoundChoiceOptions };
   /** Load-aware DSI: parallel tasks only where they run at once, else declined. Defaults to false. */
@@ -226,6 +230,8 @@ export class SessionDriver {
   private atServer: boolean;
   private readonly maxDepth: number;
   private lastRttMs: number | undefined;
+  /** A task of the session has been answered: with direct verification, its sequential tasks skip the batcher. */
+  private answered = false;
   private lastStepMs: number | undefined;
   private decisions = 0;
   /** Prompt length: committed end = promptLen + tokens. */
@@ -513,8 +519,9 @@ export class SessionDriver {
         this.ctx.router.done(j);
         const step = this.ctx.sim.now - j.startedAt;
         // The verifier publishes the result straight to the drafter: one hop.
-        const down = this.roundDelay(1);
+        const down = this.roundDelay(1) + (distributed ? (this.spec.stepOverheadMs ?? 0) : 0);
         this.later(down, () => {
+          this.answered = true;
           this.lastStepMs = step;
           this.resultFused = !distributed;
           if (distributed) this.lastRttMs = up + down;
@@ -527,8 +534,8 @@ export class SessionDriver {
     this.jobs.set(taskId, { job, base, drafts });
     this.sentDrafts += drafts.length;
     this.draftsOf.set(taskId, drafts.length);
-    // Drafter → batcher → target.
-    const up = this.roundDelay(2);
+    // Drafter → batcher → target, or straight to the target with direct verification.
+    const up = this.roundDelay(this.spec.directVerify && this.answered && !parallel ? 1 : 2);
     this.later(up, () => {
       if (job.state !== 'queued') return;
       const own = this.ctx.router.targetOf(this.spec.id);

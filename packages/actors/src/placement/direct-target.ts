@@ -44,18 +44,40 @@ export function directTarget(
   );
 }
 
-/** The id of the least loaded (work per slot, queued included) of `verifiers` that pass `ok`. */
-function leastLoaded(verifiers: readonly Member[], ok: (m: Member) => boolean): string | undefined {
-  let best: Member | undefined;
+/**
+ * The verifier of `verifiers` (one pool's, alive) a DSI parallel task goes to directly: one that takes
+ * direct tasks and is not in `busy` (running the session's tasks, or lost one of them), the least
+ * loaded by its heartbeat, ties taking turns by `rotation`. It runs the task only if it starts at once
+ * (the verifier judges by its figures of that moment) and declines it otherwise. None: undefined.
+ */
+export function parallelTarget(
+  verifiers: readonly Member[],
+  busy: ReadonlySet<string>,
+  rotation: number,
+): string | undefined {
+  return leastLoaded(verifiers, (m) => !busy.has(m.id) && metaNumber(m, DIRECT_META_KEY) === 1, rotation);
+}
+
+/**
+ * The id of the least loaded (work per slot, queued included) of `verifiers` that pass `ok`; among
+ * equals the first, or the one `rotation` picks.
+ */
+function leastLoaded(
+  verifiers: readonly Member[],
+  ok: (m: Member) => boolean,
+  rotation = 0,
+): string | undefined {
+  const tied: Member[] = [];
   let bestLoad = Infinity;
   for (const m of verifiers) {
     if (!ok(m)) continue;
     const { inflight, queued, capacity } = m.heartbeat.load;
     const load = (inflight + queued) / Math.max(1, capacity);
     if (load < bestLoad) {
-      best = m;
+      tied.length = 0;
       bestLoad = load;
     }
+    if (load === bestLoad) tied.push(m);
   }
-  return best?.id;
+  return tied.length > 0 ? tied[rotation % tied.length]!.id : undefined;
 }

@@ -363,15 +363,18 @@ export class DraftSession {
     if (!taskId || !this.orch.inflight.includes(taskId)) return;
     const parallel = this.sentShape.get(taskId)?.parallel === true;
     this.clearTimer(taskId);
+    // A parallel task the pool had no free target for: dropped, and the SP degree follows. Nothing is
+    // lost with it: the verifier (or batcher) that declined it answers.
+    if (e.code === ErrorCode.NoCapacity && parallel) {
+      this.route.forget(taskId);
+      this.trace.taskEnded(taskId, 'failed');
+      this.feed({ type: 'declined', taskId });
+      return;
+    }
     this.route.failed(taskId, false);
     this.trace.taskEnded(taskId, 'failed');
     // The verifier lacked the base: the re-issued task carries the whole prefix.
     if (e.code === ErrorCode.UnknownSession) this.held = undefined;
-    // A parallel task the pool had no free target for: dropped, and the SP degree follows.
-    if (e.code === ErrorCode.NoCapacity && parallel) {
-      this.feed({ type: 'declined', taskId });
-      return;
-    }
     // A verdict that cannot change on retry (bad token ids, schema) ends the session with it;
     // a transient one (no capacity, deadline) re-issues the task, a bounded number of times.
     if (!e.retryable && e.code !== ErrorCode.UnknownSession) this.fail(fromWireError(e));

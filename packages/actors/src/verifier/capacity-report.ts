@@ -56,15 +56,42 @@ export class CapacityReport {
     this.stepMs = this.stepMs === undefined ? ms : this.stepMs + (ms - this.stepMs) / 4;
   }
 
+  /**
+   * The figures of this moment, as a heartbeat sent now would carry them, with `sessionId` left out
+   * of the sessions: what a parallel task of that session meets here (see placement's `runsAtOnce`).
+   */
+  now(
+    sessionId: string,
+    now: number,
+  ): {
+    readonly batchCost: BatchCostProfile | undefined;
+    readonly positions: number;
+    readonly sessions: number;
+  } {
+    const asker = this.seen.has(sessionId) && this.isActive(this.seen.get(sessionId)!, now) ? 1 : 0;
+    return {
+      batchCost: this.batchCost,
+      positions: this.positions,
+      sessions: Math.max(0, this.activeSessions(now) - asker),
+    };
+  }
+
+  /** How long after its last task a session still counts as coming back, ms. */
+  private windowOf(s: SessionSeen): number {
+    const firstWindow = Math.max(100, FIRST_TASK_STEPS * (this.stepMs ?? 0));
+    return Math.min(ACTIVE_WINDOW_MS, s.gap === undefined ? firstWindow : Math.max(50, 2 * s.gap));
+  }
+
+  private isActive(s: SessionSeen, now: number): boolean {
+    return now - s.last <= this.windowOf(s);
+  }
+
   /** Sessions still coming back (and forgets the others). */
   activeSessions(now: number): number {
-    const firstWindow = Math.max(100, FIRST_TASK_STEPS * (this.stepMs ?? 0));
     let n = 0;
     for (const [id, s] of this.seen) {
-      const window = Math.min(ACTIVE_WINDOW_MS, s.gap === undefined ? firstWindow : Math.max(50, 2 * s.gap));
-      if (now - s.last > window) {
-        if (now - s.last > ACTIVE_WINDOW_MS) this.seen.delete(id);
-      } else n++;
+      if (this.isActive(s, now)) n++;
+      else if (now - s.last > ACTIVE_WINDOW_MS) this.seen.delete(id);
     }
     return n;
   }

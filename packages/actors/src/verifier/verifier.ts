@@ -23,6 +23,7 @@ import {
   CancelledError,
   hostOfSubject,
   MAX_PIECE_LENGTH,
+  NoCapacityError,
   prefixHash,
   toWireError,
   UnknownSessionError,
@@ -37,7 +38,7 @@ import {
   verifierSessionMove,
 } from '../placement/placement.js';
 import { sessionKey, taskKey } from '../placement/session-key.js';
-import { poolView, taskPositions } from '../placement/target-capacity.js';
+import { poolView, runsAtOnce, taskPositions, type VerifierCapacity } from '../placement/target-capacity.js';
 import type { LocalVerdict } from '../session/session.js';
 import { SessionHost } from '../session/session-host.js';
 import { CapacityReport } from './capacity-report.js';
@@ -84,8 +85,10 @@ export interface VerifierOptions extends Omit<ActorOptions, 'role' | 'pool'> {
 export interface VerifierStats {
   batches: number;
   tasks: number;
-  /** Tasks taken straight from a session's host (`direct.<verifier>.<host>`), not in a batch. */
+  /** Tasks taken straight from a session's host (`direct.<verifier>.<host>`), not in a batch (declined ones aside). */
   direct: number;
+  /** Direct DSI parallel tasks declined: they would not have run at once. */
+  declined: number;
   /** Direct tasks refused because their `host` is not the instance their subject names. */
   forged: number;
   /** Tasks dropped before they ran because a preempt made them stale. */
@@ -101,6 +104,8 @@ interface SessionState {
   lastUsed: number;
   /** Tail of the session's task chain: tasks of one session run in order. */
   chain: Promise<unknown>;
+  /** Tasks of the session in its chain now (waiting or running). */
+  pending: number;
   belowEpoch: number;
   /** The session's output text as its session makes it, for signed statements (when tasks say where it starts). */
   text?: SessionText;
@@ -121,6 +126,7 @@ export class Verifier {
     batches: 0,
     tasks: 0,
     direct: 0,
+    declined: 0,
     forged: 0,
     preempted: 0,
     aborted: 0,
@@ -274,8 +280,9 @@ export class Verifier {
       }
       return undefined;
     }
-    this.stats.direct++;
-    const o = await this.runInSession(task, performance.now());
+    const declined = task.parallel ? this.declineParallel(task) : undefined;
+    if (!declined) this.stats.direct++;
+    const o = declined ?? (await this.runInSession(task, performance.now()));
     if (o.kind === 'failure' && this.actor.status !== 'closed') {
       const error = toWireError(o.error);
       this.actor.publish(
@@ -286,6 +293,41 @@ export class Verifier {
       );
     }
     return undefined;
+  }
+
+  /**
+   * A DSI parallel task sent here directly runs only if it starts at once (placement's `runsAtOnce`
+   * on this moment's figures, which no heartbeat or batcher view matches): nothing waits for a slot,
+   * no task of its session is here already (its tasks run in order), and it fits below a batching
+   * target's knee or finds the target idle with no other session coming back. Otherwise it is
+   * declined at once, as a batcher declines one, and its session runs with the SP degree there is
+   * room for: never queued behind other sessions' work.
+   */
+  private declineParallel(task: Task): { kind: 'failure'; taskId: string; error: unknown } | undefined {
+    const key = sessionKey(task);
+    const s = this.sessions.get(key);
+    const holds = s !== undefined && this.lacksBase(task, s) === undefined;
+    const here = this.capacity.now(key, performance.now());
+    const capacity: VerifierCapacity = {
+      id: this.actor.id,
+      ...here,
+      stepMs: undefined,
+      inflight: this.active,
+      queued: this.waiters.length,
+      slots: this.concurrency,
+    };
+    if ((s?.pending ?? 0) === 0 && runsAtOnce(capacity, taskPositions(task, holds))) return undefined;
+    this.stats.declined++;
+    return {
+      kind: 'failure',
+      taskId: task.taskId,
+      error: new NoCapacityError(
+        `verifier ${this.actor.id} does not run parallel task ${task.taskId} at once`,
+        {
+          context: { declined: true },
+        },
+      ),
+    };
   }
 
   /**
@@ -304,12 +346,14 @@ export class Verifier {
       tokens: new Uint32Array(0),
       lastUsed: Date.now(),
       chain: Promise.resolve(),
+      pending: 0,
       belowEpoch: 0,
     };
     this.sessions.set(key, s);
+    s.pending++;
     const run = s.chain.then(() => this.runOne(task, s, received, publish));
     s.chain = run.catch(() => undefined);
-    return run;
+    return run.finally(() => s.pending--);
   }
 
   private async runOne(

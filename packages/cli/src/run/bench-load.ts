@@ -4,6 +4,7 @@
  */ import { cpus, loadavg } from 'node:os';
 import {
   formatLoadCell,
+  formatLoadCosts,
   formatLoadGrid,
   formatLoadSummary,
   formatMachineStart,
@@ -48,6 +49,7 @@ export async function runBenchLoad(args: ArgumentsCamelCase<BenchLoadArgs>): Pro
   try {
     report = await runLoadBench(cfg, SPECMESH_BIN, {
       onProgress: (done, _total, note) => bar.update(done, note),
+      onCosts: (rttMs, costs) => output.text(`\n${formatLoadCosts(rttMs, costs)}\n`),
       // Each cell's table as soon as it is done; the JSON document once all are.
       onCell: (cell) => output.text(`\n${formatLoadCell(cell, cfg.tokens)}\n`),
       say: (line) => process.stderr.write(`${line}\n`),

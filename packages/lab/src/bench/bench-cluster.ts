@@ -26,7 +26,7 @@ export interface BenchGeneration {
   /** Per token: 1 from an accepted draft, 0 from the target. */
   readonly sources: number[];
   readonly wallMs: number;
-  /** DSI parallel tasks the batcher declined during the request (no verifier ran them at once). */
+  /** DSI parallel tasks declined during the request (no verifier ran them at once): by the batcher or by a verifier. */
   readonly declined: number;
   /** The session's speculation timeline (its last chunk's). */
   readonly trace?: SpeculationTrace;
@@ -66,12 +66,16 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     roles.push(scheduler);
     const batcher = await Batcher.start({ ...common, pool: 'p' });
     roles.push(batcher);
+    const verifiers: Verifier[] = [];
     for (let i = 0; i < o.verifiers; i++) {
       const model = await PooledModel.open(o.target);
       models.push(model);
       targets.push(model);
-      roles.push(await Verifier.start({ ...common, id: `v${i}`, pool: 'p', model }));
+      verifiers.push(await Verifier.start({ ...common, id: `v${i}`, pool: 'p', model }));
+      roles.push(verifiers.at(-1)!);
     }
+    // Parallel tasks declined by the batcher, or by the verifier they were sent to directly.
+    const declinedSoFar = () => verifiers.reduce((n, v) => n + v.stats.declined, batcher.stats.declined);
     const draftModel = await PooledModel.open(o.drafter);
     models.push(draftModel);
     roles.push(
@@ -92,7 +96,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     const stepTimes = () => ({ target: sumStepTimes(targets), drafter: draftModel.stepTimes() });
     return {
       async generate(requestId, prompt, mode, k, maxTokens) {
-        const declined = batcher.stats.declined;
+        const declined = declinedSoFar();
         const stepsBefore = stepTimes();
         const t0 = performance.now();
         const out = await collect(
@@ -112,7 +116,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
           tokens: out.tokens,
           sources: out.sources,
           wallMs,
-          declined: batcher.stats.declined - declined,
+          declined: declinedSoFar() - declined,
           ...(out.trace ? { trace: out.trace } : {}),
           steps: {
             target: stepTimesSince(stepsBefore.target, stepsAfter.target),

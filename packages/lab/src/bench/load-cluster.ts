@@ -55,6 +55,9 @@ export interface IdleFigures {
 export interface LoadCluster {
   /** The clients' actor (cloud). */
   readonly client: Actor;
+  /** Client URLs of the cloud and edge servers (for probes). */
+  readonly cloudUrl: string;
+  readonly edgeUrl: string;
   /** Drafter processes started so far. */
   readonly drafters: number;
   /** Role processes that exited unexpectedly so far (a restarted verifier resets its busyMs). */
@@ -134,6 +137,8 @@ export async function startLoadCluster(o: LoadClusterOptions): Promise<LoadClust
     };
     const cluster: LoadCluster = {
       client,
+      cloudUrl: net.cloudUrl,
+      edgeUrl: net.edgeUrl,
       get drafters() {
         return drafters;
       },

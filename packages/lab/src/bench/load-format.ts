@@ -1,5 +1,6 @@
 /** `bench load`'s text: the machine, one table per cell as it completes, and the grid's summary. */
 
+import type { LoadCosts } from './load-costs.js';
 import type { LoadBenchReport, MachineInfo } from './load-grid.js';
 import type { LoadCellReport } from './load-summary.js';
 
@@ -20,6 +21,11 @@ export function formatMachineStart(
 
 export function formatMachineEnd(m: MachineInfo): string {
   return `load average at start ${loads(m.loadAverageStart)}, at end ${loads(m.loadAverageEnd)} (1/5/15 min; ${m.cpus} CPUs)`;
+}
+
+/** The costs a cluster adds, as the simulator takes them. */
+export function formatLoadCosts(rttMs: number, c: LoadCosts): string {
+  return `measured costs at RTT ${rttMs} ms (means of ${c.samples}, idle cluster; the simulator's inputs): broker hop ${c.hopMs.toFixed(3)} ms, edge link one way ${c.linkOneWayMs.toFixed(3)} ms beside its hop, target step +${c.stepOverheadMs.toFixed(2)} ms, drafted token +${c.draftTokenOverheadMs.toFixed(2)} ms`;
 }
 
 export function formatLoadCell(c: LoadCellReport, tokens: number): string {
@@ -73,7 +79,7 @@ export function formatLoadGrid(r: LoadBenchReport): string {
 }
 
 export function formatLoadSummary(r: LoadBenchReport): string {
-  const lines = ['goals:'];
+  const lines = [...r.costs.map((x) => formatLoadCosts(x.rttMs, x.costs)), 'goals:'];
   for (const g of r.summary.goals) {
     const misses = g.misses.map((m) => `${m.cell} ${m.value.toFixed(3)}`).join(', ');
     lines.push(

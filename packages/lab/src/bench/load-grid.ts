@@ -11,6 +11,7 @@ import type { RequestMode } from '@specmesh/protocol';
 import { modelFlags } from '../model-args.js';
 import { measureCell } from './load-cell.js';
 import { startLoadCluster } from './load-cluster.js';
+import { type LoadCosts, measureLoadCosts } from './load-costs.js';
 import { type LoadBenchConfig, type LoadModels, loadModelArgs } from './load-options.js';
 import { simulateMode } from './load-sim.js';
 import { cellRatios, type LoadCellReport, type LoadSummary, summarizeLoad } from './load-summary.js';
@@ -42,6 +43,8 @@ export interface LoadBenchReport {
     readonly models: LoadModels;
   };
   readonly cells: LoadCellReport[];
+  /** Per edge round trip: what its cluster adds to the models' configured latencies (the simulator's inputs). */
+  readonly costs: ReadonlyArray<{ readonly rttMs: number; readonly costs: LoadCosts }>;
   readonly summary: LoadSummary;
   /** Role processes that exited unexpectedly (none expected). */
   readonly crashes: number;
@@ -50,6 +53,8 @@ export interface LoadBenchReport {
 export interface LoadBenchHooks {
   /** Requests done of the grid's total, and what runs now. */
   readonly onProgress?: (done: number, total: number, note: string) => void;
+  /** A cluster's costs are measured (before its cells run). */
+  readonly onCosts?: (rttMs: number, costs: LoadCosts) => void;
   /** A cell is done (its report, to print as it comes). */
   readonly onCell?: (cell: LoadCellReport) => void;
   /** Something worth a line as it happens (a role process crashed). */
@@ -95,6 +100,7 @@ export async function runLoadBench(
   const total = loadBenchRequests(cfg);
   let done = 0;
   const cells: LoadCellReport[] = [];
+  const costs: LoadBenchReport['costs'][number][] = [];
   let crashes = 0;
   for (const rttMs of cfg.rttMs) {
     hooks.onProgress?.(done, total, `starting the cluster (RTT ${rttMs} ms)`);
@@ -113,6 +119,17 @@ export async function runLoadBench(
         hooks.say?.(`bench load: ${name} exited unexpectedly (${signal ?? `code ${code}`}); restarted`),
     });
     try {
+      hooks.onProgress?.(done, total, `RTT ${rttMs} ms: measuring the cluster's costs`);
+      const measured = await measureLoadCosts({
+        cloudUrl: cluster.cloudUrl,
+        edgeUrl: cluster.edgeUrl,
+        prefix: cfg.prefix,
+        models: m,
+        promptTokens: 64,
+        k: cfg.k,
+      });
+      costs.push({ rttMs, costs: measured });
+      hooks.onCosts?.(rttMs, measured);
       for (const concurrency of [...cfg.concurrency].sort((a, b) => a - b)) {
         const note = `concurrency ${concurrency}, RTT ${rttMs} ms`;
         hooks.onProgress?.(done, total, `${note}: starting drafters`);
@@ -133,6 +150,7 @@ export async function runLoadBench(
           tokens: cfg.tokens,
           requests: cell.requests,
           rounds: cell.rounds,
+          costs: measured,
         };
         const sim: LoadCellReport['sim'] = {};
         for (const f of cell.modes) {
@@ -163,6 +181,7 @@ export async function runLoadBench(
       models: m,
     },
     cells,
+    costs,
     summary: summarizeLoad(cells),
     crashes,
   };

@@ -2,10 +2,11 @@
  * The simulator's side of a `bench load` cell: `@specmesh/sim`'s `simulateLoadCell` for the same
  * cluster (targets, pass cost, drafter, acceptance, link), the same closed loop and the same request
  * shape, once per measured round (seeds 1..rounds), pooled as the measurement is: total tokens over
- * total time.
+ * total time. With the cluster's measured costs (load-costs.ts) the simulated cell has its hops,
+ * direct verification, the verifier hosts' and drafters' overheads and the client in the cloud.
  */
 import type { RequestMode } from '@specmesh/protocol';
-import { simulateLoadCell } from '@specmesh/sim';
+import { type LoadCellCosts, simulateLoadCell } from '@specmesh/sim';
 import type { LoadModels } from './load-options.js';
 
 export interface SimulatedMode {
@@ -25,6 +26,8 @@ export interface SimulatedCell {
   /** Requests of one round. */
   readonly requests: number;
   readonly rounds: number;
+  /** The cluster's measured costs; without them the simulator's ideal cell. */
+  readonly costs?: LoadCellCosts;
 }
 
 export function simulateMode(cell: SimulatedCell, mode: RequestMode, m: LoadModels): SimulatedMode {
@@ -47,6 +50,7 @@ export function simulateMode(cell: SimulatedCell, mode: RequestMode, m: LoadMode
       outputTokens: cell.tokens,
       requests: cell.requests,
       seed,
+      ...(cell.costs ? { costs: cell.costs } : {}),
     });
     const n = cell.requests * cell.tokens;
     tokens += n;
