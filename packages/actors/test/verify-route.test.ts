@@ -5,7 +5,7 @@ import { VerifyRoute } from '../src/session/verify-route.js';
 import { verifierMember } from './verifier-member.js';
 
 const free = (id: string, inflight = 0) =>
-  verifierMember(id, { inflight, queued: 0, capacity: 8 }, { direct: 1 });
+  verifierMember(id, { inflight, queued: 0, capacity: 8 }, { direct: 1, directParallel: 1 });
 
 describe('directTarget', () => {
   it('takes the lease only while it says it takes direct tasks and has a free slot', () => {
@@ -80,6 +80,14 @@ describe('VerifyRoute', () => {
     expect(r.choose('p3', true)).toBeUndefined();
     r.answered('p1', 'b', true);
     expect(r.leaseHolder).toBe('a');
+  });
+
+  it('sends no parallel task directly to a verifier that does not decline them (protocol 2.1)', () => {
+    const older = verifierMember('b', { inflight: 0, queued: 0, capacity: 8 }, { direct: 1 });
+    const r = route([free('a'), older]);
+    r.answered('t1', 'a', false);
+    expect(r.choose('t2', false)).toBe('a');
+    expect(r.choose('p1', true)).toBeUndefined();
   });
 
   it('a declined parallel task is forgotten, not lost: its verifier stays a candidate and the lease stays', () => {

@@ -19,7 +19,7 @@ import { VersionError } from './errors.js';
 import { PROTOCOL_VERSION } from './subjects.js';
 
 /** Minor version spoken by this build, stamped as `vm` in every envelope. */
-export const PROTOCOL_MINOR = 1;
+export const PROTOCOL_MINOR = 2;
 
 /** A sender's protocol version, as its envelope states it. */
 export interface ProtocolVersion {
@@ -64,6 +64,17 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       'sequential tasks there while it holds a lease on that verifier (the one that answered its last), and ' +
       'the batcher keeps placement, parallel tasks and re-dispatch; with no batcher answering, a session ' +
       'sends its task to a verifier of its own choosing. No message kind changes.',
+    envelope: [],
+  },
+  {
+    minor: 2,
+    summary:
+      'Direct parallel tasks: a verifier that says `directParallel: 1` in its heartbeat meta also takes DSI ' +
+      "parallel tasks on `direct.<verifier>.<host>`, and runs one only if it starts at once by the verifier's " +
+      'figures of that moment (no task of its session there, nothing waiting for a slot, room below a ' +
+      "batching target's knee or an idle target); otherwise it answers `E_NO_CAPACITY` with context " +
+      '`declined: true` at once, as a batcher declines one. A session sends its parallel tasks to such a ' +
+      'verifier running none of its tasks, and through the batcher otherwise. No message or field changes.',
     envelope: [],
   },
 ];

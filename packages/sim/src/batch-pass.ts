@@ -10,9 +10,10 @@
  * during a pass wait for the next one. Each job counts the positions its target's cache lacks
  * (target-cache.ts `jobPositions`: a verification of d drafts on a warm cache is d + 1).
  *
- * A pass whose jobs are all cancelled stops at once (preemption), as a window batch does (the
- * emulated target runs it to its end); a cancelled job in a pass that runs on wastes its share of
- * the pass, in proportion to its positions.
+ * A pass runs to its end even when every job in it is cancelled, as an accelerator's forward pass
+ * (and the emulated target's) does: the target stays busy until then. A cancelled job wastes its share
+ * of the pass, in proportion to its positions, and leaves the pass's positions at once (a task placed
+ * meanwhile judges the room by what is still alive).
  *
  * @example
  *   // profile { baseMs: 30, perPositionMs: 0.15, kneePositions: 32 }, every session warm

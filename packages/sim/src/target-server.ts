@@ -10,6 +10,7 @@
  *
  * Cancelling a queued job drops it; cancelling a running one wastes its share of the batch, and when
  * every job of a running batch is cancelled the batch stops at once (preemption) and frees its slot.
+ * A batching target's pass runs to its end whatever is cancelled in it, as an accelerator's does.
  *
  * With `batchCost` the target batches like an accelerator instead: one pass at a time holding every
  * job waiting when it starts, priced by core's roofline (see batch-pass.ts).
@@ -205,7 +206,9 @@ export class TargetServer {
       if (!b.jobs.includes(job)) continue;
       b.live--;
       this.runningLive--;
-      if (b.live === 0) this.stop(b);
+      // A window batch stops once every job in it is dead; an accelerator's pass cannot be stopped
+      // (the emulated batching target runs it to its end too), so the target stays busy until then.
+      if (b.live === 0 && b.positions === undefined) this.stop(b);
       break;
     }
     this.onLoad?.(this);

@@ -1,4 +1,4 @@
-import { agreementOracle, TARGET_70B_PROFILE } from '@specmesh/core';
+import { agreementOracle, batchStepMs, TARGET_70B_PROFILE } from '@specmesh/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -89,6 +89,41 @@ describe('simulateLoadCell: speculation that pays at every load', () => {
     expect(s.speculation.mode).toBe('auto');
     expect(s.targets.batchCost).toEqual(TARGET_70B_PROFILE);
     expect(runScenario(s).completed).toBe(12);
+  });
+});
+
+describe("simulateLoadCell with a cluster's measured costs", () => {
+  const costs = { hopMs: 2, linkOneWayMs: 3, stepOverheadMs: 5, draftTokenOverheadMs: 0.5 };
+
+  it('models the measured cluster: its link, hops, verifier overhead, drafter overhead and a cloud client', () => {
+    const s = loadCellScenario(cell(1, 'si', { costs }));
+    expect(s.drafters[0]!.oneWayMs).toBe(3);
+    expect(s.drafters[0]!.latency).toEqual({ ttftMs: 2.5, tpotMs: 2.5 });
+    expect(s.messaging).toEqual({ hopMs: 2, client: 'cloud', directVerify: true, stepOverheadMs: 5 });
+    // Without costs: DSD-Sim's ideal cell, as before.
+    const ideal = loadCellScenario(cell(1, 'si'));
+    expect(ideal.messaging).toBeUndefined();
+    expect(ideal.drafters[0]!.oneWayMs).toBe(0.5);
+  });
+
+  it('a plain round costs the link both ways, one hop each way, the step overhead and the pass', () => {
+    const c = cell(1, 'nonsi', { costs, requests: 10 });
+    // 2 × 3 (link) + 2 × 2 (hops) + 5 (verifier host) + 30 (a pass of one position).
+    const pass = batchStepMs(TARGET_70B_PROFILE, 1);
+    expect(simulateLoadCell(c).tpotMs.p50).toBeCloseTo(6 + 4 + 5 + pass, 9);
+    // Through the batcher every round crosses one hop more.
+    const s = loadCellScenario(c);
+    const viaBatcher = runScenario({ ...s, messaging: { ...s.messaging, directVerify: false } });
+    expect(viaBatcher.tpotMs.p50).toBeCloseTo(6 + 6 + 5 + pass, 9);
+  });
+
+  it('costs slow every mode down and leave the target compute per token alone', () => {
+    for (const mode of ['nonsi', 'si', 'dsi'] as const) {
+      const ideal = simulateLoadCell(cell(1, mode, { requests: 20 }));
+      const real = simulateLoadCell(cell(1, mode, { requests: 20, costs }));
+      expect(real.tokensPerSec).toBeLessThan(ideal.tokensPerSec);
+      if (mode !== 'dsi') expect(real.targetComputeMsPerToken).toBeCloseTo(ideal.targetComputeMsPerToken, 6);
+    }
   });
 });
 

@@ -10,6 +10,12 @@ import { metaNumber } from './placement.js';
 /** Heartbeat meta key by which a verifier says it takes direct tasks (value 1). */
 export const DIRECT_META_KEY = 'direct';
 
+/**
+ * Heartbeat meta key by which a verifier says it takes DSI parallel tasks directly too, declining one
+ * that would not start at once (value 1; protocol 2.2).
+ */
+export const DIRECT_PARALLEL_META_KEY = 'directParallel';
+
 /** Whether `m` takes direct tasks now and would start one at once. */
 function takesDirect(m: Member): boolean {
   const load = m.heartbeat.load;
@@ -46,7 +52,7 @@ export function directTarget(
 
 /**
  * The verifier of `verifiers` (one pool's, alive) a DSI parallel task goes to directly: one that takes
- * direct tasks and is not in `busy` (running the session's tasks, or lost one of them), the least
+ * direct parallel tasks (`directParallel: 1`) and is not in `busy` (running the session's tasks, or lost one of them), the least
  * loaded by its heartbeat, ties taking turns by `rotation`. It runs the task only if it starts at once
  * (the verifier judges by its figures of that moment) and declines it otherwise. None: undefined.
  */
@@ -55,7 +61,11 @@ export function parallelTarget(
   busy: ReadonlySet<string>,
   rotation: number,
 ): string | undefined {
-  return leastLoaded(verifiers, (m) => !busy.has(m.id) && metaNumber(m, DIRECT_META_KEY) === 1, rotation);
+  return leastLoaded(
+    verifiers,
+    (m) => !busy.has(m.id) && metaNumber(m, DIRECT_PARALLEL_META_KEY) === 1,
+    rotation,
+  );
 }
 
 /**

@@ -29,7 +29,7 @@ import {
   UnknownSessionError,
 } from '@specmesh/protocol';
 import { Actor, type ActorOptions, MembershipView } from '@specmesh/runtime';
-import { DIRECT_META_KEY } from '../placement/direct-target.js';
+import { DIRECT_META_KEY, DIRECT_PARALLEL_META_KEY } from '../placement/direct-target.js';
 import {
   bestEdgeDraftMsPerToken,
   bestEdgeRttMs,
@@ -183,8 +183,10 @@ export class Verifier {
         hostFree: v?.host?.free ?? 0,
         queuedDrafts: v?.queuedDrafts ?? 0,
         fused: options.draftModel ? 1 : 0,
-        // Sessions may send their sequential tasks here directly (protocol 2.1).
+        // Sessions may send their sequential tasks here directly (protocol 2.1), and their parallel
+        // ones, which run only if they start at once (2.2).
         [DIRECT_META_KEY]: 1,
+        [DIRECT_PARALLEL_META_KEY]: 1,
         ...capacity.meta(performance.now()),
       }),
     });
