@@ -85,4 +85,35 @@ describe('capacity in heartbeats', () => {
     expect(poolView(shared, 'v2', 60, 100, new Set(['v0', 'v2']), 2).freeTargets).toBe(1);
     expect(poolView(shared, 'v2', 60, 100, new Set(['v0', 'v2']), 3).freeTargets).toBe(2);
   });
+
+  it('a lone DSI session on batching targets keeps its SP degree while a heartbeat shows its own pass', () => {
+    // Two batching targets; v2's heartbeat was sent during the session's own parallel task there (past
+    // the knee: its whole prefix), the only session v2 reports. The task came back since, or still runs.
+    const own = verifier(
+      'v2',
+      { inflight: 1, queued: 0, capacity: 256 },
+      {
+        ...batching('x', 0, 0).heartbeat.meta,
+        positions: 74,
+        sessions: 1,
+      },
+    );
+    const pool = [batching('v1', 5, 1), own];
+    expect(poolView(pool, 'v1', 74, 31, new Set(['v1', 'v2']), 1).freeTargets).toBe(2);
+    // The same report with another session there too: not the session's to count.
+    const shared = verifier(
+      'v2',
+      { inflight: 2, queued: 0, capacity: 256 },
+      {
+        ...batching('x', 0, 0).heartbeat.meta,
+        positions: 74,
+        sessions: 2,
+      },
+    );
+    expect(poolView([batching('v1', 5, 1), shared], 'v1', 74, 31, new Set(['v1', 'v2']), 1).freeTargets).toBe(
+      1,
+    );
+    // Nor when the session has no task in flight to explain it.
+    expect(poolView(pool, 'v1', 74, 31, new Set(['v1', 'v2']), 0).freeTargets).toBe(1);
+  });
 });

@@ -85,13 +85,15 @@ export function runsAtOnce(
 }
 
 /**
- * Whether `c`, a target that runs each task alone, may hold nothing but the asking session's work: no
- * session there but at most one and nothing waiting. With the asker among its sessions (`askerThere`)
- * that one is the asker; otherwise it can be, when at most one task runs there and the asker has a
- * task in flight whose target it has not heard from yet.
+ * Whether `c` may hold nothing but the asking session's work: no session there but at most one and
+ * nothing waiting. With the asker among its sessions (`askerThere`) that one is the asker; otherwise
+ * it can be, when at most one task runs there and the asker has a task in flight whose target it has
+ * not heard from yet. A batching target in that state too: a heartbeat sent during the asker's own
+ * pass there shows positions past its knee for the whole interval, which held a lone DSI session on
+ * batching targets at SP degree 1 most of the time.
  */
 function mayBeAskersAlone(c: VerifierCapacity, askerThere: boolean): boolean {
-  return !c.batchCost && c.queued === 0 && c.sessions <= 1 && (askerThere || c.inflight <= 1);
+  return c.queued === 0 && c.sessions <= 1 && (askerThere || c.inflight <= 1);
 }
 
 /** What a session sees of the pool before a round: its target and how many targets are free for it. */
@@ -111,7 +113,7 @@ export interface PoolView {
  * hold the session). `measuredStepMs` (the session's own last verification) stands for a target
  * without a cost profile.
  *
- * Targets of one task at a time that run only the session's own tasks count as free too: those tasks
+ * Targets that run only the session's own tasks count as free too (batching or not): those tasks
  * are among the `inFlight` the session has, so its SP degree is the targets it may keep busy, not only
  * those idle between its results (counting only those held DSI near SI on an idle pool, as every
  * heartbeat shows the targets that run its tasks busy). Those that answered it lately (`servedBy`) and

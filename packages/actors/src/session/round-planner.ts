@@ -2,6 +2,7 @@
  * A live session's round plans: the `auto` mode's choice of non-SI, SI or DSI (with window and SP
  * degree) before each round, and the SP degree a DSI session may use, both from what the session
  * measured and what the pool's heartbeats say (window-measures.ts, placement/target-capacity.ts).
+ * Before the session has drafted, its host's draft speed stands in for its own.
  * The decision itself is core's `chooseRound`, the same one the simulator runs.
  *
  * Acceptance is the session's per-draft rate (core's `AcceptanceTally`, a prior before any draft is
@@ -55,7 +56,9 @@ export class SessionRoundPlanner {
     const rttMs = this.around?.local ? 0 : (m.rttMs ?? this.around?.edgeRttMs() ?? 0);
     return {
       acceptance: this.acceptance(),
-      draftMsPerToken: m.draftMsPerToken ?? 0,
+      // Before its first draft, the host's figure (its sessions' draft speed): 0 would make every
+      // window look free, and the first round would draft the longest one.
+      draftMsPerToken: m.draftMsPerToken ?? this.around?.edgeDraftMsPerToken?.() ?? 0,
       rttMs,
       target: pool.target,
       freeTargets: pool.freeTargets,
