@@ -23,9 +23,10 @@ import { NoRespondersError } from '@specmesh/protocol';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
 import { Actor, createLogger, serveEcho } from '@specmesh/runtime';
 import { createModel } from '../model-args.js';
+import { percentile } from '../percentile.js';
 import { type LoadModels, loadModelArgs } from './load-options.js';
 
-/** Measured costs, ms (means over the samples). */
+/** Measured costs, ms (medians of the samples). */
 export interface LoadCosts {
   /** One broker hop on the cloud server. */
   readonly hopMs: number;
@@ -51,7 +52,8 @@ export interface LoadCostOptions {
   readonly samples?: number;
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+/** Medians: the probes run while the role processes start up, whose stalls land on a few samples. */
+const median = (xs: readonly number[]) => percentile(xs, 50);
 
 /** Words of the emulated vocabulary start at 259; any of them makes a valid context. */
 const words = (n: number, from: number) => Uint32Array.from({ length: n }, (_, i) => 259 + ((from + i) % 97));
@@ -130,12 +132,12 @@ export async function measureLoadCosts(o: LoadCostOptions): Promise<LoadCosts> {
       steps.push(verify - batchStepMs(cost, o.k + 1));
       drafts.push(window / o.k - o.models.drafterTpotMs);
     }
-    const hopMs = mean(hops);
+    const hopMs = median(hops);
     return {
       hopMs,
-      linkOneWayMs: Math.max(0, mean(edges) - hopMs),
-      stepOverheadMs: Math.max(0, mean(steps)),
-      draftTokenOverheadMs: Math.max(0, mean(drafts)),
+      linkOneWayMs: Math.max(0, median(edges) - hopMs),
+      stepOverheadMs: Math.max(0, median(steps)),
+      draftTokenOverheadMs: Math.max(0, median(drafts)),
       samples,
     };
   } finally {

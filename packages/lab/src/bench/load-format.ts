@@ -25,7 +25,7 @@ export function formatMachineEnd(m: MachineInfo): string {
 
 /** The costs a cluster adds, as the simulator takes them. */
 export function formatLoadCosts(rttMs: number, c: LoadCosts): string {
-  return `measured costs at RTT ${rttMs} ms (means of ${c.samples}, idle cluster; the simulator's inputs): broker hop ${c.hopMs.toFixed(3)} ms, edge link one way ${c.linkOneWayMs.toFixed(3)} ms beside its hop, target step +${c.stepOverheadMs.toFixed(2)} ms, drafted token +${c.draftTokenOverheadMs.toFixed(2)} ms`;
+  return `measured costs at RTT ${rttMs} ms (medians of ${c.samples}, idle cluster; the simulator's inputs): broker hop ${c.hopMs.toFixed(3)} ms, edge link one way ${c.linkOneWayMs.toFixed(3)} ms beside its hop, target step +${c.stepOverheadMs.toFixed(2)} ms, drafted token +${c.draftTokenOverheadMs.toFixed(2)} ms`;
 }
 
 export function formatLoadCell(c: LoadCellReport, tokens: number): string {
