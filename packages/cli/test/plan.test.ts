@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { within } from './within.js';
@@ -67,6 +70,38 @@ describe('specmesh plan', () => {
     expect(r.stdout).toMatch(/│[█┆ ]+│ +[\d.]+ ms meets +◀ recommended/);
     expect(r.stdout).toMatch(/one target fewer .* misses/);
     expect(r.stdout).toContain('confirmed: the recommendation meets the SLO and one target fewer does not');
+  });
+
+  it("prints the simulator's validated error from a sim validate record, or says it is not validated", () => {
+    expect(run(...SMALL).stdout).toContain(
+      'Simulator error: not validated here; `specmesh sim validate --save',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'specmesh-plan-'));
+    const path = join(dir, 'validation.json');
+    const record = {
+      kind: 'specmesh.sim-validation',
+      version: 1,
+      at: '2026-12-07T12:00:00.000Z',
+      scenario: 'validate-4x4',
+      mode: 'si',
+      requests: 48,
+      machine: '2 CPUs, load average 1.0',
+      errors: [
+        { metric: 'throughput (tok/s)', error: 0.039 },
+        { metric: 'TTFT p50 (ms)', error: -0.083 },
+      ],
+    };
+    writeFileSync(path, JSON.stringify(record));
+    const r = run(...SMALL, '--validation', path);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      'Simulator error: simulated against a measured cluster by sim validate (validate-4x4 SI, 48 requests, 2026-12-07',
+    );
+    expect(r.stdout).toContain('throughput (tok/s) +3.9%, TTFT p50 (ms) −8.3%; largest |error| 8.3%');
+    expect(JSON.parse(run(...SMALL, '--validation', path, '--json').stdout).validation).toEqual(record);
+    const missing = run(...SMALL, '--validation', join(dir, 'none.json'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--validation');
   });
 
   it('exits 1 when nothing meets the SLO, and 2 on a bad duration', () => {

@@ -139,3 +139,10 @@ export { formatValidation } from './validate/validate-format.js';
 export { METRICS, type ValidateMetrics, type ValidateRecord } from './validate/validate-metrics.js';
 export { planOf, type ValidatePlan } from './validate/validate-plan.js';
 export { runValidation, type ValidateOptions, type ValidationReport } from './validate/validate-run.js';
+export {
+  formatValidatedError,
+  readValidationRecord,
+  recordOf,
+  type ValidationRecord,
+  writeValidationRecord,
+} from './validate/validation-record.js';

@@ -32,6 +32,7 @@ export interface PlanArgs {
   requests?: number;
   checkRequests?: number;
   seed?: number;
+  validation?: string;
   json: boolean;
 }
 
@@ -122,6 +123,11 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         describe: 'Requests per check simulation (default 3x --requests)',
       })
       .option('seed', { type: 'number', describe: 'Seed of the search; the check uses seed + 1 (default 1)' })
+      .option('validation', {
+        type: 'string',
+        describe:
+          "A record written by `specmesh sim validate --save`: the simulator's measured errors, printed beside the recommendation",
+      })
       .example(
         '$0 plan --target-model 7b --drafter-model small --rps 50 --rtt 10ms --slo-tpot 50ms',
         'the DSD reference models at 50 req/s',

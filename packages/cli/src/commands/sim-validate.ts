@@ -14,6 +14,7 @@ export interface ValidateArgs {
   mode?: string;
   acceptance: string;
   seed: number;
+  save?: string;
   json: boolean;
 }
 
@@ -41,10 +42,16 @@ export const simValidateCommand: CommandModule<object, ValidateArgs> = {
         describe: "Simulator acceptance: the emulated pair's own tokens, or the scenario's i.i.d. model",
       })
       .option('seed', { type: 'number', default: 11, describe: 'Seed of the emulated language' })
+      .option('save', {
+        type: 'string',
+        describe:
+          'Write the errors found to this file, for `specmesh plan --validation` to print beside its recommendation',
+      })
       .example('$0 sim validate', 'the 4 × 4 validation scenario, SI')
+      .example('$0 sim validate --mode dsi --requests 24', 'the same in DSI, shorter')
       .example(
-        '$0 sim validate --mode dsi --requests 24',
-        'the same in DSI, shorter',
+        '$0 sim validate --save validation.json',
+        'keep the errors for `specmesh plan --validation validation.json`',
       ) as unknown as Argv<ValidateArgs>,
   handler: async (args) => (await import('../run/sim-validate.js')).runValidate(args),
 };

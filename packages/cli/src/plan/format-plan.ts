@@ -1,8 +1,10 @@
 /**
  * The report `specmesh plan` prints: the recommendation with its predicted figures, a bar chart of the
- * SLO percentile of TPOT against the target count, the check at the neighbouring sizes, and what the
- * search concluded about every configuration.
+ * SLO percentile of TPOT against the target count, the simulator's measured error (a `sim validate`
+ * record), the check at the neighbouring sizes, and what the search concluded about every
+ * configuration.
  */
+import { formatValidatedError, type ValidationRecord } from '@specmesh/lab';
 import type { LatencySummary, PlanPoint, PlanResult } from '@specmesh/sim';
 
 const ms = (x: number) => x.toFixed(1).padStart(8);
@@ -37,7 +39,18 @@ function sloText(r: PlanResult): string {
   return `${parts.join(' and ')} for ${c.sloPercentile}% of requests`;
 }
 
-export function formatPlan(r: PlanResult, wallMs: number): string {
+/** How far the simulator's predictions are from a measured cluster, or how to find out. */
+function validatedErrorText(validation: ValidationRecord | null): string {
+  return validation
+    ? `Simulator error: ${formatValidatedError(validation)}.`
+    : 'Simulator error: not validated here; `specmesh sim validate --save validation.json` measures it, `--validation validation.json` prints it here.';
+}
+
+export function formatPlan(
+  r: PlanResult,
+  wallMs: number,
+  validation: ValidationRecord | null = null,
+): string {
   const c = r.config;
   const out = [
     `specmesh plan: ${c.rps} req/s (Poisson), RTT ${c.rttMs} ms, SLO ${sloText(r)}`,
@@ -66,6 +79,7 @@ export function formatPlan(r: PlanResult, wallMs: number): string {
       `    TTFT            ${ms(p.ttftMs.p50)} ${ms(p.ttftMs.p90)} ${ms(p.ttftMs.p99)}`,
       `    TPOT            ${ms(p.tpotMs.p50)} ${ms(p.tpotMs.p90)} ${ms(p.tpotMs.p99)}`,
       `    SLO attainment  ${pct(p.attainment)} of requests within the SLO (${c.sloPercentile}% needed); projected p${c.sloPercentile} TPOT ${p.projectedTpotMs.toFixed(1)} ms`,
+      `  ${validatedErrorText(validation)}`,
       '',
       `p${c.sloPercentile} TPOT against targets (${rec.label}, ${rec.size.drafters} drafters; ┆ = SLO ${c.sloTpotMs} ms):`,
       ...tpotChart(r.curve, r),

@@ -1,4 +1,5 @@
 /** What `specmesh plan` does when it runs; the command and its flags are described in commands/plan.ts. */ import { performance } from 'node:perf_hooks';
+import { readValidationRecord } from '@specmesh/lab';
 import { type PlanOptions, planCapacity } from '@specmesh/sim';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { PlanArgs } from '../commands/plan.js';
@@ -37,9 +38,13 @@ function optionsOf(a: ArgumentsCamelCase<PlanArgs>): PlanOptions {
 }
 
 export async function runPlan(args: ArgumentsCamelCase<PlanArgs>): Promise<void> {
+  // Read first: a bad file fails before minutes of search.
+  const validation = args.validation !== undefined ? readValidationRecord(args.validation) : null;
   const t0 = performance.now();
   const result = planCapacity(optionsOf(args));
   const wallMs = performance.now() - t0;
-  createOutput(args.json).result({ ...result, wallMs }, () => formatPlan(result, wallMs));
+  createOutput(args.json).result({ ...result, wallMs, validation }, () =>
+    formatPlan(result, wallMs, validation),
+  );
   if (!result.recommendation) process.exitCode = 1;
 }

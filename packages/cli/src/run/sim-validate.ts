@@ -3,7 +3,14 @@
  * models, drafters behind delay proxies) and prints both side by side with the relative error of each
  * metric.
  */
-import { DEFAULT_VALIDATE_SCENARIO, formatValidation, runValidation } from '@specmesh/lab';
+import { cpus, loadavg } from 'node:os';
+import {
+  DEFAULT_VALIDATE_SCENARIO,
+  formatValidation,
+  recordOf,
+  runValidation,
+  writeValidationRecord,
+} from '@specmesh/lab';
 import { ConfigError } from '@specmesh/protocol';
 import { loadScenario } from '@specmesh/sim';
 import type { ArgumentsCamelCase } from 'yargs';
@@ -39,7 +46,13 @@ export async function runValidate(args: ArgumentsCamelCase<ValidateArgs>): Promi
     bar?.stop();
   }
   const { simRecords: _s, realRecords: _r, ...summary } = report;
-  createOutput(args.json).result(summary, () => formatValidation(report));
+  const output = createOutput(args.json);
+  output.result(summary, () => formatValidation(report));
+  if (args.save !== undefined) {
+    const machine = `${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`;
+    writeValidationRecord(args.save, recordOf(report, new Date(), machine));
+    output.say(`sim validate: errors written to ${args.save} (specmesh plan --validation ${args.save})`);
+  }
   if (report.sim.requests !== report.plan.requests || report.real.requests !== report.plan.requests)
     process.exitCode = 1;
 }
