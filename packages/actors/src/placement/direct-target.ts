@@ -52,9 +52,10 @@ export function directTarget(
 
 /**
  * The verifier of `verifiers` (one pool's, alive) a DSI parallel task goes to directly: one that takes
- * direct parallel tasks (`directParallel: 1`) and is not in `busy` (running the session's tasks, or lost one of them), the least
- * loaded by its heartbeat, ties taking turns by `rotation`. It runs the task only if it starts at once
- * (the verifier judges by its figures of that moment) and declines it otherwise. None: undefined.
+ * direct parallel tasks (`directParallel: 1`) and is not in `busy` (running the session's tasks, or
+ * lost one of them), the least loaded by its heartbeat, ties taking turns by `rotation`. It runs the
+ * task only if it starts at once (the verifier judges by its figures of that moment) and declines it
+ * otherwise. None: undefined.
  */
 export function parallelTarget(
   verifiers: readonly Member[],

@@ -26,7 +26,10 @@ export interface BenchGeneration {
   /** Per token: 1 from an accepted draft, 0 from the target. */
   readonly sources: number[];
   readonly wallMs: number;
-  /** DSI parallel tasks declined during the request (no verifier ran them at once): by the batcher or by a verifier. */
+  /**
+   * DSI parallel tasks declined during the request (no verifier ran them at once): by the batcher, or
+   * by the verifier they were sent to directly.
+   */
   readonly declined: number;
   /** The session's speculation timeline (its last chunk's). */
   readonly trace?: SpeculationTrace;

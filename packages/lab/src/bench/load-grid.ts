@@ -43,7 +43,10 @@ export interface LoadBenchReport {
     readonly models: LoadModels;
   };
   readonly cells: LoadCellReport[];
-  /** Per edge round trip: what its cluster adds to the models' configured latencies (the simulator's inputs). */
+  /**
+   * Per edge round trip: what its cluster adds to the models' configured latencies (the simulator's
+   * inputs).
+   */
   readonly costs: ReadonlyArray<{ readonly rttMs: number; readonly costs: LoadCosts }>;
   readonly summary: LoadSummary;
   /** Role processes that exited unexpectedly (none expected). */
