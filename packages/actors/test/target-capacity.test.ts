@@ -87,33 +87,20 @@ describe('capacity in heartbeats', () => {
   });
 
   it('a lone DSI session on batching targets keeps its SP degree while a heartbeat shows its own pass', () => {
-    // Two batching targets; v2's heartbeat was sent during the session's own parallel task there (past
-    // the knee: its whole prefix), the only session v2 reports. The task came back since, or still runs.
-    const own = verifier(
-      'v2',
-      { inflight: 1, queued: 0, capacity: 256 },
-      {
-        ...batching('x', 0, 0).heartbeat.meta,
-        positions: 74,
-        sessions: 1,
-      },
-    );
-    const pool = [batching('v1', 5, 1), own];
-    expect(poolView(pool, 'v1', 74, 31, new Set(['v1', 'v2']), 1).freeTargets).toBe(2);
-    // The same report with another session there too: not the session's to count.
-    const shared = verifier(
-      'v2',
-      { inflight: 2, queued: 0, capacity: 256 },
-      {
-        ...batching('x', 0, 0).heartbeat.meta,
-        positions: 74,
-        sessions: 2,
-      },
-    );
-    expect(poolView([batching('v1', 5, 1), shared], 'v1', 74, 31, new Set(['v1', 'v2']), 1).freeTargets).toBe(
-      1,
-    );
+    // v2's heartbeat was sent during a parallel task of 74 positions there (past the knee: the whole
+    // prefix), with `sessions` sessions and `inflight` tasks inside.
+    const midPass = (sessions: number, inflight: number) =>
+      verifier(
+        'v2',
+        { inflight, queued: 0, capacity: 256 },
+        { ...batching('x', 0, 0).heartbeat.meta, positions: 74, sessions },
+      );
+    const served = new Set(['v1', 'v2']);
+    // The only session v2 reports is the asker's, its task there came back since or still runs.
+    expect(poolView([batching('v1', 5, 1), midPass(1, 1)], 'v1', 74, 31, served, 1).freeTargets).toBe(2);
+    // Another session there too: not the session's to count.
+    expect(poolView([batching('v1', 5, 1), midPass(2, 2)], 'v1', 74, 31, served, 1).freeTargets).toBe(1);
     // Nor when the session has no task in flight to explain it.
-    expect(poolView(pool, 'v1', 74, 31, new Set(['v1', 'v2']), 0).freeTargets).toBe(1);
+    expect(poolView([batching('v1', 5, 1), midPass(1, 1)], 'v1', 74, 31, served, 0).freeTargets).toBe(1);
   });
 });
