@@ -18,6 +18,28 @@ const run = (...args: string[]) =>
 const withFlag = (args: readonly string[], flag: string, value: string) =>
   args.map((a, i) => (args[i - 1] === flag ? value : a));
 
+/** A record as `specmesh sim validate --save` writes it. */
+const RECORD = {
+  kind: 'specmesh.sim-validation',
+  version: 1,
+  at: '2026-12-07T12:00:00.000Z',
+  scenario: 'validate-4x4',
+  mode: 'si',
+  requests: 48,
+  machine: '2 CPUs, load average 1.0',
+  errors: [
+    { metric: 'throughput (tok/s)', error: 0.039 },
+    { metric: 'TTFT p50 (ms)', error: -0.083 },
+  ],
+};
+
+/** A file holding {@link RECORD}. */
+function validationFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'specmesh-plan-')), 'validation.json');
+  writeFileSync(path, JSON.stringify(RECORD));
+  return path;
+}
+
 /** A small, fast setting: a 10 ms target, a 1 ms drafter, short requests, one configuration. */
 const SMALL = [
   'plan',
@@ -46,8 +68,8 @@ const SMALL = [
 ];
 
 describe('specmesh plan', () => {
-  it('--json prints the whole result as parseable JSON', () => {
-    const r = run(...SMALL, '--json');
+  it('--json prints the whole result as parseable JSON, with the validation record it was given', () => {
+    const r = run(...SMALL, '--json', '--validation', validationFile());
     expect(r.status).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan.recommendation.candidate).toEqual({ mode: 'si', execution: 'distributed', k: 4 });
@@ -58,6 +80,7 @@ describe('specmesh plan', () => {
     expect(plan.check.rows.map((x: { label: string }) => x.label)).toContain('one target fewer');
     expect(plan.curve.length).toBeGreaterThan(2);
     expect(plan.wallMs).toBeGreaterThan(0);
+    expect(plan.validation).toEqual(RECORD);
   });
 
   it('prints the recommendation, the chart and the check', () => {
@@ -70,36 +93,17 @@ describe('specmesh plan', () => {
     expect(r.stdout).toMatch(/│[█┆ ]+│ +[\d.]+ ms meets +◀ recommended/);
     expect(r.stdout).toMatch(/one target fewer .* misses/);
     expect(r.stdout).toContain('confirmed: the recommendation meets the SLO and one target fewer does not');
+    expect(r.stdout).toContain('Simulator error: not validated here; `specmesh sim validate --save');
   });
 
-  it("prints the simulator's validated error from a sim validate record, or says it is not validated", () => {
-    expect(run(...SMALL).stdout).toContain(
-      'Simulator error: not validated here; `specmesh sim validate --save',
-    );
-    const dir = mkdtempSync(join(tmpdir(), 'specmesh-plan-'));
-    const path = join(dir, 'validation.json');
-    const record = {
-      kind: 'specmesh.sim-validation',
-      version: 1,
-      at: '2026-12-07T12:00:00.000Z',
-      scenario: 'validate-4x4',
-      mode: 'si',
-      requests: 48,
-      machine: '2 CPUs, load average 1.0',
-      errors: [
-        { metric: 'throughput (tok/s)', error: 0.039 },
-        { metric: 'TTFT p50 (ms)', error: -0.083 },
-      ],
-    };
-    writeFileSync(path, JSON.stringify(record));
-    const r = run(...SMALL, '--validation', path);
+  it("prints the simulator's validated error from a sim validate record; a missing record exits 2", () => {
+    const r = run(...SMALL, '--validation', validationFile());
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(
       'Simulator error: simulated against a measured cluster by sim validate (validate-4x4 SI, 48 requests, 2026-12-07',
     );
     expect(r.stdout).toContain('throughput (tok/s) +3.9%, TTFT p50 (ms) −8.3%; largest |error| 8.3%');
-    expect(JSON.parse(run(...SMALL, '--validation', path, '--json').stdout).validation).toEqual(record);
-    const missing = run(...SMALL, '--validation', join(dir, 'none.json'));
+    const missing = run(...SMALL, '--validation', join(tmpdir(), 'specmesh-no-such-validation.json'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('--validation');
   });
