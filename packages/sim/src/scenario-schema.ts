@@ -165,9 +165,10 @@ export const ScenarioSchema = Type.Object(
            */
           client: Type.Optional(Type.Union([Type.Literal('drafter'), Type.Literal('cloud')])),
           /**
-           * Direct verification (protocol 2.1): once a session's task has been answered, its later
-           * sequential tasks cross one hop (drafter → the verifier that answered), not two; its
-           * parallel (DSI) tasks still go through the batcher. Defaults to false.
+           * Direct verification (protocols 2.1 and 2.2): once a session's task has been answered, its
+           * later sequential tasks cross one hop (drafter → the verifier that answered), not two, and
+           * its parallel (DSI) tasks always do (drafter → a verifier that runs them at once, or declines
+           * them). Defaults to false.
            */
           directVerify: Type.Optional(Type.Boolean()),
           /**

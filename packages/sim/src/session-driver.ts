@@ -174,7 +174,10 @@ export interface SessionSpec {
   readonly hopMs?: number;
   /** Client in the cloud: commits reach it one link delay and one hop later. Defaults to false. */
   readonly cloudClient?: boolean;
-  /** Sequential tasks after the first answer cross one hop (`messaging.directVerify`). Defaults to false. */
+  /**
+   * Sequential tasks after the first answer, and parallel tasks, cross one hop
+   * (`messaging.directVerify`). Defaults to false.
+   */
   readonly directVerify?: boolean;
   /** Added to every result's way back: the verifier host's time around the step, ms. Defaults to 0. */
   readonly stepOverheadMs?: number;
@@ -534,8 +537,9 @@ export class SessionDriver {
     this.jobs.set(taskId, { job, base, drafts });
     this.sentDrafts += drafts.length;
     this.draftsOf.set(taskId, drafts.length);
-    // Drafter → batcher → target, or straight to the target with direct verification.
-    const up = this.roundDelay(this.spec.directVerify && this.answered && !parallel ? 1 : 2);
+    // Drafter → batcher → target, or straight to the target with direct verification: a sequential
+    // task once the session holds a lease (an answer), a parallel one always (protocol 2.2).
+    const up = this.roundDelay(this.spec.directVerify && (this.answered || parallel) ? 1 : 2);
     this.later(up, () => {
       if (job.state !== 'queued') return;
       const own = this.ctx.router.targetOf(this.spec.id);
