@@ -40,8 +40,10 @@ const BENCHES = [
   'sim-validate',
 ];
 
-// The commands are independent child processes: they run side by side.
-describe.concurrent('specmesh bench', () => {
+// The commands are independent child processes: they run side by side, each given up to its command's
+// limit, and so is its test, whatever the default limit the load at the suite's start gave (the
+// suite's own load comes later).
+describe.concurrent('specmesh bench', { timeout: within(120_000) }, () => {
   it.each(BENCHES)('bench %s --help offers --quick and --json', async (name) => {
     const r = await run(name, '--help');
     expect(r.status).toBe(0);
