@@ -68,11 +68,12 @@ export class CapacityReport {
     readonly positions: number;
     readonly sessions: number;
   } {
-    const asker = this.seen.has(sessionId) && this.isActive(this.seen.get(sessionId)!, now) ? 1 : 0;
+    const asker = this.seen.get(sessionId);
+    const askerActive = asker !== undefined && this.isActive(asker, now) ? 1 : 0;
     return {
       batchCost: this.batchCost,
       positions: this.positions,
-      sessions: Math.max(0, this.activeSessions(now) - asker),
+      sessions: this.activeSessions(now) - askerActive,
     };
   }
 

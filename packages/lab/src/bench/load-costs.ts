@@ -22,11 +22,15 @@ import type { PooledModel } from '@specmesh/models';
 import { NoRespondersError } from '@specmesh/protocol';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
 import { Actor, createLogger, serveEcho } from '@specmesh/runtime';
+import { emulatedWords } from '../emulated-words.js';
+import { median } from '../median.js';
 import { createModel } from '../model-args.js';
-import { percentile } from '../percentile.js';
 import { type LoadModels, loadModelArgs } from './load-options.js';
 
-/** Measured costs, ms (medians of the samples). */
+/**
+ * Measured costs, ms: medians of the samples (the probes run while the role processes start up, whose
+ * stalls land on a few samples).
+ */
 export interface LoadCosts {
   /** One broker hop on the cloud server. */
   readonly hopMs: number;
@@ -51,12 +55,6 @@ export interface LoadCostOptions {
   /** Samples of each cost. Defaults to 30. */
   readonly samples?: number;
 }
-
-/** Medians: the probes run while the role processes start up, whose stalls land on a few samples. */
-const median = (xs: readonly number[]) => percentile(xs, 50);
-
-/** Words of the emulated vocabulary start at 259; any of them makes a valid context. */
-const words = (n: number, from: number) => Uint32Array.from({ length: n }, (_, i) => 259 + ((from + i) % 97));
 
 /** Times `fn` once, ms. */
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -117,12 +115,12 @@ export async function measureLoadCosts(o: LoadCostOptions): Promise<LoadCosts> {
       const edgeOneWay = (await timed(() => request(edge))) / 2;
       const id = `c${i}`;
       // A session's first step (its prompt and a window), then a verify of k drafts on top of it.
-      const ctx = words(o.promptTokens + o.k, i);
+      const ctx = emulatedWords(o.promptTokens + o.k, i);
       await target.predict(id, ctx, o.k + 1);
-      const next = words(ctx.length + o.k + 1, i);
+      const next = emulatedWords(ctx.length + o.k + 1, i);
       const verify = await timed(() => target.predict(id, next, o.k + 1));
       target.release(id);
-      const dctx = words(o.promptTokens, i);
+      const dctx = emulatedWords(o.promptTokens, i);
       await drafter.generate(id, dctx, 1);
       const window = await timed(() => drafter.generate(id, dctx, o.k));
       drafter.release(id);

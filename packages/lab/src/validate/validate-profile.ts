@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { type ModelSpec, PooledModel } from '@specmesh/models';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
 import { Actor, createLogger, DelayProxy, serveEcho } from '@specmesh/runtime';
+import { emulatedWords } from '../emulated-words.js';
 import { percentile } from '../percentile.js';
 import type { ValidateProfile } from './measured-costs.js';
 import type { ValidatePlan } from './validate-plan.js';
@@ -33,10 +34,6 @@ export interface ProfileOptions {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-
-/** Words of the emulated vocabulary start at 259; any of them makes a valid context. */
-const tokens = (n: number, from: number) =>
-  Uint32Array.from({ length: n }, (_, i) => 259 + ((from + i) % 97));
 
 /**
  * The probes, opened once: a target and a drafter model in their own workers, an echo actor, and a
@@ -107,17 +104,17 @@ export class CostProber {
     const { ttftMs, tpotMs, perTokenMs } = plan.target;
     const id = `p${this.rounds++}`;
     // A session's prefill, then a verify of the correction and k drafts, as in a real round.
-    let ctx = tokens(plan.promptTokens + plan.k, this.rounds);
+    let ctx = emulatedWords(plan.promptTokens + plan.k, this.rounds);
     let t0 = performance.now();
     await this.targetModel.predict(id, ctx, plan.k + 1);
     this.target.push(performance.now() - t0 - (ttftMs + perTokenMs * (ctx.length - 1)));
-    ctx = tokens(ctx.length + plan.k + 1, this.rounds);
+    ctx = emulatedWords(ctx.length + plan.k + 1, this.rounds);
     t0 = performance.now();
     await this.targetModel.predict(id, ctx, plan.k + 1);
     this.target.push(performance.now() - t0 - (tpotMs + perTokenMs * plan.k));
     this.targetModel.release(id);
     // A later window of a session: every drafted token costs tpotMs (the correction replaces the tail).
-    const dctx = tokens(plan.promptTokens, this.rounds);
+    const dctx = emulatedWords(plan.promptTokens, this.rounds);
     await this.drafterModel.generate(id, dctx, 1);
     t0 = performance.now();
     await this.drafterModel.generate(id, dctx, plan.k);
