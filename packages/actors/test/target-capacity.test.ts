@@ -1,6 +1,6 @@
 import { TARGET_70B_PROFILE } from '@specmesh/core';
 import { describe, expect, it } from 'vitest';
-import { capacityOf, poolView, runsAtOnce } from '../src/placement/target-capacity.js';
+import { ACTIVE_WINDOW_MS, capacityOf, poolView, runsAtOnce } from '../src/placement/target-capacity.js';
 import { CapacityReport } from '../src/verifier/capacity-report.js';
 import { verifierMember } from './verifier-member.js';
 
@@ -25,18 +25,25 @@ describe('capacity in heartbeats', () => {
       costBaseMs: 30,
       costPerPositionMs: 0.15,
     });
-    r.left(5, 30, 30);
-    r.left(3, 34, 44);
-    // A session seen once stays counted for a few steps; then not.
-    expect(r.meta(105)).toMatchObject({ positions: 0, sessions: 1, stepMs: 31, busyMs: 44 });
+    r.left('a', 5, 30, 30);
+    r.left('b', 3, 34, 44);
+    // A session seen once stays counted for a few steps after its task left (100 ms here); then not.
+    expect(r.meta(135)).toMatchObject({ positions: 0, sessions: 1, stepMs: 31, busyMs: 44 });
     expect(r.meta(500)).toMatchObject({ sessions: 0 });
-    // One that comes back every 40 ms counts until twice that has passed since its last task.
+    // One that comes back every 40 ms counts until twice that has passed since its last task left.
     for (const t of [1000, 1040, 1080]) {
       r.entered('c', 1, t);
-      r.left(1, 5, t + 5);
+      r.left('c', 1, 5, t + 5);
     }
-    expect(r.meta(1150)).toMatchObject({ sessions: 1 });
+    expect(r.meta(1160)).toMatchObject({ sessions: 1 });
     expect(r.meta(1170)).toMatchObject({ sessions: 0 });
+    // One whose task stays inside longer than any window (a long prefill, a pass far past the knee)
+    // counts for as long as it is there: the target is not idle.
+    r.entered('d', 400, 2000);
+    expect(r.meta(2000 + 5 * ACTIVE_WINDOW_MS)).toMatchObject({ sessions: 1, positions: 400 });
+    r.left('d', 400, 5 * ACTIVE_WINDOW_MS, 2000 + 5 * ACTIVE_WINDOW_MS);
+    expect(r.meta(2000 + 5 * ACTIVE_WINDOW_MS + 500)).toMatchObject({ sessions: 1, positions: 0 });
+    expect(r.meta(2000 + 7 * ACTIVE_WINDOW_MS)).toMatchObject({ sessions: 0 });
     // A target without a profile reports none.
     expect(new CapacityReport(undefined).meta(0)).toEqual({ positions: 0, sessions: 0, busyMs: 0 });
   });

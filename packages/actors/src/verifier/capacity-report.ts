@@ -6,7 +6,7 @@
  * | meta key | meaning |
  * |---|---|
  * | `positions` | tokens the tasks inside the model evaluate now (the pass under way and the next) |
- * | `sessions` | sessions that come back here: each counts until twice its own interval between tasks has passed since its last one (a session that ended, or sent one DSI parallel task here, drops out after about a round) |
+ * | `sessions` | sessions that come back here: each counts while a task of it is inside and until twice its own interval between tasks has passed since its last one left (a session that ended, or sent one DSI parallel task here, drops out after about a round) |
  * | `stepMs` | a task's model time, smoothed (EWMA α 1/4) |
  * | `kneePositions`, `costBaseMs`, `costPerPositionMs` | the target's pass cost (batching targets only) |
  * | `busyMs` | time with any task inside the model since start, ms: the target compute spent (a batching target is busy while anything is in it) |
@@ -20,8 +20,13 @@ import { ACTIVE_WINDOW_MS } from '../placement/target-capacity.js';
 const FIRST_TASK_STEPS = 3;
 
 interface SessionSeen {
+  /** When its last task entered, ms. */
   last: number;
-  /** Smoothed interval between its tasks, ms (undefined after one task). */
+  /** When its last task left, ms (its entry while none has left). */
+  lastLeft: number;
+  /** Its tasks inside the model now. */
+  inside: number;
+  /** Smoothed interval between its tasks' entries, ms (undefined after one task). */
   gap: number | undefined;
 }
 
@@ -40,18 +45,27 @@ export class CapacityReport {
     if (this.inside++ === 0) this.busySince = now;
     this.positions += positions;
     const s = this.seen.get(sessionId);
-    if (!s) this.seen.set(sessionId, { last: now, gap: undefined });
+    if (!s) this.seen.set(sessionId, { last: now, lastLeft: now, inside: 1, gap: undefined });
     else {
       const gap = now - s.last;
       s.gap = s.gap === undefined ? gap : s.gap + (gap - s.gap) / 4;
       s.last = now;
+      s.inside++;
     }
   }
 
-  /** The task left the model at `now` after `ms` of model time (undefined: cancelled, no sample). */
-  left(positions: number, ms: number | undefined, now: number): void {
+  /**
+   * Session `sessionId`'s task of `positions` left the model at `now` after `ms` of model time
+   * (undefined: cancelled, no sample).
+   */
+  left(sessionId: string, positions: number, ms: number | undefined, now: number): void {
     if (--this.inside === 0) this.busyMs += now - this.busySince;
     this.positions = Math.max(0, this.positions - positions);
+    const s = this.seen.get(sessionId);
+    if (s) {
+      s.inside = Math.max(0, s.inside - 1);
+      s.lastLeft = now;
+    }
     if (ms === undefined) return;
     this.stepMs = this.stepMs === undefined ? ms : this.stepMs + (ms - this.stepMs) / 4;
   }
@@ -83,8 +97,13 @@ export class CapacityReport {
     return Math.min(ACTIVE_WINDOW_MS, s.gap === undefined ? firstWindow : Math.max(50, 2 * s.gap));
   }
 
+  /**
+   * A session with a task inside counts whatever its passes take: counted from its last entry, every
+   * session of a target whose passes outlast the window (long prefills, a crowd past the knee) dropped
+   * out mid-pass, the target reported itself idle, and `auto` sessions speculated into it.
+   */
   private isActive(s: SessionSeen, now: number): boolean {
-    return now - s.last <= this.windowOf(s);
+    return s.inside > 0 || now - s.lastLeft <= this.windowOf(s);
   }
 
   /** Sessions still coming back (and forgets the others). */
@@ -92,7 +111,7 @@ export class CapacityReport {
     let n = 0;
     for (const [id, s] of this.seen) {
       if (this.isActive(s, now)) n++;
-      else if (now - s.last > ACTIVE_WINDOW_MS) this.seen.delete(id);
+      else if (now - s.lastLeft > ACTIVE_WINDOW_MS) this.seen.delete(id);
     }
     return n;
   }

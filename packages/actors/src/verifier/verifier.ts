@@ -465,7 +465,7 @@ export class Verifier {
       this.stats.failed++;
       return { kind: 'failure', taskId: task.taskId, error: asSpecmeshError(err) };
     } finally {
-      this.capacity.left(positions, modelMs, performance.now());
+      this.capacity.left(sessionKey(task), positions, modelMs, performance.now());
       this.running.delete(taskKey(task.host, task.taskId));
       this.release();
     }
