@@ -5,13 +5,14 @@ import { SessionRoundPlanner } from '../src/session/round-planner.js';
 import { type HostSurroundings, LiveWindowMeasures } from '../src/session/window-measures.js';
 
 /** An idle batching target two verifiers strong, 2 ms of round trip, a host drafting at `draftMs`. */
-const around = (draftMs: number | undefined): HostSurroundings => ({
+const around = (draftMs: number | undefined, freeTargets = 2): HostSurroundings => ({
   queue: () => ({ queueUtil: 0, pendingVerifyTokens: 0 }),
   edgeRttMs: () => 2,
   edgeDraftMsPerToken: () => draftMs,
   pool: () => ({
     target: { batchCost: TARGET_70B_PROFILE, stepMs: 30, lanes: 256, sessions: 0 },
-    freeTargets: 2,
+    freeTargets,
+    planTargets: 2,
   }),
 });
 
@@ -37,6 +38,15 @@ describe('auto round plans of a live session', () => {
     expect(slow.next().k).toBeLessThanOrEqual(2);
     // A host that has drafted nothing yet either: nothing to go by.
     expect(planner(around(undefined)).p.roundView().draftMsPerToken).toBe(0);
+  });
+
+  it('plans DSI on a target busy only with its own work, and sends parallel tasks as targets free up', () => {
+    // The other verifier still runs the pass of a parallel task this session just cancelled: not free
+    // for a task now, but the round may count on it.
+    const { p, measures } = planner(around(2, 1));
+    measures.drafted(8, 4);
+    expect(p.next().sp).toBe(2);
+    expect(p.parallelism()).toBe(1);
   });
 
   it('its own draft speed wins once it has drafted', () => {

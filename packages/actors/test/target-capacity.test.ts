@@ -107,7 +107,12 @@ describe('capacity in heartbeats', () => {
     expect(poolView([batching('v1', 5, 1), midPass(1, 1)], 'v1', 74, 31, served, 1).freeTargets).toBe(2);
     // Another session there too: not the session's to count.
     expect(poolView([batching('v1', 5, 1), midPass(2, 2)], 'v1', 74, 31, served, 1).freeTargets).toBe(1);
-    // Nor when the session has no task in flight to explain it.
-    expect(poolView([batching('v1', 5, 1), midPass(1, 1)], 'v1', 74, 31, served, 0).freeTargets).toBe(1);
+    // Nor when the session has no task in flight to explain it (a task it cancelled, whose pass runs
+    // to its end): not free for a task now, but a round may plan on it; never on one another session uses.
+    const cancelled = poolView([batching('v1', 5, 1), midPass(1, 1)], 'v1', 74, 31, served, 0);
+    expect(cancelled).toMatchObject({ freeTargets: 1, planTargets: 2 });
+    expect(poolView([batching('v1', 5, 1), midPass(2, 1)], 'v1', 74, 31, served, 0).planTargets).toBe(1);
+    // Nor on one that never served the session.
+    expect(poolView([batching('v1', 5, 1), midPass(1, 1)], 'v1', 74, 31, new Set(['v1']), 0).planTargets).toBe(1);
   });
 });

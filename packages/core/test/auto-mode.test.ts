@@ -19,11 +19,14 @@ describe('auto mode is lossless whatever it plans', () => {
           declineRate: fc.double({ min: 0, max: 0.9, noNaN: true }),
           duplicateRate: fc.double({ min: 0, max: 0.3, noNaN: true }),
           eos: fc.boolean(),
+          // The pool's offer of targets for a parallel task, drawn anew at each task (absent: none asked).
+          offers: fc.boolean(),
         }),
         (cfg) => {
           const model = toyModel(cfg.eos ? 6 : 40, cfg.agreement, cfg.seed);
           const prompt = [1, 2];
           const plans = new Rng(cfg.seed ^ 0xabc);
+          const offers = new Rng(cfg.seed ^ 0x0ff);
           const { tokens, orch } = drive({
             mode: 'auto',
             k: 4,
@@ -36,6 +39,7 @@ describe('auto mode is lossless whatever it plans', () => {
             declineRate: cfg.declineRate,
             duplicateRate: cfg.duplicateRate,
             nextRound: () => ({ k: Math.floor(plans.float() * 9), sp: 1 + Math.floor(plans.float() * 4) }),
+            ...(cfg.offers ? { parallelism: () => 1 + Math.floor(offers.float() * 3) } : {}),
             ...(cfg.eos ? { eosId: 3 } : {}),
           });
           expect(tokens).toEqual(greedyReference(model, prompt, cfg.maxTokens, cfg.eos ? 3 : undefined));
@@ -68,6 +72,39 @@ describe('auto mode is lossless whatever it plans', () => {
     });
     expect(si.start()).toEqual([{ type: 'draft', epoch: 0, pos: 2, n: 3 }]);
     expect(si.currentRound).toEqual({ k: 3, sp: 1 });
+  });
+
+  it('a DSI round sends its parallel tasks only while the pool offers a target for them', () => {
+    const round = (offered: () => number) => {
+      const o = new Orchestrator({
+        mode: 'auto',
+        k: 2,
+        maxTasks: 2,
+        maxTokens: 40,
+        prompt: [1],
+        nextRound: () => ({ k: 2, sp: 2 }),
+        parallelism: offered,
+      });
+      o.start();
+      const first = o.handle({ type: 'drafted', epoch: 0, pos: 1, tokens: [{ token: 5 }, { token: 6 }] });
+      expect(first.filter((c) => c.type === 'verify')).toEqual([
+        expect.objectContaining({ type: 'verify', parallel: false }),
+      ]);
+      return o;
+    };
+    // One target free: full windows as SI verifies them, the next drafted ahead meanwhile.
+    const held = round(() => 1);
+    const ahead = held.handle({ type: 'drafted', epoch: 0, pos: 3, tokens: [{ token: 7 }, { token: 8 }] });
+    expect(ahead.filter((c) => c.type === 'verify')).toEqual([]);
+    expect(held.currentRound).toEqual({ k: 2, sp: 2 });
+    // The other target frees up within the round: the next window goes out at once, in parallel.
+    let offered = 1;
+    const freed = round(() => offered);
+    offered = 2;
+    const more = freed.handle({ type: 'drafted', epoch: 0, pos: 3, tokens: [{ token: 7 }, { token: 8 }] });
+    expect(more.filter((c) => c.type === 'verify')).toEqual([
+      expect.objectContaining({ type: 'verify', parallel: true, base: 3 }),
+    ]);
   });
 
   it('a declined parallel task is dropped and the SP degree stays at what is in flight until a commit', () => {

@@ -274,9 +274,12 @@ export class SessionDriver {
       ...(nextWindow && !perRound ? { nextWindow: (w: WindowStats) => this.decide(nextWindow, w) } : {}),
       ...(perRound ? { nextRound: (w: WindowStats) => this.planWindow(nextWindow, w) } : {}),
       ...(spec.mode === 'auto' ? { nextRound: () => this.planRound() } : {}),
-      // Load-aware DSI asks, as a cluster session does from heartbeats, how many targets would run a
-      // parallel task at once before it issues one.
-      ...(spec.mode === 'dsi' && spec.loadAware ? { parallelism: () => this.freeTargets() } : {}),
+      // Load-aware DSI (and auto, whose round plans count targets busy with the session's own work)
+      // asks, as a cluster session does from heartbeats, how many targets would run a parallel task
+      // at once before it issues one.
+      ...((spec.mode === 'dsi' || spec.mode === 'auto') && spec.loadAware
+        ? { parallelism: () => this.freeTargets() }
+        : {}),
       ...(spec.predraft ? { predraft: spec.predraft } : {}),
     });
     this.promptLen = ctx.prompt?.length ?? spec.promptTokens;

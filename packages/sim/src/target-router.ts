@@ -142,6 +142,23 @@ export class TargetRouter {
   }
 
   /**
+   * Targets other than `except` a round of the session may plan on: those {@link freeFor} names, and
+   * those whose passes hold no other session's work (a parallel task the session just cancelled keeps
+   * a batching target's pass running to its end, and its own task in flight keeps it busy). A round's
+   * plan takes them; its parallel tasks still go out, task by task, only where {@link freeFor} says.
+   */
+  plannableFor(
+    sessionId: number,
+    positions: number | ((t: TargetServer) => number),
+    except?: TargetServer,
+  ): TargetServer[] {
+    const free = new Set(this.freeFor(sessionId, positions, except, true));
+    return this.targets.filter(
+      (t) => t !== except && (free.has(t) || (t.batchCost !== undefined && t.sessions(sessionId) === 0)),
+    );
+  }
+
+  /**
    * Load-aware DSI: sends a parallel task of `positions` to a target that runs it at once, and
    * returns false (declined, nothing sent) when there is none. A shared queue takes it as any job.
    */

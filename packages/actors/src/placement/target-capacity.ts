@@ -104,6 +104,14 @@ export interface PoolView {
    * task at a time that run only the session's own tasks.
    */
   readonly freeTargets: number;
+  /**
+   * Targets a round may plan on: the free ones, and those whose work is only the session's own
+   * whatever its tasks in flight (one it answered from lately, reporting no other session: a parallel
+   * task the session just cancelled keeps its pass running to the end). A round planned at a commit
+   * sees that target busy; counting it free only then held `auto` to SI for the whole round on an idle
+   * pool, half its rounds. The round's parallel tasks still go out task by task as `freeTargets` allows.
+   */
+  readonly planTargets: number;
 }
 
 /**
@@ -142,11 +150,14 @@ export function poolView(
   // sooner than it forgets the verifier, and then report another session's task as its only one).
   let mine = inFlight;
   let free = 1;
+  let plan = 1;
   for (const c of caps) {
     if (c === own) continue;
     const there = servedBy.has(c.id);
     if (runsAtOnce(c, positions, undefined, there)) free++;
     else if (mayBeAskersAlone(c, there) && (there || unheard-- > 0) && mine-- > 0) free++;
+    else if (!(there && mayBeAskersAlone(c, true))) continue;
+    plan++;
   }
   const stepMs = measuredStepMs ?? own?.stepMs ?? own?.batchCost?.baseMs ?? 0;
   const target: TargetView = {
@@ -155,5 +166,5 @@ export function poolView(
     lanes: own?.slots ?? 1,
     sessions: Math.max(0, (own?.sessions ?? 0) - (served ? 1 : 0)),
   };
-  return { target, freeTargets: free };
+  return { target, freeTargets: free, planTargets: plan };
 }

@@ -45,6 +45,7 @@ export class SessionRoundPlanner {
       ) ?? {
         target: { stepMs: m.tpotMs ?? 0, lanes: 1, sessions: 0 },
         freeTargets: 1,
+        planTargets: 1,
       }
     );
   }
@@ -61,7 +62,8 @@ export class SessionRoundPlanner {
       draftMsPerToken: m.draftMsPerToken ?? this.around?.edgeDraftMsPerToken?.() ?? 0,
       rttMs,
       target: pool.target,
-      freeTargets: pool.freeTargets,
+      // The targets the round may use: its parallel tasks go out one by one as `parallelism` says.
+      freeTargets: pool.planTargets,
     };
   }
 
@@ -70,7 +72,7 @@ export class SessionRoundPlanner {
     return chooseRound(this.roundView(), { maxSp: this.maxSp() });
   }
 
-  /** DSI's SP degree now: the targets that would run a task of this session at once. */
+  /** The SP degree now (DSI, and `auto`'s DSI rounds): the targets that would run a task of this session at once. */
   parallelism(): number {
     return Math.min(this.maxSp(), this.view(this.measures.current()).freeTargets);
   }

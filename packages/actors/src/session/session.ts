@@ -267,7 +267,9 @@ export class DraftSession {
       mode: policyRounds ? 'auto' : mode,
       ...(auto ? { nextRound: () => planner.next() } : {}),
       ...(policyRounds ? { nextRound: (w: WindowStats) => ({ k: this.window.next(w), sp: 1 }) } : {}),
-      ...(mode === 'dsi' ? { parallelism: () => planner.parallelism() } : {}),
+      // DSI, and auto's DSI rounds (planned on the targets the session may use), issue each parallel
+      // task only while the pool has a target that runs it at once.
+      ...(mode === 'dsi' || (auto && maxTasks > 1) ? { parallelism: () => planner.parallelism() } : {}),
       k: s.window.k,
       maxTasks,
       // Adaptive policies pick windows up to 8 (DSD's largest) whatever the starting k.

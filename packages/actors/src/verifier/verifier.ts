@@ -234,6 +234,7 @@ export class Verifier {
               stepMs,
             ),
             freeTargets: 1,
+            planTargets: 1,
           }),
           local: true,
         },

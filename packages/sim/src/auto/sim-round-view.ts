@@ -13,10 +13,11 @@
  *   cluster's verifiers report sessions with a task in the last second, which also counts sessions
  *   that ended or sent a single DSI parallel task there within it, so it overstates the load
  *   under a closed loop and with DSI.) Elsewhere, the sessions it holds (not ended);
- * - `freeTargets`: 1 + the other targets that would run a task of the session's next round at once
- *   (`TargetServer.runsAtOnce`, the rule by which its parallel tasks are routed or declined; like a
- *   heartbeat, it does not tell the session's own tasks from others'), and those that run each task
- *   alone and hold only the session's own tasks (as the cluster's sessions count them).
+ * - `freeTargets`: 1 + the other targets the round may plan on: those that would run a task of the
+ *   session's next round at once (`TargetServer.runsAtOnce`, the rule by which its parallel tasks are
+ *   routed or declined), and those whose work is only the session's own (a task of it in flight, a
+ *   pass it cancelled running to its end), as the cluster's sessions count them. The round's
+ *   parallel tasks still go out only where one runs at once (the orchestrator's `parallelism`).
  */
 import type { RoundView } from '@specmesh/core';
 import type { TargetRouter } from '../target-router.js';
@@ -52,6 +53,6 @@ export function simRoundView(
       lanes: own.lanes,
       sessions: own.sessions(sessionId),
     },
-    freeTargets: 1 + router.freeFor(sessionId, positions, own, true).length,
+    freeTargets: 1 + router.plannableFor(sessionId, positions, own).length,
   };
 }
