@@ -113,6 +113,8 @@ describe('capacity in heartbeats', () => {
     expect(cancelled).toMatchObject({ freeTargets: 1, planTargets: 2 });
     expect(poolView([batching('v1', 5, 1), midPass(2, 1)], 'v1', 74, 31, served, 0).planTargets).toBe(1);
     // Nor on one that never served the session.
-    expect(poolView([batching('v1', 5, 1), midPass(1, 1)], 'v1', 74, 31, new Set(['v1']), 0).planTargets).toBe(1);
+    expect(
+      poolView([batching('v1', 5, 1), midPass(1, 1)], 'v1', 74, 31, new Set(['v1']), 0).planTargets,
+    ).toBe(1);
   });
 });
