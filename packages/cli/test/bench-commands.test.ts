@@ -127,11 +127,16 @@ describe.concurrent('specmesh bench', { timeout: within(120_000) }, () => {
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.rows).toHaveLength(5);
-    for (const row of report.rows as Array<{ config: string; lean: number; naive: number }>) {
+    type Row = { config: string; lean: number; naive: number; leanTasks: number; fullTasks: number };
+    for (const row of report.rows as Row[]) {
       expect(row.lean).toBeGreaterThan(0);
-      // DSI's parallel tasks follow timing (how far drafting runs ahead), so two runs of two requests
-      // may send different tasks; the other modes send the same tasks in both runs.
-      if (!row.config.startsWith('dsi')) expect(row.naive).toBeGreaterThanOrEqual(row.lean);
+      expect(row.leanTasks).toBeGreaterThan(0);
+      // DSI's parallel tasks follow timing (how far drafting runs ahead), and a loaded machine re-issues
+      // tasks that time out (a lean run sent more bytes per token than the naive one once, at the
+      // suite's peak), so two runs may send different tasks: compared where their counts agree, as
+      // every SI and non-SI run's do on a calm machine.
+      if (row.config.startsWith('dsi') || row.leanTasks !== row.fullTasks) continue;
+      expect(row.naive, row.config).toBeGreaterThanOrEqual(row.lean);
     }
   });
 

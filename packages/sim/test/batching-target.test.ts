@@ -178,6 +178,20 @@ describe('batching targets (targets.batchCost)', () => {
     expect(router.freeFor(1, 5, targets[0], true).map((t) => t.index)).toEqual([1]);
   });
 
+  it("a round plans on batching targets whose passes hold only the session's own work", () => {
+    const { targets, job } = setup('session', 2);
+    const router = new TargetRouter('jsq-sticky', targets, true);
+    router.submit(job('a', 1, 4)); // target 0, the session's own
+    // A parallel task of 100 positions (the whole prefix) starts on idle target 1: a pass under way.
+    expect(router.submitParallel(job('b', 1, 4), 100)).toBe(true);
+    // Not free for another such task now, but the session's round may plan on it: only its work is there.
+    expect(router.freeFor(1, 100, targets[0], true)).toEqual([]);
+    expect(router.plannableFor(1, 100, targets[0]).map((t) => t.index)).toEqual([1]);
+    // Another session's step waits there too: not the session's to plan on.
+    targets[1]!.submit(job('c', 2, 0));
+    expect(router.plannableFor(1, 100, targets[0])).toEqual([]);
+  });
+
   it('rejects a batching target with a batching window, several slots or a shared queue', () => {
     const base = loadCellScenario({
       concurrency: 2,

@@ -29,6 +29,12 @@ export interface WireBytesRow {
   readonly naive: number;
   readonly leanVerify: number;
   readonly fullVerify: number;
+  /**
+   * Verify tasks the drafters sent in each run, re-sends included: the runs compare like for like
+   * only when these agree (a loaded machine re-issues tasks that time out).
+   */
+  readonly leanTasks: number;
+  readonly fullTasks: number;
   /** Share of the naive bytes lean saves, 0..1. */
   readonly saving: number;
 }
@@ -43,6 +49,7 @@ interface Measured {
   readonly total: number;
   readonly verify: number;
   readonly denseExtra: number;
+  readonly tasks: number;
 }
 
 const logger = createLogger({ level: 'silent' });
@@ -94,18 +101,21 @@ async function measure(
     }),
   );
   const byKind: Record<string, number> = {};
+  let tasks = 0;
   for (const r of roles) {
     for (const v of (await r.actor.metrics.sentBytes.get()).values) {
       const kind = String(v.labels['kind']);
       byKind[kind] = (byKind[kind] ?? 0) + v.value;
     }
+    for (const v of (await r.actor.metrics.sent.get()).values)
+      if (v.labels['kind'] === 'verify.task') tasks += v.value;
   }
   await client.stop();
   for (const r of roles.reverse()) await r.stop();
   const total = Object.entries(byKind)
     .filter(([k]) => k !== 'heartbeat')
     .reduce((s, [, v]) => s + v, 0);
-  return { tokens, total, verify: (byKind['verify.task'] ?? 0) + (byKind['batch'] ?? 0), denseExtra };
+  return { tokens, total, verify: (byKind['verify.task'] ?? 0) + (byKind['batch'] ?? 0), denseExtra, tasks };
 }
 
 /** The five configurations measured: every mode greedy, and speculation sampled. */
@@ -135,6 +145,8 @@ export async function runWireBytes(
         naive: per(full.total + full.denseExtra, full.tokens),
         leanVerify: per(lean.verify, lean.tokens),
         fullVerify: per(full.verify, full.tokens),
+        leanTasks: lean.tasks,
+        fullTasks: full.tasks,
         saving: 1 - lean.total / lean.tokens / ((full.total + full.denseExtra) / full.tokens),
       });
       onConfig(rows.length, WIRE_CONFIGS.length);
