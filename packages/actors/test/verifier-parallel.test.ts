@@ -105,22 +105,6 @@ describe('verifier: direct parallel tasks', () => {
     expect(v.stats.tasks).toBe(2);
   });
 
-  it('judges a parallel task by what it lacks of its session, not by the whole prefix it carries', async () => {
-    const v = await slowBatchingVerifier('v-held');
-    const h = await host(['a', 'b']);
-    // b's first parallel task leaves its 28-token prefix here.
-    h.send('v-held', task('b', 1, 28, true));
-    expect((await h.waitFor('b:t1')).kind).toBe('verify.result');
-    // a's task holds 20 positions in the pass; b's next parallel task carries 30 tokens and two drafts
-    // (32 positions, past the knee beside a's 20) but adds only 2 tokens to what is held: 4 positions.
-    h.send('v-held', task('a', 1, 18, false));
-    await h.actor.flush();
-    h.send('v-held', task('b', 2, 30, true));
-    expect((await h.waitFor('b:t2')).kind).toBe('verify.result');
-    expect((await h.waitFor('a:t1')).kind).toBe('verify.result');
-    expect(v.stats.declined).toBe(0);
-  });
-
   it('takes a parallel task that fits below the knee beside another session, at once', async () => {
     const v = await slowBatchingVerifier('v-fit');
     const h = await host(['a', 'b']);

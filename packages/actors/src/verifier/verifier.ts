@@ -38,11 +38,10 @@ import {
   verifierSessionMove,
 } from '../placement/placement.js';
 import { sessionKey, taskKey } from '../placement/session-key.js';
-import { poolView, runsAtOnce, type VerifierCapacity } from '../placement/target-capacity.js';
+import { poolView, runsAtOnce, taskPositions, type VerifierCapacity } from '../placement/target-capacity.js';
 import type { LocalVerdict } from '../session/session.js';
 import { SessionHost } from '../session/session-host.js';
 import { CapacityReport } from './capacity-report.js';
-import { evaluatedPositions } from './evaluated-positions.js';
 import { ResultSigner } from './result-signer.js';
 import { SessionText } from './session-text.js';
 import { slotBoundModel } from './slot-bound-model.js';
@@ -310,7 +309,7 @@ export class Verifier {
   private declineParallel(task: Task): { kind: 'failure'; taskId: string; error: unknown } | undefined {
     const key = sessionKey(task);
     const s = this.sessions.get(key);
-    const held = s !== undefined && this.lacksBase(task, s) === undefined ? s.tokens : undefined;
+    const holds = s !== undefined && this.lacksBase(task, s) === undefined;
     const here = this.capacity.now(key, performance.now());
     const capacity: VerifierCapacity = {
       id: this.actor.id,
@@ -320,7 +319,7 @@ export class Verifier {
       queued: this.waiters.length,
       slots: this.concurrency,
     };
-    if ((s?.pending ?? 0) === 0 && runsAtOnce(capacity, evaluatedPositions(task, held))) return undefined;
+    if ((s?.pending ?? 0) === 0 && runsAtOnce(capacity, taskPositions(task, holds))) return undefined;
     this.stats.declined++;
     return {
       kind: 'failure',
@@ -400,7 +399,7 @@ export class Verifier {
     const abort = new AbortController();
     this.running.set(taskKey(task.host, task.taskId), abort);
     // The task runs on its session's tokens here (a base it lacks was refused above).
-    const positions = evaluatedPositions(task, s.tokens);
+    const positions = taskPositions(task, true);
     this.capacity.entered(sessionKey(task), positions, started);
     let modelMs: number | undefined;
     try {
