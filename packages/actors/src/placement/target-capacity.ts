@@ -154,10 +154,11 @@ export function poolView(
   for (const c of caps) {
     if (c === own) continue;
     const there = servedBy.has(c.id);
-    if (runsAtOnce(c, positions, undefined, there)) free++;
-    else if (mayBeAskersAlone(c, there) && (there || unheard-- > 0) && mine-- > 0) free++;
-    else if (!(there && mayBeAskersAlone(c, true))) continue;
-    plan++;
+    const isFree =
+      runsAtOnce(c, positions, undefined, there) ||
+      (mayBeAskersAlone(c, there) && (there || unheard-- > 0) && mine-- > 0);
+    if (isFree) free++;
+    if (isFree || (there && mayBeAskersAlone(c, true))) plan++;
   }
   const stepMs = measuredStepMs ?? own?.stepMs ?? own?.batchCost?.baseMs ?? 0;
   const target: TargetView = {

@@ -72,7 +72,10 @@ export class SessionRoundPlanner {
     return chooseRound(this.roundView(), { maxSp: this.maxSp() });
   }
 
-  /** The SP degree now (DSI, and `auto`'s DSI rounds): the targets that would run a task of this session at once. */
+  /**
+   * The SP degree now (DSI, and `auto`'s DSI rounds): the targets that would run a task of this
+   * session at once.
+   */
   parallelism(): number {
     return Math.min(this.maxSp(), this.view(this.measures.current()).freeTargets);
   }
