@@ -29,6 +29,11 @@ export interface PredraftOptions {
   readonly branches?: number;
   /** Tokens per pre-draft request. Defaults to the round's window `k`. */
   readonly chunk?: number;
+  /**
+   * Requests that may start now besides those in flight: the instances idle at this moment (a
+   * cluster's lenders come and go, and lend only while idle). Absent: `drafters` less those in flight.
+   */
+  readonly free?: () => number;
 }
 
 /** Pre-drafting counters (for metrics: hit rate per position, drafter work never used). */
@@ -114,6 +119,7 @@ export class PredraftBranches {
   private readonly m: number;
   private readonly maxBranches: number;
   private readonly chunk: number | undefined;
+  private readonly free: (() => number) | undefined;
   private readonly idPrefix: string;
   private readonly branches = new Map<string, Branch>();
   private readonly byRequest = new Map<string, Branch>();
@@ -125,6 +131,7 @@ export class PredraftBranches {
     this.m = Math.max(1, Math.floor(o.alternatives ?? 2));
     this.maxBranches = Math.max(1, Math.floor(o.branches ?? 4 * Math.max(1, this.drafters)));
     this.chunk = o.chunk;
+    this.free = o.free;
     this.idPrefix = idPrefix;
   }
 
@@ -136,10 +143,11 @@ export class PredraftBranches {
     const dead: Branch[] = [];
     for (const b of this.branches.values()) if (b.epoch !== v.epoch || b.pos < v.committedEnd) dead.push(b);
     this.drop(dead, out);
-    if (!tasksInFlight || this.inFlight >= this.drafters) return;
+    let free = this.free ? Math.floor(this.free()) : Number.POSITIVE_INFINITY;
+    if (!tasksInFlight || this.inFlight >= this.drafters || !(free > 0)) return;
     const chunk = Math.max(1, this.chunk ?? v.chunk);
     for (const c of this.candidates(v)) {
-      if (this.inFlight >= this.drafters) return;
+      if (this.inFlight >= this.drafters || !(free > 0)) return;
       const key = `${c.pos}:${c.token}`;
       let b = this.branches.get(key);
       const room = v.maxLength(c.pos) - (b?.tokens.length ?? 0);
@@ -168,6 +176,7 @@ export class PredraftBranches {
       b.pending = id;
       this.byRequest.set(id, b);
       this.inFlight++;
+      free--;
       this.stats.requests++;
       out.push({ type: 'predraft', id, pos: c.pos, prefix, n: Math.min(chunk, room, before) });
     }

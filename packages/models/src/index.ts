@@ -46,13 +46,13 @@ export {
   SYNTHETIC_UNK_ID,
 } from './gguf/synthetic-vocab.js';
 export { SYNTHETIC_CHAT_TEMPLATE } from './gguf/synthetic-weights.js';
-export { generateGreedy } from './greedy.js';
+export { generateGreedy, generateRanked, topTokens } from './greedy.js';
 export type { ChatRendering } from './llama/chat-render.js';
 export { chatHistoryOf } from './llama/chat-render.js';
 export { LlamaModel } from './llama/llama-model.js';
 export type { LlamaGpu, LlamaModelOptions } from './llama/llama-options.js';
 export { resolveLlamaOptions } from './llama/llama-options.js';
-export type { LanguageModel, ModelInfo } from './model.js';
+export type { LanguageModel, ModelInfo, RankedTokens } from './model.js';
 export { estimateAcceptance, oracleOf } from './oracle.js';
 export type { LoadedModel, ModelSpec } from './pool/model-spec.js';
 export { loadModelFromSpec } from './pool/model-spec.js';

@@ -21,6 +21,18 @@ export interface ModelInfo {
   readonly contextSize: number;
 }
 
+/**
+ * Greedy tokens with the model's runner-ups at each position: `alternatives` and `probs` have shape
+ * `[tokens.length][width]` (row-major), most likely first, the probability the model gives each.
+ */
+export interface RankedTokens {
+  readonly tokens: Uint32Array;
+  /** Runner-ups per position (at most the `m` asked for, fewer on a small vocabulary). */
+  readonly width: number;
+  readonly alternatives: Uint32Array;
+  readonly probs: Float32Array;
+}
+
 export interface LanguageModel {
   readonly info: ModelInfo;
   /** The forward-pass cost model of a batching target; undefined when unknown. */
@@ -70,6 +82,18 @@ export interface LanguageModel {
    * An abort between two tokens ends the call with `CancelledError`.
    */
   generate(sessionId: string, context: Uint32Array, n: number, signal?: AbortSignal): Promise<Uint32Array>;
+  /**
+   * {@link generate} that also returns, at each generated position, the `m` most likely tokens after
+   * the chosen one with their probabilities (what pre-drafting guesses the target's token from).
+   * Absent: callers use {@link generateRanked}, which reads them from {@link evaluate}.
+   */
+  generateRanked?(
+    sessionId: string,
+    context: Uint32Array,
+    n: number,
+    m: number,
+    signal?: AbortSignal,
+  ): Promise<RankedTokens>;
   /** Number of tokens the session holds (0 for an unknown session). */
   held(sessionId: string): number;
   /**

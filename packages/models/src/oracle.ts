@@ -8,7 +8,12 @@ import type { TokenOracle } from '@specmesh/core';
 import type { EmulatedModel } from './emulated/emulated-model.js';
 
 export function oracleOf(target: EmulatedModel, drafter: EmulatedModel): TokenOracle {
-  return { target: (ctx) => target.argmax(ctx), draft: (ctx) => drafter.argmax(ctx) };
+  return {
+    target: (ctx) => target.argmax(ctx),
+    draft: (ctx) => drafter.argmax(ctx),
+    // The drafter's runner-ups with its probabilities: what pre-drafting guesses from, in the cluster too.
+    alternatives: (ctx, m) => drafter.alternatives(ctx, m),
+  };
 }
 
 /** Estimates per-token acceptance of `drafter` against `target` over `tokens` greedy positions. */

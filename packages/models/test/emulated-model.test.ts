@@ -2,6 +2,7 @@ import { argmax, runVirtual } from '@specmesh/core';
 import { CancelledError } from '@specmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import { EmulatedModel, emulatedPair } from '../src/emulated/emulated-model.js';
+import { generateRanked } from '../src/greedy.js';
 import { estimateAcceptance, oracleOf } from '../src/oracle.js';
 
 describe('emulated model', () => {
@@ -100,7 +101,78 @@ describe('emulated model', () => {
     expect(runVirtual({ ...base, mode: 'dsi' }).tokens).toEqual(ref);
   });
 
+  it('holds the target token at its runner-up ranks as often as runnerUpHits says, where the draft is wrong', () => {
+    const hits = [0.5, 0.2, 0.1];
+    const { target, drafter } = emulatedPair({ agreement: 0.6, seed: 4, runnerUpHits: hits });
+    const at = [0, 0, 0, 0];
+    let wrong = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const ctx = [1, 300 + (i % 97), 301 + ((i * 7) % 89), 260 + (i % 151), i % 200];
+      const t = target.argmax(ctx);
+      if (drafter.argmax(ctx) === t) continue;
+      wrong++;
+      const ups = drafter.runnerUps(ctx, 4);
+      expect(new Set(ups).size).toBe(4);
+      expect(ups).not.toContain(drafter.argmax(ctx));
+      const r = ups.indexOf(t);
+      if (r >= 0) at[r]!++;
+    }
+    expect(wrong).toBeGreaterThan(6000);
+    hits.forEach((h, r) => expect(Math.abs(at[r]! / wrong - h)).toBeLessThan(0.02));
+    // Rank 4 is beyond the model's shares: never the target's token.
+    expect(at[3]).toBe(0);
+  });
+
+  it('ranks its runner-ups in its distribution, and leaves the target and the old runner-up alone', () => {
+    const ctx = [1, 310, 320, 330];
+    const plain = new EmulatedModel({ seed: 2, agreement: 0.5 });
+    const ranked = new EmulatedModel({ seed: 2, agreement: 0.5, runnerUpHits: [0.5, 0.25] });
+    // Without hits: one runner-up with the whole runner-up mass, as before.
+    const p = plain.distribution(ctx);
+    const [first] = plain.runnerUps(ctx, 1);
+    const spread = Math.min(...Array.from(p).filter((x) => x > 0));
+    expect(p[first!]! - spread).toBeCloseTo(0.1, 5);
+    // With hits: the mass splits 2:1 over the two ranks, the order of `alternatives`.
+    const q = ranked.distribution(ctx);
+    const alts = ranked.alternatives(ctx, 2);
+    expect(alts.map((a) => q[a.token]!)).toEqual(alts.map((a) => Math.fround(a.prob)));
+    expect(alts[0]!.prob - alts[1]!.prob).toBeCloseTo(0.1 / 3, 5);
+    expect(q.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 5);
+    // A target ignores the option: its distribution is the plain one.
+    const t1 = new EmulatedModel({ seed: 2 }).distribution(ctx);
+    const t2 = new EmulatedModel({ seed: 2, runnerUpHits: [0.5] }).distribution(ctx);
+    expect(Array.from(t2)).toEqual(Array.from(t1));
+  });
+
+  it('generates with runner-ups at the cost of a plain generation, tokens unchanged', async () => {
+    const m = new EmulatedModel({ seed: 6, agreement: 0.7, runnerUpHits: [0.5, 0.2], latency: { tpotMs: 1 } });
+    const ctx = Uint32Array.from([1, 300, 301]);
+    const plain = await m.generate('a', ctx, 5);
+    const r = await m.generateRanked('b', ctx, 5, 3);
+    expect(Array.from(r.tokens)).toEqual(Array.from(plain));
+    expect(r.width).toBe(3);
+    const seq = [...ctx];
+    for (let i = 0; i < 5; i++) {
+      expect(Array.from(r.alternatives.subarray(i * 3, i * 3 + 3))).toEqual(m.runnerUps(seq, 3));
+      seq.push(r.tokens[i]!);
+    }
+    // The generic path (from distributions) ranks the same tokens.
+    const generic = await generateRanked(
+      { info: m.info, evaluate: (s, c, o, sig) => m.evaluate(s, c, o, sig) },
+      'c',
+      ctx,
+      5,
+      2,
+    );
+    expect(Array.from(generic.tokens)).toEqual(Array.from(r.tokens));
+    // (Only the ranks with a mass of their own: the rest tie.)
+    expect(Array.from(generic.alternatives)).toEqual(
+      Array.from(r.alternatives).filter((_, i) => i % 3 < 2),
+    );
+  });
+
   it('validates its options', () => {
+    expect(() => new EmulatedModel({ agreement: 0.5, runnerUpHits: [0.7, 0.6] })).toThrow(/runnerUpHits/);
     expect(() => new EmulatedModel({ vocabSize: 100 })).toThrow(/vocabSize/);
     expect(() => new EmulatedModel({ peak: 1.5 })).toThrow(/peak/);
     expect(() => new EmulatedModel({ agreement: 2 })).toThrow(/agreement/);

@@ -21,6 +21,24 @@ describe('PooledModel (piscina worker threads)', () => {
     expect(pooled.detokenize(pooled.tokenize('héllo'))).toBe('héllo');
   });
 
+  it('generates with runner-ups in the worker, as the model does on the calling thread', async () => {
+    const opts = { ...spec.options, runnerUpHits: [0.5, 0.2] };
+    const ranked = await PooledModel.open({ backend: 'emulated', options: opts });
+    try {
+      const ctx = Uint32Array.of(1, 300, 301);
+      const [a, b] = await Promise.all([
+        ranked.generateRanked('r1', ctx, 4, 2),
+        new EmulatedModel(opts).generateRanked('r1', ctx, 4, 2),
+      ]);
+      expect(Array.from(a.tokens)).toEqual(Array.from(b.tokens));
+      expect(Array.from(a.alternatives)).toEqual(Array.from(b.alternatives));
+      expect(Array.from(a.probs)).toEqual(Array.from(b.probs));
+      expect(ranked.held('r1')).toBe(ctx.length + 3);
+    } finally {
+      await ranked.close();
+    }
+  });
+
   it('keeps a session on one worker, so its cache persists between steps', async () => {
     await pooled.evaluate('s2', Uint32Array.of(1, 300, 301), 1);
     expect(pooled.held('s2')).toBe(3);

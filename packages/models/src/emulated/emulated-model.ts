@@ -13,10 +13,10 @@
  * instead share forward passes priced by the accelerator roofline (see batch-clock.ts). Waiting is a
  * timer, not a busy loop, so dozens of instances share two cores.
  */
-import { type BatchCostProfile, hashTokens, Rng } from '@specmesh/core';
+import { type BatchCostProfile, type DraftAlternative, hashTokens, Rng } from '@specmesh/core';
 import { CancelledError, ConfigError } from '@specmesh/protocol';
 import { generateGreedy } from '../greedy.js';
-import type { LanguageModel, ModelInfo } from '../model.js';
+import type { LanguageModel, ModelInfo, RankedTokens } from '../model.js';
 import { BatchClock, type PassStats } from './batch-clock.js';
 import {
   BOS_ID,
@@ -59,8 +59,19 @@ export interface EmulatedModelOptions {
   readonly batching?: BatchCostProfile;
   /** For a drafter: probability that its argmax equals the target's (the target shares `seed`). */
   readonly agreement?: number;
+  /**
+   * For a drafter, its runner-up model (what pre-drafting guesses from): where its argmax is not the
+   * target's, the target's token is its r-th runner-up with probability `runnerUpHits[r - 1]`
+   * (decided by a hash of the context, as core's `agreementOracle` decides it), and its distribution
+   * puts its runner-up mass on the ranks in those proportions. Absent: one runner-up carries that
+   * mass, a word unrelated to the target's. Core's `RUNNER_UP_HITS` is the usual choice.
+   */
+  readonly runnerUpHits?: readonly number[];
   readonly name?: string;
 }
+
+/** Probability mass on the runner-ups, beside `peak` on the argmax and the rest spread over words. */
+const RUNNER_UP_MASS = 0.1;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   // An already-aborted signal never fires 'abort' again: without this check a step cancelled while it
@@ -87,6 +98,9 @@ export class EmulatedModel implements LanguageModel {
   private readonly peak: number;
   private readonly words: number;
   private readonly agreement: number | undefined;
+  private readonly runnerUpHits: readonly number[] | undefined;
+  /** Extra probability of each runner-up rank (index 0: the first runner-up). */
+  private readonly rankMass: readonly number[];
   private readonly latency: Required<LatencyProfileMs>;
   private readonly sessions = new Map<string, number[]>();
   private readonly jitterRng: Rng;
@@ -109,6 +123,16 @@ export class EmulatedModel implements LanguageModel {
     this.peak = peak;
     this.words = wordCount(vocabSize);
     this.agreement = options.agreement;
+    const hits = options.runnerUpHits;
+    if (hits && (hits.some((h) => !(h >= 0)) || hits.reduce((a, h) => a + h, 0) > 1 + 1e-9)) {
+      throw new ConfigError(`runnerUpHits must be shares >= 0 summing to at most 1, got ${hits.join(',')}`);
+    }
+    // A target (no agreement) is what runner-ups guess: the option leaves its distribution alone.
+    this.runnerUpHits =
+      hits && hits.length > 0 && this.agreement !== undefined ? hits.slice(0, this.words - 1) : undefined;
+    const shares = this.runnerUpHits ?? [1];
+    const total = shares.reduce((a, h) => a + h, 0);
+    this.rankMass = shares.map((h) => (total > 0 ? (RUNNER_UP_MASS * h) / total : 0));
     const l = options.latency ?? {};
     this.latency = {
       ttftMs: l.ttftMs ?? 0,
@@ -151,21 +175,66 @@ export class EmulatedModel implements LanguageModel {
           ((t - WORD_BASE + 1 + (hashTokens(context, end, this.window, 77) % (this.words - 1))) % this.words);
   }
 
+  /**
+   * The model's `m` most likely tokens after its argmax, most likely first (its runner-ups). A
+   * drafter with a runner-up model (`runnerUpHits`) holds the target's token at the rank the context's
+   * hash draws where its argmax is wrong; the other ranks are words other than the argmax and the
+   * target's token.
+   */
+  runnerUps(context: ArrayLike<number>, m: number, end = context.length): number[] {
+    const top = this.argmax(context, end);
+    const target = this.targetArgmax(context, end);
+    let hitRank = -1;
+    if (this.runnerUpHits && target !== top) {
+      const u = hashTokens(context, end, this.window, this.seed ^ 0x27d4eb2f) / 4294967296;
+      let below = 0;
+      for (let r = 0; r < this.runnerUpHits.length && hitRank < 0; r++) {
+        if (u >= below && u < below + this.runnerUpHits[r]!) hitRank = r;
+        below += this.runnerUpHits[r]!;
+      }
+    }
+    // Words after the argmax from a hashed offset: distinct, never the argmax itself.
+    const h = hashTokens(context, end, this.window, this.seed + 99);
+    const out: number[] = [];
+    const n = Math.min(m, this.words - 1);
+    for (let j = 0; out.length < n; j++) {
+      if (out.length === hitRank) {
+        out.push(target);
+        continue;
+      }
+      const w = WORD_BASE + ((top - WORD_BASE + 1 + ((h + j) % (this.words - 1))) % this.words);
+      if (this.runnerUpHits && w === target) continue;
+      out.push(w);
+    }
+    return out;
+  }
+
+  /** The runner-ups of {@link runnerUps} with this model's probability of each. */
+  alternatives(context: ArrayLike<number>, m: number, end = context.length): DraftAlternative[] {
+    const each = this.spreadMass();
+    return this.runnerUps(context, m, end).map((token, r) => ({
+      token,
+      prob: each + (this.rankMass[r] ?? 0),
+    }));
+  }
+
+  /** Probability each word gets from the spread-out rest of the mass. */
+  private spreadMass(): number {
+    return (1 - this.peak - RUNNER_UP_MASS) / this.words;
+  }
+
   /** Full next-token distribution after `context[0, end)`, shape `[vocabSize]`. */
   distribution(context: ArrayLike<number>, end = context.length): Float32Array {
     const v = this.info.vocabSize;
     const p = new Float32Array(v);
     const top = this.argmax(context, end);
-    const runnerUp =
-      WORD_BASE +
-      ((top - WORD_BASE + 1 + (hashTokens(context, end, this.window, this.seed + 99) % (this.words - 1))) %
-        this.words);
-    const rest = 1 - this.peak - 0.1;
     // The remaining mass spreads over the word tokens so every word stays possible under sampling.
-    const each = rest / this.words;
+    const each = this.spreadMass();
     for (let i = 0; i < this.words; i++) p[WORD_BASE + i] = each;
     p[top]! += this.peak;
-    p[runnerUp]! += 0.1;
+    this.runnerUps(context, this.rankMass.length, end).forEach((t, r) => {
+      p[t]! += this.rankMass[r]!;
+    });
     return p;
   }
 
@@ -219,6 +288,30 @@ export class EmulatedModel implements LanguageModel {
     return generateGreedy(this, sessionId, context, n, signal);
   }
 
+  /** Greedy generation with the runner-ups at each generated position, at the cost of {@link generate}. */
+  async generateRanked(
+    sessionId: string,
+    context: Uint32Array,
+    n: number,
+    m: number,
+    signal?: AbortSignal,
+  ): Promise<RankedTokens> {
+    const tokens = await generateGreedy(this, sessionId, context, n, signal);
+    const width = Math.max(0, Math.min(m, this.words - 1));
+    const alternatives = new Uint32Array(tokens.length * width);
+    const probs = new Float32Array(tokens.length * width);
+    const seq = new Uint32Array(context.length + tokens.length);
+    seq.set(context);
+    seq.set(tokens, context.length);
+    for (let i = 0; i < tokens.length; i++) {
+      this.alternatives(seq, width, context.length + i).forEach((a, r) => {
+        alternatives[i * width + r] = a.token;
+        probs[i * width + r] = a.prob;
+      });
+    }
+    return { tokens, width, alternatives, probs };
+  }
+
   /** A seeded factor of `1 ± jitter` (exactly 1, drawing nothing, without jitter). */
   private jitterFactor(): number {
     const j = this.latency.jitter;
@@ -264,12 +357,13 @@ export function emulatedPair(
   target: EmulatedModel;
   drafter: EmulatedModel;
 } {
-  const { agreement, drafterLatency, batching, ...shared } = options;
+  const { agreement, drafterLatency, batching, runnerUpHits, ...shared } = options;
   return {
     target: new EmulatedModel({ ...shared, ...(batching ? { batching } : {}), name: 'emulated-target' }),
     drafter: new EmulatedModel({
       ...shared,
       agreement,
+      ...(runnerUpHits ? { runnerUpHits } : {}),
       name: 'emulated-drafter',
       ...(drafterLatency ? { latency: drafterLatency } : {}),
     }),

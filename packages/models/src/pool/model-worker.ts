@@ -4,7 +4,8 @@
  * the first message, and keeps its sessions' caches.
  */
 import { toWireError } from '@specmesh/protocol';
-import type { LanguageModel } from '../model.js';
+import { generateRanked as rankedOf } from '../greedy.js';
+import type { LanguageModel, RankedTokens } from '../model.js';
 import { type LoadedModel, loadModelFromSpec, type ModelSpec } from './model-spec.js';
 import {
   CANCEL_FINISHED,
@@ -100,6 +101,13 @@ export function predict(req: StepRequest): Promise<WorkerReply<Uint32Array>> {
 /** Greedy generation of up to `count` tokens, all in this thread. */
 export function generate(req: StepRequest): Promise<WorkerReply<Uint32Array>> {
   return step(req, (m, signal) => m.generate(req.sessionId, req.context, req.count, signal));
+}
+
+/** Greedy generation with runner-ups (`alternatives` per token), all in this thread. */
+export function generateRanked(req: StepRequest): Promise<WorkerReply<RankedTokens>> {
+  return step(req, (m, signal) =>
+    rankedOf(m, req.sessionId, req.context, req.count, req.alternatives ?? 0, signal),
+  );
 }
 
 export async function truncate(req: SessionRequest): Promise<void> {

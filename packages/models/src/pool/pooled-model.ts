@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { type BatchCostProfile, hashTokens } from '@specmesh/core';
 import { CancelledError, type ChatMessage, fromWireError, MissingError } from '@specmesh/protocol';
 import { Piscina } from 'piscina';
-import type { LanguageModel, ModelInfo } from '../model.js';
+import type { LanguageModel, ModelInfo, RankedTokens } from '../model.js';
 import { type LoadedModel, loadModelFromSpec, type ModelSpec } from './model-spec.js';
 import {
   CANCEL_REQUESTED,
@@ -38,7 +38,7 @@ export interface PooledModelOptions {
   readonly concurrency?: number;
 }
 
-type StepName = 'evaluate' | 'predict' | 'generate';
+type StepName = 'evaluate' | 'predict' | 'generate' | 'generateRanked';
 
 /**
  * Where a pooled model's steps spent their time: `stepMs` as the caller waited for them, `modelMs`
@@ -150,15 +150,26 @@ export class PooledModel implements LanguageModel {
     return this.step<Uint32Array>('generate', sessionId, context, n, signal);
   }
 
+  generateRanked(sessionId: string, context: Uint32Array, n: number, m: number, signal?: AbortSignal) {
+    return this.step<RankedTokens>('generateRanked', sessionId, context, n, signal, m);
+  }
+
   private async step<T>(
     name: StepName,
     sessionId: string,
     context: Uint32Array,
     count: number,
     signal?: AbortSignal,
+    alternatives?: number,
   ): Promise<T> {
     if (signal?.aborted) throw new CancelledError('evaluation cancelled');
-    const req: StepRequest = { spec: this.spec, sessionId, context, count };
+    const req: StepRequest = {
+      spec: this.spec,
+      sessionId,
+      context,
+      count,
+      ...(alternatives !== undefined ? { alternatives } : {}),
+    };
     let onAbort: (() => void) | undefined;
     if (signal) {
       const flag = new Int32Array(new SharedArrayBuffer(4));

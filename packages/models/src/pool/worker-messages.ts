@@ -19,6 +19,8 @@ export interface StepRequest {
   context: Uint32Array;
   /** Positions to predict (`evaluate`, `predict`) or tokens to generate (`generate`). */
   count: number;
+  /** Runner-ups per generated token (`generateRanked`). */
+  alternatives?: number;
   cancel?: CancelFlag;
 }
 
