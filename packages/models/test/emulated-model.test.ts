@@ -118,7 +118,7 @@ describe('emulated model', () => {
       if (r >= 0) at[r]!++;
     }
     expect(wrong).toBeGreaterThan(6000);
-    hits.forEach((h, r) => expect(Math.abs(at[r]! / wrong - h)).toBeLessThan(0.02));
+    for (const [r, h] of hits.entries()) expect(Math.abs(at[r]! / wrong - h)).toBeLessThan(0.02);
     // Rank 4 is beyond the model's shares: never the target's token.
     expect(at[3]).toBe(0);
   });
@@ -145,7 +145,12 @@ describe('emulated model', () => {
   });
 
   it('generates with runner-ups at the cost of a plain generation, tokens unchanged', async () => {
-    const m = new EmulatedModel({ seed: 6, agreement: 0.7, runnerUpHits: [0.5, 0.2], latency: { tpotMs: 1 } });
+    const m = new EmulatedModel({
+      seed: 6,
+      agreement: 0.7,
+      runnerUpHits: [0.5, 0.2],
+      latency: { tpotMs: 1 },
+    });
     const ctx = Uint32Array.from([1, 300, 301]);
     const plain = await m.generate('a', ctx, 5);
     const r = await m.generateRanked('b', ctx, 5, 3);
@@ -166,9 +171,7 @@ describe('emulated model', () => {
     );
     expect(Array.from(generic.tokens)).toEqual(Array.from(r.tokens));
     // (Only the ranks with a mass of their own: the rest tie.)
-    expect(Array.from(generic.alternatives)).toEqual(
-      Array.from(r.alternatives).filter((_, i) => i % 3 < 2),
-    );
+    expect(Array.from(generic.alternatives)).toEqual(Array.from(r.alternatives).filter((_, i) => i % 3 < 2));
   });
 
   it('validates its options', () => {
