@@ -59,6 +59,13 @@ export {
   MetricsReplySchema,
   MetricValueSchema,
 } from './messages/metrics.js';
+export type { PredraftDrop, PredraftRequest, PredraftResult } from './messages/predraft.js';
+export {
+  MAX_PREDRAFT_ALTERNATIVES,
+  PredraftDropSchema,
+  PredraftRequestSchema,
+  PredraftResultSchema,
+} from './messages/predraft.js';
 export type {
   ChatMessage,
   Placement,

@@ -7,6 +7,7 @@ import { WireErrorSchema } from './messages/common.js';
 import { DrainAcceptedSchema, DrainRequestSchema, PingSchema, PongSchema } from './messages/control.js';
 import { HeartbeatSchema } from './messages/heartbeat.js';
 import { MetricsGetSchema, MetricsReplySchema } from './messages/metrics.js';
+import { PredraftDropSchema, PredraftRequestSchema, PredraftResultSchema } from './messages/predraft.js';
 import {
   SessionAcceptedSchema,
   SessionCancelSchema,
@@ -46,6 +47,10 @@ export const MESSAGE_KINDS = {
   // 1 MiB since 1.4 (64 results with log-probabilities); 512 KiB before.
   'batch.result': { schema: BatchResultSchema, maxBytes: 1 * MiB },
   preempt: { schema: PreemptSchema, maxBytes: 160 * KiB },
+  // Since 2.3: a branch's prefix is as long as a task's.
+  predraft: { schema: PredraftRequestSchema, maxBytes: 768 * KiB },
+  'predraft.result': { schema: PredraftResultSchema, maxBytes: 16 * KiB },
+  'predraft.drop': { schema: PredraftDropSchema, maxBytes: 160 * KiB },
   tokens: { schema: TokenChunkSchema, maxBytes: 256 * KiB },
   heartbeat: { schema: HeartbeatSchema, maxBytes: 16 * KiB },
   error: { schema: WireErrorSchema, maxBytes: 16 * KiB },

@@ -99,9 +99,10 @@ export function instancePermissions(
         allowResponses: true,
       };
     case 'drafter':
+      // Pre-drafting: it asks other drafters as `predraft.<any>.<id>`, and lends on `predraft.<id>.*`.
       return {
-        publish: allOf(host.publish, c.publish),
-        subscribe: allOf(host.subscribe, c.subscribe),
+        publish: allOf([swapToken(s.predraft('drafter', id), -2, '*')], host.publish, c.publish),
+        subscribe: allOf([s.predraftOf(id)], host.subscribe, c.subscribe),
         allowResponses: true,
       };
     case 'gateway':
@@ -132,6 +133,7 @@ export function leafPermissions(s: Subjects, drafters: readonly string[]): Subje
       wildcard(s.verify('x', 'y'), 2),
       wildcard(s.direct('x', 'y'), 2),
       wildcard(s.preempt('x', 'y'), 2),
+      wildcard(s.predraft('x', 'y'), 2),
       wildcard(s.tokens('x', 'y', 'z'), 3),
       wildcard(s.heartbeat('drafter', 'x')),
       wildcard(s.ping('x')),

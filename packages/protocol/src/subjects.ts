@@ -60,7 +60,8 @@ export function inboxPrefix(role: string, id?: string): string {
 }
 
 /**
- * The instance a scoped subject names: `verify.<pool>.<host>`, `direct.<verifier>.<host>`, `result.<host>.<session>`,
+ * The instance a scoped subject names: `verify.<pool>.<host>`, `direct.<verifier>.<host>`,
+ * `predraft.<drafter>.<host>`, `result.<host>.<session>`,
  * `preempt.<host>.<session>`, `tokens.<client>.<host>.<request>`. NATS permissions decide who may
  * publish on each, so a receiver takes the sender's identity from the subject, never from the body.
  *
@@ -69,7 +70,7 @@ export function inboxPrefix(role: string, id?: string): string {
 export function hostOfSubject(subjects: Subjects, subject: string): string {
   const base = `${subjects.prefix}.v${subjects.version}.`;
   const parts = subject.startsWith(base) ? subject.slice(base.length).split('.') : [];
-  const at = { verify: 2, direct: 2, result: 1, preempt: 1, tokens: 2 }[parts[0] ?? ''] ?? -1;
+  const at = { verify: 2, direct: 2, predraft: 2, result: 1, preempt: 1, tokens: 2 }[parts[0] ?? ''] ?? -1;
   const host = at > 0 && parts.length === (parts[0] === 'tokens' ? 4 : 3) ? parts[at] : undefined;
   if (host === undefined) {
     throw new SubjectError(`subject ${JSON.stringify(subject)} names no host instance`, {
@@ -104,6 +105,13 @@ export interface Subjects {
   direct(verifierId: string, hostId: string): string;
   /** `<p>.v2.direct.<verifierId>.*`: what a verifier subscribes to for direct tasks. */
   directOf(verifierId: string): string;
+  /**
+   * `<p>.v2.predraft.<drafterId>.<hostId>`: a session's host → an idle drafter that lends its model,
+   * request/reply (`predraft`) and publish (`predraft.drop`). Since 2.3.
+   */
+  predraft(drafterId: string, hostId: string): string;
+  /** `<p>.v2.predraft.<drafterId>.*`: what a lending drafter subscribes to. */
+  predraftOf(drafterId: string): string;
   /** `<p>.v2.result.<hostId>.<sessionId>`: verifier/batcher → the session's host, publish. */
   result(hostId: string, sessionId: string): string;
   /** `<p>.v2.preempt.<hostId>.<sessionId>`: a session's host → batchers and verifiers, publish. */
@@ -154,6 +162,9 @@ export function createSubjects(options: SubjectsOptions = {}): Subjects {
     direct: (verifierId: string, hostId: string) =>
       `${one('direct', verifierId, 'verifier id')}.${assertSubjectToken(hostId, 'host id')}`,
     directOf: (verifierId: string) => `${one('direct', verifierId, 'verifier id')}.*`,
+    predraft: (drafterId: string, hostId: string) =>
+      `${one('predraft', drafterId, 'drafter id')}.${assertSubjectToken(hostId, 'host id')}`,
+    predraftOf: (drafterId: string) => `${one('predraft', drafterId, 'drafter id')}.*`,
     result: (hostId: string, sessionId: string) =>
       `${one('result', hostId, 'host id')}.${assertSubjectToken(sessionId, 'session id')}`,
     preempt: (hostId: string, sessionId: string) =>

@@ -19,7 +19,7 @@ import { VersionError } from './errors.js';
 import { PROTOCOL_VERSION } from './subjects.js';
 
 /** Minor version spoken by this build, stamped as `vm` in every envelope. */
-export const PROTOCOL_MINOR = 2;
+export const PROTOCOL_MINOR = 3;
 
 /** A sender's protocol version, as its envelope states it. */
 export interface ProtocolVersion {
@@ -75,6 +75,16 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       "batching target's knee or an idle target); otherwise it answers `E_NO_CAPACITY` with context " +
       '`declined: true` at once, as a batcher declines one. A session sends its parallel tasks to such a ' +
       'verifier running none of its tasks, and through the batcher otherwise. No message or field changes.',
+    envelope: [],
+  },
+  {
+    minor: 3,
+    summary:
+      'Pre-drafting between drafters: a drafter that says `lend: <slots>` in its heartbeat meta (and ' +
+      "`lendFree`, the slots free now) drafts for other drafters' sessions while it hosts none of its own. " +
+      "A session's host asks it on `predraft.<drafter>.<host>` (`predraft`, request/reply, answered by " +
+      '`predraft.result` or `E_NO_CAPACITY`) for the continuation of a likely rejection, and stops ' +
+      'requests whose branches died with `predraft.drop` on the same subject. New kinds only.',
     envelope: [],
   },
 ];

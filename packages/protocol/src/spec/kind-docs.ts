@@ -208,6 +208,49 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
       belowEpoch: 'Every task of an epoch below this one is stale too, listed or not.',
     },
   },
+  predraft: {
+    subject: 'predraft.<drafterId>.<hostId>',
+    pattern:
+      'request/reply; a drafter that lends (heartbeat meta `lend`) subscribes to `predraft.<its id>.*` and answers `predraft.result`, or `E_NO_CAPACITY` when it has no slot free or sessions of its own',
+    summary:
+      'Pre-drafting: draft the continuation of a likely rejection (a branch) on an idle drafter while the session’s tasks are being verified.',
+    fields: {
+      requestId: 'The session’s id of the request, which a `predraft.drop` names.',
+      sessionId: 'The session; the drafter keeps a cache per session, so its next branch reuses the prefix.',
+      context:
+        'The branch’s whole prefix: the sequence up to the rejected position, the guessed target token, the branch’s earlier pre-drafts.',
+      n: 'Tokens to draft (fewer come back when one is the end-of-sequence token).',
+      alternatives: 'Runner-ups wanted per greedy draft (sampled drafts carry their distribution instead).',
+      sampling: 'How the drafts are chosen, as the session’s own drafter chooses them.',
+      deadlineAt: 'Absolute deadline (ms since the Unix epoch); a request past it is not started.',
+    },
+  },
+  'predraft.result': {
+    subject: 'the request’s reply subject',
+    pattern: 'reply',
+    summary: 'The pre-drafted tokens, with what verification needs of the drafter’s distribution.',
+    fields: {
+      requestId: 'The request.',
+      tokens: 'Drafted token ids.',
+      width: 'Runner-ups per token in `alternatives`.',
+      alternatives:
+        'Greedy drafts: the drafter’s next most likely tokens at each position, most likely first; shape `[tokens.length * width]`.',
+      altProbs: 'The drafter’s probability of each of `alternatives`, same shape.',
+      draftDist:
+        'Sampled drafts: the drafter’s processed distribution at each position (CSR, as `verify.task.draftDist`).',
+      computeMs: 'Model time the request took, ms.',
+    },
+  },
+  'predraft.drop': {
+    subject: 'predraft.<drafterId>.<hostId>',
+    pattern: 'publish',
+    summary:
+      'Pre-draft requests whose branches will never be used: the drafter stops them and frees their slots.',
+    fields: {
+      sessionId: 'The session.',
+      requestIds: 'The requests.',
+    },
+  },
   tokens: {
     subject: 'tokens.<clientId>.<hostId>.<requestId>',
     pattern: 'publish, ordered by `seq`',
