@@ -18,6 +18,7 @@ import {
 import { edgeSessionMove, metaNumber, poolLoad, queueFigures } from '../placement/placement.js';
 import { poolView } from '../placement/target-capacity.js';
 import { SessionHost } from '../session/session-host.js';
+import { PredraftLender } from './predraft-lender.js';
 
 /**
  * How long sessions' round trips stand for the link after the last one, ms; then pings do again (a
@@ -51,6 +52,18 @@ export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
    * see session/verify-route.ts). False: every task goes through the batcher. Defaults to true.
    */
   directVerify?: boolean;
+  /**
+   * Pre-draft requests of other drafters' sessions it runs at once while it hosts none of its own
+   * (heartbeat meta `lend`, `lendFree`; see predraft-lender.ts). Defaults to 0: it lends nothing.
+   */
+  lendSlots?: number;
+  /**
+   * Its sessions have the continuations of their likely rejections drafted on drafters that lend
+   * (pre-drafting, SSD-DSI). Defaults to true; it costs nothing while no drafter lends.
+   */
+  predraft?: boolean;
+  /** Pre-draft requests one session keeps in flight at most. Defaults to 4. */
+  predraftRequests?: number;
 }
 
 export class Drafter {
@@ -58,7 +71,11 @@ export class Drafter {
   private readonly view = new MembershipView({ role: 'verifier' });
   /** Batchers, whose return (a join or a restart) lets sessions re-issue what went to none. */
   private readonly batchers = new MembershipView({ role: 'batcher' });
+  /** Other drafters, some of which may lend their model for pre-drafting. */
+  private readonly drafters = new MembershipView({ role: 'drafter' });
   private host: SessionHost | undefined;
+  /** Lends the model to other drafters' sessions while it hosts none (`lendSlots` > 0). */
+  lender: PredraftLender | undefined;
   private rtt: RttMonitor | undefined;
   /** Network time of its sessions' verification rounds, smoothed (EWMA α 1/4), and when last told. */
   private roundRttMs: number | undefined;
@@ -102,6 +119,7 @@ export class Drafter {
   static async start(options: DrafterOptions): Promise<Drafter> {
     let d: Drafter | undefined;
     const capacity = options.maxSessions ?? 16;
+    const lendSlots = Math.max(0, Math.floor(options.lendSlots ?? 0));
     const actor = await Actor.start({
       ...options,
       role: 'drafter',
@@ -113,6 +131,7 @@ export class Drafter {
           model: options.model.info.name,
           ...(rttMs !== undefined ? { rttMs: Math.round(rttMs * 100) / 100 } : {}),
           ...(draftMs !== undefined ? { draftMsPerToken: Math.round(draftMs * 100) / 100 } : {}),
+          ...(d?.lender ? { lend: lendSlots, lendFree: d.lender.free } : {}),
         };
       },
     });
@@ -121,6 +140,16 @@ export class Drafter {
     const batchers = d.batchers;
     view.start(actor, 100);
     d.batchers.start(actor, 100);
+    const drafters = d.drafters;
+    if (options.predraft !== false) drafters.start(actor, 100);
+    if (lendSlots > 0) {
+      d.lender = new PredraftLender({
+        actor,
+        model: options.model,
+        slots: lendSlots,
+        hosting: () => d?.active ?? 0,
+      });
+    }
     // A batcher or verifier of a pool that joins or restarts: what the pool lost can be re-issued now.
     const memberBack = (e: MembershipEvent) => {
       if (e.type === 'leave' || e.member.pool === undefined) return;
@@ -146,6 +175,15 @@ export class Drafter {
             batcherAlive: (pool: string) => batchers.alive({ role: 'batcher', pool }).length > 0,
           }),
       ...(options.awcWeights ? { awcWeights: options.awcWeights } : {}),
+      ...(options.predraft === false
+        ? {}
+        : {
+            predraftLenders: () =>
+              drafters
+                .alive({ role: 'drafter' })
+                .filter((m) => m.id !== actor.id && (metaNumber(m, 'lend') ?? 0) > 0),
+            ...(options.predraftRequests !== undefined ? { predraftRequests: options.predraftRequests } : {}),
+          }),
       shouldHandOver: (start, awcWish) => {
         if (start.placement?.kind !== 'edge') return undefined;
         const verifiers = view.alive({ role: 'verifier', pool: start.pool });
@@ -176,18 +214,27 @@ export class Drafter {
     return this.host?.active ?? 0;
   }
 
+  /** Pre-drafting figures of the sessions that ended here (undefined with `predraft: false`). */
+  get predraftTotals() {
+    return this.host?.predraft?.totals;
+  }
+
   async drain(): Promise<void> {
     this.rtt?.stop();
     this.view.stop();
     this.batchers.stop();
+    this.drafters.stop();
+    this.lender?.stop();
     await this.actor.drain();
   }
 
   async stop(): Promise<void> {
     this.host?.stop();
+    this.lender?.stop();
     this.rtt?.stop();
     this.view.stop();
     this.batchers.stop();
+    this.drafters.stop();
     await this.actor.stop();
   }
 }

@@ -15,6 +15,7 @@ import {
 } from '@specmesh/protocol';
 import type { Actor, Member } from '@specmesh/runtime';
 import { checkSessionStart } from './check-session-start.js';
+import { PredraftMetrics } from './predraft-metrics.js';
 import { DraftSession, type LocalVerify, type SessionOptions } from './session.js';
 import type { HostSurroundings } from './window-measures.js';
 
@@ -48,6 +49,10 @@ export interface SessionHostOptions {
   readonly directVerifiers?: (pool: string) => readonly Member[];
   /** See {@link SessionOptions.batcherAlive}. */
   readonly batcherAlive?: (pool: string) => boolean;
+  /** See {@link SessionOptions.predraftLenders}. */
+  readonly predraftLenders?: () => readonly Member[];
+  /** See {@link SessionOptions.predraftRequests}. */
+  readonly predraftRequests?: number;
 }
 
 export class SessionHost {
@@ -56,9 +61,12 @@ export class SessionHost {
   private readonly ended = new Set<string>();
   private readonly o: SessionHostOptions;
   private readonly unsubscribe: () => void;
+  /** Pre-drafting figures of the sessions that ended here (when lenders are looked for). */
+  readonly predraft: PredraftMetrics | undefined;
 
   constructor(o: SessionHostOptions) {
     this.o = o;
+    this.predraft = o.predraftLenders ? new PredraftMetrics(o.actor.metrics.registry) : undefined;
     const { actor } = o;
     this.unsubscribe = actor.handle(
       actor.subjects.session(actor.id),
@@ -132,6 +140,13 @@ export class SessionHost {
       ...(this.o.leanContext === false ? { leanContext: false } : {}),
       ...(this.o.directVerifiers ? { directVerifiers: this.o.directVerifiers } : {}),
       ...(this.o.batcherAlive ? { batcherAlive: this.o.batcherAlive } : {}),
+      ...(this.o.predraftLenders
+        ? {
+            predraftLenders: this.o.predraftLenders,
+            predraftMetrics: this.predraft!,
+            ...(this.o.predraftRequests !== undefined ? { predraftRequests: this.o.predraftRequests } : {}),
+          }
+        : {}),
       ...(traceId ? { traceId } : {}),
     });
     this.sessions.set(start.sessionId, session);

@@ -23,7 +23,7 @@ import {
   sample,
   type WindowStats,
 } from '@specmesh/core';
-import type { LanguageModel } from '@specmesh/models';
+import { generateRanked, type LanguageModel } from '@specmesh/models';
 import {
   type BodyOf,
   DeadlineError,
@@ -40,6 +40,8 @@ import {
 import type { Actor, Logger, Member } from '@specmesh/runtime';
 import { firstRoundFromSurroundings } from './first-round-estimate.js';
 import { LogprobBook, type TokenLogprobs } from './logprob-book.js';
+import { PredraftClient } from './predraft-client.js';
+import type { PredraftMetrics } from './predraft-metrics.js';
 import { promptTokensOf } from './prompt-tokens.js';
 import { ProofBook, proofsOf, type TokenVouch } from './proof-book.js';
 import { SessionRoundPlanner } from './round-planner.js';
@@ -114,6 +116,18 @@ export interface SessionOptions {
   readonly directVerifiers?: (pool: string) => readonly Member[];
   /** Whether the pool has a live batcher (heartbeats); without one, tasks go direct. Absent: always. */
   readonly batcherAlive?: (pool: string) => boolean;
+  /**
+   * Pre-drafting (SSD-DSI): drafters that lend their model now (heartbeats; this host excluded). A
+   * speculative session that finds any at its start has the most likely rejections' continuations
+   * drafted there while its tasks are verified (see predraft-client.ts). Absent: no pre-drafting.
+   */
+  readonly predraftLenders?: () => readonly Member[];
+  /** Pre-draft requests one session keeps in flight at most. Defaults to 4. */
+  readonly predraftRequests?: number;
+  /** Runner-ups per draft that branches guess from. Defaults to 2. */
+  readonly predraftAlternatives?: number;
+  /** Where the session's pre-drafting figures go when it ends. */
+  readonly predraftMetrics?: PredraftMetrics;
 }
 
 /** Floor of the verify timeout, ms: what scheduling noise on a busy host can add to a round trip. */
@@ -197,6 +211,10 @@ export class DraftSession {
   private readonly window: SessionWindowControl;
   /** The host's logger with the session's ids and trace id on every line. */
   private readonly log: Logger;
+  /** Pre-drafting on lending drafters, when the session found any at its start. */
+  private readonly predrafts: PredraftClient | undefined;
+  /** Runner-ups each greedy draft carries for pre-drafting (0: off). */
+  private readonly runnerUps: number;
 
   constructor(o: SessionOptions) {
     this.o = o;
@@ -260,6 +278,22 @@ export class DraftSession {
         firstRoundFromSurroundings(o.surroundings, s.pool, prompt.length + s.window.k + 1),
       );
     }
+    const lenders = o.predraftLenders;
+    const predraftOn = lenders !== undefined && mode !== 'nonsi' && lenders().length > 0;
+    this.runnerUps = predraftOn ? Math.max(1, o.predraftAlternatives ?? 2) : 0;
+    this.predrafts = predraftOn
+      ? new PredraftClient({
+          actor: o.actor,
+          sessionId: s.sessionId,
+          sampling: s.sampling,
+          alternatives: this.runnerUps,
+          lenders,
+          timeoutMs: () => this.verifyTimeout.current(),
+          answer: (id, tokens) => this.feed({ type: 'predrafted', id, tokens }),
+          ...(o.traceId ? { traceId: o.traceId } : {}),
+        })
+      : undefined;
+    const predraftRequests = Math.max(1, o.predraftRequests ?? 4);
     // A policy that may choose a plain step (γ = 0: AWC, bandit) plans each SI round itself: the
     // orchestrator's `auto` mode with one task in flight and the policy's window as the plan.
     const policyRounds = !auto && mode === 'si' && this.window.plansRounds;
@@ -272,8 +306,20 @@ export class DraftSession {
       ...(mode === 'dsi' || (auto && maxTasks > 1) ? { parallelism: () => planner.parallelism() } : {}),
       k: s.window.k,
       maxTasks,
-      // Adaptive policies pick windows up to 8 (DSD's largest) whatever the starting k.
-      maxDepth: Math.max(s.window.k * maxTasks, s.window.policy === 'static' ? 0 : MAX_ADAPTIVE_WINDOW),
+      // Adaptive policies pick windows up to 8 (DSD's largest) whatever the starting k; pre-drafting
+      // doubles the depth, so the drafter drafts on past a taken branch while its tasks run.
+      maxDepth:
+        Math.max(s.window.k * maxTasks, s.window.policy === 'static' ? 0 : MAX_ADAPTIVE_WINDOW) *
+        (predraftOn ? 2 : 1),
+      ...(this.predrafts
+        ? {
+            predraft: {
+              drafters: predraftRequests,
+              alternatives: this.runnerUps,
+              free: () => this.predrafts!.free(),
+            },
+          }
+        : {}),
       maxTokens: Math.max(1, s.maxTokens - committed.length),
       eosId: o.model.info.eosId,
       prompt,
@@ -474,6 +520,12 @@ export class DraftSession {
         case 'commit':
           this.publishCommit(c.tokens, c.sources);
           break;
+        case 'predraft':
+          this.predrafts?.send(c);
+          break;
+        case 'drop-predrafts':
+          this.predrafts?.drop(c.ids);
+          break;
         case 'done':
           // Ended without a stop string: what was held back for one is output after all.
           if (c.reason !== 'cancelled') this.publishTokens(this.stops.flush());
@@ -505,8 +557,26 @@ export class DraftSession {
       if (s.sampling.temperature === 0) {
         // Greedy drafts need no distributions: a draft of n tokens is one call into the model's worker
         // (DSI drafts one token per command, so there it is one call per token).
-        const ids = await this.o.model.generate(this.id, Uint32Array.from(ctx), n, this.abort.signal);
-        for (const token of ids) tokens.push({ token });
+        // With pre-drafting, each draft carries the drafter's runner-ups (what the branches guess).
+        if (this.runnerUps > 0) {
+          const r = await generateRanked(
+            this.o.model,
+            this.id,
+            Uint32Array.from(ctx),
+            n,
+            this.runnerUps,
+            this.abort.signal,
+          );
+          r.tokens.forEach((token, i) => {
+            const alternatives = [];
+            for (let j = i * r.width; j < (i + 1) * r.width; j++)
+              alternatives.push({ token: r.alternatives[j]!, prob: r.probs[j]! });
+            tokens.push({ token, alternatives });
+          });
+        } else {
+          const ids = await this.o.model.generate(this.id, Uint32Array.from(ctx), n, this.abort.signal);
+          for (const token of ids) tokens.push({ token });
+        }
       } else {
         // Sampled drafts carry their distribution, which rejection sampling at the verifier needs.
         for (let i = 0; i < n; i++) {
@@ -819,6 +889,11 @@ export class DraftSession {
     this.prefixOf.clear();
     if (this.deadline) clearTimeout(this.deadline);
     this.abort.abort();
+    if (this.predrafts) {
+      this.predrafts.close();
+      const stats = this.orch.predraftStats;
+      if (stats) this.o.predraftMetrics?.add(stats, this.predrafts.use);
+    }
     this.unsubscribe();
     this.o.model.release(this.id);
     this.o.onEnd(this.id);

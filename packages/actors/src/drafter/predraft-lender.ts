@@ -1,0 +1,192 @@
+/**
+ * A drafter's side of pre-drafting (SSD-DSI): while it hosts no session of its own, it lends its
+ * model to other drafters' sessions, drafting the continuations of their likely rejections
+ * (`predraft` on `predraft.<its id>.*`). A drafter with sessions of its own, or with every slot
+ * taken, refuses at once (`E_NO_CAPACITY`), so pre-drafting only ever uses idle capacity.
+ *
+ * Each request runs on a lane of the model (a session cache of its own), `pd:<host>:<session>:<lane>`,
+ * so the next branch of the same session evaluates only what it adds to the prefix the lane holds;
+ * the least recently used lanes are released beyond a few per slot.
+ */
+import { processDistribution, Rng, sample } from '@specmesh/core';
+import { generateRanked, type LanguageModel } from '@specmesh/models';
+import {
+  type BodyOf,
+  DeadlineError,
+  hostOfSubject,
+  NoCapacityError,
+  type Sampling,
+} from '@specmesh/protocol';
+import type { Actor, Reply } from '@specmesh/runtime';
+
+/** Lanes kept per slot (caches of recent sessions), beyond which the least recently used go. */
+const LANES_PER_SLOT = 4;
+
+export interface PredraftLenderOptions {
+  readonly actor: Actor;
+  readonly model: LanguageModel;
+  /** Requests run at once at most. */
+  readonly slots: number;
+  /** Sessions the drafter hosts now: it lends only while it hosts none. */
+  readonly hosting: () => number;
+}
+
+/** What a lender did, for metrics and benchmarks. */
+export interface LenderStats {
+  requests: number;
+  refused: number;
+  dropped: number;
+  /** Model time spent on requests, ms. */
+  modelMs: number;
+}
+
+export class PredraftLender {
+  readonly stats: LenderStats = { requests: 0, refused: 0, dropped: 0, modelMs: 0 };
+  private readonly o: PredraftLenderOptions;
+  /** Requests running, by `<host>/<requestId>`. */
+  private readonly running = new Map<string, AbortController>();
+  /** Lanes in use now, and every lane held with its last use (least recent first). */
+  private readonly busyLanes = new Set<string>();
+  private readonly lanes = new Map<string, true>();
+  private readonly unsubscribe: () => void;
+
+  constructor(o: PredraftLenderOptions) {
+    this.o = o;
+    const { actor } = o;
+    this.unsubscribe = actor.handle(
+      actor.subjects.predraftOf(actor.id),
+      ['predraft', 'predraft.drop'],
+      (msg, ctx) => {
+        const host = hostOfSubject(actor.subjects, ctx.subject);
+        if (msg.kind === 'predraft.drop') {
+          const drop = msg.body as BodyOf<'predraft.drop'>;
+          for (const id of drop.requestIds) this.running.get(`${host}/${id}`)?.abort();
+          return undefined;
+        }
+        return this.serve(host, msg.body as BodyOf<'predraft'>);
+      },
+    );
+  }
+
+  /** Slots free for other drafters' sessions now (heartbeat meta `lendFree`). */
+  get free(): number {
+    return this.o.hosting() > 0 ? 0 : Math.max(0, this.o.slots - this.running.size);
+  }
+
+  private async serve(host: string, req: BodyOf<'predraft'>): Promise<Reply> {
+    if (this.free <= 0) {
+      this.stats.refused++;
+      throw new NoCapacityError(`${this.o.actor.id} lends no slot now`, {
+        context: { slots: this.o.slots, running: this.running.size, hosting: this.o.hosting() },
+      });
+    }
+    if (req.deadlineAt !== undefined && req.deadlineAt <= Date.now())
+      throw new DeadlineError(`pre-draft ${req.requestId} passed its deadline before it started`);
+    const key = `${host}/${req.requestId}`;
+    const abort = new AbortController();
+    this.running.set(key, abort);
+    const lane = this.takeLane(host, req.sessionId);
+    this.stats.requests++;
+    const began = performance.now();
+    try {
+      const body = await this.draft(lane, req, abort.signal);
+      const computeMs = performance.now() - began;
+      this.stats.modelMs += computeMs;
+      return { kind: 'predraft.result', body: { ...body, computeMs } };
+    } catch (err) {
+      this.stats.modelMs += performance.now() - began;
+      if (abort.signal.aborted) this.stats.dropped++;
+      throw err;
+    } finally {
+      this.running.delete(key);
+      this.busyLanes.delete(lane);
+    }
+  }
+
+  private async draft(
+    lane: string,
+    req: BodyOf<'predraft'>,
+    signal: AbortSignal,
+  ): Promise<Omit<BodyOf<'predraft.result'>, 'computeMs'>> {
+    const { model } = this.o;
+    if (req.sampling.temperature > 0) return this.sampled(lane, req, signal);
+    if (req.alternatives === 0) {
+      const tokens = await model.generate(lane, req.context, req.n, signal);
+      return { requestId: req.requestId, tokens: tokens.slice() };
+    }
+    const r = await generateRanked(model, lane, req.context, req.n, req.alternatives, signal);
+    return {
+      requestId: req.requestId,
+      // Copies on plain buffers (a worker's arrays may sit on any kind), which the codec takes.
+      tokens: r.tokens.slice(),
+      width: r.width,
+      alternatives: r.alternatives.slice(),
+      altProbs: r.probs.slice(),
+    };
+  }
+
+  /** Sampled drafts with the drafter's processed distribution at each (what rejection sampling needs). */
+  private async sampled(lane: string, req: BodyOf<'predraft'>, signal: AbortSignal) {
+    const { model } = this.o;
+    const rng = new Rng(requestSeed(req.sampling, req.requestId));
+    const ctx = Array.from(req.context);
+    const tokens: number[] = [];
+    const offsets = [0];
+    const support: number[] = [];
+    const probs: number[] = [];
+    for (let i = 0; i < req.n; i++) {
+      const [p] = await model.evaluate(lane, Uint32Array.from(ctx), 1, signal);
+      const dist = processDistribution(p!, req.sampling);
+      const token = sample(dist, rng);
+      tokens.push(token);
+      ctx.push(token);
+      support.push(...dist.tokens);
+      probs.push(...dist.probs);
+      offsets.push(support.length);
+      if (token === model.info.eosId) break;
+    }
+    return {
+      requestId: req.requestId,
+      tokens: Uint32Array.from(tokens),
+      draftDist: {
+        offsets: Uint32Array.from(offsets),
+        tokens: Uint32Array.from(support),
+        probs: Float32Array.from(probs),
+      },
+    };
+  }
+
+  /** A free lane of the session (the lowest), marked busy and most recently used. */
+  private takeLane(host: string, sessionId: string): string {
+    let lane = '';
+    for (let i = 0; ; i++) {
+      lane = `pd:${host}:${sessionId}:${i}`;
+      if (!this.busyLanes.has(lane)) break;
+    }
+    this.busyLanes.add(lane);
+    this.lanes.delete(lane);
+    this.lanes.set(lane, true);
+    const most = LANES_PER_SLOT * Math.max(1, this.o.slots);
+    for (const old of this.lanes.keys()) {
+      if (this.lanes.size <= most) break;
+      if (this.busyLanes.has(old)) continue;
+      this.lanes.delete(old);
+      this.o.model.release(old);
+    }
+    return lane;
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    for (const a of this.running.values()) a.abort();
+    for (const lane of this.lanes.keys()) this.o.model.release(lane);
+    this.lanes.clear();
+  }
+}
+
+/** The seed of a sampled request's draws: the session's seed mixed with the request id (FNV-1a). */
+function requestSeed(sampling: Sampling, requestId: string): number {
+  let h = 0x811c9dc5 ^ sampling.seed;
+  for (let i = 0; i < requestId.length; i++) h = Math.imul(h ^ requestId.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}

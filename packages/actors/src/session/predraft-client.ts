@@ -1,0 +1,211 @@
+/**
+ * A session's side of pre-drafting (SSD-DSI) in the cluster: runs the orchestrator's `predraft`
+ * commands on drafters that lend their model while they host no session of their own (heartbeat meta
+ * `lend`), and stops the ones `drop-predrafts` names.
+ *
+ * Which lender: the one that served this session last with a slot free (its cache holds the session's
+ * prefix, so a branch evaluates only what it adds), else the one with the most slots free. A lender
+ * that refuses (it took a session, or other sessions filled it) counts as full until its next
+ * heartbeat. The orchestrator asks for at most {@link PredraftClient.free} requests at a time, so a
+ * busy cluster, with every drafter hosting sessions, pre-drafts nothing.
+ */
+import type { DraftToken, SparseDist } from '@specmesh/core';
+import type { BodyOf, Sampling } from '@specmesh/protocol';
+import type { Actor, Member } from '@specmesh/runtime';
+import { metaNumber } from '../placement/placement.js';
+
+/** A pre-draft request's answer, as the orchestrator's `predrafted` event wants it (none: it failed). */
+export type PredraftAnswer = (id: string, tokens: readonly DraftToken[]) => void;
+
+export interface PredraftClientOptions {
+  readonly actor: Actor;
+  readonly sessionId: string;
+  readonly sampling: Sampling;
+  /** Runner-ups asked per greedy draft (what the branches guess from). */
+  readonly alternatives: number;
+  /** Drafters lending now (heartbeats): every live drafter but this one whose meta says `lend` > 0. */
+  readonly lenders: () => readonly Member[];
+  /** How long a request may take before it counts as failed, ms (its branch is useless by then). */
+  readonly timeoutMs: () => number;
+  readonly answer: PredraftAnswer;
+  readonly traceId?: string;
+}
+
+/** What pre-drafting cost and gave a session, for metrics. */
+export interface PredraftUse {
+  /** Requests sent, and those that failed or were refused. */
+  requests: number;
+  failed: number;
+  /** Lenders' model time on requests that came back, and on those whose branch was dropped unused, ms. */
+  modelMs: number;
+  unusedMs: number;
+}
+
+interface Pending {
+  readonly lender: string;
+  readonly abort: AbortController;
+}
+
+export class PredraftClient {
+  readonly use: PredraftUse = { requests: 0, failed: 0, modelMs: 0, unusedMs: 0 };
+  private readonly o: PredraftClientOptions;
+  private readonly pending = new Map<string, Pending>();
+  /** Model time of each request that came back, until it is dropped (unused) or the session ends. */
+  private readonly returnedMs = new Map<string, number>();
+  /** Lenders that refused, with when their last heartbeat came then: full until a newer one. */
+  private readonly refusedAt = new Map<string, number>();
+  private lastLender: string | undefined;
+  private closed = false;
+
+  constructor(o: PredraftClientOptions) {
+    this.o = o;
+  }
+
+  /** Requests that may start now: lenders' slots less this session's requests on them. */
+  free(): number {
+    let free = 0;
+    for (const m of this.o.lenders()) free += this.slotsFree(m);
+    return free;
+  }
+
+  /** Sends one `predraft` command to a lender; its answer comes through `answer`, never synchronously. */
+  send(c: { id: string; prefix: Uint32Array<ArrayBuffer>; n: number }): void {
+    const lender = this.pick();
+    if (!lender) {
+      // The lenders went away since the orchestrator asked: the branch fails, after this step.
+      this.use.requests++;
+      this.use.failed++;
+      queueMicrotask(() => this.settle(c.id, []));
+      return;
+    }
+    const { actor } = this.o;
+    const abort = new AbortController();
+    this.pending.set(c.id, { lender: lender.id, abort });
+    this.lastLender = lender.id;
+    this.use.requests++;
+    const timeoutMs = this.o.timeoutMs();
+    const body: BodyOf<'predraft'> = {
+      requestId: c.id,
+      sessionId: this.o.sessionId,
+      context: c.prefix,
+      n: c.n,
+      alternatives: this.o.sampling.temperature > 0 ? 0 : this.o.alternatives,
+      sampling: this.o.sampling,
+      deadlineAt: Date.now() + timeoutMs,
+    };
+    actor
+      .request(actor.subjects.predraft(lender.id, actor.id), 'predraft', body, {
+        expect: 'predraft.result',
+        timeoutMs,
+        signal: abort.signal,
+        ...(this.o.traceId ? { traceId: this.o.traceId } : {}),
+      })
+      .then(
+        (reply) => {
+          if (this.pending.get(c.id)?.abort !== abort) return;
+          this.use.modelMs += reply.body.computeMs;
+          this.returnedMs.set(c.id, reply.body.computeMs);
+          this.settle(c.id, draftsOf(reply.body));
+        },
+        () => {
+          if (this.pending.get(c.id)?.abort !== abort) return;
+          // A refusal or a lost lender: no more of it until it says otherwise.
+          this.refusedAt.set(lender.id, lender.lastSeen);
+          this.use.failed++;
+          this.settle(c.id, []);
+        },
+      );
+  }
+
+  /** The orchestrator will never use these requests: stop those still running, count the rest unused. */
+  drop(ids: readonly string[]): void {
+    const byLender = new Map<string, string[]>();
+    for (const id of ids) {
+      const ms = this.returnedMs.get(id);
+      if (ms !== undefined) {
+        this.use.unusedMs += ms;
+        this.returnedMs.delete(id);
+      }
+      const p = this.pending.get(id);
+      if (!p) continue;
+      this.pending.delete(id);
+      p.abort.abort();
+      const list = byLender.get(p.lender) ?? [];
+      list.push(id);
+      byLender.set(p.lender, list);
+    }
+    const { actor } = this.o;
+    for (const [lender, requestIds] of byLender) {
+      actor.publish(actor.subjects.predraft(lender, actor.id), 'predraft.drop', {
+        sessionId: this.o.sessionId,
+        requestIds,
+      });
+    }
+  }
+
+  /** The session ended: every request still running is stopped. */
+  close(): void {
+    if (this.closed) return;
+    this.drop([...this.pending.keys()]);
+    this.closed = true;
+    this.returnedMs.clear();
+  }
+
+  private settle(id: string, tokens: readonly DraftToken[]) {
+    this.pending.delete(id);
+    if (!this.closed) this.o.answer(id, tokens);
+  }
+
+  private slotsFree(m: Member): number {
+    const refused = this.refusedAt.get(m.id);
+    if (refused !== undefined && m.lastSeen <= refused) return 0;
+    if ((metaNumber(m, 'lendFree') ?? 0) <= 0 && !this.servesHere(m.id)) return 0;
+    const slots = metaNumber(m, 'lend') ?? 0;
+    let mine = 0;
+    for (const p of this.pending.values()) if (p.lender === m.id) mine++;
+    return Math.max(0, slots - mine);
+  }
+
+  private servesHere(lender: string): boolean {
+    for (const p of this.pending.values()) if (p.lender === lender) return true;
+    return false;
+  }
+
+  private pick(): Member | undefined {
+    let best: Member | undefined;
+    let bestFree = 0;
+    for (const m of this.o.lenders()) {
+      const free = this.slotsFree(m);
+      if (free <= 0) continue;
+      if (m.id === this.lastLender) return m;
+      if (free > bestFree) {
+        best = m;
+        bestFree = free;
+      }
+    }
+    return best;
+  }
+}
+
+/** A `predraft.result` as the orchestrator's draft tokens, with runner-ups or distributions. */
+export function draftsOf(r: BodyOf<'predraft.result'>): DraftToken[] {
+  const width = r.width ?? 0;
+  return Array.from(r.tokens, (token, i) => {
+    if (r.draftDist) {
+      const from = r.draftDist.offsets[i]!;
+      const to = r.draftDist.offsets[i + 1]!;
+      const dist: SparseDist = {
+        tokens: r.draftDist.tokens.slice(from, to),
+        probs: r.draftDist.probs.slice(from, to),
+      };
+      return { token, dist };
+    }
+    if (width > 0 && r.alternatives && r.altProbs) {
+      const alternatives = [];
+      for (let j = i * width; j < (i + 1) * width; j++)
+        alternatives.push({ token: r.alternatives[j]!, prob: r.altProbs[j]! });
+      return { token, alternatives };
+    }
+    return { token };
+  });
+}
