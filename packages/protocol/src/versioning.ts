@@ -80,8 +80,8 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
   {
     minor: 3,
     summary:
-      'Pre-drafting between drafters: a drafter that says `lend: <slots>` in its heartbeat meta (and ' +
-      "`lendFree`, the slots free now) drafts for other drafters' sessions while it hosts none of its own. " +
+      'Pre-drafting between drafters: a drafter that says `lend: <slots>` in its heartbeat meta (0 while ' +
+      "it hosts sessions of its own) drafts for other drafters' sessions, that many requests at once. " +
       "A session's host asks it on `predraft.<drafter>.<host>` (`predraft`, request/reply, answered by " +
       '`predraft.result` or `E_NO_CAPACITY`) for the continuation of a likely rejection, and stops ' +
       'requests whose branches died with `predraft.drop` on the same subject. New kinds only.',

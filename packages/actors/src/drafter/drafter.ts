@@ -54,7 +54,8 @@ export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
   directVerify?: boolean;
   /**
    * Pre-draft requests of other drafters' sessions it runs at once while it hosts none of its own
-   * (heartbeat meta `lend`, `lendFree`; see predraft-lender.ts). Defaults to 0: it lends nothing.
+   * (heartbeat meta `lend`: these slots, 0 while it hosts sessions; see predraft-lender.ts). Defaults
+   * to 0: it lends nothing (and says nothing of it).
    */
   lendSlots?: number;
   /**
@@ -131,7 +132,7 @@ export class Drafter {
           model: options.model.info.name,
           ...(rttMs !== undefined ? { rttMs: Math.round(rttMs * 100) / 100 } : {}),
           ...(draftMs !== undefined ? { draftMsPerToken: Math.round(draftMs * 100) / 100 } : {}),
-          ...(d?.lender ? { lend: lendSlots, lendFree: d.lender.free } : {}),
+          ...(d?.lender ? { lend: d.lender.lending } : {}),
         };
       },
     });

@@ -43,8 +43,12 @@ export interface LenderStats {
 export class PredraftLender {
   readonly stats: LenderStats = { requests: 0, refused: 0, dropped: 0, modelMs: 0 };
   private readonly o: PredraftLenderOptions;
-  /** Requests running, by `<host>/<requestId>`. */
-  private readonly running = new Map<string, AbortController>();
+  /**
+   * Requests running, by `<host>/<requestId>`. A dropped one leaves at once, slot and lane: its step
+   * may still finish in the model, and the next request of its session waits behind it on its lane
+   * (its cache), which costs less than a refusal or a cold lane.
+   */
+  private readonly running = new Map<string, { abort: AbortController; lane: string }>();
   /** Lanes in use now, and every lane held with its last use (least recent first). */
   private readonly busyLanes = new Set<string>();
   private readonly lanes = new Map<string, true>();
@@ -60,7 +64,7 @@ export class PredraftLender {
         const host = hostOfSubject(actor.subjects, ctx.subject);
         if (msg.kind === 'predraft.drop') {
           const drop = msg.body as BodyOf<'predraft.drop'>;
-          for (const id of drop.requestIds) this.running.get(`${host}/${id}`)?.abort();
+          for (const id of drop.requestIds) this.release(`${host}/${id}`)?.abort.abort();
           return undefined;
         }
         return this.serve(host, msg.body as BodyOf<'predraft'>);
@@ -68,9 +72,14 @@ export class PredraftLender {
     );
   }
 
-  /** Slots free for other drafters' sessions now (heartbeat meta `lendFree`). */
+  /** Slots it lends now (heartbeat meta `lend`): all of them while it hosts no session, else none. */
+  get lending(): number {
+    return this.o.hosting() > 0 ? 0 : this.o.slots;
+  }
+
+  /** Slots free for other drafters' sessions now. */
   get free(): number {
-    return this.o.hosting() > 0 ? 0 : Math.max(0, this.o.slots - this.running.size);
+    return Math.max(0, this.lending - this.running.size);
   }
 
   private async serve(host: string, req: BodyOf<'predraft'>): Promise<Reply> {
@@ -84,8 +93,9 @@ export class PredraftLender {
       throw new DeadlineError(`pre-draft ${req.requestId} passed its deadline before it started`);
     const key = `${host}/${req.requestId}`;
     const abort = new AbortController();
-    this.running.set(key, abort);
     const lane = this.takeLane(host, req.sessionId);
+    const run = { abort, lane };
+    this.running.set(key, run);
     this.stats.requests++;
     const began = performance.now();
     try {
@@ -98,9 +108,17 @@ export class PredraftLender {
       if (abort.signal.aborted) this.stats.dropped++;
       throw err;
     } finally {
-      this.running.delete(key);
-      this.busyLanes.delete(lane);
+      if (this.running.get(key) === run) this.release(key);
     }
+  }
+
+  /** Frees a request's slot and lane; returns what it was, if it still ran. */
+  private release(key: string) {
+    const run = this.running.get(key);
+    if (!run) return undefined;
+    this.running.delete(key);
+    this.busyLanes.delete(run.lane);
+    return run;
   }
 
   private async draft(
@@ -178,7 +196,7 @@ export class PredraftLender {
 
   stop(): void {
     this.unsubscribe();
-    for (const a of this.running.values()) a.abort();
+    for (const r of this.running.values()) r.abort.abort();
     for (const lane of this.lanes.keys()) this.o.model.release(lane);
     this.lanes.clear();
   }

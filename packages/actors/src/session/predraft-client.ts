@@ -6,9 +6,10 @@
  * Which lender: the one that served this session last with a slot free (its cache holds the session's
  * prefix, so a branch evaluates only what it adds), else the one with the most slots free. A lender
  * that refuses (it took a session, or other sessions filled it) counts as full until its next
- * heartbeat. The orchestrator asks for at most {@link PredraftClient.free} requests at a time, so a
+ * heartbeat, which says `lend: 0` while it hosts sessions of its own. The orchestrator asks for at most {@link PredraftClient.free} requests at a time, so a
  * busy cluster, with every drafter hosting sessions, pre-drafts nothing.
  */
+import { performance } from 'node:perf_hooks';
 import type { DraftToken, SparseDist } from '@specmesh/core';
 import type { BodyOf, Sampling } from '@specmesh/protocol';
 import type { Actor, Member } from '@specmesh/runtime';
@@ -36,7 +37,10 @@ export interface PredraftUse {
   /** Requests sent, and those that failed or were refused. */
   requests: number;
   failed: number;
-  /** Lenders' model time on requests that came back, and on those whose branch was dropped unused, ms. */
+  /**
+   * Lenders' time on this session's requests, ms: the model time of those that came back, and the
+   * time until the drop of those stopped while they ran; and the part on branches never used.
+   */
   modelMs: number;
   unusedMs: number;
 }
@@ -44,6 +48,7 @@ export interface PredraftUse {
 interface Pending {
   readonly lender: string;
   readonly abort: AbortController;
+  readonly sentAt: number;
 }
 
 export class PredraftClient {
@@ -80,7 +85,7 @@ export class PredraftClient {
     }
     const { actor } = this.o;
     const abort = new AbortController();
-    this.pending.set(c.id, { lender: lender.id, abort });
+    this.pending.set(c.id, { lender: lender.id, abort, sentAt: performance.now() });
     this.lastLender = lender.id;
     this.use.requests++;
     const timeoutMs = this.o.timeoutMs();
@@ -121,15 +126,19 @@ export class PredraftClient {
   drop(ids: readonly string[]): void {
     const byLender = new Map<string, string[]>();
     for (const id of ids) {
-      const ms = this.returnedMs.get(id);
-      if (ms !== undefined) {
-        this.use.unusedMs += ms;
+      const returned = this.returnedMs.get(id);
+      if (returned !== undefined) {
+        this.use.unusedMs += returned;
         this.returnedMs.delete(id);
       }
       const p = this.pending.get(id);
       if (!p) continue;
       this.pending.delete(id);
       p.abort.abort();
+      // Its lender worked on it until now (the request's trip there included: a bound from above).
+      const held = performance.now() - p.sentAt;
+      this.use.modelMs += held;
+      this.use.unusedMs += held;
       const list = byLender.get(p.lender) ?? [];
       list.push(id);
       byLender.set(p.lender, list);
@@ -156,19 +165,17 @@ export class PredraftClient {
     if (!this.closed) this.o.answer(id, tokens);
   }
 
+  /**
+   * A lender's slots less this session's requests there. Other sessions' requests do not show in
+   * heartbeats (they come and go faster than heartbeats): a lender they fill refuses, and counts as
+   * full until its next heartbeat.
+   */
   private slotsFree(m: Member): number {
     const refused = this.refusedAt.get(m.id);
     if (refused !== undefined && m.lastSeen <= refused) return 0;
-    if ((metaNumber(m, 'lendFree') ?? 0) <= 0 && !this.servesHere(m.id)) return 0;
-    const slots = metaNumber(m, 'lend') ?? 0;
     let mine = 0;
     for (const p of this.pending.values()) if (p.lender === m.id) mine++;
-    return Math.max(0, slots - mine);
-  }
-
-  private servesHere(lender: string): boolean {
-    for (const p of this.pending.values()) if (p.lender === lender) return true;
-    return false;
+    return Math.max(0, (metaNumber(m, 'lend') ?? 0) - mine);
   }
 
   private pick(): Member | undefined {

@@ -13,6 +13,9 @@ export interface BenchDsiArgs {
   routes: string;
   targetTpotMs?: number;
   draftTpotMs?: number;
+  predrafters: number;
+  agreement?: number;
+  k?: number;
   logLevel: string;
   json: boolean;
 }
@@ -36,7 +39,26 @@ export const benchDsiCommand: CommandModule<object, BenchDsiArgs> = {
         describe: "Target step, ms, instead of the points' own (e.g. 10.5, the synthetic llama pair's step)",
       })
       .option('draft-tpot-ms', { type: 'number', describe: "Draft step, ms, instead of the points' own" })
+      .option('agreement', {
+        type: 'number',
+        describe:
+          'One point: the fixture with this drafter agreement (per-token acceptance) instead of the points',
+      })
+      .option('k', {
+        type: 'number',
+        describe: 'With --agreement: its draft window. Defaults to the fixture’s 5',
+      })
+      .option('predrafters', {
+        type: 'number',
+        default: 0,
+        describe:
+          'Also DSI with pre-drafting (SSD-DSI): this many more drafters lend their model for the likely rejections, on a cluster of their own',
+      })
       .example('$0 bench dsi', 'fixture of the DSI public tests and two more points')
+      .example(
+        '$0 bench dsi --quick --draft-tpot-ms 30 --predrafters 2',
+        'SSD-DSI with 2 lending drafters against DSI, drafting at 0.3 of a target step',
+      )
       .example(
         '$0 bench dsi --quick --routes direct,batcher --target-tpot-ms 10.5 --repeats 9',
         'what direct verification saves per round on a fast target',

@@ -21,6 +21,8 @@ export interface NodeArgs extends ModelArgs, ConnectionArgs {
   hostSessions: number;
   maxSessions: number;
   directVerify: boolean;
+  lendSlots: number;
+  predraft: boolean;
   placement: 'adaptive' | 'edge' | 'fused';
   fusedRttMs: number;
   busyLoad: number;
@@ -73,13 +75,26 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       .option('max-sessions', {
         type: 'number',
         default: 16,
-        describe: 'Sessions a drafter holds at once (drafter)',
+        describe:
+          'Sessions a drafter holds at once; 0 with --lend-slots: a drafter that only lends (drafter)',
       })
       .option('direct-verify', {
         type: 'boolean',
         default: true,
         describe:
           "Send a session's sequential tasks straight to the verifier holding its context while it has room, and to a verifier of the session's choosing while the batcher does not answer (drafter; --no-direct-verify sends every task through the batcher)",
+      })
+      .option('lend-slots', {
+        type: 'number',
+        default: 0,
+        describe:
+          "Pre-draft requests of other drafters' sessions run at once while this drafter hosts none of its own (SSD-DSI; keep it at or below --parallel-steps); 0 lends nothing (drafter)",
+      })
+      .option('predraft', {
+        type: 'boolean',
+        default: true,
+        describe:
+          "Have sessions' likely rejections pre-drafted on drafters that lend (drafter; --no-predraft turns it off)",
       })
       .option('host-sessions', {
         type: 'number',

@@ -44,6 +44,8 @@ export const CONFIG_FIELDS = {
   'batch-timeout-ms': PositiveInt,
   'verify-timeout-ms': PositiveInt,
   'direct-verify': Type.Boolean(),
+  'lend-slots': Type.Integer({ minimum: 0, maximum: 64 }),
+  predraft: Type.Boolean(),
   port: Port,
   host: Type.String({ minLength: 1 }),
   'metrics-port': Port,
@@ -79,7 +81,7 @@ export const CONFIG_FIELDS = {
   'fused-rtt-ms': Ms,
   'busy-load': Type.Number({ minimum: 0, maximum: 100 }),
   'awc-weights': Path,
-  'max-sessions': PositiveInt,
+  'max-sessions': Type.Integer({ minimum: 0 }),
   'listen-ms': PositiveInt,
   'gateway-port': Port,
 } as const satisfies Record<string, TSchema>;

@@ -31,13 +31,18 @@ export async function runBenchDsi(args: ArgumentsCamelCase<BenchDsiArgs>): Promi
     ...(args.draftTpotMs !== undefined ? { draftTpot: args.draftTpotMs } : {}),
   };
   const points = (
-    args.quick ? [DSI_FIXTURE] : [DSI_FIXTURE, { ...DSI_FIXTURE, a: 0.8 }, { ...DSI_FIXTURE, a: 0.6, k: 3 }]
+    args.agreement !== undefined
+      ? [{ ...DSI_FIXTURE, a: args.agreement, k: args.k ?? DSI_FIXTURE.k }]
+      : args.quick
+        ? [DSI_FIXTURE]
+        : [DSI_FIXTURE, { ...DSI_FIXTURE, a: 0.8 }, { ...DSI_FIXTURE, a: 0.6, k: 3 }]
   ).map((p) => ({ ...p, ...steps }));
   output.say('cluster (real actors over NATS, emulated models in piscina workers) vs virtual time');
   const measured: Array<BenchDsiReport['points'][number]> = [];
   for (const [i, p] of points.entries()) {
     const config = { ...p, tokens };
-    const bar = createProgress(`bench dsi ${i + 1}/${points.length}`, 3 * routes.length * repeats, {
+    const runs = 3 * routes.length + (args.predrafters > 0 ? 1 : 0);
+    const bar = createProgress(`bench dsi ${i + 1}/${points.length}`, runs * repeats, {
       enabled: !args.json,
     });
     let rows: ClusterDsiRow[];
@@ -46,6 +51,7 @@ export async function runBenchDsi(args: ArgumentsCamelCase<BenchDsiArgs>): Promi
         onRun: (done) => bar.update(done),
         logLevel: args.logLevel,
         routes,
+        predrafters: args.predrafters,
       });
     } finally {
       bar.stop();

@@ -100,6 +100,8 @@ export async function startRole(args: ArgumentsCamelCase<NodeArgs>, common: Node
           maxSessions: args.maxSessions,
           verifyTimeoutMs: args.verifyTimeoutMs,
           directVerify: args.directVerify,
+          lendSlots: args.lendSlots,
+          predraft: args.predraft,
           ...(await awcWeightsOf(args)),
         }),
       };

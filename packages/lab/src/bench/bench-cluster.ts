@@ -19,6 +19,24 @@ export interface BenchClusterOptions {
   readonly logLevel?: string;
   /** The drafter's `directVerify` (sessions send sequential tasks straight to their verifier). Defaults to true. */
   readonly directVerify?: boolean;
+  /**
+   * Drafters that only lend their model for pre-drafting (no session slots, one request at a time
+   * each), beside the drafter that hosts the sessions. Defaults to 0.
+   */
+  readonly lenders?: number;
+}
+
+/** Pre-drafting during one request: the host's figures (see PredraftTotals), per request. */
+export interface BenchPredraft {
+  readonly requests: number;
+  readonly failed: number;
+  readonly rejectionsBySlot: readonly number[];
+  readonly hitsBySlot: readonly number[];
+  readonly usedTokens: number;
+  readonly unusedTokens: number;
+  /** Lenders' model time, all of it and the part on branches never used, ms. */
+  readonly lenderMs: number;
+  readonly unusedLenderMs: number;
 }
 
 export interface BenchGeneration {
@@ -35,6 +53,8 @@ export interface BenchGeneration {
   readonly trace?: SpeculationTrace;
   /** Time the request's model steps took, verifiers' (`target`) and the drafter's (see StepTimes). */
   readonly steps: { readonly target: StepTimes; readonly drafter: StepTimes };
+  /** Pre-drafting's figures for this request, on a cluster with lenders. */
+  readonly predraft?: BenchPredraft;
 }
 
 export interface BenchCluster {
@@ -81,14 +101,20 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     const declinedSoFar = () => verifiers.reduce((n, v) => n + v.stats.declined, batcher.stats.declined);
     const draftModel = await PooledModel.open(o.drafter);
     models.push(draftModel);
-    roles.push(
-      await Drafter.start({
-        ...common,
-        id: 'd0',
-        model: draftModel,
-        ...(o.directVerify === false ? { directVerify: false } : {}),
-      }),
-    );
+    const lenders = o.lenders ?? 0;
+    const host = await Drafter.start({
+      ...common,
+      id: 'd0',
+      model: draftModel,
+      ...(o.directVerify === false ? { directVerify: false } : {}),
+      ...(lenders > 0 ? { predraftRequests: lenders } : { predraft: false }),
+    });
+    roles.push(host);
+    for (let i = 0; i < lenders; i++) {
+      const model = await PooledModel.open(o.drafter);
+      models.push(model);
+      roles.push(await Drafter.start({ ...common, id: `l${i}`, model, maxSessions: 0, lendSlots: 1 }));
+    }
     const client = await Actor.start({ ...common, role: 'gateway', heartbeatIntervalMs: 0 });
     roles.push(client);
     const until = Date.now() + 10_000;
@@ -101,6 +127,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       async generate(requestId, prompt, mode, k, maxTokens) {
         const declined = declinedSoFar();
         const stepsBefore = stepTimes();
+        const predraftBefore = host.predraftTotals ? structuredClone(host.predraftTotals) : undefined;
         const t0 = performance.now();
         const out = await collect(
           await generate(client, {
@@ -115,6 +142,8 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
         );
         const wallMs = performance.now() - t0;
         const stepsAfter = stepTimes();
+        // The session's figures land when it ends, which its last chunk follows closely.
+        const predraftAfter = host.predraftTotals;
         return {
           tokens: out.tokens,
           sources: out.sources,
@@ -125,6 +154,9 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
             target: stepTimesSince(stepsBefore.target, stepsAfter.target),
             drafter: stepTimesSince(stepsBefore.drafter, stepsAfter.drafter),
           },
+          ...(lenders > 0 && predraftBefore && predraftAfter
+            ? { predraft: predraftSince(predraftBefore, predraftAfter) }
+            : {}),
         };
       },
       stop,
@@ -133,6 +165,22 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     await stop();
     throw err;
   }
+}
+
+type Totals = NonNullable<Drafter['predraftTotals']>;
+
+function predraftSince(before: Totals, after: Totals): BenchPredraft {
+  const bySlot = (a: readonly number[], b: readonly number[]) => a.map((n, i) => n - (b[i] ?? 0));
+  return {
+    requests: after.requests - before.requests,
+    failed: after.failed - before.failed,
+    rejectionsBySlot: bySlot(after.rejectionsBySlot, before.rejectionsBySlot),
+    hitsBySlot: bySlot(after.hitsBySlot, before.hitsBySlot),
+    usedTokens: after.usedTokens - before.usedTokens,
+    unusedTokens: after.unusedTokens - before.unusedTokens,
+    lenderMs: after.lenderMs - before.lenderMs,
+    unusedLenderMs: after.unusedLenderMs - before.unusedLenderMs,
+  };
 }
 
 function sumStepTimes(models: readonly PooledModel[]): StepTimes {

@@ -5,11 +5,11 @@
  * models wait rather than compute, so the modes differ in specmesh's own work only, on the same cores.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { type OrchestrationMode, runVirtual } from '@specmesh/core';
+import { type OrchestrationMode, RUNNER_UP_HITS, runVirtual } from '@specmesh/core';
 import { EmulatedModel, oracleOf } from '@specmesh/models';
 import { InternalError } from '@specmesh/protocol';
 import { median } from '../median.js';
-import { type BenchCluster, startBenchCluster } from './bench-cluster.js';
+import { type BenchCluster, type BenchPredraft, startBenchCluster } from './bench-cluster.js';
 
 export interface ClusterDsiConfig {
   /** Latencies, ms. */
@@ -43,6 +43,10 @@ export interface ClusterDsiRow {
   readonly mode: OrchestrationMode;
   /** The cluster's drafter `directVerify` setting the row was measured with. */
   readonly route: VerifyRouteName;
+  /** Drafters lending their model for pre-drafting (SSD-DSI); 0 for plain DSI. */
+  readonly predrafters: number;
+  /** Pre-drafting's figures over the measured requests (rows with pre-drafters). */
+  readonly predraft?: BenchPredraft;
   /** Median wall time per request on the cluster, ms. */
   readonly cluster: number;
   /** Median virtual-time prediction for the same requests, ms. */
@@ -66,9 +70,17 @@ export interface ClusterDsiRunOptions {
    * them as across modes. Defaults to `['direct']`.
    */
   readonly routes?: readonly VerifyRouteName[];
+  /**
+   * Also DSI with this many drafters lending their model for pre-drafting (SSD-DSI), on a cluster of
+   * its own (first route), beside the plain modes. Defaults to 0: none.
+   */
+  readonly predrafters?: number;
 }
 
 const MODES = ['nonsi', 'si', 'dsi'] as const;
+
+/** Runner-ups a session's drafts carry for its branches (the session's default). */
+const PREDRAFT_ALTERNATIVES = 2;
 
 /**
  * Measures every mode `repeats` times on one fresh cluster. After a warm-up request per mode (not
@@ -83,18 +95,31 @@ export async function runClusterDsi(
 ): Promise<ClusterDsiRow[]> {
   const seed = 11;
   const targetOpts = { seed, latency: { ttftMs: cfg.targetTtft, tpotMs: cfg.targetTpot } };
-  const drafterOpts = { seed, agreement: cfg.a, latency: { ttftMs: cfg.draftTtft, tpotMs: cfg.draftTpot } };
+  // The drafter's runner-up model (core's default shares): what pre-drafting's branches guess from.
+  const drafterOpts = {
+    seed,
+    agreement: cfg.a,
+    runnerUpHits: RUNNER_UP_HITS,
+    latency: { ttftMs: cfg.draftTtft, tpotMs: cfg.draftTpot },
+  };
   const routes = options.routes ?? ['direct'];
-  const clusters = new Map<VerifyRouteName, BenchCluster>();
+  const predrafters = options.predrafters ?? 0;
+  type Run = { mode: (typeof MODES)[number]; route: VerifyRouteName; predrafters: number };
+  const runs: Run[] = MODES.flatMap((mode) => routes.map((route) => ({ mode, route, predrafters: 0 })));
+  if (predrafters > 0) runs.push({ mode: 'dsi', route: routes[0]!, predrafters });
+  const clusterKey = (r: Run) => `${r.route}/${r.predrafters}`;
+  const clusters = new Map<string, BenchCluster>();
   try {
-    for (const route of routes) {
+    for (const run of runs) {
+      if (clusters.has(clusterKey(run))) continue;
       clusters.set(
-        route,
+        clusterKey(run),
         await startBenchCluster({
           target: { backend: 'emulated', options: targetOpts },
           drafter: { backend: 'emulated', options: drafterOpts },
           verifiers: cfg.targets,
-          directVerify: route === 'direct',
+          directVerify: run.route === 'direct',
+          lenders: run.predrafters,
           ...(options.logLevel ? { logLevel: options.logLevel } : {}),
         }),
       );
@@ -102,14 +127,21 @@ export async function runClusterDsi(
     const localTarget = new EmulatedModel(targetOpts);
     const localDrafter = new EmulatedModel(drafterOpts);
     const oracle = oracleOf(localTarget, localDrafter);
-    const runs = MODES.flatMap((mode) => routes.map((route) => ({ mode, route })));
-    const key = (r: { mode: string; route: string }) => `${r.mode}/${r.route}`;
+    const key = (r: Run) => `${r.mode}/${r.route}/${r.predrafters}`;
     const measured = new Map(
-      runs.map((r) => [key(r), { cluster: [] as number[], virtual: [] as number[], declined: 0 }]),
+      runs.map((r) => [
+        key(r),
+        {
+          cluster: [] as number[],
+          virtual: [] as number[],
+          declined: 0,
+          predraft: [] as BenchPredraft[],
+        },
+      ]),
     );
-    const once = async (run: (typeof runs)[number], id: string, prompt: string) => {
+    const once = async (run: Run, id: string, prompt: string) => {
       const { mode } = run;
-      const out = await clusters.get(run.route)!.generate(id, prompt, mode, cfg.k, cfg.tokens);
+      const out = await clusters.get(clusterKey(run))!.generate(id, prompt, mode, cfg.k, cfg.tokens);
       const v = runVirtual({
         mode,
         k: cfg.k,
@@ -120,22 +152,26 @@ export async function runClusterDsi(
         oracle,
         drafter: { ttft: cfg.draftTtft, tpot: cfg.draftTpot },
         target: { ttft: cfg.targetTtft, tpot: cfg.targetTpot },
+        ...(run.predrafters > 0
+          ? { predraft: { drafters: run.predrafters, alternatives: PREDRAFT_ALTERNATIVES } }
+          : {}),
       });
       if (v.tokens.join() !== out.tokens.join())
         throw new InternalError(`${key(run)}: cluster and virtual outputs differ`);
-      return { cluster: out.wallMs, virtual: v.time, declined: out.declined };
+      return { cluster: out.wallMs, virtual: v.time, declined: out.declined, predraft: out.predraft };
     };
-    for (const run of runs) await once(run, `warm-${key(run).replace('/', '-')}`, 'warm-up prompt');
+    for (const run of runs) await once(run, `warm-${key(run).replaceAll('/', '-')}`, 'warm-up prompt');
     let done = 0;
     for (let r = 0; r < repeats; r++) {
       const prompt = `benchmark prompt number ${r}`;
       for (let i = 0; i < runs.length; i++) {
         const run = runs[(r + i) % runs.length]!;
-        const t = await once(run, `b-${run.mode}-${run.route}-${r}`, prompt);
+        const t = await once(run, `b-${run.mode}-${run.route}-${run.predrafters}-${r}`, prompt);
         const m = measured.get(key(run))!;
         m.cluster.push(t.cluster);
         m.virtual.push(t.virtual);
         m.declined += t.declined;
+        if (t.predraft) m.predraft.push(t.predraft);
         options.onRun?.(++done, runs.length * repeats);
       }
     }
@@ -147,6 +183,7 @@ export async function runClusterDsi(
         virtual: median(m.virtual),
         ratio: median(m.cluster.map((c, i) => c / m.virtual[i]!)),
         declined: m.declined,
+        ...(m.predraft.length > 0 ? { predraft: sumPredraft(m.predraft) } : {}),
       };
     });
   } finally {
@@ -165,25 +202,59 @@ export function formatClusterDsi(
     `a ${cfg.a}, k ${cfg.k}, ${cfg.targets} targets, ${cfg.tokens} tokens; drafter ${cfg.draftTtft}/${cfg.draftTpot} ms, target ${cfg.targetTtft}/${cfg.targetTpot} ms; median of ${repeats}, modes${routes.length > 1 ? ' and routes' : ''} interleaved after a warm-up; load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`,
     'mode   route       cluster ms   virtual ms   cluster/virtual   overhead ms/token   declined',
   ];
+  const label = (r: ClusterDsiRow) => (r.predrafters > 0 ? `ssd×${r.predrafters}` : r.mode);
   for (const r of rows) {
     lines.push(
-      `${r.mode.padEnd(6)} ${r.route.padEnd(7)} ${r.cluster.toFixed(1).padStart(14)} ${r.virtual.toFixed(1).padStart(12)} ${r.ratio.toFixed(3).padStart(17)} ${((r.cluster - r.virtual) / cfg.tokens).toFixed(3).padStart(19)} ${String(r.declined).padStart(10)}`,
+      `${label(r).padEnd(6)} ${r.route.padEnd(7)} ${r.cluster.toFixed(1).padStart(14)} ${r.virtual.toFixed(1).padStart(12)} ${r.ratio.toFixed(3).padStart(17)} ${((r.cluster - r.virtual) / cfg.tokens).toFixed(3).padStart(19)} ${String(r.declined).padStart(10)}`,
     );
   }
   for (const route of routes) {
-    const by = Object.fromEntries(rows.filter((r) => r.route === route).map((r) => [r.mode, r])) as Record<
-      OrchestrationMode,
-      ClusterDsiRow
-    >;
+    const by = Object.fromEntries(
+      rows.filter((r) => r.route === route && r.predrafters === 0).map((r) => [r.mode, r]),
+    ) as Record<OrchestrationMode, ClusterDsiRow>;
     lines.push(
       `${routes.length > 1 ? `${route}: ` : ''}DSI/SI: cluster ${(by.si.cluster / by.dsi.cluster).toFixed(3)}, virtual ${(by.si.virtual / by.dsi.virtual).toFixed(3)}; DSI/non-SI: cluster ${(by.nonsi.cluster / by.dsi.cluster).toFixed(3)}, virtual ${(by.nonsi.virtual / by.dsi.virtual).toFixed(3)}`,
     );
   }
+  for (const ssd of rows.filter((r) => r.predrafters > 0)) {
+    const dsi = rows.find((r) => r.mode === 'dsi' && r.route === ssd.route && r.predrafters === 0)!;
+    const p = ssd.predraft;
+    lines.push(
+      `SSD-DSI (${ssd.predrafters} lending drafters) / DSI: cluster ${(dsi.cluster / ssd.cluster).toFixed(3)}, virtual ${(dsi.virtual / ssd.virtual).toFixed(3)}`,
+    );
+    if (p) {
+      const slots = p.rejectionsBySlot
+        .map((n, i) => `${i}: ${n > 0 ? Math.round((100 * (p.hitsBySlot[i] ?? 0)) / n) : 0}% of ${n}`)
+        .join(', ');
+      lines.push(
+        `  pre-drafts: ${p.requests} requests (${p.failed} failed), hit rate by rejected slot ${slots || 'none'}; ` +
+          `tokens used ${p.usedTokens}, unused ${p.unusedTokens}; lenders' model time ${p.lenderMs.toFixed(0)} ms, ` +
+          `${p.lenderMs > 0 ? ((100 * p.unusedLenderMs) / p.lenderMs).toFixed(1) : '0.0'}% on branches never used`,
+      );
+    }
+  }
   if (routes.includes('direct') && routes.includes('batcher')) {
-    const ms = (mode: string, route: string) => rows.find((r) => r.mode === mode && r.route === route)!;
+    const ms = (mode: string, route: string) =>
+      rows.find((r) => r.mode === mode && r.route === route && r.predrafters === 0)!;
     lines.push(
       `direct / batcher wall time: ${MODES.map((m) => `${m} ${(ms(m, 'direct').cluster / ms(m, 'batcher').cluster).toFixed(3)}`).join(', ')}`,
     );
   }
   return lines.join('\n');
+}
+
+/** Pre-drafting figures of several requests, summed. */
+function sumPredraft(list: readonly BenchPredraft[]): BenchPredraft {
+  const add = (a: readonly number[], b: readonly number[]) =>
+    Array.from({ length: Math.max(a.length, b.length) }, (_, i) => (a[i] ?? 0) + (b[i] ?? 0));
+  return list.reduce((s, p) => ({
+    requests: s.requests + p.requests,
+    failed: s.failed + p.failed,
+    rejectionsBySlot: add(s.rejectionsBySlot, p.rejectionsBySlot),
+    hitsBySlot: add(s.hitsBySlot, p.hitsBySlot),
+    usedTokens: s.usedTokens + p.usedTokens,
+    unusedTokens: s.unusedTokens + p.unusedTokens,
+    lenderMs: s.lenderMs + p.lenderMs,
+    unusedLenderMs: s.unusedLenderMs + p.unusedLenderMs,
+  }));
 }
