@@ -9,10 +9,11 @@
  * Service times: a server's first call costs `ttft`, later calls `tpot`; a verification also costs
  * `perToken` per draft it checks; a draft of `n` tokens is `n` drafter calls.
  *
- * Pre-drafting (`predraft`): `predraft.drafters` more drafter instances of the same latency, shared,
- * run the orchestrator's `predraft` requests at once (it never has more in flight); their first call
- * costs `ttft`, later ones `tpot`. A dropped request stops its instance at once. They never delay
- * the main drafter.
+ * Pre-drafting (`predraft`): `predraft.drafters` more drafter instances of the same latency run the
+ * orchestrator's `predraft` requests at once (it never has more in flight), each on the lowest free
+ * instance; an instance's first call costs `ttft` (it prefills the session's prefix, as a cluster's
+ * lending drafter does on its first request of a session), later ones `tpot`. A dropped request
+ * stops its instance at once. They never delay the main drafter.
  *
  * @example
  *   runVirtual({ mode: 'dsi', k: 5, targets: 4, maxTokens: 50, prompt: [1],
@@ -96,6 +97,8 @@ interface TargetJob {
 interface PredraftJob {
   readonly startedAt: number;
   readonly cost: number;
+  /** The pre-drafter instance running it. */
+  readonly instance: number;
   done: boolean;
 }
 
@@ -119,7 +122,9 @@ export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
     ...(o.predraft ? { predraft: o.predraft } : {}),
   });
   const runnerUps = predraftRunnerUps(o.predraft);
-  let predraftCalls = 0;
+  const predrafters = o.predraft?.drafters ?? 0;
+  const instanceCalls = new Array<number>(predrafters).fill(0);
+  const instanceJob = new Array<PredraftJob | undefined>(predrafters).fill(undefined);
   let predraftBusy = 0;
   let predraftUnused = 0;
   const predraftJobs = new Map<string, PredraftJob>();
@@ -167,9 +172,13 @@ export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
           break;
         }
         case 'predraft': {
+          const free = instanceJob.findIndex((j) => j === undefined);
+          const instance = free >= 0 ? free : 0;
           let cost = 0;
-          for (let i = 0; i < c.n; i++) cost += predraftCalls++ === 0 ? o.drafter.ttft : o.drafter.tpot;
-          const job: PredraftJob = { startedAt: now, cost, done: false };
+          for (let i = 0; i < c.n; i++)
+            cost += instanceCalls[instance]!++ === 0 ? o.drafter.ttft : o.drafter.tpot;
+          const job: PredraftJob = { startedAt: now, cost, instance, done: false };
+          instanceJob[instance] = job;
           predraftJobs.set(c.id, job);
           predraftBusy += cost;
           const tokens = oracleDrafts(o.oracle, c.prefix, c.n, runnerUps);
@@ -183,7 +192,10 @@ export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
             predraftJobs.delete(id);
             // A running one stops now: only the time it ran was spent.
             const spent = job.done ? job.cost : now - job.startedAt;
-            if (!job.done) predraftBusy -= job.cost - spent;
+            if (!job.done) {
+              predraftBusy -= job.cost - spent;
+              if (instanceJob[job.instance] === job) instanceJob[job.instance] = undefined;
+            }
             predraftUnused += spent;
           }
           break;
@@ -235,6 +247,7 @@ export function runVirtual(o: VirtualRunOptions): VirtualRunResult {
     if (ev.kind === 'predrafted') {
       if (ev.job.done || ev.job !== predraftJobs.get((ev.event as { id: string }).id)) continue; // dropped
       ev.job.done = true;
+      if (instanceJob[ev.job.instance] === ev.job) instanceJob[ev.job.instance] = undefined;
       execute(orch.handle(ev.event));
       continue;
     }

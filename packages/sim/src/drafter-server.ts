@@ -17,6 +17,8 @@ export interface DraftJob {
   readonly n: number;
   readonly onDone: () => void;
   state: DraftJobState;
+  /** The slot running it (running jobs). */
+  slot: number;
   /** Drafting time it was charged when it started, and when that was (running jobs). */
   cost: number;
   startedAt: number;
@@ -36,13 +38,22 @@ export class DrafterServer {
   private queue: DraftJob[] = [];
   private head = 0;
   private busy = 0;
-  private readonly started = new Set<number>();
+  /** Sessions prefilled: on the device, or per slot (see the constructor). */
+  private readonly started: Set<number>[];
+  /** The job on each slot, if any. */
+  private readonly onSlot: (DraftJob | undefined)[];
 
-  constructor(sim: Simulation, index: number, latency: DrafterLatency, slots = 1) {
+  /**
+   * @param prefillPerSlot each slot holds sessions' prefixes of its own (instances, as pre-drafters
+   * are: a session's first job on each prefills it), not one cache for the device.
+   */
+  constructor(sim: Simulation, index: number, latency: DrafterLatency, slots = 1, prefillPerSlot = false) {
     this.sim = sim;
     this.index = index;
     this.latency = latency;
     this.slots = slots;
+    this.started = Array.from({ length: prefillPerSlot ? slots : 1 }, () => new Set<number>());
+    this.onSlot = new Array<DraftJob | undefined>(slots).fill(undefined);
   }
 
   /** Sessions routed here and not finished (the scheduler's join-shortest-queue load). */
@@ -64,7 +75,7 @@ export class DrafterServer {
 
   /** Drafts `n` tokens for a session; `onDone` runs when they are ready, unless the job is cancelled. */
   draft(sessionId: number, n: number, onDone: () => void): DraftJob {
-    const job: DraftJob = { sessionId, n, onDone, state: 'queued', cost: 0, startedAt: 0 };
+    const job: DraftJob = { sessionId, n, onDone, state: 'queued', slot: 0, cost: 0, startedAt: 0 };
     this.queue.push(job);
     this.pump();
     return job;
@@ -80,12 +91,13 @@ export class DrafterServer {
     job.state = 'cancelled';
     this.busyMs -= job.cost - (this.sim.now - job.startedAt);
     this.busy--;
+    this.onSlot[job.slot] = undefined;
     this.pump();
   }
 
   /** The session ended: its next draft is a fresh prefill. */
   forget(sessionId: number): void {
-    this.started.delete(sessionId);
+    for (const s of this.started) s.delete(sessionId);
   }
 
   /** A job's drafting time is up (one handler for every job: no closure per draft). */
@@ -93,6 +105,7 @@ export class DrafterServer {
     if (job.state !== 'running') return; // cancelled: its slot was freed then
     job.state = 'done';
     this.busy--;
+    this.onSlot[job.slot] = undefined;
     job.onDone();
     this.pump();
   };
@@ -101,12 +114,17 @@ export class DrafterServer {
     while (this.busy < this.slots && this.head < this.queue.length) {
       const job = this.queue[this.head++]!;
       if (job.state !== 'queued') continue;
+      // The lowest free slot (the virtual runner's rule for pre-drafter instances).
+      const slot = this.onSlot.indexOf(undefined);
+      const started = this.started[this.started.length > 1 ? slot : 0]!;
       let cost = 0;
       for (let i = 0; i < job.n; i++) {
-        const first = !this.started.has(job.sessionId);
-        if (first) this.started.add(job.sessionId);
+        const first = !started.has(job.sessionId);
+        if (first) started.add(job.sessionId);
         cost += first ? this.latency.ttftMs : this.latency.tpotMs;
       }
+      job.slot = slot;
+      this.onSlot[slot] = job;
       job.state = 'running';
       job.cost = cost;
       job.startedAt = this.sim.now;

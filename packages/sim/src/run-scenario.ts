@@ -104,7 +104,7 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
       drafters.push({
         server: new DrafterServer(sim, drafters.length, g.latency, g.slots ?? 1),
         predrafter:
-          predrafters > 0 ? new DrafterServer(sim, drafters.length, g.latency, predrafters) : undefined,
+          predrafters > 0 ? new DrafterServer(sim, drafters.length, g.latency, predrafters, true) : undefined,
         link: new NetworkLink(base, g.jitter ?? 0, linkRng.split()),
         execution: g.execution ?? s.speculation.execution ?? 'distributed',
         tpotMs: g.latency.tpotMs,
