@@ -109,6 +109,20 @@ const SENDS: readonly Send[] = [
   send('result', 'verify.result', () => `${P}.result.drafter-1.s`, `${P}.result.drafter-1.*`, 'drafter-1'),
   send('preempt', 'preempt', (me) => `${P}.preempt.${me}.s`, `${P}.preempt.*.*`, 'batcher-1'),
   send('preempt as drafter-1', 'preempt', () => `${P}.preempt.drafter-1.s`, `${P}.preempt.*.*`, 'batcher-1'),
+  send(
+    'predraft',
+    'predraft',
+    (me) => `${P}.predraft.drafter-1.${me}`,
+    `${P}.predraft.drafter-1.*`,
+    'drafter-1',
+  ),
+  send(
+    'predraft as verifier-1',
+    'predraft',
+    () => `${P}.predraft.drafter-1.verifier-1`,
+    `${P}.predraft.drafter-1.*`,
+    'drafter-1',
+  ),
   send('tokens', 'tokens', (me) => `${P}.tokens.gateway-1.${me}.r`, `${P}.tokens.gateway-1.*.r`, 'gateway-1'),
   send(
     'tokens as drafter-1',
@@ -142,6 +156,8 @@ const EDGE_SENDS = [
   'direct as drafter-1',
   'preempt',
   'preempt as drafter-1',
+  'predraft',
+  'predraft as verifier-1',
   'tokens',
   'tokens as drafter-1',
 ];
@@ -159,7 +175,7 @@ const MAY_SEND: Record<string, readonly string[]> = {
     'verifier heartbeat',
     'heartbeat as verifier-1',
   ],
-  'drafter-2': ['verify', 'direct', 'preempt', 'tokens'],
+  'drafter-2': ['verify', 'direct', 'preempt', 'predraft', 'tokens'],
   'gateway-2': ['submit', 'session'],
   operator: ['drain'],
   // An edge site sends a drafter's kinds of message with any host in the subject: across a leaf link
@@ -191,6 +207,10 @@ function readsOf(me: string): Record<string, readonly string[]> {
     [`${P}.result.drafter-1.*`]: [],
     [`${P}.result.${me}.*`]: hosts,
     [`${P}.preempt.*.*`]: ['batcher-1', 'verifier-1'],
+    // A cloud drafter lends on its own subject; an edge site never lends (its machines would read prefixes).
+    [`${P}.predraft.*.*`]: [],
+    [`${P}.predraft.drafter-1.*`]: [],
+    [`${P}.predraft.${me}.*`]: ['drafter-2'],
     [`${P}.tokens.>`]: [],
     [`${P}.tokens.gateway-1.>`]: [],
     [`${P}.tokens.${me}.>`]: ['gateway-2'],

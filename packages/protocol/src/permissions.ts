@@ -125,9 +125,12 @@ export function instancePermissions(
  * (96 random bits, read only by its host) is what a task, a preempt or a chunk must name, and tokens no
  * verifier signed are refused by clients. Responses cannot be allowed per request across a leaf link,
  * so it may publish to inboxes (only to requests it received can it know one: they are random).
+ * A site's drafters may ask the cloud's drafters for pre-drafts, but never lend: a pre-draft carries
+ * a session's prefix, which must not reach a machine the cloud does not control.
  */
 export function leafPermissions(s: Subjects, drafters: readonly string[]): SubjectPermissions {
   const each = drafters.map((id) => instancePermissions(s, 'drafter', id));
+  const lending = new Set(drafters.map((id) => s.predraftOf(id)));
   return {
     publish: [
       wildcard(s.verify('x', 'y'), 2),
@@ -139,7 +142,7 @@ export function leafPermissions(s: Subjects, drafters: readonly string[]): Subje
       wildcard(s.ping('x')),
       '_INBOX.>',
     ],
-    subscribe: [...new Set(each.flatMap((p) => p.subscribe))],
+    subscribe: [...new Set(each.flatMap((p) => p.subscribe))].filter((subject) => !lending.has(subject)),
     allowResponses: false,
   };
 }
