@@ -36,7 +36,7 @@ async function cluster(prefix: string, lenders: number) {
   const vs = await Promise.all(
     [0, 1, 2].map((i) => Verifier.start({ ...common, id: `v${i}`, pool: 'p', model: target })),
   );
-  const host = await Drafter.start({ ...common, id: 'd0', model: drafter, maxSessions: 8 });
+  const host = await Drafter.start({ ...common, id: 'd0', model: drafter, maxSessions: 8, predraft: true });
   const ls = await Promise.all(
     Array.from({ length: lenders }, (_, i) =>
       Drafter.start({ ...common, id: `l${i}`, model: drafter, maxSessions: 0, lendSlots: 2 }),

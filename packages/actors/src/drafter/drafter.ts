@@ -60,7 +60,8 @@ export interface DrafterOptions extends Omit<ActorOptions, 'role'> {
   lendSlots?: number;
   /**
    * Its sessions have the continuations of their likely rejections drafted on drafters that lend
-   * (pre-drafting, SSD-DSI). Defaults to true; it costs nothing while no drafter lends.
+   * (pre-drafting, SSD-DSI). It then follows every drafter's heartbeats to find the lenders, which
+   * costs a message per drafter and heartbeat: off by default, for fleets of many edge drafters.
    */
   predraft?: boolean;
   /** Pre-draft requests one session keeps in flight at most. Defaults to 4. */
@@ -142,7 +143,7 @@ export class Drafter {
     view.start(actor, 100);
     d.batchers.start(actor, 100);
     const drafters = d.drafters;
-    if (options.predraft !== false) drafters.start(actor, 100);
+    if (options.predraft === true) drafters.start(actor, 100);
     if (lendSlots > 0) {
       d.lender = new PredraftLender({
         actor,
@@ -176,7 +177,7 @@ export class Drafter {
             batcherAlive: (pool: string) => batchers.alive({ role: 'batcher', pool }).length > 0,
           }),
       ...(options.awcWeights ? { awcWeights: options.awcWeights } : {}),
-      ...(options.predraft === false
+      ...(options.predraft !== true
         ? {}
         : {
             predraftLenders: () =>
@@ -215,7 +216,7 @@ export class Drafter {
     return this.host?.active ?? 0;
   }
 
-  /** Pre-drafting figures of the sessions that ended here (undefined with `predraft: false`). */
+  /** Pre-drafting figures of the sessions that ended here (undefined without `predraft`). */
   get predraftTotals() {
     return this.host?.predraft?.totals;
   }

@@ -92,9 +92,9 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       })
       .option('predraft', {
         type: 'boolean',
-        default: true,
+        default: false,
         describe:
-          "Have sessions' likely rejections pre-drafted on drafters that lend (drafter; --no-predraft turns it off)",
+          "Have sessions' likely rejections pre-drafted on drafters that lend (--lend-slots); it follows every drafter's heartbeats to find them (drafter)",
       })
       .option('host-sessions', {
         type: 'number',

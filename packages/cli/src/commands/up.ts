@@ -17,6 +17,7 @@ export interface UpArgs extends ModelArgs {
   prefix: string;
   logLevel: string;
   drafters: number;
+  lendSlots: number;
   verifiers: number;
   batchers: number;
   schedulers: number;
@@ -41,6 +42,12 @@ export const upCommand: CommandModule<object, UpArgs> = {
       'a "ready" line with the gateway and NATS URLs (with --demo: the runs)',
     )
       .option('drafters', { type: 'number', default: 1, describe: 'Drafter processes' })
+      .option('lend-slots', {
+        type: 'number',
+        default: 0,
+        describe:
+          "Pre-drafting (SSD-DSI): each drafter lends this many requests at once to other drafters' sessions while it hosts none, and its sessions pre-draft on the others (with --drafters 2 or more)",
+      })
       .option('verifiers', { type: 'number', default: 3, describe: 'Verifier (target) processes' })
       .option('batchers', { type: 'number', default: 1, describe: 'Batcher processes' })
       .option('schedulers', { type: 'number', default: 1, describe: 'Scheduler processes' })

@@ -78,7 +78,14 @@ export async function runUp(args: ArgumentsCamelCase<UpArgs>): Promise<void> {
       ['scheduler', args.schedulers, []],
       ['batcher', args.batchers, []],
       ['verifier', args.verifiers, modelFlags(args)],
-      ['drafter', args.drafters, modelFlags(args)],
+      [
+        'drafter',
+        args.drafters,
+        [
+          ...modelFlags(args),
+          ...(args.lendSlots > 0 ? ['--lend-slots', String(args.lendSlots), '--predraft'] : []),
+        ],
+      ],
     ];
     if (!args.demo) {
       const keys = args.apiKeyFile ? ['--api-key-file', args.apiKeyFile] : [];

@@ -107,7 +107,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       id: 'd0',
       model: draftModel,
       ...(o.directVerify === false ? { directVerify: false } : {}),
-      ...(lenders > 0 ? { predraftRequests: lenders } : { predraft: false }),
+      ...(lenders > 0 ? { predraft: true, predraftRequests: lenders } : {}),
     });
     roles.push(host);
     for (let i = 0; i < lenders; i++) {

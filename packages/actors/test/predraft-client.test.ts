@@ -1,0 +1,147 @@
+/**
+ * The session's side of pre-drafting, without a cluster: which lender a request goes to, how many may
+ * start, what a refusal does, and what dropping a request sends and counts.
+ */
+import { createSubjects, NoCapacityError } from '@specmesh/protocol';
+import type { Actor, Member } from '@specmesh/runtime';
+import { describe, expect, it } from 'vitest';
+import { PredraftClient } from '../src/session/predraft-client.js';
+
+function lender(id: string, lend: number, lastSeen: number): Member {
+  return {
+    id,
+    role: 'drafter',
+    pool: undefined,
+    lastSeen,
+    joinedAt: 0,
+    heartbeat: {
+      id,
+      role: 'drafter',
+      seq: 0,
+      sentAt: 0,
+      intervalMs: 100,
+      draining: false,
+      load: { inflight: 0, queued: 0, capacity: 0 },
+      meta: { lend },
+    },
+  } as unknown as Member;
+}
+
+/** An actor whose requests stay pending until the test settles them. */
+function fakeActor() {
+  const requests: Array<{
+    subject: string;
+    body: { requestId: string };
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }> = [];
+  const published: Array<{ subject: string; kind: string; body: unknown }> = [];
+  const actor = {
+    id: 'host',
+    subjects: createSubjects(),
+    request: (subject: string, _kind: string, body: { requestId: string }) =>
+      new Promise((resolve, reject) => requests.push({ subject, body, resolve, reject })),
+    publish: (subject: string, kind: string, body: unknown) => published.push({ subject, kind, body }),
+  } as unknown as Actor;
+  return { actor, requests, published };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('PredraftClient', () => {
+  it('starts as many requests as lenders have slots, preferring the lender that served it last', async () => {
+    const { actor, requests } = fakeActor();
+    const members = [lender('a', 1, 10), lender('b', 2, 10)];
+    const answers: Array<[string, number]> = [];
+    const c = new PredraftClient({
+      actor,
+      sessionId: 's',
+      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+      alternatives: 2,
+      lenders: () => members,
+      timeoutMs: () => 1000,
+      answer: (id, tokens) => answers.push([id, tokens.length]),
+    });
+    expect(c.free()).toBe(3);
+    const prefix = Uint32Array.of(1, 2, 3);
+    c.send({ id: 'p0', prefix, n: 2 });
+    // The lender with the most slots first; then it again while it has one.
+    expect(requests[0]!.subject).toBe(actor.subjects.predraft('b', 'host'));
+    c.send({ id: 'p1', prefix, n: 2 });
+    expect(requests[1]!.subject).toBe(actor.subjects.predraft('b', 'host'));
+    c.send({ id: 'p2', prefix, n: 2 });
+    expect(requests[2]!.subject).toBe(actor.subjects.predraft('a', 'host'));
+    expect(c.free()).toBe(0);
+    requests[0]!.resolve({
+      body: { requestId: 'p0', tokens: Uint32Array.of(7, 8), width: 0, computeMs: 4 },
+    });
+    await flush();
+    expect(answers).toEqual([['p0', 2]]);
+    expect(c.free()).toBe(1);
+    expect(c.use.modelMs).toBe(4);
+  });
+
+  it('takes a refusal as an empty answer and the lender as full until its next heartbeat', async () => {
+    const { actor, requests } = fakeActor();
+    const members = [lender('a', 1, 10)];
+    const answers: Array<[string, number]> = [];
+    const c = new PredraftClient({
+      actor,
+      sessionId: 's',
+      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+      alternatives: 2,
+      lenders: () => members,
+      timeoutMs: () => 1000,
+      answer: (id, tokens) => answers.push([id, tokens.length]),
+    });
+    c.send({ id: 'p0', prefix: Uint32Array.of(1), n: 1 });
+    requests[0]!.reject(new NoCapacityError('busy'));
+    await flush();
+    expect(answers).toEqual([['p0', 0]]);
+    expect(c.use.failed).toBe(1);
+    expect(c.free()).toBe(0);
+    // With no lender free, a request fails after the step that sent it, never inside it.
+    c.send({ id: 'p1', prefix: Uint32Array.of(1), n: 1 });
+    expect(answers).toHaveLength(1);
+    await flush();
+    expect(answers).toEqual([
+      ['p0', 0],
+      ['p1', 0],
+    ]);
+    members[0] = lender('a', 1, 20);
+    expect(c.free()).toBe(1);
+  });
+
+  it('drops a running request: aborts it, tells its lender, and counts its time as unused', async () => {
+    const { actor, requests, published } = fakeActor();
+    const members = [lender('a', 2, 10)];
+    const answers: string[] = [];
+    const c = new PredraftClient({
+      actor,
+      sessionId: 's',
+      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+      alternatives: 2,
+      lenders: () => members,
+      timeoutMs: () => 1000,
+      answer: (id) => answers.push(id),
+    });
+    c.send({ id: 'p0', prefix: Uint32Array.of(1), n: 1 });
+    c.send({ id: 'p1', prefix: Uint32Array.of(1), n: 1 });
+    requests[1]!.resolve({ body: { requestId: 'p1', tokens: Uint32Array.of(5), computeMs: 3 } });
+    await flush();
+    c.drop(['p0', 'p1']);
+    expect(published).toEqual([
+      {
+        subject: actor.subjects.predraft('a', 'host'),
+        kind: 'predraft.drop',
+        body: { sessionId: 's', requestIds: ['p0'] },
+      },
+    ]);
+    // p1's model time came back and was never used; p0 ran until the drop.
+    expect(c.use.unusedMs).toBeGreaterThanOrEqual(3);
+    requests[0]!.resolve({ body: { requestId: 'p0', tokens: Uint32Array.of(5), computeMs: 1 } });
+    await flush();
+    expect(answers).toEqual(['p1']);
+    expect(c.free()).toBe(2);
+  });
+});
