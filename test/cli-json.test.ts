@@ -130,7 +130,7 @@ describe('specmesh --json with a local cluster', () => {
     expect(stderr).toContain('• serving');
   });
 
-  it('bench dsi --quick: cluster and virtual time of each mode at the DSI fixture, tasks sent directly and through the batcher', async () => {
+  it('bench dsi --quick: cluster and virtual time of each mode at the DSI fixture, tasks sent directly and through the batcher, and SSD-DSI on a lending drafter', async () => {
     const run = await runCli([
       'bench',
       'dsi',
@@ -141,6 +141,8 @@ describe('specmesh --json with a local cluster', () => {
       '6',
       '--routes',
       'direct,batcher',
+      '--predrafters',
+      '1',
       '--json',
     ]);
     const r = onlyJson<{
@@ -148,21 +150,31 @@ describe('specmesh --json with a local cluster', () => {
       repeats: number;
       points: Array<{
         config: { a: number; k: number; targets: number; tokens: number };
-        rows: Array<{ mode: string; route: string; cluster: number; virtual: number }>;
+        rows: Array<{
+          mode: string;
+          route: string;
+          predrafters: number;
+          cluster: number;
+          virtual: number;
+          predraft?: { requests: number; lenderMs: number };
+        }>;
       }>;
     }>(run);
     expect(r.bench).toBe('dsi');
     expect(r.points).toHaveLength(1);
     expect(r.points[0]!.config).toMatchObject({ a: 0.94, k: 5, targets: 4, tokens: 6 });
     const rows = r.points[0]!.rows;
-    expect(rows.map((x) => `${x.mode}/${x.route}`)).toEqual([
-      'nonsi/direct',
-      'nonsi/batcher',
-      'si/direct',
-      'si/batcher',
-      'dsi/direct',
-      'dsi/batcher',
+    expect(rows.map((x) => `${x.mode}/${x.route}/${x.predrafters}`)).toEqual([
+      'nonsi/direct/0',
+      'nonsi/batcher/0',
+      'si/direct/0',
+      'si/batcher/0',
+      'dsi/direct/0',
+      'dsi/batcher/0',
+      'dsi/direct/1',
     ]);
+    // The SSD-DSI row reports its pre-drafting (the session found the lender).
+    expect(rows.at(-1)!.predraft).toBeDefined();
     for (const x of rows) {
       expect(x.virtual).toBeGreaterThan(0);
       // Real time pays every network hop on top of the virtual-time prediction.

@@ -52,8 +52,11 @@ export interface RunScenarioOptions {
   readonly onProgress?: (completed: number, total: number) => void;
   /** Real tokens from core's oracle instead of the scenario's acceptance model (DSI comparisons). */
   readonly oracle?: TokenOracle;
-  /** Prompt tokens for oracle runs: one for every request, or one per request id (arrival order). */
-  readonly prompt?: ArrayLike<number> | ((requestId: number) => ArrayLike<number>);
+  /**
+   * Prompt tokens for oracle runs: one for every request, or one per request id (arrival order),
+   * given the request's prompt length.
+   */
+  readonly prompt?: ArrayLike<number> | ((requestId: number, promptTokens: number) => ArrayLike<number>);
   /** Receives every finished request's record. */
   readonly onRequest?: (r: RequestRecord) => void;
   /** Weights for `window.policy: awc`. Defaults to the weights shipped with @specmesh/core. */
@@ -285,7 +288,10 @@ export function runScenario(s: Scenario, options: RunScenarioOptions = {}): SimR
         acceptance,
         ...(options.oracle ? { oracle: options.oracle } : {}),
         ...(options.prompt
-          ? { prompt: typeof options.prompt === 'function' ? options.prompt(id) : options.prompt }
+          ? {
+              prompt:
+                typeof options.prompt === 'function' ? options.prompt(id, promptTokens) : options.prompt,
+            }
           : {}),
         ...(commitHook ? { onCommit: commitHook } : {}),
         ...(t.cache === 'prefix' ? { jobTokens: true } : {}),

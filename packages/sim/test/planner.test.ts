@@ -78,6 +78,35 @@ describe('planCapacity', () => {
     );
   });
 
+  it('chooses SSD-DSI where DSI cannot meet the SLO, counting its pre-drafters as instances', () => {
+    // A slow drafter (c = 0.3): DSI's restart after a rejection is what the SLO cannot afford.
+    const slow: PlanOptions = {
+      targetModel: 'tpot=100,ttft=180',
+      drafterModel: 'tpot=30,a=0.7',
+      rps: 1,
+      rttMs: 10,
+      sloTpotMs: 85,
+      promptTokens: 16,
+      outputTokens: 60,
+      requests: 80,
+      checkRequests: 80,
+      modes: ['dsi', 'ssd'],
+      executions: ['distributed'],
+      windows: [3],
+      maxInstances: 40,
+    };
+    const plan = planCapacity(slow);
+    const rec = plan.recommendation!;
+    expect(rec.candidate.mode).toBe('ssd');
+    expect(plan.candidates.find((o) => o.candidate.mode === 'dsi')?.outcome).toBe('cannot-win');
+    // Two pre-drafters beside each drafter are bought too.
+    expect(rec.total).toBe(rec.size.targets + 3 * rec.size.drafters);
+    // The same size without pre-drafting misses the SLO: the pre-drafters are what meets it.
+    const config = resolvePlanOptions(slow);
+    const dsi = evaluateSize(config, { ...rec.candidate, mode: 'dsi' }, rec.size, config.checkSeed, 80);
+    expect(dsi.projectedTpotMs).toBeGreaterThan(rec.point.projectedTpotMs);
+  });
+
   it('says so when no size within --max-instances meets the SLO', () => {
     const plan = planCapacity({ ...SMALL, sloTpotMs: 3 });
     expect(plan.recommendation).toBeUndefined();
@@ -95,6 +124,11 @@ describe('planner options', () => {
       '--slo-percentile',
     );
     expect(configError(() => resolvePlanOptions({ ...SMALL, requests: 5 }))).toContain('--requests');
+    // SSD-DSI guesses real tokens: only with an i.i.d. acceptance.
+    expect(
+      configError(() => resolvePlanOptions({ ...SMALL, drafterModel: 'small', modes: ['ssd'] })),
+    ).toContain('i.i.d.');
+    expect(configError(() => resolvePlanOptions({ ...SMALL, predrafters: 0 }))).toContain('--predrafters');
   });
 
   it('reads presets and explicit latency figures', () => {

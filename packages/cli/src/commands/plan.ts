@@ -25,6 +25,7 @@ export interface PlanArgs {
   sloPercentile?: number;
   maxInstances?: number;
   modes?: PlanMode[];
+  predrafters?: number;
   executions?: PlanExecution[];
   windows?: number[];
   promptTokens?: number;
@@ -101,8 +102,14 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .option('modes', {
         type: 'array',
         string: true,
-        choices: ['nonsi', 'si', 'dsi'],
-        describe: 'Modes to consider (default all)',
+        choices: ['nonsi', 'si', 'dsi', 'ssd'],
+        describe:
+          'Modes to consider (default nonsi, si, dsi); ssd is DSI with pre-drafters beside each drafter (SSD-DSI), which needs an i.i.d. --acceptance',
+      })
+      .option('predrafters', {
+        type: 'number',
+        describe:
+          'With --modes ssd: pre-drafter instances beside each drafter, counted as instances (default 2)',
       })
       .option('executions', {
         type: 'array',

@@ -71,8 +71,12 @@ export function formatPlan(
         : rec.candidate.execution === 'fused'
           ? ', window k = 1 (fused: one draft per round, beside the target)'
           : `, window k = ${rec.candidate.k}`;
+    const predrafters =
+      rec.candidate.mode === 'ssd'
+        ? ` + ${rec.size.drafters * c.predrafters} pre-drafters (${c.predrafters} beside each drafter)`
+        : '';
     out.push(
-      `Recommendation: ${rec.size.drafters} drafter${rec.size.drafters === 1 ? '' : 's'} + ${rec.size.targets} target${rec.size.targets === 1 ? '' : 's'} = ${rec.total} instances, mode ${rec.candidate.mode}, execution ${rec.candidate.execution}${k}`,
+      `Recommendation: ${rec.size.drafters} drafter${rec.size.drafters === 1 ? '' : 's'}${predrafters} + ${rec.size.targets} target${rec.size.targets === 1 ? '' : 's'} = ${rec.total} instances, mode ${rec.candidate.mode}, execution ${rec.candidate.execution}${k}`,
       `  predicted (seed ${p.seed}, ${p.requests} requests measured after a warm-up):`,
       `    throughput      ${p.throughputTokPerSec.toFixed(0)} tok/s; targets busy ${pct(p.targetUtilisation)}`,
       '    latency, ms          p50      p90      p99',

@@ -27,6 +27,7 @@ function optionsOf(a: ArgumentsCamelCase<PlanArgs>): PlanOptions {
     ...pick('sloPercentile'),
     ...pick('maxInstances'),
     ...pick('modes'),
+    ...pick('predrafters'),
     ...pick('executions'),
     ...pick('windows'),
     ...pick('promptTokens'),

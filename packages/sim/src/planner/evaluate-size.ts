@@ -14,6 +14,8 @@
  *   // p90 TPOT 45 ms, and TPOT grew by 6 ms over the run: projected 51 ms, so a 50 ms SLO is missed.
  */
 
+import { agreementOracle } from '@specmesh/core';
+import { InternalError } from '@specmesh/protocol';
 import { requestTotals } from '../request-totals.js';
 import { runScenario } from '../run-scenario.js';
 import type { RequestRecord } from '../session-driver.js';
@@ -52,6 +54,25 @@ export interface PlanPoint extends PlanSize {
   readonly targetUtilisation: number;
 }
 
+/**
+ * SSD-DSI's branches guess real tokens: its runs take them from core's i.i.d. agreement oracle (the
+ * plan's acceptance; the drafter's runner-ups as core's default model has them), each request with a
+ * prompt of its own length whose last tokens name it, so requests differ.
+ */
+function ssdTokens(config: PlanConfig, seed: number) {
+  const a = config.drafter.acceptance;
+  if (a.model !== 'iid') throw new InternalError('ssd plans need an i.i.d. acceptance');
+  return {
+    oracle: agreementOracle({ acceptance: a.a, seed }),
+    prompt: (id: number, length: number) => {
+      const p = new Uint32Array(Math.max(1, length)).fill(1);
+      for (let i = 0; i < Math.min(4, p.length); i++)
+        p[p.length - 1 - i] = 3 + ((id * 7919 + i * 104_729) % 31_000);
+      return p;
+    },
+  };
+}
+
 export function evaluateSize(
   config: PlanConfig,
   c: PlanCandidate,
@@ -62,6 +83,7 @@ export function evaluateSize(
   const records: RequestRecord[] = [];
   const report = runScenario(planScenario(config, c, size, seed, requests), {
     onRequest: (r) => records.push(r),
+    ...(c.mode === 'ssd' ? ssdTokens(config, seed) : {}),
   });
   const warm = Math.floor(requests * WARMUP_SHARE);
   const measured = records.filter((r) => r.id >= warm).sort((a, b) => a.id - b.id);

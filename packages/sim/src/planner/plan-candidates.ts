@@ -6,7 +6,8 @@
  *
  * Configurations: `nonsi` (the target alone, beside the users' sessions in the cloud: execution
  * `fused`, no drafters); `si` fused (DSD's γ = 1: the drafter runs beside the target, no drafters to
- * buy); `si` and `dsi` distributed with each window `k` (drafter instances one RTT from the targets).
+ * buy); `si`, `dsi` and `ssd` (DSI with pre-drafters beside each drafter, which it buys too)
+ * distributed with each window `k` (drafter instances one RTT from the targets).
  *
  * Bounds, per second of the workload (rate × mean output = tokens/s):
  *   tokens per verification = E[accepted drafts of k] + 1            (1 for nonsi)
@@ -44,6 +45,20 @@ export function candidateLabel(c: PlanCandidate): string {
     : `${c.mode} ${c.execution}${c.execution === 'distributed' ? ` k=${c.k}` : ''}`;
 }
 
+/** Instances one drafter of a candidate stands for: itself, and its pre-drafters under `ssd`. */
+export function instancesPerDrafter(config: Pick<PlanConfig, 'predrafters'>, c: PlanCandidate): number {
+  return c.mode === 'ssd' ? 1 + config.predrafters : 1;
+}
+
+/** Instances a plan of this size buys. */
+export function instancesOf(
+  config: Pick<PlanConfig, 'predrafters'>,
+  c: PlanCandidate,
+  size: { readonly drafters: number; readonly targets: number },
+): number {
+  return size.targets + size.drafters * instancesPerDrafter(config, c);
+}
+
 /** Every candidate the options allow. */
 export function planCandidates(config: PlanConfig): PlanCandidate[] {
   const out: PlanCandidate[] = [];
@@ -51,7 +66,7 @@ export function planCandidates(config: PlanConfig): PlanCandidate[] {
   const distributed = config.executions.includes('distributed');
   if (config.modes.includes('nonsi') && fused) out.push({ mode: 'nonsi', execution: 'fused', k: 1 });
   if (config.modes.includes('si') && fused) out.push({ mode: 'si', execution: 'fused', k: 1 });
-  for (const mode of ['si', 'dsi'] as const)
+  for (const mode of ['si', 'dsi', 'ssd'] as const)
     if (config.modes.includes(mode) && distributed)
       for (const k of config.windows) out.push({ mode, execution: 'distributed', k });
   return out;
@@ -78,7 +93,9 @@ export function candidateBounds(config: PlanConfig, c: PlanCandidate): Candidate
     minDrafters: distributed ? Math.max(1, Math.floor(SLACK * drafterLoad)) : 0,
     minTargets: Math.max(1, Math.floor(SLACK * targetLoad)),
     ampleDrafters: distributed ? Math.ceil(drafterLoad / 0.5) + 1 : 0,
-    estimatedInstances: Math.ceil(targetLoad / 0.7) + (distributed ? Math.ceil(drafterLoad / 0.7) : 0),
+    estimatedInstances:
+      Math.ceil(targetLoad / 0.7) +
+      (distributed ? Math.ceil(drafterLoad / 0.7) * instancesPerDrafter(config, c) : 0),
     estimatedTpotMs: roundMs / perVerification,
   };
 }

@@ -31,6 +31,8 @@ import {
   type CandidateBounds,
   candidateBounds,
   candidateLabel,
+  instancesOf,
+  instancesPerDrafter,
   type PlanCandidate,
   planCandidates,
 } from './plan-candidates.js';
@@ -131,7 +133,8 @@ function searchCandidate(
 ): CandidateOutcome {
   const label = candidateLabel(c);
   const limit = best ? best.total - 1 : config.maxInstances;
-  const maxTargets = limit - b.minDrafters;
+  const perDrafter = instancesPerDrafter(config, c);
+  const maxTargets = limit - b.minDrafters * perDrafter;
   const beyond = best
     ? `so it cannot beat the best so far (${best.total})`
     : `so it cannot meet it within --max-instances (${config.maxInstances})`;
@@ -140,7 +143,7 @@ function searchCandidate(
       candidate: c,
       label,
       outcome: 'cannot-win',
-      note: `needs at least ${b.minDrafters + b.minTargets} instances by arithmetic, ${beyond}`,
+      note: `needs at least ${b.minDrafters * perDrafter + b.minTargets} instances by arithmetic, ${beyond}`,
     };
   const drafters = Math.max(b.ampleDrafters, b.minDrafters);
   const meetsAt = (targets: number, d = drafters) => sim.run(c, { drafters: d, targets }).meets;
@@ -158,14 +161,15 @@ function searchCandidate(
     c.execution === 'distributed' ? bisect(b.minDrafters - 1, drafters, (d) => meetsAt(targets, d)) : 0;
   const size = { drafters: fewest, targets };
   const point = sim.run(c, size);
-  if (fewest + targets > limit)
+  const total = instancesOf(config, c, size);
+  if (total > limit)
     return {
       candidate: c,
       label,
       outcome: 'cannot-win',
       size,
       point,
-      note: `needs ${fewest + targets} instances, ${beyond}`,
+      note: `needs ${total} instances, ${beyond}`,
     };
   return {
     candidate: c,
@@ -173,7 +177,7 @@ function searchCandidate(
     outcome: 'met',
     size,
     point,
-    note: `meets the SLO with ${fewest + targets} instances`,
+    note: `meets the SLO with ${total} instances`,
   };
 }
 
@@ -189,7 +193,11 @@ function checkRecommendation(
   const distributed = found.candidate.execution === 'distributed';
   let size = found.size;
   let point = at(size);
-  for (let n = 0; n < MAX_ADDED && !point.meets && size.drafters + size.targets < config.maxInstances; n++) {
+  for (
+    let n = 0;
+    n < MAX_ADDED && !point.meets && instancesOf(config, found.candidate, size) < config.maxInstances;
+    n++
+  ) {
     const options = [{ drafters: size.drafters, targets: size.targets + 1 }];
     if (distributed) options.push({ drafters: size.drafters + 1, targets: size.targets });
     const tried = options.map((o) => at(o));
@@ -226,7 +234,13 @@ function checkRecommendation(
       `one target fewer also meets the SLO in the check (${run}: ${(fewer.attainment * 100).toFixed(1)}% within it), though not in the search: the margin is within the simulation's noise`,
     );
   return {
-    recommendation: { ...found, size, total: drafters + targets, point, searchSize: found.size },
+    recommendation: {
+      ...found,
+      size,
+      total: instancesOf(config, found.candidate, size),
+      point,
+      searchSize: found.size,
+    },
     check: {
       seed: config.checkSeed,
       requests: config.checkRequests,
@@ -273,7 +287,7 @@ export function planCapacity(options: PlanOptions): PlanResult {
     const o = searchCandidate(sim, config, c, b, best);
     outcomes.push(o);
     if (o.outcome === 'met' && o.size && o.point) {
-      const total = o.size.drafters + o.size.targets;
+      const total = instancesOf(config, c, o.size);
       best = { candidate: c, label: o.label, size: o.size, total, point: o.point, searchSize: o.size };
     }
   }

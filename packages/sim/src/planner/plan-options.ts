@@ -11,7 +11,8 @@ import {
   type TargetProfile,
 } from './model-profiles.js';
 
-export type PlanMode = 'nonsi' | 'si' | 'dsi';
+/** `ssd`: DSI whose drafters each have `predrafters` instances beside them for pre-drafting (SSD-DSI). */
+export type PlanMode = 'nonsi' | 'si' | 'dsi' | 'ssd';
 /** A log-normal length distribution (the only kind the planner generates). */
 export type LengthDist = Extract<Dist, { dist: 'lognormal' }>;
 export type PlanExecution = 'distributed' | 'fused';
@@ -47,8 +48,13 @@ export interface PlanOptions {
   readonly sloPercentile?: number;
   /** Most instances (drafters + targets) to consider. Defaults to 64. */
   readonly maxInstances?: number;
-  /** Modes to consider. Defaults to all: `nonsi`, `si`, `dsi`. */
+  /**
+   * Modes to consider. Defaults to `nonsi`, `si`, `dsi`; `ssd` (SSD-DSI) is considered when named,
+   * and needs an i.i.d. acceptance (its branches guess real tokens).
+   */
   readonly modes?: readonly PlanMode[];
+  /** SSD-DSI: pre-drafter instances beside each drafter (counted as instances). Defaults to 2. */
+  readonly predrafters?: number;
   /** Executions to consider. Defaults to both: `distributed`, `fused`. */
   readonly executions?: readonly PlanExecution[];
   /** Windows `k` to consider for distributed speculation. Defaults to 2, 3, 4, 6, 8 (DSD's allowed set). */
@@ -77,6 +83,7 @@ export interface PlanConfig {
   readonly sloPercentile: number;
   readonly maxInstances: number;
   readonly modes: readonly PlanMode[];
+  readonly predrafters: number;
   readonly executions: readonly PlanExecution[];
   readonly windows: readonly number[];
   readonly promptTokens: LengthDist;
@@ -142,7 +149,9 @@ export function resolvePlanOptions(o: PlanOptions): PlanConfig {
   positiveInt('--max-simulations', o.maxSimulations);
   const modes = o.modes ?? ['nonsi', 'si', 'dsi'];
   for (const m of modes)
-    if (!['nonsi', 'si', 'dsi'].includes(m)) fail('--modes', `must name nonsi, si or dsi, got ${m}`);
+    if (!['nonsi', 'si', 'dsi', 'ssd'].includes(m))
+      fail('--modes', `must name nonsi, si, dsi or ssd, got ${m}`);
+  positiveInt('--predrafters', o.predrafters);
   const executions = o.executions ?? ['distributed', 'fused'];
   for (const e of executions)
     if (e !== 'distributed' && e !== 'fused')
@@ -175,6 +184,11 @@ export function resolvePlanOptions(o: PlanOptions): PlanConfig {
     slots: o.drafterSlots ?? d.slots,
     acceptance: o.acceptance !== undefined ? { model: 'iid', a: o.acceptance } : d.acceptance,
   };
+  if (modes.includes('ssd') && drafter.acceptance.model !== 'iid')
+    fail(
+      '--modes',
+      'ssd needs an i.i.d. acceptance (--acceptance, or a drafter model with one): its pre-drafts guess real tokens',
+    );
   const requests = o.requests ?? 1200;
   const seed = o.seed ?? 1;
   return Object.freeze({
@@ -187,6 +201,7 @@ export function resolvePlanOptions(o: PlanOptions): PlanConfig {
     sloPercentile: o.sloPercentile ?? 90,
     maxInstances: o.maxInstances ?? 64,
     modes: [...new Set(modes)],
+    predrafters: o.predrafters ?? 2,
     executions: [...new Set(executions)],
     windows: [...new Set(windows)].sort((a, b) => a - b),
     promptTokens: lengths(o.promptTokens ?? 95, 0.35, 20 / 95, 400 / 95),

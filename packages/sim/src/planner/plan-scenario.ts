@@ -54,10 +54,11 @@ export function planScenario(
     },
     routing: { targets: 'batcher' },
     speculation: {
-      mode: c.mode,
+      mode: c.mode === 'ssd' ? 'dsi' : c.mode,
       execution: c.execution,
       window: { policy: 'static', k: c.k },
       acceptance: d.acceptance,
+      ...(c.mode === 'ssd' ? { predraft: { drafters: config.predrafters, alternatives: 2 } } : {}),
     },
     workload: {
       requests,
