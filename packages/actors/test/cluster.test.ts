@@ -5,7 +5,7 @@
  */
 
 import { connect } from '@nats-io/transport-node';
-import { type EmulatedModel, emulatedPair } from '@specmesh/models';
+import { emulatedPair } from '@specmesh/models';
 import {
   type BodyOf,
   decodeMessage,
@@ -13,7 +13,6 @@ import {
   type Mode,
   TokenOutOfRangeError,
 } from '@specmesh/protocol';
-import { sampleBodies } from '@specmesh/protocol/internal';
 import { Actor, createLogger, type Logger, machineLoadFactor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
@@ -21,6 +20,7 @@ import { collect, generate } from '../src/client/generate-client.js';
 import { Drafter } from '../src/drafter/drafter.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { Verifier } from '../src/verifier/verifier.js';
+import { greedyReference, greedySubmit } from './greedy-reference.js';
 import { useNatsServer } from './harness.js';
 
 const nats = useNatsServer();
@@ -86,29 +86,9 @@ async function cluster(
   return { client, target, drafters: ds, verifiers: vs, batcher, sched, startDrafter, startVerifier };
 }
 
-function reference(target: EmulatedModel, prompt: string, maxTokens: number): number[] {
-  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
-  const out: number[] = [];
-  while (out.length < maxTokens) {
-    const t = target.targetArgmax(ctx);
-    out.push(t);
-    ctx.push(t);
-    if (t === target.info.eosId) break;
-  }
-  return out;
-}
-
-const submit = (requestId: string, prompt: string, mode: Mode, maxTokens: number): BodyOf<'submit'> => ({
-  ...sampleBodies().submit,
-  requestId,
-  prompt,
-  mode,
-  maxTokens,
-  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-  window: { policy: 'static', k: 4 },
-  deadlineAt: Date.now() + 60_000,
-  stop: undefined,
-});
+const reference = greedyReference;
+const submit = (requestId: string, prompt: string, mode: Mode, maxTokens: number) =>
+  greedySubmit(requestId, prompt, mode, maxTokens);
 
 describe('cluster end to end (in-process actors, real nats-server)', () => {
   for (const [drafters, verifiers] of [

@@ -48,20 +48,25 @@ function fakeActor() {
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
+/** A greedy session's client over `members`, its answers recorded as `[id, tokens]`. */
+function clientOf(actor: Actor, members: Member[]) {
+  const answers: Array<[string, number]> = [];
+  const client = new PredraftClient({
+    actor,
+    sessionId: 's',
+    sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
+    alternatives: 2,
+    lenders: () => members,
+    timeoutMs: () => 1000,
+    answer: (id, tokens) => answers.push([id, tokens.length]),
+  });
+  return { client, answers };
+}
+
 describe('PredraftClient', () => {
   it('starts as many requests as lenders have slots, preferring the lender that served it last', async () => {
     const { actor, requests } = fakeActor();
-    const members = [lender('a', 1, 10), lender('b', 2, 10)];
-    const answers: Array<[string, number]> = [];
-    const c = new PredraftClient({
-      actor,
-      sessionId: 's',
-      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-      alternatives: 2,
-      lenders: () => members,
-      timeoutMs: () => 1000,
-      answer: (id, tokens) => answers.push([id, tokens.length]),
-    });
+    const { client: c, answers } = clientOf(actor, [lender('a', 1, 10), lender('b', 2, 10)]);
     expect(c.free()).toBe(3);
     const prefix = Uint32Array.of(1, 2, 3);
     c.send({ id: 'p0', prefix, n: 2 });
@@ -84,16 +89,7 @@ describe('PredraftClient', () => {
   it('takes a refusal as an empty answer and the lender as full until its next heartbeat', async () => {
     const { actor, requests } = fakeActor();
     const members = [lender('a', 1, 10)];
-    const answers: Array<[string, number]> = [];
-    const c = new PredraftClient({
-      actor,
-      sessionId: 's',
-      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-      alternatives: 2,
-      lenders: () => members,
-      timeoutMs: () => 1000,
-      answer: (id, tokens) => answers.push([id, tokens.length]),
-    });
+    const { client: c, answers } = clientOf(actor, members);
     c.send({ id: 'p0', prefix: Uint32Array.of(1), n: 1 });
     requests[0]!.reject(new NoCapacityError('busy'));
     await flush();
@@ -114,17 +110,7 @@ describe('PredraftClient', () => {
 
   it('drops a running request: aborts it, tells its lender, and counts its time as unused', async () => {
     const { actor, requests, published } = fakeActor();
-    const members = [lender('a', 2, 10)];
-    const answers: string[] = [];
-    const c = new PredraftClient({
-      actor,
-      sessionId: 's',
-      sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-      alternatives: 2,
-      lenders: () => members,
-      timeoutMs: () => 1000,
-      answer: (id) => answers.push(id),
-    });
+    const { client: c, answers } = clientOf(actor, [lender('a', 2, 10)]);
     c.send({ id: 'p0', prefix: Uint32Array.of(1), n: 1 });
     c.send({ id: 'p1', prefix: Uint32Array.of(1), n: 1 });
     requests[1]!.resolve({ body: { requestId: 'p1', tokens: Uint32Array.of(5), computeMs: 3 } });
@@ -141,7 +127,7 @@ describe('PredraftClient', () => {
     expect(c.use.unusedMs).toBeGreaterThanOrEqual(3);
     requests[0]!.resolve({ body: { requestId: 'p0', tokens: Uint32Array.of(5), computeMs: 1 } });
     await flush();
-    expect(answers).toEqual(['p1']);
+    expect(answers).toEqual([['p1', 1]]);
     expect(c.free()).toBe(2);
   });
 });

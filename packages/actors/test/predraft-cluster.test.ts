@@ -3,9 +3,8 @@
  * continuations of its likely rejections drafted on drafters that lend their model, and output stays
  * the target's. A drafter lends only while it hosts no session of its own.
  */
-import { type EmulatedModel, emulatedPair } from '@specmesh/models';
-import { type BodyOf, ErrorCode, hasErrorCode, type Mode } from '@specmesh/protocol';
-import { sampleBodies } from '@specmesh/protocol/internal';
+import { emulatedPair } from '@specmesh/models';
+import { ErrorCode, hasErrorCode, type Mode } from '@specmesh/protocol';
 import { Actor, machineLoadFactor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../src/batcher/batcher.js';
@@ -15,6 +14,7 @@ import { PredraftLender } from '../src/drafter/predraft-lender.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { draftsOf } from '../src/session/predraft-client.js';
 import { Verifier } from '../src/verifier/verifier.js';
+import { greedyReference, greedySubmit } from './greedy-reference.js';
 import { useNatsServer } from './harness.js';
 
 const nats = useNatsServer();
@@ -64,29 +64,9 @@ async function cluster(prefix: string, lenders: number) {
   return { client, target, host, lenders: ls };
 }
 
-function reference(target: EmulatedModel, prompt: string, maxTokens: number): number[] {
-  const ctx = [target.info.bosId, ...target.tokenize(prompt)];
-  const out: number[] = [];
-  while (out.length < maxTokens) {
-    const t = target.targetArgmax(ctx);
-    out.push(t);
-    ctx.push(t);
-    if (t === target.info.eosId) break;
-  }
-  return out;
-}
-
-const submit = (requestId: string, prompt: string, mode: Mode, maxTokens: number): BodyOf<'submit'> => ({
-  ...sampleBodies().submit,
-  requestId,
-  prompt,
-  mode,
-  maxTokens,
-  sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
-  window: { policy: 'static', k: 3 },
-  deadlineAt: Date.now() + 60_000,
-  stop: undefined,
-});
+const reference = greedyReference;
+const submit = (requestId: string, prompt: string, mode: Mode, maxTokens: number) =>
+  greedySubmit(requestId, prompt, mode, maxTokens, 3);
 
 describe('pre-drafting on lending drafters (real nats-server)', () => {
   it("DSI and SI with two lenders: output is the target's, and rejections find pre-drafted branches", async () => {
