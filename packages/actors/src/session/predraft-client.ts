@@ -6,8 +6,9 @@
  * Which lender: the one that served this session last with a slot free (its cache holds the session's
  * prefix, so a branch evaluates only what it adds), else the one with the most slots free. A lender
  * that refuses (it took a session, or other sessions filled it) counts as full until its next
- * heartbeat, which says `lend: 0` while it hosts sessions of its own. The orchestrator asks for at most {@link PredraftClient.free} requests at a time, so a
- * busy cluster, with every drafter hosting sessions, pre-drafts nothing.
+ * heartbeat, which says `lend: 0` while it hosts sessions of its own. The orchestrator asks for at
+ * most {@link PredraftClient.free} requests at a time, so a busy cluster, with every drafter hosting
+ * sessions, pre-drafts nothing.
  */
 import { performance } from 'node:perf_hooks';
 import type { DraftToken, SparseDist } from '@specmesh/core';
@@ -196,23 +197,34 @@ export class PredraftClient {
 
 /** A `predraft.result` as the orchestrator's draft tokens, with runner-ups or distributions. */
 export function draftsOf(r: BodyOf<'predraft.result'>): DraftToken[] {
-  const width = r.width ?? 0;
-  return Array.from(r.tokens, (token, i) => {
-    if (r.draftDist) {
-      const from = r.draftDist.offsets[i]!;
-      const to = r.draftDist.offsets[i + 1]!;
-      const dist: SparseDist = {
-        tokens: r.draftDist.tokens.slice(from, to),
-        probs: r.draftDist.probs.slice(from, to),
-      };
+  const dd = r.draftDist;
+  if (dd) {
+    return Array.from(r.tokens, (token, i) => {
+      const from = dd.offsets[i]!;
+      const to = dd.offsets[i + 1]!;
+      const dist: SparseDist = { tokens: dd.tokens.slice(from, to), probs: dd.probs.slice(from, to) };
       return { token, dist };
-    }
-    if (width > 0 && r.alternatives && r.altProbs) {
-      const alternatives = [];
-      for (let j = i * width; j < (i + 1) * width; j++)
-        alternatives.push({ token: r.alternatives[j]!, prob: r.altProbs[j]! });
-      return { token, alternatives };
-    }
-    return { token };
+    });
+  }
+  if (r.width && r.alternatives && r.altProbs)
+    return rankedDrafts(r.tokens, r.width, r.alternatives, r.altProbs);
+  return Array.from(r.tokens, (token) => ({ token }));
+}
+
+/**
+ * Greedy drafts with the drafter's runner-ups: `alternatives` and `probs` have shape
+ * `[tokens.length][width]` (a model's `RankedTokens`, or a `predraft.result`'s).
+ */
+export function rankedDrafts(
+  tokens: ArrayLike<number>,
+  width: number,
+  alternatives: ArrayLike<number>,
+  probs: ArrayLike<number>,
+): DraftToken[] {
+  return Array.from(tokens, (token, i) => {
+    const runnerUps = [];
+    for (let j = i * width; j < (i + 1) * width; j++)
+      runnerUps.push({ token: alternatives[j]!, prob: probs[j]! });
+    return { token, alternatives: runnerUps };
   });
 }

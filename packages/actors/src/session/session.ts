@@ -40,7 +40,7 @@ import {
 import type { Actor, Logger, Member } from '@specmesh/runtime';
 import { firstRoundFromSurroundings } from './first-round-estimate.js';
 import { LogprobBook, type TokenLogprobs } from './logprob-book.js';
-import { PredraftClient } from './predraft-client.js';
+import { PredraftClient, rankedDrafts } from './predraft-client.js';
 import type { PredraftMetrics } from './predraft-metrics.js';
 import { promptTokensOf } from './prompt-tokens.js';
 import { ProofBook, proofsOf, type TokenVouch } from './proof-book.js';
@@ -567,12 +567,7 @@ export class DraftSession {
             this.runnerUps,
             this.abort.signal,
           );
-          r.tokens.forEach((token, i) => {
-            const alternatives = [];
-            for (let j = i * r.width; j < (i + 1) * r.width; j++)
-              alternatives.push({ token: r.alternatives[j]!, prob: r.probs[j]! });
-            tokens.push({ token, alternatives });
-          });
+          tokens.push(...rankedDrafts(r.tokens, r.width, r.alternatives, r.probs));
         } else {
           const ids = await this.o.model.generate(this.id, Uint32Array.from(ctx), n, this.abort.signal);
           for (const token of ids) tokens.push({ token });
