@@ -123,7 +123,7 @@ describe('PredraftLender', () => {
       await asker.stop();
       await actor.stop();
     });
-    const ask = (requestId: string, context: Uint32Array<ArrayBuffer>, n: number) =>
+    const ask = (requestId: string, context: Uint32Array<ArrayBuffer>, n: number, signal?: AbortSignal) =>
       asker.request(
         asker.subjects.predraft('lender', 'asker'),
         'predraft',
@@ -135,7 +135,7 @@ describe('PredraftLender', () => {
           alternatives: 2,
           sampling: { temperature: 0, topK: 0, topP: 1, seed: 1 },
         },
-        { expect: 'predraft.result', timeoutMs: 5000 },
+        { expect: 'predraft.result', timeoutMs: 5000, ...(signal ? { signal } : {}) },
       );
     return { drafter, lender, asker, ask };
   }
@@ -174,17 +174,24 @@ describe('PredraftLender', () => {
     expect(lender.stats.refused).toBe(2);
   });
 
-  it('stops a request a predraft.drop names, freeing its slot at once', async () => {
+  it('stops a request a predraft.drop names, freeing its slot at once, and answers nothing', async () => {
     const { ask, lender, asker } = await lenderAndClient(() => 0);
-    const running = ask('r1', Uint32Array.of(1, 300), 20).catch((e: unknown) => e);
+    // As a session drops a request: it stops waiting, and tells the lender.
+    const stop = new AbortController();
+    const running = ask('r1', Uint32Array.of(1, 300), 20, stop.signal).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 40));
     expect(lender.free).toBe(0);
+    stop.abort();
     asker.publish(asker.subjects.predraft('lender', 'asker'), 'predraft.drop', {
       sessionId: 's1',
       requestIds: ['r1'],
     });
     expect(hasErrorCode(await running, ErrorCode.Cancelled)).toBe(true);
-    expect(lender.free).toBe(1);
+    const until = Date.now() + 5000 * machineLoadFactor();
+    while (lender.stats.dropped === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     expect(lender.stats.dropped).toBe(1);
+    expect(lender.free).toBe(1);
+    // 20 tokens at 30 ms would take 600 ms: the drop stopped it after about one.
+    expect(lender.stats.modelMs).toBeLessThan(400 * machineLoadFactor());
   });
 });

@@ -82,7 +82,7 @@ export class PredraftLender {
     return Math.max(0, this.lending - this.running.size);
   }
 
-  private async serve(host: string, req: BodyOf<'predraft'>): Promise<Reply> {
+  private async serve(host: string, req: BodyOf<'predraft'>): Promise<Reply | undefined> {
     if (this.free <= 0) {
       this.stats.refused++;
       throw new NoCapacityError(`${this.o.actor.id} lends no slot now`, {
@@ -105,8 +105,10 @@ export class PredraftLender {
       return { kind: 'predraft.result', body: { ...body, computeMs } };
     } catch (err) {
       this.stats.modelMs += performance.now() - began;
-      if (abort.signal.aborted) this.stats.dropped++;
-      throw err;
+      if (!abort.signal.aborted) throw err;
+      // Dropped: the asker stopped waiting, and a stop is no fault. No answer.
+      this.stats.dropped++;
+      return undefined;
     } finally {
       if (this.running.get(key) === run) this.release(key);
     }
