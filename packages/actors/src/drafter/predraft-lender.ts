@@ -10,13 +10,7 @@
  */
 import { processDistribution, Rng, sample } from '@specmesh/core';
 import { generateRanked, type LanguageModel } from '@specmesh/models';
-import {
-  type BodyOf,
-  DeadlineError,
-  hostOfSubject,
-  NoCapacityError,
-  type Sampling,
-} from '@specmesh/protocol';
+import { type BodyOf, hostOfSubject, NoCapacityError, type Sampling } from '@specmesh/protocol';
 import type { Actor, Reply } from '@specmesh/runtime';
 
 /** Lanes kept per slot (caches of recent sessions), beyond which the least recently used go. */
@@ -89,8 +83,8 @@ export class PredraftLender {
         context: { slots: this.o.slots, running: this.running.size, hosting: this.o.hosting() },
       });
     }
-    if (req.deadlineAt !== undefined && req.deadlineAt <= Date.now())
-      throw new DeadlineError(`pre-draft ${req.requestId} passed its deadline before it started`);
+    // Past its deadline its asker has stopped waiting (and counted it failed): nothing to answer.
+    if (req.deadlineAt !== undefined && req.deadlineAt <= Date.now()) return undefined;
     const key = `${host}/${req.requestId}`;
     const abort = new AbortController();
     const lane = this.takeLane(host, req.sessionId);
