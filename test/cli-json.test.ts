@@ -52,12 +52,16 @@ describe('specmesh --json with a local cluster', () => {
     expect(r.members.reduce((s, m) => s + m.served, 0)).toBe(60);
   });
 
-  it('up --demo: a run per mode, the same text in each, the speedups', async () => {
+  it('up --demo: a run per mode, the same text in each, the speedups (two drafters lending to each other)', async () => {
     const run = await runCli([
       'up',
       '--demo',
       '--json',
       '--verifiers',
+      '1',
+      '--drafters',
+      '2',
+      '--lend-slots',
       '1',
       '--max-tokens',
       '12',
@@ -69,7 +73,7 @@ describe('specmesh --json with a local cluster', () => {
       sameText: boolean;
       speedup: { si: number; dsi: number; auto: number };
     }>(run);
-    expect(r.processes).toEqual({ scheduler: 1, batcher: 1, verifier: 1, drafter: 1 });
+    expect(r.processes).toEqual({ scheduler: 1, batcher: 1, verifier: 1, drafter: 2 });
     expect(r.runs.map((x) => x.mode)).toEqual(['nonsi', 'si', 'dsi', 'auto']);
     for (const x of r.runs) expect(x.tokenIds).toEqual(r.runs[0]!.tokenIds);
     expect(r.runs[0]!.tokens).toBe(12);
@@ -79,7 +83,7 @@ describe('specmesh --json with a local cluster', () => {
     expect(r.speedup.si).toBeGreaterThan(0);
     expect(r.speedup.auto).toBeGreaterThan(0);
     // The steps people read went to stderr.
-    expect(run.stderr).toContain('all 4 joined');
+    expect(run.stderr).toContain('all 5 joined');
   });
 
   it('up: one "ready" line with the gateway and NATS URLs, and the gateway answers there', async () => {
