@@ -3,7 +3,7 @@
  * continuations of its likely rejections drafted on drafters that lend their model, and output stays
  * the target's. A drafter lends only while it hosts no session of its own.
  */
-import { emulatedPair } from '@specmesh/models';
+import { emulatedPair, type LanguageModel } from '@specmesh/models';
 import { ErrorCode, hasErrorCode, type Mode } from '@specmesh/protocol';
 import { Actor, machineLoadFactor } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
@@ -96,12 +96,15 @@ describe('pre-drafting on lending drafters (real nats-server)', () => {
     const c = await cluster('pds', 1);
     const body = {
       ...submit('pds-1', 'sample with branches', 'dsi', 40),
-      sampling: { temperature: 0.8, topK: 0, topP: 0.95, seed: 5 },
+      sampling: { temperature: 0.8, topK: 0, topP: 1, seed: 5 },
     };
     const out = await collect(await generate(c.client, body));
     expect(out.tokens).toHaveLength(40);
     expect(out.tokens.every((t) => t >= 259 && t < c.target.info.vocabSize)).toBe(true);
-    expect(c.host.predraftTotals!.requests).toBeGreaterThan(0);
+    const t = c.host.predraftTotals!;
+    expect(t.requests).toBeGreaterThan(0);
+    // Every answer arrived, whole distributions included (no top-p cut: every word in the support).
+    expect(t.failed).toBe(0);
   });
 });
 
@@ -154,6 +157,43 @@ describe('PredraftLender', () => {
       seq.push(d.token);
     }
     expect(drafts).toHaveLength(3);
+  });
+
+  it('answers a sampled request with its whole distributions, however wide (a large vocabulary)', async () => {
+    // A model whose next-token distribution spans 8192 tokens: three drafts carry ~200 KB of them.
+    const vocabSize = 8192;
+    const { drafter } = emulatedPair({ agreement: 0.6, seed: 3 });
+    const wide = {
+      info: { ...drafter.info, vocabSize },
+      evaluate: async () => [new Float32Array(vocabSize).fill(1 / vocabSize)],
+      release: () => {},
+    } as unknown as LanguageModel;
+    const common = { servers: nats.url, subjects: { prefix: 'wide' }, heartbeatIntervalMs: 0 };
+    const actor = await Actor.start({ ...common, role: 'drafter', id: 'lender' });
+    const asker = await Actor.start({ ...common, role: 'drafter', id: 'asker' });
+    const lender = new PredraftLender({ actor, model: wide, slots: 1, hosting: () => 0 });
+    await actor.flush();
+    nats.defer(async () => {
+      lender.stop();
+      await asker.stop();
+      await actor.stop();
+    });
+    const reply = await asker.request(
+      asker.subjects.predraft('lender', 'asker'),
+      'predraft',
+      {
+        requestId: 'w1',
+        sessionId: 's1',
+        context: Uint32Array.of(1, 300),
+        n: 3,
+        alternatives: 0,
+        sampling: { temperature: 1, topK: 0, topP: 1, seed: 9 },
+      },
+      { expect: 'predraft.result', timeoutMs: 5000 },
+    );
+    const drafts = draftsOf(reply.body);
+    expect(drafts).toHaveLength(3);
+    for (const d of drafts) expect(d.dist!.tokens).toHaveLength(vocabSize);
   });
 
   it('refuses while its drafter hosts a session of its own, or every slot is taken', async () => {

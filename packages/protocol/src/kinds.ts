@@ -47,9 +47,10 @@ export const MESSAGE_KINDS = {
   // 1 MiB since 1.4 (64 results with log-probabilities); 512 KiB before.
   'batch.result': { schema: BatchResultSchema, maxBytes: 1 * MiB },
   preempt: { schema: PreemptSchema, maxBytes: 160 * KiB },
-  // Since 2.3: a branch's prefix is as long as a task's.
+  // Since 2.3: a branch's prefix is as long as a task's, and a sampled result's distributions as a
+  // sampled task's.
   predraft: { schema: PredraftRequestSchema, maxBytes: 768 * KiB },
-  'predraft.result': { schema: PredraftResultSchema, maxBytes: 16 * KiB },
+  'predraft.result': { schema: PredraftResultSchema, maxBytes: 768 * KiB },
   'predraft.drop': { schema: PredraftDropSchema, maxBytes: 160 * KiB },
   tokens: { schema: TokenChunkSchema, maxBytes: 256 * KiB },
   heartbeat: { schema: HeartbeatSchema, maxBytes: 16 * KiB },
