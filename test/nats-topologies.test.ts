@@ -363,22 +363,36 @@ describe('shipped NATS topologies enforce the subject table', () => {
     local = await startNatsServer({ args: ['-c', join(dir, 'local-auth.conf')] });
     servers.push(local);
 
-    const routePorts = [await freePort(), await freePort(), await freePort()];
-    const leafPorts = [await freePort(), await freePort(), await freePort()];
+    // Free ports are free when asked, not when bound: another test's server may take one first, so
+    // the cloud starts again on new ones when a port turns out taken.
+    let routePorts: number[] = [];
+    let leafPorts: number[] = [];
     const shipped = readFileSync(join(NATS_DIR, 'cloud.conf'), 'utf8');
-    for (let i = 0; i < 3; i++) {
-      let conf = swap(shipped, 'http: 0.0.0.0:8222', '');
-      conf = swap(conf, 'listen: 0.0.0.0:6222', `listen: 127.0.0.1:${routePorts[i]}`);
-      conf = swap(conf, 'listen: 0.0.0.0:7422', `listen: 127.0.0.1:${leafPorts[i]}`);
-      for (let j = 0; j < 3; j++)
-        conf = swap(conf, `nats-route://nats-${j + 1}:6222`, `nats-route://127.0.0.1:${routePorts[j]}`);
-      writeFileSync(join(dir, `cloud-${i + 1}.conf`), conf);
+    for (let attempt = 1; ; attempt++) {
+      routePorts = [await freePort(), await freePort(), await freePort()];
+      leafPorts = [await freePort(), await freePort(), await freePort()];
+      for (let i = 0; i < 3; i++) {
+        let conf = swap(shipped, 'http: 0.0.0.0:8222', '');
+        conf = swap(conf, 'listen: 0.0.0.0:6222', `listen: 127.0.0.1:${routePorts[i]}`);
+        conf = swap(conf, 'listen: 0.0.0.0:7422', `listen: 127.0.0.1:${leafPorts[i]}`);
+        for (let j = 0; j < 3; j++)
+          conf = swap(conf, `nats-route://nats-${j + 1}:6222`, `nats-route://127.0.0.1:${routePorts[j]}`);
+        writeFileSync(join(dir, `cloud-${i + 1}.conf`), conf);
+      }
+      const started = await Promise.allSettled(
+        [0, 1, 2].map((i) =>
+          startNatsServer({ name: `nats-${i + 1}`, args: ['-c', join(dir, `cloud-${i + 1}.conf`)] }),
+        ),
+      );
+      const up = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (!failed) {
+        cloud = up;
+        break;
+      }
+      for (const s of up) await s.stop();
+      if (attempt >= 3 || !/address already in use/.test(String(failed.reason))) throw failed.reason;
     }
-    cloud = await Promise.all(
-      [0, 1, 2].map((i) =>
-        startNatsServer({ name: `nats-${i + 1}`, args: ['-c', join(dir, `cloud-${i + 1}.conf`)] }),
-      ),
-    );
     servers.push(...cloud);
     for (const s of cloud) tlsServers.add(s.url);
 
