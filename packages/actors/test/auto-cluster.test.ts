@@ -139,8 +139,11 @@ describe('auto mode on batching targets (real nats-server)', () => {
     async () => {
       // The same crowd in SI and in DSI, each on its own cluster. On a busy pool a DSI session holds its
       // parallel tasks back when the verifiers' reports show no room, and the batcher declines those
-      // sent anyway (the reports lag a fast round); either way DSI sends the verifiers about the tasks
-      // SI sends. Queued parallel tasks would add one per extra SP degree to every round.
+      // sent anyway (the reports lag a fast round); either way DSI sends the verifiers little more than
+      // SI does. Queued parallel tasks would add one per extra SP degree to every round: twice SI's
+      // tasks with these two verifiers. A parallel task sent where a report showed room runs at once
+      // and is speculation, not queueing; how many find room follows the machine's timing (1.0-1.33x
+      // SI's tasks measured on this machine, idle to busy), so the bound sits between that and 2x.
       const prompts = Array.from({ length: 24 }, (_, i) => `dsi under load ${i}`);
       const sent: Record<string, number> = {};
       for (const mode of ['si', 'dsi'] as const) {
@@ -151,7 +154,7 @@ describe('auto mode on batching targets (real nats-server)', () => {
         sent[mode] = c.batcher.stats.tasks + c.verifiers.reduce((n, v) => n + v.stats.direct, 0);
         if (mode === 'dsi') console.log(JSON.stringify({ sent, declined: c.batcher.stats.declined }));
       }
-      expect(sent['dsi']!).toBeLessThan(sent['si']! * 1.25);
+      expect(sent['dsi']!).toBeLessThan(sent['si']! * 1.6);
     },
     LIMIT_MS,
   );
