@@ -36,14 +36,16 @@ function fakeActor() {
     reject: (e: unknown) => void;
   }> = [];
   const published: Array<{ subject: string; kind: string; body: unknown }> = [];
+  const bad: string[] = [];
   const actor = {
     id: 'host',
     subjects: createSubjects(),
+    metrics: { badMessages: { inc: (l: { code: string }) => bad.push(l.code) } },
     request: (subject: string, _kind: string, body: { requestId: string }) =>
       new Promise((resolve, reject) => requests.push({ subject, body, resolve, reject })),
     publish: (subject: string, kind: string, body: unknown) => published.push({ subject, kind, body }),
   } as unknown as Actor;
-  return { actor, requests, published };
+  return { actor, requests, published, bad };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -106,6 +108,31 @@ describe('PredraftClient', () => {
     ]);
     members[0] = lender('a', 1, 20);
     expect(c.free()).toBe(1);
+  });
+
+  it('refuses a malformed answer (runner-ups short of its tokens, more tokens than asked): counted, the branch fails', async () => {
+    const { actor, requests, bad } = fakeActor();
+    const { client: c, answers } = clientOf(actor, [lender('a', 2, 10)]);
+    c.send({ id: 'p0', prefix: Uint32Array.of(1), n: 2 });
+    c.send({ id: 'p1', prefix: Uint32Array.of(1), n: 2 });
+    requests[0]!.resolve({
+      body: {
+        requestId: 'p0',
+        tokens: Uint32Array.of(5, 6),
+        width: 2,
+        alternatives: Uint32Array.of(7, 8),
+        altProbs: Float32Array.of(0.1, 0.1),
+        computeMs: 1,
+      },
+    });
+    requests[1]!.resolve({ body: { requestId: 'p1', tokens: Uint32Array.of(5, 6, 7), computeMs: 1 } });
+    await flush();
+    expect(answers).toEqual([
+      ['p0', 0],
+      ['p1', 0],
+    ]);
+    expect(bad).toEqual(['E_SCHEMA', 'E_SCHEMA']);
+    expect(c.use.failed).toBe(2);
   });
 
   it('drops a running request: aborts it, tells its lender, and counts its time as unused', async () => {

@@ -8,10 +8,11 @@
  * so the next branch of the same session evaluates only what it adds to the prefix the lane holds;
  * the least recently used lanes are released beyond a few per slot.
  */
-import { processDistribution, Rng, sample } from '@specmesh/core';
+import { processDistribution, Rng, type SparseDist, sample } from '@specmesh/core';
 import { generateRanked, type LanguageModel } from '@specmesh/models';
 import { type BodyOf, hostOfSubject, NoCapacityError, type Sampling } from '@specmesh/protocol';
 import type { Actor, Reply } from '@specmesh/runtime';
+import { packDraftDists } from '../session/draft-dists.js';
 
 /** Lanes kept per slot (caches of recent sessions), beyond which the least recently used go. */
 const LANES_PER_SLOT = 4;
@@ -145,29 +146,17 @@ export class PredraftLender {
     const rng = new Rng(requestSeed(req.sampling, req.requestId));
     const ctx = Array.from(req.context);
     const tokens: number[] = [];
-    const offsets = [0];
-    const support: number[] = [];
-    const probs: number[] = [];
+    const dists: SparseDist[] = [];
     for (let i = 0; i < req.n; i++) {
       const [p] = await model.evaluate(lane, Uint32Array.from(ctx), 1, signal);
       const dist = processDistribution(p!, req.sampling);
       const token = sample(dist, rng);
       tokens.push(token);
+      dists.push(dist);
       ctx.push(token);
-      support.push(...dist.tokens);
-      probs.push(...dist.probs);
-      offsets.push(support.length);
       if (token === model.info.eosId) break;
     }
-    return {
-      requestId: req.requestId,
-      tokens: Uint32Array.from(tokens),
-      draftDist: {
-        offsets: Uint32Array.from(offsets),
-        tokens: Uint32Array.from(support),
-        probs: Float32Array.from(probs),
-      },
-    };
+    return { requestId: req.requestId, tokens: Uint32Array.from(tokens), draftDist: packDraftDists(dists) };
   }
 
   /** A free lane of the session (the lowest), marked busy and most recently used. */

@@ -11,10 +11,11 @@
  * sessions, pre-drafts nothing.
  */
 import { performance } from 'node:perf_hooks';
-import type { DraftToken, SparseDist } from '@specmesh/core';
-import type { BodyOf, Sampling } from '@specmesh/protocol';
+import type { DraftToken } from '@specmesh/core';
+import { asSpecmeshError, type BodyOf, type Sampling, SchemaError } from '@specmesh/protocol';
 import type { Actor, Member } from '@specmesh/runtime';
 import { metaNumber } from '../placement/placement.js';
+import { unpackDraftDists } from './draft-dists.js';
 
 /** A pre-draft request's answer, as the orchestrator's `predrafted` event wants it (none: it failed). */
 export type PredraftAnswer = (id: string, tokens: readonly DraftToken[]) => void;
@@ -111,7 +112,20 @@ export class PredraftClient {
           if (this.pending.get(c.id)?.abort !== abort) return;
           this.use.modelMs += reply.body.computeMs;
           this.returnedMs.set(c.id, reply.body.computeMs);
-          this.settle(c.id, draftsOf(reply.body));
+          let drafts: DraftToken[];
+          try {
+            drafts = draftsOf(reply.body);
+            if (drafts.length > c.n)
+              throw new SchemaError(`pre-draft ${c.id} returned more than ${c.n} tokens`);
+          } catch (err) {
+            // A malformed answer is refused like any bad message (counted), and its branch fails.
+            actor.metrics.badMessages.inc({ code: asSpecmeshError(err).code });
+            this.refusedAt.set(lender.id, lender.lastSeen);
+            this.use.failed++;
+            this.settle(c.id, []);
+            return;
+          }
+          this.settle(c.id, drafts);
         },
         () => {
           if (this.pending.get(c.id)?.abort !== abort) return;
@@ -195,20 +209,23 @@ export class PredraftClient {
   }
 }
 
-/** A `predraft.result` as the orchestrator's draft tokens, with runner-ups or distributions. */
+/**
+ * A `predraft.result` as the orchestrator's draft tokens, with runner-ups or distributions.
+ *
+ * @throws SchemaError when its distributions or runner-ups do not have one entry per token.
+ */
 export function draftsOf(r: BodyOf<'predraft.result'>): DraftToken[] {
-  const dd = r.draftDist;
-  if (dd) {
-    return Array.from(r.tokens, (token, i) => {
-      const from = dd.offsets[i]!;
-      const to = dd.offsets[i + 1]!;
-      const dist: SparseDist = { tokens: dd.tokens.slice(from, to), probs: dd.probs.slice(from, to) };
-      return { token, dist };
-    });
+  const what = `pre-draft ${r.requestId}`;
+  if (r.draftDist) {
+    const dists = unpackDraftDists(r.draftDist, r.tokens.length, what);
+    return Array.from(r.tokens, (token, i) => ({ token, dist: dists[i]! }));
   }
-  if (r.width && r.alternatives && r.altProbs)
-    return rankedDrafts(r.tokens, r.width, r.alternatives, r.altProbs);
-  return Array.from(r.tokens, (token) => ({ token }));
+  const width = r.width ?? 0;
+  if (width === 0) return Array.from(r.tokens, (token) => ({ token }));
+  const cells = r.tokens.length * width;
+  if (r.alternatives?.length !== cells || r.altProbs?.length !== cells)
+    throw new SchemaError(`${what} needs ${width} runner-ups and their probabilities per token`);
+  return rankedDrafts(r.tokens, width, r.alternatives, r.altProbs);
 }
 
 /**

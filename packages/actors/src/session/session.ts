@@ -38,6 +38,7 @@ import {
   type WireError,
 } from '@specmesh/protocol';
 import type { Actor, Logger, Member } from '@specmesh/runtime';
+import { packDraftDists } from './draft-dists.js';
 import { firstRoundFromSurroundings } from './first-round-estimate.js';
 import { LogprobBook, type TokenLogprobs } from './logprob-book.js';
 import { PredraftClient, rankedDrafts } from './predraft-client.js';
@@ -622,19 +623,7 @@ export class DraftSession {
       ...(this.o.traceId ? { traceId: this.o.traceId } : {}),
     };
     if (s.sampling.temperature > 0 && c.drafts.length > 0) {
-      const offsets = new Uint32Array(c.drafts.length + 1);
-      let total = 0;
-      c.drafts.forEach((d, i) => {
-        total += d.dist!.tokens.length;
-        offsets[i + 1] = total;
-      });
-      const tokens = new Uint32Array(total);
-      const probs = new Float32Array(total);
-      c.drafts.forEach((d, i) => {
-        tokens.set(d.dist!.tokens, offsets[i]!);
-        probs.set(d.dist!.probs, offsets[i]!);
-      });
-      task.draftDist = { offsets, tokens, probs };
+      task.draftDist = packDraftDists(c.drafts.map((d) => d.dist!));
       task.draftProbs = Float32Array.from(c.drafts, (d) => {
         const j = Array.prototype.indexOf.call(d.dist!.tokens, d.token);
         return j >= 0 ? d.dist!.probs[j]! : 0;

@@ -14,34 +14,18 @@ import {
   verifyRejection,
 } from '@specmesh/core';
 import type { LanguageModel } from '@specmesh/models';
-import { type BodyOf, SchemaError, TokenOutOfRangeError } from '@specmesh/protocol';
+import { type BodyOf, TokenOutOfRangeError } from '@specmesh/protocol';
 import { sessionKey } from '../placement/session-key.js';
+import { unpackDraftDists } from '../session/draft-dists.js';
 import { type TargetLogprobs, targetLogprobs } from './target-logprobs.js';
 
 type Task = BodyOf<'verify.task'>;
 
 /** Unpacks the CSR draft distributions of a task into one sparse distribution per draft. */
 export function draftDistsOf(task: Task): SparseDist[] {
-  const d = task.draftDist;
-  const n = task.drafts.length;
   // A task without drafts is a plain target step: nothing to compare against.
-  if (n === 0) return [];
-  if (
-    !d ||
-    d.offsets.length !== n + 1 ||
-    d.tokens.length !== d.probs.length ||
-    d.offsets[n] !== d.tokens.length
-  ) {
-    throw new SchemaError(`task ${task.taskId} needs a draft distribution per draft for rejection sampling`);
-  }
-  const out: SparseDist[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = d.offsets[i]!;
-    const b = d.offsets[i + 1]!;
-    if (b < a) throw new SchemaError(`task ${task.taskId} has decreasing draft distribution offsets`);
-    out.push({ tokens: d.tokens.subarray(a, b), probs: d.probs.subarray(a, b) });
-  }
-  return out;
+  if (task.drafts.length === 0) return [];
+  return unpackDraftDists(task.draftDist, task.drafts.length, `task ${task.taskId}`);
 }
 
 /** A task's verdict, with the target's log-probabilities of the decided positions when the task asked. */
