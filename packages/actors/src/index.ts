@@ -28,6 +28,8 @@ export type { SchedulerStats } from './scheduler/scheduler.js';
 export { Scheduler } from './scheduler/scheduler.js';
 export type { SchedulerConfig, SchedulerOptions } from './scheduler/scheduler-options.js';
 export { resolveSchedulerOptions } from './scheduler/scheduler-options.js';
+export type { PredraftTotals } from './session/predraft-metrics.js';
+export { combinePredraftTotals } from './session/predraft-metrics.js';
 export { ResultSigner } from './verifier/result-signer.js';
 export { SessionText } from './verifier/session-text.js';
 export type { VerifierOptions, VerifierStats } from './verifier/verifier.js';

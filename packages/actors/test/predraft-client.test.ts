@@ -6,6 +6,7 @@ import { createSubjects, NoCapacityError } from '@specmesh/protocol';
 import type { Actor, Member } from '@specmesh/runtime';
 import { describe, expect, it } from 'vitest';
 import { PredraftClient } from '../src/session/predraft-client.js';
+import { combinePredraftTotals } from '../src/session/predraft-metrics.js';
 
 function lender(id: string, lend: number, lastSeen: number): Member {
   return {
@@ -156,5 +157,27 @@ describe('PredraftClient', () => {
     await flush();
     expect(answers).toEqual([['p1', 1]]);
     expect(c.free()).toBe(2);
+  });
+});
+
+describe('combinePredraftTotals', () => {
+  const totals = (n: number, slots: number[]) => ({
+    sessions: n,
+    requests: 10 * n,
+    failed: n,
+    usedTokens: 3 * n,
+    unusedTokens: 5 * n,
+    rejectionsBySlot: slots,
+    hitsBySlot: slots.map((s) => s - 1),
+    lenderMs: 100 * n,
+    unusedLenderMs: 70 * n,
+  });
+
+  it('sums two readings, and takes one from another, slot by slot over the longer list', () => {
+    const a = totals(1, [4, 2]);
+    const b = totals(2, [3, 3, 5]);
+    const sum = combinePredraftTotals(a, b);
+    expect(sum).toEqual({ ...totals(3, [7, 5, 5]), hitsBySlot: [5, 3, 4] });
+    expect(combinePredraftTotals(sum, a, -1)).toEqual(b);
   });
 });

@@ -22,6 +22,30 @@ export interface PredraftTotals {
   unusedLenderMs: number;
 }
 
+/**
+ * `a + sign · b`, field by field (slots beyond either's length count 0): the figures of several
+ * spans summed, or (`sign` -1) those of one span as the difference of two readings.
+ */
+export function combinePredraftTotals(
+  a: PredraftTotals,
+  b: PredraftTotals,
+  sign: 1 | -1 = 1,
+): PredraftTotals {
+  const slots = (x: readonly number[], y: readonly number[]) =>
+    Array.from({ length: Math.max(x.length, y.length) }, (_, i) => (x[i] ?? 0) + sign * (y[i] ?? 0));
+  return {
+    sessions: a.sessions + sign * b.sessions,
+    requests: a.requests + sign * b.requests,
+    failed: a.failed + sign * b.failed,
+    usedTokens: a.usedTokens + sign * b.usedTokens,
+    unusedTokens: a.unusedTokens + sign * b.unusedTokens,
+    rejectionsBySlot: slots(a.rejectionsBySlot, b.rejectionsBySlot),
+    hitsBySlot: slots(a.hitsBySlot, b.hitsBySlot),
+    lenderMs: a.lenderMs + sign * b.lenderMs,
+    unusedLenderMs: a.unusedLenderMs + sign * b.unusedLenderMs,
+  };
+}
+
 export class PredraftMetrics {
   readonly totals: PredraftTotals = {
     sessions: 0,

@@ -4,7 +4,16 @@
  * Every message still crosses the real nats-server, so the figures include every network hop.
  */
 import { performance } from 'node:perf_hooks';
-import { Batcher, collect, Drafter, generate, Scheduler, Verifier } from '@specmesh/actors';
+import {
+  Batcher,
+  collect,
+  combinePredraftTotals,
+  Drafter,
+  generate,
+  type PredraftTotals,
+  Scheduler,
+  Verifier,
+} from '@specmesh/actors';
 import { type ModelSpec, PooledModel, type StepTimes } from '@specmesh/models';
 import type { Mode, SpeculationTrace } from '@specmesh/protocol';
 import { Actor, createLogger, startNatsServer } from '@specmesh/runtime';
@@ -26,18 +35,8 @@ export interface BenchClusterOptions {
   readonly lenders?: number;
 }
 
-/** Pre-drafting during one request: the host's figures (see PredraftTotals), per request. */
-export interface BenchPredraft {
-  readonly requests: number;
-  readonly failed: number;
-  readonly rejectionsBySlot: readonly number[];
-  readonly hitsBySlot: readonly number[];
-  readonly usedTokens: number;
-  readonly unusedTokens: number;
-  /** Lenders' model time, all of it and the part on branches never used, ms. */
-  readonly lenderMs: number;
-  readonly unusedLenderMs: number;
-}
+/** Pre-drafting during one request: the host's figures for it. */
+export type BenchPredraft = PredraftTotals;
 
 export interface BenchGeneration {
   readonly tokens: number[];
@@ -155,7 +154,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
             drafter: stepTimesSince(stepsBefore.drafter, stepsAfter.drafter),
           },
           ...(lenders > 0 && predraftBefore && predraftAfter
-            ? { predraft: predraftSince(predraftBefore, predraftAfter) }
+            ? { predraft: combinePredraftTotals(predraftAfter, predraftBefore, -1) }
             : {}),
         };
       },
@@ -165,22 +164,6 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     await stop();
     throw err;
   }
-}
-
-type Totals = NonNullable<Drafter['predraftTotals']>;
-
-function predraftSince(before: Totals, after: Totals): BenchPredraft {
-  const bySlot = (a: readonly number[], b: readonly number[]) => a.map((n, i) => n - (b[i] ?? 0));
-  return {
-    requests: after.requests - before.requests,
-    failed: after.failed - before.failed,
-    rejectionsBySlot: bySlot(after.rejectionsBySlot, before.rejectionsBySlot),
-    hitsBySlot: bySlot(after.hitsBySlot, before.hitsBySlot),
-    usedTokens: after.usedTokens - before.usedTokens,
-    unusedTokens: after.unusedTokens - before.unusedTokens,
-    lenderMs: after.lenderMs - before.lenderMs,
-    unusedLenderMs: after.unusedLenderMs - before.unusedLenderMs,
-  };
 }
 
 function sumStepTimes(models: readonly PooledModel[]): StepTimes {

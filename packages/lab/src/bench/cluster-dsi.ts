@@ -5,6 +5,7 @@
  * models wait rather than compute, so the modes differ in specmesh's own work only, on the same cores.
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { combinePredraftTotals } from '@specmesh/actors';
 import { type OrchestrationMode, RUNNER_UP_HITS, runVirtual } from '@specmesh/core';
 import { EmulatedModel, oracleOf } from '@specmesh/models';
 import { InternalError } from '@specmesh/protocol';
@@ -183,7 +184,10 @@ export async function runClusterDsi(
         virtual: median(m.virtual),
         ratio: median(m.cluster.map((c, i) => c / m.virtual[i]!)),
         declined: m.declined,
-        ...(m.predraft.length > 0 ? { predraft: sumPredraft(m.predraft) } : {}),
+        // Summed over the measured requests.
+        ...(m.predraft.length > 0
+          ? { predraft: m.predraft.reduce((s, p) => combinePredraftTotals(s, p)) }
+          : {}),
       };
     });
   } finally {
@@ -241,20 +245,4 @@ export function formatClusterDsi(
     );
   }
   return lines.join('\n');
-}
-
-/** Pre-drafting figures of several requests, summed. */
-function sumPredraft(list: readonly BenchPredraft[]): BenchPredraft {
-  const add = (a: readonly number[], b: readonly number[]) =>
-    Array.from({ length: Math.max(a.length, b.length) }, (_, i) => (a[i] ?? 0) + (b[i] ?? 0));
-  return list.reduce((s, p) => ({
-    requests: s.requests + p.requests,
-    failed: s.failed + p.failed,
-    rejectionsBySlot: add(s.rejectionsBySlot, p.rejectionsBySlot),
-    hitsBySlot: add(s.hitsBySlot, p.hitsBySlot),
-    usedTokens: s.usedTokens + p.usedTokens,
-    unusedTokens: s.unusedTokens + p.unusedTokens,
-    lenderMs: s.lenderMs + p.lenderMs,
-    unusedLenderMs: s.unusedLenderMs + p.unusedLenderMs,
-  }));
 }
