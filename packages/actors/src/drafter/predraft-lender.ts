@@ -44,9 +44,8 @@ export class PredraftLender {
    * (its cache), which costs less than a refusal or a cold lane.
    */
   private readonly running = new Map<string, { abort: AbortController; lane: string }>();
-  /** Lanes in use now, and every lane held with its last use (least recent first). */
-  private readonly busyLanes = new Set<string>();
-  private readonly lanes = new Map<string, true>();
+  /** Every lane the model holds, least recently used first (a lane is in use while a run names it). */
+  private readonly lanes = new Set<string>();
   private readonly unsubscribe: () => void;
 
   constructor(o: PredraftLenderOptions) {
@@ -112,10 +111,13 @@ export class PredraftLender {
   /** Frees a request's slot and lane; returns what it was, if it still ran. */
   private release(key: string) {
     const run = this.running.get(key);
-    if (!run) return undefined;
     this.running.delete(key);
-    this.busyLanes.delete(run.lane);
     return run;
+  }
+
+  private laneInUse(lane: string): boolean {
+    for (const r of this.running.values()) if (r.lane === lane) return true;
+    return false;
   }
 
   private async draft(
@@ -159,20 +161,19 @@ export class PredraftLender {
     return { requestId: req.requestId, tokens: Uint32Array.from(tokens), draftDist: packDraftDists(dists) };
   }
 
-  /** A free lane of the session (the lowest), marked busy and most recently used. */
+  /** A free lane of the session (the lowest), made the most recently used. */
   private takeLane(host: string, sessionId: string): string {
     let lane = '';
     for (let i = 0; ; i++) {
       lane = `pd:${host}:${sessionId}:${i}`;
-      if (!this.busyLanes.has(lane)) break;
+      if (!this.laneInUse(lane)) break;
     }
-    this.busyLanes.add(lane);
     this.lanes.delete(lane);
-    this.lanes.set(lane, true);
+    this.lanes.add(lane);
     const most = LANES_PER_SLOT * Math.max(1, this.o.slots);
-    for (const old of this.lanes.keys()) {
+    for (const old of this.lanes) {
       if (this.lanes.size <= most) break;
-      if (this.busyLanes.has(old)) continue;
+      if (old === lane || this.laneInUse(old)) continue;
       this.lanes.delete(old);
       this.o.model.release(old);
     }
@@ -182,7 +183,7 @@ export class PredraftLender {
   stop(): void {
     this.unsubscribe();
     for (const r of this.running.values()) r.abort.abort();
-    for (const lane of this.lanes.keys()) this.o.model.release(lane);
+    for (const lane of this.lanes) this.o.model.release(lane);
     this.lanes.clear();
   }
 }
