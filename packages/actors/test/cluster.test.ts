@@ -183,10 +183,9 @@ describe('cluster end to end (in-process actors, real nats-server)', () => {
     let bytes = 0;
     let tasks = 0;
     for (const d of ds) {
-      for (const v of (await d.actor.metrics.sentBytes.get()).values)
-        if (v.labels['kind'] === 'verify.task') bytes += v.value;
-      for (const v of (await d.actor.metrics.sent.get()).values)
-        if (v.labels['kind'] === 'verify.task') tasks += v.value;
+      const sent = (await d.actor.metrics.sentByKind()).get('verify.task');
+      bytes += sent?.bytes ?? 0;
+      tasks += sent?.messages ?? 0;
     }
     return { bytes, tasks };
   }

@@ -135,6 +135,22 @@ export class RuntimeMetrics {
     b.inc(bytes);
   }
 
+  /** Messages and encoded bytes sent so far, by kind (read from the counters; for reports and tests). */
+  async sentByKind(): Promise<Map<string, { messages: number; bytes: number }>> {
+    const out = new Map<string, { messages: number; bytes: number }>();
+    const entry = (kind: string) => {
+      let e = out.get(kind);
+      if (!e) {
+        e = { messages: 0, bytes: 0 };
+        out.set(kind, e);
+      }
+      return e;
+    };
+    for (const v of (await this.sent.get()).values) entry(String(v.labels['kind'])).messages += v.value;
+    for (const v of (await this.sentBytes.get()).values) entry(String(v.labels['kind'])).bytes += v.value;
+    return out;
+  }
+
   /** Records the run time of a handler for `kind`, seconds. */
   observeHandler(kind: string, seconds: number): void {
     let h = this.handlerChildren.get(kind);

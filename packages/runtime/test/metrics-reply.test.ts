@@ -1,7 +1,7 @@
 /** Every actor answers `metrics.get` with its registry; `requestMany` gathers the answers of a window. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../src/actor.js';
-import { toWireFamilies } from '../src/metrics.js';
+import { RuntimeMetrics, toWireFamilies } from '../src/metrics.js';
 import { type NatsServerHandle, startNatsServer } from '../src/nats-server.js';
 
 let server: NatsServerHandle;
@@ -102,5 +102,18 @@ describe('metrics.get scatter-gather', () => {
       },
     ] as unknown as Parameters<typeof toWireFamilies>[0]);
     expect(wire[0]!.values.map((v) => v.value)).toEqual(['NaN', '+Inf', '-Inf']);
+  });
+});
+
+describe('RuntimeMetrics.sentByKind', () => {
+  it('reads messages and bytes sent per kind from the counters', async () => {
+    const m = new RuntimeMetrics({ role: 'echo', instance: 'x' });
+    m.countSent('ping', 10);
+    m.countSent('ping', 12);
+    m.countSent('pong', 5);
+    const sent = await m.sentByKind();
+    expect(sent.get('ping')).toEqual({ messages: 2, bytes: 22 });
+    expect(sent.get('pong')).toEqual({ messages: 1, bytes: 5 });
+    expect(sent.has('error')).toBe(false);
   });
 });

@@ -103,12 +103,10 @@ async function measure(
   const byKind: Record<string, number> = {};
   let tasks = 0;
   for (const r of roles) {
-    for (const v of (await r.actor.metrics.sentBytes.get()).values) {
-      const kind = String(v.labels['kind']);
-      byKind[kind] = (byKind[kind] ?? 0) + v.value;
+    for (const [kind, sent] of await r.actor.metrics.sentByKind()) {
+      byKind[kind] = (byKind[kind] ?? 0) + sent.bytes;
+      if (kind === 'verify.task') tasks += sent.messages;
     }
-    for (const v of (await r.actor.metrics.sent.get()).values)
-      if (v.labels['kind'] === 'verify.task') tasks += v.value;
   }
   await client.stop();
   for (const r of roles.reverse()) await r.stop();
