@@ -76,29 +76,60 @@ describe('infra/nats', () => {
     for (const [user, [instance, id]] of Object.entries(instanceOf))
       expected.set(user, fromConf.get(instance)!.replaceAll(id, '*'));
     expected.set('operator', fromConf.get('operator')!);
+    type HelmAccount = {
+      users: Array<{
+        user: string;
+        permissions?: { publish: { allow: string[] }; subscribe: { allow: string[] } };
+      }>;
+      exports?: Array<{ stream?: string; service?: string; accounts: string[] }>;
+      imports?: Array<{
+        stream?: { account: string; subject: string };
+        service?: { account: string; subject: string };
+      }>;
+    };
     const values = parseYaml(read('k8s/nats-values.yaml')) as {
-      config: {
-        merge: {
-          accounts: {
-            SPECMESH: {
-              users: Array<{
-                user: string;
-                permissions?: { publish: { allow: string[] }; subscribe: { allow: string[] } };
-              }>;
-            };
-          };
-        };
-      };
+      config: { merge: { accounts: Record<string, HelmAccount> } };
     };
     const fromHelm = new Map<string, string>();
-    for (const u of values.config.merge.accounts.SPECMESH.users)
-      if (u.permissions)
-        fromHelm.set(
-          u.user,
-          `${JSON.stringify(u.permissions.publish.allow).replaceAll(',', ', ')} ${JSON.stringify(u.permissions.subscribe.allow).replaceAll(',', ', ')}`,
-        );
+    for (const account of Object.values(values.config.merge.accounts))
+      for (const u of account.users)
+        if (u.permissions)
+          fromHelm.set(
+            u.user,
+            `${JSON.stringify(u.permissions.publish.allow).replaceAll(',', ', ')} ${JSON.stringify(u.permissions.subscribe.allow).replaceAll(',', ', ')}`,
+          );
     expect(fromConf.size).toBe(10);
     expect(fromHelm).toEqual(expected);
+
+    // The edge site's account: what crosses between it and the cloud's, with the drafter id `*`.
+    const site = conf.slice(conf.indexOf('EDGE_LEAF {'));
+    // The site's exports (to the cloud) and its imports, which are the cloud's exports to it.
+    const siteExports = [...site.matchAll(/\{(stream|service): "([^"]+)", accounts: \[(\w+)\]\}/g)].map(
+      (m) => `${m[1]} ${m[2]!.replaceAll('edge-drafter-1', '*')} to ${m[3]}`,
+    );
+    const siteImports = [
+      ...site.matchAll(/\{(stream|service): \{account: (\w+), subject: "([^"]+)"\}\}/g),
+    ].map((m) => `${m[1]} ${m[3]!.replaceAll('edge-drafter-1', '*')} to EDGE`);
+    const helmLinks: string[] = [];
+    for (const account of Object.values(values.config.merge.accounts))
+      for (const e of account.exports ?? [])
+        for (const to of e.accounts)
+          helmLinks.push(`${e.stream ? 'stream' : 'service'} ${e.stream ?? e.service} to ${to}`);
+    expect(siteExports.length).toBeGreaterThan(0);
+    expect(helmLinks.sort()).toEqual([...siteExports, ...siteImports].sort());
+    for (const [name, account] of Object.entries(values.config.merge.accounts)) {
+      const from = name === 'EDGE' ? 'SPECMESH' : 'EDGE';
+      const imported = (account.imports ?? []).map(
+        (i) =>
+          `${i.stream ? 'stream' : 'service'} ${(i.stream ?? i.service)!.subject} from ${(i.stream ?? i.service)!.account}`,
+      );
+      const exportedToMe = helmLinks
+        .filter((l) => l.endsWith(` to ${name}`))
+        .map((l) => l.replace(/ to \w+$/, ` from ${from}`));
+      expect(imported.sort(), `${name} imports what the other account exports to it`).toEqual(
+        exportedToMe.sort(),
+      );
+    }
   });
 });
 

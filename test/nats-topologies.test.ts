@@ -8,7 +8,8 @@
  *   crosses a route is checked.
  * - **edge**: a server of infra/nats/edge-leaf.conf joined to that cloud as a leaf node. Its local
  *   clients connect without credentials; what they send or read crosses the leaf link, which the
- *   cloud binds to the site's user (`leaf`, whose one drafter is `edge-drafter-1`).
+ *   cloud binds to the site's user (`leaf`, whose one drafter is `edge-drafter-1`) in the site's own
+ *   account: only that drafter's subjects cross between it and the cloud's account.
  *
  * The instances are tenants of one another. For every credential (instances of each role, the leaf
  * user, an edge client, none) the test publishes a real message on every subject an instance sends,
@@ -145,22 +146,24 @@ const SENDS: readonly Send[] = [
     `${P}.hb.verifier.*`,
     'scheduler-1',
   ),
+  send('drafter heartbeat', 'heartbeat', (me) => `${P}.hb.drafter.${me}`, `${P}.hb.drafter.*`, 'scheduler-1'),
+  send(
+    'heartbeat as drafter-1',
+    'heartbeat',
+    () => `${P}.hb.drafter.drafter-1`,
+    `${P}.hb.drafter.*`,
+    'scheduler-1',
+  ),
   send('drain', 'drain', () => `${P}.ctl.scheduler-1`, `${P}.ctl.scheduler-1`, 'scheduler-1'),
 ];
 
-/** What an edge site may send: a drafter's kinds of message, with any host in the subject (see below). */
-const EDGE_SENDS = [
-  'verify',
-  'verify as drafter-1',
-  'direct',
-  'direct as drafter-1',
-  'preempt',
-  'preempt as drafter-1',
-  'predraft',
-  'predraft as verifier-1',
-  'tokens',
-  'tokens as drafter-1',
-];
+/**
+ * What an edge site may send: its own drafter's tasks, preempts, token streams and heartbeat, and
+ * nothing in another host's name. The site is an account of its own (accounts.conf), and only its
+ * drafter's subjects cross to the cloud's. It asks the cloud's drafters for no pre-drafts: it does
+ * not see their heartbeats (NATS refuses the cycle that exporting them to the site would form).
+ */
+const EDGE_SENDS = ['verify', 'direct', 'preempt', 'tokens', 'drafter heartbeat'];
 
 /** What each credential may send (by {@link Send} name): the table the configs must enforce. */
 const MAY_SEND: Record<string, readonly string[]> = {
@@ -175,12 +178,9 @@ const MAY_SEND: Record<string, readonly string[]> = {
     'verifier heartbeat',
     'heartbeat as verifier-1',
   ],
-  'drafter-2': ['verify', 'direct', 'preempt', 'predraft', 'tokens'],
+  'drafter-2': ['verify', 'direct', 'preempt', 'predraft', 'tokens', 'drafter heartbeat'],
   'gateway-2': ['submit', 'session'],
   operator: ['drain'],
-  // An edge site sends a drafter's kinds of message with any host in the subject: across a leaf link
-  // the cloud's wildcard interest (a batcher's `verify.<pool>.*`, a verifier's `direct.<id>.*`) reaches the site only if the link's
-  // user may publish all of it. Receivers check those claims (session ids no other host can read).
   leaf: EDGE_SENDS,
   edge: EDGE_SENDS,
 };
@@ -235,6 +235,19 @@ async function until(done: () => boolean, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 20));
   }
   return true;
+}
+
+/** A request's answer as text, asked again while the responder's interest crosses routes and links. */
+async function retryRequest(nc: NatsConnection, subject: string): Promise<string> {
+  const end = Date.now() + 10_000 * machineLoadFactor();
+  for (;;) {
+    try {
+      const m = await nc.request(subject, new Uint8Array(1), { timeout: 1000 });
+      return new TextDecoder().decode(m.data);
+    } catch (err) {
+      if (Date.now() > end) throw err;
+    }
+  }
 }
 
 /** Servers that require TLS (the cloud's), and the CA their certificates come from. */
@@ -505,18 +518,19 @@ describe('shipped NATS topologies enforce the subject table', () => {
     const { nc: reader } = await client(edge.url);
     const got: string[] = [];
     const markers: string[] = [];
+    const drain = `${P}.ctl.${EDGE_DRAFTER}`;
     for (const subject of Object.keys(readsOf(EDGE_DRAFTER)))
       reader.subscribe(subject, {
         callback: (_e, m) => {
           got.push(`${subject} ${m.subject}`);
-          if (subject === '>' && m.subject === `${P}.ping.${EDGE_DRAFTER}`)
-            markers.push(new TextDecoder().decode(m.data));
+          if (subject === '>' && m.subject === drain) markers.push(new TextDecoder().decode(m.data));
         },
       });
     await reader.flush();
     // The cloud side: every instance sends what it sends (to other tenants), a gateway gets a reply on
-    // its inbox, the scheduler and a batcher also send the edge's own drafter a session and a result,
-    // and each ends with a ping the edge may read, after which nothing it sent is pending.
+    // its inbox, the scheduler and a batcher also send the edge's own drafter a session and a result.
+    // After each, an operator on the same server sends the edge drafter a drain, which the edge may
+    // read: the instance's messages were in the server before it, on the same route and leaf link.
     const responder = await client(cloud[0]!.url, 'scheduler-1');
     responder.nc.subscribe(`${P}.ping.scheduler-1`, {
       callback: (_e, m) => {
@@ -524,6 +538,7 @@ describe('shipped NATS topologies enforce the subject table', () => {
       },
     });
     await responder.nc.flush();
+    const { nc: operator } = await client(cloud[1]!.url, 'operator');
     const codec = new Codec({ from: 'cloud' });
     const bodies = sampleBodies();
     const ends: string[] = [];
@@ -539,17 +554,17 @@ describe('shipped NATS topologies enforce the subject table', () => {
       if (mine) nc.publish(mine[0], codec.encode(mine[1], bodies[mine[1]]));
       if (user === 'gateway-2')
         await nc.request(`${P}.ping.scheduler-1`, new Uint8Array(1), { timeout: 5000 });
-      // The edge drafter may read pings sent to it only: each user's last message goes there.
-      nc.publish(`${P}.ping.${EDGE_DRAFTER}`, new TextEncoder().encode(`end-${user}`));
-      ends.push(`end-${user}`);
       await nc.flush();
       await nc.close();
+      operator.publish(drain, new TextEncoder().encode(`end-${user}`));
+      ends.push(`end-${user}`);
     }
+    await operator.flush();
     const all = await until(() => ends.every((e) => markers.includes(e)), 5000);
-    expect(all, 'every cloud user’s last ping reaches the edge').toBe(true);
+    expect(all, 'every drain sent after a cloud user’s messages reaches the edge').toBe(true);
     await reader.flush();
     const readable = new RegExp(
-      `^${P.replace('.', '\\.')}\\.(session\\.${EDGE_DRAFTER}$|result\\.${EDGE_DRAFTER}\\.|hb\\.|ping\\.|metrics\\.)|^_INBOX\\.drafter\\.${EDGE_DRAFTER}\\.`,
+      `^${P.replace('.', '\\.')}\\.(session\\.${EDGE_DRAFTER}$|result\\.${EDGE_DRAFTER}\\.|ctl\\.${EDGE_DRAFTER}$|hb\\.(scheduler|batcher|verifier|gateway)\\.)|^_INBOX\\.drafter\\.${EDGE_DRAFTER}\\.`,
     );
     const leaked = got.map((g) => g.split(' ')[1]!).filter((subject) => !readable.test(subject));
     expect(leaked).toEqual([]);
@@ -557,7 +572,36 @@ describe('shipped NATS topologies enforce the subject table', () => {
     expect(got).toContainEqual(`${P}.session.${EDGE_DRAFTER} ${P}.session.${EDGE_DRAFTER}`);
     expect(got).toContainEqual(`${P}.result.${EDGE_DRAFTER}.* ${P}.result.${EDGE_DRAFTER}.s`);
     await reader.close();
+    await operator.close();
     await responder.nc.close();
+  });
+
+  it('edge: the site’s drafter answers the cloud’s requests and reaches the verifiers’ pings', async () => {
+    // Requests cross between the accounts with their replies: a session start (scheduler → edge
+    // drafter) and a ping (edge drafter → a verifier, which is how drafters measure their round trip).
+    // A drafter's replies come to its own inbox, the only one the site may read.
+    const edgeDrafter = await connect({
+      servers: edge.url,
+      inboxPrefix: inboxPrefix('drafter', EDGE_DRAFTER),
+    });
+    edgeDrafter.subscribe(`${P}.session.${EDGE_DRAFTER}`, {
+      callback: (_e, m) => {
+        m.respond(new TextEncoder().encode('accepted'));
+      },
+    });
+    await edgeDrafter.flush();
+    const { nc: verifier } = await client(cloud[0]!.url, 'verifier-1');
+    verifier.subscribe(`${P}.ping.verifier-1`, {
+      callback: (_e, m) => {
+        m.respond(new TextEncoder().encode('pong'));
+      },
+    });
+    await verifier.flush();
+    const { nc: scheduler } = await client(cloud[1]!.url, 'scheduler-1');
+    const answer = await retryRequest(scheduler, `${P}.session.${EDGE_DRAFTER}`);
+    expect(answer).toBe('accepted');
+    expect(await retryRequest(edgeDrafter, `${P}.ping.verifier-1`)).toBe('pong');
+    await Promise.all([edgeDrafter.close(), verifier.close(), scheduler.close()]);
   });
 
   it('the shipped accounts.conf is what `specmesh creds` writes for the example cluster', async () => {

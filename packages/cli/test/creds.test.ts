@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findNatsServer } from '@specmesh/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCliHere } from './run-in-process.js';
 
@@ -45,6 +47,53 @@ describe('specmesh creds', () => {
     const again = envOf(join(out, 'nats.env'));
     expect(again['SPECMESH_PASSWORD_D_1']).toBe(passwords['SPECMESH_PASSWORD_D_1']);
     expect(again['SPECMESH_PASSWORD_D_3']).toMatch(/^[0-9a-f]{48}$/);
+  });
+
+  it('puts each edge site in an account of its own, linked to the cloud’s by its drafters’ subjects only', async () => {
+    const out = freshDir();
+    const r = await runCliHere(
+      'creds',
+      '--out',
+      out,
+      '--scheduler',
+      's-1',
+      '--batcher',
+      'b-1',
+      '--verifier',
+      'v-1',
+      '--drafter',
+      'd-1',
+      '--gateway',
+      'g-1',
+      '--edge',
+      'site-a=ea-1,ea-2',
+      '--edge',
+      'site-b=eb-1',
+    );
+    expect(r.code).toBe(0);
+    const accounts = readFileSync(join(out, 'accounts.conf'), 'utf8');
+    const block = (name: string) => accounts.slice(accounts.indexOf(`  ${name} {`)).split('\n  }')[0]!;
+    const a = block('EDGE_SITE_A');
+    expect(a).toContain('user: site-a, password: $SPECMESH_PASSWORD_SITE_A');
+    // Site A sends its own drafters' tasks, in no one else's name, and reads their results only.
+    expect(a).toContain('{stream: "specmesh.v2.verify.*.ea-1", accounts: [SPECMESH]}');
+    expect(a).toContain('{stream: "specmesh.v2.verify.*.ea-2", accounts: [SPECMESH]}');
+    expect(a).toContain('{service: "specmesh.v2.session.ea-2", accounts: [SPECMESH]}');
+    expect(a).toContain('{stream: {account: SPECMESH, subject: "specmesh.v2.result.ea-1.*"}}');
+    expect(a).not.toMatch(/eb-1|\.verify\.\*\.\*"|\.result\.\*\.\*"|sched\.submit/);
+    // The cloud exports what every site reads once, to both; the sites' users are not the cloud's.
+    const cloud = block('SPECMESH');
+    expect(cloud).toContain('{stream: "specmesh.v2.hb.verifier.*", accounts: [EDGE_SITE_A, EDGE_SITE_B]}');
+    expect(cloud).toContain('{stream: {account: EDGE_SITE_B, subject: "specmesh.v2.tokens.*.eb-1.*"}}');
+    expect(cloud).not.toContain('user: site-a');
+
+    // nats-server takes the file as it is (it refuses import cycles, for one).
+    writeFileSync(join(out, 'server.conf'), 'include ./accounts.conf\n');
+    const check = spawnSync(findNatsServer(), ['-t', '-c', join(out, 'server.conf')], {
+      env: { ...process.env, ...envOf(join(out, 'nats.env')) },
+      encoding: 'utf8',
+    });
+    expect(check.stderr + check.stdout).toMatch(/configuration file .* is valid/);
   });
 
   it.each([

@@ -116,8 +116,8 @@ export {
   VerifyResultSchema,
   VerifyTaskSchema,
 } from './messages/verify.js';
-export type { InstanceRole, SubjectPermissions } from './permissions.js';
-export { instancePermissions, leafPermissions } from './permissions.js';
+export type { EdgeSiteLinks, InstanceRole, SubjectPermissions } from './permissions.js';
+export { edgeSiteLinks, instancePermissions } from './permissions.js';
 export { fnv1aTokens, prefixHash } from './prefix-hash.js';
 export type { RequestMode } from './request-mode.js';
 export { modeFields, REQUEST_MODES, requestModeOf } from './request-mode.js';

@@ -8,7 +8,7 @@
  * the batches sent to it; a gateway reads only the streams of its own requests. Heartbeats (load
  * figures, verifiers' public keys) stay readable by all: they carry no one's data.
  */
-import type { Role, Subjects } from './subjects.js';
+import { inboxPrefix, type Role, type Subjects } from './subjects.js';
 
 /** Roles that run as cluster instances with their own NATS user. */
 export type InstanceRole = Exclude<Role, 'echo'>;
@@ -115,34 +115,63 @@ export function instancePermissions(
 }
 
 /**
- * What may cross the leaf link of an edge site that runs `drafters`. A leaf connection carries what
- * the site's local clients send, authenticated or not, so this bound is what keeps a site's machines
- * to drafters' work. What the site reads is its own drafters' only: their sessions, results, control,
- * pings and replies. What it sends is a drafter's kinds of message, but with any host in the subject:
- * across a leaf link the cloud's interest reaches the site only where the link's user may publish all
- * of it (a batcher's `verify.<pool>.*`, a verifier's `direct.<verifier>.*`, a gateway's `tokens.<gw>.*.<request>`, the membership's
- * `hb.<role>.*`), so a site's claims of host are checked by the receivers, not by NATS: a session's id
- * (96 random bits, read only by its host) is what a task, a preempt or a chunk must name, and tokens no
- * verifier signed are refused by clients. Responses cannot be allowed per request across a leaf link,
- * so it may publish to inboxes (only to requests it received can it know one: they are random).
- * A site's drafters may ask the cloud's drafters for pre-drafts, but never lend: a pre-draft carries
- * a session's prefix, which must not reach a machine the cloud does not control.
+ * What crosses between the cloud and an edge site that runs `drafters`, for the site's own NATS
+ * account (`specmesh creds --edge`). A leaf connection carries whatever the site's machines send,
+ * authenticated or not, and the cloud does not control them. Permissions on the link's user cannot
+ * bound its writes to the site's own hosts: across a leaf link the cloud's wildcard interest (a
+ * batcher's `verify.<pool>.*`) reaches the site only where the user may publish all of it. So the
+ * site lives in an account of its own, and only these subjects cross, as NATS exports and imports:
+ * nothing else the site publishes has a subscriber, and nothing else of the cloud's reaches it.
+ *
+ * The site sends its drafters' own tasks, preempts, token streams and heartbeats (streams), and
+ * answers the sessions placed on its drafters and their drains (services: replies cross back on their
+ * own). It receives its drafters' results and the cloud roles' heartbeats (streams), and sends pings
+ * to the cloud (a service: drafters measure their round trip to the verifiers). Not crossing, because
+ * NATS refuses the cycles they would form with the above: the cloud drafters' heartbeats (so a site's
+ * drafters never pre-draft on the cloud's, and never lend to it either: a pre-draft carries a
+ * session's prefix) and pings to the site's drafters. `metrics.get` does not cross either (a
+ * scatter-gather has no reply path between accounts); scrape a site's drafters at their
+ * `--metrics-port`.
  */
-export function leafPermissions(s: Subjects, drafters: readonly string[]): SubjectPermissions {
-  const each = drafters.map((id) => instancePermissions(s, 'drafter', id));
-  const lending = new Set(drafters.map((id) => s.predraftOf(id)));
+export interface EdgeSiteLinks {
+  /** Streams the site sends the cloud. */
+  readonly siteStreams: readonly string[];
+  /** Requests the cloud sends the site, which its drafters answer. */
+  readonly siteServices: readonly string[];
+  /** Streams the cloud sends the site. */
+  readonly cloudStreams: readonly string[];
+  /** Requests the site sends the cloud. */
+  readonly cloudServices: readonly string[];
+  /**
+   * The leaf user's permissions in the site's account: the same bound once more, so a subscription
+   * or publish outside it is refused outright (replies to the cloud's requests go to `_R_.>`, the
+   * reply subjects NATS maps service requests to between accounts).
+   */
+  readonly leaf: SubjectPermissions;
+}
+
+/** Roles whose heartbeats an edge site reads: every role that runs in the cloud. */
+const CLOUD_ROLES: readonly InstanceRole[] = ['scheduler', 'batcher', 'verifier', 'gateway'];
+
+/** The subjects that cross between the cloud and the edge site running `drafters` (see above). */
+export function edgeSiteLinks(s: Subjects, drafters: readonly string[]): EdgeSiteLinks {
+  const each = <T>(f: (id: string) => T[]) => [...new Set(drafters.flatMap(f))];
+  const siteStreams = each((id) => [...hostSubjects(s, id).publish, s.heartbeat('drafter', id)]);
+  const siteServices = each((id) => [s.session(id), s.control(id)]);
+  const cloudStreams = [
+    ...each((id) => [wildcard(s.result(id, 'x'))]),
+    ...CLOUD_ROLES.map((role) => s.heartbeatAll(role)),
+  ];
+  const cloudServices = [wildcard(s.ping('x'))];
   return {
-    publish: [
-      wildcard(s.verify('x', 'y'), 2),
-      wildcard(s.direct('x', 'y'), 2),
-      wildcard(s.preempt('x', 'y'), 2),
-      wildcard(s.predraft('x', 'y'), 2),
-      wildcard(s.tokens('x', 'y', 'z'), 3),
-      wildcard(s.heartbeat('drafter', 'x')),
-      wildcard(s.ping('x')),
-      '_INBOX.>',
-    ],
-    subscribe: [...new Set(each.flatMap((p) => p.subscribe))].filter((subject) => !lending.has(subject)),
-    allowResponses: false,
+    siteStreams,
+    siteServices,
+    cloudStreams,
+    cloudServices,
+    leaf: {
+      publish: [...siteStreams, ...cloudServices, '_R_.>'],
+      subscribe: [...cloudStreams, ...siteServices, ...each((id) => [`${inboxPrefix('drafter', id)}.>`])],
+      allowResponses: false,
+    },
   };
 }

@@ -23,7 +23,7 @@ export { isOwnHeartbeat, MembershipView } from './membership.js';
 export { RuntimeMetrics, toWireFamilies } from './metrics.js';
 export type { MetricsEndpoint, MetricsEndpointOptions } from './metrics-endpoint.js';
 export { serveMetrics } from './metrics-endpoint.js';
-export type { AccountUser } from './nats-accounts.js';
+export type { Account, AccountLink, AccountUser } from './nats-accounts.js';
 export { envNameOf, renderAccounts } from './nats-accounts.js';
 export type {
   NatsClusterHandle,

@@ -9,13 +9,20 @@ import { join, resolve } from 'node:path';
 import {
   assertSubjectToken,
   createSubjects,
+  type EdgeSiteLinks,
+  edgeSiteLinks,
   type InstanceRole,
   instancePermissions,
-  leafPermissions,
   type SubjectPermissions,
 } from '@specmesh/protocol';
 import { ConfigError } from '@specmesh/protocol/errors';
-import { type AccountUser, envNameOf, renderAccounts } from '@specmesh/runtime';
+import {
+  type Account,
+  type AccountLink,
+  type AccountUser,
+  envNameOf,
+  renderAccounts,
+} from '@specmesh/runtime';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { CredsArgs } from '../commands/creds.js';
 import { createOutput } from '../output.js';
@@ -26,7 +33,15 @@ interface ClusterUser {
   readonly kind: InstanceRole | 'operator' | 'leaf';
   readonly permissions: SubjectPermissions;
   readonly comment: string;
+  /** An edge site's leaf link: what crosses between the site's account and the cloud's. */
+  readonly site?: EdgeSiteLinks;
 }
+
+/** The account of the cloud's instances (and operators). */
+const CLOUD_ACCOUNT = 'SPECMESH';
+
+/** The account of the edge site whose leaf link logs in as `leaf`. */
+export const siteAccountOf = (leaf: string) => `EDGE_${envNameOf(leaf)}`;
 
 const ROLES: readonly InstanceRole[] = ['scheduler', 'batcher', 'verifier', 'drafter', 'gateway'];
 
@@ -62,14 +77,16 @@ export function clusterUsers(
     const ids = listOf([drafters ?? '']);
     if (!leaf || ids.length === 0)
       throw new ConfigError(`--edge ${JSON.stringify(site)}: write <leaf user>=<drafter id>[,<drafter id>…]`);
+    const links = edgeSiteLinks(
+      subjects,
+      ids.map((id) => assertSubjectToken(id, 'drafter id')),
+    );
     users.push({
       user: assertSubjectToken(leaf, 'leaf user'),
       kind: 'leaf',
-      permissions: leafPermissions(
-        subjects,
-        ids.map((id) => assertSubjectToken(id, 'drafter id')),
-      ),
+      permissions: links.leaf,
       comment: `edge site ${leaf} (leaf link): what its drafters ${ids.join(', ')} send and read, nothing else`,
+      site: links,
     });
   }
   const seen = new Set<string>();
@@ -104,28 +121,58 @@ const ACCOUNTS_HEADER = [
   'One NATS user per specmesh instance, each allowed only its own subjects: an instance reads the',
   'prompts, results and replies of the sessions placed on it and writes only their tasks, preempts and',
   'token streams; a gateway reads only the streams of its own requests (docs/protocol.md, "Tenants',
-  'apart"). Passwords come from the environment of nats-server ($SPECMESH_PASSWORD_<ID>, nats.env).',
-  'Written by `specmesh creds`; run it again to add instances (existing passwords are kept).',
+  'apart"). Each edge site is an account of its own, which its leaf link logs in to: only its own',
+  "drafters' subjects cross between it and the cloud's account (exports and imports), so nothing an",
+  'edge machine sends can claim another host. Passwords come from the environment of nats-server',
+  '($SPECMESH_PASSWORD_<ID>, nats.env). Written by `specmesh creds`; run it again to add instances',
+  '(existing passwords are kept).',
 ];
+
+const accountUserOf = (u: ClusterUser): AccountUser => ({
+  user: u.user,
+  passwordEnv: passwordEnvOf(u.user),
+  publish: u.permissions.publish,
+  subscribe: u.permissions.subscribe,
+  allowResponses: u.permissions.allowResponses,
+  comment: u.comment,
+});
+
+/** The accounts of the cluster's users: the cloud's, and one per edge site, with what crosses. */
+export function clusterAccounts(users: readonly ClusterUser[]): {
+  accounts: Account[];
+  links: AccountLink[];
+} {
+  const accounts: Account[] = [
+    { name: CLOUD_ACCOUNT, users: users.filter((u) => !u.site).map(accountUserOf) },
+  ];
+  const links: AccountLink[] = [];
+  for (const u of users) {
+    if (!u.site) continue;
+    const name = siteAccountOf(u.user);
+    accounts.push({
+      name,
+      comment: `edge site ${u.user}: only its drafters' subjects cross to and from ${CLOUD_ACCOUNT}`,
+      users: [accountUserOf(u)],
+    });
+    links.push(
+      { from: name, to: CLOUD_ACCOUNT, streams: u.site.siteStreams, services: u.site.siteServices },
+      { from: CLOUD_ACCOUNT, to: name, streams: u.site.cloudStreams, services: u.site.cloudServices },
+    );
+  }
+  return { accounts, links };
+}
 
 export async function runCreds(args: ArgumentsCamelCase<CredsArgs>): Promise<void> {
   const users = clusterUsers(args);
   const dir = resolve(args.out);
   mkdirSync(dir, { recursive: true });
-  const accountUsers: AccountUser[] = users.map((u) => ({
-    user: u.user,
-    passwordEnv: passwordEnvOf(u.user),
-    publish: u.permissions.publish,
-    subscribe: u.permissions.subscribe,
-    allowResponses: u.permissions.allowResponses,
-    comment: u.comment,
-  }));
+  const { accounts: byAccount, links } = clusterAccounts(users);
   const accounts = join(dir, 'accounts.conf');
-  writeFileSync(accounts, renderAccounts('SPECMESH', accountUsers, ACCOUNTS_HEADER));
+  writeFileSync(accounts, renderAccounts(byAccount, ACCOUNTS_HEADER, links));
 
   const natsEnv = join(dir, 'nats.env');
   const passwords = readEnv(natsEnv);
-  for (const u of accountUsers)
+  for (const u of byAccount.flatMap((a) => a.users))
     if (!passwords.has(u.passwordEnv)) passwords.set(u.passwordEnv, randomBytes(24).toString('hex'));
   writeSecret(
     natsEnv,
@@ -151,7 +198,8 @@ export async function runCreds(args: ArgumentsCamelCase<CredsArgs>): Promise<voi
         ...users
           .filter((u) => u.kind === 'leaf')
           .map(
-            (u) => `edge site ${u.user}: its leaf remote logs in as ${u.user} with ${passwordEnvOf(u.user)}`,
+            (u) =>
+              `edge site ${u.user}: its leaf remote logs in as ${u.user} with ${passwordEnvOf(u.user)} (account ${siteAccountOf(u.user)})`,
           ),
       ].join('\n'),
   );
