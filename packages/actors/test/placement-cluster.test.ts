@@ -21,12 +21,12 @@ import { useNatsServer } from './harness.js';
 import { rttOnlyAwcWeights } from './rtt-awc-weights.js';
 
 /**
- * How much slower than idle this machine runs now. Every round trip the tests compare is measured on
- * it (event loops, the proxy), so "fast" and "slow" links and the thresholds between them are the
- * idle figures times this factor: the decisions under test keep their margins on a busy machine.
+ * `idle` ms as this machine runs now. Every round trip the tests compare is measured on it (event
+ * loops, the proxy), so "fast" and "slow" links and the thresholds between them are the idle figures
+ * times its load factor, read when a test sets them (not when the file loads: a suite's other files
+ * start after it), so the decisions under test keep their margins on a busy machine.
  */
-const SLOWER = machineLoadFactor();
-const slower = (idle: number) => idle * SLOWER;
+const slower = (idle: number) => idle * machineLoadFactor();
 
 const nats = useNatsServer();
 
@@ -133,6 +133,8 @@ describe('adaptive placement between an edge drafter and a cloud verifier that d
         }),
       ),
     );
+    // Awaited below; a check failing before then must not leave their later rejections unhandled.
+    for (const r of running) r.catch(() => undefined);
     // Fast link: everything runs at the edge.
     const edgeBy = Date.now() + startupDeadlineMs(1);
     while (v0.stats.tasks + v1.stats.tasks < 20) {

@@ -35,7 +35,7 @@ describe('specmesh creds', () => {
     expect(accounts).toContain('"specmesh.v2.session.d-1"');
     expect(accounts).not.toContain('"specmesh.v2.session.*"');
     const passwords = envOf(join(out, 'nats.env'));
-    expect(passwords['SPECMESH_PASSWORD_D_1']).toMatch(/^[0-9a-f]{48}$/);
+    expect(passwords['SPECMESH_PASSWORD_D_1']).toMatch(/^k[0-9a-f]{48}$/);
     expect(passwords['SPECMESH_PASSWORD_D_1']).not.toBe(passwords['SPECMESH_PASSWORD_D_2']);
     expect(envOf(join(out, 'd-1.env'))).toEqual({
       SPECMESH_USER: 'd-1',
@@ -46,7 +46,7 @@ describe('specmesh creds', () => {
     expect((await runCliHere('creds', '--out', out, '--drafter', 'd-1,d-2,d-3')).code).toBe(0);
     const again = envOf(join(out, 'nats.env'));
     expect(again['SPECMESH_PASSWORD_D_1']).toBe(passwords['SPECMESH_PASSWORD_D_1']);
-    expect(again['SPECMESH_PASSWORD_D_3']).toMatch(/^[0-9a-f]{48}$/);
+    expect(again['SPECMESH_PASSWORD_D_3']).toMatch(/^k[0-9a-f]{48}$/);
   });
 
   it('puts each edge site in an account of its own, linked to the cloud’s by its drafters’ subjects only', async () => {
@@ -94,6 +94,23 @@ describe('specmesh creds', () => {
       encoding: 'utf8',
     });
     expect(check.stderr + check.stdout).toMatch(/configuration file .* is valid/);
+  });
+
+  it('replaces a kept password that nats-server would read as a number, and says so', async () => {
+    const out = freshDir();
+    writeFileSync(
+      join(out, 'nats.env'),
+      'SPECMESH_PASSWORD_D_1=12345\nSPECMESH_PASSWORD_D_2=9e5ff00\nSPECMESH_PASSWORD_D_3=kept-as-is\n',
+    );
+    const r = await runCliHere('creds', '--out', out, '--drafter', 'd-1,d-2,d-3');
+    expect(r.code).toBe(0);
+    const passwords = envOf(join(out, 'nats.env'));
+    expect(passwords['SPECMESH_PASSWORD_D_1']).toMatch(/^k[0-9a-f]{48}$/);
+    expect(passwords['SPECMESH_PASSWORD_D_2']).toMatch(/^k[0-9a-f]{48}$/);
+    expect(passwords['SPECMESH_PASSWORD_D_3']).toBe('kept-as-is');
+    expect(envOf(join(out, 'd-1.env'))['SPECMESH_PASSWORD']).toBe(passwords['SPECMESH_PASSWORD_D_1']);
+    expect(r.stdout).toMatch(/d-1: its password in nats.env was not one nats-server reads as text/);
+    expect(r.stdout).not.toMatch(/d-3: its password/);
   });
 
   it.each([

@@ -98,6 +98,17 @@ export function clusterUsers(
   return users;
 }
 
+/**
+ * A new random password. nats-server parses a variable's value as a configuration value, so one that
+ * begins like a number (`12…`, `9e5…`, as a hex string may) is read as a number or refused, and the
+ * server does not start: a letter first keeps every password a string.
+ */
+const newPassword = () => `k${randomBytes(24).toString('hex')}`;
+
+/** Whether nats-server reads `password` from its environment as the string it is. */
+const readsAsString = (password: string) =>
+  !/^[-+.0-9]/.test(password) && !/^(true|false|yes|no|on|off)$/i.test(password);
+
 /** The password variable nats-server reads for `user`. */
 export const passwordEnvOf = (user: string) => `SPECMESH_PASSWORD_${envNameOf(user)}`;
 
@@ -172,8 +183,13 @@ export async function runCreds(args: ArgumentsCamelCase<CredsArgs>): Promise<voi
 
   const natsEnv = join(dir, 'nats.env');
   const passwords = readEnv(natsEnv);
-  for (const u of byAccount.flatMap((a) => a.users))
-    if (!passwords.has(u.passwordEnv)) passwords.set(u.passwordEnv, randomBytes(24).toString('hex'));
+  const replaced: string[] = [];
+  for (const u of byAccount.flatMap((a) => a.users)) {
+    const kept = passwords.get(u.passwordEnv);
+    if (kept !== undefined && readsAsString(kept)) continue;
+    if (kept !== undefined) replaced.push(u.user);
+    passwords.set(u.passwordEnv, newPassword());
+  }
   writeSecret(
     natsEnv,
     [...passwords]
@@ -193,6 +209,10 @@ export async function runCreds(args: ArgumentsCamelCase<CredsArgs>): Promise<voi
     (r) =>
       [
         ...r.written.map((f) => `wrote ${f}`),
+        ...replaced.map(
+          (user) =>
+            `${user}: its password in nats.env was not one nats-server reads as text (it began like a number): replaced`,
+        ),
         `NATS servers: include ${accounts} and load ${natsEnv} into their environment`,
         'each instance: run it as --name <id> with <id>.env in its environment (systemd: specmesh@<id>)',
         ...users
