@@ -41,6 +41,7 @@ import { createLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 import { connectNats } from './nats-connect.js';
 import { mapRequestError } from './nats-errors.js';
+import { RequestMux } from './request-mux.js';
 import { SpanIds, TRACEPARENT_HEADER, traceIdOf, traceparent } from './trace-context.js';
 
 /** A reply a handler returns: any message kind with its body. */
@@ -119,6 +120,8 @@ export class Actor {
 
   private state: State = 'running';
   private readonly nc: NatsConnection;
+  /** Request/reply: one subscription under this actor's inbox for every reply (request-mux.ts). */
+  private readonly requests: RequestMux;
   private readonly subs: Subscription[] = [];
   private readonly abort = new AbortController();
   private readonly loggedBadKinds = new Set<string>();
@@ -138,6 +141,10 @@ export class Actor {
     this.logger = logger;
     this.codec = new Codec({ from: config.id, validateOnEncode: config.validateOutgoing });
     this.metrics = new RuntimeMetrics({ role: config.role, instance: config.id }, () => this.inflight);
+    this.requests = new RequestMux(
+      nc,
+      options.nats?.inboxPrefix ?? inboxPrefix(options.inbox ?? config.role, config.id),
+    );
   }
 
   /** Connects to NATS and starts heartbeats. */
@@ -403,8 +410,11 @@ export class Actor {
     let reply: Msg;
     try {
       const headers = this.traceHeaders(options.traceId);
-      const pending = this.nc.request(subject, data, { timeout: timeoutMs, ...(headers ? { headers } : {}) });
-      reply = signal ? await raceAbort(pending, signal, subject) : await pending;
+      reply = await this.requests.request(subject, data, {
+        timeoutMs,
+        ...(headers ? { headers } : {}),
+        ...(signal ? { signal } : {}),
+      });
     } catch (err) {
       const e = mapRequestError(err, subject, timeoutMs);
       this.metrics.requests.inc({ outcome: e.code });
@@ -574,22 +584,4 @@ export class Actor {
       });
     });
   }
-}
-
-function raceAbort<T>(pending: Promise<T>, signal: AbortSignal, subject: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () =>
-      reject(new CancelledError(`request on ${subject} cancelled`, { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -39,6 +39,7 @@ export {
 } from './nats-server.js';
 export type { CertFiles, PrivateCaFiles, PrivateCaOptions } from './private-ca.js';
 export { makePrivateCa } from './private-ca.js';
+export { type MuxRequestOptions, RequestMux } from './request-mux.js';
 export { RttMonitor } from './rtt-monitor.js';
 export type { Drainable, ShutdownOptions } from './shutdown.js';
 export { installGracefulShutdown, SUPERVISOR_PID_ENV } from './shutdown.js';

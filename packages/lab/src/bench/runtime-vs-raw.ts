@@ -3,14 +3,18 @@
  *
  * specmesh side: Actor.request(verify.task) → echo actor decodes + validates, replies verify.result →
  * requester decodes + validates. Raw side: nc.request with the same pre-encoded verify.task bytes, a
- * raw subscription answers with the same pre-encoded verify.result bytes (no codec at all).
- * Rounds alternate between the two so machine noise hits both alike.
+ * raw subscription answers with the same pre-encoded verify.result bytes (no codec at all), on a
+ * connection with the runtime's own options (no async stack traces). Floor: the runtime's request
+ * mechanism alone (its `RequestMux`: a publish with a reply token, one inbox subscription) with the
+ * same pre-encoded bytes and the same raw responder, so runtime / floor is what the runtime adds
+ * around a message (codec, validation, dispatch, metrics). Rounds rotate the three so machine noise
+ * hits them alike.
  */
 import { performance } from 'node:perf_hooks';
 import { connect } from '@nats-io/transport-node';
 import { Codec } from '@specmesh/protocol';
 import { sampleVerifyResult, sampleVerifyTask } from '@specmesh/protocol/internal';
-import { Actor, createLogger, serveEcho, startNatsServer } from '@specmesh/runtime';
+import { Actor, createLogger, RequestMux, serveEcho, startNatsServer } from '@specmesh/runtime';
 
 export interface RuntimeVsRawOptions {
   /** Measured requests per side, spread over the rounds. */
@@ -28,10 +32,14 @@ export interface RoundTripFigures {
   readonly p99: number;
 }
 
+type Side = 'runtime' | 'raw' | 'floor';
+
 export interface RuntimeVsRawReport {
-  readonly report: { readonly runtime: RoundTripFigures; readonly raw: RoundTripFigures };
+  readonly report: Readonly<Record<Side, RoundTripFigures>>;
   /** runtime / raw. */
   readonly ratio: { readonly p50: number; readonly p99: number };
+  /** runtime / floor: what the runtime adds around a message. */
+  readonly overFloor: { readonly p50: number; readonly p99: number };
   readonly taskBytes: number;
   readonly resultBytes: number;
 }
@@ -56,8 +64,9 @@ export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVs
       heartbeatIntervalMs: 0,
       logger,
     });
-    const rawServer = await connect({ servers: server.url });
-    const rawClient = await connect({ servers: server.url });
+    const rawServer = await connect({ servers: server.url, noAsyncTraces: true });
+    const rawClient = await connect({ servers: server.url, noAsyncTraces: true });
+    const floor = new RequestMux(rawClient, '_INBOX.floor');
     const codec = new Codec({ from: 'bench' });
     const task = sampleVerifyTask(8, 8, 16);
     const taskBytes = codec.encode('verify.task', task);
@@ -72,17 +81,22 @@ export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVs
 
     const runtimeOnce = () => client.request(subject, 'verify.task', task, { expect: 'verify.result' });
     const rawOnce = () => rawClient.request('bench.raw.echo', taskBytes, { timeout: 5000 });
+    const floorOnce = () => floor.request('bench.raw.echo', taskBytes, { timeoutMs: 5000 });
     for (let i = 0; i < warmup; i++) {
       await runtimeOnce();
       await rawOnce();
+      await floorOnce();
     }
-    const samples: Record<'runtime' | 'raw', number[]> = { runtime: [], raw: [] };
-    const sides: Array<['runtime' | 'raw', () => Promise<unknown>]> = [
+    const samples: Record<Side, number[]> = { runtime: [], raw: [], floor: [] };
+    const sides: Array<[Side, () => Promise<unknown>]> = [
       ['runtime', runtimeOnce],
       ['raw', rawOnce],
+      ['floor', floorOnce],
     ];
     for (let r = 0; r < o.rounds; r++) {
-      for (const [name, once] of r % 2 === 0 ? sides : [...sides].reverse()) {
+      // Each side goes first, second and last in turn.
+      const order = [...sides.slice(r % 3), ...sides.slice(0, r % 3)];
+      for (const [name, once] of r % 2 === 0 ? order : order.reverse()) {
         for (let i = 0; i < perRound; i++) {
           const t0 = performance.now();
           await once();
@@ -90,11 +104,11 @@ export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVs
         }
       }
     }
-    const figures = (name: 'runtime' | 'raw'): RoundTripFigures => {
+    const figures = (name: Side): RoundTripFigures => {
       const s = samples[name].sort((a, b) => a - b);
       return { n: s.length, p50: pct(s, 50), p90: pct(s, 90), p99: pct(s, 99) };
     };
-    const report = { runtime: figures('runtime'), raw: figures('raw') };
+    const report = { runtime: figures('runtime'), raw: figures('raw'), floor: figures('floor') };
     await client.stop();
     await echo.stop();
     await rawClient.close();
@@ -102,6 +116,7 @@ export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVs
     return {
       report,
       ratio: { p50: report.runtime.p50 / report.raw.p50, p99: report.runtime.p99 / report.raw.p99 },
+      overFloor: { p50: report.runtime.p50 / report.floor.p50, p99: report.runtime.p99 / report.floor.p99 },
       taskBytes: taskBytes.byteLength,
       resultBytes: resultBytes.byteLength,
     };
@@ -115,7 +130,7 @@ export function formatRuntimeVsRaw(r: RuntimeVsRawReport): string {
     `payload: verify.task ${r.taskBytes} B (8 drafts, 8-entry sparse q, 16 context tokens), verify.result ${r.resultBytes} B`,
     '             n      p50 µs   p90 µs   p99 µs',
   ];
-  for (const name of ['runtime', 'raw'] as const) {
+  for (const name of ['runtime', 'raw', 'floor'] as const) {
     const f = r.report[name];
     lines.push(
       `${name.padEnd(9)} ${String(f.n).padStart(6)} ${f.p50.toFixed(1).padStart(9)} ${f.p90.toFixed(1).padStart(8)} ${f.p99.toFixed(1).padStart(8)}`,
@@ -123,6 +138,7 @@ export function formatRuntimeVsRaw(r: RuntimeVsRawReport): string {
   }
   lines.push(
     `ratio runtime/raw: p50 ${r.ratio.p50.toFixed(3)}  p99 ${r.ratio.p99.toFixed(3)}  (overhead p50 ${((r.ratio.p50 - 1) * 100).toFixed(1)}%)`,
+    `ratio runtime/floor: p50 ${r.overFloor.p50.toFixed(3)}  p99 ${r.overFloor.p99.toFixed(3)}  (floor: the runtime's request mechanism with pre-encoded bytes, no codec)`,
   );
   return lines.join('\n');
 }
