@@ -15,8 +15,14 @@
  * responders) or after its request ended is dropped.
  */
 import { randomBytes } from 'node:crypto';
-import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
-import { CancelledError, ConnectionError, DeadlineError, NoRespondersError } from '@specmesh/protocol';
+import { type Msg, type MsgHdrs, type NatsConnection, errors as natsErrors } from '@nats-io/transport-node';
+import {
+  asSpecmeshError,
+  CancelledError,
+  ConnectionError,
+  DeadlineError,
+  NoRespondersError,
+} from '@specmesh/protocol';
 import { mapRequestError } from './nats-errors.js';
 
 interface Pending {
@@ -40,6 +46,7 @@ export class RequestMux {
   private readonly prefix: string;
   private seq = 0;
   private closed = false;
+  private refused: Error | undefined;
 
   /** Subscribes below `inbox` (the actor's own inbox subtree, the only one it may read). */
   constructor(
@@ -47,8 +54,32 @@ export class RequestMux {
     inbox: string,
   ) {
     this.prefix = `${inbox}.${randomBytes(6).toString('hex')}.`;
-    nc.subscribe(`${this.prefix}*`, { callback: (_err, msg) => this.onReply(msg) });
+    nc.subscribe(`${this.prefix}*`, {
+      // An error here is the server refusing the subscription itself (this user may not read the
+      // inbox it was given): no reply can ever come, so every request fails with the reason.
+      callback: (err, msg) => (err ? this.refuse(asSpecmeshError(err)) : this.onReply(msg)),
+    });
     void nc.closed().then(() => this.close());
+    void this.watchPermissions();
+  }
+
+  /**
+   * A publish the server refused (this user may not send there) gets no reply, only an error on the
+   * connection naming the subject: the oldest request still waiting on that subject fails with it at
+   * once, as nats.js's own requests do, rather than waiting out its timeout.
+   */
+  private async watchPermissions() {
+    for await (const s of this.nc.status()) {
+      if (s.type !== 'error' || !(s.error instanceof natsErrors.PermissionViolationError)) continue;
+      const pe = s.error;
+      const refused = asSpecmeshError(pe);
+      if (pe.operation !== 'publish') continue;
+      for (const [token, p] of this.pending)
+        if (p.subject === pe.subject) {
+          this.fail(token, refused);
+          break;
+        }
+    }
   }
 
   /** Requests in flight. */
@@ -58,6 +89,7 @@ export class RequestMux {
 
   /** Publishes `data` on `subject` and resolves with its reply. */
   request(subject: string, data: Uint8Array, o: MuxRequestOptions): Promise<Msg> {
+    if (this.refused) return Promise.reject(this.refused);
     if (this.closed)
       return Promise.reject(
         new ConnectionError(`NATS connection is closed (request on ${subject})`, { context: { subject } }),
@@ -118,6 +150,12 @@ export class RequestMux {
     clearTimeout(p.timer);
     if (p.onAbort) p.signal!.removeEventListener('abort', p.onAbort);
     return p;
+  }
+
+  /** The inbox subscription was refused: every request, waiting or to come, fails with `err`. */
+  private refuse(err: Error) {
+    this.refused = err;
+    for (const token of [...this.pending.keys()]) this.fail(token, err);
   }
 
   /** The connection closed: every request still waiting fails. */
