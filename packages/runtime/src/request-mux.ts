@@ -11,7 +11,8 @@
  *
  * Failures are specmesh's typed errors: no responders (the server's 503 status reply to a request
  * no subscriber took) is `E_NO_RESPONDERS`, a reply not in time `E_DEADLINE`, an aborted signal
- * `E_CANCELLED`, a connection closing under it `E_CONNECTION`. A reply that comes twice (two
+ * `E_CANCELLED`, a connection closing under it `E_CONNECTION`; a publish or inbox the server's
+ * permissions refuse fails at once with the server's reason. A reply that comes twice (two
  * responders) or after its request ended is dropped.
  */
 import { randomBytes } from 'node:crypto';
@@ -72,11 +73,10 @@ export class RequestMux {
     for await (const s of this.nc.status()) {
       if (s.type !== 'error' || !(s.error instanceof natsErrors.PermissionViolationError)) continue;
       const pe = s.error;
-      const refused = asSpecmeshError(pe);
       if (pe.operation !== 'publish') continue;
       for (const [token, p] of this.pending)
         if (p.subject === pe.subject) {
-          this.fail(token, refused);
+          this.fail(token, asSpecmeshError(pe));
           break;
         }
     }
