@@ -3,7 +3,7 @@
  * Request/reply over the specmesh runtime vs a raw @nats-io client, same payloads, same server, one run
  * (the harness is @specmesh/lab's; `specmesh bench runtime` runs the same).
  *
- * Usage: node bench/runtime-vs-raw.mjs [--requests 20000] [--rounds 10] [--json out.json]
+ * Usage: node bench/runtime-vs-raw.mjs [--requests 20000] [--rounds 10] [--baseline <dir>/packages/runtime/dist/index.js] [--json out.json]
  */
 import { writeFileSync } from 'node:fs';
 import { formatRuntimeVsRaw, runRuntimeVsRaw } from '@specmesh/lab';
@@ -15,11 +15,12 @@ function arg(name, fallback) {
 const r = await runRuntimeVsRaw({
   requests: Number(arg('requests', '20000')),
   rounds: Number(arg('rounds', '10')),
+  ...(arg('baseline', undefined) ? { baseline: arg('baseline', undefined) } : {}),
 });
 console.log(formatRuntimeVsRaw(r));
 const out = arg('json', undefined);
 if (out)
   writeFileSync(
     out,
-    `${JSON.stringify({ report: r.report, ratio: r.ratio, taskBytes: r.taskBytes }, null, 2)}\n`,
+    `${JSON.stringify({ report: r.report, ratio: r.ratio, overFloor: r.overFloor, overBaseline: r.overBaseline, taskBytes: r.taskBytes }, null, 2)}\n`,
   );

@@ -6,6 +6,7 @@ export interface BenchRuntimeArgs {
   requests?: number;
   rounds?: number;
   quick: boolean;
+  baseline?: string;
   json: boolean;
 }
 
@@ -21,6 +22,11 @@ export const benchRuntimeCommand: CommandModule<object, BenchRuntimeArgs> = {
       .option('rounds', {
         type: 'number',
         describe: 'Rounds, alternating which side goes first. Defaults to 10 (4 with --quick)',
+      })
+      .option('baseline', {
+        type: 'string',
+        describe:
+          "Another build's runtime entry (<checkout>/packages/runtime/dist/index.js): its actors run the same request, interleaved",
       })
       .option('quick', {
         type: 'boolean',

@@ -11,6 +11,7 @@ export async function runBenchRuntime(args: ArgumentsCamelCase<BenchRuntimeArgs>
     requests: args.requests ?? (args.quick ? 2000 : 20_000),
     rounds: args.rounds ?? (args.quick ? 4 : 10),
     ...(args.quick ? { warmup: 200 } : {}),
+    ...(args.baseline ? { baseline: args.baseline } : {}),
   });
   output.result({ bench: 'runtime', ...report }, () => formatRuntimeVsRaw(report));
 }
