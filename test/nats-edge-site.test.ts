@@ -7,40 +7,26 @@
  * answered from the edge), its tasks (through the batcher and direct), results, token stream and the
  * drafter's pings to the verifier. What may not cross is test/nats-topologies.test.ts's.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EmulatedModel } from '@specmesh/models';
 import { freePort, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
+import {
+  EXAMPLE_PASSWORDS,
+  exampleModelFlags,
+  loginAs,
+  NATS_DIR,
+  passwordOf,
+  startNode,
+} from './helpers/example-cluster.js';
 import { within } from './helpers/within.js';
 
-const NATS_DIR = fileURLToPath(new URL('../infra/nats/', import.meta.url));
 const SEED = 41;
-const MODEL = [
-  '--seed',
-  String(SEED),
-  '--target-ttft-ms',
-  '2',
-  '--target-tpot-ms',
-  '2',
-  '--draft-tpot-ms',
-  '0.3',
-];
 const EDGE_DRAFTER = 'edge-drafter-1';
-
-const PASSWORDS = Object.fromEntries(
-  readFileSync(join(NATS_DIR, 'nats.env.example'), 'utf8')
-    .split('\n')
-    .filter((l) => /^SPECMESH_\w+=/.test(l))
-    .map((l) => l.split('=') as [string, string]),
-);
-const passwordOf = (user: string) =>
-  PASSWORDS[`SPECMESH_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]!;
-const as = (user: string) => ({ SPECMESH_USER: user, SPECMESH_PASSWORD: passwordOf(user) });
 
 describe('an edge site in its own account', () => {
   const dir = mkdtempSync(join(tmpdir(), 'specmesh-edge-site-'));
@@ -50,7 +36,7 @@ describe('an edge site in its own account', () => {
   const cloudEnv = () => ({ SPECMESH_NATS: cloud.url, SPECMESH_HEARTBEAT_MS: '200' });
 
   beforeAll(async () => {
-    Object.assign(process.env, PASSWORDS);
+    Object.assign(process.env, EXAMPLE_PASSWORDS);
     copyFileSync(join(NATS_DIR, 'accounts.conf'), join(dir, 'accounts.conf'));
     const leafPort = await freePort();
     writeFileSync(
@@ -64,24 +50,18 @@ describe('an edge site in its own account', () => {
     );
     edge = await startNatsServer({ name: 'edge', args: ['-c', join(dir, 'edge.conf')] });
 
-    const start = (role: string, id: string, env: Record<string, string>, extra: string[] = []) =>
-      new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, 'node', '--role', role, '--name', id, ...extra], {
-          env: { ...process.env, ...env },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
-        children.push(child);
-        child.stdout.on('data', (d: Buffer) => {
-          if (d.toString().includes('ready')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`${id} exited with ${code}`)));
-      });
+    const start = startNode.bind(undefined, children);
     await Promise.all([
-      start('scheduler', 'scheduler-1', { ...cloudEnv(), ...as('scheduler-1') }),
-      start('batcher', 'batcher-1', { ...cloudEnv(), ...as('batcher-1') }),
-      start('verifier', 'verifier-1', { ...cloudEnv(), ...as('verifier-1') }, MODEL),
+      start('scheduler', 'scheduler-1', { ...cloudEnv(), ...loginAs('scheduler-1') }),
+      start('batcher', 'batcher-1', { ...cloudEnv(), ...loginAs('batcher-1') }),
+      start('verifier', 'verifier-1', { ...cloudEnv(), ...loginAs('verifier-1') }, exampleModelFlags(SEED)),
       // The edge machine's drafter has no cloud credentials: its server's leaf link has them.
-      start('drafter', EDGE_DRAFTER, { SPECMESH_NATS: edge.url, SPECMESH_HEARTBEAT_MS: '200' }, MODEL),
+      start(
+        'drafter',
+        EDGE_DRAFTER,
+        { SPECMESH_NATS: edge.url, SPECMESH_HEARTBEAT_MS: '200' },
+        exampleModelFlags(SEED),
+      ),
     ]);
   }, within(30_000));
 
@@ -97,7 +77,7 @@ describe('an edge site in its own account', () => {
     async () => {
       // The operator sees the edge drafter: its heartbeats cross from the site's account.
       const status = await runCli(['status', '--json', '--expect', '4', '--listen-ms', '8000'], {
-        env: { ...cloudEnv(), ...as('operator') },
+        env: { ...cloudEnv(), ...loginAs('operator') },
       });
       expect(status.stderr).toBe('');
       expect((JSON.parse(status.stdout) as Array<{ id: string }>).map((r) => r.id)).toContain(EDGE_DRAFTER);
@@ -113,7 +93,7 @@ describe('an edge site in its own account', () => {
       for (const mode of ['nonsi', 'si', 'dsi']) {
         const gen = await runCli(
           ['generate', 'from the edge', '--json', '--mode', mode, '--max-tokens', '16'],
-          { env: { ...cloudEnv(), ...as('gateway-1') } },
+          { env: { ...cloudEnv(), ...loginAs('gateway-1') } },
         );
         expect(gen.stderr, mode).toBe('');
         const out = JSON.parse(gen.stdout) as { tokenIds: number[]; draftedShare: number };

@@ -7,42 +7,28 @@
  * the session's own host can inject into its token stream are refused by the client (no verifier signed
  * them), and a client without valid credentials cannot connect at all.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EmulatedModel } from '@specmesh/models';
 import { Codec, decodeMessage, inboxPrefix } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
 import { machineLoadFactor, type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
+import {
+  EXAMPLE_PASSWORDS,
+  exampleModelFlags,
+  loginAs,
+  NATS_DIR,
+  passwordOf,
+  startNode,
+} from './helpers/example-cluster.js';
 import { within } from './helpers/within.js';
 
-const CONF = fileURLToPath(new URL('../infra/nats/local-auth.conf', import.meta.url));
-const ENV_EXAMPLE = fileURLToPath(new URL('../infra/nats/nats.env.example', import.meta.url));
+const CONF = `${NATS_DIR}local-auth.conf`;
 const SEED = 37;
-const MODEL = [
-  '--seed',
-  String(SEED),
-  '--target-ttft-ms',
-  '2',
-  '--target-tpot-ms',
-  '2',
-  '--draft-tpot-ms',
-  '0.3',
-];
-
-/** The example passwords, as nats-server reads them from its environment. */
-const PASSWORDS = Object.fromEntries(
-  readFileSync(ENV_EXAMPLE, 'utf8')
-    .split('\n')
-    .filter((l) => /^SPECMESH_\w+=/.test(l))
-    .map((l) => l.split('=') as [string, string]),
-);
-const passwordOf = (user: string) =>
-  PASSWORDS[`SPECMESH_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
-const as = (user: string) => ({ SPECMESH_USER: user, SPECMESH_PASSWORD: passwordOf(user) });
+const MODEL = exampleModelFlags(SEED);
+const as = loginAs;
 /** `drafter-1` → `drafter`: the role of an instance user of the example cluster. */
 const roleOf = (user: string) => user.replace(/-\d+$/, '');
 
@@ -54,24 +40,10 @@ describe('per-instance NATS users (infra/nats/accounts.conf)', () => {
   const base = () => ({ SPECMESH_NATS: server.url, SPECMESH_HEARTBEAT_MS: '200' });
 
   beforeAll(async () => {
-    Object.assign(process.env, PASSWORDS);
+    Object.assign(process.env, EXAMPLE_PASSWORDS);
     server = await startNatsServer({ args: ['-c', CONF] });
     const start = (role: string, extra: string[] = []) =>
-      new Promise<void>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          [CLI, 'node', '--role', role, '--name', `${role}-1`, ...extra],
-          {
-            env: { ...process.env, ...base(), ...as(`${role}-1`) },
-            stdio: ['ignore', 'pipe', 'inherit'],
-          },
-        );
-        children.push(child);
-        child.stdout.on('data', (d: Buffer) => {
-          if (d.toString().includes('ready')) resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-      });
+      startNode(children, role, `${role}-1`, { ...base(), ...as(`${role}-1`) }, extra);
     await Promise.all([
       start('scheduler'),
       start('batcher'),

@@ -22,7 +22,6 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Codec, decodeMessage, inboxPrefix, type MessageKind, PROTOCOL_VERSION } from '@specmesh/protocol';
 import { sampleBodies } from '@specmesh/protocol/internal';
@@ -35,19 +34,10 @@ import {
 } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+import { EXAMPLE_PASSWORDS, NATS_DIR, passwordOf } from './helpers/example-cluster.js';
 import { within } from './helpers/within.js';
 
-const NATS_DIR = fileURLToPath(new URL('../infra/nats/', import.meta.url));
 const P = `specmesh.v${PROTOCOL_VERSION}`;
-
-const PASSWORDS = Object.fromEntries(
-  readFileSync(join(NATS_DIR, 'nats.env.example'), 'utf8')
-    .split('\n')
-    .filter((l) => /^SPECMESH_\w+=/.test(l))
-    .map((l) => l.split('=') as [string, string]),
-);
-const passwordOf = (user: string) =>
-  PASSWORDS[`SPECMESH_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]!;
 
 /**
  * The credentials tried. Instances of the example cluster (accounts.conf) act as tenants of one another:
@@ -364,7 +354,7 @@ describe('shipped NATS topologies enforce the subject table', () => {
     // What nats-server reads from its environment; each server's name comes from its flags.
     const certs = makePrivateCa({ dir: join(dir, 'tls'), hosts: ['localhost', '127.0.0.1'] });
     caFile = certs.ca.cert;
-    Object.assign(process.env, PASSWORDS, {
+    Object.assign(process.env, EXAMPLE_PASSWORDS, {
       SPECMESH_NATS_NAME: 'nats',
       SPECMESH_EDGE_NAME: 'edge',
       SPECMESH_NATS_TLS_CERT: certs.server.cert,
