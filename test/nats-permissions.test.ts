@@ -28,7 +28,6 @@ import { within } from './helpers/within.js';
 const CONF = `${NATS_DIR}local-auth.conf`;
 const SEED = 37;
 const MODEL = exampleModelFlags(SEED);
-const as = loginAs;
 /** `drafter-1` → `drafter`: the role of an instance user of the example cluster. */
 const roleOf = (user: string) => user.replace(/-\d+$/, '');
 
@@ -43,7 +42,7 @@ describe('per-instance NATS users (infra/nats/accounts.conf)', () => {
     Object.assign(process.env, EXAMPLE_PASSWORDS);
     server = await startNatsServer({ args: ['-c', CONF] });
     const start = (role: string, extra: string[] = []) =>
-      startNode(children, role, `${role}-1`, { ...base(), ...as(`${role}-1`) }, extra);
+      startNode(children, role, `${role}-1`, { ...base(), ...loginAs(`${role}-1`) }, extra);
     await Promise.all([
       start('scheduler'),
       start('batcher'),
@@ -127,7 +126,7 @@ describe('per-instance NATS users (infra/nats/accounts.conf)', () => {
       await attacker.flush();
       const gen = await cli(['generate', 'hijack me', '--json', '--max-tokens', '12'], {
         ...base(),
-        ...as('gateway-1'),
+        ...loginAs('gateway-1'),
       });
       await attacker.close();
       expect(gen.code).not.toBe(0);
@@ -143,7 +142,7 @@ describe('per-instance NATS users (infra/nats/accounts.conf)', () => {
     async () => {
       const status = await cli(['status', '--json', '--expect', '4', '--listen-ms', '5000'], {
         ...base(),
-        ...as('operator'),
+        ...loginAs('operator'),
       });
       expect(status.stderr).toBe('');
       expect((JSON.parse(status.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual([
@@ -172,7 +171,7 @@ describe('per-instance NATS users (infra/nats/accounts.conf)', () => {
           ],
           {
             ...base(),
-            ...as('gateway-1'),
+            ...loginAs('gateway-1'),
           },
         );
         expect(gen.stderr).toBe('');
@@ -187,7 +186,7 @@ describe('per-instance NATS users (infra/nats/accounts.conf)', () => {
         expect((JSON.parse(gen.stdout) as { tokenIds: number[] }).tokenIds).toEqual(want);
       }
 
-      const drain = await cli(['drain', 'batcher-1'], { ...base(), ...as('operator') });
+      const drain = await cli(['drain', 'batcher-1'], { ...base(), ...loginAs('operator') });
       expect(drain.stderr).toBe('');
       expect(drain.code).toBe(0);
     },
@@ -199,7 +198,7 @@ describe('per-instance NATS users (infra/nats/accounts.conf)', () => {
     async () => {
       const gen = await cli(['generate', 'not allowed', '--json', '--max-tokens', '4'], {
         ...base(),
-        ...as('verifier-1'),
+        ...loginAs('verifier-1'),
       });
       expect(gen.code).not.toBe(0);
       expect(gen.stderr).toMatch(/Permissions Violation|permission/i);

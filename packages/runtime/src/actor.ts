@@ -132,7 +132,13 @@ export class Actor {
   private heartbeatSeq = 0;
   private readonly connectionListeners = new Set<(event: ConnectionEvent) => void>();
 
-  private constructor(options: ActorOptions, config: ActorConfig, nc: NatsConnection, logger: Logger) {
+  private constructor(
+    options: ActorOptions,
+    config: ActorConfig,
+    nc: NatsConnection,
+    logger: Logger,
+    inbox: string,
+  ) {
     this.options = options;
     this.config = config;
     this.id = config.id;
@@ -141,16 +147,15 @@ export class Actor {
     this.logger = logger;
     this.codec = new Codec({ from: config.id, validateOnEncode: config.validateOutgoing });
     this.metrics = new RuntimeMetrics({ role: config.role, instance: config.id }, () => this.inflight);
-    this.requests = new RequestMux(
-      nc,
-      options.nats?.inboxPrefix ?? inboxPrefix(options.inbox ?? config.role, config.id),
-    );
+    this.requests = new RequestMux(nc, inbox);
   }
 
   /** Connects to NATS and starts heartbeats. */
   static async start(options: ActorOptions): Promise<Actor> {
     const config = resolveActorOptions(options);
     const logger = (options.logger ?? createLogger()).child({ role: config.role, actor: config.id });
+    // Replies come under this inbox: the only one an instance's NATS user may read.
+    const inbox = options.nats?.inboxPrefix ?? inboxPrefix(options.inbox ?? config.role, config.id);
     const nc = await connectNats({
       servers: [...config.servers],
       name: config.id,
@@ -160,10 +165,10 @@ export class Actor {
       // µs each, about 4.5% of a loaded cluster's CPU profile) for a call site that the runtime's
       // typed errors already name (subject, deadline). Options may turn them back on.
       noAsyncTraces: true,
-      inboxPrefix: inboxPrefix(options.inbox ?? config.role, config.id),
       ...options.nats,
+      inboxPrefix: inbox,
     });
-    const actor = new Actor(options, config, nc, logger);
+    const actor = new Actor(options, config, nc, logger, inbox);
     actor.watchConnection();
     // Anyone may measure the round trip to this instance (RTT in heartbeats, placement).
     actor.handle(actor.subjects.ping(actor.id), 'ping', () => ({ kind: 'pong', body: { id: actor.id } }));

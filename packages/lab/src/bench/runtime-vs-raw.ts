@@ -18,7 +18,8 @@ import { pathToFileURL } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { Codec } from '@specmesh/protocol';
 import { sampleVerifyResult, sampleVerifyTask } from '@specmesh/protocol/internal';
-import { Actor, createLogger, RequestMux, serveEcho, startNatsServer } from '@specmesh/runtime';
+import * as thisRuntime from '@specmesh/runtime';
+import { RequestMux, startNatsServer } from '@specmesh/runtime';
 
 export interface RuntimeVsRawOptions {
   /** Measured requests per side, spread over the rounds. */
@@ -63,21 +64,12 @@ export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVs
   const warmup = o.warmup ?? 2000;
   const server = await startNatsServer();
   try {
-    // Quiet unless asked: the figures are what this prints.
-    const logger = createLogger({ level: process.env['SPECMESH_LOG_LEVEL'] ?? 'warn' });
-    const echo = await Actor.start({ role: 'echo', servers: server.url, heartbeatIntervalMs: 0, logger });
-    const subject = serveEcho(echo);
-    const client = await Actor.start({
-      role: 'gateway',
-      servers: server.url,
-      heartbeatIntervalMs: 0,
-      logger,
-    });
+    const task = sampleVerifyTask(8, 8, 16);
+    const runtime = await runtimeSide(thisRuntime, 'runtime', server.url, task);
     const rawServer = await connect({ servers: server.url, noAsyncTraces: true });
     const rawClient = await connect({ servers: server.url, noAsyncTraces: true });
     const floor = new RequestMux(rawClient, '_INBOX.floor');
     const codec = new Codec({ from: 'bench' });
-    const task = sampleVerifyTask(8, 8, 16);
     const taskBytes = codec.encode('verify.task', task);
     const resultBytes = codec.encode('verify.result', sampleVerifyResult());
     rawServer.subscribe('bench.raw.echo', {
@@ -88,10 +80,17 @@ export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVs
     });
     await rawServer.flush();
 
-    const runtimeOnce = () => client.request(subject, 'verify.task', task, { expect: 'verify.result' });
+    const runtimeOnce = runtime.once;
     const rawOnce = () => rawClient.request('bench.raw.echo', taskBytes, { timeout: 5000 });
     const floorOnce = () => floor.request('bench.raw.echo', taskBytes, { timeoutMs: 5000 });
-    const base = o.baseline ? await baselineSide(o.baseline, server.url, task) : undefined;
+    const base = o.baseline
+      ? await runtimeSide(
+          (await import(pathToFileURL(resolve(o.baseline)).href)) as RuntimeModule,
+          'baseline',
+          server.url,
+          task,
+        )
+      : undefined;
     const baselineOnce = base?.once;
     for (let i = 0; i < warmup; i++) {
       await runtimeOnce();
@@ -127,8 +126,7 @@ export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVs
       floor: figures('floor'),
       ...(base ? { baseline: figures('baseline') } : {}),
     };
-    await client.stop();
-    await echo.stop();
+    await runtime.stop();
     await base?.stop();
     await rawClient.close();
     await rawServer.close();
@@ -152,29 +150,24 @@ export async function runRuntimeVsRaw(o: RuntimeVsRawOptions): Promise<RuntimeVs
   }
 }
 
-/** The same request through another build's runtime: its own echo actor and client actor. */
-async function baselineSide(
-  entry: string,
+type RuntimeModule = typeof thisRuntime;
+
+/**
+ * The runtime side, on `runtime` (this build's, or another build's entry): an echo actor and a client
+ * actor of its own, and one request through them.
+ */
+async function runtimeSide(
+  runtime: RuntimeModule,
+  name: string,
   servers: string,
   task: ReturnType<typeof sampleVerifyTask>,
 ): Promise<{ once: () => Promise<unknown>; stop: () => Promise<void> }> {
-  const other = (await import(pathToFileURL(resolve(entry)).href)) as typeof import('@specmesh/runtime');
-  const logger = other.createLogger({ level: process.env['SPECMESH_LOG_LEVEL'] ?? 'warn' });
-  const echo = await other.Actor.start({
-    role: 'echo',
-    id: 'baseline-echo',
-    servers,
-    heartbeatIntervalMs: 0,
-    logger,
-  });
-  const subject = other.serveEcho(echo, { service: 'baseline', queue: 'baseline' });
-  const client = await other.Actor.start({
-    role: 'gateway',
-    id: 'baseline-client',
-    servers,
-    heartbeatIntervalMs: 0,
-    logger,
-  });
+  // Quiet unless asked: the figures are what this prints.
+  const logger = runtime.createLogger({ level: process.env['SPECMESH_LOG_LEVEL'] ?? 'warn' });
+  const common = { servers, heartbeatIntervalMs: 0, logger };
+  const echo = await runtime.Actor.start({ ...common, role: 'echo', id: `${name}-echo` });
+  const subject = runtime.serveEcho(echo, { service: name, queue: name });
+  const client = await runtime.Actor.start({ ...common, role: 'gateway', id: `${name}-client` });
   return {
     once: () => client.request(subject, 'verify.task', task, { expect: 'verify.result' }),
     stop: async () => {
