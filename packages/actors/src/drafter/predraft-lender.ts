@@ -31,12 +31,14 @@ export interface LenderStats {
   requests: number;
   refused: number;
   dropped: number;
+  /** Requests that arrived past their deadline: not served, their asker had stopped waiting. */
+  expired: number;
   /** Model time spent on requests, ms. */
   modelMs: number;
 }
 
 export class PredraftLender {
-  readonly stats: LenderStats = { requests: 0, refused: 0, dropped: 0, modelMs: 0 };
+  readonly stats: LenderStats = { requests: 0, refused: 0, dropped: 0, expired: 0, modelMs: 0 };
   private readonly o: PredraftLenderOptions;
   /**
    * Requests running, by `<host>/<requestId>`. A dropped one leaves at once, slot and lane: its step
@@ -84,7 +86,10 @@ export class PredraftLender {
       });
     }
     // Past its deadline its asker has stopped waiting (and counted it failed): nothing to answer.
-    if (req.deadlineAt !== undefined && req.deadlineAt <= Date.now()) return undefined;
+    if (req.deadlineAt !== undefined && req.deadlineAt <= Date.now()) {
+      this.stats.expired++;
+      return undefined;
+    }
     const key = `${host}/${req.requestId}`;
     const abort = new AbortController();
     const lane = this.takeLane(host, req.sessionId);

@@ -16,7 +16,6 @@ import { type ModelSpec, PooledModel } from '@specmesh/models';
 import { sampleVerifyTask } from '@specmesh/protocol/internal';
 import { Actor, createLogger, DelayProxy, serveEcho } from '@specmesh/runtime';
 import { emulatedWords } from '../emulated-words.js';
-import { percentile } from '../percentile.js';
 import type { ValidateProfile } from './measured-costs.js';
 import type { ValidatePlan } from './validate-plan.js';
 
@@ -140,9 +139,10 @@ export class CostProber {
       draftTokenOverheadMs: mean(this.draft),
       // A request and its reply cross two hops.
       hopMs: direct / 2,
-      // The proxy adds a fixed delay to every sample: the difference of medians measures it without
-      // the scheduling stalls of a busy machine, which land on either side at random.
-      proxyOneWayMs: (percentile(this.proxied, 50) - percentile(this.direct, 50)) / 2,
+      // The proxy adds a fixed delay to every sample, and a busy machine's scheduling stalls only
+      // ever add to a sample: the difference of the fastest samples measures the delay, where a
+      // difference of medians moved by a stall's length whenever stalls hit one side's middle.
+      proxyOneWayMs: (Math.min(...this.proxied) - Math.min(...this.direct)) / 2,
       samples: this.direct.length,
     };
   }
