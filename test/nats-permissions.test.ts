@@ -1,9 +1,9 @@
 /**
  * The per-instance NATS users of infra/nats/accounts.conf (`specmesh creds`) are enough for a working
  * cluster and no more: every instance connects as its own user, generation equals the target's greedy
- * output, an operator runs status and drain, a verifier's credentials cannot submit work, a drafter's
- * cannot pose as a verifier or batcher (results, batches, verifier heartbeats) nor read the scheduler's
- * requests or another drafter's sessions, a gateway's cannot read another gateway's streams, the chunks
+ * output, an operator runs status and drain, a gateway submits to a scheduler by name, a verifier's
+ * credentials cannot submit work, a drafter's cannot pose as a verifier or batcher (results, batches,
+ * verifier heartbeats) nor read the scheduler's requests or another drafter's sessions, a gateway's cannot read another gateway's streams, the chunks
  * the session's own host can inject into its token stream are refused by the client (no verifier signed
  * them), and a client without valid credentials cannot connect at all.
  */
@@ -87,6 +87,42 @@ describe('per-instance NATS users (infra/nats/accounts.conf)', () => {
       await until(() => refused.length >= 1);
       expect(refused).toContainEqual(
         expect.stringMatching('Permissions Violation for Publish to "specmesh.v2.metrics.get"'),
+      );
+      await drafter.close();
+    },
+    within(20_000),
+  );
+
+  it(
+    'a gateway may submit to a scheduler by name (a repeat after silence); a drafter may not',
+    async () => {
+      const gateway = await connectAs('gateway-1');
+      const body = {
+        ...sampleBodies().submit,
+        client: 'gateway-1',
+        requestId: 'by-name-1',
+        maxTokens: 4,
+        deadlineAt: Date.now() + 60_000,
+      };
+      const reply = await gateway.request(
+        'specmesh.v2.sched.submit.scheduler-1',
+        new Codec({ from: 'gateway-1' }).encode('submit', body),
+        { timeout: 10_000 * machineLoadFactor() },
+      );
+      const ok = decodeMessage(reply.data, 'submit.ok');
+      expect(ok.from).toBe('scheduler-1');
+      expect(ok.body.requestId).toBe('by-name-1');
+      await gateway.close();
+      const refused: string[] = [];
+      const drafter = await connectAs('drafter-1', refused);
+      drafter.publish(
+        'specmesh.v2.sched.submit.scheduler-1',
+        new Codec({ from: 'drafter-1' }).encode('submit', { ...body, requestId: 'by-name-2' }),
+      );
+      await drafter.flush();
+      await until(() => refused.length >= 1);
+      expect(refused).toContainEqual(
+        expect.stringMatching('Permissions Violation for Publish to "specmesh.v2.sched.submit.scheduler-1"'),
       );
       await drafter.close();
     },

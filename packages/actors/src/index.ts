@@ -12,6 +12,7 @@ export type {
   SubmitAttempt,
 } from './client/generate-client.js';
 export { collect, generate } from './client/generate-client.js';
+export type { LiveScheduler } from './client/scheduler-choice.js';
 export { TokenReorderer } from './client/token-reorderer.js';
 export type {
   UnverifiedTokens,

@@ -153,6 +153,123 @@ describe('generate client', () => {
     await b.stop();
   });
 
+  describe('a paused scheduler keeps its place in the queue group', () => {
+    /**
+     * Two schedulers in the group of prefix `prefix`: `held` takes submits and never answers (a paused
+     * process keeps its subscription), `live` admits, through the group and by name. Its admissions
+     * stream nothing: these tests look at admission only.
+     */
+    async function pausedAndLive(prefix: string) {
+      const common = { servers: server.url, heartbeatIntervalMs: 0, subjects: { prefix } };
+      const held = await Actor.start({ ...common, role: 'scheduler', id: 'held' });
+      const live = await Actor.start({ ...common, role: 'scheduler', id: 'live' });
+      const reached = { held: 0, liveByName: 0 };
+      held.handle(
+        held.subjects.submit(),
+        'submit',
+        () => {
+          reached.held++;
+          return new Promise<never>(() => {});
+        },
+        { queue: 'scheduler' },
+      );
+      const admit = (m: { body: BodyOf<'submit'> }) => ({
+        kind: 'submit.ok' as const,
+        body: {
+          requestId: m.body.requestId,
+          sessionId: `${m.body.requestId}-s`,
+          drafterId: 'd1',
+          pool: 'p',
+          tokenSubject: live.subjects.tokens(m.body.client, 'd1', m.body.requestId),
+        },
+      });
+      live.handle(live.subjects.submit(), 'submit', admit, { queue: 'scheduler' });
+      live.handle(live.subjects.submitTo('live'), 'submit', (m) => {
+        reached.liveByName++;
+        return admit(m);
+      });
+      await held.flush();
+      await live.flush();
+      const client = await Actor.start({ ...common, role: 'gateway' });
+      const stop = async () => {
+        await client.stop();
+        await live.stop();
+        await held.stop();
+      };
+      return { client, reached, stop };
+    }
+
+    /** Admits `n` requests one after the other; the attempts of each, as `outcome[@scheduler]`. */
+    async function admitAll(client: Actor, n: number, options: Parameters<typeof generate>[2] = {}) {
+      const attemptMs = Math.round(400 * machineLoadFactor());
+      const attempts: string[][] = [];
+      for (let i = 0; i < n; i++) {
+        const mine: string[] = [];
+        attempts.push(mine);
+        const ac = new AbortController();
+        const gen = await generate(client, submit(`paused-${i}`), {
+          ...options,
+          submitAttemptMs: attemptMs,
+          signal: ac.signal,
+          onSubmitAttempt: (a) => mine.push(`${a.outcome}${a.scheduler ? `@${a.scheduler}` : ''}`),
+        });
+        expect(gen.accepted.requestId).toBe(`paused-${i}`);
+        ac.abort();
+      }
+      return attempts;
+    }
+
+    it('a repeat after silence goes to the scheduler that beats, by name', async () => {
+      const c = await pausedAndLive('paused-hb');
+      // The gateway's heartbeat view: both still count as alive (a paused one until it misses
+      // beats), the live one heard from last.
+      const now = Date.now();
+      const schedulers = () => [
+        { id: 'held', lastSeen: now - 500 },
+        { id: 'live', lastSeen: Date.now() },
+      ];
+      const attempts = await admitAll(c.client, 12, { schedulers });
+      for (const a of attempts) {
+        // Through the group first; after a silent attempt, by name to the live scheduler.
+        expect(a.length, a.join(' ')).toBeLessThanOrEqual(2);
+        if (a.length === 2) expect(a).toEqual(['silent', 'accepted@live']);
+        else expect(a).toEqual(['accepted']);
+      }
+      // NATS spreads the first attempts over the group: the held scheduler took some of them.
+      expect(c.reached.held).toBeGreaterThan(0);
+      expect(c.reached.liveByName).toBe(c.reached.held);
+      await c.stop();
+    });
+
+    it('a named scheduler with no responders is passed over at once for the next', async () => {
+      const c = await pausedAndLive('paused-gone');
+      // `gone` beat last but has since exited: its subject has no responders.
+      const schedulers = () => [
+        { id: 'live', lastSeen: Date.now() - 100 },
+        { id: 'gone', lastSeen: Date.now() },
+      ];
+      const attempts = await admitAll(c.client, 12, { schedulers });
+      for (const a of attempts) {
+        if (a.length > 1) expect(a).toEqual(['silent', 'unreachable@gone', 'accepted@live']);
+        else expect(a).toEqual(['accepted']);
+      }
+      expect(c.reached.held).toBeGreaterThan(0);
+      await c.stop();
+    });
+
+    it('without a heartbeat view, a repeat names the scheduler that answered this client last', async () => {
+      const c = await pausedAndLive('paused-answers');
+      const attempts = await admitAll(c.client, 10);
+      // Until one answered, repeats go to the group; once `live` answered, a repeat names it.
+      const firstAnswer = attempts.findIndex((a) => a.at(-1) === 'accepted');
+      for (const a of attempts.slice(firstAnswer + 1)) {
+        expect(a.length, a.join(' ')).toBeLessThanOrEqual(2);
+        if (a.length === 2) expect(a).toEqual(['silent', 'accepted@live']);
+      }
+      await c.stop();
+    });
+  });
+
   it('cancelling tells the drafter and ends the stream with E_CANCELLED', async () => {
     const { a, cancels } = await fakeCluster([]);
     const c = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });

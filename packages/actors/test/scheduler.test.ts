@@ -118,6 +118,25 @@ describe('scheduler', () => {
     expect(d.sessions[0]).toMatchObject({ requestId: 'req-a', pool: 'gpu-a', sessionId: ok.body.sessionId });
   });
 
+  it('answers a submit sent to it by name as the same request as one through the group', async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    const d = await fakeDrafter(s, 'd1', 4);
+    const sched = await startScheduler(s, { id: 'sched-named' });
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 1);
+    const { c, submit } = await client(s);
+    const viaGroup = await submit('req-named');
+    const body = { ...sampleBodies().submit, requestId: 'req-named', deadlineAt: Date.now() + 60_000 };
+    const byName = await c.request(c.subjects.submitTo('sched-named'), 'submit', body, {
+      expect: 'submit.ok',
+      timeoutMs: 10_000,
+    });
+    expect(byName.from).toBe('sched-named');
+    // A repeat: the session started for the first attempt, not a second one.
+    expect(byName.body.sessionId).toBe(viaGroup.body.sessionId);
+    expect(d.sessions).toHaveLength(1);
+  });
+
   it('spreads sessions over drafters by free slots', async () => {
     const s = prefix();
     await targetPool(s, 'p');

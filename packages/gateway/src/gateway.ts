@@ -101,6 +101,7 @@ export class Gateway {
       live,
       spans,
       verifiedOutput: this.verifiedOutputOptions(config),
+      schedulers: () => this.view.alive({ role: 'scheduler' }),
     };
     registerCompletionRoutes(this.app, generation);
     registerObservabilityRoutes(this.app, {

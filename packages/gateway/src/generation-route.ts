@@ -11,6 +11,7 @@ import {
   type Generation,
   type GenerationRequest,
   generate,
+  type LiveScheduler,
   type VerifiedOutputOptions,
 } from '@specmesh/actors';
 import {
@@ -62,6 +63,8 @@ export interface GenerationContext {
   readonly spans: RequestSpanSink | undefined;
   /** How chunks are checked against the verifiers' signatures; undefined when checking is off. */
   readonly verifiedOutput: VerifiedOutputOptions | undefined;
+  /** The schedulers alive by the gateway's heartbeats: a repeated submit names the one that beat last. */
+  readonly schedulers: () => Iterable<LiveScheduler>;
 }
 
 /** What the cluster is asked to continue: a plain prompt, or chat messages for the chat template. */
@@ -312,6 +315,7 @@ export async function serveGeneration(
         signal: abort.signal,
         idleTimeoutMs: ctx.config.requestTimeoutMs,
         retryWindowMs: ctx.config.submitRetryWindowMs,
+        schedulers: ctx.schedulers,
         traceId,
         ...(ctx.verifiedOutput ? { verifiedOutput: ctx.verifiedOutput } : {}),
       });

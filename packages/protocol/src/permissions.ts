@@ -83,7 +83,7 @@ export function instancePermissions(
     case 'scheduler':
       return {
         publish: allOf([wildcard(s.session('x'))], c.publish),
-        subscribe: allOf([s.submit()], c.subscribe),
+        subscribe: allOf([s.submit(), s.submitTo(id)], c.subscribe),
         allowResponses: true,
       };
     case 'batcher':
@@ -107,7 +107,10 @@ export function instancePermissions(
       };
     case 'gateway':
       return {
-        publish: allOf([s.submit(), wildcard(s.session('x')), s.metricsGet()], c.publish),
+        publish: allOf(
+          [s.submit(), wildcard(s.submitTo('x')), wildcard(s.session('x')), s.metricsGet()],
+          c.publish,
+        ),
         subscribe: allOf([s.tokensOf(id, 'x').replace(/\.\*\.x$/, '.>')], c.subscribe),
         allowResponses: true,
       };

@@ -89,6 +89,12 @@ export interface Subjects {
   readonly version: number;
   /** `<p>.v2.sched.submit`: gateway → scheduler, request/reply, queue group. */
   submit(): string;
+  /**
+   * `<p>.v2.sched.submit.<schedulerId>`: gateway → one scheduler by name, request/reply (since 2.4). A
+   * client sends a repeat there after an attempt through the queue group went unanswered, so it
+   * cannot land on a paused scheduler that keeps its place in the group.
+   */
+  submitTo(schedulerId: string): string;
   /** `<p>.v2.session.<hostId>`: scheduler/client → the instance hosting a session, request/reply. */
   session(hostId: string): string;
   /** `<p>.v2.verify.<pool>.<hostId>`: a session's host → the pool's batchers, publish. */
@@ -154,6 +160,8 @@ export function createSubjects(options: SubjectsOptions = {}): Subjects {
     prefix,
     version,
     submit: () => `${base}.sched.submit`,
+    submitTo: (schedulerId: string) =>
+      `${base}.sched.submit.${assertSubjectToken(schedulerId, 'scheduler id')}`,
     session: (hostId: string) => one('session', hostId, 'host id'),
     verify: (pool: string, hostId: string) =>
       `${one('verify', pool, 'pool')}.${assertSubjectToken(hostId, 'host id')}`,

@@ -19,7 +19,7 @@ import { VersionError } from './errors.js';
 import { PROTOCOL_VERSION } from './subjects.js';
 
 /** Minor version spoken by this build, stamped as `vm` in every envelope. */
-export const PROTOCOL_MINOR = 3;
+export const PROTOCOL_MINOR = 4;
 
 /** A sender's protocol version, as its envelope states it. */
 export interface ProtocolVersion {
@@ -85,6 +85,16 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       "A session's host asks it on `predraft.<drafter>.<host>` (`predraft`, request/reply, answered by " +
       '`predraft.result` or `E_NO_CAPACITY`) for the continuation of a likely rejection, and stops ' +
       'requests whose branches died with `predraft.drop` on the same subject. New kinds only.',
+    envelope: [],
+  },
+  {
+    minor: 4,
+    summary:
+      'Submits by name: a scheduler also answers `submit` on `sched.submit.<its id>` (no queue group). A ' +
+      'client whose attempt through the queue group went unanswered sends the repeat to a scheduler by ' +
+      'name, one that answered or beat lately and was not silent for this request, since a paused ' +
+      'scheduler keeps its place in the group. An older scheduler has no responders there, and the ' +
+      'client goes back to the group. No message or field changes.',
     envelope: [],
   },
 ];

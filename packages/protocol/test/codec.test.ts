@@ -74,9 +74,9 @@ describe('codec round trip', () => {
       },
       { id: 'm1' },
     );
-    // map16{v:2, vm:3, k:'verify.result', f:'test-sender', i:'m1', t:float64, b:map16{...}}
+    // map16{v:2, vm:4, k:'verify.result', f:'test-sender', i:'m1', t:float64, b:map16{...}}
     expect(Buffer.from(result).toString('hex')).toBe(
-      'de0007a17602a2766d03a16bad7665726966792e726573756c74a166ab746573742d73656e646572a169a26d31a174cb4278bcfe5687b000' +
+      'de0007a17602a2766d04a16bad7665726966792e726573756c74a166ab746573742d73656e646572a169a26d31a174cb4278bcfe5687b000' +
         'a162de0009a67461736b4964a27431a973657373696f6e4964a27331a565706f636800a8616363657074656403a5746f6b656e' +
         'ce00011170a5626f6e7573c3aa76657269666965724964a27631a771756575654d7300a9636f6d707574654d73cb3ff8000000000000',
     );
@@ -88,7 +88,7 @@ describe('codec round trip', () => {
     // Token ids: ext8 (c7), 9 bytes, type 0x74, element code 06 (Uint32Array), then little-endian u32s.
     expect(Buffer.from(tokens).toString('hex')).toContain('a6746f6b656e73c70974060100000070110100');
     expect(Buffer.from(tokens).toString('hex')).toBe(
-      'de0007a17602a2766d03a16ba6746f6b656e73a166ab746573742d73656e646572a169a26d32a174cb4278bcfe5687b000a162de0006' +
+      'de0007a17602a2766d04a16ba6746f6b656e73a166ab746573742d73656e646572a169a26d32a174cb4278bcfe5687b000a162de0006' +
         'a9726571756573744964a172a373657100a5696e64657800a6746f6b656e73c70974060100000070110100a474657874a26162' +
         'a4646f6e65c3',
     );

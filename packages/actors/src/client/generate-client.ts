@@ -15,8 +15,10 @@
  * Admission rides out a scheduler that is briefly gone (see submit-retry.ts): an unreachable one (no
  * responders, this client's connection down) is retried with back-off for several seconds, a silent
  * one (dead or paused while holding the submit) after a short first timeout, and a submit in flight
- * when the connection comes back is sent again at once. A repeated submit is one request to a
- * scheduler; a second session another scheduler may start for it is cancelled at its first chunk.
+ * when the connection comes back is sent again at once. A repeat after silence names a scheduler
+ * heard from lately instead of going to the queue group, where a paused one keeps its place
+ * (scheduler-choice.ts). A repeated submit is one request to a scheduler; a second session another
+ * scheduler may start for it is cancelled at its first chunk.
  * A client that gives up (its signal, the stream's idle timeout or error, a reader that stops
  * reading) cancels its session, so the host frees its slot at once.
  */
@@ -39,6 +41,7 @@ import {
 } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
 import { AnswerTimeout } from './answer-timeout.js';
+import { type LiveScheduler, SchedulerSightings } from './scheduler-choice.js';
 import { DEFAULT_SUBMIT_RETRY, type SubmitFailure, SubmitRetry } from './submit-retry.js';
 import { TokenReorderer } from './token-reorderer.js';
 import { OutputVerifier, type VerifiedOutputOptions } from './verified-output.js';
@@ -65,6 +68,11 @@ export interface GenerateOptions {
    * Defaults to 30000.
    */
   retryWindowMs?: number;
+  /**
+   * The schedulers alive now by the caller's membership view (the gateway's): a repeat after a silent
+   * attempt names the one that beat last. Without it, the one that answered this client last.
+   */
+  schedulers?: () => Iterable<LiveScheduler>;
   /** Cancels the generation: the host gets `session.cancel`. */
   signal?: AbortSignal;
   /** Silence after which the client asks the host whether the session still runs, ms. Defaults to 500. */
@@ -110,6 +118,8 @@ export interface SubmitAttempt {
   readonly timeoutMs: number;
   /** How long it took, ms. */
   readonly tookMs: number;
+  /** The scheduler it was sent to by name; absent: the queue group. */
+  readonly scheduler?: string;
   /**
    * `accepted`; `silent`: no answer in time; `unreachable`: no scheduler there or this client's
    * connection down; `reconnected`: the connection came back meanwhile (sent again at once);
@@ -133,6 +143,18 @@ const MIN_SUBMIT_ATTEMPT_MS = 500;
 
 /** Each client actor's measured admission answers, per configured attempt timeout (its ceiling). */
 const submitAnswers = new WeakMap<Actor, Map<number, AnswerTimeout>>();
+
+/** The schedulers each client actor heard from (see scheduler-choice.ts). */
+const sightings = new WeakMap<Actor, SchedulerSightings>();
+
+function sightingsOf(actor: Actor): SchedulerSightings {
+  let s = sightings.get(actor);
+  if (!s) {
+    s = new SchedulerSightings();
+    sightings.set(actor, s);
+  }
+  return s;
+}
 
 /** The submit attempt timeout of `actor` for a configured one of `attemptMs` (see answer-timeout.ts). */
 function submitTimeoutOf(actor: Actor, attemptMs: number): AnswerTimeout {
@@ -255,12 +277,14 @@ export async function generate(
   };
 
   /**
-   * One `submit` attempt. It ends early when the connection comes back (the submit may have been lost
-   * with the old one: sent again at once) or the caller aborts. A reply that comes after the caller
-   * aborted names a session nobody reads: it is cancelled.
+   * One `submit` attempt, to the queue group or to scheduler `to` by name. It ends early when the
+   * connection comes back (the submit may have been lost with the old one: sent again at once) or the
+   * caller aborts. A reply that comes after the caller aborted names a session nobody reads: it is
+   * cancelled.
    */
   const submitTimeout = submitTimeoutOf(actor, options.submitAttemptMs ?? DEFAULT_SUBMIT_RETRY.attemptMs);
-  const attempt = (body: Submit, timeoutMs: number) =>
+  const seen = sightingsOf(actor);
+  const attempt = (body: Submit, timeoutMs: number, to: string | undefined) =>
     new Promise<SubmitAccepted>((resolve, reject) => {
       const sent = performance.now();
       let settled = false;
@@ -284,18 +308,18 @@ export async function generate(
         );
       });
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      actor
-        .request(actor.subjects.submit(), 'submit', body, { expect: 'submit.ok', timeoutMs, ...trace })
-        .then(
-          (reply) => {
-            submitTimeout.answered(performance.now() - sent);
-            if (settled && options.signal?.aborted) {
-              cancelSession(reply.body.drafterId, reply.body.sessionId, 'client cancelled');
-            }
-            finish(() => resolve(reply.body));
-          },
-          (err: unknown) => finish(() => reject(err)),
-        );
+      const subject = to === undefined ? actor.subjects.submit() : actor.subjects.submitTo(to);
+      actor.request(subject, 'submit', body, { expect: 'submit.ok', timeoutMs, ...trace }).then(
+        (reply) => {
+          submitTimeout.answered(performance.now() - sent);
+          seen.answered(reply.from);
+          if (settled && options.signal?.aborted) {
+            cancelSession(reply.body.drafterId, reply.body.sessionId, 'client cancelled');
+          }
+          finish(() => resolve(reply.body));
+        },
+        (err: unknown) => finish(() => reject(err)),
+      );
     });
 
   /**
@@ -325,6 +349,10 @@ export async function generate(
       ...(options.retryWindowMs !== undefined ? { unreachableWindowMs: options.retryWindowMs } : {}),
       ...(submit.deadlineAt !== undefined ? { deadlineAt: submit.deadlineAt } : {}),
     });
+    /** Where the next attempt goes: the queue group (undefined) or a scheduler by name. */
+    let to: string | undefined;
+    /** Schedulers named for this admission that did not answer: never named again for it. */
+    const named = new Set<string>();
     for (;;) {
       if (options.signal?.aborted) throw new CancelledError(`generation ${submit.requestId} cancelled`);
       const timeoutMs = retry.attemptTimeoutMs();
@@ -334,10 +362,11 @@ export async function generate(
           requestId: body.requestId,
           timeoutMs,
           tookMs: performance.now() - sent,
+          ...(to !== undefined ? { scheduler: to } : {}),
           outcome,
         });
       try {
-        const accepted = await attempt(body, timeoutMs);
+        const accepted = await attempt(body, timeoutMs, to);
         told('accepted');
         return accepted;
       } catch (err) {
@@ -346,6 +375,16 @@ export async function generate(
         told(kind ?? 'refused');
         if (kind === undefined || options.signal?.aborted) throw e;
         if (kind === 'reconnected') continue;
+        if (to !== undefined && e.code === ErrorCode.NoResponders) {
+          // That scheduler is gone (or predates named submits), not every scheduler: another at once.
+          named.add(to);
+          to = seen.pick(named, options.schedulers?.());
+          continue;
+        }
+        if (kind === 'silent') {
+          if (to !== undefined) named.add(to);
+          to = seen.pick(named, options.schedulers?.());
+        }
         const delayMs = retry.afterFailure(kind);
         if (delayMs === undefined) throw e;
         if (delayMs > 0) await pause(delayMs, actor, options.signal);

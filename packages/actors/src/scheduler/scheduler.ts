@@ -7,7 +7,8 @@
  * bounded queue; a full queue answers `E_OVERLOADED` at once, a wait longer than the admission timeout
  * or the request's deadline answers `E_DEADLINE`. Nothing is dropped silently.
  *
- * Several schedulers share `sched.submit` as a queue group; each keeps its own queue.
+ * Several schedulers share `sched.submit` as a queue group; each keeps its own queue, and also answers
+ * `sched.submit.<its id>`, where a client sends a repeat by name.
  *
  * A client sends a `submit` again when an attempt went unanswered (see the client's submit-retry.ts),
  * so a scheduler answers a repeated request as one request (by id and resume point): one still
@@ -190,6 +191,11 @@ export class Scheduler {
       {
         queue: 'scheduler',
       },
+    );
+    // By name too: a client's repeat after a silent attempt, which must not land on a paused member
+    // of the group (protocol 2.4). Same admission, so a repeat is still one request here.
+    this.actor.handle(this.actor.subjects.submitTo(this.actor.id), 'submit', (msg, ctx) =>
+      this.admit(msg.body, ctx.traceId),
     );
     this.sweep = setInterval(() => this.expireWaiting(), 50);
     this.sweep.unref();

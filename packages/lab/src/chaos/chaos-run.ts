@@ -166,8 +166,12 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
               tracker.noted(requestId, `${m.reason} ${m.fromHost}→${m.toHost}`);
               moves.push(`${m.reason} ${m.fromHost}→${m.toHost} @${m.committed}`);
             },
+            schedulers: () => cluster.view.alive({ role: 'scheduler' }),
             onSubmitAttempt: (a) =>
-              tracker.noted(requestId, `submit ${a.outcome} ${(a.tookMs / 1000).toFixed(1)} s`),
+              tracker.noted(
+                requestId,
+                `submit ${a.outcome}${a.scheduler ? ` (to ${a.scheduler})` : ''} ${(a.tookMs / 1000).toFixed(1)} s`,
+              ),
           },
         );
         const { tokens, trace } = await drain(gen, requestId, tracker, stats);

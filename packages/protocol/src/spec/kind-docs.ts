@@ -40,7 +40,8 @@ const generation = {
 export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
   submit: {
     subject: 'sched.submit',
-    pattern: 'request/reply, queue group `scheduler`; reply `submit.ok` or `error`',
+    pattern:
+      'request/reply, queue group `scheduler` (a repeat after silence: `sched.submit.<schedulerId>`, since 2.4); reply `submit.ok` or `error`',
     summary: 'Ask the scheduler to run one generation request.',
     fields: {
       ...generation,
