@@ -40,7 +40,7 @@ export type {
   OrchestratorEvent,
 } from './orchestration-types.js';
 export type { OrchestratorOptions, OrchestratorStats, WindowStats } from './orchestrator.js';
-export { Orchestrator } from './orchestrator.js';
+export { ALONE_ROUNDS, Orchestrator } from './orchestrator.js';
 export type { PredraftOptions, PredraftStats } from './predraft-branches.js';
 export { alternativesOf } from './predraft-branches.js';
 export { hashTokens, Rng } from './rng.js';

@@ -30,8 +30,10 @@
  * the next commit: the SP degree follows the capacity actually free. `parallelism()` tells DSI the
  * degree the pool offers up front; while it is 1 (and more targets were configured) DSI verifies full
  * windows as SI does, drafting ahead meanwhile, rather than spend a loaded target's pass on a prefix
- * task with whatever drafts exist. Whatever the round, a verified prefix with no task on it while
- * others are in flight (after a decline) gets one, so no plan sequence can stall.
+ * task with whatever drafts exist. On a batching target that other sessions use (`sharedTarget()`),
+ * DSI runs SI's rounds outright, with no drafting ahead and no parallel task (see that option).
+ * Whatever the round, a verified prefix with no task on it while others are in flight (after a
+ * decline) gets one, so no plan sequence can stall.
  *
  * Results may arrive out of order, twice, or after a cancel: unknown task ids and stale epochs are
  * ignored, so the commit stream is exactly the target's output.
@@ -84,12 +86,32 @@ export interface OrchestratorOptions {
    */
   readonly parallelism?: () => number;
   /**
+   * DSI: whether the session's target batches and runs other sessions' steps now (from heartbeats),
+   * asked at each round boundary (the start, a commit, a decline). A batching target's pass costs
+   * about the same whatever it holds below its knee, and the sessions sharing it go in step: each
+   * drafts, sends, and meets the others in one pass. A DSI session that drafts ahead or sends a
+   * parallel task comes back out of step with them (at once after an accepted window, a draft later
+   * after a rejection), so passes carry fewer sessions and each waits more of them: SI beat DSI by
+   * about 10% at 4 sessions on 2 targets (docs/benchmarks/load.md). So while the target is shared, a
+   * DSI round is SI's; DSI's own rounds come back once the target has shown no other session at
+   * {@link ALONE_ROUNDS} round boundaries in a row (a burst of new sessions all see an idle target at
+   * their start, and a session that just ended stays in a verifier's report for about a round).
+   * Absent: DSI never falls back.
+   */
+  readonly sharedTarget?: () => boolean;
+  /**
    * Pre-drafting (SSD): while tasks are in flight, idle drafter instances draft continuations of the
    * most likely rejections (`predraft` commands); a rejection that matches one finds its next drafts
    * ready. Needs the drafter's runner-ups on the drafts (`DraftToken.alternatives`, or `dist`).
    */
   readonly predraft?: PredraftOptions;
 }
+
+/** Options that stay optional after defaults are applied. */
+type OptionalHooks = 'eosId' | 'nextWindow' | 'nextRound' | 'parallelism' | 'sharedTarget' | 'predraft';
+
+/** Round boundaries in a row at which a DSI session's target must show no other session before DSI runs its own rounds there. */
+export const ALONE_ROUNDS = 2;
 
 /** What a window policy learns from the orchestrator. */
 export interface WindowStats {
@@ -141,10 +163,8 @@ export class Orchestrator {
     staleEvents: 0,
     declinedTasks: 0,
   };
-  private readonly opts: Required<
-    Omit<OrchestratorOptions, 'eosId' | 'nextWindow' | 'nextRound' | 'parallelism' | 'predraft'>
-  > &
-    Pick<OrchestratorOptions, 'eosId' | 'nextWindow' | 'nextRound' | 'parallelism' | 'predraft'>;
+  private readonly opts: Required<Omit<OrchestratorOptions, OptionalHooks>> &
+    Pick<OrchestratorOptions, OptionalHooks>;
   /** Pre-drafted branches (SSD), when pre-drafting is on. */
   private readonly predraft: PredraftBranches | undefined;
   private readonly promptLen: number;
@@ -167,6 +187,8 @@ export class Orchestrator {
   private windowStats: WindowStats;
   /** `auto`: this round's plan. */
   private round: RoundPlan = { k: 0, sp: 1 };
+  /** DSI with `sharedTarget`: round boundaries in a row at which the target showed no other session. */
+  private aloneRounds = 0;
   /** Tasks in flight allowed until the next commit, after the pool declined one (load-aware DSI). */
   private spCap = Number.POSITIVE_INFINITY;
   /** Counts of `auto` rounds by what they ran, for tests and metrics. */
@@ -242,8 +264,11 @@ export class Orchestrator {
     return { k: this.mode === 'nonsi' ? 0 : this.window, sp: this.mode === 'dsi' ? this.opts.maxTasks : 1 };
   }
 
-  /** `auto`: asks for the next round's plan (a round boundary: start, a commit, a decline). */
+  /** A round boundary (start, a commit, a decline): `auto` asks for the next round's plan. */
   private replan() {
+    if (this.mode === 'dsi' && this.opts.sharedTarget) {
+      this.aloneRounds = this.opts.sharedTarget() ? 0 : this.aloneRounds + 1;
+    }
     if (this.mode !== 'auto') return;
     const p = this.opts.nextRound!(this.windowStats);
     const k = Math.max(0, Math.min(64, Math.round(Number.isFinite(p.k) ? p.k : 0)));
@@ -387,8 +412,9 @@ export class Orchestrator {
     return Math.max(1, Math.min(planned, offered, this.spCap));
   }
 
-  /** What runs this round: the fixed mode, or the auto plan's. */
+  /** What runs this round: the fixed mode (DSI as SI on a shared target), or the auto plan's. */
   private roundMode(): 'nonsi' | 'si' | 'dsi' {
+    if (this.mode === 'dsi' && this.opts.sharedTarget && this.aloneRounds < ALONE_ROUNDS) return 'si';
     if (this.mode !== 'auto') return this.mode;
     return this.round.k === 0 ? 'nonsi' : this.round.sp === 1 ? 'si' : 'dsi';
   }

@@ -280,6 +280,8 @@ export class SessionDriver {
       ...((spec.mode === 'dsi' || spec.mode === 'auto') && spec.loadAware
         ? { parallelism: () => this.freeTargets() }
         : {}),
+      // Load-aware DSI runs SI's rounds on a batching target other sessions share (core's option).
+      ...(spec.mode === 'dsi' && spec.loadAware ? { sharedTarget: () => this.sharesTarget() } : {}),
       ...(spec.predraft ? { predraft: spec.predraft } : {}),
     });
     this.promptLen = ctx.prompt?.length ?? spec.promptTokens;
@@ -304,6 +306,12 @@ export class SessionDriver {
       this.coldPositions(Math.max(1, k)),
     );
     return chooseRound(view, auto.choice);
+  }
+
+  /** Whether this session's target batches and serves other sessions now (their jobs in its last passes or waiting). */
+  private sharesTarget(): boolean {
+    const own = this.ctx.router.targetFor(this.spec.id);
+    return own.batchCost !== undefined && own.sessions(this.spec.id) > 0;
   }
 
   /** Targets that would run a parallel task of this session at once, its own included. */

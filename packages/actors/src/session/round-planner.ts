@@ -73,6 +73,17 @@ export class SessionRoundPlanner {
   }
 
   /**
+   * Whether the session's target batches and reports other sessions now (DSI runs SI's rounds
+   * there: core's `sharedTarget`). A verifier reports a session until about a round after its last
+   * task, so one that just ended still counts for a round; the orchestrator waits for the target to
+   * show none at two boundaries in a row.
+   */
+  sharedTarget(): boolean {
+    const { target } = this.view(this.measures.current());
+    return target.batchCost !== undefined && target.sessions > 0;
+  }
+
+  /**
    * The SP degree now (DSI, and `auto`'s DSI rounds): the targets that would run a task of this
    * session at once.
    */

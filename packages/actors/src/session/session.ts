@@ -305,6 +305,8 @@ export class DraftSession {
       // DSI, and auto's DSI rounds (planned on the targets the session may use), issue each parallel
       // task only while the pool has a target that runs it at once.
       ...(mode === 'dsi' || (auto && maxTasks > 1) ? { parallelism: () => planner.parallelism() } : {}),
+      // DSI runs SI's rounds while its target batches other sessions' steps too (core's option).
+      ...(mode === 'dsi' ? { sharedTarget: () => planner.sharedTarget() } : {}),
       k: s.window.k,
       maxTasks,
       // Adaptive policies pick windows up to 8 (DSD's largest) whatever the starting k; pre-drafting
