@@ -32,7 +32,7 @@ describe('DSI on a shared batching target runs SI rounds', () => {
     const task = sent[0]!;
     if (task.type !== 'verify') throw new Error('no task');
     // All accepted: the next round drafts again only now (no window was drafted ahead).
-    const next = o.handle({ type: 'verified', taskId: task.taskId, epoch: 0, accepted: 2, token: 9 });
+    const next = o.handle({ type: 'verified', taskId: task.taskId, accepted: 2, token: 9, bonus: true });
     expect(next.filter((c) => c.type !== 'commit')).toEqual([{ type: 'draft', epoch: 1, pos: 4, n: 2 }]);
   });
 
@@ -46,7 +46,7 @@ describe('DSI on a shared batching target runs SI rounds', () => {
     const task = sent.find((c) => c.type === 'verify');
     if (task?.type !== 'verify') throw new Error('no task');
     // The commit is the second: DSI's round keeps a task on the prefix and drafts on meanwhile.
-    const next = o.handle({ type: 'verified', taskId: task.taskId, epoch: 0, accepted: 2, token: 9 });
+    const next = o.handle({ type: 'verified', taskId: task.taskId, accepted: 2, token: 9, bonus: true });
     expect(next.filter((c) => c.type === 'verify')).toEqual([
       expect.objectContaining({ type: 'verify', base: 4, drafts: [] }),
     ]);
