@@ -1,7 +1,8 @@
 /**
  * A DSI parallel task sent straight to a verifier runs there only if it starts at once, judged on the
  * verifier's figures of that moment; otherwise the verifier declines it at once (E_NO_CAPACITY), as a
- * batcher would, and never queues it behind other work.
+ * batcher would, and never queues it behind other work. Its verdicts say how many other sessions it
+ * serves, and a session whose host says it ended stops counting and loses its context at once.
  */
 import { EmulatedModel } from '@specmesh/models';
 import { type BodyOf, type Envelope, ErrorCode } from '@specmesh/protocol';
@@ -115,5 +116,52 @@ describe('verifier: direct parallel tasks', () => {
     expect((await h.waitFor('b:t1')).kind).toBe('verify.result');
     expect((await h.waitFor('a:t1')).kind).toBe('verify.result');
     expect(v.stats.declined).toBe(0);
+  });
+});
+
+describe('verifier: who else a session meets there, and its end', () => {
+  it('a verdict counts the other sessions it served as it left; an ended session frees its context at once', async () => {
+    const model = new EmulatedModel({
+      seed: 5,
+      vocabSize: 512,
+      batching: { baseMs: 20, perPositionMs: 0.1, kneePositions: 32 },
+    });
+    const v = await Verifier.start({
+      id: 'v-end',
+      pool: 'p',
+      servers: nats.url,
+      heartbeatIntervalMs: 0,
+      model,
+      hostSessions: 0,
+      // No idle sweep in this test's time: only the session's end may free its context.
+      sessionIdleMs: 600_000,
+    });
+    nats.defer(() => v.stop());
+    const h = await host(['a', 'b']);
+    const result = async (taskId: string) => {
+      const m = await h.waitFor(taskId);
+      if (m.kind !== 'verify.result') throw new Error(`${taskId}: ${m.body.message}`);
+      return m.body;
+    };
+    h.send('v-end', task('a', 1, 10, false));
+    expect((await result('a:t1')).otherSessions).toBe(0);
+    h.send('v-end', task('b', 1, 10, false));
+    // a came back a moment ago and will again: b's verdict counts it.
+    expect((await result('b:t1')).otherSessions).toBe(1);
+    const heldA = `${h.actor.id}/a`;
+    expect(model.held(heldA)).toBeGreaterThan(0);
+    h.actor.publish(h.actor.subjects.preempt(h.actor.id, 'a'), 'preempt', {
+      sessionId: 'a',
+      taskIds: [],
+      ended: true,
+    });
+    const until = Date.now() + 5000 * machineLoadFactor();
+    while (model.held(heldA) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    expect(model.held(heldA)).toBe(0);
+    // b's next verdict no longer counts a, however recently it came.
+    h.send('v-end', task('b', 2, 10, false));
+    expect((await result('b:t2')).otherSessions).toBe(0);
+    // b's context is untouched.
+    expect(model.held(`${h.actor.id}/b`)).toBeGreaterThan(0);
   });
 });

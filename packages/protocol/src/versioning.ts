@@ -94,7 +94,9 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       'client whose attempt through the queue group went unanswered sends the repeat to a scheduler by ' +
       'name, one that answered or beat lately and was not silent for this request, since a paused ' +
       'scheduler keeps its place in the group. An older scheduler has no responders there, and the ' +
-      'client goes back to the group. No message or field changes.',
+      'client goes back to the group. A verdict says how many other sessions its verifier serves ' +
+      '(`verify.result.otherSessions`), and a session that ends says so to the verifiers ' +
+      '(`preempt.ended`), which free its context at once.',
     envelope: [],
   },
 ];

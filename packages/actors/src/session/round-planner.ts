@@ -73,14 +73,16 @@ export class SessionRoundPlanner {
   }
 
   /**
-   * Whether the session's target batches and reports other sessions now (DSI runs SI's rounds
-   * there: core's `sharedTarget`). A verifier reports a session until about a round after its last
-   * task, so one that just ended still counts for a round; the orchestrator waits for the target to
-   * show none at two boundaries in a row.
+   * Whether the session's target batches and serves other sessions now (DSI runs SI's rounds there:
+   * core's `sharedTarget`). Asked at a round boundary, which a verdict makes: the count that verdict
+   * carried (protocol 2.4) is of that moment, where a heartbeat may be a second old and still show
+   * a session that has since ended. From an older verifier, the heartbeat's.
    */
   sharedTarget(): boolean {
-    const { target } = this.view(this.measures.current());
-    return target.batchCost !== undefined && target.sessions > 0;
+    const m = this.measures.current();
+    const { target } = this.view(m);
+    if (target.batchCost === undefined) return false;
+    return (m.otherSessions ?? target.sessions) > 0;
   }
 
   /**

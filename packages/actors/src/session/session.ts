@@ -370,6 +370,7 @@ export class DraftSession {
         queueMs: r.queueMs,
         computeMs: r.computeMs,
         verifierId: r.verifierId,
+        ...(r.otherSessions !== undefined ? { otherSessions: r.otherSessions } : {}),
       });
     }
     if (shape) this.acceptance.add(r.accepted, shape.drafts);
@@ -705,7 +706,6 @@ export class DraftSession {
       released.push(...step.released);
       if (step.stopped) {
         this.publishTokens(released);
-        this.preemptInflight();
         this.end('stop');
         return;
       }
@@ -783,7 +783,6 @@ export class DraftSession {
     if (this.ended) return;
     this.ended = true;
     this.log.info({ to, committed: this.resumedAt + this.sent }, 'handing the request over');
-    this.preemptInflight();
     this.publish(this.o.start.tokenSubject, 'tokens', {
       ...this.emptyChunk(),
       handover: true,
@@ -820,20 +819,20 @@ export class DraftSession {
     return chunk;
   }
 
-  /** Tells the pool to drop this session's tasks still in flight (nobody will read them). */
-  private preemptInflight() {
-    const inflight = this.orch.inflight;
-    if (inflight.length > 0) {
-      this.publish(this.o.actor.subjects.preempt(this.o.actor.id, this.id), 'preempt', {
-        sessionId: this.id,
-        taskIds: inflight,
-      });
-    }
+  /**
+   * Tells the pool the session ended: its tasks still in flight are dropped (nobody will read them),
+   * and verifiers free its context and stop counting it among the sessions they serve at once.
+   */
+  private announceEnd() {
+    this.publish(this.o.actor.subjects.preempt(this.o.actor.id, this.id), 'preempt', {
+      sessionId: this.id,
+      taskIds: this.orch.inflight,
+      ended: true,
+    });
   }
 
   private fail(err: unknown) {
     if (this.ended) return;
-    this.preemptInflight();
     this.end('error', toWireError(err));
   }
 
@@ -875,6 +874,7 @@ export class DraftSession {
     this.prefixOf.clear();
     if (this.deadline) clearTimeout(this.deadline);
     this.abort.abort();
+    this.announceEnd();
     if (this.predrafts) {
       this.predrafts.close();
       const stats = this.orch.predraftStats;

@@ -75,6 +75,11 @@ export interface SessionMeasurements {
   readonly verifierId: string | undefined;
   /** Verifiers that answered the session in the last second (they count it among their sessions). */
   readonly servedBy: ReadonlySet<string>;
+  /**
+   * Other sessions `verifierId` served as its last verdict for this session left (protocol 2.4;
+   * undefined from an older verifier): fresher than its heartbeat.
+   */
+  readonly otherSessions: number | undefined;
 }
 
 /** One answered task, as the session measured it. */
@@ -85,6 +90,8 @@ export interface AnswerTiming {
   readonly queueMs: number;
   readonly computeMs: number;
   readonly verifierId: string;
+  /** Other sessions the verifier served as the answer left, when it says. */
+  readonly otherSessions?: number;
 }
 
 /** The session's own measurements and the feature record built from them. */
@@ -93,6 +100,7 @@ export class LiveWindowMeasures {
   private tpotMs: number | undefined;
   private draftMsPerToken: number | undefined;
   private verifierId: string | undefined;
+  private otherSessions: number | undefined;
   private readonly answeredAt = new Map<string, number>();
 
   constructor(
@@ -107,6 +115,7 @@ export class LiveWindowMeasures {
     this.around?.roundTrip?.(this.rttMs);
     this.tpotMs = t.computeMs;
     this.verifierId = t.verifierId;
+    this.otherSessions = t.otherSessions;
     this.answeredAt.set(t.verifierId, performance.now());
   }
 
@@ -138,6 +147,7 @@ export class LiveWindowMeasures {
       tpotMs: this.tpotMs,
       draftMsPerToken: this.draftMsPerToken,
       verifierId: this.verifierId,
+      otherSessions: this.otherSessions,
     };
   }
 

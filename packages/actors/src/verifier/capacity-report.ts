@@ -6,7 +6,7 @@
  * | meta key | meaning |
  * |---|---|
  * | `positions` | tokens the tasks inside the model evaluate now (the pass under way and the next) |
- * | `sessions` | sessions that come back here: each counts while a task of it is inside and until twice its own interval between tasks has passed since its last one left (a session that ended, or sent one DSI parallel task here, drops out after about a round) |
+ * | `sessions` | sessions that come back here: each counts while a task of it is inside and until twice its own interval between tasks has passed since its last one left (a session whose host says it ended, `preempt.ended`, drops out as its last task leaves; one that sent a single DSI parallel task here, after about a round) |
  * | `stepMs` | a task's model time, smoothed (EWMA α 1/4) |
  * | `kneePositions`, `costBaseMs`, `costPerPositionMs` | the target's pass cost (batching targets only) |
  * | `busyMs` | time with any task inside the model since start, ms: the target compute spent (a batching target is busy while anything is in it) |
@@ -28,6 +28,8 @@ interface SessionSeen {
   inside: number;
   /** Smoothed interval between its tasks' entries, ms (undefined after one task). */
   gap: number | undefined;
+  /** Its host said it ended: it counts only while a task of it is still inside. */
+  ended?: boolean;
 }
 
 export class CapacityReport {
@@ -103,7 +105,14 @@ export class CapacityReport {
    * out mid-pass, the target reported itself idle, and `auto` sessions speculated into it.
    */
   private isActive(s: SessionSeen, now: number): boolean {
-    return s.inside > 0 || now - s.lastLeft <= this.windowOf(s);
+    return s.inside > 0 || (!s.ended && now - s.lastLeft <= this.windowOf(s));
+  }
+
+  /** Session `sessionId` ended: it will not come back (its tasks inside still leave as they end). */
+  forget(sessionId: string): void {
+    const s = this.seen.get(sessionId);
+    if (s && s.inside === 0) this.seen.delete(sessionId);
+    else if (s) s.ended = true;
   }
 
   /** Sessions still coming back (and forgets the others). */

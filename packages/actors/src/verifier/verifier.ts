@@ -421,6 +421,8 @@ export class Verifier {
         verifierId: this.actor.id,
         queueMs: started - received,
         computeMs: performance.now() - started,
+        // Who else the session's next round meets here, as of now (fresher than any heartbeat).
+        otherSessions: this.capacity.now(sessionKey(task), performance.now()).sessions,
         ...(r.logprobs
           ? {
               logprobs: r.logprobs.logprobs,
@@ -494,8 +496,17 @@ export class Verifier {
     }
     // Bounded memory: ids are only needed while their tasks may still arrive.
     if (this.preempted.size > 100_000) this.preempted.clear();
-    const s = this.sessions.get(sessionKey({ host, sessionId: p.sessionId }));
+    const key = sessionKey({ host, sessionId: p.sessionId });
+    const s = this.sessions.get(key);
     if (s && p.belowEpoch !== undefined) s.belowEpoch = Math.max(s.belowEpoch, p.belowEpoch);
+    if (p.ended) {
+      // Its tasks are all stale (any still running were listed and aborted above): its context goes
+      // now, not after the idle timeout, and it no longer counts among the sessions others meet here.
+      if (s) s.belowEpoch = Number.MAX_SAFE_INTEGER;
+      this.sessions.delete(key);
+      this.model.release(key);
+      this.capacity.forget(key);
+    }
     return undefined;
   }
 

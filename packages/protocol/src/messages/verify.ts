@@ -143,6 +143,12 @@ export const VerifyResultSchema = Type.Object(
     pieces: Type.Optional(
       Type.Array(Type.String({ maxLength: MAX_PIECE_LENGTH }), { maxItems: MAX_DRAFT_TOKENS + 1 }),
     ),
+    /**
+     * Sessions other than this one that the verifier serves as the result leaves (its heartbeat's
+     * `sessions`, the asker left out): fresher than any heartbeat for the session's next round there
+     * (a DSI session runs SI's rounds on a batching target others share). Since 2.4.
+     */
+    otherSessions: Type.Optional(Count),
   },
   { additionalProperties: false },
 );
@@ -182,13 +188,18 @@ export const BatchResultSchema = Type.Object(
 );
 export type BatchResult = Static<typeof BatchResultSchema>;
 
-/** `preempt`: tasks of a session that no longer matter (a rejection made them stale). */
+/** `preempt`: tasks of a session that no longer matter (a rejection made them stale, or the session ended). */
 export const PreemptSchema = Type.Object(
   {
     sessionId: Id,
     taskIds: Type.Array(Id, { maxItems: 1024 }),
     /** Tasks of epochs below this one are all stale, listed or not. */
     belowEpoch: Type.Optional(Count),
+    /**
+     * The session ended: every task of it is stale, and verifiers free its context and stop counting
+     * it among their sessions at once (not after their idle timeout and a round). Since 2.4.
+     */
+    ended: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

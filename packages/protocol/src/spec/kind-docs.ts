@@ -171,6 +171,8 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
         'The verifier’s Ed25519 signature of the verified statement over the decided tokens and their text (the `accepted` drafts, then `token`) at session positions `basePos + context.length` onward (see Verified output); the session passes it on in `tokens.proofs`.',
       pieces:
         'With `signature`: the text piece of each decided token, as the statement hashes it; shape `[accepted + 1]`.',
+      otherSessions:
+        'Sessions other than this one the verifier serves as the result leaves (its heartbeat’s `sessions`, the asker left out): fresher than any heartbeat for the session’s next round there. A DSI session runs SI’s rounds on a batching target that others share.',
     },
   },
   batch: {
@@ -202,11 +204,13 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
     subject: 'preempt.<hostId>.<sessionId>',
     pattern: 'publish; batchers and verifiers subscribe to `preempt.*.*` and drop only tasks of that host',
     summary:
-      'Tasks of a session that no longer matter: a rejection made them stale. Queued ones are dropped.',
+      'Tasks of a session that no longer matter: a rejection made them stale, or the session ended. Queued ones are dropped.',
     fields: {
       sessionId: 'The session.',
       taskIds: 'Stale tasks.',
       belowEpoch: 'Every task of an epoch below this one is stale too, listed or not.',
+      ended:
+        'The session ended (its host sends this once, whatever it has in flight): every task of it is stale, and verifiers free its context and stop counting it among their `sessions` at once.',
     },
   },
   predraft: {
