@@ -36,6 +36,7 @@ const BENCHES = [
   'worker-wakeup',
   'sim-speed',
   'cli-startup',
+  'restart',
   'dsi-sim',
   'sim-validate',
 ];
@@ -147,6 +148,19 @@ describe.concurrent('specmesh bench', { timeout: within(120_000) }, () => {
     expect(report.latencyMs.direct.n).toBeGreaterThan(0);
     expect(report.latencyMs.gateway.n).toBeGreaterThan(0);
     expect(report.latencyMs.addedP50).toBeCloseTo(report.latencyMs.gateway.p50 - report.latencyMs.direct.p50);
+  });
+
+  it('bench restart --json: a killed batcher is back, by a promotion with a warm spare', async () => {
+    const r = await run('restart', '--quick', '--roles', 'batcher', '--json');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.bench).toBe('restart');
+    expect(report.rows).toMatchObject([
+      { role: 'batcher', warmSpare: false, promotions: 0 },
+      { role: 'batcher', warmSpare: true, promotions: 1 },
+    ]);
+    for (const row of report.rows) expect(row.restartMs).toHaveLength(1);
+    expect(report.rows[1].spareRssMb).toBeGreaterThan(0);
   });
 
   it('bench cli-startup --json: help and a batcher timed, without the simulator or the gateway', async () => {

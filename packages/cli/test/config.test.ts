@@ -175,6 +175,7 @@ describe('every invalid value is a ConfigError naming where it came from', () =>
     ['backend: gpu', /backend: invalid value "gpu".*emulated, llama/],
     ['model-threads: 1.5', /model-threads: invalid value 1.5/],
     ['window-ms: -1', /window-ms: invalid value -1/],
+    ['warm-spare: sometimes', /warm-spare: invalid value "sometimes"/],
     ['colour: blue', /unknown setting "colour"; known settings: nats, prefix/],
     ['- a\n- b', /expected a map of settings/],
     ['nats: [unclosed', /not valid YAML/],
@@ -219,6 +220,10 @@ describe('every invalid value is a ConfigError naming where it came from', () =>
       prefix: 'acme.prod',
       agreement: 0.7,
     });
+  });
+
+  it('takes warm-spare from the file (a supervised node without a spare)', () => {
+    expect(parseConfigText('warm-spare: false\n', 'f.yaml')).toEqual({ 'warm-spare': false });
   });
 });
 

@@ -1,10 +1,18 @@
 /**
  * `specmesh node --supervise` keeps a role up on a machine without systemd: a crashed node is
- * restarted, a configuration error stops it at once, and SIGTERM drains the node and ends both.
+ * restarted (by promoting its warm spare, which waited without connecting, or from scratch with
+ * --no-warm-spare), a configuration error stops it at once, and SIGTERM drains the node and ends all.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type NatsServerHandle, startNatsServer } from '@specmesh/runtime';
+import {
+  Actor,
+  createLogger,
+  freePort,
+  MembershipView,
+  type NatsServerHandle,
+  startNatsServer,
+} from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { within } from './within.js';
 
@@ -36,19 +44,60 @@ async function until(done: () => boolean, ms: number): Promise<void> {
   }
 }
 
+/** The JSON log lines of `text` (pino, one object a line) whose message is `msg`. */
+function logLines(text: string, msg: string): Array<Record<string, unknown>> {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{') && l.includes(`"msg":"${msg}"`))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 describe('specmesh node --supervise', () => {
   let server: NatsServerHandle;
+  let monitorPort: number;
   beforeAll(async () => {
-    server = await startNatsServer();
+    monitorPort = await freePort();
+    server = await startNatsServer({ args: ['-m', String(monitorPort)] });
   });
   afterAll(async () => {
     await server.stop();
   });
 
-  it('restarts a killed node, and drains it and exits 0 on SIGTERM', async () => {
+  /** Client connections the server holds under `name` (a node names its connection by its id). */
+  async function connectionsNamed(name: string): Promise<number> {
+    const res = await fetch(`http://127.0.0.1:${monitorPort}/connz?limit=1024`);
+    const body = (await res.json()) as { connections?: Array<{ name?: string }> };
+    return (body.connections ?? []).filter((c) => c.name === name).length;
+  }
+
+  /**
+   * Whether the server comes to hold exactly one connection of `name`: a killed node's may take a
+   * moment to go, while a spare that had connected would stay.
+   */
+  async function oneConnection(name: string): Promise<boolean> {
+    const end = Date.now() + within(20_000);
+    while (Date.now() < end) {
+      if ((await connectionsNamed(name)) === 1) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  }
+
+  it('restarts a killed node from scratch with --no-warm-spare, and drains it and exits 0 on SIGTERM', async () => {
     const sup = spawn(
       process.execPath,
-      [BIN, 'node', '--supervise', '--role', 'echo', '--name', 'echo-sup', '--nats', server.url],
+      [
+        BIN,
+        'node',
+        '--supervise',
+        '--no-warm-spare',
+        '--role',
+        'echo',
+        '--name',
+        'echo-sup',
+        '--nats',
+        server.url,
+      ],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     let out = '';
@@ -68,6 +117,68 @@ describe('specmesh node --supervise', () => {
       expect(childrenOf(sup.pid!)).toEqual([]);
     } finally {
       sup.kill('SIGKILL');
+    }
+  });
+
+  it('promotes the warm spare when the node is killed: back at once, and the spare had not connected', async () => {
+    const observer = await Actor.start({
+      role: 'scheduler',
+      servers: server.url,
+      heartbeatIntervalMs: 0,
+      logger: createLogger({ level: 'silent' }),
+    });
+    const view = new MembershipView().start(observer, 25);
+    const sup = spawn(
+      process.execPath,
+      [
+        ...[BIN, 'node', '--supervise', '--role', 'echo', '--name', 'echo-warm', '--nats', server.url],
+        ...['--heartbeat-ms', '200', '--log-level', 'info'],
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    sup.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    sup.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const spares = () => logLines(err, 'warm spare ready').map((l) => l['spare'] as number);
+    try {
+      await until(() => /ready echo-warm/.test(out) && spares().length === 1, within(20_000));
+      const [spare] = spares();
+      const [running] = childrenOf(sup.pid!).filter((p) => p !== spare);
+      expect(running).toBeGreaterThan(0);
+      expect(childrenOf(sup.pid!).sort()).toEqual([running, spare].sort());
+      // Loaded and waiting, not in the cluster: the one connection under the id is the running node's.
+      await view.waitFor((ms) => ms.some((m) => m.id === 'echo-warm'), within(20_000));
+      expect(await oneConnection('echo-warm')).toBe(true);
+      const firstStart = view.get('echo-warm')!.heartbeat.startedAt;
+
+      process.kill(running!, 'SIGKILL');
+      await view.waitFor(
+        (ms) => ms.some((m) => m.id === 'echo-warm' && m.heartbeat.startedAt !== firstStart),
+        within(20_000),
+      );
+      await until(() => logLines(err, 'restarted').length === 1, within(20_000));
+      expect(logLines(err, 'restarted')[0]).toMatchObject({ promoted: true });
+      // The spare is the node now (it printed the second ready line), and a new spare waits beside it.
+      await until(
+        () => (out.match(/ready echo-warm/g) ?? []).length === 2 && spares().length === 2,
+        within(20_000),
+      );
+      const next = spares()[1]!;
+      expect(childrenOf(sup.pid!).sort()).toEqual([spare, next].sort());
+      expect(await oneConnection('echo-warm')).toBe(true);
+
+      sup.kill('SIGTERM');
+      expect(await exitOf(sup)).toBe(0);
+      expect(childrenOf(sup.pid!)).toEqual([]);
+    } finally {
+      sup.kill('SIGKILL');
+      view.stop();
+      await observer.stop();
     }
   });
 

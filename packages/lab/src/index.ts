@@ -64,6 +64,13 @@ export type { LoadBenchHooks, LoadBenchReport, MachineInfo } from './bench/load-
 export { loadBenchRequests, runLoadBench } from './bench/load-grid.js';
 export type { LoadBenchConfig, LoadBenchOptions, LoadModels } from './bench/load-options.js';
 export { LOAD_MODELS, LOAD_MODES, resolveLoadBenchOptions } from './bench/load-options.js';
+export {
+  formatRestartBench,
+  type RestartBenchOptions,
+  type RestartFigures,
+  type RestartReport,
+  runRestartBench,
+} from './bench/restart.js';
 export type {
   CodecCost,
   RoundBreakdownOptions,

@@ -5,7 +5,13 @@
  * processes, model specs and models.
  */
 import { type BatchCostProfile, validateBatchCost } from '@specmesh/core';
-import { type EmulatedModelOptions, type LlamaGpu, type ModelSpec, PooledModel } from '@specmesh/models';
+import {
+  type EmulatedModelOptions,
+  type LlamaGpu,
+  loadLlamaCode,
+  type ModelSpec,
+  PooledModel,
+} from '@specmesh/models';
 import { ConfigError } from '@specmesh/protocol';
 
 export interface ModelArgs {
@@ -137,6 +143,14 @@ export function modelSpecOf(a: ModelArgs, role: 'target' | 'drafter'): ModelSpec
         }
       : { ...shared, agreement: a.agreement, latency: { ttftMs: a.draftTtftMs, tpotMs: a.draftTpotMs } };
   return { backend: 'emulated', options };
+}
+
+/**
+ * Loads the code of the backend (node-llama-cpp for llama; the emulated one is loaded already) and
+ * opens nothing: what a warm spare does before it waits (see {@link createModel} for the rest).
+ */
+export async function loadModelCode(a: Pick<ModelArgs, 'backend'>): Promise<void> {
+  if (a.backend === 'llama') await loadLlamaCode();
 }
 
 /**

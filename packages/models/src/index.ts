@@ -52,6 +52,7 @@ export { chatHistoryOf } from './llama/chat-render.js';
 export { LlamaModel } from './llama/llama-model.js';
 export type { LlamaGpu, LlamaModelOptions } from './llama/llama-options.js';
 export { resolveLlamaOptions } from './llama/llama-options.js';
+export { loadLlamaCode } from './llama/llama-runtime.js';
 export type { LanguageModel, ModelInfo, RankedTokens } from './model.js';
 export { estimateAcceptance, oracleOf } from './oracle.js';
 export type { LoadedModel, ModelSpec } from './pool/model-spec.js';

@@ -43,6 +43,7 @@ export { type MuxRequestOptions, RequestMux } from './request-mux.js';
 export { RttMonitor } from './rtt-monitor.js';
 export type { Drainable, ShutdownOptions } from './shutdown.js';
 export { installGracefulShutdown, SUPERVISOR_PID_ENV } from './shutdown.js';
+export { awaitPromotion, isStandby, reportStarted, STANDBY_ENV } from './standby.js';
 export { machineLoadFactor, STARTUP_TIMEOUT_ENV, startupDeadlineMs } from './startup-deadline.js';
 export type { ChildSpec, ChildStatus, SupervisorEvent, SupervisorOptions } from './supervisor.js';
 export { Supervisor } from './supervisor.js';

@@ -11,6 +11,7 @@ import { benchDsiCommand } from './bench-dsi.js';
 import { benchGatewayOverheadCommand } from './bench-gateway-overhead.js';
 import { benchLlamaCommand } from './bench-llama.js';
 import { benchLoadCommand } from './bench-load.js';
+import { benchRestartCommand } from './bench-restart.js';
 import { benchRoundsCommand } from './bench-rounds.js';
 import { benchRuntimeCommand } from './bench-runtime.js';
 import { benchSigningCommand } from './bench-signing.js';
@@ -38,6 +39,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
     benchWorkerWakeupCommand,
     benchSimSpeedCommand,
     benchCliStartupCommand,
+    benchRestartCommand,
     { ...simDsiCommand, command: 'dsi-sim', describe: `${simDsiCommand.describe} (= specmesh sim dsi)` },
     {
       ...simValidateCommand,
@@ -48,7 +50,7 @@ export function benchCommand(configure: ConfigureCommand = (c) => c): CommandMod
   return {
     command: 'bench <name>',
     describe:
-      'Run a benchmark: dsi, llama, load, rounds, runtime, control-plane, gateway-overhead, wire-bytes, signing, worker-wakeup, sim-speed, cli-startup, dsi-sim, sim-validate',
+      'Run a benchmark: dsi, llama, load, rounds, runtime, control-plane, gateway-overhead, wire-bytes, signing, worker-wakeup, sim-speed, cli-startup, restart, dsi-sim, sim-validate',
     builder: (y: Argv) => {
       for (const c of subcommands) y.command(c);
       return y.demandCommand(1, 'Name a benchmark; see specmesh bench --help') as Argv;

@@ -9,8 +9,10 @@
  *   specmesh chaos                                    # 30 s, kills and pauses of every role
  *   specmesh chaos --seconds 300 --every-ms 700 --nats-nodes 3 --faults kill,pause,nats
  *   specmesh chaos --heartbeat-ms 200 --verify-timeout-ms 3000 --batch-timeout-ms 1500 --submit-timeout-ms 1000
+ *   specmesh chaos --seconds 60 --no-warm-spare       # every restart starts a fresh process
  *
- * Timeouts are a deployment's defaults unless set: the soak shows what a deployment recovers in.
+ * Timeouts are a deployment's defaults unless set: the soak shows what a deployment recovers in. A
+ * killed role comes back by promoting its warm spare, as under `specmesh node --supervise`.
  */
 import type { FaultKind, VictimRole } from '@specmesh/lab';
 import type { Argv, CommandModule } from 'yargs';
@@ -36,6 +38,7 @@ export interface ChaosArgs extends ModelArgs {
   batchTimeoutMs?: number;
   submitTimeoutMs?: number;
   submitAttemptMs?: number;
+  warmSpare: boolean;
   json: boolean;
 }
 
@@ -99,11 +102,18 @@ export const chaosCommand: CommandModule<object, ChaosArgs> = {
         type: 'number',
         describe: "The client's first submit attempt timeout, ms (default: the client's own, 1500)",
       })
+      .option('warm-spare', {
+        type: 'boolean',
+        default: true,
+        describe:
+          'Keep a warm spare of every role process, promoted when a kill hits it, as `specmesh node --supervise` does by default (--no-warm-spare: every restart starts a process)',
+      })
       .example('$0 chaos --seconds 20', 'a short soak with kills and pauses of every role')
       .example(
         '$0 chaos --nats-nodes 3 --faults kill,pause,nats --seconds 120',
         'also kill NATS nodes of a 3-server cluster',
       )
+      .example('$0 chaos --seconds 60 --no-warm-spare', 'restarts that start a fresh process, to compare')
       .example(
         '$0 chaos --heartbeat-ms 200 --verify-timeout-ms 3000 --batch-timeout-ms 1500 --submit-timeout-ms 1000',
         'tight timeouts instead of a deployment defaults',

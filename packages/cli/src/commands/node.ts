@@ -39,6 +39,7 @@ export interface NodeArgs extends ModelArgs, ConnectionArgs {
   otlpEndpoint?: string;
   servedModelName?: string[];
   supervise: boolean;
+  warmSpare: boolean;
   json: boolean;
 }
 
@@ -201,6 +202,12 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         default: false,
         describe:
           'Run the role in a child process and restart it when it crashes, with back-off (not after a configuration error); for machines without systemd or Kubernetes',
+      })
+      .option('warm-spare', {
+        type: 'boolean',
+        default: true,
+        describe:
+          'With --supervise: keep a second process of the role loaded and waiting (not connected, no model; about 75 MB), which takes over at once when the node crashes, so a restart skips starting Node and loading the code (--no-warm-spare: restart from scratch)',
       })
       .example('$0 node --role scheduler --nats nats://10.0.0.5:4222', 'a scheduler against a remote cluster')
       .example('$0 node --role batcher --pool gpu-a --nats nats://10.0.0.5:4222', 'a batcher for pool gpu-a')

@@ -83,6 +83,7 @@ export const CONFIG_FIELDS = {
   'awc-weights': Path,
   'max-sessions': Type.Integer({ minimum: 0 }),
   'listen-ms': PositiveInt,
+  'warm-spare': Type.Boolean(),
   'gateway-port': Port,
 } as const satisfies Record<string, TSchema>;
 

@@ -65,7 +65,7 @@ export async function runChaosCommand(args: ArgumentsCamelCase<ChaosArgs>): Prom
     return r;
   };
   say(
-    `• chaos for ${args.seconds} s (seed ${args.chaosSeed}): ${args.schedulers} scheduler, ${args.batchers} batcher, ${args.verifiers} verifier, ${args.drafters} drafter processes on ${args.natsNodes} nats-server(s); a fault (${faults.join('/')}) of [${victims.join(', ')}] every ${args.everyMs} ms …`,
+    `• chaos for ${args.seconds} s (seed ${args.chaosSeed}): ${args.schedulers} scheduler, ${args.batchers} batcher, ${args.verifiers} verifier, ${args.drafters} drafter processes (${args.warmSpare ? 'each with a warm spare' : 'no warm spares'}) on ${args.natsNodes} nats-server(s); a fault (${faults.join('/')}) of [${victims.join(', ')}] every ${args.everyMs} ms …`,
   );
   const bar = createProgress('chaos', args.seconds, { enabled: !args.json });
   const started = performance.now();
@@ -99,6 +99,7 @@ export async function runChaosCommand(args: ArgumentsCamelCase<ChaosArgs>): Prom
         heartbeatMs: args.heartbeatMs,
         ...(args.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: args.verifyTimeoutMs } : {}),
         ...(args.batchTimeoutMs !== undefined ? { batchTimeoutMs: args.batchTimeoutMs } : {}),
+        warmSpare: args.warmSpare,
       },
       onFault: (f) =>
         bar.drawing ? bar.update(elapsed(), `${f.kind} ${f.victim}`) : say(`  ${f.kind} ${f.victim}`),

@@ -4,6 +4,9 @@
  * Kubernetes to do it. A configuration error (exit 2) is not retried. SIGTERM / SIGINT drain the
  * child and end both; a child that exits cleanly (after `specmesh drain`) ends both too. If this
  * process is killed outright, the child notices and drains itself.
+ *
+ * With `--warm-spare` (the default) a second child waits in standby, loaded but not connected, and
+ * takes over at once when the running one crashes (node.ts, the runtime's standby.ts).
  */
 import { createLogger, SUPERVISOR_PID_ENV, Supervisor } from '@specmesh/runtime';
 import type { ArgumentsCamelCase } from 'yargs';
@@ -36,7 +39,9 @@ export async function runSupervised(args: ArgumentsCamelCase<NodeArgs>): Promise
       if (e.type === 'gave-up') resolve(ExitCode.Failure);
       // A clean exit is not restarted (on-failure): the node was drained, and so is this process.
       if (e.type === 'exit' && e.code === 0 && !stopping) resolve(ExitCode.Ok);
-      if (e.type === 'spawn' && e.restarts > 0) logger.warn({ child: name, pid: e.pid }, 'restarted');
+      if (e.type === 'spawn' && e.restarts > 0)
+        logger.warn({ child: name, pid: e.pid, promoted: e.promoted }, 'restarted');
+      if (e.type === 'spare-ready') logger.info({ child: name, spare: e.pid }, 'warm spare ready');
     });
   });
   const stop = (signal: NodeJS.Signals) => {
@@ -51,6 +56,7 @@ export async function runSupervised(args: ArgumentsCamelCase<NodeArgs>): Promise
     name: name.replace(/[^A-Za-z0-9_-]/g, '-'),
     args: [process.argv[1]!, ...childArgs(process.argv.slice(2))],
     noRestartCodes: [ExitCode.Usage],
+    warmSpare: args.warmSpare,
   });
   const code = await done;
   await supervisor.stopAll();

@@ -2,13 +2,20 @@
  * What `specmesh node --role <role>` does when it runs; the command and its flags are described in
  * commands/node.ts.
  */ import { ConfigError } from '@specmesh/protocol/errors';
-import { createLogger, installGracefulShutdown, serveMetrics } from '@specmesh/runtime';
+import {
+  awaitPromotion,
+  createLogger,
+  installGracefulShutdown,
+  isStandby,
+  reportStarted,
+  serveMetrics,
+} from '@specmesh/runtime';
 import type { ArgumentsCamelCase } from 'yargs';
 import type { NodeArgs } from '../commands/node.js';
 import { natsConnectionOf } from '../connect-client.js';
 import { serveDrainControl } from '../drain-control.js';
 import { createOutput } from '../output.js';
-import { type NodeCommon, startRole } from './start-role.js';
+import { loadRole, type NodeCommon } from './start-role.js';
 
 export async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void> {
   if (!args.nats || args.nats.length === 0) {
@@ -26,7 +33,11 @@ export async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void>
     nats: natsConnectionOf(args),
     ...(args.name ? { id: args.name } : {}),
   };
-  const started = await startRole(args, common);
+  const start = await loadRole(args);
+  // A warm spare of `--supervise` (SPECMESH_STANDBY=1): loaded and checked, it waits here, out of the
+  // cluster, until its supervisor promotes it; it exits if the supervisor goes away first.
+  if (isStandby()) await awaitPromotion();
+  const started = await start(common);
   installGracefulShutdown([started.role], { logger });
   serveDrainControl(started.role.actor);
   const metrics =
@@ -48,4 +59,6 @@ export async function runNode(args: ArgumentsCamelCase<NodeArgs>): Promise<void>
     ready,
     (r) => `${r.metrics ? `metrics ${r.metrics}\n` : ''}ready ${r.id}${r.url ? ` ${r.url}` : ''}`,
   );
+  // A supervisor keeping a warm spare boots the next one now (no-op without one).
+  reportStarted();
 }

@@ -1,9 +1,11 @@
 /**
  * The cluster a chaos run attacks: its own nats-server (one, or a routed cluster of three that the
  * run may kill a node of and restart), and every role a `specmesh node` process under the supervisor,
- * which restarts what a fault kills. Each role gets every server's URL, so it reconnects elsewhere
- * when its server dies. Timeouts are a deployment's defaults unless the spec sets them.
+ * which restarts what a fault kills, by default by promoting the role's warm spare (as `specmesh node
+ * --supervise` does). Each role gets every server's URL, so it reconnects elsewhere when its server
+ * dies. Timeouts are a deployment's defaults unless the spec sets them.
  */
+import { DeadlineError } from '@specmesh/protocol';
 import {
   Actor,
   createLogger,
@@ -34,6 +36,8 @@ export interface ChaosClusterSpec {
   readonly verifyTimeoutMs?: number;
   /** `--batch-timeout-ms` of batchers; undefined: the roles' default. */
   readonly batchTimeoutMs?: number;
+  /** Keep a warm spare of every role process (the supervisor promotes it on a kill). Defaults to true. */
+  readonly warmSpare?: boolean;
 }
 
 interface NatsNode {
@@ -72,7 +76,20 @@ export class ChaosCluster {
     });
     c.view = new MembershipView().start(c.client, 50);
     await c.view.waitFor((ms) => ms.length >= c.names.length, startupDeadlineMs(c.names.length));
+    // The soak starts from the steady state: spares boot after their role has started, and booting
+    // they would compete with the first seconds of requests.
+    if (spec.warmSpare ?? true) await c.sparesReady(startupDeadlineMs(c.names.length));
     return c;
+  }
+
+  /** Resolves once every role has a spare waiting; rejects after `timeoutMs`. */
+  private async sparesReady(timeoutMs: number): Promise<void> {
+    const end = performance.now() + timeoutMs;
+    while (!this.supervisor.status().every((c) => c.spare?.ready === true)) {
+      if (performance.now() > end)
+        throw new DeadlineError(`the roles' warm spares were not all ready within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   get urls(): string[] {
@@ -130,6 +147,7 @@ export class ChaosCluster {
               : []),
             ...model,
           ]),
+          warmSpare: this.spec.warmSpare ?? true,
         });
       }
     }

@@ -76,6 +76,8 @@ export interface ChaosSummary {
   /** The longest time a request went without progress (start, chunk or end), whatever caused it. */
   readonly longestStall: Stall | undefined;
   readonly restarts: number;
+  /** Restarts that promoted a warm spare instead of starting a process (included in `restarts`). */
+  readonly promotions: number;
   /**
    * Subscriptions on the servers before the first request and after the run settled, and those
    * present after but not before (`<connection> <subject>`).
@@ -203,6 +205,7 @@ async function attack(cluster: ChaosCluster, o: ChaosOptions): Promise<ChaosSumm
     faults: tracker.faults,
     longestStall: tracker.longestStall,
     restarts: cluster.supervisor.status().reduce((s, c) => s + c.restarts, 0),
+    promotions: cluster.supervisor.status().reduce((s, c) => s + c.promotions, 0),
     subscriptions: { before: before.length, after: after.length, extra: extraOf(after, before) },
     leftoverLoad,
   };

@@ -73,7 +73,7 @@ export function formatChaos(s: ChaosSummary): string {
   const ms = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(0));
   const lines = [
     `• ${s.requests} requests in ${s.seconds} s (seed ${s.seed}): ${s.identical} identical to the target's greedy output, ${s.different} different, ${Object.values(s.failed).reduce((a, b) => a + b, 0)} failed; ${s.brokenStreams} broken streams`,
-    `• ${s.faults.length} faults, ${s.restarts} process restarts, ${s.moves} request moves; subscriptions ${s.subscriptions.before} → ${s.subscriptions.after}; load left ${s.leftoverLoad}`,
+    `• ${s.faults.length} faults, ${s.restarts} process restarts (${s.promotions} by a warm spare), ${s.moves} request moves; subscriptions ${s.subscriptions.before} → ${s.subscriptions.after}; load left ${s.leftoverLoad}`,
     `• longest stall: ${s.longestStall ? `${ms(s.longestStall.ms)} ms (${s.longestStall.requestId}${stallContext(s.longestStall)})` : '–'}`,
     '',
     '  fault                 count  recovery p50 ms  p90 ms  max ms  unrecovered   single  p90 ms  max ms',

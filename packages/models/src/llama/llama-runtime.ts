@@ -9,6 +9,15 @@ import type { LlamaGpu } from './llama-options.js';
 
 const runtimes = new Map<string, Promise<Llama>>();
 
+/**
+ * Loads node-llama-cpp's JavaScript only (about a third of a second and 40 MB idle), not its native
+ * binding, a GPU or a model: a warm spare of a llama role loads it while it waits, so its promotion
+ * pays no module loading.
+ */
+export async function loadLlamaCode(): Promise<void> {
+  await import('node-llama-cpp');
+}
+
 export function llamaRuntime(gpu: LlamaGpu): Promise<Llama> {
   const key = String(gpu);
   let r = runtimes.get(key);
