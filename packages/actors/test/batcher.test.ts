@@ -213,6 +213,25 @@ describe('batcher', () => {
     expect(d.got).toHaveLength(1);
   });
 
+  it('drops every queued task of a session that ended, listed or not', async () => {
+    const v = await fakeVerifier('v-end', 'p4e');
+    const b = await startBatcher('p4e', { windowMs: 300, maxJobs: 64 });
+    await untilVerifiers(b, 1);
+    const d = await drafter(['x', 'y']);
+    for (let i = 0; i < 3; i++) d.send('p4e', task('x', i));
+    d.actor.publish(d.actor.subjects.preempt(d.actor.id, 'x'), 'preempt', {
+      sessionId: 'x',
+      taskIds: [],
+      ended: true,
+    });
+    // Sent after the preempt, in the same window: once its result is back, x's tasks would have gone too.
+    d.send('p4e', task('y', 0));
+    await d.waitFor(1);
+    expect(d.got.map((m) => ('taskId' in m.body ? m.body.taskId : m.kind))).toEqual(['y:t0']);
+    expect(v.batches.flat().map((t) => t.taskId)).toEqual(['y:t0']);
+    expect(b.stats.preempted).toBe(3);
+  });
+
   it("refuses a task that claims another host's session, and a preempt reaches only its own host's tasks", async () => {
     const v = await fakeVerifier('v-hosts', 'p-hosts');
     const b = await startBatcher('p-hosts', { windowMs: 300, maxJobs: 64 });

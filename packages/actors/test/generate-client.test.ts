@@ -411,6 +411,66 @@ describe('generate client', () => {
       await a.stop();
     });
 
+    it("never adopts a session it stopped, even when a scheduler's answer names it again", async () => {
+      const a = await Actor.start({ role: 'scheduler', servers: server.url, heartbeatIntervalMs: 0 });
+      const resubmits: BodyOf<'submit'>[] = [];
+      a.handle(a.subjects.submit(), 'submit', (m) => {
+        const req = m.body.requestId;
+        const client = m.body.client;
+        if (m.body.resume) resubmits.push(m.body);
+        // The first move gets the hung session again (a scheduler's memory of an earlier start that
+        // resumed from the same point); the next one a host that streams the output.
+        const host = resubmits.length === 2 ? 'd2' : 'h1';
+        const sessionId = host === 'd2' ? 's2' : 's1';
+        if (host === 'd2') {
+          setTimeout(() => {
+            for (let seq = m.body.resume!.nextSeq, at = 0; at < 8; at += 2, seq++)
+              a.publish(a.subjects.tokens(client, 'd2', req), 'tokens', {
+                ...chunk(req, 's2', seq, Uint32Array.of(at, at + 1)),
+                index: at,
+                done: at + 2 >= 8,
+              });
+          }, 5);
+        }
+        return {
+          kind: 'submit.ok',
+          body: {
+            requestId: req,
+            sessionId,
+            drafterId: host,
+            pool: 'p',
+            tokenSubject: a.subjects.tokens(client, host, req),
+          },
+        };
+      });
+      // h1 hangs; stopped, its session ends at once with an empty final chunk, as a drafter's does.
+      a.handle(a.subjects.session('h1'), ['session.probe', 'session.cancel'], (m) => {
+        if (m.kind === 'session.cancel') {
+          a.publish(a.subjects.tokens(c.id, 'h1', 'm-stale'), 'tokens', {
+            ...chunk('m-stale', 's1', 0, new Uint32Array(0)),
+            done: true,
+            finishReason: 'cancelled',
+          });
+          return undefined;
+        }
+        return new Promise(() => {});
+      });
+      await a.flush();
+      const c = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });
+      const reasons: string[] = [];
+      const gen = await generate(c, submit('m-stale'), {
+        probeAfterMs: 100,
+        probeTimeoutMs: 200,
+        onMove: (m) => reasons.push(`${m.reason}:${m.fromHost}->${m.toHost}`),
+      });
+      expect((await collect(gen)).tokens).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(reasons).toEqual(['lost:h1->d2']);
+      // Each move says which it is, so a scheduler tells a repeat from the next move.
+      expect(resubmits.map((r) => r.resume!.move)).toEqual([1, 2]);
+      await c.stop();
+      await a.stop();
+    });
+
     it('a handover is followed without avoiding the host that handed over', async () => {
       const { a, resubmits } = await movingCluster('v1', 'handover');
       const c = await Actor.start({ role: 'gateway', servers: server.url, heartbeatIntervalMs: 0 });

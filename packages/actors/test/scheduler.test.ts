@@ -137,6 +137,44 @@ describe('scheduler', () => {
     expect(d.sessions).toHaveLength(1);
   });
 
+  it('answers the repeats of one move as one request, and a later move from the same point anew', async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    const d1 = await fakeDrafter(s, 'd1', 8);
+    const d2 = await fakeDrafter(s, 'd2', 8);
+    // Two schedulers, each with its own memory of what it started lately.
+    const a = await startScheduler(s, { id: 'sched-a' });
+    const b = await startScheduler(s, { id: 'sched-b' });
+    for (const x of [a, b]) await until(() => x.membership.alive({ role: 'drafter' }).length === 2);
+    const { c } = await client(s);
+    // A request that moves three times before its first token: every move resumes from one point.
+    const move = (to: string, n: number, avoid: string) =>
+      c.request(
+        c.subjects.submitTo(to),
+        'submit',
+        {
+          ...sampleBodies().submit,
+          requestId: 'moving',
+          deadlineAt: Date.now() + 60_000,
+          resume: { committed: new Uint32Array(0), nextSeq: 1, move: n },
+          avoid: [avoid],
+        },
+        { expect: 'submit.ok', timeoutMs: 10_000 },
+      );
+    const first = await move('sched-a', 1, 'd2');
+    expect(first.body.drafterId).toBe('d1');
+    // Move 1 again (a silent attempt's repeat): the same session.
+    expect((await move('sched-a', 1, 'd2')).body.sessionId).toBe(first.body.sessionId);
+    // Move 2 (d1 hung: its client stopped that session) goes to the other scheduler.
+    expect((await move('sched-b', 2, 'd1')).body.drafterId).toBe('d2');
+    // Move 3 (d2 lost) reaches the first scheduler again: a new session, not move 1's on d1.
+    const third = await move('sched-a', 3, 'd2');
+    expect(third.body.drafterId).toBe('d1');
+    expect(third.body.sessionId).not.toBe(first.body.sessionId);
+    expect(d1.sessions).toHaveLength(2);
+    expect(d2.sessions).toHaveLength(1);
+  });
+
   it('spreads sessions over drafters by free slots', async () => {
     const s = prefix();
     await targetPool(s, 'p');

@@ -14,6 +14,14 @@ describe('sticky verifiers', () => {
     expect(sticky.size).toBe(3);
   });
 
+  it('forgets a session that ended', () => {
+    const sticky = new StickyVerifiers();
+    sticky.set('a', 'v1');
+    sticky.set('b', 'v1');
+    sticky.forget('a');
+    expect([sticky.get('a'), sticky.get('b'), sticky.size]).toEqual([undefined, 'v1', 1]);
+  });
+
   it('forgets every session of a failed verifier', () => {
     const sticky = new StickyVerifiers();
     sticky.set('a', 'v1');

@@ -96,7 +96,8 @@ export const MINOR_RELEASES: readonly MinorRelease[] = [
       'scheduler keeps its place in the group. An older scheduler has no responders there, and the ' +
       'client goes back to the group. A verdict says how many other sessions its verifier serves ' +
       '(`verify.result.otherSessions`), and a session that ends says so to the verifiers ' +
-      '(`preempt.ended`), which free its context at once.',
+      '(`preempt.ended`), which free its context at once. A resumed request says which move it is ' +
+      '(`resume.move`), so a scheduler never answers a later move with an earlier one’s session.',
     envelope: [],
   },
 ];

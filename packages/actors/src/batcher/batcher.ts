@@ -184,9 +184,15 @@ export class Batcher {
       (e) =>
         e.task.sessionId !== p.sessionId ||
         e.task.host !== host ||
-        !(ids.has(e.task.taskId) || (p.belowEpoch !== undefined && e.task.epoch < p.belowEpoch)),
+        !(
+          p.ended === true ||
+          ids.has(e.task.taskId) ||
+          (p.belowEpoch !== undefined && e.task.epoch < p.belowEpoch)
+        ),
     );
     this.stats.preempted += before - this.pending.length;
+    // An ended session sends nothing more: where it ran last no longer matters.
+    if (p.ended) this.sticky.forget(sessionKey({ host, sessionId: p.sessionId }));
     return undefined;
   }
 

@@ -1,8 +1,9 @@
 /**
  * The verifier that last served each session (it holds the session's prefix cache), for the sessions
- * seen most recently. A batcher outlives its sessions by far, and nothing tells it that a session
- * ended, so the map forgets the least recently used session once it holds `capacity` of them: a
- * forgotten session costs one prefill elsewhere, never a wrong result.
+ * seen most recently. A batcher outlives its sessions by far: a session's host says when it ended
+ * (`preempt.ended`, protocol 2.4), and for hosts that do not (older, or dead) the map forgets the
+ * least recently used session once it holds `capacity` of them: a forgotten session costs one
+ * prefill elsewhere, never a wrong result.
  */
 export class StickyVerifiers {
   private readonly bySession = new Map<string, string>();
@@ -26,6 +27,11 @@ export class StickyVerifiers {
       const oldest = this.bySession.keys().next().value;
       if (oldest !== undefined) this.bySession.delete(oldest);
     }
+  }
+
+  /** Forgets `session` (it ended). */
+  forget(session: string): void {
+    this.bySession.delete(session);
   }
 
   /** Forgets every session of `verifierId` (it failed: its caches are gone or unreachable). */

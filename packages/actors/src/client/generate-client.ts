@@ -459,12 +459,19 @@ export async function generate(
       {
         ...rest,
         ...(submit.pool ? { pool: submit.pool } : {}),
-        resume: { committed: Uint32Array.from(committed), nextSeq: reorder.expected },
+        resume: { committed: Uint32Array.from(committed), nextSeq: reorder.expected, move: moves },
         ...(reason === 'handover' || reason === 'gap' ? {} : { avoid: [old.drafterId] }),
         ...(prefer ? { prefer } : {}),
       },
       true,
     );
+    if (cancelled.has(heldKey(next.drafterId, next.sessionId))) {
+      // A session this client stopped (an older scheduler's answer for an earlier move that resumed
+      // from the same point): adopting it would end the request on its final chunk. Move on from it.
+      current = next;
+      await move('lost', lastError);
+      return;
+    }
     adopt(next);
     options.onMove?.({
       requestId: submit.requestId,

@@ -71,7 +71,9 @@ function isPlain(submit: Submit): boolean {
 }
 
 function requestKey(submit: Submit): string {
-  return `${submit.requestId}@${submit.resume?.nextSeq ?? 0}:${submit.resume?.committed.length ?? 0}`;
+  const r = submit.resume;
+  // The move tells two moves apart that resume from the same point (no token between them).
+  return `${submit.requestId}@${r?.nextSeq ?? 0}:${r?.committed.length ?? 0}#${r?.move ?? 0}`;
 }
 
 /** Makes `w` also answer a repeat's reply functions (the newest attempt is the one its client awaits). */

@@ -59,7 +59,17 @@ const GenerationFields = {
 
 /** Where a resumed session picks up: the committed output so far and the next chunk sequence number. */
 export const ResumeSchema = Type.Object(
-  { committed: TokenIds({ maxLength: MAX_TOKENS_PER_MESSAGE }), nextSeq: Count },
+  {
+    committed: TokenIds({ maxLength: MAX_TOKENS_PER_MESSAGE }),
+    nextSeq: Count,
+    /**
+     * Which move of the request this is, from 1. A scheduler answers the repeats of one move as one
+     * request, and a later move never with an earlier move's session: two moves can share the
+     * committed output and the next chunk (a request that moves twice before its first token), and
+     * the earlier session is one its client has abandoned. Since 2.4.
+     */
+    move: Type.Optional(Count),
+  },
   { additionalProperties: false },
 );
 

@@ -49,7 +49,7 @@ export const KIND_DOCS: Readonly<Record<string, KindDoc>> = {
         'Instance id of the client: the tokens go to `tokens.<client>.<host>.<requestId>`, which only that client may read.',
       pool: 'Target pool to use; the scheduler picks one when absent.',
       resume:
-        'Continue a request whose host died, hung or handed it over: the output the client holds and the next chunk number. The new host generates only what follows.',
+        'Continue a request whose host died, hung or handed it over: the output the client holds, the next chunk number and which move of the request this is. The new host generates only what follows.',
       avoid:
         'Instance ids not to place the session on (the host that just failed), while another drafter is alive to take it.',
       prefer:
@@ -412,6 +412,7 @@ export const SHARED_TYPE_DOCS: Readonly<Record<string, Readonly<Record<string, s
   Resume: {
     committed: 'Output tokens committed so far, which the new host takes as context.',
     nextSeq: 'Sequence number of the next `tokens` chunk.',
+    move: 'Which move of the request this is, from 1: a scheduler answers the repeats of one move as one request, and never a later move (which may resume from the same point) with an earlier move’s session.',
   },
   SparseDraftDist: {
     offsets:
