@@ -308,6 +308,24 @@ describe('generate client', () => {
       done: false,
     });
 
+    /** The rest of the 8-token output from token `held` on, two tokens a chunk, numbered on from `seq`. */
+    const publishRest = (
+      a: Actor,
+      subject: string,
+      req: string,
+      sessionId: string,
+      seq: number,
+      held: number,
+    ) => {
+      for (let at = held; at < 8; at += 2, seq++) {
+        a.publish(subject, 'tokens', {
+          ...chunk(req, sessionId, seq, Uint32Array.of(at, at + 1)),
+          index: at,
+          done: at + 2 >= 8,
+        });
+      }
+    };
+
     /**
      * A scheduler stand-in: the first admission goes to `firstHost`, which publishes chunks 0 and 1
      * (and `then` afterwards); a resubmit goes to `d2`, which publishes the rest.
@@ -346,15 +364,7 @@ describe('generate client', () => {
         setTimeout(() => {
           // The old session, waking up, must not get in: its chunks carry other tokens.
           a.publish(tokens, 'tokens', chunk(req, 's1', from, Uint32Array.of(99, 99)));
-          // The rest of the 8-token output, two tokens a chunk, numbered on from the client's seq.
-          const held = m.body.resume!.committed.length;
-          for (let at = held, seq = from; at < 8; at += 2, seq++) {
-            a.publish(movedTo, 'tokens', {
-              ...chunk(req, 's2', seq, Uint32Array.of(at, at + 1)),
-              index: at,
-              done: at + 2 >= 8,
-            });
-          }
+          publishRest(a, movedTo, req, 's2', from, m.body.resume!.committed.length);
         }, 5);
         return {
           kind: 'submit.ok',
@@ -423,14 +433,8 @@ describe('generate client', () => {
         const host = resubmits.length === 2 ? 'd2' : 'h1';
         const sessionId = host === 'd2' ? 's2' : 's1';
         if (host === 'd2') {
-          setTimeout(() => {
-            for (let seq = m.body.resume!.nextSeq, at = 0; at < 8; at += 2, seq++)
-              a.publish(a.subjects.tokens(client, 'd2', req), 'tokens', {
-                ...chunk(req, 's2', seq, Uint32Array.of(at, at + 1)),
-                index: at,
-                done: at + 2 >= 8,
-              });
-          }, 5);
+          const subject = a.subjects.tokens(client, 'd2', req);
+          setTimeout(() => publishRest(a, subject, req, 's2', m.body.resume!.nextSeq, 0), 5);
         }
         return {
           kind: 'submit.ok',

@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   Actor,
+  connectionsNamed,
   createLogger,
   freePort,
   MembershipView,
@@ -63,13 +64,6 @@ describe('specmesh node --supervise', () => {
     await server.stop();
   });
 
-  /** Client connections the server holds under `name` (a node names its connection by its id). */
-  async function connectionsNamed(name: string): Promise<number> {
-    const res = await fetch(`http://127.0.0.1:${monitorPort}/connz?limit=1024`);
-    const body = (await res.json()) as { connections?: Array<{ name?: string }> };
-    return (body.connections ?? []).filter((c) => c.name === name).length;
-  }
-
   /**
    * Whether the server comes to hold exactly one connection of `name`: a killed node's may take a
    * moment to go, while a spare that had connected would stay.
@@ -77,7 +71,7 @@ describe('specmesh node --supervise', () => {
   async function oneConnection(name: string): Promise<boolean> {
     const end = Date.now() + within(20_000);
     while (Date.now() < end) {
-      if ((await connectionsNamed(name)) === 1) return true;
+      if ((await connectionsNamed(monitorPort, name)) === 1) return true;
       await new Promise((r) => setTimeout(r, 50));
     }
     return false;

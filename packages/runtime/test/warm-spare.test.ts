@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../src/actor.js';
 import { freePort } from '../src/free-port.js';
 import { MembershipView } from '../src/membership.js';
+import { connectionsNamed } from '../src/nats-monitor.js';
 import { type NatsServerHandle, startNatsServer } from '../src/nats-server.js';
 import { startupDeadlineMs } from '../src/startup-deadline.js';
 import { Supervisor, type SupervisorEvent } from '../src/supervisor.js';
@@ -52,18 +53,11 @@ describe('supervisor with a warm spare', () => {
     await server.stop();
   });
 
-  /** Client connections the server holds under `name` (an actor names its connection by its id). */
-  async function connectionsNamed(name: string): Promise<number> {
-    const res = await fetch(`http://127.0.0.1:${monitorPort}/connz?limit=1024`);
-    const body = (await res.json()) as { connections?: Array<{ name?: string }> };
-    return (body.connections ?? []).filter((c) => c.name === name).length;
-  }
-
   /** Polls until the server holds exactly one connection of `name`; true if it did in time. */
   async function oneConnection(name: string): Promise<boolean> {
     const end = Date.now() + startupDeadlineMs(1);
     while (Date.now() < end) {
-      if ((await connectionsNamed(name)) === 1) return true;
+      if ((await connectionsNamed(monitorPort, name)) === 1) return true;
       await new Promise((r) => setTimeout(r, 50));
     }
     return false;
