@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnswerTimeout } from '../src/client/answer-timeout.js';
+import { AnswerTimeout } from '../src/timeouts/answer-timeout.js';
 
 describe('probe timeout', () => {
   it('keeps the floor for a host that answers quickly, so a paused host is noticed as fast as before', () => {

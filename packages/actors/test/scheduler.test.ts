@@ -175,6 +175,39 @@ describe('scheduler', () => {
     expect(d2.sessions).toHaveLength(1);
   });
 
+  it('passes over a host that does not answer its session start after a few of the hosts’ usual answers', async () => {
+    const s = prefix();
+    await targetPool(s, 'p');
+    const ok = await fakeDrafter(s, 'd-ok', 2);
+    // Paused: it takes the request off the wire and never answers. Most free slots: picked first.
+    const paused = await Actor.start({
+      role: 'drafter',
+      id: 'd-paused',
+      subjects: s,
+      servers: nats.url,
+      heartbeatIntervalMs: 30,
+      load: () => ({ inflight: 0, queued: 0, capacity: 8 }),
+    });
+    let asked = 0;
+    paused.handle(paused.subjects.session('d-paused'), 'session.start', () => {
+      asked++;
+      return new Promise(() => {});
+    });
+    await paused.flush();
+    nats.defer(() => paused.stop());
+    // A start timeout far beyond the test's own: only the measured answers can bound the wait.
+    const sched = await startScheduler(s, { startTimeoutMs: 3_600_000 });
+    await until(() => sched.membership.alive({ role: 'drafter' }).length === 2);
+    const { submit } = await client(s);
+    // Measured answers first: d-ok answers at once (d-paused avoided).
+    for (const r of ['warm-1', 'warm-2']) await submit(r, { avoid: ['d-paused'] });
+    ok.finish();
+    ok.finish();
+    const placed = await submit('after-pause');
+    expect(asked).toBe(1);
+    expect(placed.body.drafterId).toBe('d-ok');
+  });
+
   it('spreads sessions over drafters by free slots', async () => {
     const s = prefix();
     await targetPool(s, 'p');

@@ -40,7 +40,7 @@ import {
   type TokenChunk,
 } from '@specmesh/protocol';
 import type { Actor } from '@specmesh/runtime';
-import { AnswerTimeout } from './answer-timeout.js';
+import { AnswerTimeout } from '../timeouts/answer-timeout.js';
 import { type LiveScheduler, SchedulerSightings } from './scheduler-choice.js';
 import { DEFAULT_SUBMIT_RETRY, type SubmitFailure, SubmitRetry } from './submit-retry.js';
 import { TokenReorderer } from './token-reorderer.js';

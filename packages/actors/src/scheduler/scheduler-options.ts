@@ -11,7 +11,8 @@ export interface SchedulerOptions extends Omit<ActorOptions, 'role'> {
   admissionTimeoutMs?: number;
   /**
    * Deadline of the `session.start` request to a drafter, ms: a live drafter answers at once, so this
-   * bounds what a hung one costs a request. Defaults to 2000.
+   * bounds what a hung one costs a request. Once hosts have answered, a start waits four times their
+   * slowest recent answer (at least 500 ms) within it. Defaults to 2000.
    */
   startTimeoutMs?: number;
   /** Drafters tried for one request before it fails. Defaults to 3. */

@@ -22,6 +22,7 @@
  * verifiers, which decodes it target-only (degraded but serving) and hands it back later.
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   asSpecmeshError,
   type BodyOf,
@@ -43,6 +44,7 @@ import {
   poolLoad,
   queueFigures,
 } from '../placement/placement.js';
+import { AnswerTimeout } from '../timeouts/answer-timeout.js';
 import { type DrafterSlots, pickDrafter } from './pick-drafter.js';
 import { resolveSchedulerOptions, type SchedulerConfig, type SchedulerOptions } from './scheduler-options.js';
 
@@ -54,6 +56,12 @@ const RECENT_START_MS = 60_000;
 const RECENT_START_LIMIT = 4096;
 
 /** One request as far as repeats go: its id and the point it resumes from. */
+/**
+ * Least time a `session.start` gets once hosts' answers are measured, ms: a live host answers within
+ * milliseconds, and a loaded one within a few of its recent answers (the timeout grows with them).
+ */
+const MIN_START_TIMEOUT_MS = 500;
+
 /** `session.start` requests a scheduler keeps unanswered at one host at a time. */
 const MAX_STARTS_PER_HOST = 32;
 
@@ -138,10 +146,17 @@ export class Scheduler {
   private readonly recent = new Map<string, { reply: Reply; at: number }>();
   private pumping = false;
   private sweep: NodeJS.Timeout | undefined;
+  /** How long a `session.start` may go unanswered: a few of the hosts' recent answers, at most the configured timeout. */
+  private readonly startTimeout: AnswerTimeout;
 
   private constructor(actor: Actor, config: SchedulerConfig) {
     this.actor = actor;
     this.config = config;
+    this.startTimeout = new AnswerTimeout({
+      floorMs: Math.min(MIN_START_TIMEOUT_MS, config.startTimeoutMs),
+      initialMs: config.startTimeoutMs,
+      ceilingMs: config.startTimeoutMs,
+    });
   }
 
   static async start(options: SchedulerOptions): Promise<Scheduler> {
@@ -447,11 +462,14 @@ export class Scheduler {
     this.startsInFlight.set(drafterId, (this.startsInFlight.get(drafterId) ?? 0) + 1);
     try {
       try {
+        const sent = performance.now();
         await this.actor.request(this.actor.subjects.session(drafterId), 'session.start', start, {
           expect: 'session.ok',
-          timeoutMs: this.config.startTimeoutMs,
+          // A paused or hung host costs a few of the hosts' usual answers, then the next host is tried.
+          timeoutMs: this.startTimeout.ms,
           ...(w.traceId ? { traceId: w.traceId } : {}),
         });
+        this.startTimeout.answered(performance.now() - sent);
       } finally {
         const n = (this.startsInFlight.get(drafterId) ?? 1) - 1;
         if (n > 0) this.startsInFlight.set(drafterId, n);

@@ -1,6 +1,6 @@
 /**
- * How long a client waits for an answer before it counts the other side as gone: four times the slowest
- * of its recent answers, within a floor and a ceiling.
+ * How long a requester waits for an answer before it counts the other side as gone: four times the
+ * slowest of its recent answers, within a floor and a ceiling.
  *
  * - A **probe** of a host (`session.probe`) waits at least the configured floor, and longer for a host
  *   that answered earlier probes slowly: on a loaded machine a host's event loop answers late without
@@ -10,6 +10,9 @@
  *   answer, then four times their slowest recent answer, at least a floor: a scheduler that paused
  *   holding the attempt costs a few of its usual reply times, not the fixed 1.5 s. A cluster whose
  *   requests wait in the scheduler's queue answers slowly, and the timeout grows with it.
+ * - A scheduler's **session start** on a host (`session.start`) waits the configured start timeout
+ *   until hosts have answered, then four times their slowest recent answer, at least a floor: a
+ *   paused drafter holds a request's admission for a few of its usual answers, not the whole 2 s.
  */
 export interface AnswerTimeoutOptions {
   /** Never less than this, ms. */
