@@ -157,22 +157,27 @@ describe('generate client', () => {
     /**
      * Two schedulers in the group of prefix `prefix`: `held` takes submits and never answers (a paused
      * process keeps its subscription), `live` admits, through the group and by name. Its admissions
-     * stream nothing: these tests look at admission only.
+     * stream nothing: these tests look at admission only. `held` joins the group at once, or when
+     * `pause()` is called.
      */
-    async function pausedAndLive(prefix: string) {
+    async function pausedAndLive(prefix: string, heldLater = false) {
       const common = { servers: server.url, heartbeatIntervalMs: 0, subjects: { prefix } };
       const held = await Actor.start({ ...common, role: 'scheduler', id: 'held' });
       const live = await Actor.start({ ...common, role: 'scheduler', id: 'live' });
       const reached = { held: 0, liveByName: 0 };
-      held.handle(
-        held.subjects.submit(),
-        'submit',
-        () => {
-          reached.held++;
-          return new Promise<never>(() => {});
-        },
-        { queue: 'scheduler' },
-      );
+      const pause = async () => {
+        held.handle(
+          held.subjects.submit(),
+          'submit',
+          () => {
+            reached.held++;
+            return new Promise<never>(() => {});
+          },
+          { queue: 'scheduler' },
+        );
+        await held.flush();
+      };
+      if (!heldLater) await pause();
       const admit = (m: { body: BodyOf<'submit'> }) => ({
         kind: 'submit.ok' as const,
         body: {
@@ -188,7 +193,6 @@ describe('generate client', () => {
         reached.liveByName++;
         return admit(m);
       });
-      await held.flush();
       await live.flush();
       const client = await Actor.start({ ...common, role: 'gateway' });
       const stop = async () => {
@@ -196,24 +200,32 @@ describe('generate client', () => {
         await live.stop();
         await held.stop();
       };
-      return { client, reached, stop };
+      return { client, reached, pause, stop };
     }
 
-    /** Admits `n` requests one after the other; the attempts of each, as `outcome[@scheduler]`. */
-    async function admitAll(client: Actor, n: number, options: Parameters<typeof generate>[2] = {}) {
+    /**
+     * Admits `n` requests one after the other (ids `paused-<from>` on); the attempts of each, as
+     * `outcome[@scheduler]`.
+     */
+    async function admitAll(
+      client: Actor,
+      n: number,
+      options: Parameters<typeof generate>[2] = {},
+      from = 0,
+    ) {
       const attemptMs = Math.round(400 * machineLoadFactor());
       const attempts: string[][] = [];
       for (let i = 0; i < n; i++) {
         const mine: string[] = [];
         attempts.push(mine);
         const ac = new AbortController();
-        const gen = await generate(client, submit(`paused-${i}`), {
+        const gen = await generate(client, submit(`paused-${from + i}`), {
           ...options,
           submitAttemptMs: attemptMs,
           signal: ac.signal,
           onSubmitAttempt: (a) => mine.push(`${a.outcome}${a.scheduler ? `@${a.scheduler}` : ''}`),
         });
-        expect(gen.accepted.requestId).toBe(`paused-${i}`);
+        expect(gen.accepted.requestId).toBe(`paused-${from + i}`);
         ac.abort();
       }
       return attempts;
@@ -258,14 +270,16 @@ describe('generate client', () => {
     });
 
     it('without a heartbeat view, a repeat names the scheduler that answered this client last', async () => {
-      const c = await pausedAndLive('paused-answers');
-      const attempts = await admitAll(c.client, 10);
-      // Until one answered, repeats go to the group; once `live` answered, a repeat names it.
-      const firstAnswer = attempts.findIndex((a) => a.at(-1) === 'accepted');
-      for (const a of attempts.slice(firstAnswer + 1)) {
+      const c = await pausedAndLive('paused-answers', true);
+      // `live` alone answers the first request; then `held` joins the group, paused.
+      expect(await admitAll(c.client, 1)).toEqual([['accepted']]);
+      await c.pause();
+      for (const a of await admitAll(c.client, 12, {}, 1)) {
         expect(a.length, a.join(' ')).toBeLessThanOrEqual(2);
         if (a.length === 2) expect(a).toEqual(['silent', 'accepted@live']);
+        else expect(a).toEqual(['accepted']);
       }
+      expect(c.reached.held).toBeGreaterThan(0);
       await c.stop();
     });
   });
