@@ -7,12 +7,12 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   Actor,
-  connectionsNamed,
   createLogger,
   freePort,
   MembershipView,
   type NatsServerHandle,
   startNatsServer,
+  untilConnections,
 } from '@specmesh/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { within } from './within.js';
@@ -63,19 +63,6 @@ describe('specmesh node --supervise', () => {
   afterAll(async () => {
     await server.stop();
   });
-
-  /**
-   * Whether the server comes to hold exactly one connection of `name`: a killed node's may take a
-   * moment to go, while a spare that had connected would stay.
-   */
-  async function oneConnection(name: string): Promise<boolean> {
-    const end = Date.now() + within(20_000);
-    while (Date.now() < end) {
-      if ((await connectionsNamed(monitorPort, name)) === 1) return true;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return false;
-  }
 
   it('restarts a killed node from scratch with --no-warm-spare, and drains it and exits 0 on SIGTERM', async () => {
     const sup = spawn(
@@ -147,7 +134,7 @@ describe('specmesh node --supervise', () => {
       expect(childrenOf(sup.pid!).sort()).toEqual([running, spare].sort());
       // Loaded and waiting, not in the cluster: the one connection under the id is the running node's.
       await view.waitFor((ms) => ms.some((m) => m.id === 'echo-warm'), within(20_000));
-      expect(await oneConnection('echo-warm')).toBe(true);
+      expect(await untilConnections(monitorPort, 'echo-warm', 1, within(20_000))).toBe(true);
       const firstStart = view.get('echo-warm')!.heartbeat.startedAt;
 
       process.kill(running!, 'SIGKILL');
@@ -164,7 +151,7 @@ describe('specmesh node --supervise', () => {
       );
       const next = spares()[1]!;
       expect(childrenOf(sup.pid!).sort()).toEqual([spare, next].sort());
-      expect(await oneConnection('echo-warm')).toBe(true);
+      expect(await untilConnections(monitorPort, 'echo-warm', 1, within(20_000))).toBe(true);
 
       sup.kill('SIGTERM');
       expect(await exitOf(sup)).toBe(0);

@@ -25,7 +25,7 @@ export type { MetricsEndpoint, MetricsEndpointOptions } from './metrics-endpoint
 export { serveMetrics } from './metrics-endpoint.js';
 export type { Account, AccountLink, AccountUser } from './nats-accounts.js';
 export { envNameOf, renderAccounts } from './nats-accounts.js';
-export { connectionsNamed } from './nats-monitor.js';
+export { connectionsNamed, untilConnections } from './nats-monitor.js';
 export type {
   NatsClusterHandle,
   NatsClusterOptions,

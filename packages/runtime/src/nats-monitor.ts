@@ -14,3 +14,22 @@ export async function connectionsNamed(
   const body = (await res.json()) as { connections?: Array<{ name?: string }> };
   return (body.connections ?? []).filter((c) => c.name === name).length;
 }
+
+/**
+ * Polls until the nats-server monitored on `monitorPort` holds exactly `count` connections under
+ * `name`; resolves whether it did within `timeoutMs` (a killed process's connection takes a moment
+ * to go, one that should not exist would stay).
+ */
+export async function untilConnections(
+  monitorPort: number,
+  name: string,
+  count: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if ((await connectionsNamed(monitorPort, name)) === count) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}

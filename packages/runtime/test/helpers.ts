@@ -49,3 +49,18 @@ export async function until(condition: () => boolean, timeoutMs: number): Promis
   }
   return true;
 }
+
+/**
+ * Runs `script` (an ES module's source) in a node process of its own, with its stdout collected:
+ * a supervisor the test can SIGKILL outright, leaving what it started behind.
+ */
+export function spawnScript(script: string): { proc: ChildProcess; output: () => string } {
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  return { proc, output: () => out };
+}

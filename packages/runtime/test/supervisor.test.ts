@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../src/actor.js';
@@ -6,7 +5,7 @@ import { MembershipView } from '../src/membership.js';
 import { type NatsServerHandle, startNatsServer } from '../src/nats-server.js';
 import { startupDeadlineMs } from '../src/startup-deadline.js';
 import { Supervisor, type SupervisorEvent } from '../src/supervisor.js';
-import { ECHO_ACTOR_BIN, exitOf, isRunning, until } from './helpers.js';
+import { ECHO_ACTOR_BIN, exitOf, isRunning, spawnScript, until } from './helpers.js';
 
 const SUPERVISOR_JS = fileURLToPath(new URL('../dist/supervisor.js', import.meta.url));
 
@@ -92,17 +91,13 @@ describe('supervisor', () => {
       sup.on((e) => { if (e.type === 'spawn') process.stdout.write('child ' + e.pid + '\\n'); });
       sup.start({ name: 'orphan', args: [${JSON.stringify(ECHO_ACTOR_BIN)}, ${JSON.stringify(server.url)}, 'orphan', '100'] });
       setInterval(() => {}, 1000);`;
-    const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    parent.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
+    const { proc: parent, output } = spawnScript(script);
     let childPid = 0;
     try {
-      expect(await until(() => /child \d+[\s\S]*ready orphan/.test(out), startupDeadlineMs(2))).toBe(true);
-      childPid = Number(/child (\d+)/.exec(out)![1]);
+      expect(await until(() => /child \d+[\s\S]*ready orphan/.test(output()), startupDeadlineMs(2))).toBe(
+        true,
+      );
+      childPid = Number(/child (\d+)/.exec(output())![1]);
       expect(isRunning(childPid)).toBe(true);
       parent.kill('SIGKILL');
       await exitOf(parent);

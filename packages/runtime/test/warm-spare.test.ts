@@ -4,17 +4,16 @@
  * is not a crash of the child, a crash loop still backs off and gives up, and nothing outlives
  * stopAll or a killed supervisor.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../src/actor.js';
 import { freePort } from '../src/free-port.js';
 import { MembershipView } from '../src/membership.js';
-import { connectionsNamed } from '../src/nats-monitor.js';
+import { untilConnections } from '../src/nats-monitor.js';
 import { type NatsServerHandle, startNatsServer } from '../src/nats-server.js';
 import { startupDeadlineMs } from '../src/startup-deadline.js';
 import { Supervisor, type SupervisorEvent } from '../src/supervisor.js';
-import { ECHO_ACTOR_BIN, exitOf, isRunning, until } from './helpers.js';
+import { ECHO_ACTOR_BIN, exitOf, isRunning, spawnScript, until } from './helpers.js';
 
 const SUPERVISOR_JS = fileURLToPath(new URL('../dist/supervisor.js', import.meta.url));
 const STANDBY_JS = fileURLToPath(new URL('../dist/standby.js', import.meta.url));
@@ -53,16 +52,6 @@ describe('supervisor with a warm spare', () => {
     await server.stop();
   });
 
-  /** Polls until the server holds exactly one connection of `name`; true if it did in time. */
-  async function oneConnection(name: string): Promise<boolean> {
-    const end = Date.now() + startupDeadlineMs(1);
-    while (Date.now() < end) {
-      if ((await connectionsNamed(monitorPort, name)) === 1) return true;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return false;
-  }
-
   it('promotes the spare spawned before the kill, which had not connected, and spawns a new one', async () => {
     const observer = await Actor.start({ role: 'scheduler', servers: server.url, heartbeatIntervalMs: 0 });
     const view = new MembershipView().start(observer, 25);
@@ -80,7 +69,7 @@ describe('supervisor with a warm spare', () => {
       const firstPid = sup.status()[0]!.pid;
       expect(sparePid).not.toBe(firstPid);
       // Loaded and waiting, but not in the cluster: one connection under the id, the running child's.
-      expect(await oneConnection('echo-warm')).toBe(true);
+      expect(await untilConnections(monitorPort, 'echo-warm', 1, startupDeadlineMs(1))).toBe(true);
       const firstStart = view.get('echo-warm')!.heartbeat.startedAt;
 
       const promoted = sup.next((e) => e.type === 'spawn' && e.restarts === 1, startupDeadlineMs(1));
@@ -101,7 +90,7 @@ describe('supervisor with a warm spare', () => {
         spare: { pid: newSparePid, ready: true },
       });
       // The new spare waits without connecting too.
-      expect(await oneConnection('echo-warm')).toBe(true);
+      expect(await untilConnections(monitorPort, 'echo-warm', 1, startupDeadlineMs(1))).toBe(true);
 
       await sup.stopAll();
       for (const pid of pidsOf(events)) expect(isRunning(pid)).toBe(false);
@@ -198,17 +187,11 @@ describe('supervisor with a warm spare', () => {
       });
       sup.start({ name: 'orphan', args: ${JSON.stringify(IDLE_CHILD)}, warmSpare: true });
       setInterval(() => {}, 1000);`;
-    const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    parent.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
+    const { proc: parent, output } = spawnScript(script);
     let sparePid = 0;
     try {
-      expect(await until(() => /spare \d+/.test(out), startupDeadlineMs(2))).toBe(true);
-      sparePid = Number(/spare (\d+)/.exec(out)![1]);
+      expect(await until(() => /spare \d+/.test(output()), startupDeadlineMs(2))).toBe(true);
+      sparePid = Number(/spare (\d+)/.exec(output())![1]);
       parent.kill('SIGKILL');
       await exitOf(parent);
       expect(await until(() => !isRunning(sparePid), startupDeadlineMs(1))).toBe(true);
@@ -216,7 +199,7 @@ describe('supervisor with a warm spare', () => {
       parent.kill('SIGKILL');
       if (sparePid && isRunning(sparePid)) process.kill(sparePid, 'SIGKILL');
       // The idle child has no parent watch of its own: end it here.
-      const childPid = Number(/child (\d+)/.exec(out)?.[1] ?? 0);
+      const childPid = Number(/child (\d+)/.exec(output())?.[1] ?? 0);
       if (childPid && isRunning(childPid)) process.kill(childPid, 'SIGKILL');
     }
   });

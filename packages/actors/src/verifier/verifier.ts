@@ -400,7 +400,8 @@ export class Verifier {
     this.running.set(taskKey(task.host, task.taskId), abort);
     // The task runs on its session's tokens here (a base it lacks was refused above).
     const positions = taskPositions(task, true);
-    this.capacity.entered(sessionKey(task), positions, started);
+    const key = sessionKey(task);
+    this.capacity.entered(key, positions, started);
     let modelMs: number | undefined;
     try {
       const context = new Uint32Array(task.basePos + task.context.length);
@@ -422,7 +423,7 @@ export class Verifier {
         queueMs: started - received,
         computeMs: performance.now() - started,
         // Who else the session's next round meets here, as of now (fresher than any heartbeat).
-        otherSessions: this.capacity.now(sessionKey(task), performance.now()).sessions,
+        otherSessions: this.capacity.now(key, performance.now()).sessions,
         ...(r.logprobs
           ? {
               logprobs: r.logprobs.logprobs,
@@ -468,7 +469,7 @@ export class Verifier {
       this.stats.failed++;
       return { kind: 'failure', taskId: task.taskId, error: asSpecmeshError(err) };
     } finally {
-      this.capacity.left(sessionKey(task), positions, modelMs, performance.now());
+      this.capacity.left(key, positions, modelMs, performance.now());
       this.running.delete(taskKey(task.host, task.taskId));
       this.release();
     }
